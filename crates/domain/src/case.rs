@@ -1,0 +1,807 @@
+//! The `StudentCase` aggregate: one per child, holding every fact recorded about them.
+//!
+//! The state is the list of facts in the order they were recorded (event `n` is sequence `n`,
+//! counting from 1) and the set of facts later retracted by a correction. Everything else
+//! (status, absences, the current episode) is derived from the live facts when it is needed, so
+//! a retraction never leaves a stale cache behind, and applying an event is a push.
+
+use std::collections::BTreeSet;
+
+use chrono::NaiveDate;
+use cqrs_es::{Aggregate, event_sink::EventSink};
+use serde::{Deserialize, Serialize};
+
+use crate::command::{CaseAction, CaseCommand};
+use crate::error::CaseError;
+use crate::event::{
+    Acknowledgement, CaseEvent, CaseOpening, Closure, Correction, FocusGroupChange,
+    HomeTeachingSession, Leave, ParentContact, Report, Return, Support, Suspension,
+    TransferConfirmation, TransferOut,
+};
+use crate::values::{
+    self, ClosureReason, FocusGroup, MAX_LONG_TEXT, MAX_SHORT_TEXT, StudentProfile, SupportKind,
+};
+
+/// The longest leave one grant may cover; anything longer is a suspension (休学).
+pub const MAX_LEAVE_DAYS: i64 = 366;
+/// The largest single support payment, in fen (100,000 yuan).
+pub const MAX_SUPPORT_FEN: u64 = 10_000_000;
+/// The longest home-teaching session, in minutes.
+pub const MAX_SESSION_MINUTES: u32 = 480;
+
+/// Where the child stands with the school, as the status facts say.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum CaseStatus {
+    NotOpened,
+    /// On the school's roll and expected at school on school days.
+    Enrolled {
+        since: NaiveDate,
+    },
+    /// 休学: not expected at school until resumption.
+    Suspended {
+        since: NaiveDate,
+        expected_return: NaiveDate,
+    },
+    /// Transferred out; the receiving school has not yet confirmed.
+    TransferPending {
+        since: NaiveDate,
+    },
+    /// Transferred out and confirmed by the receiving school.
+    TransferredOut {
+        since: NaiveDate,
+    },
+    Closed {
+        since: NaiveDate,
+    },
+}
+
+impl CaseStatus {
+    /// The status's name as it is written in JSON and in messages.
+    pub fn name(&self) -> &'static str {
+        match self {
+            CaseStatus::NotOpened => "not opened",
+            CaseStatus::Enrolled { .. } => "enrolled",
+            CaseStatus::Suspended { .. } => "suspended",
+            CaseStatus::TransferPending { .. } => "transferred out pending confirmation",
+            CaseStatus::TransferredOut { .. } => "transferred out",
+            CaseStatus::Closed { .. } => "closed",
+        }
+    }
+
+    /// The day the status began.
+    pub fn since(&self) -> Option<NaiveDate> {
+        match *self {
+            CaseStatus::NotOpened => None,
+            CaseStatus::Enrolled { since }
+            | CaseStatus::Suspended { since, .. }
+            | CaseStatus::TransferPending { since }
+            | CaseStatus::TransferredOut { since }
+            | CaseStatus::Closed { since } => Some(since),
+        }
+    }
+
+    /// The status after a status fact, or `None` when the fact does not change the status.
+    pub(crate) fn after(self, event: &CaseEvent) -> Option<CaseStatus> {
+        Some(match event {
+            CaseEvent::CaseOpened(f) => CaseStatus::Enrolled { since: f.on },
+            CaseEvent::Resumed(f) => CaseStatus::Enrolled { since: f.on },
+            CaseEvent::CaseReopened(f) => CaseStatus::Enrolled { since: f.on },
+            CaseEvent::Suspended(f) => CaseStatus::Suspended {
+                since: f.on,
+                expected_return: f.expected_return,
+            },
+            CaseEvent::TransferredOut(f) => CaseStatus::TransferPending { since: f.on },
+            CaseEvent::TransferConfirmed(f) => CaseStatus::TransferredOut { since: f.on },
+            CaseEvent::CaseClosed(f) => CaseStatus::Closed { since: f.on },
+            _ => return None,
+        })
+    }
+}
+
+/// One child's case file.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct StudentCase {
+    facts: Vec<CaseEvent>,
+    retracted: BTreeSet<u64>,
+}
+
+impl Aggregate for StudentCase {
+    const TYPE: &'static str = "student_case";
+    type Command = CaseCommand;
+    type Event = CaseEvent;
+    type Error = CaseError;
+    type Services = ();
+
+    async fn handle(
+        &mut self,
+        command: CaseCommand,
+        _services: &(),
+        sink: &EventSink<Self>,
+    ) -> Result<(), CaseError> {
+        let event = self.decide(command)?;
+        sink.write(event, self).await;
+        Ok(())
+    }
+
+    fn apply(&mut self, event: CaseEvent) {
+        if let CaseEvent::FactCorrected(Correction {
+            target,
+            retract: true,
+            ..
+        }) = &event
+        {
+            self.retracted.insert(*target);
+        }
+        self.facts.push(event);
+    }
+}
+
+impl StudentCase {
+    /// The case after these events, in order (event `n` becomes sequence `n`).
+    pub fn from_events(events: impl IntoIterator<Item = CaseEvent>) -> Self {
+        let mut case = Self::default();
+        for event in events {
+            case.apply(event);
+        }
+        case
+    }
+
+    /// The sequence number of the last event (0 for a case with none).
+    pub fn sequence(&self) -> u64 {
+        self.facts.len() as u64
+    }
+
+    /// Every event with its sequence number, retracted ones included.
+    pub fn events(&self) -> impl Iterator<Item = (u64, &CaseEvent)> {
+        (1..).zip(self.facts.iter())
+    }
+
+    /// The facts that still count: every event not retracted by a later correction.
+    pub fn live(&self) -> impl Iterator<Item = (u64, &CaseEvent)> {
+        self.events()
+            .filter(|(seq, _)| !self.retracted.contains(seq))
+    }
+
+    pub fn event(&self, sequence: u64) -> Option<&CaseEvent> {
+        let index = usize::try_from(sequence.checked_sub(1)?).ok()?;
+        self.facts.get(index)
+    }
+
+    pub fn is_retracted(&self, sequence: u64) -> bool {
+        self.retracted.contains(&sequence)
+    }
+
+    pub fn opening(&self) -> Option<&CaseOpening> {
+        match self.facts.first() {
+            Some(CaseEvent::CaseOpened(opening)) => Some(opening),
+            _ => None,
+        }
+    }
+
+    pub fn profile(&self) -> Option<&StudentProfile> {
+        self.opening().map(|o| &o.student)
+    }
+
+    /// The child's focus groups now: those declared at opening, changed by later facts, plus
+    /// "grade 8 and above" when the grade says so.
+    pub fn focus_groups(&self) -> BTreeSet<FocusGroup> {
+        let Some(profile) = self.profile() else {
+            return BTreeSet::new();
+        };
+        let mut groups = profile.focus_groups();
+        for (_, event) in self.live() {
+            if let CaseEvent::FocusGroupsChanged(change) = event {
+                groups.extend(change.add.iter().copied());
+                groups.retain(|g| !change.remove.contains(g));
+            }
+        }
+        groups
+    }
+
+    /// The status now: the last status fact decides.
+    pub fn status(&self) -> CaseStatus {
+        self.live().fold(CaseStatus::NotOpened, |status, (_, e)| {
+            status.after(e).unwrap_or(status)
+        })
+    }
+
+    /// The status in force on a day: the last status fact dated on or before it. (Status facts
+    /// cannot be dated before the one they follow, so recording order and date order agree.)
+    pub fn status_on(&self, day: NaiveDate) -> CaseStatus {
+        self.live()
+            .filter(|(_, e)| e.on() <= day)
+            .fold(CaseStatus::NotOpened, |status, (_, e)| {
+                status.after(e).unwrap_or(status)
+            })
+    }
+
+    /// The live unexcused absences, with their sequence numbers.
+    pub fn absences(&self) -> impl Iterator<Item = (u64, NaiveDate)> + '_ {
+        self.live().filter_map(|(seq, e)| match e {
+            CaseEvent::AbsenceRecorded(a) => Some((seq, a.on)),
+            _ => None,
+        })
+    }
+
+    /// The live days on which the child is recorded at school: returns and resumptions.
+    pub fn presences(&self) -> impl Iterator<Item = (u64, NaiveDate)> + '_ {
+        self.live().filter_map(|(seq, e)| match e {
+            CaseEvent::ReturnedToSchool(r) => Some((seq, r.on)),
+            CaseEvent::Resumed(r) => Some((seq, r.on)),
+            _ => None,
+        })
+    }
+
+    /// The live grants of leave, with their sequence numbers.
+    pub fn leaves(&self) -> impl Iterator<Item = (u64, &Leave)> + '_ {
+        self.live().filter_map(|(seq, e)| match e {
+            CaseEvent::LeaveGranted(l) => Some((seq, l)),
+            _ => None,
+        })
+    }
+
+    /// The first day of the absence still open before `day`: an absence dated before `day`
+    /// with no return or resumption after it up to `day`. `None` when the child is not absent.
+    pub fn open_absence_before(&self, day: NaiveDate) -> Option<NaiveDate> {
+        let last_presence = self.presences().map(|(_, d)| d).filter(|d| *d <= day).max();
+        self.absences()
+            .map(|(_, d)| d)
+            .filter(|d| *d < day && last_presence.is_none_or(|p| *d > p))
+            .min()
+    }
+
+    /// Decides what a command records, or why it is refused. Pure: the same case and command
+    /// always give the same answer.
+    pub fn decide(&self, command: CaseCommand) -> Result<CaseEvent, CaseError> {
+        let CaseCommand { today, action } = command;
+        let on = action.on();
+        if on > today {
+            return Err(CaseError::InFuture {
+                field: "on",
+                date: on,
+                today,
+            });
+        }
+        let opening = match (&action, self.opening()) {
+            (CaseAction::OpenCase(_), Some(_)) => return Err(CaseError::AlreadyOpened),
+            (CaseAction::OpenCase(opening), None) => {
+                check_opening(opening, today)?;
+                return Ok(CaseEvent::CaseOpened(opening.clone()));
+            }
+            (_, None) => return Err(CaseError::NotOpened),
+            (_, Some(opening)) => opening,
+        };
+        if on < opening.on {
+            return Err(CaseError::BeforeCaseOpened {
+                field: "on",
+                date: on,
+                opened_on: opening.on,
+            });
+        }
+        let status = self.status();
+        if !permits(&status, &action) {
+            return Err(CaseError::WrongStatus {
+                action: action.describe(),
+                status: status.name(),
+            });
+        }
+        if changes_status(&action)
+            && let Some(since) = status.since()
+            && on < since
+        {
+            return Err(CaseError::BeforeStatusChange {
+                field: "on",
+                date: on,
+                since,
+            });
+        }
+        Ok(match action {
+            CaseAction::OpenCase(_) => return Err(CaseError::AlreadyOpened),
+            CaseAction::ChangeFocusGroups(change) => {
+                self.check_focus_change(&change)?;
+                CaseEvent::FocusGroupsChanged(change)
+            }
+            CaseAction::RecordAbsence(absence) => {
+                values::optional("note", absence.note.as_ref(), MAX_LONG_TEXT)?;
+                self.check_absence_day(absence.on)?;
+                CaseEvent::AbsenceRecorded(absence)
+            }
+            CaseAction::GrantLeave(leave) => {
+                self.check_leave(&leave, opening.on, today)?;
+                CaseEvent::LeaveGranted(leave)
+            }
+            CaseAction::RecordParentContact(contact) => {
+                check_contact(&contact)?;
+                CaseEvent::ParentContacted(contact)
+            }
+            CaseAction::RecordHomeVisit(visit) => {
+                values::participants("participants", &visit.participants)?;
+                values::optional("note", visit.note.as_ref(), MAX_LONG_TEXT)?;
+                CaseEvent::HomeVisitConducted(visit)
+            }
+            CaseAction::ReportUpward(report) => {
+                self.check_report(&report)?;
+                CaseEvent::ReportSubmitted(report)
+            }
+            CaseAction::AcknowledgeReport(ack) => {
+                self.check_acknowledgement(&ack)?;
+                CaseEvent::ReportAcknowledged(ack)
+            }
+            CaseAction::AddSupervisionNote(note) => {
+                values::participants("by", std::slice::from_ref(&note.by))?;
+                values::required_long("note", &note.note)?;
+                CaseEvent::SupervisionNoted(note)
+            }
+            CaseAction::RecordReturn(ret) => {
+                self.check_return(&ret)?;
+                CaseEvent::ReturnedToSchool(ret)
+            }
+            CaseAction::TransferOut(transfer) => {
+                check_transfer(&transfer, today)?;
+                CaseEvent::TransferredOut(transfer)
+            }
+            CaseAction::ConfirmTransfer(confirmation) => {
+                check_confirmation(&confirmation, today)?;
+                CaseEvent::TransferConfirmed(confirmation)
+            }
+            CaseAction::Suspend(suspension) => {
+                check_suspension(&suspension, today)?;
+                CaseEvent::Suspended(suspension)
+            }
+            CaseAction::Resume(resumption) => {
+                values::optional("note", resumption.note.as_ref(), MAX_LONG_TEXT)?;
+                if let Some(sequence) = self.absence_on(resumption.on) {
+                    return Err(CaseError::AbsentThatDay {
+                        on: resumption.on,
+                        sequence,
+                    });
+                }
+                CaseEvent::Resumed(resumption)
+            }
+            CaseAction::GiveSupport(support) => {
+                check_support(&support)?;
+                CaseEvent::SupportGiven(support)
+            }
+            CaseAction::RecordHomeTeaching(session) => {
+                self.check_home_teaching(&session)?;
+                CaseEvent::HomeTeachingHeld(session)
+            }
+            CaseAction::CloseCase(closure) => {
+                self.check_closure(&closure)?;
+                CaseEvent::CaseClosed(closure)
+            }
+            CaseAction::ReopenCase(reopening) => {
+                values::required_long("reason", &reopening.reason)?;
+                CaseEvent::CaseReopened(reopening)
+            }
+            CaseAction::CorrectFact(correction) => {
+                self.check_correction(&correction)?;
+                CaseEvent::FactCorrected(correction)
+            }
+        })
+    }
+
+    fn absence_on(&self, day: NaiveDate) -> Option<u64> {
+        self.absences().find(|(_, d)| *d == day).map(|(seq, _)| seq)
+    }
+
+    fn check_absence_day(&self, day: NaiveDate) -> Result<(), CaseError> {
+        let status = self.status_on(day);
+        if !matches!(status, CaseStatus::Enrolled { .. }) {
+            return Err(CaseError::NotEnrolledOn {
+                date: day,
+                status: status.name(),
+            });
+        }
+        if let Some(sequence) = self.absence_on(day) {
+            return Err(CaseError::DuplicateAbsence { on: day, sequence });
+        }
+        if let Some((sequence, _)) = self.leaves().find(|(_, l)| l.from <= day && day <= l.until) {
+            return Err(CaseError::CoveredByLeave { on: day, sequence });
+        }
+        if let Some((sequence, _)) = self.presences().find(|(_, d)| *d == day) {
+            return Err(CaseError::PresentThatDay { on: day, sequence });
+        }
+        Ok(())
+    }
+
+    fn check_leave(
+        &self,
+        leave: &Leave,
+        opened_on: NaiveDate,
+        today: NaiveDate,
+    ) -> Result<(), CaseError> {
+        if leave.from < opened_on {
+            return Err(CaseError::BeforeCaseOpened {
+                field: "from",
+                date: leave.from,
+                opened_on,
+            });
+        }
+        if leave.until < leave.from {
+            return Err(CaseError::EndBeforeStart {
+                field: "until",
+                start: leave.from,
+                end: leave.until,
+            });
+        }
+        if (leave.until - leave.from).num_days() >= MAX_LEAVE_DAYS {
+            return Err(CaseError::OutOfRange {
+                field: "until",
+                reason: "leave of a year or more is a suspension (休学), not leave",
+            });
+        }
+        values::required("reason", &leave.reason)?;
+        values::participants("approved_by", std::slice::from_ref(&leave.approved_by))?;
+        if let Some(document) = &leave.document {
+            values::document("document", document, today)?;
+        }
+        if let Some((sequence, _)) = self
+            .leaves()
+            .find(|(_, l)| l.from <= leave.until && leave.from <= l.until)
+        {
+            return Err(CaseError::OverlapsLeave { sequence });
+        }
+        Ok(())
+    }
+
+    fn check_report(&self, report: &Report) -> Result<(), CaseError> {
+        values::required("reference", &report.reference)?;
+        values::participants("signed_by", std::slice::from_ref(&report.signed_by))?;
+        values::optional("summary", report.summary.as_ref(), MAX_LONG_TEXT)?;
+        let duplicate = self.live().any(|(_, e)| {
+            matches!(e, CaseEvent::ReportSubmitted(r)
+                if r.recipient == report.recipient && r.reference.trim() == report.reference.trim())
+        });
+        if duplicate {
+            return Err(CaseError::Duplicate {
+                field: "reference",
+                value: report.reference.clone(),
+            });
+        }
+        Ok(())
+    }
+
+    fn check_acknowledgement(&self, ack: &Acknowledgement) -> Result<(), CaseError> {
+        values::required("reference", &ack.reference)?;
+        values::required("by", &ack.by)?;
+        let report = self.live().find_map(|(seq, e)| match e {
+            CaseEvent::ReportSubmitted(r)
+                if r.recipient == ack.recipient && r.reference.trim() == ack.reference.trim() =>
+            {
+                Some((seq, r.on))
+            }
+            _ => None,
+        });
+        let Some((report_seq, report_on)) = report else {
+            return Err(CaseError::NoSuchReport {
+                recipient: ack.recipient,
+                reference: ack.reference.clone(),
+            });
+        };
+        if ack.on < report_on {
+            return Err(CaseError::BeforeEvent {
+                field: "on",
+                date: ack.on,
+                sequence: report_seq,
+                event_on: report_on,
+            });
+        }
+        let earlier = self.live().find_map(|(seq, e)| match e {
+            CaseEvent::ReportAcknowledged(a)
+                if a.recipient == ack.recipient && a.reference.trim() == ack.reference.trim() =>
+            {
+                Some(seq)
+            }
+            _ => None,
+        });
+        if let Some(sequence) = earlier {
+            return Err(CaseError::AlreadyAcknowledged {
+                reference: ack.reference.clone(),
+                sequence,
+            });
+        }
+        Ok(())
+    }
+
+    fn check_return(&self, ret: &Return) -> Result<(), CaseError> {
+        values::optional("note", ret.note.as_ref(), MAX_LONG_TEXT)?;
+        let status = self.status_on(ret.on);
+        if !matches!(status, CaseStatus::Enrolled { .. }) {
+            return Err(CaseError::NotEnrolledOn {
+                date: ret.on,
+                status: status.name(),
+            });
+        }
+        if let Some(sequence) = self.absence_on(ret.on) {
+            return Err(CaseError::AbsentThatDay {
+                on: ret.on,
+                sequence,
+            });
+        }
+        if self.open_absence_before(ret.on).is_none() {
+            return Err(CaseError::NotAbsent { on: ret.on });
+        }
+        Ok(())
+    }
+
+    fn check_home_teaching(&self, session: &HomeTeachingSession) -> Result<(), CaseError> {
+        values::participants("teachers", &session.teachers)?;
+        if session.minutes == 0 || session.minutes > MAX_SESSION_MINUTES {
+            return Err(CaseError::OutOfRange {
+                field: "minutes",
+                reason: "a session lasts from 1 to 480 minutes",
+            });
+        }
+        values::required_long("content", &session.content)?;
+        if !self.focus_groups().contains(&FocusGroup::Disabled) {
+            return Err(CaseError::NotInFocusGroup {
+                group: FocusGroup::Disabled,
+            });
+        }
+        Ok(())
+    }
+
+    fn check_focus_change(&self, change: &FocusGroupChange) -> Result<(), CaseError> {
+        values::required("reason", &change.reason)?;
+        if change.add.is_empty() && change.remove.is_empty() {
+            return Err(CaseError::Empty { field: "add" });
+        }
+        for (field, groups) in [("add", &change.add), ("remove", &change.remove)] {
+            if groups.contains(&FocusGroup::Grade8OrAbove) {
+                return Err(CaseError::Inconsistent {
+                    field,
+                    reason: "grade 8 and above follows from the grade and is not declared",
+                });
+            }
+        }
+        if let Some(both) = change.add.intersection(&change.remove).next() {
+            return Err(CaseError::Duplicate {
+                field: "remove",
+                value: both.to_string(),
+            });
+        }
+        let current = self.focus_groups();
+        if let Some(present) = change.add.iter().find(|g| current.contains(g)) {
+            return Err(CaseError::Duplicate {
+                field: "add",
+                value: present.to_string(),
+            });
+        }
+        if let Some(absent) = change.remove.iter().find(|g| !current.contains(g)) {
+            return Err(CaseError::NotPresent {
+                field: "remove",
+                value: absent.to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    fn check_closure(&self, closure: &Closure) -> Result<(), CaseError> {
+        values::optional("note", closure.note.as_ref(), MAX_LONG_TEXT)?;
+        if closure.reason == ClosureReason::Other && closure.note.is_none() {
+            return Err(CaseError::Blank { field: "note" });
+        }
+        let day_after = closure.on.succ_opt().unwrap_or(closure.on);
+        if let Some(since) = self.open_absence_before(day_after) {
+            return Err(CaseError::StillAbsent { since });
+        }
+        Ok(())
+    }
+
+    fn check_correction(&self, correction: &Correction) -> Result<(), CaseError> {
+        values::required_long("what_was_wrong", &correction.what_was_wrong)?;
+        let target = correction.target;
+        let Some(event) = self.event(target) else {
+            return Err(CaseError::NoSuchEvent { sequence: target });
+        };
+        if correction.retract {
+            if self.is_retracted(target) {
+                return Err(CaseError::AlreadyRetracted { sequence: target });
+            }
+            let refusal = match event {
+                CaseEvent::CaseOpened(_) => {
+                    Some("the opening of the case stands; correct its details with a note")
+                }
+                CaseEvent::FactCorrected(_) => {
+                    Some("a correction cannot be retracted; record another correction")
+                }
+                _ => None,
+            };
+            if let Some(reason) = refusal {
+                return Err(CaseError::CannotRetract {
+                    sequence: target,
+                    reason,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Which actions the current status allows. Facts about the past that need the child to have
+/// been enrolled that day (absences, returns) are further checked against the status on their
+/// own day.
+fn permits(status: &CaseStatus, action: &CaseAction) -> bool {
+    use CaseAction as A;
+    // Always allowed on an open case: notes, acknowledgements of earlier reports, corrections.
+    if matches!(
+        action,
+        A::AddSupervisionNote(_) | A::AcknowledgeReport(_) | A::CorrectFact(_)
+    ) {
+        return true;
+    }
+    match status {
+        CaseStatus::NotOpened => false,
+        CaseStatus::Enrolled { .. } => !matches!(
+            action,
+            A::Resume(_) | A::ConfirmTransfer(_) | A::ReopenCase(_) | A::OpenCase(_)
+        ),
+        CaseStatus::Suspended { .. } => matches!(
+            action,
+            A::Resume(_)
+                | A::RecordAbsence(_)
+                | A::GrantLeave(_)
+                | A::RecordReturn(_)
+                | A::RecordParentContact(_)
+                | A::RecordHomeVisit(_)
+                | A::ReportUpward(_)
+                | A::GiveSupport(_)
+                | A::RecordHomeTeaching(_)
+                | A::ChangeFocusGroups(_)
+        ),
+        CaseStatus::TransferPending { .. } => matches!(
+            action,
+            A::ConfirmTransfer(_)
+                | A::RecordAbsence(_)
+                | A::GrantLeave(_)
+                | A::RecordReturn(_)
+                | A::RecordParentContact(_)
+                | A::RecordHomeVisit(_)
+                | A::ReportUpward(_)
+        ),
+        CaseStatus::TransferredOut { .. } => matches!(
+            action,
+            A::CloseCase(_) | A::RecordAbsence(_) | A::RecordReturn(_) | A::ReportUpward(_)
+        ),
+        CaseStatus::Closed { .. } => matches!(action, A::ReopenCase(_)),
+    }
+}
+
+fn changes_status(action: &CaseAction) -> bool {
+    matches!(
+        action,
+        CaseAction::TransferOut(_)
+            | CaseAction::ConfirmTransfer(_)
+            | CaseAction::Suspend(_)
+            | CaseAction::Resume(_)
+            | CaseAction::CloseCase(_)
+            | CaseAction::ReopenCase(_)
+    )
+}
+
+fn check_opening(opening: &CaseOpening, today: NaiveDate) -> Result<(), CaseError> {
+    let student = &opening.student;
+    values::student_number("student.student_number", &student.student_number)?;
+    values::required("student.name", &student.name)?;
+    values::required("student.school", &student.school)?;
+    values::required("student.class", &student.class)?;
+    values::required("student.head_teacher", &student.head_teacher)?;
+    values::optional("reason", opening.reason.as_ref(), MAX_LONG_TEXT)?;
+    if student.birth_date > today {
+        return Err(CaseError::InFuture {
+            field: "student.birth_date",
+            date: student.birth_date,
+            today,
+        });
+    }
+    let age = opening.on.years_since(student.birth_date).unwrap_or(0);
+    if !(3..=20).contains(&age) {
+        return Err(CaseError::OutOfRange {
+            field: "student.birth_date",
+            reason: "a child in compulsory education is between 3 and 20 years old",
+        });
+    }
+    if !(1..=9).contains(&student.grade) {
+        return Err(CaseError::OutOfRange {
+            field: "student.grade",
+            reason: "compulsory education has grades 1 to 9",
+        });
+    }
+    if student.guardians.is_empty() {
+        return Err(CaseError::Empty {
+            field: "student.guardians",
+        });
+    }
+    for guardian in &student.guardians {
+        values::required("student.guardians.name", &guardian.name)?;
+        values::required("student.guardians.relation", &guardian.relation)?;
+        values::phone("student.guardians.phone", &guardian.phone)?;
+    }
+    if student.focus_groups.contains(&FocusGroup::Grade8OrAbove) {
+        return Err(CaseError::Inconsistent {
+            field: "student.focus_groups",
+            reason: "grade 8 and above follows from the grade and is not declared",
+        });
+    }
+    Ok(())
+}
+
+fn check_contact(contact: &ParentContact) -> Result<(), CaseError> {
+    values::participants("by", std::slice::from_ref(&contact.by))?;
+    values::required("guardian", &contact.guardian)?;
+    values::optional("reason_given", contact.reason_given.as_ref(), MAX_LONG_TEXT)?;
+    values::optional("note", contact.note.as_ref(), MAX_LONG_TEXT)?;
+    if !contact.reached && contact.reason_given.is_some() {
+        return Err(CaseError::Inconsistent {
+            field: "reason_given",
+            reason: "only a guardian who was reached can give a reason",
+        });
+    }
+    Ok(())
+}
+
+fn check_transfer(transfer: &TransferOut, today: NaiveDate) -> Result<(), CaseError> {
+    values::required("destination_school", &transfer.destination_school)?;
+    values::optional(
+        "destination_region",
+        transfer.destination_region.as_ref(),
+        MAX_SHORT_TEXT,
+    )?;
+    for document in &transfer.documents {
+        values::document("documents", document, today)?;
+    }
+    Ok(())
+}
+
+fn check_confirmation(
+    confirmation: &TransferConfirmation,
+    today: NaiveDate,
+) -> Result<(), CaseError> {
+    values::required("receiving_school", &confirmation.receiving_school)?;
+    values::required("confirmed_by", &confirmation.confirmed_by)?;
+    if let Some(document) = &confirmation.document {
+        values::document("document", document, today)?;
+    }
+    Ok(())
+}
+
+fn check_suspension(suspension: &Suspension, today: NaiveDate) -> Result<(), CaseError> {
+    values::required("reason", &suspension.reason)?;
+    if suspension.expected_return <= suspension.on {
+        return Err(CaseError::EndBeforeStart {
+            field: "expected_return",
+            start: suspension.on,
+            end: suspension.expected_return,
+        });
+    }
+    if let Some(document) = &suspension.document {
+        values::document("document", document, today)?;
+    }
+    Ok(())
+}
+
+fn check_support(support: &Support) -> Result<(), CaseError> {
+    values::optional("note", support.note.as_ref(), MAX_LONG_TEXT)?;
+    if support.until < support.from {
+        return Err(CaseError::EndBeforeStart {
+            field: "until",
+            start: support.from,
+            end: support.until,
+        });
+    }
+    if support.amount_fen == 0 && support.kind != SupportKind::Deferral {
+        return Err(CaseError::OutOfRange {
+            field: "amount_fen",
+            reason: "a reduction, waiver or subsidy must have an amount above zero",
+        });
+    }
+    if support.amount_fen > MAX_SUPPORT_FEN {
+        return Err(CaseError::OutOfRange {
+            field: "amount_fen",
+            reason: "a single support is at most 10,000,000 fen (100,000 yuan)",
+        });
+    }
+    Ok(())
+}

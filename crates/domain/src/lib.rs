@@ -1,0 +1,36 @@
+//! The case domain of Not One Less (一个都不能少): the `StudentCase` aggregate, the facts it
+//! records, the school calendar, the escalation ladder, and `assess()`, which says where a case
+//! stands under the "123" rule at a given instant.
+//!
+//! This crate is pure. It does no I/O: no database, no network, no files, and it never reads
+//! the clock ("today" and "now" are always passed in). It must not depend on sqlx, axum,
+//! hyper or any database driver; cqrs-es pulls in tokio, which is fine, but this crate calls
+//! no tokio API. `tests/tests/architecture.rs` at the workspace root checks both.
+
+mod assess;
+mod calendar;
+mod case;
+mod command;
+mod error;
+mod event;
+mod ladder;
+mod values;
+
+pub use assess::{
+    Assessment, EndReason, Episode, EpisodeEnd, Fulfilment, IgnoredAbsence, IgnoredReason,
+    Obligation, ObligationKind, ObligationStatus, Stage, assess,
+};
+pub use calendar::{CalendarSpec, SHANGHAI_UTC_OFFSET_MINUTES, SchoolCalendar, Term};
+pub use case::{CaseStatus, MAX_LEAVE_DAYS, MAX_SESSION_MINUTES, MAX_SUPPORT_FEN, StudentCase};
+pub use command::{CaseAction, CaseCommand};
+pub use error::{CalendarError, CaseError, LadderError};
+pub use event::{
+    Absence, Acknowledgement, CaseEvent, CaseOpening, Closure, Correction, FocusGroupChange,
+    HomeTeachingSession, HomeVisit, Leave, ParentContact, Reopening, Report, Resumption, Return,
+    SupervisionNote, Support, Suspension, TransferConfirmation, TransferOut,
+};
+pub use ladder::{EscalationLadder, EscalationStep, StepAction};
+pub use values::{
+    ClosureReason, ContactChannel, DocumentRef, FocusGroup, Gender, Guardian, MAX_LONG_TEXT,
+    MAX_SHORT_TEXT, Participant, Recipient, Role, StudentProfile, SupportKind, VisitOutcome,
+};
