@@ -3,6 +3,9 @@
 //!
 //! # The rule, exactly
 //!
+//! * **As it stood.** Only facts that happened by the local date of `now` count: assessing at
+//!   an instant in the past gives the case as it stood then (the facts that happened up to
+//!   that day, as far as the log knows them).
 //! * **Unexcused day.** An absence counts when its day is a school day, is not covered by
 //!   approved leave, and the child was enrolled that day (not suspended, transferred out or
 //!   closed). Other recorded absences are listed in `ignored_absences`, with the reason.
@@ -231,8 +234,8 @@ pub fn assess(
     now: DateTime<Utc>,
 ) -> Assessment {
     let today = calendar.local_date(now);
-    let status = case.status();
-    let facts = Facts::gather(case);
+    let status = case.status_on(today);
+    let facts = Facts::gather(case, today);
 
     // Sort the absences into counted and ignored.
     let mut counted: BTreeMap<NaiveDate, u64> = BTreeMap::new();
@@ -466,7 +469,7 @@ struct Facts {
 }
 
 impl Facts {
-    fn gather(case: &StudentCase) -> Self {
+    fn gather(case: &StudentCase, today: NaiveDate) -> Self {
         let mut facts = Facts {
             absences: Vec::new(),
             leaves: Vec::new(),
@@ -478,7 +481,7 @@ impl Facts {
         };
         let mut acknowledgements: BTreeMap<(Recipient, String), NaiveDate> = BTreeMap::new();
         let mut report_refs: Vec<(Recipient, String)> = Vec::new();
-        for (sequence, event) in case.live() {
+        for (sequence, event) in case.live().filter(|(_, e)| e.on() <= today) {
             match event {
                 CaseEvent::AbsenceRecorded(a) => facts.absences.push((sequence, a.on)),
                 CaseEvent::LeaveGranted(l) => facts.leaves.push((sequence, l.from, l.until)),

@@ -477,3 +477,14 @@ fn a_county_ladder_with_other_days_and_roles_creates_its_own_steps() {
 }
 
 use chrono::NaiveDate;
+
+#[test]
+fn assessing_at_a_past_instant_shows_the_case_as_it_stood_that_day() {
+    let mut events = three_days_by_the_book();
+    events.push(returned("2023-11-09"));
+    let on_day_three = assess_at(events.clone(), "2023-11-08", "20:00");
+    assert_eq!(on_day_three.stage, Stage::Escalated);
+    assert_eq!(on_day_three.current_episode, Some(0));
+    let afterwards = assess_at(events, "2023-11-09", "20:00");
+    assert_eq!(afterwards.stage, Stage::Attending);
+}

@@ -1,0 +1,92 @@
+//! The `notoneless` binary as a user runs it.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn example(name: &str) -> String {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    root.join(name).to_string_lossy().into_owned()
+}
+
+fn notoneless(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_notoneless"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn assess_prints_the_stage_and_every_obligation_of_the_example_case() {
+    let out = notoneless(&[
+        "assess",
+        &example("case-late-report.json"),
+        "--calendar",
+        &example("calendar-2023-autumn.json"),
+        "--at",
+        "2023-11-15T09:00:00+08:00",
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let text = stdout(&out);
+    assert!(text.contains("stage: Attending"), "{text}");
+    assert!(text.contains("6 unexcused school day(s), ended 2023-11-14 (Returned)"), "{text}");
+    assert!(
+        text.contains("report to county_bureau [head_teacher, responsible_leader, principal] due 2023-11-08T16:00:00+00:00: DoneLate by event 11 on 2023-11-10, 2 day(s) late"),
+        "{text}"
+    );
+}
+
+#[test]
+fn assess_in_json_gives_the_whole_assessment() {
+    let out = notoneless(&[
+        "assess",
+        &example("case-late-report.json"),
+        "--calendar",
+        &example("calendar-2023-autumn.json"),
+        "--at",
+        "2023-11-08T20:00:00+08:00",
+        "--json",
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["stage"], "escalated");
+    assert_eq!(json["episodes"][0]["obligations"][2]["status"], "done_without_required_roles");
+    assert_eq!(json["episodes"][0]["obligations"][3]["status"], "open");
+}
+
+#[test]
+fn assess_with_a_calendar_that_breaks_the_rules_says_why_and_fails() {
+    let dir = std::env::temp_dir().join(format!("notoneless-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let calendar = dir.join("calendar.json");
+    std::fs::write(
+        &calendar,
+        r#"{"terms":[{"name":"autumn","first_day":"2024-01-19","last_day":"2023-09-01"}]}"#,
+    )
+    .unwrap();
+    let out = notoneless(&[
+        "assess",
+        &example("case-late-report.json"),
+        "--calendar",
+        calendar.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("terms[0].last_day: 2023-09-01 is before the first day 2024-01-19"),
+        "{err}"
+    );
+}
+
+#[test]
+fn ladder_prints_the_plans_123_ladder() {
+    let out = notoneless(&["ladder"]);
+    assert!(out.status.success(), "{out:?}");
+    let steps: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let days: Vec<u64> = steps.as_array().unwrap().iter().map(|s| s["day"].as_u64().unwrap()).collect();
+    assert_eq!(days, vec![1, 2, 3]);
+    assert_eq!(steps[2]["recipients"], serde_json::json!(["township_government", "county_bureau"]));
+}
