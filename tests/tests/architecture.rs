@@ -29,7 +29,11 @@ fn domain_dependencies() -> Vec<String> {
         ])
         .output()
         .expect("cargo tree runs");
-    assert!(output.status.success(), "cargo tree failed: {}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "cargo tree failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     String::from_utf8_lossy(&output.stdout)
         .lines()
         .filter_map(|line| line.split_whitespace().next())
@@ -40,23 +44,56 @@ fn domain_dependencies() -> Vec<String> {
 #[test]
 fn the_domain_crate_depends_on_no_database_driver_or_web_stack() {
     let forbidden = [
-        "sqlx", "axum", "hyper", "reqwest", "postgres", "tokio-postgres", "rusqlite",
-        "libsqlite3-sys", "sqlite", "mysql", "diesel", "sea-orm", "postgres-es", "sqlite-es",
+        "sqlx",
+        "axum",
+        "hyper",
+        "reqwest",
+        "postgres",
+        "tokio-postgres",
+        "rusqlite",
+        "libsqlite3-sys",
+        "sqlite",
+        "mysql",
+        "diesel",
+        "sea-orm",
+        "postgres-es",
+        "sqlite-es",
     ];
     let dependencies = domain_dependencies();
-    assert!(dependencies.iter().any(|d| d == "cqrs-es"), "the tree was read: {dependencies:?}");
+    assert!(
+        dependencies.iter().any(|d| d == "cqrs-es"),
+        "the tree was read: {dependencies:?}"
+    );
     let found: Vec<&String> = dependencies
         .iter()
-        .filter(|d| forbidden.iter().any(|f| d.as_str() == *f || d.starts_with(&format!("{f}-"))))
+        .filter(|d| {
+            forbidden
+                .iter()
+                .any(|f| d.as_str() == *f || d.starts_with(&format!("{f}-")))
+        })
         .collect();
-    assert!(found.is_empty(), "the domain crate must do no I/O, but depends on {found:?}");
+    assert!(
+        found.is_empty(),
+        "the domain crate must do no I/O, but depends on {found:?}"
+    );
 }
 
 #[test]
 fn the_domain_code_calls_no_clock_file_network_or_tokio_api() {
     let forbidden = [
-        "Utc::now", "Local::now", "SystemTime", "Instant::now", "std::fs", "std::net",
-        "std::env", "std::process", "std::thread", "tokio::", "println!", "eprintln!", "unsafe",
+        "Utc::now",
+        "Local::now",
+        "SystemTime",
+        "Instant::now",
+        "std::fs",
+        "std::net",
+        "std::env",
+        "std::process",
+        "std::thread",
+        "tokio::",
+        "println!",
+        "eprintln!",
+        "unsafe",
     ];
     let src = workspace_root().join("crates/domain/src");
     let mut files = 0;

@@ -31,7 +31,8 @@ pub struct AssessArgs {
 fn read_json<T: DeserializeOwned>(path: &Path, what: &str) -> Result<T> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read the {what} {}", path.display()))?;
-    serde_json::from_str(&text).with_context(|| format!("the {what} {} is not valid", path.display()))
+    serde_json::from_str(&text)
+        .with_context(|| format!("the {what} {} is not valid", path.display()))
 }
 
 fn load_ladder(path: Option<&Path>) -> Result<EscalationLadder> {
@@ -50,7 +51,10 @@ pub fn print_ladder(path: Option<&Path>) -> Result<()> {
 pub fn run(args: &AssessArgs) -> Result<()> {
     let events: Vec<CaseEvent> = read_json(&args.case, "case file")?;
     if !matches!(events.first(), Some(CaseEvent::CaseOpened(_))) {
-        bail!("the case file {} does not begin with CaseOpened", args.case.display());
+        bail!(
+            "the case file {} does not begin with CaseOpened",
+            args.case.display()
+        );
     }
     let calendar: SchoolCalendar = read_json(&args.calendar, "calendar")?;
     let ladder = load_ladder(args.ladder.as_deref())?;
@@ -70,10 +74,18 @@ fn summary(case: &StudentCase, a: &Assessment) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
     let school = case.profile().map_or("?", |p| p.school.as_str());
-    let _ = writeln!(out, "case of school {school}, {} events, as of {} (local date {})", case.sequence(), a.as_of.to_rfc3339(), a.today);
+    let _ = writeln!(
+        out,
+        "case of school {school}, {} events, as of {} (local date {})",
+        case.sequence(),
+        a.as_of.to_rfc3339(),
+        a.today
+    );
     let _ = writeln!(out, "stage: {:?}", a.stage);
     for (i, episode) in a.episodes.iter().enumerate() {
-        let end = episode.end.map_or("open".to_string(), |e| format!("ended {} ({:?})", e.on, e.reason));
+        let end = episode.end.map_or("open".to_string(), |e| {
+            format!("ended {} ({:?})", e.on, e.reason)
+        });
         let _ = writeln!(
             out,
             "episode {}: from {}, {} unexcused school day(s), {end}",
@@ -109,7 +121,11 @@ fn summary(case: &StudentCase, a: &Assessment) -> String {
         }
     }
     for ignored in &a.ignored_absences {
-        let _ = writeln!(out, "not counted: absence on {} (event {}): {:?}", ignored.on, ignored.sequence, ignored.reason);
+        let _ = writeln!(
+            out,
+            "not counted: absence on {} (event {}): {:?}",
+            ignored.on, ignored.sequence, ignored.reason
+        );
     }
     out
 }

@@ -13,7 +13,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "notoneless", version, about = "Not One Less (一个都不能少): dropout-control case files")]
+#[command(
+    name = "notoneless",
+    version,
+    about = "Not One Less (一个都不能少): dropout-control case files"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

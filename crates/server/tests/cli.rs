@@ -32,7 +32,10 @@ fn assess_prints_the_stage_and_every_obligation_of_the_example_case() {
     assert!(out.status.success(), "{out:?}");
     let text = stdout(&out);
     assert!(text.contains("stage: Attending"), "{text}");
-    assert!(text.contains("6 unexcused school day(s), ended 2023-11-14 (Returned)"), "{text}");
+    assert!(
+        text.contains("6 unexcused school day(s), ended 2023-11-14 (Returned)"),
+        "{text}"
+    );
     assert!(
         text.contains("report to county_bureau [head_teacher, responsible_leader, principal] due 2023-11-08T16:00:00+00:00: DoneLate by event 11 on 2023-11-10, 2 day(s) late"),
         "{text}"
@@ -53,7 +56,10 @@ fn assess_in_json_gives_the_whole_assessment() {
     assert!(out.status.success(), "{out:?}");
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["stage"], "escalated");
-    assert_eq!(json["episodes"][0]["obligations"][2]["status"], "done_without_required_roles");
+    assert_eq!(
+        json["episodes"][0]["obligations"][2]["status"],
+        "done_without_required_roles"
+    );
     assert_eq!(json["episodes"][0]["obligations"][3]["status"], "open");
 }
 
@@ -86,7 +92,15 @@ fn ladder_prints_the_plans_123_ladder() {
     let out = notoneless(&["ladder"]);
     assert!(out.status.success(), "{out:?}");
     let steps: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let days: Vec<u64> = steps.as_array().unwrap().iter().map(|s| s["day"].as_u64().unwrap()).collect();
+    let days: Vec<u64> = steps
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["day"].as_u64().unwrap())
+        .collect();
     assert_eq!(days, vec![1, 2, 3]);
-    assert_eq!(steps[2]["recipients"], serde_json::json!(["township_government", "county_bureau"]));
+    assert_eq!(
+        steps[2]["recipients"],
+        serde_json::json!(["township_government", "county_bureau"])
+    );
 }
