@@ -350,13 +350,8 @@ impl StudentCase {
                 CaseEvent::Suspended(suspension)
             }
             CaseAction::Resume(resumption) => {
+                // No absence can fall on the day: the child was suspended since before it.
                 values::optional("note", resumption.note.as_ref(), MAX_LONG_TEXT)?;
-                if let Some(sequence) = self.absence_on(resumption.on) {
-                    return Err(CaseError::AbsentThatDay {
-                        on: resumption.on,
-                        sequence,
-                    });
-                }
                 CaseEvent::Resumed(resumption)
             }
             CaseAction::GiveSupport(support) => {

@@ -1137,3 +1137,113 @@ fn an_error_message_names_the_field_and_the_reason() {
     };
     assert_eq!(error.to_string(), "until: 2023-11-08 is before 2023-11-10");
 }
+
+// ---- the remaining refusals --------------------------------------------------------------------
+
+#[test]
+fn a_note_longer_than_four_thousand_characters_is_rejected() {
+    given(vec![opened("2023-11-06")])
+        .when(on(
+            "2023-11-06",
+            A::RecordAbsence(Absence {
+                on: d("2023-11-06"),
+                note: Some("缺".repeat(4001)),
+            }),
+        ))
+        .then_expect_error(CaseError::TooLong {
+            field: "note",
+            max: 4000,
+        });
+}
+
+#[test]
+fn a_birth_date_after_today_is_rejected() {
+    let mut opening = opening("2023-11-06");
+    opening.student.birth_date = d("2023-12-01");
+    given(vec![])
+        .when(on("2023-11-06", A::OpenCase(opening)))
+        .then_expect_error(CaseError::InFuture {
+            field: "student.birth_date",
+            date: d("2023-12-01"),
+            today: d("2023-11-06"),
+        });
+}
+
+#[test]
+fn a_return_dated_while_the_child_was_suspended_is_rejected() {
+    given(vec![
+        opened("2023-11-06"),
+        absence("2023-11-06"),
+        suspended("2023-11-07", "2024-02-26"),
+    ])
+    .when(on("2023-11-08", record_return("2023-11-08")))
+    .then_expect_error(CaseError::NotEnrolledOn {
+        date: d("2023-11-08"),
+        status: "suspended",
+    });
+}
+
+#[test]
+fn support_above_one_hundred_thousand_yuan_is_rejected() {
+    given(vec![opened("2023-11-06")])
+        .when(on(
+            "2023-11-08",
+            A::GiveSupport(support(SupportKind::Subsidy, 10_000_001)),
+        ))
+        .then_expect_error(CaseError::OutOfRange {
+            field: "amount_fen",
+            reason: "a single support is at most 10,000,000 fen (100,000 yuan)",
+        });
+}
+
+#[test]
+fn declaring_grade_8_or_above_in_a_focus_group_change_is_rejected() {
+    given(vec![opened("2023-11-06")])
+        .when(on(
+            "2023-11-08",
+            A::ChangeFocusGroups(focus_change(&[FocusGroup::Grade8OrAbove], &[])),
+        ))
+        .then_expect_error(CaseError::Inconsistent {
+            field: "add",
+            reason: "grade 8 and above follows from the grade and is not declared",
+        });
+}
+
+#[test]
+fn retracting_a_correction_is_rejected() {
+    given(vec![
+        opened("2023-11-06"),
+        absence("2023-11-06"),
+        CaseEvent::FactCorrected(retraction("2023-11-07", 2)),
+    ])
+    .when(on(
+        "2023-11-07",
+        A::CorrectFact(retraction("2023-11-07", 3)),
+    ))
+    .then_expect_error(CaseError::CannotRetract {
+        sequence: 3,
+        reason: "a correction cannot be retracted; record another correction",
+    });
+}
+
+#[test]
+fn a_supervision_note_by_nobody_is_rejected() {
+    let mut note = supervision("2023-11-20", "follow up weekly");
+    note.by.name = " ".into();
+    given(vec![opened("2023-11-06")])
+        .when(on("2023-11-20", A::AddSupervisionNote(note)))
+        .then_expect_error(CaseError::Blank { field: "by" });
+}
+
+#[test]
+fn anything_but_its_confirmation_or_a_chase_is_rejected_while_a_transfer_is_pending() {
+    given(vec![opened("2023-11-06"), transferred("2023-11-08")])
+        .when(on(
+            "2023-11-09",
+            A::Suspend(suspension("2023-11-09", "2024-02-26")),
+        ))
+        .then_expect_error(CaseError::WrongStatus {
+            action: "suspend",
+            status: "transferred out pending confirmation",
+        });
+}

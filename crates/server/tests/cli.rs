@@ -15,20 +15,22 @@ fn notoneless(args: &[&str]) -> Output {
         .expect("the binary runs")
 }
 
+/// `notoneless assess` on the example case and calendar at a local instant, with extra flags.
+fn assess_example(at: &str, extra: &[&str]) -> Output {
+    let case = example("case-late-report.json");
+    let calendar = example("calendar-2023-autumn.json");
+    let mut args = vec!["assess", &case, "--calendar", &calendar, "--at", at];
+    args.extend_from_slice(extra);
+    notoneless(&args)
+}
+
 fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 #[test]
 fn assess_prints_the_stage_and_every_obligation_of_the_example_case() {
-    let out = notoneless(&[
-        "assess",
-        &example("case-late-report.json"),
-        "--calendar",
-        &example("calendar-2023-autumn.json"),
-        "--at",
-        "2023-11-15T09:00:00+08:00",
-    ]);
+    let out = assess_example("2023-11-15T09:00:00+08:00", &[]);
     assert!(out.status.success(), "{out:?}");
     let text = stdout(&out);
     assert!(text.contains("stage: Attending"), "{text}");
@@ -44,15 +46,7 @@ fn assess_prints_the_stage_and_every_obligation_of_the_example_case() {
 
 #[test]
 fn assess_in_json_gives_the_whole_assessment() {
-    let out = notoneless(&[
-        "assess",
-        &example("case-late-report.json"),
-        "--calendar",
-        &example("calendar-2023-autumn.json"),
-        "--at",
-        "2023-11-08T20:00:00+08:00",
-        "--json",
-    ]);
+    let out = assess_example("2023-11-08T20:00:00+08:00", &["--json"]);
     assert!(out.status.success(), "{out:?}");
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["stage"], "escalated");
