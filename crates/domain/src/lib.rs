@@ -16,6 +16,9 @@ mod event;
 mod ladder;
 mod values;
 
+#[cfg(feature = "fixtures")]
+pub mod fixtures;
+
 pub use assess::{
     Assessment, EndReason, Episode, EpisodeEnd, Fulfilment, IgnoredAbsence, IgnoredReason,
     Obligation, ObligationKind, ObligationStatus, Stage, assess,

@@ -2,9 +2,7 @@
 //! days, the 11th and 12th a weekend. Autumn 2023: 29 September to 6 October a holiday, the
 //! Saturday and Sunday after it (7 and 8 October) worked instead.
 
-mod common;
-
-use common::*;
+use notoneless_domain::fixtures::*;
 use notoneless_domain::*;
 
 use ObligationStatus as S;

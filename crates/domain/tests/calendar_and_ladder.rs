@@ -1,8 +1,6 @@
 //! The school calendar and the escalation ladder: what they accept and what they refuse.
 
-mod common;
-
-use common::*;
+use notoneless_domain::fixtures::*;
 use notoneless_domain::*;
 
 fn term(first: &str, last: &str) -> Term {

@@ -1,8 +1,6 @@
 //! Given/when/then tests of every command of the `StudentCase` aggregate: one behaviour each.
 
-mod common;
-
-use common::*;
+use notoneless_domain::fixtures::*;
 use notoneless_domain::*;
 
 use CaseAction as A;

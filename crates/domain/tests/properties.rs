@@ -1,11 +1,9 @@
 //! Properties of `assess` over generated case histories.
 
-mod common;
-
 use std::collections::BTreeSet;
 
 use chrono::{Days, NaiveDate};
-use common::*;
+use notoneless_domain::fixtures::*;
 use notoneless_domain::*;
 use proptest::prelude::*;
 

@@ -1,10 +1,12 @@
-//! Builders shared by the domain tests: a calendar like Kazuo's autumn 2023 term, a child, and
-//! one-line constructors for the facts.
-#![allow(dead_code)]
+//! Example facts for tests (behind the `fixtures` feature): a calendar like Kazuo's autumn 2023
+//! term, a child, and one-line constructors for every kind of fact. They panic on malformed
+//! literals, which is what a test wants; nothing in production may call them.
+#![allow(clippy::expect_used, clippy::missing_panics_doc)]
 
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeDelta, Utc};
 use cqrs_es::test::{AggregateTestExecutor, TestFramework};
-use notoneless_domain::*;
+
+use crate::*;
 
 /// A date from "YYYY-MM-DD".
 pub fn d(s: &str) -> NaiveDate {

@@ -1,0 +1,445 @@
+//! The two backends behind one small interface: connect, migrate, run a statement with
+//! parameters, read typed columns, and transactions. Statements are written once per dialect
+//! where they differ ([`Sql`]); values are bound and read through [`P`] and [`DbRow`], which
+//! store timestamps, dates and JSON natively on PostgreSQL and as text on SQLite.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::Value;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
+use sqlx::{PgPool, Postgres, Row, Sqlite, SqlitePool, Transaction};
+
+use crate::chain::format_timestamp;
+use crate::error::StoreError;
+
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
+
+/// Which database a [`Db`] talks to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Postgres,
+    Sqlite,
+}
+
+/// A connection pool to one of the two backends.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Postgres(PgPool),
+    Sqlite(SqlitePool),
+}
+
+/// A statement, written for each dialect.
+#[derive(Clone, Copy, Debug)]
+pub struct Sql {
+    pub postgres: &'static str,
+    pub sqlite: &'static str,
+}
+
+impl Sql {
+    /// A statement both dialects read the same way (`$1`-style parameters in order).
+    pub const fn both(sql: &'static str) -> Self {
+        Self {
+            postgres: sql,
+            sqlite: sql,
+        }
+    }
+}
+
+/// A parameter value.
+#[derive(Clone, Debug)]
+pub enum P {
+    Text(String),
+    OptText(Option<String>),
+    I64(i64),
+    OptI64(Option<i64>),
+    Ts(DateTime<Utc>),
+    OptTs(Option<DateTime<Utc>>),
+    Date(NaiveDate),
+    OptDate(Option<NaiveDate>),
+    Json(Value),
+}
+
+impl P {
+    pub fn text(s: impl Into<String>) -> Self {
+        P::Text(s.into())
+    }
+}
+
+/// How the database URL names the backend.
+pub fn backend_of(url: &str) -> Result<Backend, StoreError> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Backend::Postgres)
+    } else if url.starts_with("sqlite:") {
+        Ok(Backend::Sqlite)
+    } else {
+        let scheme = url.split(':').next().unwrap_or_default();
+        Err(StoreError::BadUrl(scheme.to_string()))
+    }
+}
+
+impl Db {
+    /// Connects to the database the URL names (`postgres://…` or `sqlite://path`), building
+    /// our own pool: a database that is down is an error to report and retry, never a panic.
+    /// A SQLite file and its folder are created when missing.
+    pub async fn connect(url: &str) -> Result<Db, StoreError> {
+        match backend_of(url)? {
+            Backend::Postgres => {
+                let options = PgConnectOptions::from_str(url)
+                    .map_err(|_| StoreError::BadUrl("postgres".into()))?;
+                let pool = PgPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(5))
+                    .connect_with(options)
+                    .await?;
+                Ok(Db::Postgres(pool))
+            }
+            Backend::Sqlite => {
+                let options = SqliteConnectOptions::from_str(url)
+                    .map_err(|_| StoreError::BadUrl("sqlite".into()))?
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    // FULL: an acknowledged fact survives a power cut, not only a crash.
+                    .synchronous(SqliteSynchronous::Full)
+                    .busy_timeout(Duration::from_secs(10))
+                    .foreign_keys(true);
+                let file = options.get_filename();
+                if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).map_err(|e| {
+                        StoreError::Unavailable(format!(
+                            "cannot create the data directory {}: {e}",
+                            dir.display()
+                        ))
+                    })?;
+                }
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(4)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(options)
+                    .await?;
+                Ok(Db::Sqlite(pool))
+            }
+        }
+    }
+
+    /// [`Db::connect`], retried every `every` until it works or `attempts` have failed; each
+    /// failure is logged with the reason.
+    pub async fn connect_with_retry(
+        url: &str,
+        attempts: u32,
+        every: Duration,
+    ) -> Result<Db, StoreError> {
+        let mut attempt = 1;
+        loop {
+            match Db::connect(url).await {
+                Ok(db) => return Ok(db),
+                Err(StoreError::Unavailable(reason)) if attempt < attempts => {
+                    tracing::warn!(attempt, %reason, "the database is unavailable; retrying");
+                    tokio::time::sleep(every).await;
+                    attempt += 1;
+                }
+                Err(error) => return Err(error),
+            }
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Postgres(_) => Backend::Postgres,
+            Db::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+
+    /// Applies the migrations in `migrations/postgres` or `migrations/sqlite` (embedded in the
+    /// binary) that have not been applied yet.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        let result = match self {
+            Db::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await,
+            Db::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await,
+        };
+        result.map_err(|e| StoreError::Migration(e.to_string()))
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.execute(Sql::both("SELECT 1"), &[]).await.map(|_| ())
+    }
+
+    /// A read-write transaction. On SQLite it takes the write lock at once (`BEGIN
+    /// IMMEDIATE`), so that a transaction that reads before it writes cannot fail to upgrade.
+    pub async fn begin(&self) -> Result<Tx, StoreError> {
+        Ok(match self {
+            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+        })
+    }
+
+    /// A read-only transaction that sees one consistent snapshot and blocks no writer.
+    pub async fn begin_read(&self) -> Result<Tx, StoreError> {
+        Ok(match self {
+            Db::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .execute(&mut *tx)
+                    .await?;
+                Tx::Postgres(tx)
+            }
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+        })
+    }
+
+    pub async fn execute(&self, sql: Sql, params: &[P]) -> Result<u64, StoreError> {
+        Ok(match self {
+            Db::Postgres(pool) => bind_pg(sqlx::query(sql.postgres), params)
+                .execute(pool)
+                .await?
+                .rows_affected(),
+            Db::Sqlite(pool) => bind_sqlite(sqlx::query(sql.sqlite), params)
+                .execute(pool)
+                .await?
+                .rows_affected(),
+        })
+    }
+
+    pub async fn fetch_all(&self, sql: Sql, params: &[P]) -> Result<Vec<DbRow>, StoreError> {
+        Ok(match self {
+            Db::Postgres(pool) => bind_pg(sqlx::query(sql.postgres), params)
+                .fetch_all(pool)
+                .await?
+                .into_iter()
+                .map(DbRow::Postgres)
+                .collect(),
+            Db::Sqlite(pool) => bind_sqlite(sqlx::query(sql.sqlite), params)
+                .fetch_all(pool)
+                .await?
+                .into_iter()
+                .map(DbRow::Sqlite)
+                .collect(),
+        })
+    }
+
+    pub async fn fetch_optional(
+        &self,
+        sql: Sql,
+        params: &[P],
+    ) -> Result<Option<DbRow>, StoreError> {
+        Ok(match self {
+            Db::Postgres(pool) => bind_pg(sqlx::query(sql.postgres), params)
+                .fetch_optional(pool)
+                .await?
+                .map(DbRow::Postgres),
+            Db::Sqlite(pool) => bind_sqlite(sqlx::query(sql.sqlite), params)
+                .fetch_optional(pool)
+                .await?
+                .map(DbRow::Sqlite),
+        })
+    }
+}
+
+/// An open transaction on either backend. Dropped without [`Tx::commit`], it rolls back.
+pub enum Tx {
+    Postgres(Transaction<'static, Postgres>),
+    Sqlite(Transaction<'static, Sqlite>),
+}
+
+impl Tx {
+    pub fn backend(&self) -> Backend {
+        match self {
+            Tx::Postgres(_) => Backend::Postgres,
+            Tx::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+
+    pub async fn execute(&mut self, sql: Sql, params: &[P]) -> Result<u64, StoreError> {
+        Ok(match self {
+            Tx::Postgres(tx) => bind_pg(sqlx::query(sql.postgres), params)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected(),
+            Tx::Sqlite(tx) => bind_sqlite(sqlx::query(sql.sqlite), params)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected(),
+        })
+    }
+
+    pub async fn fetch_all(&mut self, sql: Sql, params: &[P]) -> Result<Vec<DbRow>, StoreError> {
+        Ok(match self {
+            Tx::Postgres(tx) => bind_pg(sqlx::query(sql.postgres), params)
+                .fetch_all(&mut **tx)
+                .await?
+                .into_iter()
+                .map(DbRow::Postgres)
+                .collect(),
+            Tx::Sqlite(tx) => bind_sqlite(sqlx::query(sql.sqlite), params)
+                .fetch_all(&mut **tx)
+                .await?
+                .into_iter()
+                .map(DbRow::Sqlite)
+                .collect(),
+        })
+    }
+
+    pub async fn fetch_optional(
+        &mut self,
+        sql: Sql,
+        params: &[P],
+    ) -> Result<Option<DbRow>, StoreError> {
+        Ok(match self {
+            Tx::Postgres(tx) => bind_pg(sqlx::query(sql.postgres), params)
+                .fetch_optional(&mut **tx)
+                .await?
+                .map(DbRow::Postgres),
+            Tx::Sqlite(tx) => bind_sqlite(sqlx::query(sql.sqlite), params)
+                .fetch_optional(&mut **tx)
+                .await?
+                .map(DbRow::Sqlite),
+        })
+    }
+
+    pub async fn commit(self) -> Result<(), StoreError> {
+        match self {
+            Tx::Postgres(tx) => tx.commit().await?,
+            Tx::Sqlite(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+type PgQuery<'q> = sqlx::query::Query<'q, Postgres, sqlx::postgres::PgArguments>;
+type SqliteQuery<'q> = sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
+
+fn bind_pg<'q>(mut query: PgQuery<'q>, params: &'q [P]) -> PgQuery<'q> {
+    for param in params {
+        query = match param {
+            P::Text(v) => query.bind(v.as_str()),
+            P::OptText(v) => query.bind(v.as_deref()),
+            P::I64(v) => query.bind(*v),
+            P::OptI64(v) => query.bind(*v),
+            P::Ts(v) => query.bind(*v),
+            P::OptTs(v) => query.bind(*v),
+            P::Date(v) => query.bind(*v),
+            P::OptDate(v) => query.bind(*v),
+            P::Json(v) => query.bind(v),
+        };
+    }
+    query
+}
+
+fn bind_sqlite<'q>(mut query: SqliteQuery<'q>, params: &'q [P]) -> SqliteQuery<'q> {
+    for param in params {
+        query = match param {
+            P::Text(v) => query.bind(v.as_str()),
+            P::OptText(v) => query.bind(v.as_deref()),
+            P::I64(v) => query.bind(*v),
+            P::OptI64(v) => query.bind(*v),
+            P::Ts(v) => query.bind(format_timestamp(*v)),
+            P::OptTs(v) => query.bind(v.map(format_timestamp)),
+            P::Date(v) => query.bind(v.to_string()),
+            P::OptDate(v) => query.bind(v.map(|d| d.to_string())),
+            P::Json(v) => query.bind(v.to_string()),
+        };
+    }
+    query
+}
+
+/// A row from either backend, read by column name.
+pub enum DbRow {
+    Postgres(PgRow),
+    Sqlite(SqliteRow),
+}
+
+fn corrupt(column: &str, error: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("column {column}: {error}"))
+}
+
+impl DbRow {
+    pub fn i64(&self, column: &str) -> Result<i64, StoreError> {
+        Ok(match self {
+            DbRow::Postgres(row) => row.try_get(column)?,
+            DbRow::Sqlite(row) => row.try_get(column)?,
+        })
+    }
+
+    pub fn opt_i64(&self, column: &str) -> Result<Option<i64>, StoreError> {
+        Ok(match self {
+            DbRow::Postgres(row) => row.try_get(column)?,
+            DbRow::Sqlite(row) => row.try_get(column)?,
+        })
+    }
+
+    pub fn text(&self, column: &str) -> Result<String, StoreError> {
+        Ok(match self {
+            DbRow::Postgres(row) => row.try_get(column)?,
+            DbRow::Sqlite(row) => row.try_get(column)?,
+        })
+    }
+
+    pub fn opt_text(&self, column: &str) -> Result<Option<String>, StoreError> {
+        Ok(match self {
+            DbRow::Postgres(row) => row.try_get(column)?,
+            DbRow::Sqlite(row) => row.try_get(column)?,
+        })
+    }
+
+    pub fn ts(&self, column: &str) -> Result<DateTime<Utc>, StoreError> {
+        match self {
+            DbRow::Postgres(row) => Ok(row.try_get(column)?),
+            DbRow::Sqlite(row) => {
+                let text: String = row.try_get(column)?;
+                parse_timestamp(&text).map_err(|e| corrupt(column, e))
+            }
+        }
+    }
+
+    pub fn opt_ts(&self, column: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+        match self {
+            DbRow::Postgres(row) => Ok(row.try_get(column)?),
+            DbRow::Sqlite(row) => {
+                let text: Option<String> = row.try_get(column)?;
+                text.map(|t| parse_timestamp(&t).map_err(|e| corrupt(column, e)))
+                    .transpose()
+            }
+        }
+    }
+
+    pub fn date(&self, column: &str) -> Result<NaiveDate, StoreError> {
+        match self {
+            DbRow::Postgres(row) => Ok(row.try_get(column)?),
+            DbRow::Sqlite(row) => {
+                let text: String = row.try_get(column)?;
+                NaiveDate::from_str(&text).map_err(|e| corrupt(column, e))
+            }
+        }
+    }
+
+    pub fn opt_date(&self, column: &str) -> Result<Option<NaiveDate>, StoreError> {
+        match self {
+            DbRow::Postgres(row) => Ok(row.try_get(column)?),
+            DbRow::Sqlite(row) => {
+                let text: Option<String> = row.try_get(column)?;
+                text.map(|t| NaiveDate::from_str(&t).map_err(|e| corrupt(column, e)))
+                    .transpose()
+            }
+        }
+    }
+
+    pub fn json(&self, column: &str) -> Result<Value, StoreError> {
+        match self {
+            DbRow::Postgres(row) => Ok(row.try_get(column)?),
+            DbRow::Sqlite(row) => {
+                let text: String = row.try_get(column)?;
+                serde_json::from_str(&text).map_err(|e| corrupt(column, e))
+            }
+        }
+    }
+}
+
+fn parse_timestamp(text: &str) -> Result<DateTime<Utc>, chrono::ParseError> {
+    DateTime::parse_from_rfc3339(text).map(|t| t.with_timezone(&Utc))
+}

@@ -1,0 +1,58 @@
+//! Storage failures. None of them is a domain error: a refused command is a
+//! [`notoneless_domain::CaseError`], never one of these.
+
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// The database does not answer (down, unreachable, out of connections, disk unwritable).
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
+    /// The URL names neither backend. Only the scheme is kept: a URL may hold a password.
+    #[error(
+        "the database URL's scheme {0:?} is not understood: expected postgres://… or sqlite://…"
+    )]
+    BadUrl(String),
+    /// A write lost a race: another writer took the same key first.
+    #[error("a concurrent write took the same key")]
+    Conflict,
+    #[error("migration failed: {0}")]
+    Migration(String),
+    /// Stored data that cannot be read back as written.
+    #[error("stored data cannot be read: {0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Database(String),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(error: sqlx::Error) -> Self {
+        match &error {
+            sqlx::Error::Database(db) => {
+                // 23505: PostgreSQL unique_violation; 2067 and 1555: SQLite UNIQUE and
+                // PRIMARY KEY constraint failures.
+                if matches!(db.code().as_deref(), Some("23505" | "2067" | "1555")) {
+                    return StoreError::Conflict;
+                }
+                // SQLite: 5 busy, 6 locked, 13 full, 8 read-only, 10 I/O error, 14 cannot open.
+                if matches!(
+                    db.code().as_deref(),
+                    Some("5" | "6" | "13" | "8" | "10" | "14" | "57P01" | "57P03" | "53300")
+                ) {
+                    return StoreError::Unavailable(db.message().to_string());
+                }
+                StoreError::Database(db.message().to_string())
+            }
+            sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed => StoreError::Unavailable(error.to_string()),
+            sqlx::Error::ColumnNotFound(_)
+            | sqlx::Error::ColumnDecode { .. }
+            | sqlx::Error::Decode(_)
+            | sqlx::Error::TypeNotFound { .. } => StoreError::Corrupt(error.to_string()),
+            _ => StoreError::Database(error.to_string()),
+        }
+    }
+}

@@ -1,0 +1,29 @@
+//! The event store of Not One Less, on PostgreSQL (postgres-es) or embedded SQLite
+//! (sqlite-es): append-only events in per-case SHA-256 hash chains, their verification, the
+//! one command path (metadata, retries, idempotency), and the checkpointed projector that
+//! keeps the read models.
+//!
+//! This crate does the I/O the domain crate must not. It holds no rule of its own: what is
+//! due, done or overdue is always `notoneless_domain::assess`.
+
+pub mod chain;
+pub mod db;
+pub mod error;
+pub mod repository;
+
+pub use db::{Backend, Db};
+pub use error::StoreError;
+pub use repository::{Clock, SystemClock};
+pub mod commands;
+pub mod log;
+pub mod projector;
+pub mod read_model;
+pub mod verify;
+
+pub use commands::{Actor, CommandContext, CommandError, CommandOutcome, Commands};
+pub use projector::{Projector, Rules};
+pub mod store;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use store::Store;

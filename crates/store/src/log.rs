@@ -1,0 +1,203 @@
+//! Reading the log back: events with every stored column, per case or in commit order.
+//!
+//! Commit order is `(tx_id, global_position)` on PostgreSQL and `global_position` on SQLite
+//! (one writer at a time; `tx_id` reads as 0). On PostgreSQL only events of transactions below
+//! `pg_snapshot_xmin(pg_current_snapshot())` are read in commit order: every transaction below
+//! it has finished, so nothing can later appear before what was read. Global position alone
+//! would not do: a transaction can take a lower position and commit after a higher one.
+
+use chrono::{DateTime, Utc};
+use notoneless_domain::{CaseEvent, StudentCase};
+use serde_json::Value;
+
+use crate::chain::ChainInput;
+use crate::db::{Db, DbRow, P, Sql, Tx};
+use crate::error::StoreError;
+
+/// The aggregate type of every case stream.
+pub const CASE: &str = "student_case";
+
+/// An event as stored, with every column.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredEvent {
+    pub global_position: i64,
+    pub tx_id: i64,
+    pub aggregate_type: String,
+    pub aggregate_id: String,
+    pub sequence: i64,
+    pub event_type: String,
+    pub event_version: String,
+    pub payload: Value,
+    pub metadata: Value,
+    pub recorded_at: DateTime<Utc>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// A position in commit order.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CommitPosition {
+    pub tx_id: i64,
+    pub global_position: i64,
+}
+
+macro_rules! columns {
+    ($tx:literal) => {
+        concat!(
+            "global_position, ",
+            $tx,
+            " AS tx_id, aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, recorded_at, prev_hash, hash"
+        )
+    };
+}
+
+const CASE_EVENTS: Sql = Sql {
+    postgres: concat!(
+        "SELECT ",
+        columns!("tx_id::text::bigint"),
+        " FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 ORDER BY sequence"
+    ),
+    sqlite: concat!(
+        "SELECT ",
+        columns!("0"),
+        " FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 ORDER BY sequence"
+    ),
+};
+
+const EVENTS_AFTER: Sql = Sql {
+    postgres: concat!(
+        "SELECT ",
+        columns!("tx_id::text::bigint"),
+        " FROM events WHERE (tx_id, global_position) > ($1::bigint::text::xid8, $2)",
+        " AND tx_id < pg_snapshot_xmin(pg_current_snapshot())",
+        " ORDER BY tx_id, global_position LIMIT $3"
+    ),
+    sqlite: concat!(
+        "SELECT ",
+        columns!("0"),
+        " FROM events WHERE global_position > ?2 AND ?1 = ?1 ORDER BY global_position LIMIT ?3"
+    ),
+};
+
+impl StoredEvent {
+    pub fn from_row(row: &DbRow) -> Result<Self, StoreError> {
+        Ok(Self {
+            global_position: row.i64("global_position")?,
+            tx_id: row.i64("tx_id")?,
+            aggregate_type: row.text("aggregate_type")?,
+            aggregate_id: row.text("aggregate_id")?,
+            sequence: row.i64("sequence")?,
+            event_type: row.text("event_type")?,
+            event_version: row.text("event_version")?,
+            payload: row.json("payload")?,
+            metadata: row.json("metadata")?,
+            recorded_at: row.ts("recorded_at")?,
+            prev_hash: row.text("prev_hash")?,
+            hash: row.text("hash")?,
+        })
+    }
+
+    pub fn position(&self) -> CommitPosition {
+        CommitPosition {
+            tx_id: self.tx_id,
+            global_position: self.global_position,
+        }
+    }
+
+    /// What the hash covers, with the `prev_hash` stored on this event.
+    pub fn chain_input(&self) -> ChainInput<'_> {
+        ChainInput {
+            aggregate_type: &self.aggregate_type,
+            aggregate_id: &self.aggregate_id,
+            sequence: self.sequence,
+            event_type: &self.event_type,
+            event_version: &self.event_version,
+            payload: &self.payload,
+            metadata: &self.metadata,
+            recorded_at: self.recorded_at,
+            prev_hash: &self.prev_hash,
+        }
+    }
+
+    /// The domain event this row holds.
+    pub fn decode(&self) -> Result<CaseEvent, StoreError> {
+        serde_json::from_value(self.payload.clone()).map_err(|e| {
+            StoreError::Corrupt(format!(
+                "event {} of case {} is not a case event: {e}",
+                self.sequence, self.aggregate_id
+            ))
+        })
+    }
+
+    /// A metadata field (actor, role, jurisdiction, request_id …).
+    pub fn meta(&self, key: &str) -> Option<&str> {
+        self.metadata.get(key).and_then(Value::as_str)
+    }
+}
+
+/// Every event of one case, in sequence order.
+pub async fn case_events(db: &Db, case_id: &str) -> Result<Vec<StoredEvent>, StoreError> {
+    db.fetch_all(CASE_EVENTS, &[P::text(CASE), P::text(case_id)])
+        .await?
+        .iter()
+        .map(StoredEvent::from_row)
+        .collect()
+}
+
+/// The same, inside a transaction.
+pub async fn case_events_in(tx: &mut Tx, case_id: &str) -> Result<Vec<StoredEvent>, StoreError> {
+    tx.fetch_all(CASE_EVENTS, &[P::text(CASE), P::text(case_id)])
+        .await?
+        .iter()
+        .map(StoredEvent::from_row)
+        .collect()
+}
+
+/// Folds stored events into the aggregate.
+pub fn fold(events: &[StoredEvent]) -> Result<StudentCase, StoreError> {
+    let mut decoded = Vec::with_capacity(events.len());
+    for event in events {
+        decoded.push(event.decode()?);
+    }
+    Ok(StudentCase::from_events(decoded))
+}
+
+/// Up to `limit` events after `after` in commit order (see the module comment).
+pub async fn events_after(
+    db: &Db,
+    after: CommitPosition,
+    limit: i64,
+) -> Result<Vec<StoredEvent>, StoreError> {
+    db.fetch_all(
+        EVENTS_AFTER,
+        &[
+            P::I64(after.tx_id),
+            P::I64(after.global_position),
+            P::I64(limit),
+        ],
+    )
+    .await?
+    .iter()
+    .map(StoredEvent::from_row)
+    .collect()
+}
+
+/// The same, inside a transaction (whose snapshot then bounds what is read).
+pub async fn events_after_in(
+    tx: &mut Tx,
+    after: CommitPosition,
+    limit: i64,
+) -> Result<Vec<StoredEvent>, StoreError> {
+    tx.fetch_all(
+        EVENTS_AFTER,
+        &[
+            P::I64(after.tx_id),
+            P::I64(after.global_position),
+            P::I64(limit),
+        ],
+    )
+    .await?
+    .iter()
+    .map(StoredEvent::from_row)
+    .collect()
+}

@@ -1,0 +1,353 @@
+//! The checkpointed projector. It reads events in commit order after its checkpoint (see
+//! `log.rs` for why commit order is `(tx_id, global_position)` on PostgreSQL), re-assesses
+//! every case a batch touches from that case's whole log, and writes the case rows and the new
+//! checkpoint in one transaction. A crash anywhere loses nothing and doubles nothing: the
+//! transaction either commits rows and checkpoint together or neither, and re-assessing a case
+//! from its log gives the same row however often it is done.
+//!
+//! It wakes on PostgreSQL's NOTIFY (or the in-process signal after each SQLite commit), polls
+//! twice a second in case a notification was missed or an event waited behind a transaction
+//! in flight, and refreshes rows that time has made stale.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use notoneless_domain::{EscalationLadder, SchoolCalendar};
+use serde::Serialize;
+use tokio::sync::{Notify, watch};
+
+use crate::db::{Db, P, Sql, Tx};
+use crate::error::StoreError;
+use crate::log::{CASE, CommitPosition, case_events, case_events_in, events_after};
+use crate::read_model::{CaseRow, stored_case, write_case};
+use crate::repository::{Clock, EVENTS_CHANNEL};
+
+/// The county's rules: its school calendar and escalation ladder.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rules {
+    pub calendar: SchoolCalendar,
+    pub ladder: EscalationLadder,
+}
+
+/// The checkpoint's name for the case-status projection.
+pub const CASE_STATUS: &str = "case_status";
+
+/// Called after each case of a batch is written, before the commit; an error aborts the
+/// batch. Lets a test kill the projector mid-batch.
+pub type FaultHook = Arc<dyn Fn(usize) -> Result<(), StoreError> + Send + Sync>;
+
+#[derive(Clone)]
+pub struct Projector {
+    db: Db,
+    clock: Arc<dyn Clock>,
+    rules: Arc<Rules>,
+    progress: watch::Sender<CommitPosition>,
+    fault: Option<FaultHook>,
+    batch: i64,
+}
+
+/// A read-model row that differs from a fresh fold of the log.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Mismatch {
+    pub case_id: String,
+    pub problem: String,
+}
+
+impl Projector {
+    pub fn new(db: Db, clock: Arc<dyn Clock>, rules: Arc<Rules>) -> Self {
+        Self {
+            db,
+            clock,
+            rules,
+            progress: watch::Sender::new(CommitPosition::default()),
+            fault: None,
+            batch: 500,
+        }
+    }
+
+    pub fn with_fault(mut self, fault: FaultHook) -> Self {
+        self.fault = Some(fault);
+        self
+    }
+
+    pub fn with_batch(mut self, batch: i64) -> Self {
+        self.batch = batch.max(1);
+        self
+    }
+
+    /// Where the projector has got to, as it changes.
+    pub fn progress(&self) -> watch::Receiver<CommitPosition> {
+        self.progress.subscribe()
+    }
+
+    /// The stored checkpoint.
+    pub async fn checkpoint(&self) -> Result<CommitPosition, StoreError> {
+        let row = self
+            .db
+            .fetch_optional(
+                Sql::both(
+                    "SELECT tx_id, global_position FROM projector_checkpoints WHERE name = $1",
+                ),
+                &[P::text(CASE_STATUS)],
+            )
+            .await?;
+        Ok(match row {
+            Some(row) => CommitPosition {
+                tx_id: row.i64("tx_id")?,
+                global_position: row.i64("global_position")?,
+            },
+            None => CommitPosition::default(),
+        })
+    }
+
+    async fn save_checkpoint(&self, tx: &mut Tx, at: CommitPosition) -> Result<(), StoreError> {
+        tx.execute(
+            Sql::both(
+                "INSERT INTO projector_checkpoints (name, tx_id, global_position, updated_at) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (name) DO UPDATE SET tx_id = excluded.tx_id, global_position = excluded.global_position, updated_at = excluded.updated_at",
+            ),
+            &[
+                P::text(CASE_STATUS),
+                P::I64(at.tx_id),
+                P::I64(at.global_position),
+                P::Ts(self.clock.now()),
+            ],
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Applies one batch; returns how many events it covered (0 when caught up).
+    pub async fn step(&self) -> Result<usize, StoreError> {
+        let checkpoint = self.checkpoint().await?;
+        let events = events_after(&self.db, checkpoint, self.batch).await?;
+        let Some(last) = events.last().map(|e| e.position()) else {
+            self.progress.send_if_modified(|p| replace(p, checkpoint));
+            return Ok(0);
+        };
+        let cases: BTreeSet<&str> = events
+            .iter()
+            .filter(|e| e.aggregate_type == CASE)
+            .map(|e| e.aggregate_id.as_str())
+            .collect();
+        let now = self.clock.now();
+        let mut tx = self.db.begin().await?;
+        self.project_cases(&mut tx, cases, now).await?;
+        self.save_checkpoint(&mut tx, last).await?;
+        tx.commit().await?;
+        self.progress.send_if_modified(|p| replace(p, last));
+        Ok(events.len())
+    }
+
+    async fn project_cases<'a>(
+        &self,
+        tx: &mut Tx,
+        cases: impl IntoIterator<Item = &'a str>,
+        now: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
+        let mut written = 0;
+        for (index, case_id) in cases.into_iter().enumerate() {
+            let events = case_events_in(tx, case_id).await?;
+            if let Some(row) = CaseRow::build(&events, &self.rules, now)? {
+                write_case(tx, &row).await?;
+                written += 1;
+            }
+            if let Some(fault) = &self.fault {
+                fault(index)?;
+            }
+        }
+        Ok(written)
+    }
+
+    /// Applies batches until none is left; returns how many events that covered.
+    pub async fn catch_up(&self) -> Result<u64, StoreError> {
+        let mut total = 0;
+        loop {
+            let applied = self.step().await?;
+            if applied == 0 {
+                return Ok(total);
+            }
+            total += applied as u64;
+        }
+    }
+
+    /// Re-assesses the cases whose rows time has made stale; returns how many.
+    pub async fn refresh_stale(&self) -> Result<usize, StoreError> {
+        let now = self.clock.now();
+        let rows = self
+            .db
+            .fetch_all(
+                Sql::both("SELECT case_id FROM case_status WHERE stale_after <= $1 ORDER BY stale_after LIMIT 500"),
+                &[P::Ts(now)],
+            )
+            .await?;
+        let ids = rows
+            .iter()
+            .map(|r| r.text("case_id"))
+            .collect::<Result<Vec<_>, _>>()?;
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        let mut tx = self.db.begin().await?;
+        let written = self
+            .project_cases(&mut tx, ids.iter().map(String::as_str), now)
+            .await?;
+        tx.commit().await?;
+        Ok(written)
+    }
+
+    /// Throws the read models away and rebuilds them from the log; returns the events read.
+    pub async fn reproject(&self) -> Result<u64, StoreError> {
+        let mut tx = self.db.begin().await?;
+        tx.execute(Sql::both("DELETE FROM case_obligations"), &[])
+            .await?;
+        tx.execute(Sql::both("DELETE FROM case_status"), &[])
+            .await?;
+        self.save_checkpoint(&mut tx, CommitPosition::default())
+            .await?;
+        tx.commit().await?;
+        self.catch_up().await
+    }
+
+    /// Folds every case afresh and compares it with its stored row (assessed at the same
+    /// instant); returns every difference.
+    pub async fn check(&self) -> Result<Vec<Mismatch>, StoreError> {
+        let mut mismatches = Vec::new();
+        let ids: BTreeSet<String> = self
+            .db
+            .fetch_all(
+                Sql::both("SELECT DISTINCT aggregate_id FROM events WHERE aggregate_type = $1"),
+                &[P::text(CASE)],
+            )
+            .await?
+            .iter()
+            .map(|r| r.text("aggregate_id"))
+            .collect::<Result<_, _>>()?;
+        for case_id in &ids {
+            let stored = stored_case(&self.db, case_id).await?;
+            let events = case_events(&self.db, case_id).await?;
+            let at = stored
+                .as_ref()
+                .map_or_else(|| self.clock.now(), |s| s.assessed_at);
+            let expected = CaseRow::build(&events, &self.rules, at)?;
+            let problem = match (&stored, &expected) {
+                (None, Some(_)) => Some("no read-model row".to_string()),
+                (Some(_), None) => Some("a row for a stream that opens no case".to_string()),
+                (Some(s), Some(e)) if s != e => Some(describe_difference(s, e)),
+                _ => None,
+            };
+            if let Some(problem) = problem {
+                mismatches.push(Mismatch {
+                    case_id: case_id.clone(),
+                    problem,
+                });
+            }
+        }
+        let orphans = self
+            .db
+            .fetch_all(Sql::both("SELECT case_id FROM case_status"), &[])
+            .await?;
+        for row in orphans {
+            let case_id = row.text("case_id")?;
+            if !ids.contains(&case_id) {
+                mismatches.push(Mismatch {
+                    case_id,
+                    problem: "a row for a case with no events".into(),
+                });
+            }
+        }
+        Ok(mismatches)
+    }
+
+    /// Waits until the projector has applied the event at `position`, up to `timeout`.
+    pub async fn wait_for(&self, position: CommitPosition, timeout: Duration) -> bool {
+        let mut progress = self.progress();
+        tokio::time::timeout(timeout, progress.wait_for(|p| *p >= position))
+            .await
+            .is_ok_and(|r| r.is_ok())
+    }
+
+    /// Runs until `shutdown` turns true: catches up, waits for a commit (or half a second),
+    /// and refreshes stale rows every 30 seconds. Errors are logged and retried, never fatal.
+    pub async fn run(&self, committed: Arc<Notify>, mut shutdown: watch::Receiver<bool>) {
+        let mut listener = None;
+        let mut last_refresh = tokio::time::Instant::now();
+        loop {
+            if *shutdown.borrow() {
+                return;
+            }
+            match self.catch_up().await {
+                Ok(0) => {}
+                Ok(applied) => tracing::debug!(applied, "projector caught up"),
+                Err(error) => tracing::warn!(%error, "projector batch failed; will retry"),
+            }
+            if last_refresh.elapsed() >= Duration::from_secs(30) {
+                if let Err(error) = self.refresh_stale().await {
+                    tracing::warn!(%error, "refreshing stale case rows failed; will retry");
+                }
+                last_refresh = tokio::time::Instant::now();
+            }
+            if listener.is_none()
+                && let Db::Postgres(pool) = &self.db
+            {
+                listener = listen(pool).await;
+            }
+            let notified = async {
+                match listener.as_mut() {
+                    Some(l) => l.recv().await.map(|_| ()).map_err(|_| ()),
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                () = committed.notified() => {}
+                result = notified => if result.is_err() { listener = None; },
+                () = tokio::time::sleep(Duration::from_millis(500)) => {}
+                _ = shutdown.changed() => {}
+            }
+        }
+    }
+}
+
+async fn listen(pool: &sqlx::PgPool) -> Option<sqlx::postgres::PgListener> {
+    let mut listener = sqlx::postgres::PgListener::connect_with(pool).await.ok()?;
+    listener.listen(EVENTS_CHANNEL).await.ok()?;
+    Some(listener)
+}
+
+fn replace(current: &mut CommitPosition, new: CommitPosition) -> bool {
+    if *current == new {
+        false
+    } else {
+        *current = new;
+        true
+    }
+}
+
+fn describe_difference(stored: &CaseRow, expected: &CaseRow) -> String {
+    let mut fields = Vec::new();
+    macro_rules! compare {
+        ($($field:ident),*) => {
+            $(if stored.$field != expected.$field { fields.push(stringify!($field)); })*
+        };
+    }
+    compare!(
+        school,
+        stage,
+        episode_start,
+        episode_days,
+        outstanding,
+        next_due,
+        focus_groups,
+        last_sequence,
+        last_position,
+        last_event_type,
+        last_event_on,
+        last_recorded_at,
+        stale_after,
+        assessment,
+        obligations
+    );
+    format!("differs from a fresh fold in: {}", fields.join(", "))
+}

@@ -1,0 +1,320 @@
+//! The case-status read model: one row per case and one per obligation, computed with the
+//! domain's `assess()` so that there is one definition of the rule.
+//!
+//! Obligations turn overdue by the passage of time, not by an event. A row therefore records
+//! when it was assessed and `stale_after`, the first instant at which time alone can change
+//! it (the end of the local day, while a step is open or an episode is running). A read at `T`
+//! before `stale_after` is exact; a read after it re-assesses the case from the log at `T`. The
+//! projector also refreshes stale rows as it goes.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use notoneless_domain::{Assessment, ObligationKind, ObligationStatus, assess};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::chain::truncate_to_micros;
+use crate::db::{Db, DbRow, P, Sql, Tx};
+use crate::error::StoreError;
+use crate::log::{StoredEvent, case_events, fold};
+use crate::projector::Rules;
+
+/// One obligation as the read model keeps it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ObligationRow {
+    pub episode: i64,
+    pub step: i64,
+    /// `contact_parents`, `home_visit`, `report:township_government` or `report:county_bureau`.
+    pub kind: String,
+    pub owners: Value,
+    pub trigger_day: NaiveDate,
+    pub due: DateTime<Utc>,
+    /// The status when the row was assessed.
+    pub status: String,
+    pub done_on: Option<NaiveDate>,
+    pub done_sequence: Option<i64>,
+}
+
+/// One case as the read model keeps it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CaseRow {
+    pub case_id: String,
+    pub school: String,
+    pub stage: String,
+    pub episode_start: Option<NaiveDate>,
+    pub episode_days: i64,
+    /// Obligations open or overdue.
+    pub outstanding: i64,
+    /// The earliest due time among them.
+    pub next_due: Option<DateTime<Utc>>,
+    pub focus_groups: Value,
+    pub last_sequence: i64,
+    pub last_position: i64,
+    pub last_event_type: String,
+    pub last_event_on: NaiveDate,
+    pub last_recorded_at: DateTime<Utc>,
+    pub assessed_at: DateTime<Utc>,
+    pub stale_after: Option<DateTime<Utc>>,
+    pub assessment: Value,
+    pub obligations: Vec<ObligationRow>,
+}
+
+fn snake<T: Serialize>(value: &T) -> Result<String, StoreError> {
+    match serde_json::to_value(value) {
+        Ok(Value::String(s)) => Ok(s),
+        _ => Err(StoreError::Database(
+            "a status did not encode as a string".into(),
+        )),
+    }
+}
+
+fn to_json<T: Serialize>(value: &T) -> Result<Value, StoreError> {
+    serde_json::to_value(value).map_err(|e| StoreError::Database(format!("cannot encode: {e}")))
+}
+
+impl CaseRow {
+    /// The row for a case, from its events, assessed at `now`. `None` for a stream that does
+    /// not open a case.
+    pub fn build(
+        events: &[StoredEvent],
+        rules: &Rules,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Self>, StoreError> {
+        let (Some(first), Some(last)) = (events.first(), events.last()) else {
+            return Ok(None);
+        };
+        let case = fold(events)?;
+        let Some(profile) = case.profile() else {
+            return Ok(None);
+        };
+        let now = truncate_to_micros(now);
+        let assessment = assess(&case, &rules.calendar, &rules.ladder, now);
+        let last_event = last.decode()?;
+        Ok(Some(Self {
+            case_id: first.aggregate_id.clone(),
+            school: profile.school.clone(),
+            stage: snake(&assessment.stage)?,
+            episode_start: assessment.current().map(|e| e.first_day),
+            episode_days: assessment.current().map_or(0, |e| e.day_count() as i64),
+            outstanding: assessment.outstanding().count() as i64,
+            next_due: assessment.outstanding().map(|o| o.due).min(),
+            focus_groups: to_json(&case.focus_groups())?,
+            last_sequence: last.sequence,
+            last_position: events.iter().map(|e| e.global_position).max().unwrap_or(0),
+            last_event_type: last.event_type.clone(),
+            last_event_on: last_event.on(),
+            last_recorded_at: last.recorded_at,
+            assessed_at: now,
+            stale_after: stale_after(&assessment, rules),
+            obligations: obligation_rows(&assessment)?,
+            assessment: to_json(&assessment)?,
+        }))
+    }
+
+    /// The assessment, read back.
+    pub fn assessment(&self) -> Result<Assessment, StoreError> {
+        serde_json::from_value(self.assessment.clone())
+            .map_err(|e| StoreError::Corrupt(format!("case_status.assessment: {e}")))
+    }
+}
+
+/// The first instant at which time alone can change the assessment: the end of its local
+/// day, while a step is open (it turns overdue) or an episode is running (a day without an
+/// absence on record ends it).
+fn stale_after(assessment: &Assessment, rules: &Rules) -> Option<DateTime<Utc>> {
+    let open_step = assessment
+        .obligations()
+        .any(|o| o.status == ObligationStatus::Open);
+    (open_step || assessment.current_episode.is_some())
+        .then(|| rules.calendar.end_of_day(assessment.today))
+}
+
+fn obligation_rows(assessment: &Assessment) -> Result<Vec<ObligationRow>, StoreError> {
+    let mut rows = Vec::new();
+    for (episode, e) in assessment.episodes.iter().enumerate() {
+        for o in &e.obligations {
+            let kind = match o.kind {
+                ObligationKind::Action { action } => snake(&action)?,
+                ObligationKind::Report { recipient } => format!("report:{recipient}"),
+            };
+            rows.push(ObligationRow {
+                episode: episode as i64,
+                step: o.step as i64,
+                kind,
+                owners: to_json(&o.owners)?,
+                trigger_day: o.trigger_day,
+                due: o.due,
+                status: snake(&o.status)?,
+                done_on: o.fulfilment.as_ref().map(|f| f.on),
+                done_sequence: o.fulfilment.as_ref().map(|f| f.sequence as i64),
+            });
+        }
+    }
+    // The order the table is read back in.
+    rows.sort_by(|a, b| (a.episode, a.step, &a.kind).cmp(&(b.episode, b.step, &b.kind)));
+    Ok(rows)
+}
+
+const UPSERT_CASE: Sql = Sql::both(
+    "INSERT INTO case_status (case_id, school, stage, episode_start, episode_days, outstanding, next_due, focus_groups,
+        last_sequence, last_position, last_event_type, last_event_on, last_recorded_at, assessed_at, stale_after, assessment)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+     ON CONFLICT (case_id) DO UPDATE SET school = excluded.school, stage = excluded.stage,
+        episode_start = excluded.episode_start, episode_days = excluded.episode_days,
+        outstanding = excluded.outstanding, next_due = excluded.next_due, focus_groups = excluded.focus_groups,
+        last_sequence = excluded.last_sequence, last_position = excluded.last_position,
+        last_event_type = excluded.last_event_type, last_event_on = excluded.last_event_on,
+        last_recorded_at = excluded.last_recorded_at, assessed_at = excluded.assessed_at,
+        stale_after = excluded.stale_after, assessment = excluded.assessment",
+);
+
+const INSERT_OBLIGATION: Sql = Sql::both(
+    "INSERT INTO case_obligations (case_id, episode, step, kind, owners, trigger_day, due, status, done_on, done_sequence)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+);
+
+/// Writes a case's rows, replacing what was there.
+pub async fn write_case(tx: &mut Tx, row: &CaseRow) -> Result<(), StoreError> {
+    tx.execute(
+        UPSERT_CASE,
+        &[
+            P::text(row.case_id.as_str()),
+            P::text(row.school.as_str()),
+            P::text(row.stage.as_str()),
+            P::OptDate(row.episode_start),
+            P::I64(row.episode_days),
+            P::I64(row.outstanding),
+            P::OptTs(row.next_due),
+            P::Json(row.focus_groups.clone()),
+            P::I64(row.last_sequence),
+            P::I64(row.last_position),
+            P::text(row.last_event_type.as_str()),
+            P::Date(row.last_event_on),
+            P::Ts(row.last_recorded_at),
+            P::Ts(row.assessed_at),
+            P::OptTs(row.stale_after),
+            P::Json(row.assessment.clone()),
+        ],
+    )
+    .await?;
+    tx.execute(
+        Sql::both("DELETE FROM case_obligations WHERE case_id = $1"),
+        &[P::text(row.case_id.as_str())],
+    )
+    .await?;
+    for o in &row.obligations {
+        tx.execute(
+            INSERT_OBLIGATION,
+            &[
+                P::text(row.case_id.as_str()),
+                P::I64(o.episode),
+                P::I64(o.step),
+                P::text(o.kind.as_str()),
+                P::Json(o.owners.clone()),
+                P::Date(o.trigger_day),
+                P::Ts(o.due),
+                P::text(o.status.as_str()),
+                P::OptDate(o.done_on),
+                P::OptI64(o.done_sequence),
+            ],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+fn obligation_from(row: &DbRow) -> Result<ObligationRow, StoreError> {
+    Ok(ObligationRow {
+        episode: row.i64("episode")?,
+        step: row.i64("step")?,
+        kind: row.text("kind")?,
+        owners: row.json("owners")?,
+        trigger_day: row.date("trigger_day")?,
+        due: row.ts("due")?,
+        status: row.text("status")?,
+        done_on: row.opt_date("done_on")?,
+        done_sequence: row.opt_i64("done_sequence")?,
+    })
+}
+
+/// The stored row of a case, as written.
+pub async fn stored_case(db: &Db, case_id: &str) -> Result<Option<CaseRow>, StoreError> {
+    let Some(row) = db
+        .fetch_optional(
+            Sql::both("SELECT * FROM case_status WHERE case_id = $1"),
+            &[P::text(case_id)],
+        )
+        .await?
+    else {
+        return Ok(None);
+    };
+    let obligations = db
+        .fetch_all(
+            Sql::both(
+                "SELECT * FROM case_obligations WHERE case_id = $1 ORDER BY episode, step, kind",
+            ),
+            &[P::text(case_id)],
+        )
+        .await?
+        .iter()
+        .map(obligation_from)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Some(CaseRow {
+        case_id: row.text("case_id")?,
+        school: row.text("school")?,
+        stage: row.text("stage")?,
+        episode_start: row.opt_date("episode_start")?,
+        episode_days: row.i64("episode_days")?,
+        outstanding: row.i64("outstanding")?,
+        next_due: row.opt_ts("next_due")?,
+        focus_groups: row.json("focus_groups")?,
+        last_sequence: row.i64("last_sequence")?,
+        last_position: row.i64("last_position")?,
+        last_event_type: row.text("last_event_type")?,
+        last_event_on: row.date("last_event_on")?,
+        last_recorded_at: row.ts("last_recorded_at")?,
+        assessed_at: row.ts("assessed_at")?,
+        stale_after: row.opt_ts("stale_after")?,
+        assessment: row.json("assessment")?,
+        obligations,
+    }))
+}
+
+/// A case's status as of `now`: the stored row while it is current, else a fresh assessment
+/// from the log (`fresh` says which).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CaseStatusView {
+    pub row: CaseRow,
+    pub fresh: bool,
+}
+
+pub async fn case_status(
+    db: &Db,
+    rules: &Rules,
+    case_id: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<CaseStatusView>, StoreError> {
+    let Some(row) = stored_case(db, case_id).await? else {
+        return Ok(None);
+    };
+    let current = row.assessed_at <= now && row.stale_after.is_none_or(|s| now < s);
+    if current {
+        return Ok(Some(CaseStatusView { row, fresh: false }));
+    }
+    let events = case_events(db, case_id).await?;
+    Ok(CaseRow::build(&events, rules, now)?.map(|row| CaseStatusView { row, fresh: true }))
+}
+
+/// Obligations not done whose due time is at or before `now`, most overdue first.
+pub async fn overdue(
+    db: &Db,
+    now: DateTime<Utc>,
+) -> Result<Vec<(String, ObligationRow)>, StoreError> {
+    db.fetch_all(
+        Sql::both("SELECT * FROM case_obligations WHERE done_on IS NULL AND due <= $1 ORDER BY due, case_id, episode, step, kind"),
+        &[P::Ts(now)],
+    )
+    .await?
+    .iter()
+    .map(|row| Ok((row.text("case_id")?, obligation_from(row)?)))
+    .collect()
+}

@@ -1,0 +1,293 @@
+//! `ChainRepository`: the cqrs-es event repository for both backends.
+//!
+//! Reads are delegated to postgres-es and sqlite-es, which read our `events` table by the
+//! column names they know. Writes are ours: one transaction stamps each new event with the
+//! recorded time, links it into the case's hash chain, inserts it, records the idempotency key
+//! with its result, and (on PostgreSQL) notifies the projector. The crates' own `persist`
+//! cannot add the extra columns or rows in the same transaction (docs/adr/0003).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Utc};
+use cqrs_es::Aggregate;
+use cqrs_es::persist::{
+    PersistedEventRepository, PersistenceError, ReplayStream, SerializedEvent, SerializedSnapshot,
+};
+use postgres_es::PostgresEventRepository;
+use serde_json::Value;
+use sqlite_es::SqliteEventRepository;
+use tokio::sync::Notify;
+
+use crate::chain::{ChainInput, GENESIS, event_hash, truncate_to_micros};
+use crate::db::{Db, P, Sql};
+use crate::error::StoreError;
+
+/// The source of "now" for the store: the recorded time of events, "today" for commands.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// The machine's clock.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// The channel PostgreSQL notifies on each commit of events.
+pub const EVENTS_CHANNEL: &str = "notoneless_events";
+
+/// What a commit wrote: the last event's sequence and global position.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Receipt {
+    pub sequence: u64,
+    pub global_position: i64,
+    pub tx_id: i64,
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// Receipts of commits, by request id, for the command path to collect after cqrs-es returns.
+#[derive(Debug, Default)]
+pub struct Receipts(Mutex<HashMap<String, Receipt>>);
+
+impl Receipts {
+    fn put(&self, request_id: String, receipt: Receipt) {
+        if let Ok(mut map) = self.0.lock() {
+            map.insert(request_id, receipt);
+        }
+    }
+
+    pub fn take(&self, request_id: &str) -> Option<Receipt> {
+        self.0.lock().ok()?.remove(request_id)
+    }
+}
+
+enum Reader {
+    Postgres(PostgresEventRepository),
+    Sqlite(SqliteEventRepository),
+}
+
+/// The event repository: reads through postgres-es/sqlite-es, writes with the hash chain.
+pub struct ChainRepository {
+    db: Db,
+    reader: Reader,
+    clock: Arc<dyn Clock>,
+    receipts: Arc<Receipts>,
+    committed: Arc<Notify>,
+}
+
+impl ChainRepository {
+    pub fn new(
+        db: Db,
+        clock: Arc<dyn Clock>,
+        receipts: Arc<Receipts>,
+        committed: Arc<Notify>,
+    ) -> Self {
+        let reader = match &db {
+            Db::Postgres(pool) => Reader::Postgres(PostgresEventRepository::new(pool.clone())),
+            Db::Sqlite(pool) => Reader::Sqlite(SqliteEventRepository::new(pool.clone())),
+        };
+        Self {
+            db,
+            reader,
+            clock,
+            receipts,
+            committed,
+        }
+    }
+
+    async fn append(&self, events: &[SerializedEvent]) -> Result<Option<Receipt>, StoreError> {
+        let Some(first) = events.first() else {
+            return Ok(None);
+        };
+        let recorded_at = truncate_to_micros(self.clock.now());
+        let mut tx = self.db.begin().await?;
+        let mut prev_hash = if first.sequence <= 1 {
+            GENESIS.to_string()
+        } else {
+            let row = tx
+                .fetch_optional(
+                    Sql::both(
+                        "SELECT hash FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 AND sequence = $3",
+                    ),
+                    &[
+                        P::text(first.aggregate_type.as_str()),
+                        P::text(first.aggregate_id.as_str()),
+                        P::I64(to_i64(first.sequence - 1)?),
+                    ],
+                )
+                .await?;
+            // The event the aggregate was loaded up to is gone or was never there: the stream
+            // moved under us (or was tampered with); let the command be retried.
+            row.ok_or(StoreError::Conflict)?.text("hash")?
+        };
+        let mut last = None;
+        for event in events {
+            let sequence = to_i64(event.sequence)?;
+            let hash = event_hash(&ChainInput {
+                aggregate_type: &event.aggregate_type,
+                aggregate_id: &event.aggregate_id,
+                sequence,
+                event_type: &event.event_type,
+                event_version: &event.event_version,
+                payload: &event.payload,
+                metadata: &event.metadata,
+                recorded_at,
+                prev_hash: &prev_hash,
+            });
+            let row = tx
+                .fetch_optional(
+                    Sql {
+                        postgres: "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, recorded_at, prev_hash, hash)
+                                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                                   RETURNING global_position, tx_id::text::bigint AS tx_id",
+                        sqlite: "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, recorded_at, prev_hash, hash)
+                                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                                 RETURNING global_position, 0 AS tx_id",
+                    },
+                    &[
+                        P::text(event.aggregate_type.as_str()),
+                        P::text(event.aggregate_id.as_str()),
+                        P::I64(sequence),
+                        P::text(event.event_type.as_str()),
+                        P::text(event.event_version.as_str()),
+                        P::Json(event.payload.clone()),
+                        P::Json(event.metadata.clone()),
+                        P::Ts(recorded_at),
+                        P::text(prev_hash.as_str()),
+                        P::text(hash.as_str()),
+                    ],
+                )
+                .await?
+                .ok_or_else(|| StoreError::Database("INSERT … RETURNING returned no row".into()))?;
+            last = Some(Receipt {
+                sequence: event.sequence as u64,
+                global_position: row.i64("global_position")?,
+                tx_id: row.i64("tx_id")?,
+                recorded_at,
+            });
+            prev_hash = hash;
+        }
+        let receipt = last.ok_or_else(|| StoreError::Database("no event was written".into()))?;
+        if let (Some(actor), Some(key), Some(fingerprint)) = (
+            meta(&first.metadata, "actor"),
+            meta(&first.metadata, "idempotency_key"),
+            meta(&first.metadata, "fingerprint"),
+        ) {
+            tx.execute(
+                Sql::both(
+                    "INSERT INTO idempotency_keys (actor, key, fingerprint, aggregate_id, sequence, global_position, recorded_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                ),
+                &[
+                    P::text(actor),
+                    P::text(key),
+                    P::text(fingerprint),
+                    P::text(first.aggregate_id.as_str()),
+                    P::I64(to_i64(receipt.sequence as usize)?),
+                    P::I64(receipt.global_position),
+                    P::Ts(recorded_at),
+                ],
+            )
+            .await?;
+        }
+        if let Db::Postgres(_) = self.db {
+            tx.execute(
+                Sql::both("SELECT pg_notify($1, '')"),
+                &[P::text(EVENTS_CHANNEL)],
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        // One permit is kept if the projector is busy, so no commit goes unnoticed.
+        self.committed.notify_one();
+        if let Some(request_id) = meta(&first.metadata, "request_id") {
+            self.receipts.put(request_id.to_string(), receipt);
+        }
+        Ok(Some(receipt))
+    }
+}
+
+fn meta<'a>(metadata: &'a Value, key: &str) -> Option<&'a str> {
+    metadata.get(key).and_then(Value::as_str)
+}
+
+fn to_i64(n: usize) -> Result<i64, StoreError> {
+    i64::try_from(n).map_err(|_| StoreError::Database(format!("sequence {n} is out of range")))
+}
+
+fn persistence_error(error: StoreError) -> PersistenceError {
+    match error {
+        StoreError::Conflict => PersistenceError::OptimisticLockError,
+        StoreError::Unavailable(_) => PersistenceError::ConnectionError(Box::new(error)),
+        other => PersistenceError::UnknownError(Box::new(other)),
+    }
+}
+
+impl PersistedEventRepository for ChainRepository {
+    async fn get_events<A: Aggregate>(
+        &self,
+        aggregate_id: &str,
+    ) -> Result<Vec<SerializedEvent>, PersistenceError> {
+        match &self.reader {
+            Reader::Postgres(r) => r.get_events::<A>(aggregate_id).await,
+            Reader::Sqlite(r) => r.get_events::<A>(aggregate_id).await,
+        }
+    }
+
+    async fn get_last_events<A: Aggregate>(
+        &self,
+        aggregate_id: &str,
+        last_sequence: usize,
+    ) -> Result<Vec<SerializedEvent>, PersistenceError> {
+        match &self.reader {
+            Reader::Postgres(r) => r.get_last_events::<A>(aggregate_id, last_sequence).await,
+            Reader::Sqlite(r) => r.get_last_events::<A>(aggregate_id, last_sequence).await,
+        }
+    }
+
+    async fn get_snapshot<A: Aggregate>(
+        &self,
+        _aggregate_id: &str,
+    ) -> Result<Option<SerializedSnapshot>, PersistenceError> {
+        // The store is the source of truth; no snapshots are kept.
+        Ok(None)
+    }
+
+    async fn persist<A: Aggregate>(
+        &self,
+        events: &[SerializedEvent],
+        snapshot_update: Option<(String, Value, usize)>,
+    ) -> Result<(), PersistenceError> {
+        if snapshot_update.is_some() {
+            return Err(PersistenceError::UnknownError(
+                "snapshots are not kept: build the store with new_event_store".into(),
+            ));
+        }
+        self.append(events)
+            .await
+            .map(|_| ())
+            .map_err(persistence_error)
+    }
+
+    async fn stream_events<A: Aggregate>(
+        &self,
+        aggregate_id: &str,
+    ) -> Result<ReplayStream, PersistenceError> {
+        match &self.reader {
+            Reader::Postgres(r) => r.stream_events::<A>(aggregate_id).await,
+            Reader::Sqlite(r) => r.stream_events::<A>(aggregate_id).await,
+        }
+    }
+
+    async fn stream_all_events<A: Aggregate>(&self) -> Result<ReplayStream, PersistenceError> {
+        match &self.reader {
+            Reader::Postgres(r) => r.stream_all_events::<A>().await,
+            Reader::Sqlite(r) => r.stream_all_events::<A>().await,
+        }
+    }
+}

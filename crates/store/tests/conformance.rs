@@ -1,0 +1,643 @@
+//! The store's conformance suite: every test runs against PostgreSQL and against SQLite, each
+//! on a fresh database (`conformance!`). A few PostgreSQL-only behaviours follow at the end.
+
+// The test bodies are plain async fns called by `conformance!`, so clippy does not see them as
+// tests; they unwrap what they have just written, as tests do.
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use notoneless_domain::fixtures::*;
+use notoneless_domain::{Absence, CaseAction, CaseError, Role};
+use notoneless_store::chain::{GENESIS, LogDigest, event_hash};
+use notoneless_store::db::{Backend, Db, P, Sql};
+use notoneless_store::log::{CommitPosition, case_events};
+use notoneless_store::read_model::{case_status, overdue, stored_case};
+use notoneless_store::testing::{FixedClock, TestDb};
+use notoneless_store::verify::{Break, BrokenCase, verify};
+use notoneless_store::{
+    Actor, CommandContext, CommandError, Rules, Store, StoreError, conformance,
+};
+
+fn rules() -> Rules {
+    Rules {
+        calendar: calendar(),
+        ladder: ladder(),
+    }
+}
+
+async fn setup(backend: Backend) -> (TestDb, Store, Arc<FixedClock>) {
+    let test = TestDb::new(backend).await;
+    let db = test.connect().await;
+    let clock = FixedClock::at(at("2023-11-06", "09:00"));
+    let store = Store::new(db, rules(), clock.clone());
+    (test, store, clock)
+}
+
+fn context(key: Option<&str>) -> CommandContext {
+    CommandContext {
+        actor: Actor {
+            id: "u-li".into(),
+            role: "head_teacher".into(),
+            jurisdiction: "kazuo/gongyingzi/gyz-middle".into(),
+        },
+        request_id: uuid::Uuid::new_v4().to_string(),
+        idempotency_key: key.map(str::to_string),
+    }
+}
+
+fn open(on: &str) -> CaseAction {
+    CaseAction::OpenCase(opening(on))
+}
+
+fn absent(on: &str) -> CaseAction {
+    CaseAction::RecordAbsence(Absence {
+        on: d(on),
+        note: None,
+    })
+}
+
+async fn run(store: &Store, case: &str, action: CaseAction) -> notoneless_store::CommandOutcome {
+    store
+        .commands
+        .execute(case, action, &context(None))
+        .await
+        .expect("the command is accepted")
+}
+
+async fn count_events(db: &Db) -> i64 {
+    db.fetch_optional(Sql::both("SELECT COUNT(*) AS n FROM events"), &[])
+        .await
+        .unwrap()
+        .unwrap()
+        .i64("n")
+        .unwrap()
+}
+
+conformance!(
+    a_command_answers_with_the_new_sequence_and_position_and_chains_the_event,
+    the_database_refuses_to_change_or_remove_an_event,
+    concurrent_commands_on_one_case_leave_no_gap_in_the_sequence,
+    a_command_sent_again_with_its_key_returns_the_first_result_and_writes_nothing,
+    a_refused_command_writes_nothing_and_names_the_field,
+    the_projector_keeps_a_row_per_case_equal_to_a_fresh_fold,
+    a_projector_killed_mid_batch_resumes_with_nothing_lost_or_doubled,
+    verify_passes_a_clean_log_and_names_every_tampered_case,
+    an_earlier_digest_still_holds_after_appends_and_fails_after_tampering,
+    reproject_rebuilds_the_same_rows_and_check_finds_a_tampered_row,
+    obligations_turn_overdue_by_the_passage_of_time,
+    a_read_can_wait_for_its_own_write,
+);
+
+async fn a_command_answers_with_the_new_sequence_and_position_and_chains_the_event(
+    backend: Backend,
+) {
+    let (_test, store, clock) = setup(backend).await;
+    let first = run(&store, "case-a", open("2023-11-06")).await;
+    let second = run(&store, "case-a", absent("2023-11-06")).await;
+    assert_eq!((first.sequence, second.sequence), (1, 2));
+    assert!(second.global_position > first.global_position);
+
+    let events = case_events(&store.db, "case-a").await.unwrap();
+    assert_eq!(events[0].prev_hash, GENESIS);
+    assert_eq!(events[1].prev_hash, events[0].hash);
+    for event in &events {
+        assert_eq!(event_hash(&event.chain_input()), event.hash);
+        assert_eq!(event.recorded_at, clock.now_value());
+        assert_eq!(event.meta("actor"), Some("u-li"));
+        assert_eq!(event.meta("role"), Some("head_teacher"));
+        assert_eq!(
+            event.meta("jurisdiction"),
+            Some("kazuo/gongyingzi/gyz-middle")
+        );
+        assert!(event.meta("request_id").is_some());
+    }
+    assert_eq!(events[1].global_position, second.global_position);
+}
+
+async fn the_database_refuses_to_change_or_remove_an_event(backend: Backend) {
+    let (_test, store, _clock) = setup(backend).await;
+    run(&store, "case-a", open("2023-11-06")).await;
+    let update = store
+        .db
+        .execute(Sql::both("UPDATE events SET event_type = 'Forged'"), &[])
+        .await;
+    let delete = store.db.execute(Sql::both("DELETE FROM events"), &[]).await;
+    let truncate = store
+        .db
+        .execute(
+            Sql {
+                postgres: "TRUNCATE events",
+                sqlite: "DELETE FROM events WHERE 1 = 1",
+            },
+            &[],
+        )
+        .await;
+    for result in [update, delete, truncate] {
+        let message = result.expect_err("refused").to_string();
+        assert!(message.contains("append-only"), "{message}");
+    }
+    assert_eq!(count_events(&store.db).await, 1);
+}
+
+async fn concurrent_commands_on_one_case_leave_no_gap_in_the_sequence(backend: Backend) {
+    let (_test, store, clock) = setup(backend).await;
+    clock.set(at("2023-11-17", "18:00"));
+    run(&store, "case-a", open("2023-11-06")).await;
+    let store = Arc::new(store);
+    let days: [&'static str; 8] = [
+        "2023-11-06",
+        "2023-11-07",
+        "2023-11-08",
+        "2023-11-09",
+        "2023-11-10",
+        "2023-11-13",
+        "2023-11-14",
+        "2023-11-15",
+    ];
+    let tasks: Vec<_> = days
+        .into_iter()
+        .map(|day| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .commands
+                    .execute("case-a", absent(day), &context(None))
+                    .await
+            })
+        })
+        .collect();
+    let mut accepted = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(_) => accepted += 1,
+            Err(CommandError::Conflict { .. }) => {}
+            Err(other) => panic!("only acceptance or conflict, got {other:?}"),
+        }
+    }
+    assert!(accepted >= 1);
+    let sequences: Vec<i64> = case_events(&store.db, "case-a")
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.sequence)
+        .collect();
+    assert_eq!(sequences, (1..=1 + accepted).collect::<Vec<i64>>());
+    assert!(verify(&store.db, None).await.unwrap().is_clean());
+}
+
+async fn a_command_sent_again_with_its_key_returns_the_first_result_and_writes_nothing(
+    backend: Backend,
+) {
+    let (test, store, clock) = setup(backend).await;
+    let first = store
+        .commands
+        .execute("case-a", open("2023-11-06"), &context(Some("key-1")))
+        .await
+        .unwrap();
+    let again = store
+        .commands
+        .execute("case-a", open("2023-11-06"), &context(Some("key-1")))
+        .await
+        .unwrap();
+    assert!(!first.replayed && again.replayed);
+    assert_eq!(
+        (again.sequence, again.global_position),
+        (first.sequence, first.global_position)
+    );
+    assert_eq!(count_events(&store.db).await, 1);
+
+    // After a restart: a new store over the same database remembers the key.
+    drop(store);
+    let restarted = Store::new(test.connect().await, rules(), clock.clone());
+    let after_restart = restarted
+        .commands
+        .execute("case-a", open("2023-11-06"), &context(Some("key-1")))
+        .await
+        .unwrap();
+    assert!(after_restart.replayed);
+    assert_eq!(after_restart.global_position, first.global_position);
+    assert_eq!(count_events(&restarted.db).await, 1);
+
+    let reused = restarted
+        .commands
+        .execute("case-a", absent("2023-11-06"), &context(Some("key-1")))
+        .await;
+    assert!(matches!(reused, Err(CommandError::KeyReused)), "{reused:?}");
+}
+
+async fn a_refused_command_writes_nothing_and_names_the_field(backend: Backend) {
+    let (_test, store, _clock) = setup(backend).await;
+    run(&store, "case-a", open("2023-11-06")).await;
+    let refused = store
+        .commands
+        .execute("case-a", absent("2023-11-07"), &context(Some("k")))
+        .await;
+    match refused {
+        Err(CommandError::Rejected(error)) => {
+            assert_eq!(
+                error,
+                CaseError::InFuture {
+                    field: "on",
+                    date: d("2023-11-07"),
+                    today: d("2023-11-06")
+                }
+            );
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert_eq!(count_events(&store.db).await, 1);
+    let keys = store
+        .db
+        .fetch_optional(Sql::both("SELECT COUNT(*) AS n FROM idempotency_keys"), &[])
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(keys.i64("n").unwrap(), 0);
+}
+
+/// Three cases: one back after a call, one escalated, one with a late report.
+async fn record_a_county_morning(store: &Store, clock: &FixedClock) {
+    clock.set(at("2023-11-10", "17:00"));
+    run(store, "case-back", open("2023-11-06")).await;
+    run(store, "case-back", absent("2023-11-06")).await;
+    run(
+        store,
+        "case-back",
+        CaseAction::RecordParentContact(parent_contact("2023-11-06", Role::HeadTeacher)),
+    )
+    .await;
+    run(
+        store,
+        "case-back",
+        CaseAction::RecordReturn(notoneless_domain::Return {
+            on: d("2023-11-07"),
+            note: None,
+        }),
+    )
+    .await;
+    run(store, "case-gone", open("2023-11-08")).await;
+    for day in ["2023-11-08", "2023-11-09", "2023-11-10"] {
+        run(store, "case-gone", absent(day)).await;
+    }
+    run(store, "case-late", open("2023-11-06")).await;
+    for day in ["2023-11-06", "2023-11-07", "2023-11-08"] {
+        run(store, "case-late", absent(day)).await;
+    }
+    run(
+        store,
+        "case-late",
+        CaseAction::ReportUpward(report(
+            "2023-11-10",
+            notoneless_domain::Recipient::CountyBureau,
+            "局报-9",
+        )),
+    )
+    .await;
+}
+
+async fn the_projector_keeps_a_row_per_case_equal_to_a_fresh_fold(backend: Backend) {
+    let (_test, store, clock) = setup(backend).await;
+    record_a_county_morning(&store, &clock).await;
+    let applied = store.projector.catch_up().await.unwrap();
+    assert_eq!(applied as i64, count_events(&store.db).await);
+    assert_eq!(store.projector.check().await.unwrap(), vec![]);
+
+    let back = stored_case(&store.db, "case-back").await.unwrap().unwrap();
+    assert_eq!((back.stage.as_str(), back.outstanding), ("attending", 0));
+    let gone = stored_case(&store.db, "case-gone").await.unwrap().unwrap();
+    assert_eq!((gone.stage.as_str(), gone.episode_days), ("escalated", 3));
+    assert_eq!(gone.episode_start, Some(d("2023-11-08")));
+    assert_eq!(gone.school, "kazuo-gyz-middle");
+    assert_eq!(gone.last_event_type, "AbsenceRecorded");
+    let late = stored_case(&store.db, "case-late").await.unwrap().unwrap();
+    let bureau = late
+        .obligations
+        .iter()
+        .find(|o| o.kind == "report:county_bureau")
+        .unwrap();
+    assert_eq!(
+        (bureau.status.as_str(), bureau.done_on),
+        ("done_late", Some(d("2023-11-10")))
+    );
+}
+
+async fn a_projector_killed_mid_batch_resumes_with_nothing_lost_or_doubled(backend: Backend) {
+    let (_test, store, clock) = setup(backend).await;
+    record_a_county_morning(&store, &clock).await;
+    let crashing = store.projector.clone().with_fault(Arc::new(|index| {
+        if index == 1 {
+            Err(StoreError::Unavailable("killed".into()))
+        } else {
+            Ok(())
+        }
+    }));
+    assert!(crashing.catch_up().await.is_err());
+    assert_eq!(
+        crashing.checkpoint().await.unwrap(),
+        CommitPosition::default()
+    );
+    assert!(
+        stored_case(&store.db, "case-back").await.unwrap().is_none(),
+        "the batch was rolled back whole"
+    );
+
+    let applied = store.projector.catch_up().await.unwrap();
+    assert_eq!(
+        applied as i64,
+        count_events(&store.db).await,
+        "every event once"
+    );
+    assert_eq!(store.projector.catch_up().await.unwrap(), 0);
+    assert_eq!(store.projector.check().await.unwrap(), vec![]);
+}
+
+async fn tamper(db: &Db) {
+    db.execute(
+        Sql {
+            postgres: "ALTER TABLE events DISABLE TRIGGER USER",
+            sqlite: "DROP TRIGGER events_no_update",
+        },
+        &[],
+    )
+    .await
+    .unwrap();
+    if db.backend() == Backend::Sqlite {
+        db.execute(Sql::both("DROP TRIGGER events_no_delete"), &[])
+            .await
+            .unwrap();
+    }
+    let forged = serde_json::json!({"AbsenceRecorded": {"on": "2023-11-03"}});
+    db.execute(
+        Sql::both(
+            "UPDATE events SET payload = $1 WHERE aggregate_id = 'case-late' AND sequence = 3",
+        ),
+        &[P::Json(forged)],
+    )
+    .await
+    .unwrap();
+    db.execute(
+        Sql::both("DELETE FROM events WHERE aggregate_id = 'case-gone' AND sequence = 2"),
+        &[],
+    )
+    .await
+    .unwrap();
+}
+
+async fn verify_passes_a_clean_log_and_names_every_tampered_case(backend: Backend) {
+    let (_test, store, clock) = setup(backend).await;
+    record_a_county_morning(&store, &clock).await;
+    let clean = verify(&store.db, None).await.unwrap();
+    assert!(clean.is_clean());
+    assert_eq!(
+        (clean.events as i64, clean.cases),
+        (count_events(&store.db).await, 3)
+    );
+
+    tamper(&store.db).await;
+    let report = verify(&store.db, None).await.unwrap();
+    assert!(!report.is_clean());
+    let broken = |case: &str, sequence, problem| BrokenCase {
+        aggregate_type: "student_case".into(),
+        case_id: case.into(),
+        sequence,
+        problem,
+    };
+    assert_eq!(
+        report.broken,
+        vec![
+            broken("case-gone", 2, Break::Removed),
+            broken("case-late", 3, Break::Altered)
+        ]
+    );
+}
+
+async fn an_earlier_digest_still_holds_after_appends_and_fails_after_tampering(backend: Backend) {
+    let (_test, store, clock) = setup(backend).await;
+    record_a_county_morning(&store, &clock).await;
+    let written_down: LogDigest = verify(&store.db, None)
+        .await
+        .unwrap()
+        .digest
+        .parse()
+        .unwrap();
+    clock.set(at("2023-11-13", "09:00"));
+    run(
+        &store,
+        "case-gone",
+        CaseAction::RecordReturn(notoneless_domain::Return {
+            on: d("2023-11-13"),
+            note: None,
+        }),
+    )
+    .await;
+    run(&store, "case-new", open("2023-11-10")).await;
+
+    let later = verify(&store.db, Some(&written_down)).await.unwrap();
+    assert!(later.is_clean(), "{later:?}");
+    assert_ne!(later.digest, written_down.to_string());
+
+    tamper(&store.db).await;
+    let after_tampering = verify(&store.db, Some(&written_down)).await.unwrap();
+    assert!(!after_tampering.since.unwrap().holds);
+}
+
+async fn reproject_rebuilds_the_same_rows_and_check_finds_a_tampered_row(backend: Backend) {
+    let (_test, store, clock) = setup(backend).await;
+    record_a_county_morning(&store, &clock).await;
+    store.projector.catch_up().await.unwrap();
+    let before = stored_case(&store.db, "case-late").await.unwrap();
+    let read = store.projector.reproject().await.unwrap();
+    assert_eq!(read as i64, count_events(&store.db).await);
+    assert_eq!(stored_case(&store.db, "case-late").await.unwrap(), before);
+
+    store
+        .db
+        .execute(
+            Sql::both("UPDATE case_status SET stage = 'closed' WHERE case_id = 'case-late'"),
+            &[],
+        )
+        .await
+        .unwrap();
+    let mismatches = store.projector.check().await.unwrap();
+    assert_eq!(mismatches.len(), 1);
+    assert_eq!(mismatches[0].case_id, "case-late");
+    assert!(
+        mismatches[0].problem.contains("stage"),
+        "{:?}",
+        mismatches[0]
+    );
+}
+
+async fn obligations_turn_overdue_by_the_passage_of_time(backend: Backend) {
+    let (_test, store, clock) = setup(backend).await;
+    run(&store, "case-a", open("2023-11-06")).await;
+    run(&store, "case-a", absent("2023-11-06")).await;
+    store.projector.catch_up().await.unwrap();
+
+    let morning = case_status(&store.db, &store.rules, "case-a", at("2023-11-06", "12:00"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!morning.fresh);
+    assert_eq!(morning.row.obligations[0].status, "open");
+    assert!(
+        overdue(&store.db, at("2023-11-06", "12:00"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let next_day = at("2023-11-07", "00:00");
+    let after_midnight = case_status(&store.db, &store.rules, "case-a", next_day)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(after_midnight.fresh, "a read after stale_after re-assesses");
+    assert_eq!(after_midnight.row.obligations[0].status, "overdue");
+    let listed = overdue(&store.db, next_day).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(
+        (listed[0].0.as_str(), listed[0].1.kind.as_str()),
+        ("case-a", "contact_parents")
+    );
+
+    clock.set(next_day);
+    assert_eq!(store.projector.refresh_stale().await.unwrap(), 1);
+    let refreshed = stored_case(&store.db, "case-a").await.unwrap().unwrap();
+    assert_eq!(refreshed.obligations[0].status, "overdue");
+}
+
+async fn a_read_can_wait_for_its_own_write(backend: Backend) {
+    let (_test, store, _clock) = setup(backend).await;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let projector = store.projector.clone();
+    let committed = store.committed.clone();
+    let running = tokio::spawn(async move { projector.run(committed, stopped).await });
+    let outcome = run(&store, "case-a", open("2023-11-06")).await;
+    let position = CommitPosition {
+        tx_id: outcome.tx_id,
+        global_position: outcome.global_position,
+    };
+    assert!(
+        store
+            .projector
+            .wait_for(position, Duration::from_secs(10))
+            .await
+    );
+    assert!(stored_case(&store.db, "case-a").await.unwrap().is_some());
+    stop.send(true).unwrap();
+    running.await.unwrap();
+}
+
+// ---- PostgreSQL only -------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_events_committed_out_of_position_order_are_all_projected() {
+    let (_test, store, _clock) = setup(Backend::Postgres).await;
+    // Transaction A takes a global position and stays open.
+    let payload = serde_json::to_value(opened("2023-11-06")).unwrap();
+    let metadata = serde_json::json!({"actor": "u-li"});
+    let recorded_at = at("2023-11-06", "09:00");
+    let hash = event_hash(&notoneless_store::chain::ChainInput {
+        aggregate_type: "student_case",
+        aggregate_id: "case-slow",
+        sequence: 1,
+        event_type: "CaseOpened",
+        event_version: "1",
+        payload: &payload,
+        metadata: &metadata,
+        recorded_at,
+        prev_hash: GENESIS,
+    });
+    let mut slow = store.db.begin().await.unwrap();
+    slow.execute(
+        Sql::both(
+            "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, recorded_at, prev_hash, hash)
+             VALUES ('student_case', 'case-slow', 1, 'CaseOpened', '1', $1, $2, $3, $4, $5)",
+        ),
+        &[P::Json(payload), P::Json(metadata), P::Ts(recorded_at), P::text(GENESIS), P::text(hash)],
+    )
+    .await
+    .unwrap();
+    // Transaction B takes a higher position and commits first.
+    let fast = run(&store, "case-fast", open("2023-11-06")).await;
+    store.projector.catch_up().await.unwrap();
+    assert!(
+        stored_case(&store.db, "case-slow").await.unwrap().is_none()
+            && store.projector.checkpoint().await.unwrap().global_position < fast.global_position,
+        "nothing past a transaction in flight is taken"
+    );
+    slow.commit().await.unwrap();
+    store.projector.catch_up().await.unwrap();
+    let projected: BTreeSet<String> = ["case-slow", "case-fast"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    for case in &projected {
+        assert!(
+            stored_case(&store.db, case).await.unwrap().is_some(),
+            "{case} projected"
+        );
+    }
+    assert_eq!(store.projector.check().await.unwrap(), vec![]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_the_application_role_may_only_insert_and_select_events() {
+    let (_test, store, _clock) = setup(Backend::Postgres).await;
+    run(&store, "case-a", open("2023-11-06")).await;
+    let Db::Postgres(pool) = &store.db else {
+        unreachable!()
+    };
+    sqlx::raw_sql(include_str!("../../../scripts/postgres-roles.sql"))
+        .execute(pool)
+        .await
+        .unwrap();
+    let mut conn = pool.acquire().await.unwrap();
+    // Switch the triggers off first, so that what refuses below is the role's privileges.
+    sqlx::query("ALTER TABLE events DISABLE TRIGGER USER")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    sqlx::query("SET ROLE notoneless_app")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    let read: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!(read, 1);
+    for statement in [
+        "UPDATE events SET event_type = 'Forged'",
+        "DELETE FROM events",
+        "TRUNCATE events",
+    ] {
+        let error = sqlx::query(statement)
+            .execute(&mut *conn)
+            .await
+            .expect_err(statement)
+            .to_string();
+        assert!(error.contains("permission denied"), "{statement}: {error}");
+    }
+    sqlx::query("RESET ROLE").execute(&mut *conn).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_database_that_is_down_is_an_error_not_a_panic() {
+    let down = Db::connect("postgres://postgres@127.0.0.1:1/notoneless").await;
+    assert!(matches!(down, Err(StoreError::Unavailable(_))), "{down:?}");
+    let unwritable = Db::connect("sqlite:///proc/notoneless/events.db").await;
+    assert!(
+        matches!(unwritable, Err(StoreError::Unavailable(_))),
+        "{unwritable:?}"
+    );
+    let unknown = Db::connect("mysql://localhost/x").await;
+    assert!(
+        matches!(unknown, Err(StoreError::BadUrl(ref s)) if s == "mysql"),
+        "{unknown:?}"
+    );
+}

@@ -1,0 +1,21 @@
+-- The PostgreSQL roles of a production deployment (docs/operations.md). Run as a superuser,
+-- connected to the notoneless database, after `notoneless migrate` has run as the owner:
+--   psql -v ON_ERROR_STOP=1 -d notoneless -f scripts/postgres-roles.sql
+-- Then give the application role a password (ALTER ROLE notoneless_app PASSWORD '…') and
+-- start the server with DATABASE_URL=postgres://notoneless_app:…@host/notoneless.
+--
+-- notoneless_app may read everything, append events, and write the derived tables; it may not
+-- change or remove an event. (The append-only triggers refuse that too, even to the owner.)
+DO $$
+BEGIN
+    CREATE ROLE notoneless_app NOLOGIN;
+EXCEPTION WHEN duplicate_object THEN
+    NULL;
+END
+$$;
+
+REVOKE ALL ON events FROM notoneless_app;
+GRANT SELECT, INSERT ON events TO notoneless_app;
+GRANT SELECT, INSERT, UPDATE, DELETE ON idempotency_keys, projector_checkpoints,
+    case_status, case_obligations TO notoneless_app;
+GRANT SELECT ON _sqlx_migrations TO notoneless_app;
