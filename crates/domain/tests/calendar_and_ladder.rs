@@ -230,3 +230,11 @@ fn a_ladder_survives_a_round_trip_through_json() {
         EscalationLadder::default()
     );
 }
+
+#[test]
+fn the_every_weekday_calendar_counts_weekdays_and_nothing_else() {
+    let calendar = SchoolCalendar::every_weekday();
+    assert!(calendar.is_school_day(d("2026-11-27")));
+    assert!(!calendar.is_school_day(d("2026-11-28")));
+    assert!(calendar.is_school_day(d("1999-12-31")));
+}

@@ -2,13 +2,15 @@
 //! disk, for an auditor or a county checking its own ladder and calendar.
 
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use chrono::{DateTime, Utc};
 use notoneless_domain::{
     Assessment, CaseEvent, EscalationLadder, ObligationKind, SchoolCalendar, StudentCase, assess,
 };
-use serde::de::DeserializeOwned;
+
+use crate::config::read_json;
 
 #[derive(clap::Args)]
 pub struct AssessArgs {
@@ -28,13 +30,6 @@ pub struct AssessArgs {
     json: bool,
 }
 
-fn read_json<T: DeserializeOwned>(path: &Path, what: &str) -> Result<T> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read the {what} {}", path.display()))?;
-    serde_json::from_str(&text)
-        .with_context(|| format!("the {what} {} is not valid", path.display()))
-}
-
 fn load_ladder(path: Option<&Path>) -> Result<EscalationLadder> {
     match path {
         Some(path) => read_json(path, "ladder"),
@@ -42,13 +37,13 @@ fn load_ladder(path: Option<&Path>) -> Result<EscalationLadder> {
     }
 }
 
-pub fn print_ladder(path: Option<&Path>) -> Result<()> {
+pub fn print_ladder(path: Option<&Path>) -> Result<ExitCode> {
     let ladder = load_ladder(path)?;
     println!("{}", serde_json::to_string_pretty(&ladder)?);
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }
 
-pub fn run(args: &AssessArgs) -> Result<()> {
+pub fn run(args: &AssessArgs) -> Result<ExitCode> {
     let events: Vec<CaseEvent> = read_json(&args.case, "case file")?;
     if !matches!(events.first(), Some(CaseEvent::CaseOpened(_))) {
         bail!(
@@ -66,7 +61,7 @@ pub fn run(args: &AssessArgs) -> Result<()> {
     } else {
         print!("{}", summary(&case, &assessment));
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }
 
 /// A plain-text summary: the stage, then each episode with its obligations.

@@ -1,13 +1,13 @@
 //! `notoneless`: the one binary of Not One Less.
 //!
-//! Today it carries the command-line tools over the case domain: `assess` says where a case
-//! file stands at an instant, and `ladder` prints the escalation ladder in force. The event
-//! store, `serve`, `migrate`, `verify` and the rest arrive with the store and API crates.
-//! anyhow is allowed here, and only here.
+//! Operator commands over the event store (`migrate`, `verify`, `reproject`,
+//! `check-projections`) and the domain tools (`assess`, `ladder`). anyhow is allowed here, and
+//! only here; so is printing, which is the CLI's output (logs go to stderr through tracing).
 
 mod assess_cmd;
+mod config;
+mod store_cmd;
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -25,24 +25,44 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Assess a case file under the escalation ladder at an instant.
+    /// Apply the database migrations that have not been applied yet.
+    Migrate(config::StoreArgs),
+    /// Recompute every case's hash chain and the digest of the whole log; exit 1 if any
+    /// chain is broken or the --since-digest no longer holds.
+    Verify(store_cmd::VerifyArgs),
+    /// Throw the read models away and rebuild them from the log.
+    Reproject(config::StoreArgs),
+    /// Fold every case afresh and report every read-model row that differs; exit 1 if any.
+    CheckProjections(config::StoreArgs),
+    /// Assess a case file (a JSON array of its events) at an instant.
     Assess(assess_cmd::AssessArgs),
     /// Print the escalation ladder (the plan's "123" rule, or the one in --ladder) as JSON.
     Ladder {
         /// A ladder to check and print instead of the default.
         #[arg(long)]
-        ladder: Option<PathBuf>,
+        ladder: Option<std::path::PathBuf>,
     },
 }
 
 fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Assess(args) => assess_cmd::run(&args),
         Command::Ladder { ladder } => assess_cmd::print_ladder(ladder.as_deref()),
+        Command::Migrate(args) => store_cmd::block_on(store_cmd::migrate(args)),
+        Command::Verify(args) => store_cmd::block_on(store_cmd::verify(args)),
+        Command::Reproject(args) => store_cmd::block_on(store_cmd::reproject(args)),
+        Command::CheckProjections(args) => store_cmd::block_on(store_cmd::check_projections(args)),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(error) => {
             eprintln!("error: {error:#}");
             ExitCode::FAILURE

@@ -7,8 +7,13 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 
-use crate::db::{Backend, Db};
+use notoneless_domain::fixtures::*;
+use notoneless_domain::{Absence, CaseAction, Recipient, Return, Role};
+
+use crate::commands::{Actor, CommandContext, CommandOutcome};
+use crate::db::{Backend, Db, P, Sql};
 use crate::repository::Clock;
+use crate::store::Store;
 
 /// Where the test databases are created: `NOL_TEST_POSTGRES_URL`, else the local server.
 pub fn postgres_admin_url() -> String {
@@ -147,4 +152,107 @@ macro_rules! conformance {
             }
         )*
     };
+}
+
+// ---- example commands --------------------------------------------------------------------------
+
+pub fn context(key: Option<&str>) -> CommandContext {
+    CommandContext {
+        actor: Actor {
+            id: "u-li".into(),
+            role: "head_teacher".into(),
+            jurisdiction: "kazuo/gongyingzi/gyz-middle".into(),
+        },
+        request_id: uuid::Uuid::new_v4().to_string(),
+        idempotency_key: key.map(str::to_string),
+    }
+}
+
+pub fn open(on: &str) -> CaseAction {
+    CaseAction::OpenCase(opening(on))
+}
+
+pub fn absent(on: &str) -> CaseAction {
+    CaseAction::RecordAbsence(Absence {
+        on: d(on),
+        note: None,
+    })
+}
+
+pub async fn run(store: &Store, case: &str, action: CaseAction) -> CommandOutcome {
+    store
+        .commands
+        .execute(case, action, &context(None))
+        .await
+        .expect("the command is accepted")
+}
+
+/// Three cases: one back after a call, one escalated, one with a late report.
+pub async fn record_a_county_week(store: &Store, clock: &FixedClock) {
+    clock.set(at("2023-11-10", "17:00"));
+    run(store, "case-back", open("2023-11-06")).await;
+    run(store, "case-back", absent("2023-11-06")).await;
+    run(
+        store,
+        "case-back",
+        CaseAction::RecordParentContact(parent_contact("2023-11-06", Role::HeadTeacher)),
+    )
+    .await;
+    run(
+        store,
+        "case-back",
+        CaseAction::RecordReturn(Return {
+            on: d("2023-11-07"),
+            note: None,
+        }),
+    )
+    .await;
+    run(store, "case-gone", open("2023-11-08")).await;
+    for day in ["2023-11-08", "2023-11-09", "2023-11-10"] {
+        run(store, "case-gone", absent(day)).await;
+    }
+    run(store, "case-late", open("2023-11-06")).await;
+    for day in ["2023-11-06", "2023-11-07", "2023-11-08"] {
+        run(store, "case-late", absent(day)).await;
+    }
+    run(
+        store,
+        "case-late",
+        CaseAction::ReportUpward(report("2023-11-10", Recipient::CountyBureau, "局报-9")),
+    )
+    .await;
+}
+
+/// Switches the append-only triggers off, as the table's owner could, then alters the payload
+/// of `case-late`'s event 3 and deletes `case-gone`'s event 2.
+pub async fn tamper(db: &Db) {
+    db.execute(
+        Sql {
+            postgres: "ALTER TABLE events DISABLE TRIGGER USER",
+            sqlite: "DROP TRIGGER events_no_update",
+        },
+        &[],
+    )
+    .await
+    .expect("the tampering statement runs");
+    if db.backend() == Backend::Sqlite {
+        db.execute(Sql::both("DROP TRIGGER events_no_delete"), &[])
+            .await
+            .expect("the tampering statement runs");
+    }
+    let forged = serde_json::json!({"AbsenceRecorded": {"on": "2023-11-03"}});
+    db.execute(
+        Sql::both(
+            "UPDATE events SET payload = $1 WHERE aggregate_id = 'case-late' AND sequence = 3",
+        ),
+        &[P::Json(forged)],
+    )
+    .await
+    .expect("the tampering statement runs");
+    db.execute(
+        Sql::both("DELETE FROM events WHERE aggregate_id = 'case-gone' AND sequence = 2"),
+        &[],
+    )
+    .await
+    .expect("the tampering statement runs");
 }

@@ -10,16 +10,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use notoneless_domain::fixtures::*;
-use notoneless_domain::{Absence, CaseAction, CaseError, Role};
+use notoneless_domain::{CaseAction, CaseError};
 use notoneless_store::chain::{GENESIS, LogDigest, event_hash};
 use notoneless_store::db::{Backend, Db, P, Sql};
 use notoneless_store::log::{CommitPosition, case_events};
 use notoneless_store::read_model::{case_status, overdue, stored_case};
-use notoneless_store::testing::{FixedClock, TestDb};
-use notoneless_store::verify::{Break, BrokenCase, verify};
-use notoneless_store::{
-    Actor, CommandContext, CommandError, Rules, Store, StoreError, conformance,
+use notoneless_store::testing::{
+    FixedClock, TestDb, absent, context, open, record_a_county_week, run, tamper,
 };
+use notoneless_store::verify::{Break, BrokenCase, verify};
+use notoneless_store::{CommandError, Rules, Store, StoreError, conformance};
 
 fn rules() -> Rules {
     Rules {
@@ -34,37 +34,6 @@ async fn setup(backend: Backend) -> (TestDb, Store, Arc<FixedClock>) {
     let clock = FixedClock::at(at("2023-11-06", "09:00"));
     let store = Store::new(db, rules(), clock.clone());
     (test, store, clock)
-}
-
-fn context(key: Option<&str>) -> CommandContext {
-    CommandContext {
-        actor: Actor {
-            id: "u-li".into(),
-            role: "head_teacher".into(),
-            jurisdiction: "kazuo/gongyingzi/gyz-middle".into(),
-        },
-        request_id: uuid::Uuid::new_v4().to_string(),
-        idempotency_key: key.map(str::to_string),
-    }
-}
-
-fn open(on: &str) -> CaseAction {
-    CaseAction::OpenCase(opening(on))
-}
-
-fn absent(on: &str) -> CaseAction {
-    CaseAction::RecordAbsence(Absence {
-        on: d(on),
-        note: None,
-    })
-}
-
-async fn run(store: &Store, case: &str, action: CaseAction) -> notoneless_store::CommandOutcome {
-    store
-        .commands
-        .execute(case, action, &context(None))
-        .await
-        .expect("the command is accepted")
 }
 
 async fn count_events(db: &Db) -> i64 {
@@ -258,49 +227,9 @@ async fn a_refused_command_writes_nothing_and_names_the_field(backend: Backend) 
     assert_eq!(keys.i64("n").unwrap(), 0);
 }
 
-/// Three cases: one back after a call, one escalated, one with a late report.
-async fn record_a_county_morning(store: &Store, clock: &FixedClock) {
-    clock.set(at("2023-11-10", "17:00"));
-    run(store, "case-back", open("2023-11-06")).await;
-    run(store, "case-back", absent("2023-11-06")).await;
-    run(
-        store,
-        "case-back",
-        CaseAction::RecordParentContact(parent_contact("2023-11-06", Role::HeadTeacher)),
-    )
-    .await;
-    run(
-        store,
-        "case-back",
-        CaseAction::RecordReturn(notoneless_domain::Return {
-            on: d("2023-11-07"),
-            note: None,
-        }),
-    )
-    .await;
-    run(store, "case-gone", open("2023-11-08")).await;
-    for day in ["2023-11-08", "2023-11-09", "2023-11-10"] {
-        run(store, "case-gone", absent(day)).await;
-    }
-    run(store, "case-late", open("2023-11-06")).await;
-    for day in ["2023-11-06", "2023-11-07", "2023-11-08"] {
-        run(store, "case-late", absent(day)).await;
-    }
-    run(
-        store,
-        "case-late",
-        CaseAction::ReportUpward(report(
-            "2023-11-10",
-            notoneless_domain::Recipient::CountyBureau,
-            "局报-9",
-        )),
-    )
-    .await;
-}
-
 async fn the_projector_keeps_a_row_per_case_equal_to_a_fresh_fold(backend: Backend) {
     let (_test, store, clock) = setup(backend).await;
-    record_a_county_morning(&store, &clock).await;
+    record_a_county_week(&store, &clock).await;
     let applied = store.projector.catch_up().await.unwrap();
     assert_eq!(applied as i64, count_events(&store.db).await);
     assert_eq!(store.projector.check().await.unwrap(), vec![]);
@@ -326,7 +255,7 @@ async fn the_projector_keeps_a_row_per_case_equal_to_a_fresh_fold(backend: Backe
 
 async fn a_projector_killed_mid_batch_resumes_with_nothing_lost_or_doubled(backend: Backend) {
     let (_test, store, clock) = setup(backend).await;
-    record_a_county_morning(&store, &clock).await;
+    record_a_county_week(&store, &clock).await;
     let crashing = store.projector.clone().with_fault(Arc::new(|index| {
         if index == 1 {
             Err(StoreError::Unavailable("killed".into()))
@@ -354,41 +283,9 @@ async fn a_projector_killed_mid_batch_resumes_with_nothing_lost_or_doubled(backe
     assert_eq!(store.projector.check().await.unwrap(), vec![]);
 }
 
-async fn tamper(db: &Db) {
-    db.execute(
-        Sql {
-            postgres: "ALTER TABLE events DISABLE TRIGGER USER",
-            sqlite: "DROP TRIGGER events_no_update",
-        },
-        &[],
-    )
-    .await
-    .unwrap();
-    if db.backend() == Backend::Sqlite {
-        db.execute(Sql::both("DROP TRIGGER events_no_delete"), &[])
-            .await
-            .unwrap();
-    }
-    let forged = serde_json::json!({"AbsenceRecorded": {"on": "2023-11-03"}});
-    db.execute(
-        Sql::both(
-            "UPDATE events SET payload = $1 WHERE aggregate_id = 'case-late' AND sequence = 3",
-        ),
-        &[P::Json(forged)],
-    )
-    .await
-    .unwrap();
-    db.execute(
-        Sql::both("DELETE FROM events WHERE aggregate_id = 'case-gone' AND sequence = 2"),
-        &[],
-    )
-    .await
-    .unwrap();
-}
-
 async fn verify_passes_a_clean_log_and_names_every_tampered_case(backend: Backend) {
     let (_test, store, clock) = setup(backend).await;
-    record_a_county_morning(&store, &clock).await;
+    record_a_county_week(&store, &clock).await;
     let clean = verify(&store.db, None).await.unwrap();
     assert!(clean.is_clean());
     assert_eq!(
@@ -416,7 +313,7 @@ async fn verify_passes_a_clean_log_and_names_every_tampered_case(backend: Backen
 
 async fn an_earlier_digest_still_holds_after_appends_and_fails_after_tampering(backend: Backend) {
     let (_test, store, clock) = setup(backend).await;
-    record_a_county_morning(&store, &clock).await;
+    record_a_county_week(&store, &clock).await;
     let written_down: LogDigest = verify(&store.db, None)
         .await
         .unwrap()
@@ -446,7 +343,7 @@ async fn an_earlier_digest_still_holds_after_appends_and_fails_after_tampering(b
 
 async fn reproject_rebuilds_the_same_rows_and_check_finds_a_tampered_row(backend: Backend) {
     let (_test, store, clock) = setup(backend).await;
-    record_a_county_morning(&store, &clock).await;
+    record_a_county_week(&store, &clock).await;
     store.projector.catch_up().await.unwrap();
     let before = stored_case(&store.db, "case-late").await.unwrap();
     let read = store.projector.reproject().await.unwrap();

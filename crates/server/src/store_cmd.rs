@@ -1,0 +1,132 @@
+//! The operator's commands over the event store.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use notoneless_store::chain::LogDigest;
+use notoneless_store::{Db, Store, SystemClock};
+
+use crate::config::StoreArgs;
+
+#[derive(clap::Args)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// A digest printed by an earlier `verify` (v1:<count>:<hash>): also prove that the events
+    /// it covered are all still there, unchanged, whatever was appended since.
+    #[arg(long)]
+    pub since_digest: Option<String>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn block_on<F: std::future::Future<Output = Result<ExitCode>>>(future: F) -> Result<ExitCode> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?
+        .block_on(future)
+}
+
+/// Connects (retrying for a while if the database is down) and migrates.
+async fn connect(args: &StoreArgs) -> Result<Db> {
+    let db = Db::connect_with_retry(&args.database_url(), 5, Duration::from_secs(2))
+        .await
+        .context("cannot connect to the database")?;
+    db.migrate().await.context("cannot migrate the database")?;
+    Ok(db)
+}
+
+async fn open(args: &StoreArgs) -> Result<Store> {
+    let rules = args.rules()?;
+    Ok(Store::new(
+        connect(args).await?,
+        rules,
+        Arc::new(SystemClock),
+    ))
+}
+
+pub async fn migrate(args: StoreArgs) -> Result<ExitCode> {
+    connect(&args).await?;
+    println!("migrations applied");
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn verify(args: VerifyArgs) -> Result<ExitCode> {
+    let since: Option<LogDigest> = args
+        .since_digest
+        .as_deref()
+        .map(str::parse)
+        .transpose()
+        .map_err(|e: String| anyhow::anyhow!("--since-digest: {e}"))?;
+    let db = connect(&args.store).await?;
+    let report = notoneless_store::verify::verify(&db, since.as_ref()).await?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        println!("{} events in {} cases", report.events, report.cases);
+        for broken in &report.broken {
+            println!(
+                "BROKEN case {} ({}) at sequence {}: {:?}",
+                broken.case_id, broken.aggregate_type, broken.sequence, broken.problem
+            );
+        }
+        if let Some(since) = &report.since {
+            if since.holds {
+                println!("the earlier digest {} holds", since.expected);
+            } else {
+                println!(
+                    "the earlier digest {} does NOT hold (the same events now give {})",
+                    since.expected,
+                    since
+                        .found
+                        .as_deref()
+                        .unwrap_or("nothing: the log is shorter")
+                );
+            }
+        }
+        println!("digest: {}", report.digest);
+        println!(
+            "{}",
+            if report.is_clean() {
+                "verified: clean"
+            } else {
+                "verified: TAMPERED"
+            }
+        );
+    }
+    Ok(if report.is_clean() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+pub async fn reproject(args: StoreArgs) -> Result<ExitCode> {
+    let store = open(&args).await?;
+    let started = std::time::Instant::now();
+    let events = store.projector.reproject().await?;
+    println!(
+        "rebuilt the read models from {events} events in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn check_projections(args: StoreArgs) -> Result<ExitCode> {
+    let store = open(&args).await?;
+    let mismatches = store.projector.check().await?;
+    for mismatch in &mismatches {
+        println!("case {}: {}", mismatch.case_id, mismatch.problem);
+    }
+    if mismatches.is_empty() {
+        println!("every read-model row equals a fresh fold of the log");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!("{} row(s) differ", mismatches.len());
+        Ok(ExitCode::FAILURE)
+    }
+}

@@ -1,0 +1,136 @@
+//! The operator's commands, run as a user runs them, against both backends.
+#![allow(clippy::unwrap_used)] // test bodies called by `conformance!`
+
+use std::process::{Command, Output};
+
+use notoneless_domain::fixtures::*;
+use notoneless_store::db::Backend;
+use notoneless_store::testing::{FixedClock, TestDb, record_a_county_week, tamper};
+use notoneless_store::{Rules, Store, conformance};
+
+fn notoneless(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_notoneless"))
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+async fn county(backend: Backend) -> (TestDb, Store) {
+    let test = TestDb::new(backend).await;
+    let clock = FixedClock::at(at("2023-11-10", "17:00"));
+    let rules = Rules {
+        calendar: calendar(),
+        ladder: ladder(),
+    };
+    let store = Store::new(test.connect().await, rules, clock.clone());
+    record_a_county_week(&store, &clock).await;
+    (test, store)
+}
+
+conformance!(
+    verify_prints_a_digest_for_a_clean_log_and_names_both_tampered_cases,
+    check_projections_fails_until_reproject_rebuilds_the_read_models,
+);
+
+async fn verify_prints_a_digest_for_a_clean_log_and_names_both_tampered_cases(backend: Backend) {
+    let (test, store) = county(backend).await;
+    let clean = notoneless(&["verify", "--database-url", &test.url]);
+    assert!(clean.status.success(), "{clean:?}");
+    let text = stdout(&clean);
+    assert!(text.contains("verified: clean"), "{text}");
+    let digest = text
+        .lines()
+        .find_map(|l| l.strip_prefix("digest: "))
+        .unwrap()
+        .to_string();
+
+    tamper(&store.db).await;
+    let tampered = notoneless(&[
+        "verify",
+        "--database-url",
+        &test.url,
+        "--since-digest",
+        &digest,
+    ]);
+    assert_eq!(tampered.status.code(), Some(1));
+    let text = stdout(&tampered);
+    assert!(
+        text.contains("BROKEN case case-gone (student_case) at sequence 2: Removed"),
+        "{text}"
+    );
+    assert!(
+        text.contains("BROKEN case case-late (student_case) at sequence 3: Altered"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("the earlier digest {digest} does NOT hold")),
+        "{text}"
+    );
+    assert!(text.contains("verified: TAMPERED"), "{text}");
+}
+
+async fn check_projections_fails_until_reproject_rebuilds_the_read_models(backend: Backend) {
+    let (test, _store) = county(backend).await;
+    let calendar_file =
+        std::env::temp_dir().join(format!("nol-calendar-{}.json", uuid::Uuid::new_v4()));
+    std::fs::write(&calendar_file, serde_json::to_string(&calendar()).unwrap()).unwrap();
+    let args = |command: &'static str| {
+        vec![
+            command.to_string(),
+            "--database-url".into(),
+            test.url.clone(),
+            "--calendar".into(),
+            calendar_file.display().to_string(),
+        ]
+    };
+    let run = |command| {
+        let args = args(command);
+        notoneless(&args.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let before = run("check-projections");
+    assert_eq!(before.status.code(), Some(1), "{before:?}");
+    assert!(
+        stdout(&before).contains("case case-gone: no read-model row"),
+        "{}",
+        stdout(&before)
+    );
+
+    let rebuilt = run("reproject");
+    assert!(rebuilt.status.success(), "{rebuilt:?}");
+    assert!(
+        stdout(&rebuilt).contains("rebuilt the read models from 13 events"),
+        "{}",
+        stdout(&rebuilt)
+    );
+
+    let after = run("check-projections");
+    assert!(after.status.success(), "{after:?}");
+    assert!(stdout(&after).contains("every read-model row equals a fresh fold of the log"));
+    let _ = std::fs::remove_file(calendar_file);
+}
+
+#[test]
+fn migrate_creates_the_embedded_database_in_the_data_directory() {
+    let dir = std::env::temp_dir().join(format!("nol-data-{}", uuid::Uuid::new_v4()));
+    let out = notoneless(&["migrate", "--data-dir", dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(dir.join("notoneless.db").exists());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_database_url_of_another_kind_is_refused_with_the_reason() {
+    let out = notoneless(&["migrate", "--database-url", "mysql://root@localhost/x"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("expected postgres://… or sqlite://…"), "{err}");
+    assert!(
+        !err.contains("root@localhost"),
+        "the URL is not echoed: {err}"
+    );
+}
