@@ -134,3 +134,41 @@ fn a_database_url_of_another_kind_is_refused_with_the_reason() {
         "the URL is not echoed: {err}"
     );
 }
+
+/// The encoding in docs/hash-chain.md, re-implemented in Python from the document alone, gives
+/// the same digest as `notoneless verify`, and finds the same tampering.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_outside_auditors_script_agrees_with_verify() {
+    let (test, store) = county(Backend::Sqlite).await;
+    let file = test.url.strip_prefix("sqlite://").unwrap().to_string();
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/audit-chain.py");
+    let audit = || {
+        Command::new("python3")
+            .args([script, &file])
+            .output()
+            .expect("python3 runs")
+    };
+
+    let ours = stdout(&notoneless(&["verify", "--database-url", &test.url]));
+    let theirs = audit();
+    assert!(theirs.status.success(), "{theirs:?}");
+    let digest_line = |text: &str| {
+        text.lines()
+            .find(|l| l.starts_with("digest: "))
+            .map(str::to_string)
+    };
+    assert_eq!(digest_line(&stdout(&theirs)), digest_line(&ours));
+
+    tamper(&store.db).await;
+    let theirs = audit();
+    assert_eq!(theirs.status.code(), Some(1));
+    let text = stdout(&theirs);
+    assert!(
+        text.contains("BROKEN case case-gone at sequence 2: removed"),
+        "{text}"
+    );
+    assert!(
+        text.contains("BROKEN case case-late at sequence 3: altered"),
+        "{text}"
+    );
+}
