@@ -50,6 +50,7 @@ use crate::values::{Recipient, Role};
 
 /// Where a case stands, in one word.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
     NotOpened,
@@ -67,6 +68,7 @@ pub enum Stage {
 
 /// Why an episode ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EndReason {
     /// A return was recorded.
@@ -79,6 +81,7 @@ pub enum EndReason {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EpisodeEnd {
     pub on: NaiveDate,
     pub reason: EndReason,
@@ -88,6 +91,7 @@ pub struct EpisodeEnd {
 
 /// What an obligation asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ObligationKind {
     Action { action: StepAction },
@@ -95,6 +99,7 @@ pub enum ObligationKind {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ObligationStatus {
     /// Not done, and not yet due.
@@ -118,6 +123,7 @@ impl ObligationStatus {
 
 /// The fact that fulfilled an obligation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Fulfilment {
     pub on: NaiveDate,
     pub sequence: u64,
@@ -131,6 +137,7 @@ pub struct Fulfilment {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Obligation {
     /// The step's index in the ladder.
     pub step: usize,
@@ -148,6 +155,7 @@ pub struct Obligation {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Episode {
     pub first_day: NaiveDate,
     /// The unexcused school days, in order: `days[n - 1]` is day n.
@@ -166,6 +174,7 @@ impl Episode {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "reason", rename_all = "snake_case")]
 pub enum IgnoredReason {
     NonSchoolDay,
@@ -180,6 +189,7 @@ pub enum IgnoredReason {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IgnoredAbsence {
     pub on: NaiveDate,
     pub sequence: u64,
@@ -188,6 +198,7 @@ pub struct IgnoredAbsence {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Assessment {
     pub as_of: DateTime<Utc>,
     /// The local date at `as_of`.

@@ -19,6 +19,8 @@ pub const SHANGHAI_UTC_OFFSET_MINUTES: i32 = 8 * 60;
 
 /// A term (学期): the first and last day on which school may be held.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct Term {
     pub name: String,
     pub first_day: NaiveDate,
@@ -28,6 +30,7 @@ pub struct Term {
 /// A validated school calendar. Build it with [`SchoolCalendar::new`] or deserialize it (the
 /// same checks run).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(try_from = "CalendarSpec", into = "CalendarSpec")]
 pub struct SchoolCalendar {
     spec: CalendarSpec,
@@ -35,6 +38,8 @@ pub struct SchoolCalendar {
 
 /// The calendar as written down: terms, holidays, make-up days and the time zone offset.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct CalendarSpec {
     #[serde(default = "shanghai")]
     pub utc_offset_minutes: i32,

@@ -31,6 +31,7 @@ pub const MAX_SESSION_MINUTES: u32 = 480;
 
 /// Where the child stands with the school, as the status facts say.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum CaseStatus {
     NotOpened,
@@ -101,6 +102,7 @@ impl CaseStatus {
 
 /// One child's case file.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StudentCase {
     facts: Vec<CaseEvent>,
     retracted: BTreeSet<u64>,

@@ -112,6 +112,43 @@ pub enum CaseError {
     NotInFocusGroup { group: FocusGroup },
 }
 
+impl CaseError {
+    /// The field at fault, where there is one (the request's field names, dotted for nested
+    /// fields).
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            CaseError::NotOpened | CaseError::AlreadyOpened | CaseError::WrongStatus { .. } => None,
+            CaseError::StillAbsent { .. } | CaseError::NotInFocusGroup { .. } => None,
+            CaseError::Blank { field }
+            | CaseError::TooLong { field, .. }
+            | CaseError::BadFormat { field, .. }
+            | CaseError::Empty { field }
+            | CaseError::Duplicate { field, .. }
+            | CaseError::NotPresent { field, .. }
+            | CaseError::OutOfRange { field, .. }
+            | CaseError::Inconsistent { field, .. }
+            | CaseError::InFuture { field, .. }
+            | CaseError::BeforeCaseOpened { field, .. }
+            | CaseError::EndBeforeStart { field, .. }
+            | CaseError::BeforeStatusChange { field, .. }
+            | CaseError::BeforeEvent { field, .. } => Some(field),
+            CaseError::NotEnrolledOn { .. }
+            | CaseError::DuplicateAbsence { .. }
+            | CaseError::CoveredByLeave { .. }
+            | CaseError::PresentThatDay { .. }
+            | CaseError::AbsentThatDay { .. }
+            | CaseError::NotAbsent { .. } => Some("on"),
+            CaseError::OverlapsLeave { .. } => Some("from"),
+            CaseError::NoSuchReport { .. } | CaseError::AlreadyAcknowledged { .. } => {
+                Some("reference")
+            }
+            CaseError::NoSuchEvent { .. }
+            | CaseError::AlreadyRetracted { .. }
+            | CaseError::CannotRetract { .. } => Some("target"),
+        }
+    }
+}
+
 /// Why a calendar was refused.
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
 pub enum CalendarError {

@@ -19,6 +19,8 @@ use crate::values::{
 
 /// A case file is opened for a child at risk.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct CaseOpening {
     pub on: NaiveDate,
     pub student: StudentProfile,
@@ -29,6 +31,8 @@ pub struct CaseOpening {
 
 /// Focus groups were added to or removed from the child's file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct FocusGroupChange {
     pub on: NaiveDate,
     #[serde(default)]
@@ -40,6 +44,8 @@ pub struct FocusGroupChange {
 
 /// The child was absent without reason (无故旷课) for one school day.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct Absence {
     pub on: NaiveDate,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -49,6 +55,8 @@ pub struct Absence {
 /// Leave (请假) was approved for the days `from..=until`; `on` is the day it was granted, which
 /// may be after the days it covers (a sick note brought in later).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct Leave {
     pub on: NaiveDate,
     pub from: NaiveDate,
@@ -61,6 +69,8 @@ pub struct Leave {
 
 /// Someone tried to reach the child's guardian (联系家长).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct ParentContact {
     pub on: NaiveDate,
     pub by: Participant,
@@ -78,6 +88,8 @@ pub struct ParentContact {
 
 /// A home visit (家访) and persuasion to return (劝返), with everyone who took part.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct HomeVisit {
     pub on: NaiveDate,
     pub participants: Vec<Participant>,
@@ -89,6 +101,8 @@ pub struct HomeVisit {
 /// The school reported the case upward to one recipient. The township government and the county
 /// bureau are two separate reports, each with its own reference and acknowledgement.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct Report {
     pub on: NaiveDate,
     pub recipient: Recipient,
@@ -101,6 +115,8 @@ pub struct Report {
 
 /// The recipient acknowledged a report.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct Acknowledgement {
     pub on: NaiveDate,
     pub recipient: Recipient,
@@ -112,6 +128,8 @@ pub struct Acknowledgement {
 
 /// A supervision note (督办) by an inspector or the bureau.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct SupervisionNote {
     pub on: NaiveDate,
     pub by: Participant,
@@ -120,6 +138,8 @@ pub struct SupervisionNote {
 
 /// The child came back to school (返校) on `on`, and was at school that day.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct Return {
     pub on: NaiveDate,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -128,6 +148,8 @@ pub struct Return {
 
 /// The child transferred out (转出) to another school.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct TransferOut {
     pub on: NaiveDate,
     pub destination_school: String,
@@ -141,6 +163,8 @@ pub struct TransferOut {
 
 /// The receiving school confirmed that the child enrolled there.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct TransferConfirmation {
     pub on: NaiveDate,
     pub receiving_school: String,
@@ -151,6 +175,8 @@ pub struct TransferConfirmation {
 
 /// The child's schooling was suspended (休学) from `on`, expected back on `expected_return`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct Suspension {
     pub on: NaiveDate,
     pub expected_return: NaiveDate,
@@ -162,6 +188,8 @@ pub struct Suspension {
 
 /// The child resumed school (复学) after a suspension, and was at school on `on`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct Resumption {
     pub on: NaiveDate,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -170,6 +198,8 @@ pub struct Resumption {
 
 /// Support (减、免、缓、助) given to the child's family.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct Support {
     pub on: NaiveDate,
     pub kind: SupportKind,
@@ -184,6 +214,8 @@ pub struct Support {
 
 /// A home-teaching session (送教上门) for a disabled child.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct HomeTeachingSession {
     pub on: NaiveDate,
     pub teachers: Vec<Participant>,
@@ -193,6 +225,8 @@ pub struct HomeTeachingSession {
 
 /// The case was closed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct Closure {
     pub on: NaiveDate,
     pub reason: ClosureReason,
@@ -202,6 +236,8 @@ pub struct Closure {
 
 /// A closed case was opened again.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct Reopening {
     pub on: NaiveDate,
     pub reason: String,
@@ -211,6 +247,8 @@ pub struct Reopening {
 /// With `retract`, the earlier fact no longer counts (it did not happen as recorded; the right
 /// fact, if any, is recorded anew); without, the correction is a note that stays beside it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct Correction {
     pub on: NaiveDate,
     /// The sequence number of the corrected event in this case.
@@ -221,6 +259,7 @@ pub struct Correction {
 
 /// Every fact a case file can hold.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum CaseEvent {
     CaseOpened(CaseOpening),
     FocusGroupsChanged(FocusGroupChange),

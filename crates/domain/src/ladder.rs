@@ -10,6 +10,7 @@ use crate::values::{Recipient, Role};
 
 /// What a step requires to be done.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum StepAction {
     /// Contact the parents or guardian (a [`crate::ParentContact`]).
@@ -21,6 +22,8 @@ pub enum StepAction {
 /// One rung: when the episode's count of unexcused school days reaches `day`, `action` is due
 /// from people in every one of `required_roles`, and a report is due to each recipient.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct EscalationStep {
     pub day: u32,
     pub action: StepAction,
@@ -32,6 +35,7 @@ pub struct EscalationStep {
 /// A validated ladder: at least one step, days strictly increasing from 1, every step with at
 /// least one required role.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+// No schema of its own: the API shows it as what it serializes to.
 #[serde(try_from = "Vec<EscalationStep>", into = "Vec<EscalationStep>")]
 pub struct EscalationLadder {
     steps: Vec<EscalationStep>,

@@ -14,6 +14,7 @@ mod command;
 mod error;
 mod event;
 mod ladder;
+mod org;
 mod values;
 
 #[cfg(feature = "fixtures")]
@@ -33,6 +34,10 @@ pub use event::{
     SupervisionNote, Support, Suspension, TransferConfirmation, TransferOut,
 };
 pub use ladder::{EscalationLadder, EscalationStep, StepAction};
+pub use org::{
+    CalendarDay, Node, NodeKind, ORGANISATION_ID, OrgCommand, OrgError, OrgEvent, Organisation,
+    User, UserRole,
+};
 pub use values::{
     ClosureReason, ContactChannel, DocumentRef, FocusGroup, Gender, Guardian, MAX_LONG_TEXT,
     MAX_SHORT_TEXT, Participant, Recipient, Role, StudentProfile, SupportKind, VisitOutcome,

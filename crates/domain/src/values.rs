@@ -11,6 +11,7 @@ use crate::error::CaseError;
 /// A role a person plays in the plan. The ladder names the roles each step requires, and every
 /// person who takes part in a step is recorded with the role in which they took part.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// 班主任: the class teacher.
@@ -49,6 +50,8 @@ impl Role {
 
 /// A person who took part in a step, in the role in which they took part.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct Participant {
     pub name: String,
     pub role: Role,
@@ -64,6 +67,7 @@ impl Participant {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Gender {
     Female,
@@ -72,6 +76,8 @@ pub enum Gender {
 
 /// A parent or guardian (监护人) and how to reach them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct Guardian {
     pub name: String,
     /// How the guardian is related to the child: father, mother, grandmother …
@@ -82,6 +88,7 @@ pub struct Guardian {
 /// The groups that raise a child's risk of dropping out. "Grade 8 and above" is not declared:
 /// it follows from the grade (see [`crate::StudentProfile::focus_groups`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FocusGroup {
     /// 建档立卡脱贫户: a registered poverty-alleviation household.
@@ -110,6 +117,8 @@ impl FocusGroup {
 
 /// A supporting document (证明材料): what it is, its number, who issued it and when.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct DocumentRef {
     /// What the document is: "medical certificate", "transfer certificate" …
     pub kind: String,
@@ -122,6 +131,7 @@ pub struct DocumentRef {
 
 /// How a guardian was contacted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ContactChannel {
     Phone,
@@ -132,6 +142,7 @@ pub enum ContactChannel {
 
 /// What a home visit achieved.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum VisitOutcome {
     /// The family agreed that the child returns.
@@ -145,6 +156,7 @@ pub enum VisitOutcome {
 
 /// Who receives a report upward. The plan names two, and they are tracked separately.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Recipient {
     /// 乡镇政府
@@ -164,6 +176,7 @@ impl Recipient {
 
 /// 减、免、缓、助: the four kinds of support for a poor student.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SupportKind {
     /// 减: a fee reduction.
@@ -178,6 +191,7 @@ pub enum SupportKind {
 
 /// Why a case was closed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ClosureReason {
     /// The child is back and attending steadily.
@@ -192,6 +206,8 @@ pub enum ClosureReason {
 
 /// A child's details as the case file holds them when it is opened.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct StudentProfile {
     /// 学籍号: the national student registry number.
     pub student_number: String,

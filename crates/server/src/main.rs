@@ -1,11 +1,14 @@
 //! `notoneless`: the one binary of Not One Less.
 //!
-//! Operator commands over the event store (`migrate`, `verify`, `reproject`,
+//! The server (`serve`), the first steps of a deployment (`admin`), operator commands over
+//! the event store (`migrate`, `verify`, `reproject`,
 //! `check-projections`) and the domain tools (`assess`, `ladder`). anyhow is allowed here, and
 //! only here; so is printing, which is the CLI's output (logs go to stderr through tracing).
 
 mod assess_cmd;
 mod config;
+mod demo;
+mod serve_cmd;
 mod store_cmd;
 
 use std::process::ExitCode;
@@ -25,6 +28,11 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run the HTTP API and the projector (migrating the database first).
+    Serve(serve_cmd::ServeArgs),
+    /// Set up the organisation from the command line: nodes, users, tokens.
+    #[command(subcommand)]
+    Admin(serve_cmd::AdminCommand),
     /// Apply the database migrations that have not been applied yet.
     Migrate(config::StoreArgs),
     /// Recompute every case's hash chain and the digest of the whole log; exit 1 if any
@@ -56,6 +64,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Assess(args) => assess_cmd::run(&args),
         Command::Ladder { ladder } => assess_cmd::print_ladder(ladder.as_deref()),
+        Command::Serve(args) => store_cmd::block_on(serve_cmd::serve(args)),
+        Command::Admin(command) => store_cmd::block_on(serve_cmd::admin(command)),
         Command::Migrate(args) => store_cmd::block_on(store_cmd::migrate(args)),
         Command::Verify(args) => store_cmd::block_on(store_cmd::verify(args)),
         Command::Reproject(args) => store_cmd::block_on(store_cmd::reproject(args)),

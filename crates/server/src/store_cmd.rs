@@ -32,7 +32,7 @@ pub fn block_on<F: std::future::Future<Output = Result<ExitCode>>>(future: F) ->
 }
 
 /// Connects (retrying for a while if the database is down) and migrates.
-async fn connect(args: &StoreArgs) -> Result<Db> {
+pub async fn connect(args: &StoreArgs) -> Result<Db> {
     let db = Db::connect_with_retry(&args.database_url(), 5, Duration::from_secs(2))
         .await
         .context("cannot connect to the database")?;

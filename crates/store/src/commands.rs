@@ -1,25 +1,26 @@
 //! The one path every command takes: stamp the metadata (actor, role, jurisdiction, request
-//! id, idempotency key), work out "today", run the aggregate through cqrs-es, retry a bounded
-//! number of times when another writer got to the case first, and answer with the case's new
-//! sequence and the event's global position. The recorded time is stamped by the repository
-//! in the same transaction as the event.
+//! id, idempotency key), run the aggregate through cqrs-es, retry a bounded number of times
+//! when another writer got to the stream first, and answer with the stream's new sequence and
+//! the event's global position. The recorded time is stamped by the repository in the same
+//! transaction as the event.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use cqrs_es::persist::PersistedEventStore;
-use cqrs_es::{AggregateError, CqrsFramework};
+use cqrs_es::{Aggregate, AggregateError, CqrsFramework};
 use notoneless_domain::{CaseAction, CaseCommand, CaseError, StudentCase};
 use serde::Serialize;
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 use tokio::sync::Notify;
 
 use crate::chain::canonical_json;
 use crate::db::{Db, P, Sql};
 use crate::error::StoreError;
-use crate::projector::Rules;
 use crate::repository::{ChainRepository, Clock, Receipts};
+use crate::rules::SharedRules;
 
 /// Who is acting: the user, the role they act in, and the jurisdiction node they act for.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -42,12 +43,13 @@ pub struct CommandContext {
 /// What a command wrote.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CommandOutcome {
+    /// The stream written: the case id, for case commands.
     pub case_id: String,
-    /// The case's sequence after the command (the new event's sequence).
+    /// The stream's sequence after the command (the new event's sequence).
     pub sequence: u64,
     pub global_position: i64,
-    /// The transaction id the event was written in (0 on SQLite); with the position, where it
-    /// stands in commit order.
+    /// The writing transaction (0 on SQLite, and on a replayed result); with the position,
+    /// where the event stands in commit order.
     #[serde(skip)]
     pub tx_id: i64,
     /// True when this is the first result of an earlier command with the same key.
@@ -55,13 +57,13 @@ pub struct CommandOutcome {
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum CommandError {
+pub enum CommandError<E = CaseError> {
     /// The domain refused the command: which field, and why.
     #[error(transparent)]
-    Rejected(CaseError),
-    /// Other writers kept changing the case; nothing was written.
+    Rejected(E),
+    /// Other writers kept changing the stream; nothing was written.
     #[error(
-        "the case was changed by someone else {attempts} times in a row; nothing was written, try again"
+        "the record was changed by someone else {attempts} times in a row; nothing was written, try again"
     )]
     Conflict { attempts: u32 },
     /// The idempotency key was used before for a different command.
@@ -71,42 +73,36 @@ pub enum CommandError {
     Store(#[from] StoreError),
 }
 
-type Cqrs = CqrsFramework<StudentCase, PersistedEventStore<ChainRepository, StudentCase>>;
-
-/// The command path.
-pub struct Commands {
-    cqrs: Cqrs,
+/// Runs the commands of one aggregate type.
+pub struct Executor<A: Aggregate<Services = ()>> {
+    cqrs: CqrsFramework<A, PersistedEventStore<ChainRepository, A>>,
     db: Db,
-    clock: Arc<dyn Clock>,
-    rules: Arc<Rules>,
     receipts: Arc<Receipts>,
     max_attempts: u32,
 }
 
-impl Commands {
-    pub fn new(db: Db, clock: Arc<dyn Clock>, rules: Arc<Rules>, committed: Arc<Notify>) -> Self {
+impl<A: Aggregate<Services = ()> + 'static> Executor<A> {
+    pub fn new(db: Db, clock: Arc<dyn Clock>, committed: Arc<Notify>) -> Self {
         let receipts = Arc::new(Receipts::default());
-        let repository =
-            ChainRepository::new(db.clone(), clock.clone(), receipts.clone(), committed);
-        let store = PersistedEventStore::new_event_store(repository);
+        let repository = ChainRepository::new(db.clone(), clock, receipts.clone(), committed);
         Self {
-            cqrs: CqrsFramework::new(store, vec![], ()),
+            cqrs: CqrsFramework::new(PersistedEventStore::new_event_store(repository), vec![], ()),
             db,
-            clock,
-            rules,
             receipts,
             max_attempts: 5,
         }
     }
 
-    /// Records one fact on a case (opening it, for `OpenCase`).
+    /// Runs the command `make()` builds (anew for each attempt) on stream `id`. `request` is
+    /// what the caller asked, for recognising the same command sent again with its key.
     pub async fn execute(
         &self,
-        case_id: &str,
-        action: CaseAction,
+        id: &str,
+        request: &Value,
+        make: impl Fn() -> A::Command,
         context: &CommandContext,
-    ) -> Result<CommandOutcome, CommandError> {
-        let fingerprint = fingerprint(case_id, &action)?;
+    ) -> Result<CommandOutcome, CommandError<A::Error>> {
+        let fingerprint = fingerprint(A::TYPE, id, request);
         if let Some(key) = &context.idempotency_key
             && let Some(outcome) = self.replay(&context.actor.id, key, &fingerprint).await?
         {
@@ -126,11 +122,9 @@ impl Commands {
             metadata.insert("fingerprint".to_string(), fingerprint.clone());
         }
         for attempt in 1..=self.max_attempts {
-            let today = self.rules.calendar.local_date(self.clock.now());
-            let command = CaseCommand::new(today, action.clone());
             match self
                 .cqrs
-                .execute_with_metadata(case_id, command, metadata.clone())
+                .execute_with_metadata(id, make(), metadata.clone())
                 .await
             {
                 Ok(()) => {
@@ -139,7 +133,7 @@ impl Commands {
                         .take(&context.request_id)
                         .ok_or_else(|| StoreError::Database("the commit left no receipt".into()))?;
                     return Ok(CommandOutcome {
-                        case_id: case_id.to_string(),
+                        case_id: id.to_string(),
                         sequence: receipt.sequence,
                         global_position: receipt.global_position,
                         tx_id: receipt.tx_id,
@@ -155,7 +149,7 @@ impl Commands {
                     {
                         return Ok(outcome);
                     }
-                    tracing::debug!(request_id = %context.request_id, attempt, "conflict on the case; retrying");
+                    tracing::debug!(request_id = %context.request_id, attempt, "conflict on the stream; retrying");
                     tokio::time::sleep(Duration::from_millis(2 * u64::from(attempt))).await;
                 }
                 Err(AggregateError::DatabaseConnectionError(error)) => {
@@ -180,7 +174,7 @@ impl Commands {
         actor: &str,
         key: &str,
         fingerprint: &str,
-    ) -> Result<Option<CommandOutcome>, CommandError> {
+    ) -> Result<Option<CommandOutcome>, CommandError<A::Error>> {
         let row = self
             .db
             .fetch_optional(
@@ -204,13 +198,48 @@ impl Commands {
     }
 }
 
-/// What makes two commands "the same": the case and the action, canonically encoded.
-fn fingerprint(case_id: &str, action: &CaseAction) -> Result<String, StoreError> {
-    let value = serde_json::to_value(action)
-        .map_err(|e| StoreError::Database(format!("cannot encode the command: {e}")))?;
+/// The case command path: works out "today" in the county's time zone for each attempt.
+pub struct Commands {
+    executor: Executor<StudentCase>,
+    clock: Arc<dyn Clock>,
+    rules: SharedRules,
+}
+
+impl Commands {
+    pub fn new(db: Db, clock: Arc<dyn Clock>, rules: SharedRules, committed: Arc<Notify>) -> Self {
+        Self {
+            executor: Executor::new(db, clock.clone(), committed),
+            clock,
+            rules,
+        }
+    }
+
+    /// Records one fact on a case (opening it, for `OpenCase`).
+    pub async fn execute(
+        &self,
+        case_id: &str,
+        action: CaseAction,
+        context: &CommandContext,
+    ) -> Result<CommandOutcome, CommandError> {
+        let request = serde_json::to_value(&action)
+            .map_err(|e| StoreError::Database(format!("cannot encode the command: {e}")))?;
+        let make = || {
+            let today = self.rules.get().calendar.local_date(self.clock.now());
+            CaseCommand::new(today, action.clone())
+        };
+        self.executor
+            .execute(case_id, &request, make, context)
+            .await
+    }
+}
+
+/// What makes two commands "the same": the stream and the request, canonically encoded.
+fn fingerprint(aggregate_type: &str, id: &str, request: &Value) -> String {
     let mut hasher = Sha256::new();
-    hasher.update(case_id.as_bytes());
+    hasher.update(aggregate_type.as_bytes());
     hasher.update([0]);
-    hasher.update(canonical_json(&value).as_bytes());
-    Ok(hex::encode(hasher.finalize()))
+    hasher.update(id.as_bytes());
+    hasher.update([0]);
+    hasher.update(canonical_json(request).as_bytes());
+    hex::encode(hasher.finalize())
 }

@@ -36,14 +36,14 @@ pub enum Db {
 
 /// A statement, written for each dialect.
 #[derive(Clone, Copy, Debug)]
-pub struct Sql {
-    pub postgres: &'static str,
-    pub sqlite: &'static str,
+pub struct Sql<'a> {
+    pub postgres: &'a str,
+    pub sqlite: &'a str,
 }
 
-impl Sql {
+impl<'a> Sql<'a> {
     /// A statement both dialects read the same way (`$1`-style parameters in order).
-    pub const fn both(sql: &'static str) -> Self {
+    pub const fn both(sql: &'a str) -> Self {
         Self {
             postgres: sql,
             sqlite: sql,
@@ -193,7 +193,7 @@ impl Db {
         })
     }
 
-    pub async fn execute(&self, sql: Sql, params: &[P]) -> Result<u64, StoreError> {
+    pub async fn execute(&self, sql: Sql<'_>, params: &[P]) -> Result<u64, StoreError> {
         Ok(match self {
             Db::Postgres(pool) => bind_pg(sqlx::query(sql.postgres), params)
                 .execute(pool)
@@ -206,7 +206,7 @@ impl Db {
         })
     }
 
-    pub async fn fetch_all(&self, sql: Sql, params: &[P]) -> Result<Vec<DbRow>, StoreError> {
+    pub async fn fetch_all(&self, sql: Sql<'_>, params: &[P]) -> Result<Vec<DbRow>, StoreError> {
         Ok(match self {
             Db::Postgres(pool) => bind_pg(sqlx::query(sql.postgres), params)
                 .fetch_all(pool)
@@ -225,7 +225,7 @@ impl Db {
 
     pub async fn fetch_optional(
         &self,
-        sql: Sql,
+        sql: Sql<'_>,
         params: &[P],
     ) -> Result<Option<DbRow>, StoreError> {
         Ok(match self {
@@ -255,7 +255,7 @@ impl Tx {
         }
     }
 
-    pub async fn execute(&mut self, sql: Sql, params: &[P]) -> Result<u64, StoreError> {
+    pub async fn execute(&mut self, sql: Sql<'_>, params: &[P]) -> Result<u64, StoreError> {
         Ok(match self {
             Tx::Postgres(tx) => bind_pg(sqlx::query(sql.postgres), params)
                 .execute(&mut **tx)
@@ -268,7 +268,11 @@ impl Tx {
         })
     }
 
-    pub async fn fetch_all(&mut self, sql: Sql, params: &[P]) -> Result<Vec<DbRow>, StoreError> {
+    pub async fn fetch_all(
+        &mut self,
+        sql: Sql<'_>,
+        params: &[P],
+    ) -> Result<Vec<DbRow>, StoreError> {
         Ok(match self {
             Tx::Postgres(tx) => bind_pg(sqlx::query(sql.postgres), params)
                 .fetch_all(&mut **tx)
@@ -287,7 +291,7 @@ impl Tx {
 
     pub async fn fetch_optional(
         &mut self,
-        sql: Sql,
+        sql: Sql<'_>,
         params: &[P],
     ) -> Result<Option<DbRow>, StoreError> {
         Ok(match self {

@@ -10,18 +10,21 @@ pub mod chain;
 pub mod db;
 pub mod error;
 pub mod repository;
+pub mod rules;
 
 pub use db::{Backend, Db};
 pub use error::StoreError;
 pub use repository::{Clock, SystemClock};
 pub mod commands;
 pub mod log;
+pub mod org;
 pub mod projector;
 pub mod read_model;
 pub mod verify;
 
-pub use commands::{Actor, CommandContext, CommandError, CommandOutcome, Commands};
-pub use projector::{Projector, Rules};
+pub use commands::{Actor, CommandContext, CommandError, CommandOutcome, Commands, Executor};
+pub use projector::Projector;
+pub use rules::{Rules, SharedRules};
 pub mod store;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -51,7 +51,7 @@ macro_rules! columns {
     };
 }
 
-const CASE_EVENTS: Sql = Sql {
+const STREAM_EVENTS: Sql = Sql {
     postgres: concat!(
         "SELECT ",
         columns!("tx_id::text::bigint"),
@@ -121,10 +121,15 @@ impl StoredEvent {
 
     /// The domain event this row holds.
     pub fn decode(&self) -> Result<CaseEvent, StoreError> {
+        self.decode_as()
+    }
+
+    /// The row's payload as an event of the given type.
+    pub fn decode_as<E: serde::de::DeserializeOwned>(&self) -> Result<E, StoreError> {
         serde_json::from_value(self.payload.clone()).map_err(|e| {
             StoreError::Corrupt(format!(
-                "event {} of case {} is not a case event: {e}",
-                self.sequence, self.aggregate_id
+                "event {} of {} {} cannot be read: {e}",
+                self.sequence, self.aggregate_type, self.aggregate_id
             ))
         })
     }
@@ -135,18 +140,27 @@ impl StoredEvent {
     }
 }
 
-/// Every event of one case, in sequence order.
-pub async fn case_events(db: &Db, case_id: &str) -> Result<Vec<StoredEvent>, StoreError> {
-    db.fetch_all(CASE_EVENTS, &[P::text(CASE), P::text(case_id)])
+/// Every event of one stream, in sequence order.
+pub async fn stream_events(
+    db: &Db,
+    aggregate_type: &str,
+    id: &str,
+) -> Result<Vec<StoredEvent>, StoreError> {
+    db.fetch_all(STREAM_EVENTS, &[P::text(aggregate_type), P::text(id)])
         .await?
         .iter()
         .map(StoredEvent::from_row)
         .collect()
 }
 
+/// Every event of one case, in sequence order.
+pub async fn case_events(db: &Db, case_id: &str) -> Result<Vec<StoredEvent>, StoreError> {
+    stream_events(db, CASE, case_id).await
+}
+
 /// The same, inside a transaction.
 pub async fn case_events_in(tx: &mut Tx, case_id: &str) -> Result<Vec<StoredEvent>, StoreError> {
-    tx.fetch_all(CASE_EVENTS, &[P::text(CASE), P::text(case_id)])
+    tx.fetch_all(STREAM_EVENTS, &[P::text(CASE), P::text(case_id)])
         .await?
         .iter()
         .map(StoredEvent::from_row)

@@ -14,22 +14,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use notoneless_domain::{EscalationLadder, SchoolCalendar};
 use serde::Serialize;
 use tokio::sync::{Notify, watch};
 
 use crate::db::{Db, P, Sql, Tx};
 use crate::error::StoreError;
 use crate::log::{CASE, CommitPosition, case_events, case_events_in, events_after};
+use crate::org::{ORGANISATION, OrgDirectory};
 use crate::read_model::{CaseRow, stored_case, write_case};
 use crate::repository::{Clock, EVENTS_CHANNEL};
-
-/// The county's rules: its school calendar and escalation ladder.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Rules {
-    pub calendar: SchoolCalendar,
-    pub ladder: EscalationLadder,
-}
+use crate::rules::SharedRules;
 
 /// The checkpoint's name for the case-status projection.
 pub const CASE_STATUS: &str = "case_status";
@@ -42,9 +36,10 @@ pub type FaultHook = Arc<dyn Fn(usize) -> Result<(), StoreError> + Send + Sync>;
 pub struct Projector {
     db: Db,
     clock: Arc<dyn Clock>,
-    rules: Arc<Rules>,
+    rules: SharedRules,
     progress: watch::Sender<CommitPosition>,
     fault: Option<FaultHook>,
+    org: Option<Arc<OrgDirectory>>,
     batch: i64,
 }
 
@@ -56,15 +51,23 @@ pub struct Mismatch {
 }
 
 impl Projector {
-    pub fn new(db: Db, clock: Arc<dyn Clock>, rules: Arc<Rules>) -> Self {
+    pub fn new(db: Db, clock: Arc<dyn Clock>, rules: SharedRules) -> Self {
         Self {
             db,
             clock,
             rules,
             progress: watch::Sender::new(CommitPosition::default()),
             fault: None,
+            org: None,
             batch: 500,
         }
+    }
+
+    /// Reload the organisation when its events pass by; re-assess every case when that
+    /// changes the calendar.
+    pub fn with_org(mut self, org: Arc<OrgDirectory>) -> Self {
+        self.org = Some(org);
+        self
     }
 
     pub fn with_fault(mut self, fault: FaultHook) -> Self {
@@ -133,8 +136,20 @@ impl Projector {
             .map(|e| e.aggregate_id.as_str())
             .collect();
         let now = self.clock.now();
+        let calendar_changed = match &self.org {
+            Some(org) if events.iter().any(|e| e.aggregate_type == ORGANISATION) => {
+                org.reload().await?
+            }
+            _ => false,
+        };
         let mut tx = self.db.begin().await?;
-        self.project_cases(&mut tx, cases, now).await?;
+        if calendar_changed {
+            let all = self.all_case_ids().await?;
+            self.project_cases(&mut tx, all.iter().map(String::as_str), now)
+                .await?;
+        } else {
+            self.project_cases(&mut tx, cases, now).await?;
+        }
         self.save_checkpoint(&mut tx, last).await?;
         tx.commit().await?;
         self.progress.send_if_modified(|p| replace(p, last));
@@ -147,10 +162,11 @@ impl Projector {
         cases: impl IntoIterator<Item = &'a str>,
         now: DateTime<Utc>,
     ) -> Result<usize, StoreError> {
+        let rules = self.rules.get();
         let mut written = 0;
         for (index, case_id) in cases.into_iter().enumerate() {
             let events = case_events_in(tx, case_id).await?;
-            if let Some(row) = CaseRow::build(&events, &self.rules, now)? {
+            if let Some(row) = CaseRow::build(&events, &rules, now)? {
                 write_case(tx, &row).await?;
                 written += 1;
             }
@@ -211,12 +227,8 @@ impl Projector {
         self.catch_up().await
     }
 
-    /// Folds every case afresh and compares it with its stored row (assessed at the same
-    /// instant); returns every difference.
-    pub async fn check(&self) -> Result<Vec<Mismatch>, StoreError> {
-        let mut mismatches = Vec::new();
-        let ids: BTreeSet<String> = self
-            .db
+    async fn all_case_ids(&self) -> Result<BTreeSet<String>, StoreError> {
+        self.db
             .fetch_all(
                 Sql::both("SELECT DISTINCT aggregate_id FROM events WHERE aggregate_type = $1"),
                 &[P::text(CASE)],
@@ -224,14 +236,21 @@ impl Projector {
             .await?
             .iter()
             .map(|r| r.text("aggregate_id"))
-            .collect::<Result<_, _>>()?;
+            .collect()
+    }
+
+    /// Folds every case afresh and compares it with its stored row (assessed at the same
+    /// instant); returns every difference.
+    pub async fn check(&self) -> Result<Vec<Mismatch>, StoreError> {
+        let mut mismatches = Vec::new();
+        let ids = self.all_case_ids().await?;
         for case_id in &ids {
             let stored = stored_case(&self.db, case_id).await?;
             let events = case_events(&self.db, case_id).await?;
             let at = stored
                 .as_ref()
                 .map_or_else(|| self.clock.now(), |s| s.assessed_at);
-            let expected = CaseRow::build(&events, &self.rules, at)?;
+            let expected = CaseRow::build(&events, &self.rules.get(), at)?;
             let problem = match (&stored, &expected) {
                 (None, Some(_)) => Some("no read-model row".to_string()),
                 (Some(_), None) => Some("a row for a stream that opens no case".to_string()),
@@ -267,6 +286,35 @@ impl Projector {
         tokio::time::timeout(timeout, progress.wait_for(|p| *p >= position))
             .await
             .is_ok_and(|r| r.is_ok())
+    }
+
+    /// Waits until the projector has applied the event at global position `position` (and so
+    /// everything committed before it), up to `timeout`. False if it has not by then, or if
+    /// there is no such event.
+    pub async fn wait_for_global_position(
+        &self,
+        position: i64,
+        timeout: Duration,
+    ) -> Result<bool, StoreError> {
+        let row = self
+            .db
+            .fetch_optional(
+                Sql {
+                    postgres: "SELECT tx_id::text::bigint AS tx_id FROM events WHERE global_position = $1",
+                    sqlite: "SELECT 0 AS tx_id FROM events WHERE global_position = $1",
+                },
+                &[P::I64(position)],
+            )
+            .await?;
+        let Some(row) = row else { return Ok(false) };
+        let target = CommitPosition {
+            tx_id: row.i64("tx_id")?,
+            global_position: position,
+        };
+        if self.checkpoint().await? >= target {
+            return Ok(true);
+        }
+        Ok(self.wait_for(target, timeout).await)
     }
 
     /// Runs until `shutdown` turns true: catches up, waits for a commit (or half a second),

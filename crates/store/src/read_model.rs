@@ -16,7 +16,7 @@ use crate::chain::truncate_to_micros;
 use crate::db::{Db, DbRow, P, Sql, Tx};
 use crate::error::StoreError;
 use crate::log::{StoredEvent, case_events, fold};
-use crate::projector::Rules;
+use crate::rules::Rules;
 
 /// One obligation as the read model keeps it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -317,4 +317,265 @@ pub async fn overdue(
     .iter()
     .map(|row| Ok((row.text("case_id")?, obligation_from(row)?)))
     .collect()
+}
+
+/// Which cases a list shows.
+#[derive(Clone, Debug, Default)]
+pub struct CaseFilter {
+    /// Only these schools (the caller's jurisdiction, narrowed by any filter); `None` for all.
+    pub schools: Option<Vec<String>>,
+    pub stage: Option<String>,
+    pub focus_group: Option<String>,
+    /// Only cases with an obligation not done and past its due time.
+    pub overdue_at: Option<DateTime<Utc>>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// One line of a case list.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CaseSummary {
+    pub case_id: String,
+    pub school: String,
+    pub stage: String,
+    pub episode_start: Option<NaiveDate>,
+    pub episode_days: i64,
+    pub outstanding: i64,
+    pub next_due: Option<DateTime<Utc>>,
+    pub focus_groups: Value,
+    pub last_event_type: String,
+    pub last_event_on: NaiveDate,
+    pub last_recorded_at: DateTime<Utc>,
+}
+
+/// Appends `IN ($n, $n+1, …)` for each value and returns the parameters.
+fn push_in(sql: &mut String, params: &mut Vec<P>, values: &[String]) {
+    sql.push_str(" IN (");
+    for (i, value) in values.iter().enumerate() {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        params.push(P::text(value.as_str()));
+        sql.push_str(&format!("${}", params.len()));
+    }
+    sql.push(')');
+}
+
+/// The cases a filter selects, a page of them, and how many there are in all.
+pub async fn list_cases(
+    db: &Db,
+    filter: &CaseFilter,
+) -> Result<(Vec<CaseSummary>, i64), StoreError> {
+    if filter.schools.as_ref().is_some_and(Vec::is_empty) {
+        return Ok((Vec::new(), 0));
+    }
+    let mut params = Vec::new();
+    let mut pg = String::from(" FROM case_status c WHERE 1 = 1");
+    if let Some(schools) = &filter.schools {
+        pg.push_str(" AND c.school");
+        push_in(&mut pg, &mut params, schools);
+    }
+    if let Some(stage) = &filter.stage {
+        params.push(P::text(stage.as_str()));
+        pg.push_str(&format!(" AND c.stage = ${}", params.len()));
+    }
+    let mut sqlite = pg.clone();
+    if let Some(group) = &filter.focus_group {
+        params.push(P::Text(format!("%\"{group}\"%")));
+        pg.push_str(&format!(" AND c.focus_groups::text LIKE ${}", params.len()));
+        sqlite.push_str(&format!(" AND c.focus_groups LIKE ${}", params.len()));
+    }
+    if let Some(at) = filter.overdue_at {
+        params.push(P::Ts(at));
+        let clause = format!(
+            " AND EXISTS (SELECT 1 FROM case_obligations o WHERE o.case_id = c.case_id AND o.done_on IS NULL AND o.status IN ('open', 'overdue') AND o.due <= ${})",
+            params.len()
+        );
+        pg.push_str(&clause);
+        sqlite.push_str(&clause);
+    }
+    let count_pg = format!("SELECT COUNT(*) AS n{pg}");
+    let count_sqlite = format!("SELECT COUNT(*) AS n{sqlite}");
+    let total = db
+        .fetch_optional(
+            Sql {
+                postgres: &count_pg,
+                sqlite: &count_sqlite,
+            },
+            &params,
+        )
+        .await?
+        .map(|r| r.i64("n"))
+        .transpose()?
+        .unwrap_or(0);
+    let n = params.len();
+    params.push(P::I64(filter.limit));
+    params.push(P::I64(filter.offset));
+    let page = format!(
+        " ORDER BY c.next_due IS NULL, c.next_due, c.case_id LIMIT ${} OFFSET ${}",
+        n + 1,
+        n + 2
+    );
+    let columns = "SELECT c.case_id, c.school, c.stage, c.episode_start, c.episode_days, c.outstanding, c.next_due, c.focus_groups, c.last_event_type, c.last_event_on, c.last_recorded_at";
+    let select_pg = format!("{columns}{pg}{page}");
+    let select_sqlite = format!("{columns}{sqlite}{page}");
+    let items = db
+        .fetch_all(
+            Sql {
+                postgres: &select_pg,
+                sqlite: &select_sqlite,
+            },
+            &params,
+        )
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(CaseSummary {
+                case_id: row.text("case_id")?,
+                school: row.text("school")?,
+                stage: row.text("stage")?,
+                episode_start: row.opt_date("episode_start")?,
+                episode_days: row.i64("episode_days")?,
+                outstanding: row.i64("outstanding")?,
+                next_due: row.opt_ts("next_due")?,
+                focus_groups: row.json("focus_groups")?,
+                last_event_type: row.text("last_event_type")?,
+                last_event_on: row.date("last_event_on")?,
+                last_recorded_at: row.ts("last_recorded_at")?,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    Ok((items, total))
+}
+
+/// An obligation someone must act on.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct WorkItem {
+    pub case_id: String,
+    pub school: String,
+    #[serde(flatten)]
+    pub obligation: ObligationRow,
+    /// Past its due time at the instant asked about.
+    pub overdue: bool,
+}
+
+/// The outstanding obligations owed by `role` (as the ladder names it) in these schools
+/// (`None`: all), most urgent first: the longest overdue at the top.
+pub async fn work_queue(
+    db: &Db,
+    role: &str,
+    schools: Option<&[String]>,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<WorkItem>, StoreError> {
+    if schools.is_some_and(<[String]>::is_empty) {
+        return Ok(Vec::new());
+    }
+    let mut params = vec![P::Text(format!("%\"{role}\"%"))];
+    let mut filter = String::new();
+    if let Some(schools) = schools {
+        filter.push_str(" AND c.school");
+        push_in(&mut filter, &mut params, schools);
+    }
+    params.push(P::I64(limit));
+    let tail = format!(
+        "{filter} AND o.done_on IS NULL AND o.status IN ('open', 'overdue') ORDER BY o.due, o.case_id, o.episode, o.step, o.kind LIMIT ${}",
+        params.len()
+    );
+    let head = "SELECT o.*, c.school FROM case_obligations o JOIN case_status c ON c.case_id = o.case_id WHERE ";
+    let pg = format!("{head}o.owners::text LIKE $1{tail}");
+    let sqlite = format!("{head}o.owners LIKE $1{tail}");
+    db.fetch_all(
+        Sql {
+            postgres: &pg,
+            sqlite: &sqlite,
+        },
+        &params,
+    )
+    .await?
+    .iter()
+    .map(|row| {
+        let obligation = obligation_from(row)?;
+        Ok(WorkItem {
+            case_id: row.text("case_id")?,
+            school: row.text("school")?,
+            overdue: obligation.due <= now,
+            obligation,
+        })
+    })
+    .collect()
+}
+
+/// Counts for one school.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct SchoolCounts {
+    pub school: String,
+    pub cases: i64,
+    pub by_stage: std::collections::BTreeMap<String, i64>,
+    pub overdue_obligations: i64,
+}
+
+/// Case counts by stage, and overdue obligations, per school (`None`: every school).
+pub async fn school_counts(
+    db: &Db,
+    schools: Option<&[String]>,
+    now: DateTime<Utc>,
+) -> Result<Vec<SchoolCounts>, StoreError> {
+    let mut counts: std::collections::BTreeMap<String, SchoolCounts> =
+        std::collections::BTreeMap::new();
+    for row in db
+        .fetch_all(
+            Sql::both(
+                "SELECT school, stage, COUNT(*) AS n FROM case_status GROUP BY school, stage",
+            ),
+            &[],
+        )
+        .await?
+    {
+        let school = row.text("school")?;
+        let entry = counts
+            .entry(school.clone())
+            .or_insert_with(|| SchoolCounts {
+                school,
+                ..Default::default()
+            });
+        let n = row.i64("n")?;
+        entry.cases += n;
+        entry.by_stage.insert(row.text("stage")?, n);
+    }
+    for row in db
+        .fetch_all(
+            Sql::both(
+                "SELECT c.school, COUNT(*) AS n FROM case_obligations o JOIN case_status c ON c.case_id = o.case_id
+                 WHERE o.done_on IS NULL AND o.status IN ('open', 'overdue') AND o.due <= $1 GROUP BY c.school",
+            ),
+            &[P::Ts(now)],
+        )
+        .await?
+    {
+        let school = row.text("school")?;
+        let entry = counts.entry(school.clone()).or_insert_with(|| SchoolCounts { school, ..Default::default() });
+        entry.overdue_obligations = row.i64("n")?;
+    }
+    Ok(counts
+        .into_values()
+        .filter(|c| schools.is_none_or(|s| s.contains(&c.school)))
+        .collect())
+}
+
+/// The school of a case, from its opening event (the log, not the read model, so that a
+/// command right after the opening finds it).
+pub async fn case_school(db: &Db, case_id: &str) -> Result<Option<String>, StoreError> {
+    let row = db
+        .fetch_optional(
+            Sql::both("SELECT payload FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 AND sequence = 1"),
+            &[P::text(crate::log::CASE), P::text(case_id)],
+        )
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let payload = row.json("payload")?;
+    Ok(payload
+        .pointer("/CaseOpened/student/school")
+        .and_then(Value::as_str)
+        .map(str::to_string))
 }

@@ -7,14 +7,17 @@ use tokio::sync::Notify;
 use crate::commands::Commands;
 use crate::db::Db;
 use crate::error::StoreError;
-use crate::projector::{Projector, Rules};
+use crate::org::OrgDirectory;
+use crate::projector::Projector;
 use crate::repository::Clock;
+use crate::rules::{Rules, SharedRules};
 
 pub struct Store {
     pub db: Db,
-    pub rules: Arc<Rules>,
+    pub rules: SharedRules,
     pub clock: Arc<dyn Clock>,
     pub commands: Commands,
+    pub org: Arc<OrgDirectory>,
     pub projector: Projector,
     /// Signalled after each commit of events (the projector's wake-up on SQLite).
     pub committed: Arc<Notify>,
@@ -25,16 +28,26 @@ impl Store {
     pub async fn open(url: &str, rules: Rules, clock: Arc<dyn Clock>) -> Result<Self, StoreError> {
         let db = Db::connect(url).await?;
         db.migrate().await?;
-        Ok(Self::new(db, rules, clock))
+        let store = Self::new(db, rules, clock);
+        store.org.reload().await?;
+        Ok(store)
     }
 
     /// Builds the store over a database that is already migrated.
     pub fn new(db: Db, rules: Rules, clock: Arc<dyn Clock>) -> Self {
-        let rules = Arc::new(rules);
+        let rules = SharedRules::new(rules);
         let committed = Arc::new(Notify::new());
+        let org = Arc::new(OrgDirectory::new(
+            db.clone(),
+            clock.clone(),
+            rules.clone(),
+            committed.clone(),
+        ));
         Self {
             commands: Commands::new(db.clone(), clock.clone(), rules.clone(), committed.clone()),
-            projector: Projector::new(db.clone(), clock.clone(), rules.clone()),
+            projector: Projector::new(db.clone(), clock.clone(), rules.clone())
+                .with_org(org.clone()),
+            org,
             db,
             rules,
             clock,

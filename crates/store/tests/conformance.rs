@@ -374,10 +374,15 @@ async fn obligations_turn_overdue_by_the_passage_of_time(backend: Backend) {
     run(&store, "case-a", absent("2023-11-06")).await;
     store.projector.catch_up().await.unwrap();
 
-    let morning = case_status(&store.db, &store.rules, "case-a", at("2023-11-06", "12:00"))
-        .await
-        .unwrap()
-        .unwrap();
+    let morning = case_status(
+        &store.db,
+        &store.rules.get(),
+        "case-a",
+        at("2023-11-06", "12:00"),
+    )
+    .await
+    .unwrap()
+    .unwrap();
     assert!(!morning.fresh);
     assert_eq!(morning.row.obligations[0].status, "open");
     assert!(
@@ -388,7 +393,7 @@ async fn obligations_turn_overdue_by_the_passage_of_time(backend: Backend) {
     );
 
     let next_day = at("2023-11-07", "00:00");
-    let after_midnight = case_status(&store.db, &store.rules, "case-a", next_day)
+    let after_midnight = case_status(&store.db, &store.rules.get(), "case-a", next_day)
         .await
         .unwrap()
         .unwrap();

@@ -1,0 +1,119 @@
+//! Who is calling, and what they may do: the bearer-token extractor, and the one table of
+//! which role may record which fact. Jurisdiction is checked on every case, read or write.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use notoneless_domain::{Organisation, User, UserRole};
+
+use crate::AppState;
+use crate::error::ApiError;
+
+/// The authenticated caller of a request.
+#[derive(Clone, Debug)]
+pub struct Caller {
+    pub user: User,
+    pub request_id: String,
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .ok_or(ApiError::Unauthenticated)?;
+        let snapshot = state.store.org.current();
+        let (user, _token_id) = snapshot
+            .authenticate(token)
+            .ok_or(ApiError::Unauthenticated)?;
+        let request_id = parts
+            .headers
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        Ok(Caller {
+            user: user.clone(),
+            request_id,
+        })
+    }
+}
+
+use UserRole::{
+    Admin, BureauOfficer, HeadTeacher, Inspector, Principal, SchoolLeader, TownshipOfficer,
+};
+
+/// Which roles may record which fact, by the command's path segment (`open` for opening a
+/// case). Everything not listed is refused. Reads need only the case to be in the caller's
+/// jurisdiction; admins read no child's file. `docs/api.md` prints this table.
+pub const CASE_PERMISSIONS: [(&str, &[UserRole]); 19] = [
+    (
+        "open",
+        &[HeadTeacher, SchoolLeader, Principal, TownshipOfficer],
+    ),
+    ("focus-groups", &[HeadTeacher, SchoolLeader, Principal]),
+    ("absences", &[HeadTeacher, SchoolLeader, Principal]),
+    ("leaves", &[HeadTeacher, SchoolLeader, Principal]),
+    ("parent-contacts", &[HeadTeacher, SchoolLeader, Principal]),
+    (
+        "home-visits",
+        &[HeadTeacher, SchoolLeader, Principal, TownshipOfficer],
+    ),
+    // Only the principal signs the report upward (一把手负责制).
+    ("reports", &[Principal]),
+    // Each recipient acknowledges its own report: the township officer the township's, the
+    // bureau officer the bureau's.
+    ("acknowledgements", &[TownshipOfficer, BureauOfficer]),
+    // Inspectors write nothing to a case but supervision notes.
+    ("supervision-notes", &[Inspector, BureauOfficer]),
+    ("returns", &[HeadTeacher, SchoolLeader, Principal]),
+    ("transfers", &[SchoolLeader, Principal]),
+    (
+        "transfer-confirmations",
+        &[SchoolLeader, Principal, BureauOfficer],
+    ),
+    ("suspensions", &[SchoolLeader, Principal]),
+    ("resumptions", &[SchoolLeader, Principal]),
+    ("support", &[SchoolLeader, Principal]),
+    ("home-teaching", &[HeadTeacher, SchoolLeader, Principal]),
+    (
+        "corrections",
+        &[HeadTeacher, SchoolLeader, Principal, BureauOfficer],
+    ),
+    ("closure", &[Principal, BureauOfficer]),
+    ("reopening", &[Principal, BureauOfficer]),
+];
+
+/// Roles that manage the organisation (tree, users, tokens).
+pub const ORG_ADMINS: &[UserRole] = &[Admin];
+/// Roles that manage the school calendar.
+pub const CALENDAR_KEEPERS: &[UserRole] = &[Admin, BureauOfficer];
+
+pub fn may_record(command: &str, role: UserRole) -> bool {
+    CASE_PERMISSIONS
+        .iter()
+        .any(|(name, roles)| *name == command && roles.contains(&role))
+}
+
+/// Whether the caller may see a case of this school at all.
+pub fn sees_school(org: &Organisation, user: &User, school: &str) -> bool {
+    match user.role {
+        Admin => false,
+        // County-wide readers.
+        BureauOfficer | Inspector => org.is_within(school, &user.node),
+        _ => org.is_within(school, &user.node),
+    }
+}
+
+/// The schools whose cases the caller may list: `None` for all of them.
+pub fn visible_schools(org: &Organisation, user: &User) -> Option<Vec<String>> {
+    match user.role {
+        Admin => Some(Vec::new()),
+        BureauOfficer | Inspector => None,
+        _ => Some(org.schools_within(&user.node)),
+    }
+}

@@ -1,0 +1,162 @@
+//! The HTTP API of Not One Less, under `/api/v1`: one endpoint per domain command, the
+//! status, lists, work queue and dashboard, the inspector's history and replays, and the
+//! organisation and calendar. Every request but the health checks and the API page carries a
+//! bearer token; every case read or write is checked against the caller's role and
+//! jurisdiction. Handlers contain no SQL: reads go through `notoneless_store::read_model`.
+
+pub mod auth;
+pub mod cases;
+pub mod error;
+pub mod extract;
+pub mod openapi;
+pub mod org;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderName, Request, StatusCode};
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+use notoneless_store::Store;
+use notoneless_store::log::{CommitPosition, events_after};
+use serde::Serialize;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+/// The largest request body accepted.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// The projector counts as caught up for `/readyz` while at most this many events wait.
+pub const READY_LAG: i64 = 1_000;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<Store>,
+}
+
+/// The whole application: API, health checks, OpenAPI document and API page.
+pub fn app(state: AppState) -> Router {
+    let request_id = HeaderName::from_static("x-request-id");
+    let api = Router::new()
+        .route("/cases", post(cases::open_case).get(cases::list))
+        .route("/cases/{case_id}", get(cases::get_case))
+        .route(
+            "/cases/{case_id}/focus-groups",
+            post(cases::change_focus_groups),
+        )
+        .route("/cases/{case_id}/absences", post(cases::record_absence))
+        .route("/cases/{case_id}/leaves", post(cases::grant_leave))
+        .route(
+            "/cases/{case_id}/parent-contacts",
+            post(cases::record_parent_contact),
+        )
+        .route(
+            "/cases/{case_id}/home-visits",
+            post(cases::record_home_visit),
+        )
+        .route("/cases/{case_id}/reports", post(cases::report_upward))
+        .route(
+            "/cases/{case_id}/acknowledgements",
+            post(cases::acknowledge_report),
+        )
+        .route(
+            "/cases/{case_id}/supervision-notes",
+            post(cases::add_supervision_note),
+        )
+        .route("/cases/{case_id}/returns", post(cases::record_return))
+        .route("/cases/{case_id}/transfers", post(cases::transfer_out))
+        .route(
+            "/cases/{case_id}/transfer-confirmations",
+            post(cases::confirm_transfer),
+        )
+        .route("/cases/{case_id}/suspensions", post(cases::suspend))
+        .route("/cases/{case_id}/resumptions", post(cases::resume))
+        .route("/cases/{case_id}/support", post(cases::give_support))
+        .route(
+            "/cases/{case_id}/home-teaching",
+            post(cases::record_home_teaching),
+        )
+        .route("/cases/{case_id}/corrections", post(cases::correct_fact))
+        .route("/cases/{case_id}/closure", post(cases::close_case))
+        .route("/cases/{case_id}/reopening", post(cases::reopen_case))
+        .route("/cases/{case_id}/history", get(cases::history))
+        .route("/cases/{case_id}/as-of", get(cases::as_of))
+        .route("/cases/{case_id}/as-known-at", get(cases::as_known_at))
+        .route("/cases/{case_id}/timeline", get(cases::timeline))
+        .route("/work-queue", get(cases::my_work_queue))
+        .route("/dashboard", get(cases::dashboard))
+        .route("/org", get(org::get_org))
+        .route("/org/nodes", post(org::add_node))
+        .route("/org/users", post(org::add_user))
+        .route(
+            "/org/users/{user_id}/deactivation",
+            post(org::deactivate_user),
+        )
+        .route("/org/users/{user_id}/tokens", post(org::issue_token))
+        .route("/org/tokens/{token_id}", delete(org::revoke_token))
+        .route("/calendar", get(org::get_calendar))
+        .route("/calendar/terms", post(org::add_term))
+        .route("/calendar/holidays", post(org::declare_holiday))
+        .route("/calendar/make-up-days", post(org::declare_make_up_day))
+        .route("/calendar/days/{day}", delete(org::clear_day))
+        .fallback(|| async { error::ApiError::NotFound });
+    Router::new()
+        .nest("/api/v1", api)
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .merge(openapi::docs())
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+            // The path names at most a case id (a UUID); never a token or a child's data.
+            let id = request
+                .headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            tracing::info_span!("request", request_id = %id, method = %request.method(), path = %request.uri().path())
+        }))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+}
+
+#[derive(Serialize)]
+struct Readiness {
+    database: bool,
+    projector_lag: Option<i64>,
+}
+
+/// Ready when the database answers and the projector is caught up within [`READY_LAG`].
+async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Readiness>) {
+    let database = state.store.db.ping().await.is_ok();
+    let lag = match state.store.projector.checkpoint().await {
+        Ok(checkpoint) => events_after(&state.store.db, checkpoint, READY_LAG + 1)
+            .await
+            .ok()
+            .map(|events| events.len() as i64),
+        Err(_) => None,
+    };
+    let ready = database && lag.is_some_and(|l| l <= READY_LAG);
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (
+        status,
+        Json(Readiness {
+            database,
+            projector_lag: lag,
+        }),
+    )
+}
+
+/// Waits until the projector has applied an event, for tests and for callers that hold a
+/// commit position.
+pub async fn wait_for_projection(state: &AppState, position: CommitPosition) -> bool {
+    state
+        .store
+        .projector
+        .wait_for(position, Duration::from_secs(5))
+        .await
+}

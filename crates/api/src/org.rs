@@ -1,0 +1,316 @@
+//! Organisation endpoints: the jurisdiction tree, users and their tokens, and the school
+//! calendar. Every change is an event on the organisation stream.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use chrono::{DateTime, NaiveDate, Utc};
+use notoneless_domain::{CalendarDay, CalendarSpec, Node, OrgCommand, Term, User, UserRole};
+use notoneless_store::org::{new_token, token_sha256};
+use notoneless_store::{Actor, CommandContext};
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use crate::AppState;
+use crate::auth::{CALENDAR_KEEPERS, Caller, ORG_ADMINS};
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::JsonBody;
+
+fn require(caller: &Caller, roles: &[UserRole], what: &str) -> Result<(), ApiError> {
+    if roles.contains(&caller.user.role) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(format!(
+            "a {} may not {what}",
+            caller.user.role.as_str()
+        )))
+    }
+}
+
+fn context(caller: &Caller) -> CommandContext {
+    CommandContext {
+        actor: Actor {
+            id: caller.user.id.clone(),
+            role: caller.user.role.as_str().to_string(),
+            jurisdiction: caller.user.node.clone(),
+        },
+        request_id: caller.request_id.clone(),
+        idempotency_key: None,
+    }
+}
+
+/// What an organisation change wrote.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrgWritten {
+    pub sequence: u64,
+    pub global_position: i64,
+}
+
+async fn change(
+    state: &AppState,
+    caller: &Caller,
+    command: OrgCommand,
+) -> Result<Json<OrgWritten>, ApiError> {
+    let outcome = state.store.org.execute(command, &context(caller)).await?;
+    Ok(Json(OrgWritten {
+        sequence: outcome.sequence,
+        global_position: outcome.global_position,
+    }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserView {
+    pub id: String,
+    pub name: String,
+    pub role: UserRole,
+    pub node: String,
+    pub active: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrgView {
+    pub nodes: Vec<Node>,
+    pub users: Vec<UserView>,
+}
+
+/// The jurisdiction tree and its users.
+#[utoipa::path(get, path = "/api/v1/org", tag = "organisation",
+    responses((status = 200, body = OrgView), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn get_org(State(state): State<AppState>, _caller: Caller) -> Json<OrgView> {
+    let snapshot = state.store.org.current();
+    let org = &snapshot.org;
+    Json(OrgView {
+        nodes: org.nodes.values().cloned().collect(),
+        users: org
+            .users
+            .values()
+            .map(|u| UserView {
+                id: u.id.clone(),
+                name: u.name.clone(),
+                role: u.role,
+                node: u.node.clone(),
+                active: org.is_active(&u.id),
+            })
+            .collect(),
+    })
+}
+
+/// Add a county, township or school (admin).
+#[utoipa::path(post, path = "/api/v1/org/nodes", tag = "organisation", request_body = Node,
+    responses((status = 200, body = OrgWritten), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn add_node(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(node): JsonBody<Node>,
+) -> Result<Json<OrgWritten>, ApiError> {
+    require(&caller, ORG_ADMINS, "change the jurisdiction tree")?;
+    change(&state, &caller, OrgCommand::AddNode(node)).await
+}
+
+/// Add a user (admin).
+#[utoipa::path(post, path = "/api/v1/org/users", tag = "organisation", request_body = User,
+    responses((status = 200, body = OrgWritten), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn add_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(user): JsonBody<User>,
+) -> Result<Json<OrgWritten>, ApiError> {
+    require(&caller, ORG_ADMINS, "add users")?;
+    change(&state, &caller, OrgCommand::AddUser(user)).await
+}
+
+/// Deactivate a user; their tokens stop working (admin).
+#[utoipa::path(post, path = "/api/v1/org/users/{user_id}/deactivation", tag = "organisation",
+    params(("user_id" = String, Path, description = "The user")),
+    responses((status = 200, body = OrgWritten), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn deactivate_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(user): Path<String>,
+) -> Result<Json<OrgWritten>, ApiError> {
+    require(&caller, ORG_ADMINS, "deactivate users")?;
+    change(&state, &caller, OrgCommand::DeactivateUser { user }).await
+}
+
+/// A new token: shown this once, stored only as its SHA-256.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IssuedToken {
+    pub token_id: String,
+    pub user: String,
+    pub token: String,
+}
+
+/// Issue a token for a user (admin). The answer is the only place the token ever appears.
+#[utoipa::path(post, path = "/api/v1/org/users/{user_id}/tokens", tag = "organisation",
+    params(("user_id" = String, Path, description = "The user")),
+    responses((status = 201, body = IssuedToken), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn issue_token(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(user): Path<String>,
+) -> Result<(StatusCode, Json<IssuedToken>), ApiError> {
+    require(&caller, ORG_ADMINS, "issue tokens")?;
+    let (token_id, token) = new_token();
+    let command = OrgCommand::IssueToken {
+        token_id: token_id.clone(),
+        user: user.clone(),
+        token_sha256: token_sha256(&token),
+    };
+    state.store.org.execute(command, &context(&caller)).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(IssuedToken {
+            token_id,
+            user,
+            token,
+        }),
+    ))
+}
+
+/// Revoke a token (admin, or the token's own user).
+#[utoipa::path(delete, path = "/api/v1/org/tokens/{token_id}", tag = "organisation",
+    params(("token_id" = String, Path, description = "The token's id")),
+    responses((status = 200, body = OrgWritten), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(token_id): Path<String>,
+) -> Result<Json<OrgWritten>, ApiError> {
+    let owner = state
+        .store
+        .org
+        .current()
+        .org
+        .tokens
+        .get(&token_id)
+        .map(|(user, _)| user.clone());
+    if caller.user.role != UserRole::Admin && owner.as_deref() != Some(caller.user.id.as_str()) {
+        return Err(ApiError::Forbidden(
+            "only an admin may revoke another user's token".into(),
+        ));
+    }
+    change(&state, &caller, OrgCommand::RevokeToken { token_id }).await
+}
+
+/// A calendar day as declared, and when it was declared.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeclaredDay {
+    pub day: NaiveDate,
+    pub name: String,
+    /// holiday or make_up_day
+    pub kind: String,
+    pub declared_at: DateTime<Utc>,
+    pub declared_by: Option<String>,
+    /// Declared after the day had passed: a retroactive change that can move deadlines.
+    pub retroactive: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CalendarView {
+    pub calendar: Option<CalendarSpec>,
+    pub terms: Vec<Term>,
+    pub days: Vec<DeclaredDay>,
+}
+
+/// The county's school calendar, with when and by whom each day was declared.
+#[utoipa::path(get, path = "/api/v1/calendar", tag = "calendar",
+    responses((status = 200, body = CalendarView), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn get_calendar(
+    State(state): State<AppState>,
+    _caller: Caller,
+) -> Result<Json<CalendarView>, ApiError> {
+    let snapshot = state.store.org.current();
+    let org = &snapshot.org;
+    let rules = state.store.rules.get();
+    let mut days = Vec::new();
+    for event in state.store.org.history().await? {
+        let (kind, field) = match event.event_type.as_str() {
+            "HolidayDeclared" => ("holiday", "HolidayDeclared"),
+            "MakeUpDayDeclared" => ("make_up_day", "MakeUpDayDeclared"),
+            _ => continue,
+        };
+        let Ok(declared) = serde_json::from_value::<CalendarDay>(
+            event.payload.get(field).cloned().unwrap_or(Value::Null),
+        ) else {
+            continue;
+        };
+        let still = org.holidays.contains_key(&declared.day)
+            || org.make_up_days.contains_key(&declared.day);
+        if !still {
+            continue;
+        }
+        days.push(DeclaredDay {
+            retroactive: rules.calendar.local_date(event.recorded_at) > declared.day,
+            day: declared.day,
+            name: declared.name,
+            kind: kind.into(),
+            declared_at: event.recorded_at,
+            declared_by: event.meta("actor").map(str::to_string),
+        });
+    }
+    Ok(Json(CalendarView {
+        calendar: org.calendar().map(|c| c.spec().clone()),
+        terms: org.terms.clone(),
+        days,
+    }))
+}
+
+/// Add a term (admin, bureau officer).
+#[utoipa::path(post, path = "/api/v1/calendar/terms", tag = "calendar", request_body = Term,
+    responses((status = 200, body = OrgWritten), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn add_term(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(term): JsonBody<Term>,
+) -> Result<Json<OrgWritten>, ApiError> {
+    require(&caller, CALENDAR_KEEPERS, "change the calendar")?;
+    change(&state, &caller, OrgCommand::AddTerm(term)).await
+}
+
+/// Declare a holiday (admin, bureau officer). A holiday declared after its day is kept and
+/// shown as retroactive.
+#[utoipa::path(post, path = "/api/v1/calendar/holidays", tag = "calendar", request_body = CalendarDay,
+    responses((status = 200, body = OrgWritten), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn declare_holiday(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(day): JsonBody<CalendarDay>,
+) -> Result<Json<OrgWritten>, ApiError> {
+    require(&caller, CALENDAR_KEEPERS, "change the calendar")?;
+    change(&state, &caller, OrgCommand::DeclareHoliday(day)).await
+}
+
+/// Declare a make-up school day on a weekend (调休) (admin, bureau officer).
+#[utoipa::path(post, path = "/api/v1/calendar/make-up-days", tag = "calendar", request_body = CalendarDay,
+    responses((status = 200, body = OrgWritten), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn declare_make_up_day(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(day): JsonBody<CalendarDay>,
+) -> Result<Json<OrgWritten>, ApiError> {
+    require(&caller, CALENDAR_KEEPERS, "change the calendar")?;
+    change(&state, &caller, OrgCommand::DeclareMakeUpDay(day)).await
+}
+
+/// Take a holiday or make-up day back (admin, bureau officer).
+#[utoipa::path(delete, path = "/api/v1/calendar/days/{day}", tag = "calendar",
+    params(("day" = NaiveDate, Path, description = "YYYY-MM-DD")),
+    responses((status = 200, body = OrgWritten), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn clear_day(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(day): Path<NaiveDate>,
+) -> Result<Json<OrgWritten>, ApiError> {
+    require(&caller, CALENDAR_KEEPERS, "change the calendar")?;
+    change(&state, &caller, OrgCommand::ClearCalendarDay { day }).await
+}

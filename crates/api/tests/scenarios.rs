@@ -1,0 +1,369 @@
+//! The plan's scenarios over HTTP, on PostgreSQL and on SQLite. November 2023: Monday the 6th
+//! to Friday the 10th are school days.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::*;
+use notoneless_domain::fixtures::at;
+use notoneless_store::conformance;
+use notoneless_store::db::Backend;
+use reqwest::StatusCode;
+use serde_json::json;
+
+conformance!(
+    a_child_back_after_the_day_one_call,
+    three_days_handled_by_the_book_with_both_reports_signed_by_the_principal,
+    a_report_made_late_is_overdue_in_the_principals_queue_then_done_late,
+    a_back_filled_absence_shows_in_as_of_but_not_in_as_known_at,
+    bad_requests_get_clear_errors_and_write_nothing,
+    a_retry_with_the_same_idempotency_key_returns_the_first_result,
+);
+
+async fn a_child_back_after_the_day_one_call(backend: Backend) {
+    let app = TestApp::spawn(backend, at("2023-11-06", "08:30")).await;
+    let case = app.open("ht", SCHOOL_A, "2023-11-06").await;
+    let absent = app
+        .ok(
+            "ht",
+            &format!("/api/v1/cases/{case}/absences"),
+            absence("2023-11-06"),
+        )
+        .await;
+    let queue = app.queue("ht", &absent["global_position"]).await;
+    assert_eq!(
+        (queue[0]["kind"].as_str(), queue[0]["overdue"].as_bool()),
+        (Some("contact_parents"), Some(false))
+    );
+    app.ok(
+        "ht",
+        &format!("/api/v1/cases/{case}/parent-contacts"),
+        contact("2023-11-06"),
+    )
+    .await;
+    app.clock.set(at("2023-11-07", "08:10"));
+    let written = app
+        .ok(
+            "ht",
+            &format!("/api/v1/cases/{case}/returns"),
+            json!({"on": "2023-11-07"}),
+        )
+        .await;
+    assert_eq!(written["sequence"], 4);
+    let status = app.status("ht", &case, &written["global_position"]).await;
+    assert_eq!(status["stage"], "attending");
+    assert_eq!(status["township"], "gongyingzi");
+    assert_eq!(statuses(&status), vec!["contact_parents:done_on_time"]);
+}
+
+/// Returns the case and the last write's global position.
+async fn three_days_by_the_book(app: &TestApp) -> (String, serde_json::Value) {
+    let case = app.open("ht", SCHOOL_A, "2023-11-06").await;
+    let path = |what: &str| format!("/api/v1/cases/{case}/{what}");
+    app.ok("ht", &path("absences"), absence("2023-11-06")).await;
+    app.ok("ht", &path("parent-contacts"), contact("2023-11-06"))
+        .await;
+    app.clock.set(at("2023-11-07", "10:00"));
+    app.ok("ht", &path("absences"), absence("2023-11-07")).await;
+    app.ok(
+        "sl",
+        &path("home-visits"),
+        visit("2023-11-07", &["head_teacher", "responsible_leader"]),
+    )
+    .await;
+    app.clock.set(at("2023-11-08", "10:00"));
+    app.ok("ht", &path("absences"), absence("2023-11-08")).await;
+    let last = app
+        .ok(
+            "p",
+            &path("home-visits"),
+            visit(
+                "2023-11-08",
+                &["head_teacher", "responsible_leader", "principal"],
+            ),
+        )
+        .await;
+    (case, last["global_position"].clone())
+}
+
+async fn three_days_handled_by_the_book_with_both_reports_signed_by_the_principal(
+    backend: Backend,
+) {
+    let app = TestApp::spawn(backend, at("2023-11-06", "08:30")).await;
+    let (case, _) = three_days_by_the_book(&app).await;
+    let path = format!("/api/v1/cases/{case}/reports");
+    let (status, refused) = app
+        .post(
+            "ht",
+            &path,
+            &report("2023-11-08", "county_bureau", "局报-1"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{refused}");
+    app.ok(
+        "p",
+        &path,
+        report("2023-11-08", "township_government", "乡报-1"),
+    )
+    .await;
+    let last = app
+        .ok("p", &path, report("2023-11-08", "county_bureau", "局报-1"))
+        .await;
+    let status = app.status("p", &case, &last["global_position"]).await;
+    assert_eq!(status["stage"], "escalated");
+    assert!(
+        statuses(&status)
+            .iter()
+            .all(|s| s.ends_with(":done_on_time")),
+        "{:?}",
+        statuses(&status)
+    );
+    let queue = app.queue("p", &last["global_position"]).await;
+    assert_eq!(queue, json!([]));
+}
+
+async fn a_report_made_late_is_overdue_in_the_principals_queue_then_done_late(backend: Backend) {
+    let app = TestApp::spawn(backend, at("2023-11-06", "08:30")).await;
+    let (case, position) = three_days_by_the_book(&app).await;
+    app.clock.set(at("2023-11-09", "09:00"));
+    let next_day = app.status("p", &case, &position).await;
+    // Whether the stored row or a fresh assessment answered, time alone made them overdue.
+    let reports: Vec<String> = statuses(&next_day)
+        .into_iter()
+        .filter(|s| s.starts_with("report"))
+        .collect();
+    assert_eq!(
+        reports,
+        vec![
+            "report:township_government:overdue",
+            "report:county_bureau:overdue"
+        ]
+    );
+    let queue = app.queue("p", &position).await;
+    let kinds: Vec<&str> = queue
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        vec!["report:county_bureau", "report:township_government"]
+    );
+    assert!(queue[0]["overdue"].as_bool().unwrap());
+    let teacher_queue = app.queue("ht", &position).await;
+    assert_eq!(
+        teacher_queue.as_array().unwrap().len(),
+        2,
+        "the head teacher owes the day-3 reports too"
+    );
+
+    app.clock.set(at("2023-11-10", "11:00"));
+    let path = format!("/api/v1/cases/{case}/reports");
+    app.ok(
+        "p",
+        &path,
+        report("2023-11-10", "township_government", "乡报-1"),
+    )
+    .await;
+    let last = app
+        .ok("p", &path, report("2023-11-10", "county_bureau", "局报-1"))
+        .await;
+    let status = app.status("p", &case, &last["global_position"]).await;
+    let late: Vec<String> = statuses(&status)
+        .into_iter()
+        .filter(|s| s.contains("report"))
+        .collect();
+    assert!(late.iter().all(|s| s.ends_with(":done_late")), "{late:?}");
+    let queue = app.queue("p", &last["global_position"]).await;
+    assert_eq!(queue, json!([]));
+}
+
+async fn a_back_filled_absence_shows_in_as_of_but_not_in_as_known_at(backend: Backend) {
+    let app = TestApp::spawn(backend, at("2023-11-06", "08:30")).await;
+    let case = app.open("ht", SCHOOL_A, "2023-11-06").await;
+    let path = |what: &str| format!("/api/v1/cases/{case}/{what}");
+    app.ok("ht", &path("absences"), absence("2023-11-06")).await;
+    app.clock.set(at("2023-11-07", "09:00"));
+    app.ok("ht", &path("absences"), absence("2023-11-07")).await;
+    // A week later, before an inspection, the third day is filled in.
+    app.clock.set(at("2023-11-15", "16:00"));
+    app.ok("ht", &path("absences"), absence("2023-11-08")).await;
+
+    let (status, as_of) = app
+        .get(
+            "insp",
+            &format!("/api/v1/cases/{case}/as-of?day=2023-11-08"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{as_of}");
+    assert_eq!(
+        as_of["assessment"]["episodes"][0]["days"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    assert_eq!(as_of["assessment"]["stage"], "escalated");
+
+    let known_at = "2023-11-08T20:00:00%2B08:00";
+    let (status, known) = app
+        .get(
+            "insp",
+            &format!("/api/v1/cases/{case}/as-known-at?time={known_at}"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{known}");
+    assert_eq!(
+        known["assessment"]["episodes"][0]["days"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(known["facts"].as_array().unwrap().len(), 3);
+
+    let (_, history) = app
+        .get("insp", &format!("/api/v1/cases/{case}/history"))
+        .await;
+    let back_filled = &history[3];
+    assert_eq!(
+        (
+            back_filled["on"].as_str(),
+            back_filled["recorded_by"].as_str()
+        ),
+        (Some("2023-11-08"), Some("ht"))
+    );
+    assert_eq!(back_filled["role"], "head_teacher");
+    assert!(
+        back_filled["recorded_at"]
+            .as_str()
+            .unwrap()
+            .starts_with("2023-11-15T08:00:00")
+    );
+    assert_eq!(back_filled["prev_hash"], history[2]["hash"]);
+
+    let (_, timeline) = app
+        .get("insp", &format!("/api/v1/cases/{case}/timeline"))
+        .await;
+    let stages: Vec<&str> = timeline
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["stage"].as_str().unwrap())
+        .collect();
+    assert_eq!(stages, vec!["attending", "absent", "absent", "attending"]);
+}
+
+async fn bad_requests_get_clear_errors_and_write_nothing(backend: Backend) {
+    let app = TestApp::spawn(backend, at("2023-11-06", "08:30")).await;
+    let case = app.open("ht", SCHOOL_A, "2023-11-06").await;
+    let path = format!("/api/v1/cases/{case}/absences");
+    let cases = [
+        ("{\"on\": ", StatusCode::BAD_REQUEST, Some("on")),
+        (
+            "{\"on\": \"2023-11-06\", \"mood\": \"bad\"}",
+            StatusCode::BAD_REQUEST,
+            Some("mood"),
+        ),
+        ("{\"on\": 20231106}", StatusCode::BAD_REQUEST, Some("on")),
+        (
+            "{\"on\": \"2023-02-30\"}",
+            StatusCode::BAD_REQUEST,
+            Some("on"),
+        ),
+        (
+            "{\"on\": \"2023-11-07\"}",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("on"),
+        ),
+        (
+            "{\"on\": \"2023-11-06\", \"note\": \"x\"}",
+            StatusCode::OK,
+            None,
+        ),
+        (
+            "{\"on\": \"2023-11-06\"}",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("on"),
+        ),
+    ];
+    for (body, expected, field) in cases {
+        let (status, answer) = app.post_raw("ht", &path, body).await;
+        assert_eq!(status, expected, "{body}: {answer}");
+        if status != StatusCode::OK {
+            assert_eq!(answer["field"].as_str(), field, "{body}: {answer}");
+            assert!(!answer["message"].as_str().unwrap().is_empty());
+        }
+    }
+    let long = json!({"on": "2023-11-06", "note": "长".repeat(4001)});
+    let (status, answer) = app
+        .post(
+            "ht",
+            &format!("/api/v1/cases/{case}/parent-contacts"),
+            &long,
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+    let huge = format!(
+        "{{\"on\": \"2023-11-06\", \"note\": \"{}\"}}",
+        "x".repeat(100_000)
+    );
+    let (status, _) = app.post_raw("ht", &path, &huge).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    let (status, answer) = app.get_anonymous(&format!("/api/v1/cases/{case}")).await;
+    assert_eq!(
+        (status, answer["error"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("unauthenticated"))
+    );
+    let (_, history) = app
+        .get("ht", &format!("/api/v1/cases/{case}/history"))
+        .await;
+    assert_eq!(
+        history.as_array().unwrap().len(),
+        2,
+        "only the opening and the one good absence"
+    );
+}
+
+async fn a_retry_with_the_same_idempotency_key_returns_the_first_result(backend: Backend) {
+    let app = TestApp::spawn(backend, at("2023-11-06", "08:30")).await;
+    let (first_status, first) = app
+        .post_with_key(
+            "ht",
+            "/api/v1/cases",
+            &opening(SCHOOL_A, "2023-11-06"),
+            "open-1",
+        )
+        .await;
+    let (again_status, again) = app
+        .post_with_key(
+            "ht",
+            "/api/v1/cases",
+            &opening(SCHOOL_A, "2023-11-06"),
+            "open-1",
+        )
+        .await;
+    assert_eq!(
+        (first_status, again_status),
+        (StatusCode::CREATED, StatusCode::CREATED)
+    );
+    assert_eq!(
+        (&first["case_id"], &first["global_position"]),
+        (&again["case_id"], &again["global_position"])
+    );
+    assert_eq!(
+        (first["replayed"].as_bool(), again["replayed"].as_bool()),
+        (Some(false), Some(true))
+    );
+    let case = first["case_id"].as_str().unwrap();
+    let (status, reused) = app
+        .post_with_key(
+            "ht",
+            &format!("/api/v1/cases/{case}/absences"),
+            &absence("2023-11-06"),
+            "open-1",
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{reused}");
+}

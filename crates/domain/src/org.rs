@@ -1,0 +1,553 @@
+//! The `Organisation` aggregate: the county's jurisdiction tree (county → townships →
+//! schools), its users and their access tokens, and its school calendar. One stream per
+//! county; every change is an event, so who changed the tree, a user or the calendar, and
+//! when, is on the record like any fact about a child. A holiday declared after the day it
+//! covers is therefore visible: a retroactive calendar change is one way to hide a missed
+//! deadline.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDate;
+use cqrs_es::{Aggregate, DomainEvent, event_sink::EventSink};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::calendar::{CalendarSpec, SHANGHAI_UTC_OFFSET_MINUTES, SchoolCalendar, Term};
+use crate::values::Role;
+
+/// The stream id of the county's organisation.
+pub const ORGANISATION_ID: &str = "county";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum NodeKind {
+    County,
+    Township,
+    School,
+}
+
+/// A node of the jurisdiction tree.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Node {
+    /// A stable code, e.g. `kazuo/gongyingzi/gyz-middle`.
+    pub id: String,
+    pub kind: NodeKind,
+    pub name: String,
+    /// The county for a township, the township for a school; none for the county.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+}
+
+/// What a user may do is decided by their role and their node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum UserRole {
+    HeadTeacher,
+    /// The school's responsible leader (学校分管负责人).
+    SchoolLeader,
+    Principal,
+    TownshipOfficer,
+    BureauOfficer,
+    Inspector,
+    /// Manages the tree, the users and the calendar; reads no child's file.
+    Admin,
+}
+
+impl UserRole {
+    /// The role in which this user takes part in a step, as the ladder names it.
+    pub fn case_role(self) -> Option<Role> {
+        match self {
+            UserRole::HeadTeacher => Some(Role::HeadTeacher),
+            UserRole::SchoolLeader => Some(Role::ResponsibleLeader),
+            UserRole::Principal => Some(Role::Principal),
+            UserRole::TownshipOfficer => Some(Role::TownshipOfficer),
+            UserRole::BureauOfficer => Some(Role::BureauOfficer),
+            UserRole::Inspector => Some(Role::Inspector),
+            UserRole::Admin => None,
+        }
+    }
+
+    /// The kind of node a user of this role belongs to.
+    pub fn node_kind(self) -> NodeKind {
+        match self {
+            UserRole::HeadTeacher | UserRole::SchoolLeader | UserRole::Principal => {
+                NodeKind::School
+            }
+            UserRole::TownshipOfficer => NodeKind::Township,
+            UserRole::BureauOfficer | UserRole::Inspector | UserRole::Admin => NodeKind::County,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserRole::HeadTeacher => "head_teacher",
+            UserRole::SchoolLeader => "school_leader",
+            UserRole::Principal => "principal",
+            UserRole::TownshipOfficer => "township_officer",
+            UserRole::BureauOfficer => "bureau_officer",
+            UserRole::Inspector => "inspector",
+            UserRole::Admin => "admin",
+        }
+    }
+
+    pub const ALL: [UserRole; 7] = [
+        UserRole::HeadTeacher,
+        UserRole::SchoolLeader,
+        UserRole::Principal,
+        UserRole::TownshipOfficer,
+        UserRole::BureauOfficer,
+        UserRole::Inspector,
+        UserRole::Admin,
+    ];
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct User {
+    pub id: String,
+    pub name: String,
+    pub role: UserRole,
+    pub node: String,
+}
+
+/// A calendar day declared a holiday or a make-up school day.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CalendarDay {
+    pub day: NaiveDate,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum OrgCommand {
+    AddNode(Node),
+    AddUser(User),
+    DeactivateUser {
+        user: String,
+    },
+    /// Records the SHA-256 of a new token; the token itself is never stored.
+    IssueToken {
+        token_id: String,
+        user: String,
+        token_sha256: String,
+    },
+    RevokeToken {
+        token_id: String,
+    },
+    AddTerm(Term),
+    DeclareHoliday(CalendarDay),
+    DeclareMakeUpDay(CalendarDay),
+    /// Takes a holiday or make-up day back.
+    ClearCalendarDay {
+        day: NaiveDate,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum OrgEvent {
+    NodeAdded(Node),
+    UserAdded(User),
+    UserDeactivated {
+        user: String,
+    },
+    TokenIssued {
+        token_id: String,
+        user: String,
+        token_sha256: String,
+    },
+    TokenRevoked {
+        token_id: String,
+    },
+    TermAdded(Term),
+    HolidayDeclared(CalendarDay),
+    MakeUpDayDeclared(CalendarDay),
+    CalendarDayCleared {
+        day: NaiveDate,
+    },
+}
+
+impl OrgEvent {
+    pub fn name(&self) -> &'static str {
+        match self {
+            OrgEvent::NodeAdded(_) => "NodeAdded",
+            OrgEvent::UserAdded(_) => "UserAdded",
+            OrgEvent::UserDeactivated { .. } => "UserDeactivated",
+            OrgEvent::TokenIssued { .. } => "TokenIssued",
+            OrgEvent::TokenRevoked { .. } => "TokenRevoked",
+            OrgEvent::TermAdded(_) => "TermAdded",
+            OrgEvent::HolidayDeclared(_) => "HolidayDeclared",
+            OrgEvent::MakeUpDayDeclared(_) => "MakeUpDayDeclared",
+            OrgEvent::CalendarDayCleared { .. } => "CalendarDayCleared",
+        }
+    }
+
+    /// Whether the event changes the school calendar.
+    pub fn changes_calendar(&self) -> bool {
+        matches!(
+            self,
+            OrgEvent::TermAdded(_)
+                | OrgEvent::HolidayDeclared(_)
+                | OrgEvent::MakeUpDayDeclared(_)
+                | OrgEvent::CalendarDayCleared { .. }
+        )
+    }
+}
+
+impl DomainEvent for OrgEvent {
+    fn event_type(&self) -> String {
+        self.name().to_string()
+    }
+
+    fn event_version(&self) -> String {
+        "1".to_string()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum OrgError {
+    #[error("{field}: must not be blank")]
+    Blank { field: &'static str },
+    #[error("{field}: {value} already exists")]
+    Exists { field: &'static str, value: String },
+    #[error("{field}: there is no {value}")]
+    Unknown { field: &'static str, value: String },
+    #[error("{field}: {reason}")]
+    Invalid { field: &'static str, reason: String },
+}
+
+impl OrgError {
+    pub fn field(&self) -> &'static str {
+        match self {
+            OrgError::Blank { field }
+            | OrgError::Exists { field, .. }
+            | OrgError::Unknown { field, .. }
+            | OrgError::Invalid { field, .. } => field,
+        }
+    }
+}
+
+/// The organisation as its events leave it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Organisation {
+    pub nodes: BTreeMap<String, Node>,
+    pub users: BTreeMap<String, User>,
+    pub inactive_users: BTreeSet<String>,
+    /// token id → (user, SHA-256 of the token)
+    pub tokens: BTreeMap<String, (String, String)>,
+    pub terms: Vec<Term>,
+    pub holidays: BTreeMap<NaiveDate, String>,
+    pub make_up_days: BTreeMap<NaiveDate, String>,
+}
+
+impl Aggregate for Organisation {
+    const TYPE: &'static str = "organisation";
+    type Command = OrgCommand;
+    type Event = OrgEvent;
+    type Error = OrgError;
+    type Services = ();
+
+    async fn handle(
+        &mut self,
+        command: OrgCommand,
+        _: &(),
+        sink: &EventSink<Self>,
+    ) -> Result<(), OrgError> {
+        let event = self.decide(command)?;
+        sink.write(event, self).await;
+        Ok(())
+    }
+
+    fn apply(&mut self, event: OrgEvent) {
+        match event {
+            OrgEvent::NodeAdded(node) => {
+                self.nodes.insert(node.id.clone(), node);
+            }
+            OrgEvent::UserAdded(user) => {
+                self.users.insert(user.id.clone(), user);
+            }
+            OrgEvent::UserDeactivated { user } => {
+                self.tokens.retain(|_, (owner, _)| *owner != user);
+                self.inactive_users.insert(user);
+            }
+            OrgEvent::TokenIssued {
+                token_id,
+                user,
+                token_sha256,
+            } => {
+                self.tokens.insert(token_id, (user, token_sha256));
+            }
+            OrgEvent::TokenRevoked { token_id } => {
+                self.tokens.remove(&token_id);
+            }
+            OrgEvent::TermAdded(term) => self.terms.push(term),
+            OrgEvent::HolidayDeclared(day) => {
+                self.holidays.insert(day.day, day.name);
+            }
+            OrgEvent::MakeUpDayDeclared(day) => {
+                self.make_up_days.insert(day.day, day.name);
+            }
+            OrgEvent::CalendarDayCleared { day } => {
+                self.holidays.remove(&day);
+                self.make_up_days.remove(&day);
+            }
+        }
+    }
+}
+
+fn required(field: &'static str, value: &str) -> Result<(), OrgError> {
+    if value.trim().is_empty() {
+        Err(OrgError::Blank { field })
+    } else if value.chars().count() > 200 {
+        Err(OrgError::Invalid {
+            field,
+            reason: "must be at most 200 characters".into(),
+        })
+    } else {
+        Ok(())
+    }
+}
+
+impl Organisation {
+    /// The organisation after these events.
+    pub fn from_events(events: impl IntoIterator<Item = OrgEvent>) -> Self {
+        let mut org = Self::default();
+        for event in events {
+            org.apply(event);
+        }
+        org
+    }
+
+    /// The county's calendar, if any term has been added.
+    pub fn calendar(&self) -> Option<SchoolCalendar> {
+        if self.terms.is_empty() {
+            return None;
+        }
+        SchoolCalendar::try_from(self.calendar_spec()).ok()
+    }
+
+    fn calendar_spec(&self) -> CalendarSpec {
+        CalendarSpec {
+            utc_offset_minutes: SHANGHAI_UTC_OFFSET_MINUTES,
+            terms: self.terms.clone(),
+            holidays: self.holidays.keys().copied().collect(),
+            make_up_days: self.make_up_days.keys().copied().collect(),
+        }
+    }
+
+    pub fn is_active(&self, user: &str) -> bool {
+        self.users.contains_key(user) && !self.inactive_users.contains(user)
+    }
+
+    /// Whether `node` is `ancestor` or lies below it.
+    pub fn is_within(&self, node: &str, ancestor: &str) -> bool {
+        let mut current = Some(node);
+        let mut steps = 0;
+        while let Some(id) = current {
+            if id == ancestor {
+                return true;
+            }
+            current = self.nodes.get(id).and_then(|n| n.parent.as_deref());
+            steps += 1;
+            if steps > 8 {
+                return false;
+            }
+        }
+        false
+    }
+
+    /// The township a school belongs to.
+    pub fn township_of(&self, school: &str) -> Option<&str> {
+        self.nodes.get(school).and_then(|n| n.parent.as_deref())
+    }
+
+    /// The schools at or below a node.
+    pub fn schools_within(&self, node: &str) -> Vec<String> {
+        self.nodes
+            .values()
+            .filter(|n| n.kind == NodeKind::School && self.is_within(&n.id, node))
+            .map(|n| n.id.clone())
+            .collect()
+    }
+
+    /// Decides what a command records, or why it is refused.
+    pub fn decide(&self, command: OrgCommand) -> Result<OrgEvent, OrgError> {
+        Ok(match command {
+            OrgCommand::AddNode(node) => {
+                required("id", &node.id)?;
+                required("name", &node.name)?;
+                if self.nodes.contains_key(&node.id) {
+                    return Err(OrgError::Exists {
+                        field: "id",
+                        value: node.id,
+                    });
+                }
+                let expected_parent = match node.kind {
+                    NodeKind::County => None,
+                    NodeKind::Township => Some(NodeKind::County),
+                    NodeKind::School => Some(NodeKind::Township),
+                };
+                match (expected_parent, &node.parent) {
+                    (None, None) => {
+                        if self.nodes.values().any(|n| n.kind == NodeKind::County) {
+                            return Err(OrgError::Invalid {
+                                field: "kind",
+                                reason: "there is already a county".into(),
+                            });
+                        }
+                    }
+                    (None, Some(_)) => {
+                        return Err(OrgError::Invalid {
+                            field: "parent",
+                            reason: "a county has no parent".into(),
+                        });
+                    }
+                    (Some(_), None) => return Err(OrgError::Blank { field: "parent" }),
+                    (Some(kind), Some(parent)) => match self.nodes.get(parent) {
+                        Some(p) if p.kind == kind => {}
+                        Some(_) => {
+                            return Err(OrgError::Invalid {
+                                field: "parent",
+                                reason: "a township belongs to the county, a school to a township"
+                                    .into(),
+                            });
+                        }
+                        None => {
+                            return Err(OrgError::Unknown {
+                                field: "parent",
+                                value: parent.clone(),
+                            });
+                        }
+                    },
+                }
+                OrgEvent::NodeAdded(node)
+            }
+            OrgCommand::AddUser(user) => {
+                required("id", &user.id)?;
+                required("name", &user.name)?;
+                if self.users.contains_key(&user.id) {
+                    return Err(OrgError::Exists {
+                        field: "id",
+                        value: user.id,
+                    });
+                }
+                let Some(node) = self.nodes.get(&user.node) else {
+                    return Err(OrgError::Unknown {
+                        field: "node",
+                        value: user.node,
+                    });
+                };
+                if node.kind != user.role.node_kind() {
+                    return Err(OrgError::Invalid {
+                        field: "node",
+                        reason: format!(
+                            "a {} belongs to a {:?} node",
+                            user.role.as_str(),
+                            user.role.node_kind()
+                        )
+                        .to_lowercase(),
+                    });
+                }
+                OrgEvent::UserAdded(user)
+            }
+            OrgCommand::DeactivateUser { user } => {
+                if !self.is_active(&user) {
+                    return Err(OrgError::Unknown {
+                        field: "user",
+                        value: user,
+                    });
+                }
+                OrgEvent::UserDeactivated { user }
+            }
+            OrgCommand::IssueToken {
+                token_id,
+                user,
+                token_sha256,
+            } => {
+                if !self.is_active(&user) {
+                    return Err(OrgError::Unknown {
+                        field: "user",
+                        value: user,
+                    });
+                }
+                if self.tokens.contains_key(&token_id) {
+                    return Err(OrgError::Exists {
+                        field: "token_id",
+                        value: token_id,
+                    });
+                }
+                if token_sha256.len() != 64 || !token_sha256.chars().all(|c| c.is_ascii_hexdigit())
+                {
+                    return Err(OrgError::Invalid {
+                        field: "token_sha256",
+                        reason: "must be 64 hex digits".into(),
+                    });
+                }
+                OrgEvent::TokenIssued {
+                    token_id,
+                    user,
+                    token_sha256,
+                }
+            }
+            OrgCommand::RevokeToken { token_id } => {
+                if !self.tokens.contains_key(&token_id) {
+                    return Err(OrgError::Unknown {
+                        field: "token_id",
+                        value: token_id,
+                    });
+                }
+                OrgEvent::TokenRevoked { token_id }
+            }
+            OrgCommand::AddTerm(term) => {
+                let mut spec = self.calendar_spec();
+                spec.terms.push(term.clone());
+                self.check_calendar(spec)?;
+                OrgEvent::TermAdded(term)
+            }
+            OrgCommand::DeclareHoliday(day) => {
+                required("name", &day.name)?;
+                let mut spec = self.calendar_spec();
+                spec.holidays.insert(day.day);
+                self.check_calendar(spec)?;
+                OrgEvent::HolidayDeclared(day)
+            }
+            OrgCommand::DeclareMakeUpDay(day) => {
+                required("name", &day.name)?;
+                let mut spec = self.calendar_spec();
+                spec.make_up_days.insert(day.day);
+                self.check_calendar(spec)?;
+                OrgEvent::MakeUpDayDeclared(day)
+            }
+            OrgCommand::ClearCalendarDay { day } => {
+                if !self.holidays.contains_key(&day) && !self.make_up_days.contains_key(&day) {
+                    return Err(OrgError::Unknown {
+                        field: "day",
+                        value: day.to_string(),
+                    });
+                }
+                OrgEvent::CalendarDayCleared { day }
+            }
+        })
+    }
+
+    fn check_calendar(&self, spec: CalendarSpec) -> Result<(), OrgError> {
+        for term in &spec.terms {
+            required("name", &term.name)?;
+        }
+        SchoolCalendar::try_from(spec)
+            .map(|_| ())
+            .map_err(|e| OrgError::Invalid {
+                field: "calendar",
+                reason: e.to_string(),
+            })
+    }
+}

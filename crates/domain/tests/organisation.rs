@@ -1,0 +1,178 @@
+//! Given/when/then tests of the `Organisation` aggregate: the tree, users, tokens, calendar.
+
+use cqrs_es::test::TestFramework;
+use notoneless_domain::fixtures::d;
+use notoneless_domain::*;
+
+fn given(events: Vec<OrgEvent>) -> cqrs_es::test::AggregateTestExecutor<Organisation> {
+    TestFramework::<Organisation>::with(()).given(events)
+}
+
+fn node(id: &str, kind: NodeKind, parent: Option<&str>) -> Node {
+    Node {
+        id: id.into(),
+        kind,
+        name: id.into(),
+        parent: parent.map(str::to_string),
+    }
+}
+
+fn tree() -> Vec<OrgEvent> {
+    vec![
+        OrgEvent::NodeAdded(node("kazuo", NodeKind::County, None)),
+        OrgEvent::NodeAdded(node("gyz", NodeKind::Township, Some("kazuo"))),
+        OrgEvent::NodeAdded(node("gyz-middle", NodeKind::School, Some("gyz"))),
+    ]
+}
+
+fn user(id: &str, role: UserRole, node: &str) -> User {
+    User {
+        id: id.into(),
+        name: id.into(),
+        role,
+        node: node.into(),
+    }
+}
+
+fn term() -> Term {
+    Term {
+        name: "2023 autumn".into(),
+        first_day: d("2023-09-01"),
+        last_day: d("2024-01-19"),
+    }
+}
+
+#[test]
+fn a_school_is_added_under_its_township() {
+    let mut events = tree();
+    let school = events.pop().unwrap();
+    given(events)
+        .when(OrgCommand::AddNode(node(
+            "gyz-middle",
+            NodeKind::School,
+            Some("gyz"),
+        )))
+        .then_expect_events(vec![school]);
+}
+
+#[test]
+fn a_school_directly_under_the_county_is_rejected() {
+    given(tree())
+        .when(OrgCommand::AddNode(node(
+            "x",
+            NodeKind::School,
+            Some("kazuo"),
+        )))
+        .then_expect_error(OrgError::Invalid {
+            field: "parent",
+            reason: "a township belongs to the county, a school to a township".into(),
+        });
+}
+
+#[test]
+fn a_second_county_is_rejected() {
+    given(tree())
+        .when(OrgCommand::AddNode(node("other", NodeKind::County, None)))
+        .then_expect_error(OrgError::Invalid {
+            field: "kind",
+            reason: "there is already a county".into(),
+        });
+}
+
+#[test]
+fn a_head_teacher_is_added_at_a_school() {
+    let teacher = user("li", UserRole::HeadTeacher, "gyz-middle");
+    given(tree())
+        .when(OrgCommand::AddUser(teacher.clone()))
+        .then_expect_events(vec![OrgEvent::UserAdded(teacher)]);
+}
+
+#[test]
+fn a_head_teacher_at_a_township_is_rejected() {
+    given(tree())
+        .when(OrgCommand::AddUser(user(
+            "li",
+            UserRole::HeadTeacher,
+            "gyz",
+        )))
+        .then_expect_error(OrgError::Invalid {
+            field: "node",
+            reason: "a head_teacher belongs to a school node".into(),
+        });
+}
+
+#[test]
+fn a_token_for_an_unknown_user_is_rejected() {
+    given(tree())
+        .when(OrgCommand::IssueToken {
+            token_id: "t1".into(),
+            user: "nobody".into(),
+            token_sha256: "a".repeat(64),
+        })
+        .then_expect_error(OrgError::Unknown {
+            field: "user",
+            value: "nobody".into(),
+        });
+}
+
+#[test]
+fn deactivating_a_user_drops_their_tokens() {
+    let mut events = tree();
+    events.push(OrgEvent::UserAdded(user(
+        "li",
+        UserRole::HeadTeacher,
+        "gyz-middle",
+    )));
+    events.push(OrgEvent::TokenIssued {
+        token_id: "t1".into(),
+        user: "li".into(),
+        token_sha256: "a".repeat(64),
+    });
+    events.push(OrgEvent::UserDeactivated { user: "li".into() });
+    let org = Organisation::from_events(events);
+    assert!(org.tokens.is_empty());
+    assert!(!org.is_active("li"));
+}
+
+#[test]
+fn a_holiday_declared_makes_that_day_no_school_day() {
+    let mut events = tree();
+    events.push(OrgEvent::TermAdded(term()));
+    events.push(OrgEvent::HolidayDeclared(CalendarDay {
+        day: d("2023-11-08"),
+        name: "snow".into(),
+    }));
+    let calendar = Organisation::from_events(events).calendar().unwrap();
+    assert!(!calendar.is_school_day(d("2023-11-08")));
+    assert!(calendar.is_school_day(d("2023-11-09")));
+}
+
+#[test]
+fn a_make_up_day_on_a_weekday_is_rejected_with_the_calendars_reason() {
+    let mut events = tree();
+    events.push(OrgEvent::TermAdded(term()));
+    given(events)
+        .when(OrgCommand::DeclareMakeUpDay(CalendarDay {
+            day: d("2023-11-08"),
+            name: "swap".into(),
+        }))
+        .then_expect_error(OrgError::Invalid {
+            field: "calendar",
+            reason: "make_up_days: 2023-11-08 is not a Saturday or Sunday".into(),
+        });
+}
+
+#[test]
+fn a_school_lies_within_its_township_and_county_but_not_another_township() {
+    let mut events = tree();
+    events.push(OrgEvent::NodeAdded(node(
+        "nanshao",
+        NodeKind::Township,
+        Some("kazuo"),
+    )));
+    let org = Organisation::from_events(events);
+    assert!(org.is_within("gyz-middle", "gyz"));
+    assert!(org.is_within("gyz-middle", "kazuo"));
+    assert!(!org.is_within("gyz-middle", "nanshao"));
+    assert_eq!(org.schools_within("kazuo"), vec!["gyz-middle".to_string()]);
+}

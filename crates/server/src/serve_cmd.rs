@@ -1,0 +1,232 @@
+//! `notoneless serve`: the HTTP API with its projector, and `notoneless admin`: the first
+//! steps of a deployment, from the command line against the database.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, Result, bail};
+use notoneless_api::{AppState, app};
+use notoneless_domain::{Node, NodeKind, OrgCommand, User, UserRole};
+use notoneless_store::org::{new_token, token_sha256};
+use notoneless_store::{Actor, CommandContext, Store, SystemClock};
+use tokio::sync::watch;
+
+use crate::config::StoreArgs;
+use crate::demo;
+use crate::store_cmd::connect;
+
+#[derive(clap::Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// The address to listen on.
+    #[arg(long, env = "NOTONELESS_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// On an empty database, create a demo county (tree, users, calendar, cases) and print
+    /// the demo users' tokens.
+    #[arg(long)]
+    pub demo: bool,
+}
+
+async fn open_store(args: &StoreArgs) -> Result<Arc<Store>> {
+    let rules = args.rules()?;
+    let store = Store::new(connect(args).await?, rules, Arc::new(SystemClock));
+    store
+        .org
+        .reload()
+        .await
+        .context("cannot read the organisation")?;
+    Ok(Arc::new(store))
+}
+
+pub async fn serve(args: ServeArgs) -> Result<ExitCode> {
+    let store = open_store(&args.store).await?;
+    if args.demo {
+        demo::seed_if_empty(&store).await?;
+    }
+    let (stop, stopped) = watch::channel(false);
+    let projector = store.projector.clone();
+    let committed = store.committed.clone();
+    let projector_task = tokio::spawn(async move { projector.run(committed, stopped).await });
+
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    tracing::info!(address = %listener.local_addr()?, "serving; API page at /api/docs");
+    axum::serve(
+        listener,
+        app(AppState {
+            store: store.clone(),
+        }),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("the server failed")?;
+    tracing::info!("requests finished; stopping the projector");
+    let _ = stop.send(true);
+    projector_task.await.context("the projector task failed")?;
+    tracing::info!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutdown requested");
+}
+
+#[derive(clap::Subcommand)]
+pub enum AdminCommand {
+    /// Add a county, township or school to the jurisdiction tree.
+    AddNode {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[arg(long)]
+        id: String,
+        /// county, township or school
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        parent: Option<String>,
+    },
+    /// Add a user and print their first token (shown this once).
+    CreateUser {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        name: String,
+        /// head_teacher, school_leader, principal, township_officer, bureau_officer, inspector, admin
+        #[arg(long)]
+        role: String,
+        /// The user's jurisdiction node.
+        #[arg(long)]
+        node: String,
+    },
+    /// Print a new token for an existing user (shown this once).
+    IssueToken {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[arg(long)]
+        user: String,
+    },
+}
+
+/// The actor the command line acts as: the operating-system user at this machine.
+pub fn cli_context() -> CommandContext {
+    let who = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
+    CommandContext {
+        actor: Actor {
+            id: format!("cli:{who}"),
+            role: "admin".into(),
+            jurisdiction: "command line".into(),
+        },
+        request_id: uuid::Uuid::new_v4().to_string(),
+        idempotency_key: None,
+    }
+}
+
+fn parse<T: serde::de::DeserializeOwned>(what: &str, value: &str) -> Result<T> {
+    serde_json::from_value(serde_json::Value::String(value.to_string()))
+        .with_context(|| format!("{what}: {value:?} is not one of the allowed values"))
+}
+
+pub async fn issue_token(store: &Store, user: &str) -> Result<String> {
+    let (token_id, token) = new_token();
+    store
+        .org
+        .execute(
+            OrgCommand::IssueToken {
+                token_id,
+                user: user.to_string(),
+                token_sha256: token_sha256(&token),
+            },
+            &cli_context(),
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(token)
+}
+
+pub async fn admin(command: AdminCommand) -> Result<ExitCode> {
+    match command {
+        AdminCommand::AddNode {
+            store,
+            id,
+            kind,
+            name,
+            parent,
+        } => {
+            let store = open_store(&store).await?;
+            let kind: NodeKind = parse("--kind", &kind)?;
+            store
+                .org
+                .execute(
+                    OrgCommand::AddNode(Node {
+                        id: id.clone(),
+                        kind,
+                        name,
+                        parent,
+                    }),
+                    &cli_context(),
+                )
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("added {id}");
+        }
+        AdminCommand::CreateUser {
+            store,
+            id,
+            name,
+            role,
+            node,
+        } => {
+            let store = open_store(&store).await?;
+            let role: UserRole = parse("--role", &role)?;
+            store
+                .org
+                .execute(
+                    OrgCommand::AddUser(User {
+                        id: id.clone(),
+                        name,
+                        role,
+                        node,
+                    }),
+                    &cli_context(),
+                )
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let token = issue_token(&store, &id).await?;
+            println!("user {id} created; their token (shown once, store it safely):\n{token}");
+        }
+        AdminCommand::IssueToken { store, user } => {
+            let store = open_store(&store).await?;
+            if !store.org.current().org.is_active(&user) {
+                bail!("--user: there is no active user {user}");
+            }
+            let token = issue_token(&store, &user).await?;
+            println!("{token}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,43 @@
+//! The county's rules (school calendar and escalation ladder), shared by the command path,
+//! the projector and the reads, and replaced when the calendar changes.
+
+use std::sync::{Arc, RwLock};
+
+use notoneless_domain::{EscalationLadder, SchoolCalendar};
+
+/// The county's rules: its school calendar and escalation ladder.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rules {
+    pub calendar: SchoolCalendar,
+    pub ladder: EscalationLadder,
+}
+
+/// The rules in force, readable from anywhere, replaceable as a whole.
+#[derive(Clone, Debug)]
+pub struct SharedRules(Arc<RwLock<Arc<Rules>>>);
+
+impl SharedRules {
+    pub fn new(rules: Rules) -> Self {
+        Self(Arc::new(RwLock::new(Arc::new(rules))))
+    }
+
+    pub fn get(&self) -> Arc<Rules> {
+        match self.0.read() {
+            Ok(rules) => rules.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Replaces the rules; returns whether they changed.
+    pub fn set(&self, rules: Rules) -> bool {
+        let mut slot = match self.0.write() {
+            Ok(slot) => slot,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if **slot == rules {
+            return false;
+        }
+        *slot = Arc::new(rules);
+        true
+    }
+}
