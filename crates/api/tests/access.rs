@@ -1,0 +1,344 @@
+//! The authorisation matrix: every endpoint × every role × a case inside and outside the
+//! caller's jurisdiction, against the expected status.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::*;
+use notoneless_api::auth::may_record;
+use notoneless_domain::UserRole;
+use notoneless_domain::fixtures::at;
+use notoneless_store::conformance;
+use notoneless_store::db::Backend;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+fn command_bodies() -> Vec<(&'static str, Value)> {
+    let on = "2023-11-08";
+    vec![
+        (
+            "focus-groups",
+            json!({"on": on, "add": ["disabled"], "reason": "certificate seen"}),
+        ),
+        ("absences", json!({"on": on})),
+        (
+            "leaves",
+            json!({"on": on, "from": "2023-11-09", "until": "2023-11-09", "reason": "ill",
+            "approved_by": {"name": "李老师", "role": "head_teacher"}}),
+        ),
+        ("parent-contacts", contact(on)),
+        (
+            "home-visits",
+            visit(on, &["head_teacher", "responsible_leader"]),
+        ),
+        ("reports", report(on, "township_government", "乡报-x")),
+        (
+            "acknowledgements",
+            json!({"on": on, "recipient": "county_bureau", "reference": "局报-x", "by": "陈科长"}),
+        ),
+        (
+            "supervision-notes",
+            json!({"on": on, "by": {"name": "周督学", "role": "inspector"}, "note": "follow up"}),
+        ),
+        ("returns", json!({"on": on})),
+        (
+            "transfers",
+            json!({"on": on, "destination_school": "朝阳一中"}),
+        ),
+        (
+            "transfer-confirmations",
+            json!({"on": on, "receiving_school": "朝阳一中", "confirmed_by": "马老师"}),
+        ),
+        (
+            "suspensions",
+            json!({"on": on, "expected_return": "2024-02-26", "reason": "illness"}),
+        ),
+        ("resumptions", json!({"on": on})),
+        (
+            "support",
+            json!({"on": on, "kind": "subsidy", "amount_fen": 50000, "from": "2023-09-01", "until": "2024-01-19"}),
+        ),
+        (
+            "home-teaching",
+            json!({"on": on, "teachers": [{"name": "李老师", "role": "head_teacher"}], "minutes": 60, "content": "语文"}),
+        ),
+        (
+            "corrections",
+            json!({"on": on, "target": 2, "what_was_wrong": "wrong day", "retract": false}),
+        ),
+        ("closure", json!({"on": on, "reason": "resolved"})),
+        ("reopening", json!({"on": on, "reason": "absent again"})),
+    ]
+}
+
+fn role_of(user: &str) -> UserRole {
+    USERS
+        .iter()
+        .find(|(id, _, _)| *id == user)
+        .map(|(_, role, _)| *role)
+        .unwrap()
+}
+
+/// Whether the user may see cases of this school at all.
+fn sees(user: &str, school: &str) -> bool {
+    match role_of(user) {
+        UserRole::Admin => false,
+        UserRole::BureauOfficer | UserRole::Inspector => true,
+        UserRole::TownshipOfficer => (user == "to") == (school == SCHOOL_A),
+        _ => (user.ends_with("_b")) == (school == SCHOOL_B),
+    }
+}
+
+#[derive(Debug, PartialEq)]
+enum Expect {
+    Status(StatusCode),
+    /// Past the access checks: done, or refused by a domain rule.
+    Authorised,
+}
+
+fn check(expected: &Expect, status: StatusCode, what: &str) {
+    match expected {
+        Expect::Status(s) => assert_eq!(status, *s, "{what}"),
+        Expect::Authorised => assert!(
+            [
+                StatusCode::OK,
+                StatusCode::CREATED,
+                StatusCode::CONFLICT,
+                StatusCode::UNPROCESSABLE_ENTITY
+            ]
+            .contains(&status),
+            "{what}: expected to pass the access checks, got {status}"
+        ),
+    }
+}
+
+conformance!(every_endpoint_for_every_role_inside_and_outside_the_jurisdiction);
+
+async fn every_endpoint_for_every_role_inside_and_outside_the_jurisdiction(backend: Backend) {
+    let app = TestApp::spawn(backend, at("2023-11-08", "10:00")).await;
+    let inside = app.open("ht", SCHOOL_A, "2023-11-06").await;
+    let outside = app.open("ht_b", SCHOOL_B, "2023-11-06").await;
+    for (case, user) in [(&inside, "ht"), (&outside, "ht_b")] {
+        for day in ["2023-11-06", "2023-11-07"] {
+            app.ok(
+                user,
+                &format!("/api/v1/cases/{case}/absences"),
+                absence(day),
+            )
+            .await;
+        }
+    }
+    let users: Vec<&str> = USERS.iter().map(|(id, _, _)| *id).collect();
+
+    // Opening a case at each school.
+    for user in &users {
+        for school in [SCHOOL_A, SCHOOL_B] {
+            let (status, body) = app
+                .post(user, "/api/v1/cases", &opening(school, "2023-11-08"))
+                .await;
+            let expected = if !may_record("open", role_of(user)) || !sees(user, school) {
+                Expect::Status(StatusCode::FORBIDDEN)
+            } else {
+                Expect::Authorised
+            };
+            check(
+                &expected,
+                status,
+                &format!("{user} opens a case at {school}: {body}"),
+            );
+        }
+    }
+
+    // Every command on a case inside and outside.
+    for (segment, body) in command_bodies() {
+        for user in &users {
+            for (case, school) in [(&inside, SCHOOL_A), (&outside, SCHOOL_B)] {
+                let role = role_of(user);
+                let expected = if !may_record(segment, role) {
+                    Expect::Status(StatusCode::FORBIDDEN)
+                } else if !sees(user, school) {
+                    Expect::Status(StatusCode::NOT_FOUND)
+                } else if segment == "acknowledgements" && role == UserRole::TownshipOfficer {
+                    Expect::Status(StatusCode::FORBIDDEN)
+                } else {
+                    Expect::Authorised
+                };
+                let (status, answer) = app
+                    .post(user, &format!("/api/v1/cases/{case}/{segment}"), &body)
+                    .await;
+                check(
+                    &expected,
+                    status,
+                    &format!("{user} posts {segment} at {school}: {answer}"),
+                );
+            }
+            let (status, _) = app
+                .get_anonymous(&format!("/api/v1/cases/{inside}/{segment}"))
+                .await;
+            assert!(
+                status == StatusCode::UNAUTHORIZED || status == StatusCode::METHOD_NOT_ALLOWED,
+                "{segment}"
+            );
+        }
+        let anonymous = app
+            .client
+            .post(format!("{}/api/v1/cases/{inside}/{segment}", app.base))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            anonymous.status(),
+            StatusCode::UNAUTHORIZED,
+            "{segment} without a token"
+        );
+    }
+
+    // Every read of one case.
+    let reads = [
+        "",
+        "/history",
+        "/as-of?day=2023-11-07",
+        "/as-known-at?time=2023-11-08T12:00:00Z",
+        "/timeline",
+    ];
+    for read in reads {
+        for user in &users {
+            for (case, school) in [(&inside, SCHOOL_A), (&outside, SCHOOL_B)] {
+                let (status, _) = app.get(user, &format!("/api/v1/cases/{case}{read}")).await;
+                let expected = if sees(user, school) {
+                    StatusCode::OK
+                } else {
+                    StatusCode::NOT_FOUND
+                };
+                assert_eq!(status, expected, "{user} reads {read} at {school}");
+            }
+        }
+        let (status, _) = app
+            .get_anonymous(&format!("/api/v1/cases/{inside}{read}"))
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{read} without a token");
+    }
+
+    // Lists show exactly the cases in the caller's jurisdiction.
+    for user in &users {
+        let (status, page) = app.get(user, "/api/v1/cases?per_page=200").await;
+        assert_eq!(status, StatusCode::OK);
+        let listed: Vec<&str> = page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["school"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            listed.contains(&SCHOOL_A),
+            sees(user, SCHOOL_A),
+            "{user} lists {listed:?}"
+        );
+        assert_eq!(
+            listed.contains(&SCHOOL_B),
+            sees(user, SCHOOL_B),
+            "{user} lists {listed:?}"
+        );
+        for path in [
+            "/api/v1/work-queue",
+            "/api/v1/dashboard",
+            "/api/v1/org",
+            "/api/v1/calendar",
+        ] {
+            assert_eq!(app.get(user, path).await.0, StatusCode::OK, "{user} {path}");
+            assert_eq!(
+                app.get_anonymous(path).await.0,
+                StatusCode::UNAUTHORIZED,
+                "{path}"
+            );
+        }
+        let (_, dashboard) = app.get(user, "/api/v1/dashboard").await;
+        let schools: Vec<&str> = dashboard["schools"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["node"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            schools.contains(&SCHOOL_B),
+            sees(user, SCHOOL_B),
+            "{user} dashboard {schools:?}"
+        );
+    }
+
+    // The organisation and the calendar.
+    for user in &users {
+        let role = role_of(user);
+        let node = json!({"id": format!("new-{user}"), "kind": "school", "name": "新学校", "parent": "gongyingzi"});
+        let (status, _) = app.post(user, "/api/v1/org/nodes", &node).await;
+        let expected = if role == UserRole::Admin {
+            StatusCode::OK
+        } else {
+            StatusCode::FORBIDDEN
+        };
+        assert_eq!(status, expected, "{user} adds a node");
+        let holiday = json!({"day": "2023-12-25", "name": "snow day"});
+        let (status, _) = app.post(user, "/api/v1/calendar/holidays", &holiday).await;
+        let expected = if matches!(role, UserRole::Admin | UserRole::BureauOfficer) {
+            Expect::Authorised
+        } else {
+            Expect::Status(StatusCode::FORBIDDEN)
+        };
+        check(&expected, status, &format!("{user} declares a holiday"));
+        let (status, _) = app
+            .post(user, "/api/v1/org/users/ht/tokens", &json!({}))
+            .await;
+        let expected = if role == UserRole::Admin {
+            StatusCode::CREATED
+        } else {
+            StatusCode::FORBIDDEN
+        };
+        assert_eq!(status, expected, "{user} issues a token");
+    }
+}
+
+conformance!(a_revoked_token_and_a_deactivated_user_are_refused);
+
+async fn a_revoked_token_and_a_deactivated_user_are_refused(backend: Backend) {
+    let app = TestApp::spawn(backend, at("2023-11-08", "10:00")).await;
+    let (status, issued) = app
+        .post("admin", "/api/v1/org/users/ht/tokens", &json!({}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let token = issued["token"].as_str().unwrap().to_string();
+    let with = |t: &str| {
+        app.client
+            .get(format!("{}/api/v1/work-queue", app.base))
+            .bearer_auth(t.to_string())
+            .send()
+    };
+    assert_eq!(with(&token).await.unwrap().status(), StatusCode::OK);
+    let (status, _) = app
+        .delete(
+            "admin",
+            &format!(
+                "/api/v1/org/tokens/{}",
+                issued["token_id"].as_str().unwrap()
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        with(&token).await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.get("ht", "/api/v1/work-queue").await.0,
+        StatusCode::OK,
+        "the other token still works"
+    );
+    let (status, _) = app
+        .post("admin", "/api/v1/org/users/ht/deactivation", &json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        app.get("ht", "/api/v1/work-queue").await.0,
+        StatusCode::UNAUTHORIZED
+    );
+}

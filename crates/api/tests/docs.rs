@@ -1,0 +1,100 @@
+//! The OpenAPI document validates, covers every route, and the API page is served whole by
+//! the binary (no asset comes from anywhere else).
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::*;
+use notoneless_domain::fixtures::at;
+use notoneless_store::db::Backend;
+use reqwest::StatusCode;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_openapi_document_validates_as_openapi_3_and_lists_every_endpoint() {
+    let app = TestApp::spawn(Backend::Sqlite, at("2023-11-08", "10:00")).await;
+    let (status, document) = app.get_anonymous("/api/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    let paths = document["paths"].as_object().unwrap();
+    assert!(paths.len() >= 30, "{} paths", paths.len());
+    for path in [
+        "/api/v1/cases/{case_id}/home-visits",
+        "/api/v1/work-queue",
+        "/api/v1/cases/{case_id}/as-known-at",
+    ] {
+        assert!(paths.contains_key(path), "{path} documented");
+    }
+    let file = std::env::temp_dir().join(format!("nol-openapi-{}.json", uuid::Uuid::new_v4()));
+    std::fs::write(&file, serde_json::to_vec(&document).unwrap()).unwrap();
+    let output = std::process::Command::new("python3")
+        .args(["-m", "openapi_spec_validator", file.to_str().unwrap()])
+        .output()
+        .expect("python3 runs");
+    let _ = std::fs::remove_file(&file);
+    assert!(
+        output.status.success(),
+        "openapi-spec-validator (installed by scripts/test) says: {}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_page_and_every_asset_it_loads_come_from_the_binary() {
+    let app = TestApp::spawn(Backend::Sqlite, at("2023-11-08", "10:00")).await;
+    let (status, page) = app.get_anonymous("/api/docs/").await;
+    assert_eq!(status, StatusCode::OK);
+    let html = page.as_str().unwrap();
+    assert!(html.contains("swagger-ui"), "{html}");
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "no external reference: {html}"
+    );
+    for asset in [
+        "swagger-ui.css",
+        "swagger-ui-bundle.js",
+        "swagger-ui-standalone-preset.js",
+        "swagger-initializer.js",
+    ] {
+        assert!(html.contains(asset), "the page loads {asset}");
+        let (status, body) = app.get_anonymous(&format!("/api/docs/{asset}")).await;
+        assert_eq!(status, StatusCode::OK, "{asset}");
+        assert!(
+            body.as_str().is_some_and(|b| b.len() > 20),
+            "{asset} has content"
+        );
+    }
+    let (_, initializer) = app.get_anonymous("/api/docs/swagger-initializer.js").await;
+    assert!(initializer.as_str().unwrap().contains("/api/openapi.json"));
+}
+
+#[test]
+fn docs_api_md_prints_the_permission_table_as_the_code_has_it() {
+    let doc =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/api.md")).unwrap();
+    let table = doc
+        .split("<!-- permissions:start -->")
+        .nth(1)
+        .unwrap()
+        .split("<!-- permissions:end -->")
+        .next()
+        .unwrap();
+    let rows: Vec<(String, Vec<String>)> = table
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| command") && !l.starts_with("|---"))
+        .map(|l| {
+            let cells: Vec<&str> = l.trim_matches('|').split('|').map(str::trim).collect();
+            let command = cells[0].split_whitespace().next().unwrap().to_string();
+            (command, cells[1].split(", ").map(str::to_string).collect())
+        })
+        .collect();
+    let code: Vec<(String, Vec<String>)> = notoneless_api::auth::CASE_PERMISSIONS
+        .iter()
+        .map(|(c, roles)| {
+            (
+                c.to_string(),
+                roles.iter().map(|r| r.as_str().to_string()).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(rows, code);
+}
