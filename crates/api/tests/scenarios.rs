@@ -367,3 +367,153 @@ async fn a_retry_with_the_same_idempotency_key_returns_the_first_result(backend:
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{reused}");
 }
+
+conformance!(
+    a_holiday_declared_after_the_fact_is_flagged_and_known_only_from_then_on,
+    lists_filter_by_stage_focus_group_and_overdue_and_page,
+);
+
+async fn a_holiday_declared_after_the_fact_is_flagged_and_known_only_from_then_on(
+    backend: Backend,
+) {
+    let app = TestApp::spawn(backend, at("2023-11-06", "08:30")).await;
+    app.ok(
+        "admin",
+        "/api/v1/calendar/terms",
+        json!({"name": "2023 autumn", "first_day": "2023-09-01", "last_day": "2024-01-19"}),
+    )
+    .await;
+    let case = app.open("ht", SCHOOL_A, "2023-11-06").await;
+    app.ok(
+        "ht",
+        &format!("/api/v1/cases/{case}/absences"),
+        absence("2023-11-06"),
+    )
+    .await;
+    app.clock.set(at("2023-11-07", "09:00"));
+    app.ok(
+        "ht",
+        &format!("/api/v1/cases/{case}/absences"),
+        absence("2023-11-07"),
+    )
+    .await;
+    // Two days later the bureau declares the 7th a holiday: day 2 disappears.
+    app.clock.set(at("2023-11-09", "15:00"));
+    let declared = app
+        .ok(
+            "bo",
+            "/api/v1/calendar/holidays",
+            json!({"day": "2023-11-07", "name": "snow day"}),
+        )
+        .await;
+
+    let (_, calendar) = app.get("insp", "/api/v1/calendar").await;
+    let day = &calendar["days"][0];
+    assert_eq!(
+        (
+            day["day"].as_str(),
+            day["retroactive"].as_bool(),
+            day["declared_by"].as_str()
+        ),
+        (Some("2023-11-07"), Some(true), Some("bo"))
+    );
+
+    let status = app
+        .status("insp", &case, &declared["global_position"])
+        .await;
+    assert_eq!(
+        status["assessment"]["ignored_absences"][0]["reason"],
+        "non_school_day"
+    );
+    let (_, before) = app
+        .get(
+            "insp",
+            &format!("/api/v1/cases/{case}/as-known-at?time=2023-11-08T12:00:00Z"),
+        )
+        .await;
+    assert_eq!(
+        before["assessment"]["episodes"][0]["days"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2,
+        "the calendar as it was known then"
+    );
+    let (_, now) = app
+        .get(
+            "insp",
+            &format!("/api/v1/cases/{case}/as-known-at?time=2023-11-09T12:00:00Z"),
+        )
+        .await;
+    assert_eq!(
+        now["assessment"]["episodes"][0]["days"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+async fn lists_filter_by_stage_focus_group_and_overdue_and_page(backend: Backend) {
+    let app = TestApp::spawn(backend, at("2023-11-06", "08:30")).await;
+    let mut last = json!(0);
+    for _ in 0..3 {
+        let case = app.open("ht", SCHOOL_A, "2023-11-06").await;
+        last = app
+            .ok(
+                "ht",
+                &format!("/api/v1/cases/{case}/absences"),
+                absence("2023-11-06"),
+            )
+            .await["global_position"]
+            .clone();
+    }
+    let quiet = app.open("ht_b", SCHOOL_B, "2023-11-06").await;
+    let quiet_write = app
+        .ok(
+            "ht_b",
+            &format!("/api/v1/cases/{quiet}/absences"),
+            absence("2023-11-06"),
+        )
+        .await;
+    let position = last
+        .as_i64()
+        .unwrap()
+        .max(quiet_write["global_position"].as_i64().unwrap());
+    let app = &app;
+    let list = |query: &str| {
+        let path = format!("/api/v1/cases?min_position={position}&{query}");
+        async move { app.get("bo", &path).await.1 }
+    };
+    assert_eq!(list("").await["total"], 4);
+    assert_eq!(list("stage=absent").await["total"], 4);
+    assert_eq!(list("stage=closed").await["total"], 0);
+    assert_eq!(list("township=nanshao").await["total"], 1);
+    assert_eq!(list(&format!("school={SCHOOL_A}")).await["total"], 3);
+    assert_eq!(list("focus_group=economically_poor").await["total"], 4);
+    assert_eq!(list("focus_group=disabled").await["total"], 0);
+    assert_eq!(
+        list("overdue=true").await["total"],
+        0,
+        "nothing is due before midnight"
+    );
+    let page = list("per_page=2&page=2").await;
+    assert_eq!(
+        (
+            page["items"].as_array().unwrap().len(),
+            page["total"].as_i64()
+        ),
+        (2, Some(4))
+    );
+    app.clock.set(at("2023-11-07", "08:00"));
+    assert_eq!(
+        list("overdue=true").await["total"],
+        4,
+        "every day-1 call is overdue the next morning"
+    );
+    let (status, answer) = app.get("bo", "/api/v1/cases?per_page=500").await;
+    assert_eq!(
+        (status, answer["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("per_page"))
+    );
+}

@@ -172,3 +172,104 @@ async fn an_outside_auditors_script_agrees_with_verify() {
         "{text}"
     );
 }
+
+/// `admin` builds the first tree and user from the command line; the token it prints once is
+/// the only copy, and it authenticates that user.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_create_user_prints_a_token_that_authenticates_the_user() {
+    let test = TestDb::new(Backend::Sqlite).await;
+    let url = test.url.clone();
+    for args in [
+        vec![
+            "admin",
+            "add-node",
+            "--id",
+            "kazuo",
+            "--kind",
+            "county",
+            "--name",
+            "喀左县",
+        ],
+        vec![
+            "admin",
+            "add-node",
+            "--id",
+            "gyz",
+            "--kind",
+            "township",
+            "--name",
+            "公营子镇",
+            "--parent",
+            "kazuo",
+        ],
+    ] {
+        let mut args: Vec<&str> = args;
+        args.extend(["--database-url", &url]);
+        let out = notoneless(&args);
+        assert!(out.status.success(), "{out:?}");
+    }
+    let out = notoneless(&[
+        "admin",
+        "create-user",
+        "--id",
+        "admin",
+        "--name",
+        "管理员",
+        "--role",
+        "admin",
+        "--node",
+        "kazuo",
+        "--database-url",
+        &url,
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let token = stdout(&out).lines().last().unwrap().trim().to_string();
+    assert!(token.starts_with("nol_") && token.len() > 60, "{token}");
+
+    let store = Store::new(
+        test.connect().await,
+        Rules {
+            calendar: calendar(),
+            ladder: ladder(),
+        },
+        FixedClock::at(at("2023-11-06", "09:00")),
+    );
+    store.org.reload().await.unwrap();
+    let snapshot = store.org.current();
+    let (user, _) = snapshot
+        .authenticate(&token)
+        .expect("the printed token authenticates");
+    assert_eq!(user.id, "admin");
+    let history = store.org.history().await.unwrap();
+    assert!(
+        history
+            .iter()
+            .all(|e| e.meta("actor").is_some_and(|a| a.starts_with("cli:")))
+    );
+    assert!(
+        !serde_json::to_string(&history.iter().map(|e| &e.payload).collect::<Vec<_>>())
+            .unwrap()
+            .contains(&token),
+        "the token itself is stored nowhere"
+    );
+
+    let bad = notoneless(&[
+        "admin",
+        "create-user",
+        "--id",
+        "x",
+        "--name",
+        "x",
+        "--role",
+        "janitor",
+        "--node",
+        "kazuo",
+        "--database-url",
+        &url,
+    ]);
+    assert!(!bad.status.success());
+    assert!(
+        String::from_utf8_lossy(&bad.stderr)
+            .contains("--role: \"janitor\" is not one of the allowed values")
+    );
+}

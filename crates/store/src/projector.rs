@@ -17,6 +17,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use tokio::sync::{Notify, watch};
 
+use notoneless_domain::OrgEvent;
+
 use crate::db::{Db, P, Sql, Tx};
 use crate::error::StoreError;
 use crate::log::{CASE, CommitPosition, case_events, case_events_in, events_after};
@@ -136,12 +138,19 @@ impl Projector {
             .map(|e| e.aggregate_id.as_str())
             .collect();
         let now = self.clock.now();
-        let calendar_changed = match &self.org {
-            Some(org) if events.iter().any(|e| e.aggregate_type == ORGANISATION) => {
-                org.reload().await?
-            }
-            _ => false,
-        };
+        // A change to the organisation reloads it; a change to the calendar re-assesses every
+        // case, whoever made it (this process or another).
+        let org_events: Vec<OrgEvent> = events
+            .iter()
+            .filter(|e| e.aggregate_type == ORGANISATION)
+            .map(|e| e.decode_as::<OrgEvent>())
+            .collect::<Result<_, _>>()?;
+        if let Some(org) = &self.org
+            && !org_events.is_empty()
+        {
+            org.reload().await?;
+        }
+        let calendar_changed = org_events.iter().any(OrgEvent::changes_calendar);
         let mut tx = self.db.begin().await?;
         if calendar_changed {
             let all = self.all_case_ids().await?;
