@@ -98,6 +98,12 @@ fn person(name: &str, role: Role) -> Participant {
     Participant::new(name, role)
 }
 
+/// Prints a line for the operator; a closed stdout must not bring the server down.
+fn say(line: &str) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stdout(), "{line}");
+}
+
 /// Seeds the demo county if the organisation is empty; prints the users' tokens.
 pub async fn seed_if_empty(store: &Store) -> Result<()> {
     if !store.org.current().org.nodes.is_empty() {
@@ -128,7 +134,7 @@ pub async fn seed_if_empty(store: &Store) -> Result<()> {
         last_day: today + TimeDelta::days(120),
     }))
     .await?;
-    println!("demo county created; the demo users' tokens (shown once):");
+    say("demo county created; the demo users' tokens (shown once):");
     for (id, name, role, node) in USERS {
         org(OrgCommand::AddUser(User {
             id: id.into(),
@@ -138,7 +144,10 @@ pub async fn seed_if_empty(store: &Store) -> Result<()> {
         }))
         .await?;
         let token = issue_token(store, id).await?;
-        println!("  {id:<6} {:<17} {node:<20} {token}", role.as_str());
+        say(&format!(
+            "  {id:<6} {:<17} {node:<20} {token}",
+            role.as_str()
+        ));
     }
 
     // The last school days up to today, most recent last.
@@ -288,8 +297,8 @@ pub async fn seed_if_empty(store: &Store) -> Result<()> {
     run(c, absent(*d1), &sun).await?;
     run(c, contact(*d1, person("孙老师", Role::HeadTeacher)), &sun).await?;
     run(c, absent(*d0), &sun).await?;
-    println!(
-        "demo cases: 3 children's files at gyz-middle and gyz-central-primary; try GET /api/v1/work-queue"
+    say(
+        "demo cases: 3 children's files at gyz-middle and gyz-central-primary; try GET /api/v1/work-queue",
     );
     Ok(())
 }

@@ -1,0 +1,86 @@
+//! `notoneless serve --demo` as a new user runs it: it migrates an empty data directory,
+//! seeds the demo county, answers, and stops cleanly on SIGTERM.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_with_demo_data_answers_and_stops_cleanly_on_sigterm() {
+    let dir = std::env::temp_dir().join(format!("nol-serve-{}", uuid::Uuid::new_v4()));
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let address = format!("127.0.0.1:{port}");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_notoneless"))
+        .args([
+            "serve",
+            "--demo",
+            "--data-dir",
+            dir.to_str().unwrap(),
+            "--listen",
+            &address,
+        ])
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap())
+        .lines()
+        .map_while(Result::ok);
+    let token = lines
+        .by_ref()
+        .find_map(|line| {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            (words.first() == Some(&"li")).then(|| words.last().unwrap().to_string())
+        })
+        .expect("the demo prints the head teacher's token");
+    // Keep reading what the server prints, as a terminal would.
+    std::thread::spawn(move || lines.for_each(drop));
+
+    let client = reqwest::Client::new();
+    let base = format!("http://{address}");
+    let started = Instant::now();
+    while client.get(format!("{base}/healthz")).send().await.is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the server comes up"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let ready = client.get(format!("{base}/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 200);
+    let cases: serde_json::Value = client
+        .get(format!("{base}/api/v1/cases"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        cases["total"], 2,
+        "the head teacher sees her school's two demo cases: {cases}"
+    );
+    assert!(dir.join("notoneless.db").exists());
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert!(status.success(), "exit status {status:?}");
+    let mut logs = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut logs).unwrap();
+    assert!(
+        logs.contains("shutdown requested") && logs.contains("stopped"),
+        "{logs}"
+    );
+    assert!(!logs.contains(&token), "no token in the logs");
+    let _ = std::fs::remove_dir_all(dir);
+}
