@@ -86,6 +86,7 @@ pub fn app(state: AppState) -> Router {
         .route("/work-queue", get(cases::my_work_queue))
         .route("/dashboard", get(cases::dashboard))
         .route("/org", get(org::get_org))
+        .route("/org/history", get(org::org_history))
         .route("/org/nodes", post(org::add_node))
         .route("/org/users", post(org::add_user))
         .route(

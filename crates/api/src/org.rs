@@ -198,6 +198,66 @@ pub async fn revoke_token(
     change(&state, &caller, OrgCommand::RevokeToken { token_id }).await
 }
 
+/// One change to the organisation, as recorded.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrgChange {
+    pub sequence: i64,
+    pub event_type: String,
+    /// What changed (a token's hash is left out).
+    #[schema(value_type = Object)]
+    pub change: Value,
+    pub recorded_by: Option<String>,
+    pub role: Option<String>,
+    pub recorded_at: DateTime<Utc>,
+    pub hash: String,
+}
+
+/// Who changed the tree, the users, the tokens and the calendar, and when (admin, bureau
+/// officer, inspector).
+#[utoipa::path(get, path = "/api/v1/org/history", tag = "organisation",
+    responses((status = 200, body = Vec<OrgChange>), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn org_history(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<OrgChange>>, ApiError> {
+    require(
+        &caller,
+        &[
+            UserRole::Admin,
+            UserRole::BureauOfficer,
+            UserRole::Inspector,
+        ],
+        "read the organisation's history",
+    )?;
+    let changes = state
+        .store
+        .org
+        .history()
+        .await?
+        .into_iter()
+        .map(|event| {
+            let mut change = event
+                .payload
+                .get(&event.event_type)
+                .cloned()
+                .unwrap_or_else(|| event.payload.clone());
+            if let Some(object) = change.as_object_mut() {
+                object.remove("token_sha256");
+            }
+            OrgChange {
+                sequence: event.sequence,
+                recorded_by: event.meta("actor").map(str::to_string),
+                role: event.meta("role").map(str::to_string),
+                recorded_at: event.recorded_at,
+                hash: event.hash,
+                event_type: event.event_type,
+                change,
+            }
+        })
+        .collect();
+    Ok(Json(changes))
+}
+
 /// A calendar day as declared, and when it was declared.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DeclaredDay {
