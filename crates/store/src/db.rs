@@ -157,12 +157,35 @@ impl Db {
 
     /// Applies the migrations in `migrations/postgres` or `migrations/sqlite` (embedded in the
     /// binary) that have not been applied yet.
+    ///
+    /// When none is pending it changes nothing, so that the application's own role, which may
+    /// not create tables (docs/operations.md), can start; pending migrations are applied by the
+    /// owner with `notoneless migrate`.
     pub async fn migrate(&self) -> Result<(), StoreError> {
+        let migrator = match self {
+            Db::Postgres(_) => &POSTGRES_MIGRATIONS,
+            Db::Sqlite(_) => &SQLITE_MIGRATIONS,
+        };
+        let applied: Vec<i64> = self
+            .fetch_all(
+                Sql::both("SELECT version FROM _sqlx_migrations WHERE success"),
+                &[],
+            )
+            .await
+            .map(|rows| rows.iter().filter_map(|r| r.i64("version").ok()).collect())
+            .unwrap_or_default();
+        if migrator.iter().all(|m| applied.contains(&m.version)) {
+            return Ok(());
+        }
         let result = match self {
             Db::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await,
             Db::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await,
         };
-        result.map_err(|e| StoreError::Migration(e.to_string()))
+        result.map_err(|e| {
+            StoreError::Migration(format!(
+                "{e} (pending migrations are applied by the database's owner: notoneless migrate)"
+            ))
+        })
     }
 
     /// Whether the database answers.

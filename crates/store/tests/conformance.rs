@@ -489,7 +489,7 @@ async fn postgres_events_committed_out_of_position_order_are_all_projected() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_the_application_role_may_only_insert_and_select_events() {
-    let (_test, store, _clock) = setup(Backend::Postgres).await;
+    let (test, store, _clock) = setup(Backend::Postgres).await;
     run(&store, "case-a", open("2023-11-06")).await;
     let Db::Postgres(pool) = &store.db else {
         unreachable!()
@@ -526,6 +526,26 @@ async fn postgres_the_application_role_may_only_insert_and_select_events() {
         assert!(error.contains("permission denied"), "{statement}: {error}");
     }
     sqlx::query("RESET ROLE").execute(&mut *conn).await.unwrap();
+    sqlx::query("ALTER TABLE events ENABLE TRIGGER USER")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    drop(conn);
+
+    // The server runs as that role: it starts (no migration pending), records, projects.
+    sqlx::query("ALTER ROLE notoneless_app LOGIN")
+        .execute(pool)
+        .await
+        .unwrap();
+    let as_app = test
+        .url
+        .replacen("postgres://postgres@", "postgres://notoneless_app@", 1);
+    let app = Store::open(&as_app, rules(), FixedClock::at(at("2023-11-06", "09:00")))
+        .await
+        .unwrap();
+    run(&app, "case-b", open("2023-11-06")).await;
+    assert_eq!(app.projector.catch_up().await.unwrap(), 2);
+    assert!(stored_case(&app.db, "case-b").await.unwrap().is_some());
 }
 
 #[tokio::test]
