@@ -15,6 +15,7 @@ mod error;
 mod event;
 mod ladder;
 mod org;
+mod review;
 mod values;
 
 #[cfg(feature = "fixtures")]
@@ -38,6 +39,7 @@ pub use org::{
     CalendarDay, Node, NodeKind, ORGANISATION_ID, OrgCommand, OrgError, OrgEvent, Organisation,
     User, UserRole,
 };
+pub use review::{CaseRecord, Finding, FindingKind, Review, ReviewSettings, SchoolSummary, review};
 pub use values::{
     ClosureReason, ContactChannel, DocumentRef, FocusGroup, Gender, Guardian, MAX_LONG_TEXT,
     MAX_SHORT_TEXT, Participant, Recipient, Role, StudentProfile, SupportKind, VisitOutcome,

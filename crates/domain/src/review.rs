@@ -1,0 +1,363 @@
+//! The accountability review (问责): from the case files alone, what the bureau calls a
+//! principal to account for. A pure function of the facts, the day each was recorded, the
+//! calendar, the ladder and "now": the same inputs always give the same findings.
+//!
+//! What it finds, for the period asked about:
+//!
+//! * **unreported dropout**: an episode that reached a step with recipients and whose report
+//!   to a recipient was made after the deadline, or not at all;
+//! * **late step** / **incomplete step** / **missed step**: a ladder action done after its
+//!   day, done without every role the ladder requires, or never done;
+//! * **late entry**: a fact recorded more than `late_entry_days` calendar days after the day it
+//!   claims (back-filling before an inspection is how concealment looks);
+//! * **missing paperwork**: a transfer without documents, or unconfirmed by the receiving
+//!   school within `transfer_confirmation_days`; a suspension without its document, or past its
+//!   expected return with no resumption;
+//! * **no follow-up**: a reported child still away with no supervision note, contact or visit
+//!   within `follow_up_days` of the report.
+//!
+//! A step counts in the period when its trigger day does; a fact when the day it claims does.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::assess::{ObligationKind, ObligationStatus, assess};
+use crate::calendar::SchoolCalendar;
+use crate::case::{CaseStatus, StudentCase};
+use crate::event::CaseEvent;
+use crate::ladder::EscalationLadder;
+use crate::values::Role;
+
+/// The review's thresholds; a county may set its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReviewSettings {
+    /// A fact recorded more than this many days after the day it claims is a late entry.
+    pub late_entry_days: i64,
+    /// A transfer not confirmed within this many days is missing paperwork.
+    pub transfer_confirmation_days: i64,
+    /// A reported child still away with no follow-up within this many days is an open finding.
+    pub follow_up_days: i64,
+}
+
+impl Default for ReviewSettings {
+    fn default() -> Self {
+        Self {
+            late_entry_days: 2,
+            transfer_confirmation_days: 14,
+            follow_up_days: 7,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum FindingKind {
+    UnreportedDropout,
+    LateStep,
+    IncompleteStep,
+    MissedStep,
+    LateEntry,
+    TransferWithoutDocuments,
+    TransferUnconfirmed,
+    SuspensionWithoutDocument,
+    SuspensionOverdue,
+    NoFollowUp,
+}
+
+/// One finding, with its evidence: the events, by sequence, of one case.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Finding {
+    pub kind: FindingKind,
+    pub case_id: String,
+    pub school: String,
+    /// The day the finding concerns (the step's trigger day, the fact's day …).
+    pub day: NaiveDate,
+    pub detail: String,
+    pub evidence: Vec<u64>,
+    /// Who answers for it: the roles that owed the step; the principal always answers too
+    /// (一把手负责制).
+    pub responsible: Vec<Role>,
+}
+
+/// One case as the review needs it: its facts and the local day each was recorded on.
+#[derive(Clone, Debug)]
+pub struct CaseRecord {
+    pub case_id: String,
+    pub case: StudentCase,
+    /// `recorded_on[n - 1]` is the local day event `n` was recorded.
+    pub recorded_on: Vec<NaiveDate>,
+}
+
+/// Counts for one school over the period.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SchoolSummary {
+    pub school: String,
+    pub cases: u64,
+    pub episodes: u64,
+    pub steps_on_time: u64,
+    pub steps_late: u64,
+    pub steps_missing: u64,
+    pub unreported_dropouts: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Review {
+    pub from: NaiveDate,
+    pub until: NaiveDate,
+    pub as_of: DateTime<Utc>,
+    pub findings: Vec<Finding>,
+    pub schools: Vec<SchoolSummary>,
+}
+
+fn with_principal(mut roles: Vec<Role>) -> Vec<Role> {
+    if !roles.contains(&Role::Principal) {
+        roles.push(Role::Principal);
+    }
+    roles
+}
+
+/// Reviews the cases over `from..=until`, as of `now`.
+pub fn review(
+    records: &[CaseRecord],
+    calendar: &SchoolCalendar,
+    ladder: &EscalationLadder,
+    settings: &ReviewSettings,
+    from: NaiveDate,
+    until: NaiveDate,
+    now: DateTime<Utc>,
+) -> Review {
+    let in_period = |day: NaiveDate| from <= day && day <= until;
+    let today = calendar.local_date(now);
+    let mut findings = Vec::new();
+    let mut schools: BTreeMap<String, SchoolSummary> = BTreeMap::new();
+    for record in records {
+        let Some(profile) = record.case.profile() else {
+            continue;
+        };
+        let school = profile.school.clone();
+        let summary = schools
+            .entry(school.clone())
+            .or_insert_with(|| SchoolSummary {
+                school: school.clone(),
+                ..SchoolSummary::default()
+            });
+        summary.cases += 1;
+        let mut finding =
+            |kind, day, detail: String, evidence: Vec<u64>, responsible: Vec<Role>| {
+                findings.push(Finding {
+                    kind,
+                    case_id: record.case_id.clone(),
+                    school: school.clone(),
+                    day,
+                    detail,
+                    evidence,
+                    responsible: with_principal(responsible),
+                });
+            };
+        let assessment = assess(&record.case, calendar, ladder, now);
+        for episode in &assessment.episodes {
+            if !episode.days.iter().any(|d| in_period(*d)) {
+                continue;
+            }
+            summary.episodes += 1;
+            for o in episode
+                .obligations
+                .iter()
+                .filter(|o| in_period(o.trigger_day))
+            {
+                let mut evidence: Vec<u64> = episode
+                    .days
+                    .iter()
+                    .zip(&episode.sequences)
+                    .filter(|(d, _)| **d <= o.trigger_day)
+                    .map(|(_, s)| *s)
+                    .collect();
+                if let Some(f) = &o.fulfilment {
+                    evidence.push(f.sequence);
+                }
+                match (o.kind, o.status) {
+                    (_, ObligationStatus::Open) => {}
+                    (_, ObligationStatus::DoneOnTime) => summary.steps_on_time += 1,
+                    (ObligationKind::Report { recipient }, status) => {
+                        summary.unreported_dropouts += 1;
+                        let detail = match (&o.fulfilment, status) {
+                            (Some(f), _) => format!(
+                                "day {}: report to the {recipient} made {} day(s) late",
+                                o.day, f.days_late
+                            ),
+                            (None, _) => format!("day {}: no report to the {recipient}", o.day),
+                        };
+                        if o.fulfilment.is_some() {
+                            summary.steps_late += 1;
+                        } else {
+                            summary.steps_missing += 1;
+                        }
+                        finding(
+                            FindingKind::UnreportedDropout,
+                            o.trigger_day,
+                            detail,
+                            evidence,
+                            o.owners.clone(),
+                        );
+                    }
+                    (ObligationKind::Action { action }, ObligationStatus::DoneLate) => {
+                        summary.steps_late += 1;
+                        let late = o.fulfilment.as_ref().map_or(0, |f| f.days_late);
+                        finding(
+                            FindingKind::LateStep,
+                            o.trigger_day,
+                            format!("day {}: {action:?} done {late} day(s) late", o.day),
+                            evidence,
+                            o.owners.clone(),
+                        );
+                    }
+                    (
+                        ObligationKind::Action { action },
+                        ObligationStatus::DoneWithoutRequiredRoles,
+                    ) => {
+                        summary.steps_late += 1;
+                        let missing: Vec<&str> = o
+                            .fulfilment
+                            .as_ref()
+                            .map(|f| f.missing_roles.iter().map(|r| r.as_str()).collect())
+                            .unwrap_or_default();
+                        finding(
+                            FindingKind::IncompleteStep,
+                            o.trigger_day,
+                            format!("day {}: {action:?} without {}", o.day, missing.join(", ")),
+                            evidence,
+                            o.owners.clone(),
+                        );
+                    }
+                    (ObligationKind::Action { action }, _) => {
+                        summary.steps_missing += 1;
+                        finding(
+                            FindingKind::MissedStep,
+                            o.trigger_day,
+                            format!("day {}: {action:?} never done", o.day),
+                            evidence,
+                            o.owners.clone(),
+                        );
+                    }
+                }
+            }
+        }
+        for (sequence, event) in record.case.live() {
+            let on = event.on();
+            if !in_period(on) {
+                continue;
+            }
+            let recorded = usize::try_from(sequence - 1)
+                .ok()
+                .and_then(|i| record.recorded_on.get(i));
+            if let Some(&recorded) = recorded {
+                let delay = (recorded - on).num_days();
+                if delay > settings.late_entry_days {
+                    finding(
+                        FindingKind::LateEntry,
+                        on,
+                        format!(
+                            "{} of {on} recorded on {recorded}, {delay} days later",
+                            event.name()
+                        ),
+                        vec![sequence],
+                        vec![],
+                    );
+                }
+            }
+            match event {
+                CaseEvent::TransferredOut(t) => {
+                    if t.documents.is_empty() {
+                        finding(
+                            FindingKind::TransferWithoutDocuments,
+                            on,
+                            format!("transfer to {} with no document", t.destination_school),
+                            vec![sequence],
+                            vec![],
+                        );
+                    }
+                    let confirmed = record.case.live().any(|(_, e)| matches!(e, CaseEvent::TransferConfirmed(c) if c.on <= on + chrono::TimeDelta::days(settings.transfer_confirmation_days)));
+                    if !confirmed && (today - on).num_days() > settings.transfer_confirmation_days {
+                        finding(
+                            FindingKind::TransferUnconfirmed,
+                            on,
+                            format!(
+                                "transfer to {} not confirmed within {} days: suspected dropout",
+                                t.destination_school, settings.transfer_confirmation_days
+                            ),
+                            vec![sequence],
+                            vec![],
+                        );
+                    }
+                }
+                CaseEvent::Suspended(s) => {
+                    if s.document.is_none() {
+                        finding(
+                            FindingKind::SuspensionWithoutDocument,
+                            on,
+                            "suspension with no approving document".into(),
+                            vec![sequence],
+                            vec![],
+                        );
+                    }
+                    let still = matches!(record.case.status_on(today), CaseStatus::Suspended { since, .. } if since == s.on);
+                    if still && s.expected_return < today {
+                        finding(
+                            FindingKind::SuspensionOverdue,
+                            s.expected_return,
+                            format!(
+                                "expected back on {}, no resumption recorded",
+                                s.expected_return
+                            ),
+                            vec![sequence],
+                            vec![],
+                        );
+                    }
+                }
+                CaseEvent::ReportSubmitted(r) => {
+                    let deadline = on + chrono::TimeDelta::days(settings.follow_up_days);
+                    let away = assessment.current().is_some_and(|e| e.first_day <= on);
+                    let followed = record.case.live().any(|(_, e)| {
+                        matches!(
+                            e,
+                            CaseEvent::SupervisionNoted(_)
+                                | CaseEvent::ParentContacted(_)
+                                | CaseEvent::HomeVisitConducted(_)
+                        ) && e.on() > on
+                            && e.on() <= deadline
+                    });
+                    if away && !followed && today > deadline {
+                        finding(
+                            FindingKind::NoFollowUp,
+                            on,
+                            format!(
+                                "reported to the {} on {on}; no follow-up within {} days and the child is still away",
+                                r.recipient, settings.follow_up_days
+                            ),
+                            vec![sequence],
+                            vec![Role::HeadTeacher],
+                        );
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    findings.sort_by(|a, b| {
+        (&a.school, &a.case_id, a.day, a.kind).cmp(&(&b.school, &b.case_id, b.day, b.kind))
+    });
+    Review {
+        from,
+        until,
+        as_of: now,
+        findings,
+        schools: schools.into_values().collect(),
+    }
+}

@@ -1,0 +1,225 @@
+//! The accountability review on the plan's violations, one behaviour each.
+
+use notoneless_domain::fixtures::*;
+use notoneless_domain::*;
+
+use Recipient::{CountyBureau, TownshipGovernment};
+use Role::{HeadTeacher, Principal, ResponsibleLeader};
+
+/// A case whose every fact was recorded on the day it claims, except where `late` says.
+fn record(events: Vec<CaseEvent>, late: &[(usize, &str)]) -> CaseRecord {
+    let mut recorded_on: Vec<NaiveDate> = events.iter().map(CaseEvent::on).collect();
+    for (index, day) in late {
+        recorded_on[*index] = d(day);
+    }
+    CaseRecord {
+        case_id: "case-1".into(),
+        case: StudentCase::from_events(events),
+        recorded_on,
+    }
+}
+
+fn run(records: &[CaseRecord], now: &str) -> Review {
+    review(
+        records,
+        &calendar(),
+        &ladder(),
+        &ReviewSettings::default(),
+        d("2023-11-01"),
+        d("2023-11-30"),
+        at(now, "12:00"),
+    )
+}
+
+fn kinds(review: &Review) -> Vec<FindingKind> {
+    review.findings.iter().map(|f| f.kind).collect()
+}
+
+fn by_the_book() -> Vec<CaseEvent> {
+    vec![
+        opened("2023-11-06"),
+        absence("2023-11-06"),
+        contacted("2023-11-06", HeadTeacher),
+        absence("2023-11-07"),
+        visited("2023-11-07", &[HeadTeacher, ResponsibleLeader]),
+        absence("2023-11-08"),
+        visited("2023-11-08", &[HeadTeacher, ResponsibleLeader, Principal]),
+        reported("2023-11-08", TownshipGovernment, "乡-1"),
+        reported("2023-11-08", CountyBureau, "局-1"),
+        returned("2023-11-09"),
+    ]
+}
+
+use chrono::NaiveDate;
+
+#[test]
+fn a_case_handled_by_the_book_gives_no_finding() {
+    let review = run(&[record(by_the_book(), &[])], "2023-11-30");
+    assert_eq!(kinds(&review), vec![]);
+    assert_eq!(review.schools[0].steps_on_time, 5);
+    assert_eq!(review.schools[0].episodes, 1);
+}
+
+#[test]
+fn a_day_three_visit_without_the_principal_is_an_incomplete_step_the_principal_answers_for() {
+    let mut events = by_the_book();
+    events[6] = visited("2023-11-08", &[HeadTeacher, ResponsibleLeader]);
+    let review = run(&[record(events, &[])], "2023-11-30");
+    assert_eq!(kinds(&review), vec![FindingKind::IncompleteStep]);
+    let finding = &review.findings[0];
+    assert_eq!(finding.detail, "day 3: HomeVisit without principal");
+    assert!(finding.responsible.contains(&Principal));
+    assert_eq!(finding.evidence, vec![2, 4, 6, 7]);
+}
+
+#[test]
+fn reports_two_days_late_are_unreported_dropouts_by_the_deadline() {
+    let mut events = by_the_book();
+    events[7] = reported("2023-11-10", TownshipGovernment, "乡-1");
+    events[8] = reported("2023-11-10", CountyBureau, "局-1");
+    events[9] = returned("2023-11-13");
+    events.insert(9, absence("2023-11-10"));
+    events.insert(9, absence("2023-11-09"));
+    let review = run(&[record(events, &[])], "2023-11-30");
+    assert_eq!(
+        kinds(&review),
+        vec![
+            FindingKind::UnreportedDropout,
+            FindingKind::UnreportedDropout
+        ]
+    );
+    assert!(
+        review.findings[0].detail.contains("made 2 day(s) late"),
+        "{:?}",
+        review.findings[0]
+    );
+    assert_eq!(review.schools[0].unreported_dropouts, 2);
+}
+
+#[test]
+fn an_episode_never_reported_is_an_unreported_dropout() {
+    let mut events = by_the_book();
+    events.truncate(7);
+    events.push(returned("2023-11-09"));
+    let review = run(&[record(events, &[])], "2023-11-30");
+    assert_eq!(
+        kinds(&review),
+        vec![
+            FindingKind::UnreportedDropout,
+            FindingKind::UnreportedDropout
+        ]
+    );
+    assert!(
+        review
+            .findings
+            .iter()
+            .all(|f| f.detail.starts_with("day 3: no report"))
+    );
+}
+
+#[test]
+fn a_fact_recorded_a_week_after_its_day_is_a_late_entry() {
+    let review = run(&[record(by_the_book(), &[(5, "2023-11-15")])], "2023-11-30");
+    assert_eq!(kinds(&review), vec![FindingKind::LateEntry]);
+    assert_eq!(review.findings[0].evidence, vec![6]);
+    assert_eq!(
+        review.findings[0].detail,
+        "AbsenceRecorded of 2023-11-08 recorded on 2023-11-15, 7 days later"
+    );
+}
+
+#[test]
+fn a_fact_recorded_two_days_late_is_within_the_allowance() {
+    let review = run(&[record(by_the_book(), &[(5, "2023-11-10")])], "2023-11-30");
+    assert_eq!(kinds(&review), vec![]);
+}
+
+#[test]
+fn a_transfer_without_documents_and_never_confirmed_is_missing_paperwork() {
+    let mut transfer = transfer("2023-11-06");
+    transfer.documents.clear();
+    let events = vec![opened("2023-11-06"), CaseEvent::TransferredOut(transfer)];
+    let review = run(&[record(events, &[])], "2023-11-30");
+    assert_eq!(
+        kinds(&review),
+        vec![
+            FindingKind::TransferWithoutDocuments,
+            FindingKind::TransferUnconfirmed
+        ]
+    );
+}
+
+#[test]
+fn a_transfer_confirmed_in_time_is_no_finding() {
+    let events = vec![
+        opened("2023-11-06"),
+        transferred("2023-11-06"),
+        CaseEvent::TransferConfirmed(TransferConfirmation {
+            on: d("2023-11-10"),
+            receiving_school: "朝阳市第一中学".into(),
+            confirmed_by: "马老师".into(),
+            document: None,
+        }),
+    ];
+    assert_eq!(kinds(&run(&[record(events, &[])], "2023-11-30")), vec![]);
+}
+
+#[test]
+fn a_suspension_without_document_and_past_its_return_is_missing_paperwork() {
+    let mut suspension = suspension("2023-11-06", "2023-11-20");
+    suspension.document = None;
+    let events = vec![opened("2023-11-06"), CaseEvent::Suspended(suspension)];
+    let review = run(&[record(events, &[])], "2023-11-30");
+    assert_eq!(
+        kinds(&review),
+        vec![
+            FindingKind::SuspensionWithoutDocument,
+            FindingKind::SuspensionOverdue
+        ]
+    );
+}
+
+#[test]
+fn a_reported_child_still_away_with_no_follow_up_is_an_open_finding() {
+    let mut events = by_the_book();
+    events.truncate(9);
+    for day in [
+        "2023-11-09",
+        "2023-11-10",
+        "2023-11-13",
+        "2023-11-14",
+        "2023-11-15",
+        "2023-11-16",
+        "2023-11-17",
+        "2023-11-20",
+    ] {
+        events.push(absence(day));
+    }
+    let review = run(&[record(events, &[])], "2023-11-20");
+    assert_eq!(
+        kinds(&review),
+        vec![FindingKind::NoFollowUp, FindingKind::NoFollowUp]
+    );
+}
+
+#[test]
+fn steps_outside_the_period_are_not_reviewed() {
+    let mut events = by_the_book();
+    events[6] = visited("2023-11-08", &[HeadTeacher, ResponsibleLeader]);
+    let review = review(
+        &[record(events, &[])],
+        &calendar(),
+        &ladder(),
+        &ReviewSettings::default(),
+        d("2023-11-09"),
+        d("2023-11-30"),
+        at("2023-11-30", "12:00"),
+    );
+    assert_eq!(kinds(&review), vec![]);
+}
+
+#[test]
+fn the_same_log_and_period_give_the_same_review() {
+    let records = [record(by_the_book(), &[(5, "2023-11-15")])];
+    assert_eq!(run(&records, "2023-11-30"), run(&records, "2023-11-30"));
+}
