@@ -10,6 +10,7 @@ pub mod error;
 pub mod extract;
 pub mod openapi;
 pub mod org;
+pub mod reviews;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -84,6 +85,7 @@ pub fn app(state: AppState) -> Router {
         .route("/cases/{case_id}/as-known-at", get(cases::as_known_at))
         .route("/cases/{case_id}/timeline", get(cases::timeline))
         .route("/work-queue", get(cases::my_work_queue))
+        .route("/reviews", get(reviews::get_review))
         .route("/dashboard", get(cases::dashboard))
         .route("/org", get(org::get_org))
         .route("/org/history", get(org::org_history))

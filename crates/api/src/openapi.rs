@@ -8,7 +8,7 @@ use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::AppState;
-use crate::{cases, error, org};
+use crate::{cases, error, org, reviews};
 
 struct BearerAuth;
 
@@ -36,7 +36,7 @@ impl Modify for BearerAuth {
         cases::history, cases::as_of, cases::as_known_at, cases::timeline,
         org::get_org, org::org_history, org::add_node, org::add_user, org::deactivate_user, org::issue_token,
         org::revoke_token, org::get_calendar, org::add_term, org::declare_holiday,
-        org::declare_make_up_day, org::clear_day,
+        org::declare_make_up_day, org::clear_day, reviews::get_review,
     ),
     components(schemas(error::ErrorBody)),
     modifiers(&BearerAuth),
@@ -46,6 +46,7 @@ impl Modify for BearerAuth {
         (name = "replay", description = "History and replay for inspectors"),
         (name = "organisation", description = "The jurisdiction tree, users and tokens"),
         (name = "calendar", description = "The school calendar"),
+        (name = "reviews", description = "Accountability reviews"),
     )
 )]
 pub struct ApiDoc;

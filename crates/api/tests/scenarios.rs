@@ -517,3 +517,63 @@ async fn lists_filter_by_stage_focus_group_and_overdue_and_page(backend: Backend
         (StatusCode::BAD_REQUEST, Some("per_page"))
     );
 }
+
+conformance!(the_review_finds_late_reports_for_the_bureau_and_not_outside_a_principals_school);
+
+async fn the_review_finds_late_reports_for_the_bureau_and_not_outside_a_principals_school(
+    backend: Backend,
+) {
+    let app = TestApp::spawn(backend, at("2023-11-06", "08:30")).await;
+    let (case, _) = three_days_by_the_book(&app).await;
+    app.clock.set(at("2023-11-10", "11:00"));
+    let path = format!("/api/v1/cases/{case}/reports");
+    app.ok(
+        "p",
+        &path,
+        report("2023-11-10", "township_government", "乡报-1"),
+    )
+    .await;
+    app.ok("p", &path, report("2023-11-10", "county_bureau", "局报-1"))
+        .await;
+
+    let query = "/api/v1/reviews?from=2023-11-01&until=2023-11-30";
+    let (status, review) = app.get("bo", query).await;
+    assert_eq!(status, StatusCode::OK, "{review}");
+    let kinds: Vec<&str> = review["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, vec!["unreported_dropout", "unreported_dropout"]);
+    assert!(
+        review["findings"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("2 day(s) late")
+    );
+    let staff: Vec<&str> = review["staff"][SCHOOL_A]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["id"].as_str().unwrap())
+        .collect();
+    assert!(staff.contains(&"p"), "the principal is named: {staff:?}");
+
+    let (_, elsewhere) = app.get("p_b", query).await;
+    assert_eq!(elsewhere["findings"], json!([]));
+    assert_eq!(app.get("ht", query).await.0, StatusCode::FORBIDDEN);
+
+    // As the system knew it before the reports were filed, they were missing altogether.
+    let (_, before) = app
+        .get("insp", &format!("{query}&known_at=2023-11-09T12:00:00Z"))
+        .await;
+    assert!(
+        before["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["detail"].as_str().unwrap().contains("no report")),
+        "{before}"
+    );
+}

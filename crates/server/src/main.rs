@@ -38,6 +38,8 @@ enum Command {
     /// Recompute every case's hash chain and the digest of the whole log; exit 1 if any
     /// chain is broken or the --since-digest no longer holds.
     Verify(store_cmd::VerifyArgs),
+    /// The accountability review of a period: findings with their evidence, as JSON or CSV.
+    Review(store_cmd::ReviewArgs),
     /// Throw the read models away and rebuild them from the log.
     Reproject(config::StoreArgs),
     /// Fold every case afresh and report every read-model row that differs; exit 1 if any.
@@ -68,6 +70,7 @@ fn main() -> ExitCode {
         Command::Admin(command) => store_cmd::block_on(serve_cmd::admin(command)),
         Command::Migrate(args) => store_cmd::block_on(store_cmd::migrate(args)),
         Command::Verify(args) => store_cmd::block_on(store_cmd::verify(args)),
+        Command::Review(args) => store_cmd::block_on(store_cmd::review(args)),
         Command::Reproject(args) => store_cmd::block_on(store_cmd::reproject(args)),
         Command::CheckProjections(args) => store_cmd::block_on(store_cmd::check_projections(args)),
     };

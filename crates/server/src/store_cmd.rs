@@ -130,3 +130,73 @@ pub async fn check_projections(args: StoreArgs) -> Result<ExitCode> {
         Ok(ExitCode::FAILURE)
     }
 }
+
+#[derive(clap::Args)]
+pub struct ReviewArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// The first day of the period (YYYY-MM-DD).
+    #[arg(long)]
+    pub from: chrono::NaiveDate,
+    /// The last day of the period (YYYY-MM-DD).
+    #[arg(long)]
+    pub until: chrono::NaiveDate,
+    /// Review as the system knew it at this instant (RFC 3339).
+    #[arg(long)]
+    pub known_at: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// json or csv (Chinese headers, UTF-8 with a byte-order mark for spreadsheet programs).
+    #[arg(long, default_value = "json")]
+    pub format: String,
+}
+
+pub async fn review(args: ReviewArgs) -> Result<ExitCode> {
+    if !["json", "csv"].contains(&args.format.as_str()) {
+        anyhow::bail!(
+            "--format: {:?} is not json or csv (xlsx is not built yet)",
+            args.format
+        );
+    }
+    let store = open(&args.store).await?;
+    store.org.reload().await?;
+    let known_at = args.known_at.map(|t| t.with_timezone(&chrono::Utc));
+    let review = notoneless_store::review::run_review(
+        &store,
+        args.from,
+        args.until,
+        known_at,
+        None,
+        &notoneless_domain::ReviewSettings::default(),
+    )
+    .await?;
+    if args.format == "json" {
+        println!("{}", serde_json::to_string_pretty(&review)?);
+    } else {
+        print!("\u{feff}类型,学校,案件,日期,说明,证据（事件序号）,责任角色\r\n");
+        for f in &review.findings {
+            let kind = serde_json::to_value(f.kind)?;
+            let evidence: Vec<String> = f.evidence.iter().map(u64::to_string).collect();
+            let roles: Vec<&str> = f.responsible.iter().map(|r| r.as_str()).collect();
+            let fields = [
+                kind.as_str().unwrap_or_default().to_string(),
+                f.school.clone(),
+                f.case_id.clone(),
+                f.day.to_string(),
+                f.detail.clone(),
+                evidence.join(" "),
+                roles.join(" "),
+            ];
+            let row: Vec<String> = fields.iter().map(|v| csv_field(v)).collect();
+            print!("{}\r\n", row.join(","));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A CSV field, quoted when it must be (RFC 4180).
+fn csv_field(value: &str) -> String {
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value.to_string()
+    }
+}

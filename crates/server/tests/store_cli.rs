@@ -273,3 +273,50 @@ async fn admin_create_user_prints_a_token_that_authenticates_the_user() {
             .contains("--role: \"janitor\" is not one of the allowed values")
     );
 }
+
+conformance!(review_prints_the_findings_as_json_and_as_csv_with_chinese_headers);
+
+async fn review_prints_the_findings_as_json_and_as_csv_with_chinese_headers(backend: Backend) {
+    let (test, _store) = county(backend).await;
+    let args = [
+        "review",
+        "--database-url",
+        &test.url,
+        "--from",
+        "2023-11-01",
+        "--until",
+        "2023-11-30",
+    ];
+    let json_out = notoneless(&args);
+    assert!(json_out.status.success(), "{json_out:?}");
+    let review: serde_json::Value = serde_json::from_slice(&json_out.stdout).unwrap();
+    let late: Vec<&serde_json::Value> = review["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["case_id"] == "case-late" && f["kind"] == "unreported_dropout")
+        .collect();
+    assert_eq!(late.len(), 2, "one report late, one never made: {review}");
+
+    let mut csv_args = args.to_vec();
+    csv_args.extend(["--format", "csv"]);
+    let csv = stdout(&notoneless(&csv_args));
+    assert!(csv.starts_with("\u{feff}类型,学校,案件,日期,说明"), "{csv}");
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("unreported_dropout,kazuo-gyz-middle,case-late,2023-11-08")),
+        "{csv}"
+    );
+    let bad = notoneless(&[
+        "review",
+        "--database-url",
+        &test.url,
+        "--from",
+        "2023-11-01",
+        "--until",
+        "2023-11-30",
+        "--format",
+        "xlsx",
+    ]);
+    assert!(!bad.status.success());
+}

@@ -10,6 +10,7 @@ pub mod chain;
 pub mod db;
 pub mod error;
 pub mod repository;
+pub mod review;
 pub mod rules;
 
 pub use db::{Backend, Db};

@@ -64,6 +64,19 @@ const STREAM_EVENTS: Sql = Sql {
     ),
 };
 
+const ALL_CASE_EVENTS: Sql = Sql {
+    postgres: concat!(
+        "SELECT ",
+        columns!("tx_id::text::bigint"),
+        " FROM events WHERE aggregate_type = $1 ORDER BY aggregate_id, sequence"
+    ),
+    sqlite: concat!(
+        "SELECT ",
+        columns!("0"),
+        " FROM events WHERE aggregate_type = $1 ORDER BY aggregate_id, sequence"
+    ),
+};
+
 const EVENTS_AFTER: Sql = Sql {
     postgres: concat!(
         "SELECT ",
@@ -156,6 +169,15 @@ pub async fn stream_events(
 /// Every event of one case, in sequence order.
 pub async fn case_events(db: &Db, case_id: &str) -> Result<Vec<StoredEvent>, StoreError> {
     stream_events(db, CASE, case_id).await
+}
+
+/// Every case event, case by case, each case's in sequence order.
+pub async fn all_case_events(db: &Db) -> Result<Vec<StoredEvent>, StoreError> {
+    db.fetch_all(ALL_CASE_EVENTS, &[P::text(CASE)])
+        .await?
+        .iter()
+        .map(StoredEvent::from_row)
+        .collect()
 }
 
 /// The same, inside a transaction.

@@ -1,0 +1,86 @@
+//! The accountability review over the log: every case, with the day each fact was recorded,
+//! handed to the domain's `review`. "As known at" a time uses only the facts recorded by then
+//! and the calendar as it was then, so a past review can be reproduced exactly.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use notoneless_domain::{CaseRecord, Review, ReviewSettings, SchoolCalendar, StudentCase, review};
+
+use crate::error::StoreError;
+use crate::log::{StoredEvent, all_case_events};
+use crate::store::Store;
+
+/// Every case as the review needs it, from the events recorded up to `known_at` (all, if
+/// `None`).
+pub async fn case_records(
+    store: &Store,
+    calendar: &SchoolCalendar,
+    known_at: Option<DateTime<Utc>>,
+) -> Result<Vec<CaseRecord>, StoreError> {
+    let events = all_case_events(&store.db).await?;
+    let mut records = Vec::new();
+    let mut current: Vec<&StoredEvent> = Vec::new();
+    let mut flush = |batch: &mut Vec<&StoredEvent>| -> Result<(), StoreError> {
+        let Some(first) = batch.first() else {
+            return Ok(());
+        };
+        let decoded = batch
+            .iter()
+            .map(|e| e.decode())
+            .collect::<Result<Vec<_>, _>>()?;
+        records.push(CaseRecord {
+            case_id: first.aggregate_id.clone(),
+            case: StudentCase::from_events(decoded),
+            recorded_on: batch
+                .iter()
+                .map(|e| calendar.local_date(e.recorded_at))
+                .collect(),
+        });
+        batch.clear();
+        Ok(())
+    };
+    for event in events
+        .iter()
+        .filter(|e| known_at.is_none_or(|t| e.recorded_at <= t))
+    {
+        if current
+            .first()
+            .is_some_and(|f| f.aggregate_id != event.aggregate_id)
+        {
+            flush(&mut current)?;
+        }
+        current.push(event);
+    }
+    flush(&mut current)?;
+    Ok(records)
+}
+
+/// The review of `from..=until`, as of now or as the system knew it at `known_at`, limited to
+/// the given schools (`None`: all).
+pub async fn run_review(
+    store: &Store,
+    from: NaiveDate,
+    until: NaiveDate,
+    known_at: Option<DateTime<Utc>>,
+    schools: Option<&[String]>,
+    settings: &ReviewSettings,
+) -> Result<Review, StoreError> {
+    let rules = store.rules.get();
+    let (calendar, now) = match known_at {
+        Some(t) => (store.org.calendar_known_at(t).await?, t),
+        None => (rules.calendar.clone(), store.clock.now()),
+    };
+    let records: Vec<CaseRecord> = case_records(store, &calendar, known_at)
+        .await?
+        .into_iter()
+        .filter(|r| schools.is_none_or(|s| r.case.profile().is_some_and(|p| s.contains(&p.school))))
+        .collect();
+    Ok(review(
+        &records,
+        &calendar,
+        &rules.ladder,
+        settings,
+        from,
+        until,
+        now,
+    ))
+}
