@@ -577,3 +577,74 @@ async fn the_review_finds_late_reports_for_the_bureau_and_not_outside_a_principa
         "{before}"
     );
 }
+
+conformance!(a_holiday_declared_after_the_fact_is_a_review_finding_with_the_deadlines_it_moved);
+
+async fn a_holiday_declared_after_the_fact_is_a_review_finding_with_the_deadlines_it_moved(
+    backend: Backend,
+) {
+    let app = TestApp::spawn(backend, at("2023-11-06", "08:30")).await;
+    app.ok(
+        "admin",
+        "/api/v1/calendar/terms",
+        json!({"name": "2023 autumn", "first_day": "2023-09-01", "last_day": "2024-01-19"}),
+    )
+    .await;
+    let case = app.open("ht", SCHOOL_A, "2023-11-06").await;
+    let path = |what: &str| format!("/api/v1/cases/{case}/{what}");
+    app.ok("ht", &path("absences"), absence("2023-11-06")).await;
+    app.ok("ht", &path("parent-contacts"), contact("2023-11-06"))
+        .await;
+    app.clock.set(at("2023-11-07", "09:00"));
+    app.ok("ht", &path("absences"), absence("2023-11-07")).await;
+    // The day-2 visit was never made; two days later the 7th becomes a "holiday".
+    app.clock.set(at("2023-11-09", "15:00"));
+    app.ok(
+        "bo",
+        "/api/v1/calendar/holidays",
+        json!({"day": "2023-11-07", "name": "snow day"}),
+    )
+    .await;
+
+    let (_, review) = app
+        .get("insp", "/api/v1/reviews?from=2023-11-01&until=2023-11-30")
+        .await;
+    let retro: Vec<&serde_json::Value> = review["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == "retroactive_calendar_change")
+        .collect();
+    assert_eq!(retro.len(), 2, "{review}");
+    assert_eq!(retro[0]["case_id"].as_str(), Some(case.as_str()));
+    assert!(
+        retro[0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("before [day 2 HomeVisit due 2023-11-07]"),
+        "{}",
+        retro[0]
+    );
+    assert!(
+        retro[1]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("by bo, after the day had passed; it moved deadlines in 1 case(s)"),
+        "{}",
+        retro[1]
+    );
+
+    let (_, principal) = app
+        .get("p", "/api/v1/reviews?from=2023-11-01&until=2023-11-30")
+        .await;
+    let kinds: Vec<&str> = principal["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["case_id"].as_str().unwrap())
+        .collect();
+    assert!(
+        !kinds.contains(&"organisation"),
+        "the county-level finding is for county-wide readers"
+    );
+}

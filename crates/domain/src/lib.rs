@@ -39,7 +39,10 @@ pub use org::{
     CalendarDay, Node, NodeKind, ORGANISATION_ID, OrgCommand, OrgError, OrgEvent, Organisation,
     User, UserRole,
 };
-pub use review::{CaseRecord, Finding, FindingKind, Review, ReviewSettings, SchoolSummary, review};
+pub use review::{
+    CalendarChange, CaseRecord, Finding, FindingKind, Review, ReviewSettings, SchoolSummary,
+    review, review_calendar_changes,
+};
 pub use values::{
     ClosureReason, ContactChannel, DocumentRef, FocusGroup, Gender, Guardian, MAX_LONG_TEXT,
     MAX_SHORT_TEXT, Participant, Recipient, Role, StudentProfile, SupportKind, VisitOutcome,

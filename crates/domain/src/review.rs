@@ -14,7 +14,10 @@
 //!   school within `transfer_confirmation_days`; a suspension without its document, or past its
 //!   expected return with no resumption;
 //! * **no follow-up**: a reported child still away with no supervision note, contact or visit
-//!   within `follow_up_days` of the report.
+//!   within `follow_up_days` of the report;
+//! * **retroactive calendar change** ([`review_calendar_changes`]): a holiday or make-up day
+//!   declared (or taken back) after the day had passed, with every case whose deadlines it
+//!   moved.
 //!
 //! A step counts in the period when its trigger day does; a fact when the day it claims does.
 
@@ -66,6 +69,7 @@ pub enum FindingKind {
     SuspensionWithoutDocument,
     SuspensionOverdue,
     NoFollowUp,
+    RetroactiveCalendarChange,
 }
 
 /// One finding, with its evidence: the events, by sequence, of one case.
@@ -360,4 +364,110 @@ pub fn review(
         findings,
         schools: schools.into_values().collect(),
     }
+}
+
+/// A change to the calendar, as the organisation's log records it.
+#[derive(Clone, Debug)]
+pub struct CalendarChange {
+    /// The day declared a holiday or a make-up day, or taken back.
+    pub day: NaiveDate,
+    /// What happened, in words ("holiday 'snow day' declared").
+    pub what: String,
+    /// The local day the change was recorded, and by whom.
+    pub declared_on: NaiveDate,
+    pub declared_by: Option<String>,
+    /// The change's sequence in the organisation's stream.
+    pub sequence: u64,
+    /// The calendar just before the change.
+    pub before: SchoolCalendar,
+    /// The calendar just after it.
+    pub after: SchoolCalendar,
+}
+
+fn deadlines(
+    case: &StudentCase,
+    calendar: &SchoolCalendar,
+    ladder: &EscalationLadder,
+    now: DateTime<Utc>,
+) -> Vec<(u32, String, NaiveDate)> {
+    assess(case, calendar, ladder, now)
+        .obligations()
+        .map(|o| {
+            let what = match o.kind {
+                ObligationKind::Action { action } => format!("{action:?}"),
+                ObligationKind::Report { recipient } => format!("report to the {recipient}"),
+            };
+            (o.day, what, o.trigger_day)
+        })
+        .collect()
+}
+
+/// Findings for calendar changes made after the day they change, in the period: one per case
+/// whose deadlines the change moved, and one for the change itself (case `organisation`).
+pub fn review_calendar_changes(
+    records: &[CaseRecord],
+    changes: &[CalendarChange],
+    ladder: &EscalationLadder,
+    from: NaiveDate,
+    until: NaiveDate,
+    now: DateTime<Utc>,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for change in changes
+        .iter()
+        .filter(|c| c.declared_on > c.day && from <= c.day && c.day <= until)
+    {
+        let by = change.declared_by.as_deref().unwrap_or("unknown");
+        let mut moved_cases = 0;
+        for record in records {
+            let Some(profile) = record.case.profile() else {
+                continue;
+            };
+            let before = deadlines(&record.case, &change.before, ladder, now);
+            let after = deadlines(&record.case, &change.after, ladder, now);
+            if before == after {
+                continue;
+            }
+            moved_cases += 1;
+            let gone: Vec<String> = before
+                .iter()
+                .filter(|d| !after.contains(d))
+                .map(|(day, what, trigger)| format!("day {day} {what} due {trigger}"))
+                .collect();
+            let new: Vec<String> = after
+                .iter()
+                .filter(|d| !before.contains(d))
+                .map(|(day, what, trigger)| format!("day {day} {what} due {trigger}"))
+                .collect();
+            findings.push(Finding {
+                kind: FindingKind::RetroactiveCalendarChange,
+                case_id: record.case_id.clone(),
+                school: profile.school.clone(),
+                day: change.day,
+                detail: format!(
+                    "{} for {} on {} by {by} moved deadlines: before [{}], after [{}]",
+                    change.what,
+                    change.day,
+                    change.declared_on,
+                    gone.join("; "),
+                    new.join("; ")
+                ),
+                evidence: vec![],
+                responsible: vec![Role::BureauOfficer],
+            });
+        }
+        findings.push(Finding {
+            kind: FindingKind::RetroactiveCalendarChange,
+            case_id: "organisation".into(),
+            school: String::new(),
+            day: change.day,
+            detail: format!(
+                "{} for {} on {} by {by}, after the day had passed; it moved deadlines in {moved_cases} case(s)",
+                change.what, change.day, change.declared_on
+            ),
+            evidence: vec![change.sequence],
+            responsible: vec![Role::BureauOfficer],
+        });
+    }
+    findings
 }

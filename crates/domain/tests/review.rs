@@ -223,3 +223,56 @@ fn the_same_log_and_period_give_the_same_review() {
     let records = [record(by_the_book(), &[(5, "2023-11-15")])];
     assert_eq!(run(&records, "2023-11-30"), run(&records, "2023-11-30"));
 }
+
+fn holiday_change(day: &str, declared_on: &str) -> CalendarChange {
+    let before = calendar();
+    let spec = before.spec().clone();
+    let mut holidays = spec.holidays.clone();
+    holidays.insert(d(day));
+    let after = SchoolCalendar::new(spec.terms.clone(), holidays, spec.make_up_days.clone())
+        .expect("a valid calendar");
+    CalendarChange {
+        day: d(day),
+        what: "holiday 'snow day' declared".into(),
+        declared_on: d(declared_on),
+        declared_by: Some("chen".into()),
+        sequence: 9,
+        before,
+        after,
+    }
+}
+
+#[test]
+fn a_holiday_declared_in_advance_is_no_finding() {
+    let findings = review_calendar_changes(
+        &[record(by_the_book(), &[])],
+        &[holiday_change("2023-11-20", "2023-11-10")],
+        &ladder(),
+        d("2023-11-01"),
+        d("2023-11-30"),
+        at("2023-11-30", "12:00"),
+    );
+    assert_eq!(findings, vec![]);
+}
+
+#[test]
+fn a_holiday_declared_afterwards_is_a_finding_even_when_it_moved_no_deadline() {
+    let findings = review_calendar_changes(
+        &[record(by_the_book(), &[])],
+        &[holiday_change("2023-11-20", "2023-11-22")],
+        &ladder(),
+        d("2023-11-01"),
+        d("2023-11-30"),
+        at("2023-11-30", "12:00"),
+    );
+    assert_eq!(findings.len(), 1);
+    assert_eq!(
+        (findings[0].case_id.as_str(), findings[0].evidence.clone()),
+        ("organisation", vec![9])
+    );
+    assert!(
+        findings[0]
+            .detail
+            .ends_with("it moved deadlines in 0 case(s)")
+    );
+}

@@ -8,7 +8,8 @@ use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, Utc};
 use notoneless_domain::{
-    ORGANISATION_ID, OrgCommand, OrgError, OrgEvent, Organisation, SchoolCalendar, User,
+    CalendarChange, ORGANISATION_ID, OrgCommand, OrgError, OrgEvent, Organisation, SchoolCalendar,
+    User,
 };
 use sha2::{Digest, Sha256};
 use tokio::sync::Notify;
@@ -126,6 +127,54 @@ impl OrgDirectory {
         Ok(fold(&events, Some(known_at))?
             .calendar()
             .unwrap_or_else(|| self.fallback_calendar.clone()))
+    }
+
+    /// Every change to a calendar day (holiday, make-up day, taken back), with the calendar
+    /// just before and after it, among the changes recorded up to `known_at`.
+    pub async fn calendar_changes(
+        &self,
+        known_at: Option<DateTime<Utc>>,
+    ) -> Result<Vec<CalendarChange>, StoreError> {
+        let events = stream_events(&self.db, ORGANISATION, ORGANISATION_ID).await?;
+        let mut org = Organisation::default();
+        let mut changes = Vec::new();
+        for stored in events
+            .iter()
+            .filter(|e| known_at.is_none_or(|t| e.recorded_at <= t))
+        {
+            let event: OrgEvent = stored.decode_as()?;
+            let before = org
+                .calendar()
+                .unwrap_or_else(|| self.fallback_calendar.clone());
+            let described = match &event {
+                OrgEvent::HolidayDeclared(d) => {
+                    Some((d.day, format!("holiday '{}' declared", d.name)))
+                }
+                OrgEvent::MakeUpDayDeclared(d) => {
+                    Some((d.day, format!("make-up school day '{}' declared", d.name)))
+                }
+                OrgEvent::CalendarDayCleared { day } => {
+                    Some((*day, "holiday or make-up day taken back".to_string()))
+                }
+                _ => None,
+            };
+            cqrs_es::Aggregate::apply(&mut org, event);
+            if let Some((day, what)) = described {
+                let after = org
+                    .calendar()
+                    .unwrap_or_else(|| self.fallback_calendar.clone());
+                changes.push(CalendarChange {
+                    day,
+                    what,
+                    declared_on: after.local_date(stored.recorded_at),
+                    declared_by: stored.meta("actor").map(str::to_string),
+                    sequence: u64::try_from(stored.sequence).unwrap_or_default(),
+                    before,
+                    after,
+                });
+            }
+        }
+        Ok(changes)
     }
 
     /// Every change to the organisation, as stored.

@@ -3,7 +3,10 @@
 //! and the calendar as it was then, so a past review can be reproduced exactly.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use notoneless_domain::{CaseRecord, Review, ReviewSettings, SchoolCalendar, StudentCase, review};
+use notoneless_domain::{
+    CaseRecord, Review, ReviewSettings, SchoolCalendar, StudentCase, review,
+    review_calendar_changes,
+};
 
 use crate::error::StoreError;
 use crate::log::{StoredEvent, all_case_events};
@@ -74,7 +77,7 @@ pub async fn run_review(
         .into_iter()
         .filter(|r| schools.is_none_or(|s| r.case.profile().is_some_and(|p| s.contains(&p.school))))
         .collect();
-    Ok(review(
+    let mut result = review(
         &records,
         &calendar,
         &rules.ladder,
@@ -82,5 +85,14 @@ pub async fn run_review(
         from,
         until,
         now,
-    ))
+    );
+    let changes = store.org.calendar_changes(known_at).await?;
+    let mut calendar_findings =
+        review_calendar_changes(&records, &changes, &rules.ladder, from, until, now);
+    // The change itself concerns the whole county: shown to those who see every school.
+    if schools.is_some() {
+        calendar_findings.retain(|f| f.case_id != "organisation");
+    }
+    result.findings.extend(calendar_findings);
+    Ok(result)
 }
