@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use axum::Json;
 use axum::extract::{Query, State};
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
-use notoneless_domain::{Review, ReviewSettings, UserRole};
+use notoneless_domain::{Review, ReviewSettings, SchoolSummary, UserRole};
 use notoneless_store::review::run_review;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -43,6 +43,8 @@ pub struct ReviewQuery {
 pub struct ReviewView {
     #[serde(flatten)]
     pub review: Review,
+    /// The schools' counts added up per township.
+    pub townships: Vec<SchoolSummary>,
     /// The staff of each school with findings, so that the persons who answer can be named.
     pub staff: BTreeMap<String, Vec<UserView>>,
 }
@@ -101,5 +103,28 @@ pub async fn get_review(
                 .collect()
         });
     }
-    Ok(Json(ReviewView { review, staff }))
+    let mut townships: BTreeMap<String, SchoolSummary> = BTreeMap::new();
+    for school in &review.schools {
+        let township = org
+            .township_of(&school.school)
+            .unwrap_or_default()
+            .to_string();
+        let t = townships
+            .entry(township.clone())
+            .or_insert_with(|| SchoolSummary {
+                school: township,
+                ..SchoolSummary::default()
+            });
+        t.cases += school.cases;
+        t.episodes += school.episodes;
+        t.steps_on_time += school.steps_on_time;
+        t.steps_late += school.steps_late;
+        t.steps_missing += school.steps_missing;
+        t.unreported_dropouts += school.unreported_dropouts;
+    }
+    Ok(Json(ReviewView {
+        review,
+        townships: townships.into_values().collect(),
+        staff,
+    }))
 }

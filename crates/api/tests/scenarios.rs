@@ -560,6 +560,10 @@ async fn the_review_finds_late_reports_for_the_bureau_and_not_outside_a_principa
         .collect();
     assert!(staff.contains(&"p"), "the principal is named: {staff:?}");
 
+    assert_eq!(review["townships"][0]["school"], "gongyingzi");
+    assert_eq!(review["townships"][0]["unreported_dropouts"], 2);
+    assert_eq!(review["schools"][0]["steps_on_time"], 3);
+
     let (_, elsewhere) = app.get("p_b", query).await;
     assert_eq!(elsewhere["findings"], json!([]));
     assert_eq!(app.get("ht", query).await.0, StatusCode::FORBIDDEN);
