@@ -117,3 +117,21 @@ pub fn visible_schools(org: &Organisation, user: &User) -> Option<Vec<String>> {
         _ => Some(org.schools_within(&user.node)),
     }
 }
+
+/// The schools the caller may see, narrowed to those within each node given (a township, a
+/// school): `None` for all of them.
+pub fn visible_schools_within<'a>(
+    org: &Organisation,
+    user: &User,
+    nodes: impl IntoIterator<Item = &'a Option<String>>,
+) -> Option<Vec<String>> {
+    let mut schools = visible_schools(org, user);
+    for node in nodes.into_iter().flatten() {
+        let within = org.schools_within(node);
+        schools = Some(match schools {
+            None => within,
+            Some(mine) => mine.into_iter().filter(|s| within.contains(s)).collect(),
+        });
+    }
+    schools
+}

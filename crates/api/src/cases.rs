@@ -25,7 +25,7 @@ use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
-use crate::auth::{Caller, may_record, sees_school, visible_schools};
+use crate::auth::{Caller, may_record, sees_school, visible_schools, visible_schools_within};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::JsonBody;
 
@@ -549,14 +549,7 @@ pub async fn list(
     }
     let snapshot = state.store.org.current();
     let org = &snapshot.org;
-    let mut schools = visible_schools(org, &caller.user);
-    for node in [&query.township, &query.school].into_iter().flatten() {
-        let within = org.schools_within(node);
-        schools = Some(match schools {
-            None => within,
-            Some(mine) => mine.into_iter().filter(|s| within.contains(s)).collect(),
-        });
-    }
+    let schools = visible_schools_within(org, &caller.user, [&query.township, &query.school]);
     let filter = CaseFilter {
         schools,
         stage: query.stage,

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
-use crate::auth::{Caller, visible_schools};
+use crate::auth::{Caller, visible_schools_within};
 use crate::error::{ApiError, ErrorBody};
 use crate::org::UserView;
 
@@ -69,14 +69,7 @@ pub async fn get_review(
     }
     let snapshot = state.store.org.current();
     let org = &snapshot.org;
-    let mut schools = visible_schools(org, &caller.user);
-    for node in [&query.township, &query.school].into_iter().flatten() {
-        let within = org.schools_within(node);
-        schools = Some(match schools {
-            None => within,
-            Some(mine) => mine.into_iter().filter(|s| within.contains(s)).collect(),
-        });
-    }
+    let schools = visible_schools_within(org, &caller.user, [&query.township, &query.school]);
     let known_at = query.known_at.map(|t| t.with_timezone(&Utc));
     let review = run_review(
         &state.store,
