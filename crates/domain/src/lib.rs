@@ -16,6 +16,7 @@ mod event;
 mod ladder;
 mod org;
 mod review;
+mod roll_call;
 mod values;
 
 #[cfg(feature = "fixtures")]
@@ -40,9 +41,10 @@ pub use org::{
     User, UserRole,
 };
 pub use review::{
-    CalendarChange, CaseRecord, Finding, FindingKind, Review, ReviewSettings, SchoolSummary,
-    review, review_calendar_changes,
+    CalendarChange, CaseRecord, Finding, FindingKind, Review, ReviewSettings, SchoolAttestation,
+    SchoolSummary, review, review_attestation, review_calendar_changes,
 };
+pub use roll_call::{NamedAbsence, RollCall, RollCallCommand, RollCallEvent, SchoolRollCalls};
 pub use values::{
     ClosureReason, ContactChannel, DocumentRef, FocusGroup, Gender, Guardian, MAX_LONG_TEXT,
     MAX_SHORT_TEXT, Participant, Recipient, Role, StudentProfile, SupportKind, VisitOutcome,

@@ -15,6 +15,9 @@
 //!   expected return with no resumption;
 //! * **no follow-up**: a reported child still away with no supervision note, contact or visit
 //!   within `follow_up_days` of the report;
+//! * **missing attestation** and **roll call mismatch** ([`review_attestation`]): a past school
+//!   day on which a school submitted no roll call; a child a roll call names absent without
+//!   excuse who has no case, or whose case has no absence that day;
 //! * **retroactive calendar change** ([`review_calendar_changes`]): a holiday or make-up day
 //!   declared (or taken back) after the day had passed, with every case whose deadlines it
 //!   moved.
@@ -31,6 +34,7 @@ use crate::calendar::SchoolCalendar;
 use crate::case::{CaseStatus, StudentCase};
 use crate::event::CaseEvent;
 use crate::ladder::EscalationLadder;
+use crate::roll_call::RollCall;
 use crate::values::Role;
 
 /// The review's thresholds; a county may set its own.
@@ -70,6 +74,8 @@ pub enum FindingKind {
     SuspensionOverdue,
     NoFollowUp,
     RetroactiveCalendarChange,
+    MissingAttestation,
+    RollCallMismatch,
 }
 
 /// One finding, with its evidence: the events, by sequence, of one case.
@@ -468,6 +474,90 @@ pub fn review_calendar_changes(
             evidence: vec![change.sequence],
             responsible: vec![Role::BureauOfficer],
         });
+    }
+    findings
+}
+
+/// One school's roll calls, with their sequence in the school's stream.
+#[derive(Clone, Debug)]
+pub struct SchoolAttestation {
+    pub school: String,
+    pub roll_calls: Vec<(u64, RollCall)>,
+}
+
+/// Findings from the daily roll calls over the period (past school days only: today's roll
+/// may not be taken yet).
+pub fn review_attestation(
+    schools: &[SchoolAttestation],
+    records: &[CaseRecord],
+    calendar: &SchoolCalendar,
+    from: NaiveDate,
+    until: NaiveDate,
+    now: DateTime<Utc>,
+) -> Vec<Finding> {
+    let today = calendar.local_date(now);
+    let last = until.min(today.pred_opt().unwrap_or(today));
+    let mut findings = Vec::new();
+    for school in schools {
+        let finding = |kind, case_id: String, day, detail: String, evidence: Vec<u64>| Finding {
+            kind,
+            case_id,
+            school: school.school.clone(),
+            day,
+            detail,
+            evidence,
+            responsible: vec![Role::HeadTeacher, Role::Principal],
+        };
+        if from <= last {
+            for day in calendar.school_days(from, last) {
+                if !school.roll_calls.iter().any(|(_, r)| r.on == day) {
+                    findings.push(finding(
+                        FindingKind::MissingAttestation,
+                        "school".into(),
+                        day,
+                        format!("no roll call submitted for {day}"),
+                        vec![],
+                    ));
+                }
+            }
+        }
+        for (sequence, roll_call) in school
+            .roll_calls
+            .iter()
+            .filter(|(_, r)| from <= r.on && r.on <= until)
+        {
+            for child in roll_call.absent.iter().filter(|c| !c.excused) {
+                let case = records.iter().find(|r| {
+                    r.case
+                        .profile()
+                        .is_some_and(|p| p.student_number == child.student_number)
+                });
+                match case {
+                    None => findings.push(finding(
+                        FindingKind::RollCallMismatch,
+                        String::new(),
+                        roll_call.on,
+                        format!(
+                            "{} ({}) named absent in class {} on {}, but has no case",
+                            child.name, child.student_number, roll_call.class, roll_call.on
+                        ),
+                        vec![*sequence],
+                    )),
+                    Some(record) => {
+                        let recorded = record.case.absences().any(|(_, d)| d == roll_call.on);
+                        if !recorded {
+                            findings.push(finding(
+                                FindingKind::RollCallMismatch,
+                                record.case_id.clone(),
+                                roll_call.on,
+                                format!("named absent in class {} on {}, but the case has no absence that day", roll_call.class, roll_call.on),
+                                vec![*sequence],
+                            ));
+                        }
+                    }
+                }
+            }
+        }
     }
     findings
 }

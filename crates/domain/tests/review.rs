@@ -276,3 +276,151 @@ fn a_holiday_declared_afterwards_is_a_finding_even_when_it_moved_no_deadline() {
             .ends_with("it moved deadlines in 0 case(s)")
     );
 }
+
+// ---- roll calls ----------------------------------------------------------------------------
+
+fn roll_call(on: &str, absent: &[(&str, bool)]) -> RollCall {
+    RollCall {
+        on: d(on),
+        class: "7-2".into(),
+        enrolled: 40,
+        present: 40 - absent.len() as u32,
+        absent: absent
+            .iter()
+            .map(|(number, excused)| NamedAbsence {
+                student_number: (*number).into(),
+                name: "王小明".into(),
+                excused: *excused,
+            })
+            .collect(),
+    }
+}
+
+fn attest(roll_calls: Vec<RollCall>) -> Vec<SchoolAttestation> {
+    vec![SchoolAttestation {
+        school: "kazuo-gyz-middle".into(),
+        roll_calls: (1..).zip(roll_calls).collect(),
+    }]
+}
+
+const CHILD: &str = "G211324201101015678";
+
+#[test]
+fn a_past_school_day_with_no_roll_call_is_a_missing_attestation() {
+    let days = ["2023-11-06", "2023-11-07", "2023-11-09"].map(|day| roll_call(day, &[]));
+    let findings = review_attestation(
+        &attest(days.to_vec()),
+        &[],
+        &calendar(),
+        d("2023-11-06"),
+        d("2023-11-10"),
+        at("2023-11-10", "12:00"),
+    );
+    let missing: Vec<NaiveDate> = findings
+        .iter()
+        .filter(|f| f.kind == FindingKind::MissingAttestation)
+        .map(|f| f.day)
+        .collect();
+    assert_eq!(
+        missing,
+        vec![d("2023-11-08")],
+        "today (the 10th) is not yet missing"
+    );
+}
+
+#[test]
+fn a_child_named_absent_whose_case_has_that_absence_is_no_finding() {
+    let records = [record(
+        vec![opened("2023-11-06"), absence("2023-11-06")],
+        &[],
+    )];
+    let findings = review_attestation(
+        &attest(vec![roll_call("2023-11-06", &[(CHILD, false)])]),
+        &records,
+        &calendar(),
+        d("2023-11-06"),
+        d("2023-11-06"),
+        at("2023-11-07", "12:00"),
+    );
+    assert_eq!(findings, vec![]);
+}
+
+#[test]
+fn a_child_named_absent_whose_case_lacks_the_absence_is_a_mismatch() {
+    let records = [record(vec![opened("2023-11-06")], &[])];
+    let findings = review_attestation(
+        &attest(vec![roll_call("2023-11-06", &[(CHILD, false)])]),
+        &records,
+        &calendar(),
+        d("2023-11-06"),
+        d("2023-11-06"),
+        at("2023-11-07", "12:00"),
+    );
+    assert_eq!(
+        findings
+            .iter()
+            .map(|f| (f.kind, f.case_id.as_str()))
+            .collect::<Vec<_>>(),
+        vec![(FindingKind::RollCallMismatch, "case-1")]
+    );
+}
+
+#[test]
+fn a_child_named_absent_with_no_case_at_all_is_a_mismatch_and_excused_children_are_not() {
+    let findings = review_attestation(
+        &attest(vec![roll_call(
+            "2023-11-06",
+            &[
+                ("G000000000000000001", false),
+                ("G000000000000000002", true),
+            ],
+        )]),
+        &[],
+        &calendar(),
+        d("2023-11-06"),
+        d("2023-11-06"),
+        at("2023-11-07", "12:00"),
+    );
+    assert_eq!(findings.len(), 1);
+    assert!(
+        findings[0].detail.contains("G000000000000000001"),
+        "{:?}",
+        findings[0]
+    );
+}
+
+#[test]
+fn a_roll_call_that_names_fewer_children_than_are_absent_is_rejected() {
+    let mut short = roll_call("2023-11-06", &[(CHILD, false)]);
+    short.present = 38;
+    let result = SchoolRollCalls::default().decide(RollCallCommand {
+        today: d("2023-11-06"),
+        roll_call: short,
+    });
+    assert_eq!(
+        result,
+        Err(CaseError::Inconsistent {
+            field: "absent",
+            reason: "must name every child absent: enrolled minus present"
+        })
+    );
+}
+
+#[test]
+fn the_same_class_and_day_twice_is_rejected() {
+    let first = roll_call("2023-11-06", &[]);
+    let calls = SchoolRollCalls {
+        roll_calls: vec![first.clone()],
+    };
+    let result = calls.decide(RollCallCommand {
+        today: d("2023-11-06"),
+        roll_call: first,
+    });
+    assert_eq!(
+        result,
+        Err(CaseError::Duplicate {
+            field: "class",
+            value: "7-2 on 2023-11-06".into()
+        })
+    );
+}
