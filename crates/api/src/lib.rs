@@ -11,6 +11,7 @@ pub mod extract;
 pub mod openapi;
 pub mod org;
 pub mod reviews;
+pub mod roll_calls;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -86,6 +87,10 @@ pub fn app(state: AppState) -> Router {
         .route("/cases/{case_id}/timeline", get(cases::timeline))
         .route("/work-queue", get(cases::my_work_queue))
         .route("/reviews", get(reviews::get_review))
+        .route(
+            "/schools/{school}/roll-calls",
+            post(roll_calls::submit).get(roll_calls::list),
+        )
         .route("/dashboard", get(cases::dashboard))
         .route("/org", get(org::get_org))
         .route("/org/history", get(org::org_history))

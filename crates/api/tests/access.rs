@@ -267,6 +267,57 @@ async fn every_endpoint_for_every_role_inside_and_outside_the_jurisdiction(backe
         );
     }
 
+    // Reviews and roll calls.
+    for user in &users {
+        let role = role_of(user);
+        let (status, _) = app
+            .get(user, "/api/v1/reviews?from=2023-11-01&until=2023-11-30")
+            .await;
+        let expected = if notoneless_api::reviews::REVIEWERS.contains(&role) {
+            StatusCode::OK
+        } else {
+            StatusCode::FORBIDDEN
+        };
+        assert_eq!(status, expected, "{user} runs a review");
+        for school in [SCHOOL_A, SCHOOL_B] {
+            let roll_call = json!({"on": "2023-11-08", "class": format!("{user}-class"), "enrolled": 30, "present": 30});
+            let (status, answer) = app
+                .post(
+                    user,
+                    &format!("/api/v1/schools/{school}/roll-calls"),
+                    &roll_call,
+                )
+                .await;
+            let expected = if !notoneless_api::roll_calls::ROLL_CALLERS.contains(&role) {
+                Expect::Status(StatusCode::FORBIDDEN)
+            } else if !sees(user, school) {
+                Expect::Status(StatusCode::NOT_FOUND)
+            } else {
+                Expect::Authorised
+            };
+            check(
+                &expected,
+                status,
+                &format!("{user} submits a roll call at {school}: {answer}"),
+            );
+            let (status, _) = app
+                .get(user, &format!("/api/v1/schools/{school}/roll-calls"))
+                .await;
+            let expected = if sees(user, school) {
+                StatusCode::OK
+            } else {
+                StatusCode::NOT_FOUND
+            };
+            assert_eq!(status, expected, "{user} reads roll calls at {school}");
+        }
+    }
+    assert_eq!(
+        app.get_anonymous("/api/v1/reviews?from=2023-11-01&until=2023-11-30")
+            .await
+            .0,
+        StatusCode::UNAUTHORIZED
+    );
+
     // The organisation and the calendar.
     for user in &users {
         let role = role_of(user);

@@ -544,6 +544,7 @@ async fn the_review_finds_late_reports_for_the_bureau_and_not_outside_a_principa
         .unwrap()
         .iter()
         .map(|f| f["kind"].as_str().unwrap())
+        .filter(|k| *k != "missing_attestation")
         .collect();
     assert_eq!(kinds, vec!["unreported_dropout", "unreported_dropout"]);
     assert!(
@@ -565,17 +566,29 @@ async fn the_review_finds_late_reports_for_the_bureau_and_not_outside_a_principa
     assert_eq!(review["schools"][0]["steps_on_time"], 3);
 
     let (_, elsewhere) = app.get("p_b", query).await;
-    assert_eq!(elsewhere["findings"], json!([]));
+    assert!(
+        elsewhere["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["school"] == SCHOOL_B),
+        "{elsewhere}"
+    );
     assert_eq!(app.get("ht", query).await.0, StatusCode::FORBIDDEN);
 
     // As the system knew it before the reports were filed, they were missing altogether.
     let (_, before) = app
         .get("insp", &format!("{query}&known_at=2023-11-09T12:00:00Z"))
         .await;
+    let unreported: Vec<&serde_json::Value> = before["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == "unreported_dropout")
+        .collect();
+    assert_eq!(unreported.len(), 2, "{before}");
     assert!(
-        before["findings"]
-            .as_array()
-            .unwrap()
+        unreported
             .iter()
             .all(|f| f["detail"].as_str().unwrap().contains("no report")),
         "{before}"
@@ -620,6 +633,10 @@ async fn a_holiday_declared_after_the_fact_is_a_review_finding_with_the_deadline
         .filter(|f| f["kind"] == "retroactive_calendar_change")
         .collect();
     assert_eq!(retro.len(), 2, "{review}");
+    let (county, in_case): (Vec<_>, Vec<_>) = retro
+        .into_iter()
+        .partition(|f| f["case_id"] == "organisation");
+    let retro = [in_case[0], county[0]];
     assert_eq!(retro[0]["case_id"].as_str(), Some(case.as_str()));
     assert!(
         retro[0]["detail"]
@@ -650,5 +667,76 @@ async fn a_holiday_declared_after_the_fact_is_a_review_finding_with_the_deadline
     assert!(
         !kinds.contains(&"organisation"),
         "the county-level finding is for county-wide readers"
+    );
+}
+
+conformance!(roll_calls_are_submitted_by_the_school_and_reviewed_against_the_cases);
+
+async fn roll_calls_are_submitted_by_the_school_and_reviewed_against_the_cases(backend: Backend) {
+    let app = TestApp::spawn(backend, at("2023-11-06", "16:00")).await;
+    let case = app.open("ht", SCHOOL_A, "2023-11-06").await;
+    app.ok(
+        "ht",
+        &format!("/api/v1/cases/{case}/absences"),
+        absence("2023-11-06"),
+    )
+    .await;
+    let path = format!("/api/v1/schools/{SCHOOL_A}/roll-calls");
+    let named = |on: &str, number: &str| {
+        json!({"on": on, "class": "7-2", "enrolled": 40, "present": 39,
+               "absent": [{"student_number": number, "name": "王小明", "excused": false}]})
+    };
+    app.ok("ht", &path, named("2023-11-06", "G211324201101015678"))
+        .await;
+    let (status, answer) = app
+        .post("ht", &path, &named("2023-11-06", "G211324201101015678"))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the same class and day twice: {answer}"
+    );
+    assert_eq!(
+        app.post("to", &path, &named("2023-11-06", "G1")).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.post("ht_b", &path, &named("2023-11-06", "G1")).await.0,
+        StatusCode::NOT_FOUND
+    );
+    app.clock.set(at("2023-11-07", "16:00"));
+    app.ok("ht", &path, named("2023-11-07", "G999999999999999999"))
+        .await;
+    let (status, listed) = app.get("bo", &path).await;
+    assert_eq!(
+        (status, listed.as_array().unwrap().len()),
+        (StatusCode::OK, 2)
+    );
+
+    app.clock.set(at("2023-11-09", "12:00"));
+    let (_, review) = app
+        .get(
+            "bo",
+            &format!("/api/v1/reviews?from=2023-11-06&until=2023-11-09&school={SCHOOL_A}"),
+        )
+        .await;
+    let found: Vec<(String, String)> = review["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == "missing_attestation" || f["kind"] == "roll_call_mismatch")
+        .map(|f| {
+            (
+                f["kind"].as_str().unwrap().to_string(),
+                f["day"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            ("roll_call_mismatch".to_string(), "2023-11-07".to_string()),
+            ("missing_attestation".to_string(), "2023-11-08".to_string()),
+        ]
     );
 }

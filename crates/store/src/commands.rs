@@ -10,7 +10,10 @@ use std::time::Duration;
 
 use cqrs_es::persist::PersistedEventStore;
 use cqrs_es::{Aggregate, AggregateError, CqrsFramework};
-use notoneless_domain::{CaseAction, CaseCommand, CaseError, StudentCase};
+use notoneless_domain::{
+    CaseAction, CaseCommand, CaseError, RollCall, RollCallCommand, RollCallEvent, SchoolRollCalls,
+    StudentCase,
+};
 use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -242,4 +245,62 @@ fn fingerprint(aggregate_type: &str, id: &str, request: &Value) -> String {
     hasher.update([0]);
     hasher.update(canonical_json(request).as_bytes());
     hex::encode(hasher.finalize())
+}
+
+/// The roll-call path: one stream per school; "today" as for cases.
+pub struct RollCalls {
+    executor: Executor<SchoolRollCalls>,
+    db: Db,
+    clock: Arc<dyn Clock>,
+    rules: SharedRules,
+}
+
+/// The aggregate type of the roll-call streams.
+pub const ROLL_CALLS: &str = "school_roll_calls";
+
+impl RollCalls {
+    pub fn new(db: Db, clock: Arc<dyn Clock>, rules: SharedRules, committed: Arc<Notify>) -> Self {
+        Self {
+            executor: Executor::new(db.clone(), clock.clone(), committed),
+            db,
+            clock,
+            rules,
+        }
+    }
+
+    /// Records one class's roll call for one day at a school.
+    pub async fn submit(
+        &self,
+        school: &str,
+        roll_call: RollCall,
+        context: &CommandContext,
+    ) -> Result<CommandOutcome, CommandError> {
+        let request = serde_json::to_value(&roll_call)
+            .map_err(|e| StoreError::Database(format!("cannot encode the command: {e}")))?;
+        let make = || RollCallCommand {
+            today: self.rules.get().calendar.local_date(self.clock.now()),
+            roll_call: roll_call.clone(),
+        };
+        self.executor.execute(school, &request, make, context).await
+    }
+
+    /// A school's roll calls, with their sequence numbers, recorded up to `known_at`.
+    pub async fn of_school(
+        &self,
+        school: &str,
+        known_at: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<Vec<(u64, RollCall)>, StoreError> {
+        let mut out = Vec::new();
+        for stored in crate::log::stream_events(&self.db, ROLL_CALLS, school).await? {
+            if known_at.is_some_and(|t| stored.recorded_at > t) {
+                continue;
+            }
+            let RollCallEvent::RollCallSubmitted(roll_call) = stored.decode_as()?;
+            out.push((
+                u64::try_from(stored.sequence).unwrap_or_default(),
+                roll_call,
+            ));
+        }
+        Ok(out)
+    }
 }

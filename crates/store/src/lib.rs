@@ -23,7 +23,9 @@ pub mod projector;
 pub mod read_model;
 pub mod verify;
 
-pub use commands::{Actor, CommandContext, CommandError, CommandOutcome, Commands, Executor};
+pub use commands::{
+    Actor, CommandContext, CommandError, CommandOutcome, Commands, Executor, RollCalls,
+};
 pub use projector::Projector;
 pub use rules::{Rules, SharedRules};
 pub mod store;

@@ -4,8 +4,8 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use notoneless_domain::{
-    CaseRecord, Review, ReviewSettings, SchoolCalendar, StudentCase, review,
-    review_calendar_changes,
+    CaseRecord, NodeKind, Review, ReviewSettings, SchoolAttestation, SchoolCalendar, StudentCase,
+    review, review_attestation, review_calendar_changes,
 };
 
 use crate::error::StoreError;
@@ -94,5 +94,31 @@ pub async fn run_review(
         calendar_findings.retain(|f| f.case_id != "organisation");
     }
     result.findings.extend(calendar_findings);
+    let snapshot = store.org.current();
+    let all_schools: Vec<String> = snapshot
+        .org
+        .nodes
+        .values()
+        .filter(|n| n.kind == NodeKind::School)
+        .map(|n| n.id.clone())
+        .collect();
+    let mut attestations = Vec::new();
+    for school in schools.map_or(all_schools.as_slice(), |s| s) {
+        attestations.push(SchoolAttestation {
+            school: school.clone(),
+            roll_calls: store.roll_calls.of_school(school, known_at).await?,
+        });
+    }
+    result.findings.extend(review_attestation(
+        &attestations,
+        &records,
+        &calendar,
+        from,
+        until,
+        now,
+    ));
+    result.findings.sort_by(|a, b| {
+        (&a.school, &a.case_id, a.day, a.kind).cmp(&(&b.school, &b.case_id, b.day, b.kind))
+    });
     Ok(result)
 }

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use tokio::sync::Notify;
 
-use crate::commands::Commands;
+use crate::commands::{Commands, RollCalls};
 use crate::db::Db;
 use crate::error::StoreError;
 use crate::org::OrgDirectory;
@@ -17,6 +17,7 @@ pub struct Store {
     pub rules: SharedRules,
     pub clock: Arc<dyn Clock>,
     pub commands: Commands,
+    pub roll_calls: RollCalls,
     pub org: Arc<OrgDirectory>,
     pub projector: Projector,
     /// Signalled after each commit of events (the projector's wake-up on SQLite).
@@ -45,6 +46,7 @@ impl Store {
         ));
         Self {
             commands: Commands::new(db.clone(), clock.clone(), rules.clone(), committed.clone()),
+            roll_calls: RollCalls::new(db.clone(), clock.clone(), rules.clone(), committed.clone()),
             projector: Projector::new(db.clone(), clock.clone(), rules.clone())
                 .with_org(org.clone()),
             org,
