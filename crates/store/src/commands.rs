@@ -111,6 +111,9 @@ impl<A: Aggregate<Services = ()> + 'static> Executor<A> {
         {
             return Ok(outcome);
         }
+        // The request id as the caller gave it, made unique to this execution: the commit's
+        // receipt is found by it, and a client may send the same id twice.
+        let request_id = format!("{}/{}", context.request_id, uuid::Uuid::new_v4().simple());
         let mut metadata = HashMap::from([
             ("actor".to_string(), context.actor.id.clone()),
             ("role".to_string(), context.actor.role.clone()),
@@ -118,7 +121,7 @@ impl<A: Aggregate<Services = ()> + 'static> Executor<A> {
                 "jurisdiction".to_string(),
                 context.actor.jurisdiction.clone(),
             ),
-            ("request_id".to_string(), context.request_id.clone()),
+            ("request_id".to_string(), request_id.clone()),
         ]);
         if let Some(key) = &context.idempotency_key {
             metadata.insert("idempotency_key".to_string(), key.clone());
@@ -133,7 +136,7 @@ impl<A: Aggregate<Services = ()> + 'static> Executor<A> {
                 Ok(()) => {
                     let receipt = self
                         .receipts
-                        .take(&context.request_id)
+                        .take(&request_id)
                         .ok_or_else(|| StoreError::Database("the commit left no receipt".into()))?;
                     return Ok(CommandOutcome {
                         case_id: id.to_string(),

@@ -563,3 +563,38 @@ async fn a_database_that_is_down_is_an_error_not_a_panic() {
         "{unknown:?}"
     );
 }
+
+conformance!(two_commands_with_the_same_request_id_each_get_their_own_answer);
+
+async fn two_commands_with_the_same_request_id_each_get_their_own_answer(backend: Backend) {
+    let (_test, store, _clock) = setup(backend).await;
+    let store = Arc::new(store);
+    let mut same = context(None);
+    same.request_id = "client-chose-this".into();
+    let tasks: Vec<_> = ["case-x", "case-y", "case-z"]
+        .into_iter()
+        .map(|case| {
+            let (store, same) = (store.clone(), same.clone());
+            tokio::spawn(async move {
+                store
+                    .commands
+                    .execute(case, open("2023-11-06"), &same)
+                    .await
+            })
+        })
+        .collect();
+    let mut answered = BTreeSet::new();
+    for task in tasks {
+        let outcome = task.await.unwrap().unwrap();
+        assert_eq!(outcome.sequence, 1);
+        answered.insert(outcome.case_id);
+    }
+    assert_eq!(answered.len(), 3, "each command got its own receipt");
+    let event = &case_events(&store.db, "case-x").await.unwrap()[0];
+    assert!(
+        event
+            .meta("request_id")
+            .unwrap()
+            .starts_with("client-chose-this/")
+    );
+}
