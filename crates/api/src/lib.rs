@@ -89,7 +89,7 @@ pub fn app(state: AppState) -> Router {
         .route("/reviews", get(reviews::get_review))
         .route(
             "/schools/{school}/roll-calls",
-            post(roll_calls::submit).get(roll_calls::list),
+            post(roll_calls::submit_roll_call).get(roll_calls::list_roll_calls),
         )
         .route("/dashboard", get(cases::dashboard))
         .route("/org", get(org::get_org))

@@ -37,7 +37,7 @@ impl Modify for BearerAuth {
         org::get_org, org::org_history, org::add_node, org::add_user, org::deactivate_user, org::issue_token,
         org::revoke_token, org::get_calendar, org::add_term, org::declare_holiday,
         org::declare_make_up_day, org::clear_day, reviews::get_review,
-        roll_calls::submit, roll_calls::list,
+        roll_calls::submit_roll_call, roll_calls::list_roll_calls,
     ),
     components(schemas(error::ErrorBody)),
     modifiers(&BearerAuth),

@@ -51,7 +51,7 @@ fn visible_school(state: &AppState, caller: &Caller, school: &str) -> Result<(),
     responses((status = 200, body = RollCallWritten), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn submit(
+pub async fn submit_roll_call(
     State(state): State<AppState>,
     caller: Caller,
     Path(school): Path<String>,
@@ -96,7 +96,7 @@ pub async fn submit(
     params(("school" = String, Path, description = "The school's node id")),
     responses((status = 200, body = Vec<RollCall>), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn list(
+pub async fn list_roll_calls(
     State(state): State<AppState>,
     caller: Caller,
     Path(school): Path<String>,
