@@ -13,6 +13,7 @@ mod case;
 mod command;
 mod error;
 mod event;
+mod imports;
 mod ladder;
 mod org;
 mod review;
@@ -34,6 +35,10 @@ pub use event::{
     Absence, Acknowledgement, CaseEvent, CaseOpening, Closure, Correction, FocusGroupChange,
     HomeTeachingSession, HomeVisit, Leave, ParentContact, Reopening, Report, Resumption, Return,
     SupervisionNote, Support, Suspension, TransferConfirmation, TransferOut,
+};
+pub use imports::{
+    ENROLMENTS_HEADER, Grade6Plan, LEAVERS_HEADER, Leaver, PlannedCase, RowError,
+    plan_grade6_watch, read_enrolments, read_leavers,
 };
 pub use ladder::{EscalationLadder, EscalationStep, StepAction};
 pub use org::{

@@ -1,0 +1,254 @@
+//! Reading the lists a county imports, row by row, with the row number and the reason for
+//! every row refused. Pure: the text comes in, rows and refusals go out.
+//!
+//! Grade 6 → junior middle school watch: the list of grade-6 leavers and the junior middle
+//! schools' enrolments at term start; every leaver enrolled nowhere becomes a case owned by the
+//! primary school he left (the plan: "劝返复学工作主要由学生六年级毕业时所在中心校、小学负责").
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::case::StudentCase;
+use crate::command::{CaseAction, CaseCommand};
+use crate::event::CaseOpening;
+use crate::values::{Gender, Guardian, StudentProfile};
+
+/// A row refused, by its line number in the file (the header is line 1).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RowError {
+    pub row: usize,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    pub reason: String,
+}
+
+/// The header of the leavers' list.
+pub const LEAVERS_HEADER: [&str; 9] = [
+    "student_number",
+    "name",
+    "gender",
+    "birth_date",
+    "school",
+    "class",
+    "guardian",
+    "guardian_relation",
+    "guardian_phone",
+];
+/// The header of the enrolments' list.
+pub const ENROLMENTS_HEADER: [&str; 2] = ["student_number", "school"];
+
+fn rows(text: &str, header: &[&str]) -> Result<Vec<(usize, csv::StringRecord)>, RowError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let found: Vec<String> = reader
+        .headers()
+        .map_err(|e| RowError {
+            row: 1,
+            field: None,
+            reason: format!("cannot read the header: {e}"),
+        })?
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect();
+    if found != header {
+        return Err(RowError {
+            row: 1,
+            field: None,
+            reason: format!("the header must be {}", header.join(",")),
+        });
+    }
+    let mut out = Vec::new();
+    for (index, record) in reader.records().enumerate() {
+        let row = index + 2;
+        match record {
+            Ok(record) => out.push((row, record)),
+            Err(e) => out.push((row, csv::StringRecord::from(vec![format!("\u{0}{e}")]))),
+        }
+    }
+    Ok(out)
+}
+
+/// A grade-6 leaver, read and checked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Leaver {
+    pub row: usize,
+    pub student: StudentProfile,
+}
+
+/// Reads the leavers' list; every refused row is reported, the others kept.
+pub fn read_leavers(text: &str) -> (Vec<Leaver>, Vec<RowError>) {
+    let rows = match rows(text, &LEAVERS_HEADER) {
+        Ok(rows) => rows,
+        Err(e) => return (Vec::new(), vec![e]),
+    };
+    let mut leavers = Vec::new();
+    let mut errors = Vec::new();
+    let mut seen = BTreeSet::new();
+    for (row, record) in rows {
+        let refuse = |field: Option<&str>, reason: String| RowError {
+            row,
+            field: field.map(str::to_string),
+            reason,
+        };
+        if let Some(broken) = record.get(0).filter(|f| f.starts_with('\u{0}')) {
+            errors.push(refuse(None, broken.trim_start_matches('\u{0}').to_string()));
+            continue;
+        }
+        if record.len() != LEAVERS_HEADER.len() {
+            errors.push(refuse(
+                None,
+                format!(
+                    "has {} fields, expected {}",
+                    record.len(),
+                    LEAVERS_HEADER.len()
+                ),
+            ));
+            continue;
+        }
+        let field = |i: usize| record.get(i).unwrap_or_default().trim().to_string();
+        let gender = match field(2).as_str() {
+            "male" | "男" => Gender::Male,
+            "female" | "女" => Gender::Female,
+            other => {
+                errors.push(refuse(
+                    Some("gender"),
+                    format!("{other:?} is not male/男 or female/女"),
+                ));
+                continue;
+            }
+        };
+        let Ok(birth_date) = NaiveDate::parse_from_str(&field(3), "%Y-%m-%d") else {
+            errors.push(refuse(
+                Some("birth_date"),
+                format!("{:?} is not a date YYYY-MM-DD", field(3)),
+            ));
+            continue;
+        };
+        let student = StudentProfile {
+            student_number: field(0),
+            name: field(1),
+            gender,
+            birth_date,
+            school: field(4),
+            grade: 6,
+            class: field(5),
+            head_teacher: "（毕业班主任）".into(),
+            guardians: vec![Guardian {
+                name: field(6),
+                relation: field(7),
+                phone: field(8),
+            }],
+            focus_groups: BTreeSet::new(),
+        };
+        if !seen.insert(student.student_number.clone()) {
+            errors.push(refuse(
+                Some("student_number"),
+                format!("{} is listed twice", student.student_number),
+            ));
+            continue;
+        }
+        leavers.push(Leaver { row, student });
+    }
+    (leavers, errors)
+}
+
+/// Reads the enrolments' list: student number → (row, junior middle school).
+pub fn read_enrolments(text: &str) -> (BTreeMap<String, (usize, String)>, Vec<RowError>) {
+    let rows = match rows(text, &ENROLMENTS_HEADER) {
+        Ok(rows) => rows,
+        Err(e) => return (BTreeMap::new(), vec![e]),
+    };
+    let mut enrolled = BTreeMap::new();
+    let mut errors = Vec::new();
+    for (row, record) in rows {
+        let refuse = |field: Option<&str>, reason: String| RowError {
+            row,
+            field: field.map(str::to_string),
+            reason,
+        };
+        if let Some(broken) = record.get(0).filter(|f| f.starts_with('\u{0}')) {
+            errors.push(refuse(None, broken.trim_start_matches('\u{0}').to_string()));
+            continue;
+        }
+        let number = record.get(0).unwrap_or_default().trim().to_string();
+        let school = record.get(1).unwrap_or_default().trim().to_string();
+        if record.len() != 2 || number.is_empty() || school.is_empty() {
+            errors.push(refuse(
+                None,
+                "expected a student number and a school".into(),
+            ));
+            continue;
+        }
+        enrolled.insert(number, (row, school));
+    }
+    (enrolled, errors)
+}
+
+/// One case to open for a leaver enrolled nowhere.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlannedCase {
+    pub row: usize,
+    pub opening: CaseOpening,
+}
+
+/// The outcome of planning the grade-6 watch: cases to open, leavers found enrolled, and every
+/// refused row of either list (a leaver whose details a case would refuse is refused here, with
+/// the field and the rule).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Grade6Plan {
+    pub to_open: Vec<PlannedCase>,
+    pub enrolled: usize,
+    pub leaver_errors: Vec<RowError>,
+    pub enrolment_errors: Vec<RowError>,
+}
+
+/// Plans the grade-6 watch as of `on` (the day the junior middle schools' term started).
+pub fn plan_grade6_watch(
+    leavers_csv: &str,
+    enrolments_csv: &str,
+    on: NaiveDate,
+    today: NaiveDate,
+) -> Grade6Plan {
+    let (leavers, mut leaver_errors) = read_leavers(leavers_csv);
+    let (enrolled, enrolment_errors) = read_enrolments(enrolments_csv);
+    let mut plan = Grade6Plan {
+        enrolment_errors,
+        ..Grade6Plan::default()
+    };
+    for leaver in leavers {
+        if enrolled.contains_key(&leaver.student.student_number) {
+            plan.enrolled += 1;
+            continue;
+        }
+        let opening = CaseOpening {
+            on,
+            student: leaver.student,
+            reason: Some(
+                "grade-6 leaver enrolled at no junior middle school at term start (小升初未入学)"
+                    .into(),
+            ),
+        };
+        let check = StudentCase::default().decide(CaseCommand::new(
+            today,
+            CaseAction::OpenCase(opening.clone()),
+        ));
+        match check {
+            Ok(_) => plan.to_open.push(PlannedCase {
+                row: leaver.row,
+                opening,
+            }),
+            Err(e) => leaver_errors.push(RowError {
+                row: leaver.row,
+                field: e.field().map(str::to_string),
+                reason: e.to_string(),
+            }),
+        }
+    }
+    leaver_errors.sort_by_key(|e| e.row);
+    plan.leaver_errors = leaver_errors;
+    plan
+}
