@@ -8,6 +8,7 @@ pub mod auth;
 pub mod cases;
 pub mod error;
 pub mod extract;
+pub mod imports;
 pub mod openapi;
 pub mod org;
 pub mod reviews;
@@ -87,6 +88,7 @@ pub fn app(state: AppState) -> Router {
         .route("/cases/{case_id}/timeline", get(cases::timeline))
         .route("/work-queue", get(cases::my_work_queue))
         .route("/reviews", get(reviews::get_review))
+        .route("/imports/grade6-watch", post(imports::grade6_watch))
         .route(
             "/schools/{school}/roll-calls",
             post(roll_calls::submit_roll_call).get(roll_calls::list_roll_calls),

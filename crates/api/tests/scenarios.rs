@@ -740,3 +740,56 @@ async fn roll_calls_are_submitted_by_the_school_and_reviewed_against_the_cases(b
         ]
     );
 }
+
+conformance!(the_grade6_watch_opens_a_case_per_leaver_enrolled_nowhere_once_and_names_bad_rows);
+
+async fn the_grade6_watch_opens_a_case_per_leaver_enrolled_nowhere_once_and_names_bad_rows(
+    backend: Backend,
+) {
+    let app = TestApp::spawn(backend, at("2023-09-10", "10:00")).await;
+    let header = "student_number,name,gender,birth_date,school,class,guardian,guardian_relation,guardian_phone";
+    let leavers = [
+        header,
+        "G211324201201011111,王一,男,2012-01-01,gyz-middle,6-1,王父,father,138-0000-0001",
+        "G211324201201012222,李二,女,2012-02-02,gyz-middle,6-1,李母,mother,138-0000-0002",
+        "G211324201201013333,张三,男,2012-03-03,nanshao-primary,6-1,张父,father,138-0000-0003",
+        "G211324201201014444,赵四,女,not-a-date,gyz-middle,6-1,赵父,father,138-0000-0004",
+    ]
+    .join("\n");
+    let body = json!({"on": "2023-09-01", "leavers_csv": leavers,
+                      "enrolments_csv": "student_number,school\nG211324201201012222,gyz-middle\n"});
+    let (status, first) = app.post("to", "/api/v1/imports/grade6-watch", &body).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    assert_eq!(first["opened"].as_array().unwrap().len(), 1, "{first}");
+    assert_eq!(first["enrolled"], 1);
+    let rejected: Vec<(u64, &str)> = first["rejected_leavers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["row"].as_u64().unwrap(), e["field"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        rejected,
+        vec![(4, "school"), (5, "birth_date")],
+        "another township's school, and a bad date"
+    );
+
+    let (_, again) = app.post("to", "/api/v1/imports/grade6-watch", &body).await;
+    assert_eq!(
+        (
+            again["opened"].as_array().unwrap().len(),
+            again["unchanged"].clone()
+        ),
+        (0, json!([2]))
+    );
+    let case = first["opened"][0][1].as_str().unwrap();
+    let (status, opened) = app.get("ht", &format!("/api/v1/cases/{case}")).await;
+    assert_eq!(status, StatusCode::OK, "{opened}");
+    assert_eq!(opened["assessment"]["status"]["since"], "2023-09-01");
+    assert_eq!(
+        app.post("ht", "/api/v1/imports/grade6-watch", &body)
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+}

@@ -3,23 +3,41 @@
 use notoneless_domain::fixtures::d;
 use notoneless_domain::*;
 
-const HEADER: &str = "student_number,name,gender,birth_date,school,class,guardian,guardian_relation,guardian_phone";
+const HEADER: &str =
+    "student_number,name,gender,birth_date,school,class,guardian,guardian_relation,guardian_phone";
 
 fn leavers(rows: &[&str]) -> String {
-    std::iter::once(HEADER).chain(rows.iter().copied()).collect::<Vec<_>>().join("\n")
+    std::iter::once(HEADER)
+        .chain(rows.iter().copied())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
-const GOOD: &str = "G211324201201011111,王一,男,2012-01-01,gyz-central-primary,6-1,王父,father,138-0000-0001";
-const ENROLLED: &str = "G211324201201012222,李二,女,2012-02-02,gyz-central-primary,6-1,李母,mother,138-0000-0002";
+const GOOD: &str =
+    "G211324201201011111,王一,男,2012-01-01,gyz-central-primary,6-1,王父,father,138-0000-0001";
+const ENROLLED: &str =
+    "G211324201201012222,李二,女,2012-02-02,gyz-central-primary,6-1,李母,mother,138-0000-0002";
 
 #[test]
 fn a_leaver_enrolled_nowhere_becomes_a_case_of_the_primary_school_he_left() {
     let enrolments = "student_number,school\nG211324201201012222,gyz-middle\n";
-    let plan = plan_grade6_watch(&leavers(&[GOOD, ENROLLED]), enrolments, d("2023-09-01"), d("2023-09-10"));
+    let plan = plan_grade6_watch(
+        &leavers(&[GOOD, ENROLLED]),
+        enrolments,
+        d("2023-09-01"),
+        d("2023-09-10"),
+    );
     assert_eq!(plan.enrolled, 1);
     assert_eq!(plan.to_open.len(), 1);
     let opening = &plan.to_open[0].opening;
-    assert_eq!((opening.student.school.as_str(), opening.student.grade, opening.on), ("gyz-central-primary", 6, d("2023-09-01")));
+    assert_eq!(
+        (
+            opening.student.school.as_str(),
+            opening.student.grade,
+            opening.on
+        ),
+        ("gyz-central-primary", 6, d("2023-09-01"))
+    );
     assert_eq!(plan.to_open[0].row, 2);
 }
 
@@ -33,8 +51,17 @@ fn every_bad_row_is_refused_with_its_line_and_reason_and_the_good_rows_are_kept(
         "only,three,fields",
         GOOD,
     ]);
-    let plan = plan_grade6_watch(&text, "student_number,school\n", d("2023-09-01"), d("2023-09-10"));
-    let refused: Vec<(usize, Option<&str>)> = plan.leaver_errors.iter().map(|e| (e.row, e.field.as_deref())).collect();
+    let plan = plan_grade6_watch(
+        &text,
+        "student_number,school\n",
+        d("2023-09-01"),
+        d("2023-09-10"),
+    );
+    let refused: Vec<(usize, Option<&str>)> = plan
+        .leaver_errors
+        .iter()
+        .map(|e| (e.row, e.field.as_deref()))
+        .collect();
     assert_eq!(
         refused,
         vec![
@@ -53,7 +80,11 @@ fn a_list_with_the_wrong_header_is_refused_whole_at_line_one() {
     let (leavers, errors) = read_leavers("number,name\nG1,x\n");
     assert!(leavers.is_empty());
     assert_eq!(errors[0].row, 1);
-    assert!(errors[0].reason.starts_with("the header must be student_number,name"));
+    assert!(
+        errors[0]
+            .reason
+            .starts_with("the header must be student_number,name")
+    );
 }
 
 #[test]

@@ -1,0 +1,94 @@
+//! Imports over HTTP. The lists travel as CSV text inside a JSON body; every refused row comes
+//! back with its line number and reason, and nothing of it is written.
+
+use axum::Json;
+use axum::extract::State;
+use chrono::NaiveDate;
+use notoneless_domain::{RowError, UserRole};
+use notoneless_store::imports::import_grade6_watch;
+use notoneless_store::{Actor, CommandContext};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::AppState;
+use crate::auth::{Caller, sees_school};
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::JsonBody;
+
+/// Who may import the grade-6 watch: the bureau (county), a township officer (the township's
+/// schools), a primary school's principal or leader (the school).
+pub const GRADE6_IMPORTERS: &[UserRole] = &[
+    UserRole::BureauOfficer,
+    UserRole::TownshipOfficer,
+    UserRole::Principal,
+    UserRole::SchoolLeader,
+];
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Grade6Import {
+    /// The day the junior middle schools' term started: the day the cases open.
+    pub on: NaiveDate,
+    /// CSV with the header
+    /// `student_number,name,gender,birth_date,school,class,guardian,guardian_relation,guardian_phone`.
+    pub leavers_csv: String,
+    /// CSV with the header `student_number,school`.
+    pub enrolments_csv: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportResult {
+    /// (line, case id) of every case opened now.
+    #[schema(value_type = Vec<Object>)]
+    pub opened: Vec<(usize, String)>,
+    /// Lines whose case an earlier import already opened.
+    pub unchanged: Vec<usize>,
+    pub enrolled: usize,
+    pub rejected_leavers: Vec<RowError>,
+    pub rejected_enrolments: Vec<RowError>,
+}
+
+/// Import the grade-6 leavers and the junior middle schools' enrolments; open a case for
+/// every leaver enrolled nowhere, at the primary school he left.
+#[utoipa::path(post, path = "/api/v1/imports/grade6-watch", tag = "imports", request_body = Grade6Import,
+    responses((status = 200, body = ImportResult), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn grade6_watch(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(import): JsonBody<Grade6Import>,
+) -> Result<Json<ImportResult>, ApiError> {
+    if !GRADE6_IMPORTERS.contains(&caller.user.role) {
+        return Err(ApiError::Forbidden(format!(
+            "a {} may not import the grade-6 watch",
+            caller.user.role.as_str()
+        )));
+    }
+    let snapshot = state.store.org.current();
+    let may_open = |school: &str| sees_school(&snapshot.org, &caller.user, school);
+    let context = CommandContext {
+        actor: Actor {
+            id: caller.user.id.clone(),
+            role: caller.user.role.as_str().to_string(),
+            jurisdiction: caller.user.node.clone(),
+        },
+        request_id: caller.request_id.clone(),
+        idempotency_key: None,
+    };
+    let report = import_grade6_watch(
+        &state.store,
+        &import.leavers_csv,
+        &import.enrolments_csv,
+        import.on,
+        may_open,
+        &context,
+    )
+    .await?;
+    Ok(Json(ImportResult {
+        opened: report.opened,
+        unchanged: report.unchanged,
+        enrolled: report.enrolled,
+        rejected_leavers: report.rejected_leavers,
+        rejected_enrolments: report.rejected_enrolments,
+    }))
+}
