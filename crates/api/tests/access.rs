@@ -317,6 +317,19 @@ async fn every_endpoint_for_every_role_inside_and_outside_the_jurisdiction(backe
             .0,
         StatusCode::UNAUTHORIZED
     );
+    let import = json!({"on": "2023-09-01", "enrolments_csv": "student_number,school\n",
+        "leavers_csv": "student_number,name,gender,birth_date,school,class,guardian,guardian_relation,guardian_phone\n"});
+    for user in &users {
+        let (status, _) = app
+            .post(user, "/api/v1/imports/grade6-watch", &import)
+            .await;
+        let expected = if notoneless_api::imports::GRADE6_IMPORTERS.contains(&role_of(user)) {
+            StatusCode::OK
+        } else {
+            StatusCode::FORBIDDEN
+        };
+        assert_eq!(status, expected, "{user} imports the grade-6 watch");
+    }
 
     // The organisation and the calendar.
     for user in &users {
