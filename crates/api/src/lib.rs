@@ -89,6 +89,7 @@ pub fn app(state: AppState) -> Router {
         .route("/work-queue", get(cases::my_work_queue))
         .route("/reviews", get(reviews::get_review))
         .route("/imports/grade6-watch", post(imports::grade6_watch))
+        .route("/exports/ledger.csv", get(imports::ledger))
         .route(
             "/schools/{school}/roll-calls",
             post(roll_calls::submit_roll_call).get(roll_calls::list_roll_calls),

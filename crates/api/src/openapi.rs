@@ -37,7 +37,7 @@ impl Modify for BearerAuth {
         org::get_org, org::org_history, org::add_node, org::add_user, org::deactivate_user, org::issue_token,
         org::revoke_token, org::get_calendar, org::add_term, org::declare_holiday,
         org::declare_make_up_day, org::clear_day, reviews::get_review,
-        roll_calls::submit_roll_call, roll_calls::list_roll_calls, imports::grade6_watch,
+        roll_calls::submit_roll_call, roll_calls::list_roll_calls, imports::grade6_watch, imports::ledger,
     ),
     components(schemas(error::ErrorBody)),
     modifiers(&BearerAuth),
@@ -49,7 +49,7 @@ impl Modify for BearerAuth {
         (name = "calendar", description = "The school calendar"),
         (name = "reviews", description = "Accountability reviews"),
         (name = "roll calls", description = "The daily roll call (零报告)"),
-        (name = "imports", description = "Lists imported from other systems"),
+        (name = "imports", description = "Lists imported from other systems, and the ledger exported"),
     )
 )]
 pub struct ApiDoc;

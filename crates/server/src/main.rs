@@ -40,6 +40,8 @@ enum Command {
     Verify(store_cmd::VerifyArgs),
     /// The accountability review of a period: findings with their evidence, as JSON or CSV.
     Review(store_cmd::ReviewArgs),
+    /// Write the ledger (台账) of every case to a file: one line per case, Chinese headers.
+    Export(store_cmd::ExportArgs),
     /// Throw the read models away and rebuild them from the log.
     Reproject(config::StoreArgs),
     /// Fold every case afresh and report every read-model row that differs; exit 1 if any.
@@ -71,6 +73,7 @@ fn main() -> ExitCode {
         Command::Migrate(args) => store_cmd::block_on(store_cmd::migrate(args)),
         Command::Verify(args) => store_cmd::block_on(store_cmd::verify(args)),
         Command::Review(args) => store_cmd::block_on(store_cmd::review(args)),
+        Command::Export(args) => store_cmd::block_on(store_cmd::export(args)),
         Command::Reproject(args) => store_cmd::block_on(store_cmd::reproject(args)),
         Command::CheckProjections(args) => store_cmd::block_on(store_cmd::check_projections(args)),
     };

@@ -185,18 +185,37 @@ pub async fn review(args: ReviewArgs) -> Result<ExitCode> {
                 evidence.join(" "),
                 roles.join(" "),
             ];
-            let row: Vec<String> = fields.iter().map(|v| csv_field(v)).collect();
-            print!("{}\r\n", row.join(","));
+            print!("{}", notoneless_store::exports::csv_line(&fields));
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// A CSV field, quoted when it must be (RFC 4180).
-fn csv_field(value: &str) -> String {
-    if value.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value.to_string()
+#[derive(clap::Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// csv (xlsx is not built yet).
+    #[arg(long, default_value = "csv")]
+    pub format: String,
+    /// The file to write.
+    #[arg(long)]
+    pub output: std::path::PathBuf,
+}
+
+/// `notoneless export`: the ledger (台账) of every case, one line per case.
+pub async fn export(args: ExportArgs) -> Result<ExitCode> {
+    if args.format != "csv" {
+        anyhow::bail!(
+            "--format: {:?} is not csv (xlsx is not built yet)",
+            args.format
+        );
     }
+    let store = open(&args.store).await?;
+    store.org.reload().await?;
+    let csv = notoneless_store::exports::ledger_csv(&store, None).await?;
+    std::fs::write(&args.output, csv)
+        .with_context(|| format!("cannot write {}", args.output.display()))?;
+    println!("ledger written to {}", args.output.display());
+    Ok(ExitCode::SUCCESS)
 }

@@ -320,3 +320,32 @@ async fn review_prints_the_findings_as_json_and_as_csv_with_chinese_headers(back
     ]);
     assert!(!bad.status.success());
 }
+
+conformance!(export_writes_the_ledger_with_chinese_headers_one_line_per_case);
+
+async fn export_writes_the_ledger_with_chinese_headers_one_line_per_case(backend: Backend) {
+    let (test, _store) = county(backend).await;
+    let file = std::env::temp_dir().join(format!("nol-ledger-{}.csv", uuid::Uuid::new_v4()));
+    let out = notoneless(&[
+        "export",
+        "--database-url",
+        &test.url,
+        "--output",
+        file.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let csv = std::fs::read_to_string(&file).unwrap();
+    let _ = std::fs::remove_file(&file);
+    assert!(
+        csv.starts_with("\u{feff}案件编号,学籍号,姓名,性别,出生日期,乡镇,学校,年级,班级,状态"),
+        "{csv}"
+    );
+    let lines: Vec<&str> = csv.trim_end().split("\r\n").collect();
+    assert_eq!(lines.len(), 4, "a header and three cases: {csv}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("case-back,G211324201101015678,王小明,男,2011-01-01,")),
+        "{csv}"
+    );
+}

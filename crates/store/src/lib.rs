@@ -17,6 +17,7 @@ pub use db::{Backend, Db};
 pub use error::StoreError;
 pub use repository::{Clock, SystemClock};
 pub mod commands;
+pub mod exports;
 pub mod imports;
 pub mod log;
 pub mod org;
