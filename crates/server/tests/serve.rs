@@ -31,13 +31,17 @@ async fn serve_with_demo_data_answers_and_stops_cleanly_on_sigterm() {
     let mut lines = BufReader::new(child.stdout.take().unwrap())
         .lines()
         .map_while(Result::ok);
-    let token = lines
-        .by_ref()
-        .find_map(|line| {
-            let words: Vec<&str> = line.split_whitespace().collect();
-            (words.first() == Some(&"li")).then(|| words.last().unwrap().to_string())
-        })
-        .expect("the demo prints the head teacher's token");
+    let mut token = None;
+    for line in lines.by_ref() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        if words.first() == Some(&"li") {
+            token = words.last().map(|t| t.to_string());
+        }
+        if line.starts_with("demo cases:") {
+            break;
+        }
+    }
+    let token = token.expect("the demo prints the head teacher's token");
     // Keep reading what the server prints, as a terminal would.
     std::thread::spawn(move || lines.for_each(drop));
 
@@ -53,15 +57,23 @@ async fn serve_with_demo_data_answers_and_stops_cleanly_on_sigterm() {
     }
     let ready = client.get(format!("{base}/readyz")).send().await.unwrap();
     assert_eq!(ready.status(), 200);
-    let cases: serde_json::Value = client
-        .get(format!("{base}/api/v1/cases"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    // The list is a read model: give the projector a moment to catch up with the seeding.
+    let mut cases = serde_json::Value::Null;
+    for _ in 0..100 {
+        cases = client
+            .get(format!("{base}/api/v1/cases"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if cases["total"] == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     assert_eq!(
         cases["total"], 2,
         "the head teacher sees her school's two demo cases: {cases}"
