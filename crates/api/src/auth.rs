@@ -2,8 +2,10 @@
 //! which role may record which fact. Jurisdiction is checked on every case, read or write.
 
 use axum::extract::FromRequestParts;
+use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use notoneless_domain::{Organisation, User, UserRole};
+use notoneless_store::{Actor, CommandContext};
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -134,4 +136,45 @@ pub fn visible_schools_within<'a>(
         });
     }
     schools
+}
+
+const MAX_KEY: usize = 200;
+
+/// The `Idempotency-Key` header, checked.
+pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let key = value
+        .to_str()
+        .ok()
+        .map(str::trim)
+        .filter(|k| !k.is_empty() && k.len() <= MAX_KEY)
+        .ok_or_else(|| {
+            ApiError::malformed(
+                "Idempotency-Key: 1 to 200 visible ASCII characters",
+                Some("Idempotency-Key"),
+            )
+        })?;
+    Ok(Some(key.to_string()))
+}
+
+impl Caller {
+    /// The command context of this caller's request.
+    pub fn context(&self, key: Option<String>) -> CommandContext {
+        let caller = self;
+        CommandContext {
+            actor: Actor {
+                id: caller.user.id.clone(),
+                role: caller.user.role.as_str().to_string(),
+                jurisdiction: caller.user.node.clone(),
+            },
+            request_id: if caller.request_id.is_empty() {
+                uuid::Uuid::new_v4().to_string()
+            } else {
+                caller.request_id.clone()
+            },
+            idempotency_key: key,
+        }
+    }
 }

@@ -19,13 +19,15 @@ use notoneless_store::log::{StoredEvent, case_events};
 use notoneless_store::read_model::{
     CaseFilter, CaseRow, case_school, case_status, list_cases, school_counts, work_queue,
 };
-use notoneless_store::{Actor, CommandContext, CommandOutcome, Rules};
+use notoneless_store::{CommandOutcome, Rules};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
-use crate::auth::{Caller, may_record, sees_school, visible_schools, visible_schools_within};
+use crate::auth::{
+    Caller, idempotency_key, may_record, sees_school, visible_schools, visible_schools_within,
+};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::JsonBody;
 
@@ -50,42 +52,6 @@ impl From<CommandOutcome> for Written {
             global_position: o.global_position,
             replayed: o.replayed,
         }
-    }
-}
-
-const MAX_KEY: usize = 200;
-
-fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
-    let Some(value) = headers.get("idempotency-key") else {
-        return Ok(None);
-    };
-    let key = value
-        .to_str()
-        .ok()
-        .map(str::trim)
-        .filter(|k| !k.is_empty() && k.len() <= MAX_KEY)
-        .ok_or_else(|| {
-            ApiError::malformed(
-                "Idempotency-Key: 1 to 200 visible ASCII characters",
-                Some("Idempotency-Key"),
-            )
-        })?;
-    Ok(Some(key.to_string()))
-}
-
-fn context(caller: &Caller, key: Option<String>) -> CommandContext {
-    CommandContext {
-        actor: Actor {
-            id: caller.user.id.clone(),
-            role: caller.user.role.as_str().to_string(),
-            jurisdiction: caller.user.node.clone(),
-        },
-        request_id: if caller.request_id.is_empty() {
-            uuid::Uuid::new_v4().to_string()
-        } else {
-            caller.request_id.clone()
-        },
-        idempotency_key: key,
     }
 }
 
@@ -139,7 +105,7 @@ async fn record(
     let outcome = state
         .store
         .commands
-        .execute(case_id, action, &context(caller, idempotency_key(headers)?))
+        .execute(case_id, action, &caller.context(idempotency_key(headers)?))
         .await?;
     Ok(Json(outcome.into()))
 }
@@ -195,7 +161,7 @@ pub async fn open_case(
         .execute(
             &case_id,
             CaseAction::OpenCase(opening),
-            &context(&caller, key),
+            &caller.context(key),
         )
         .await?;
     Ok((StatusCode::CREATED, Json(outcome.into())))

@@ -6,7 +6,6 @@ use axum::extract::State;
 use chrono::NaiveDate;
 use notoneless_domain::{RowError, UserRole};
 use notoneless_store::imports::import_grade6_watch;
-use notoneless_store::{Actor, CommandContext};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -66,15 +65,7 @@ pub async fn grade6_watch(
     }
     let snapshot = state.store.org.current();
     let may_open = |school: &str| sees_school(&snapshot.org, &caller.user, school);
-    let context = CommandContext {
-        actor: Actor {
-            id: caller.user.id.clone(),
-            role: caller.user.role.as_str().to_string(),
-            jurisdiction: caller.user.node.clone(),
-        },
-        request_id: caller.request_id.clone(),
-        idempotency_key: None,
-    };
+    let context = caller.context(None);
     let report = import_grade6_watch(
         &state.store,
         &import.leavers_csv,

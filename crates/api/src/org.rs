@@ -7,7 +7,6 @@ use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use notoneless_domain::{CalendarDay, CalendarSpec, Node, OrgCommand, Term, User, UserRole};
 use notoneless_store::org::{new_token, token_sha256};
-use notoneless_store::{Actor, CommandContext};
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -28,18 +27,6 @@ fn require(caller: &Caller, roles: &[UserRole], what: &str) -> Result<(), ApiErr
     }
 }
 
-fn context(caller: &Caller) -> CommandContext {
-    CommandContext {
-        actor: Actor {
-            id: caller.user.id.clone(),
-            role: caller.user.role.as_str().to_string(),
-            jurisdiction: caller.user.node.clone(),
-        },
-        request_id: caller.request_id.clone(),
-        idempotency_key: None,
-    }
-}
-
 /// What an organisation change wrote.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OrgWritten {
@@ -52,7 +39,11 @@ async fn change(
     caller: &Caller,
     command: OrgCommand,
 ) -> Result<Json<OrgWritten>, ApiError> {
-    let outcome = state.store.org.execute(command, &context(caller)).await?;
+    let outcome = state
+        .store
+        .org
+        .execute(command, &caller.context(None))
+        .await?;
     Ok(Json(OrgWritten {
         sequence: outcome.sequence,
         global_position: outcome.global_position,
@@ -161,7 +152,11 @@ pub async fn issue_token(
         user: user.clone(),
         token_sha256: token_sha256(&token),
     };
-    state.store.org.execute(command, &context(&caller)).await?;
+    state
+        .store
+        .org
+        .execute(command, &caller.context(None))
+        .await?;
     Ok((
         StatusCode::CREATED,
         Json(IssuedToken {

@@ -5,7 +5,6 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use notoneless_domain::{NodeKind, RollCall, UserRole};
-use notoneless_store::{Actor, CommandContext};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -65,19 +64,7 @@ pub async fn submit_roll_call(
         )));
     }
     visible_school(&state, &caller, &school)?;
-    let key = headers
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let context = CommandContext {
-        actor: Actor {
-            id: caller.user.id.clone(),
-            role: caller.user.role.as_str().to_string(),
-            jurisdiction: caller.user.node.clone(),
-        },
-        request_id: caller.request_id.clone(),
-        idempotency_key: key,
-    };
+    let context = caller.context(crate::auth::idempotency_key(&headers)?);
     let outcome = state
         .store
         .roll_calls
