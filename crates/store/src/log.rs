@@ -2,7 +2,8 @@
 //!
 //! Commit order is `(tx_id, global_position)` on PostgreSQL and `global_position` on SQLite
 //! (one writer at a time; `tx_id` reads as 0). On PostgreSQL only events of transactions below
-//! `pg_snapshot_xmin(pg_current_snapshot())` are read in commit order: every transaction below
+//! the oldest transaction of this database still in flight are read in commit order (the
+//! `guard!`, a per-database `pg_snapshot_xmin(pg_current_snapshot())`): every transaction below
 //! it has finished, so nothing can later appear before what was read. Global position alone
 //! would not do: a transaction can take a lower position and commit after a higher one.
 
@@ -77,12 +78,31 @@ const ALL_CASE_EVENTS: Sql = Sql {
     ),
 };
 
+/// The oldest transaction of this database still in flight in the statement's snapshot (or the
+/// snapshot's xmax when there is none): `pg_snapshot_xmin` without the transactions that other
+/// databases of the same cluster are running, which xids share but which can never write our
+/// events. A transaction is skipped only when `pg_stat_activity` shows it in another database;
+/// when that cannot be told (it ended meanwhile, or its row is hidden from us), it counts, which
+/// only holds reading back a little.
+macro_rules! guard {
+    () => {
+        concat!(
+            "(SELECT COALESCE(MIN(x), pg_snapshot_xmax(pg_current_snapshot()))",
+            " FROM pg_snapshot_xip(pg_current_snapshot()) AS x",
+            " WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity a",
+            " WHERE a.datname IS DISTINCT FROM current_database() AND a.backend_xid IS NOT NULL",
+            " AND a.backend_xid::text::numeric = x::text::numeric % 4294967296))"
+        )
+    };
+}
+
 const EVENTS_AFTER: Sql = Sql {
     postgres: concat!(
         "SELECT ",
         columns!("tx_id::text::bigint"),
         " FROM events WHERE (tx_id, global_position) > ($1::bigint::text::xid8, $2)",
-        " AND tx_id < pg_snapshot_xmin(pg_current_snapshot())",
+        " AND tx_id < ",
+        guard!(),
         " ORDER BY tx_id, global_position LIMIT $3"
     ),
     sqlite: concat!(

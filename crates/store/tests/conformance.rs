@@ -598,3 +598,26 @@ async fn two_commands_with_the_same_request_id_each_get_their_own_answer(backend
             .starts_with("client-chose-this/")
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_a_transaction_open_in_another_database_does_not_hold_the_projector_back() {
+    let (_test, store, _clock) = setup(Backend::Postgres).await;
+    // Another database of the same cluster, with a transaction that holds an xid.
+    let other = sqlx::PgPool::connect(&notoneless_store::testing::postgres_admin_url())
+        .await
+        .unwrap();
+    let mut elsewhere = other.begin().await.unwrap();
+    sqlx::query("SELECT pg_current_xact_id()")
+        .execute(&mut *elsewhere)
+        .await
+        .unwrap();
+    run(&store, "case-a", open("2023-11-06")).await;
+    run(&store, "case-a", absent("2023-11-06")).await;
+    assert_eq!(
+        store.projector.catch_up().await.unwrap(),
+        2,
+        "both events, despite the other database"
+    );
+    assert_eq!(verify(&store.db, None).await.unwrap().events, 2);
+    elsewhere.rollback().await.unwrap();
+}
