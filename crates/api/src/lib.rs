@@ -15,14 +15,13 @@ pub mod reviews;
 pub mod roll_calls;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderName, Request, StatusCode};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use notoneless_store::Store;
-use notoneless_store::log::{CommitPosition, events_after};
+use notoneless_store::log::events_after;
 use serde::Serialize;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -161,14 +160,4 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Readiness>) 
             projector_lag: lag,
         }),
     )
-}
-
-/// Waits until the projector has applied an event, for tests and for callers that hold a
-/// commit position.
-pub async fn wait_for_projection(state: &AppState, position: CommitPosition) -> bool {
-    state
-        .store
-        .projector
-        .wait_for(position, Duration::from_secs(5))
-        .await
 }

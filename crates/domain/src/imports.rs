@@ -40,7 +40,11 @@ pub const LEAVERS_HEADER: [&str; 9] = [
 /// The header of the enrolments' list.
 pub const ENROLMENTS_HEADER: [&str; 2] = ["student_number", "school"];
 
-fn rows(text: &str, header: &[&str]) -> Result<Vec<(usize, csv::StringRecord)>, RowError> {
+/// The data rows of a CSV list with this header, numbered as lines of the file; a row the CSV
+/// reader cannot read comes back as the reason.
+type Rows = Vec<(usize, Result<csv::StringRecord, String>)>;
+
+fn rows(text: &str, header: &[&str]) -> Result<Rows, RowError> {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
@@ -64,10 +68,7 @@ fn rows(text: &str, header: &[&str]) -> Result<Vec<(usize, csv::StringRecord)>, 
     let mut out = Vec::new();
     for (index, record) in reader.records().enumerate() {
         let row = index + 2;
-        match record {
-            Ok(record) => out.push((row, record)),
-            Err(e) => out.push((row, csv::StringRecord::from(vec![format!("\u{0}{e}")]))),
-        }
+        out.push((row, record.map_err(|e| e.to_string())));
     }
     Ok(out)
 }
@@ -94,10 +95,13 @@ pub fn read_leavers(text: &str) -> (Vec<Leaver>, Vec<RowError>) {
             field: field.map(str::to_string),
             reason,
         };
-        if let Some(broken) = record.get(0).filter(|f| f.starts_with('\u{0}')) {
-            errors.push(refuse(None, broken.trim_start_matches('\u{0}').to_string()));
-            continue;
-        }
+        let record = match record {
+            Ok(record) => record,
+            Err(reason) => {
+                errors.push(refuse(None, reason));
+                continue;
+            }
+        };
         if record.len() != LEAVERS_HEADER.len() {
             errors.push(refuse(
                 None,
@@ -170,10 +174,13 @@ pub fn read_enrolments(text: &str) -> (BTreeMap<String, (usize, String)>, Vec<Ro
             field: field.map(str::to_string),
             reason,
         };
-        if let Some(broken) = record.get(0).filter(|f| f.starts_with('\u{0}')) {
-            errors.push(refuse(None, broken.trim_start_matches('\u{0}').to_string()));
-            continue;
-        }
+        let record = match record {
+            Ok(record) => record,
+            Err(reason) => {
+                errors.push(refuse(None, reason));
+                continue;
+            }
+        };
         let number = record.get(0).unwrap_or_default().trim().to_string();
         let school = record.get(1).unwrap_or_default().trim().to_string();
         if record.len() != 2 || number.is_empty() || school.is_empty() {

@@ -271,13 +271,6 @@ pub enum Tx {
 }
 
 impl Tx {
-    pub fn backend(&self) -> Backend {
-        match self {
-            Tx::Postgres(_) => Backend::Postgres,
-            Tx::Sqlite(_) => Backend::Sqlite,
-        }
-    }
-
     pub async fn execute(&mut self, sql: Sql<'_>, params: &[P]) -> Result<u64, StoreError> {
         Ok(match self {
             Tx::Postgres(tx) => bind_pg(sqlx::query(sql.postgres), params)

@@ -77,11 +77,6 @@ impl Projector {
         self
     }
 
-    pub fn with_batch(mut self, batch: i64) -> Self {
-        self.batch = batch.max(1);
-        self
-    }
-
     /// Where the projector has got to, as it changes.
     pub fn progress(&self) -> watch::Receiver<CommitPosition> {
         self.progress.subscribe()
