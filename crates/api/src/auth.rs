@@ -52,7 +52,7 @@ use UserRole::{
 /// Which roles may record which fact, by the command's path segment (`open` for opening a
 /// case). Everything not listed is refused. Reads need only the case to be in the caller's
 /// jurisdiction; admins read no child's file. `docs/api.md` prints this table.
-pub const CASE_PERMISSIONS: [(&str, &[UserRole]); 19] = [
+pub const CASE_PERMISSIONS: [(&str, &[UserRole]); 20] = [
     (
         "open",
         &[HeadTeacher, SchoolLeader, Principal, TownshipOfficer],
@@ -88,6 +88,11 @@ pub const CASE_PERMISSIONS: [(&str, &[UserRole]); 19] = [
     ),
     ("closure", &[Principal, BureauOfficer]),
     ("reopening", &[Principal, BureauOfficer]),
+    // A registry finding is resolved by the school's leaders or the bureau, with its document.
+    (
+        "registry-resolutions",
+        &[SchoolLeader, Principal, BureauOfficer],
+    ),
 ];
 
 /// Roles that manage the organisation (tree, users, tokens).

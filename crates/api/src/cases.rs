@@ -11,9 +11,9 @@ use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use cqrs_es::Aggregate as _;
 use notoneless_domain::{
     Absence, Acknowledgement, Assessment, CaseAction, CaseEvent, CaseOpening, Closure, Correction,
-    FocusGroupChange, HomeTeachingSession, HomeVisit, Leave, ParentContact, Recipient, Reopening,
-    Report, Resumption, Return, StudentCase, SupervisionNote, Support, Suspension,
-    TransferConfirmation, TransferOut, UserRole, assess,
+    FocusGroupChange, HomeTeachingSession, HomeVisit, Leave, ParentContact, Recipient,
+    RegistryResolution, Reopening, Report, Resumption, Return, StudentCase, SupervisionNote,
+    Support, Suspension, TransferConfirmation, TransferOut, UserRole, assess,
 };
 use notoneless_store::log::{StoredEvent, case_events};
 use notoneless_store::read_model::{
@@ -325,6 +325,14 @@ case_command!(
     Closure,
     CloseCase,
     "Close the case."
+);
+case_command!(
+    resolve_registry_finding,
+    "registry-resolutions",
+    "/api/v1/cases/{case_id}/registry-resolutions",
+    RegistryResolution,
+    ResolveRegistryFinding,
+    "Resolve an open finding of the registry cross-check: what was done, with its document."
 );
 case_command!(
     reopen_case,

@@ -11,6 +11,7 @@ pub mod extract;
 pub mod imports;
 pub mod openapi;
 pub mod org;
+pub mod registry;
 pub mod reviews;
 pub mod roll_calls;
 
@@ -28,6 +29,8 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 /// The largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// The largest body of an import (the lists of a county: some 40,000 rows).
+pub const MAX_IMPORT_BYTES: usize = 16 * 1024 * 1024;
 /// The projector counts as caught up for `/readyz` while at most this many events wait.
 pub const READY_LAG: i64 = 1_000;
 
@@ -87,7 +90,20 @@ pub fn app(state: AppState) -> Router {
         .route("/cases/{case_id}/timeline", get(cases::timeline))
         .route("/work-queue", get(cases::my_work_queue))
         .route("/reviews", get(reviews::get_review))
-        .route("/imports/grade6-watch", post(imports::grade6_watch))
+        .route(
+            "/imports/grade6-watch",
+            post(imports::grade6_watch).layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)),
+        )
+        .route(
+            "/imports/registry",
+            post(registry::import_registry_cross_check)
+                .layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)),
+        )
+        .route("/registry-findings", get(registry::list_registry_findings))
+        .route(
+            "/cases/{case_id}/registry-resolutions",
+            post(cases::resolve_registry_finding),
+        )
         .route("/exports/ledger.csv", get(imports::ledger))
         .route(
             "/schools/{school}/roll-calls",

@@ -8,7 +8,7 @@ use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::AppState;
-use crate::{cases, error, imports, org, reviews, roll_calls};
+use crate::{cases, error, imports, org, registry, reviews, roll_calls};
 
 struct BearerAuth;
 
@@ -31,13 +31,14 @@ impl Modify for BearerAuth {
         cases::acknowledge_report, cases::add_supervision_note, cases::record_return,
         cases::transfer_out, cases::confirm_transfer, cases::suspend, cases::resume,
         cases::give_support, cases::record_home_teaching, cases::correct_fact,
-        cases::close_case, cases::reopen_case,
+        cases::close_case, cases::reopen_case, cases::resolve_registry_finding,
         cases::get_case, cases::list, cases::my_work_queue, cases::dashboard,
         cases::history, cases::as_of, cases::as_known_at, cases::timeline,
         org::get_org, org::org_history, org::add_node, org::add_user, org::deactivate_user, org::issue_token,
         org::revoke_token, org::get_calendar, org::add_term, org::declare_holiday,
         org::declare_make_up_day, org::clear_day, reviews::get_review,
         roll_calls::submit_roll_call, roll_calls::list_roll_calls, imports::grade6_watch, imports::ledger,
+        registry::import_registry_cross_check, registry::list_registry_findings,
     ),
     components(schemas(error::ErrorBody)),
     modifiers(&BearerAuth),

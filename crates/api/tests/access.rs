@@ -68,6 +68,10 @@ fn command_bodies() -> Vec<(&'static str, Value)> {
         ),
         ("closure", json!({"on": on, "reason": "resolved"})),
         ("reopening", json!({"on": on, "reason": "absent again"})),
+        (
+            "registry-resolutions",
+            json!({"on": on, "kind": "not_on_roll", "resolution": "enrolled at the catchment school"}),
+        ),
     ]
 }
 
@@ -340,6 +344,29 @@ async fn every_endpoint_for_every_role_inside_and_outside_the_jurisdiction(backe
             StatusCode::FORBIDDEN
         };
         assert_eq!(status, expected, "{user} imports the grade-6 watch");
+    }
+    let registry = json!({"name": "access", "on": "2023-09-01",
+        "register_csv": notoneless_domain::REGISTER_HEADER.join(",") + "\n",
+        "roll_csv": notoneless_domain::ROLL_HEADER.join(",") + "\n"});
+    for user in &users {
+        let role = role_of(user);
+        let (status, _) = app.post(user, "/api/v1/imports/registry", &registry).await;
+        let expected = if notoneless_api::registry::REGISTRY_IMPORTERS.contains(&role) {
+            StatusCode::OK
+        } else {
+            StatusCode::FORBIDDEN
+        };
+        assert_eq!(status, expected, "{user} imports a registry cross-check");
+        let (status, _) = app.get(user, "/api/v1/registry-findings?state=all").await;
+        let expected = if role == UserRole::Admin {
+            StatusCode::FORBIDDEN
+        } else {
+            StatusCode::OK
+        };
+        assert_eq!(status, expected, "{user} lists registry findings");
+    }
+    for path in ["/api/v1/registry-findings"] {
+        assert_eq!(app.get_anonymous(path).await.0, StatusCode::UNAUTHORIZED);
     }
 
     // The organisation and the calendar.

@@ -15,11 +15,12 @@ use crate::command::{CaseAction, CaseCommand};
 use crate::error::CaseError;
 use crate::event::{
     Acknowledgement, CaseEvent, CaseOpening, Closure, Correction, FocusGroupChange,
-    HomeTeachingSession, Leave, ParentContact, Report, Return, Support, Suspension,
-    TransferConfirmation, TransferOut,
+    HomeTeachingSession, Leave, ParentContact, RegistryFinding, Report, Return, Support,
+    Suspension, TransferConfirmation, TransferOut,
 };
 use crate::values::{
-    self, ClosureReason, FocusGroup, MAX_LONG_TEXT, MAX_SHORT_TEXT, StudentProfile, SupportKind,
+    self, ClosureReason, FocusGroup, MAX_LONG_TEXT, MAX_SHORT_TEXT, RegistryIssue, StudentProfile,
+    SupportKind,
 };
 
 /// The longest leave one grant may cover; anything longer is a suspension (休学).
@@ -376,7 +377,79 @@ impl StudentCase {
                 self.check_correction(&correction)?;
                 CaseEvent::FactCorrected(correction)
             }
+            CaseAction::RecordRegistryFinding(finding) => {
+                values::required_long("detail", &finding.detail)?;
+                values::required("cross_check", &finding.cross_check)?;
+                if let Some((sequence, _)) = self.open_registry_finding(finding.kind) {
+                    return Err(CaseError::FindingStillOpen {
+                        kind: finding.kind,
+                        sequence,
+                    });
+                }
+                CaseEvent::RegistryFindingRecorded(finding)
+            }
+            CaseAction::ResolveRegistryFinding(resolution) => {
+                values::required_long("resolution", &resolution.resolution)?;
+                if let Some(document) = &resolution.document {
+                    values::document("document", document, today)?;
+                }
+                self.check_finding_open(resolution.kind, resolution.on)?;
+                CaseEvent::RegistryFindingResolved(resolution)
+            }
+            CaseAction::ClearRegistryFinding(clearance) => {
+                values::required("cross_check", &clearance.cross_check)?;
+                self.check_finding_open(clearance.kind, clearance.on)?;
+                CaseEvent::RegistryFindingCleared(clearance)
+            }
         })
+    }
+
+    /// The registry finding of this kind still open (recorded, and neither resolved nor cleared
+    /// since), with its sequence number.
+    pub fn open_registry_finding(&self, kind: RegistryIssue) -> Option<(u64, &RegistryFinding)> {
+        let mut open = None;
+        for (seq, event) in self.live() {
+            match event {
+                CaseEvent::RegistryFindingRecorded(f) if f.kind == kind => open = Some((seq, f)),
+                CaseEvent::RegistryFindingResolved(r) if r.kind == kind => open = None,
+                CaseEvent::RegistryFindingCleared(c) if c.kind == kind => open = None,
+                _ => {}
+            }
+        }
+        open
+    }
+
+    /// The resolution, with a document, that ended the last registry finding of this kind:
+    /// its sequence number. `None` when there is no such finding, when it is still open, when a
+    /// cross-check cleared it, or when it was resolved without a document.
+    pub fn documented_resolution(&self, kind: RegistryIssue) -> Option<u64> {
+        let mut last = None;
+        for (seq, event) in self.live() {
+            match event {
+                CaseEvent::RegistryFindingRecorded(f) if f.kind == kind => last = None,
+                CaseEvent::RegistryFindingResolved(r) if r.kind == kind => {
+                    last = r.document.as_ref().map(|_| seq)
+                }
+                CaseEvent::RegistryFindingCleared(c) if c.kind == kind => last = None,
+                _ => {}
+            }
+        }
+        last
+    }
+
+    fn check_finding_open(&self, kind: RegistryIssue, on: NaiveDate) -> Result<(), CaseError> {
+        let Some((sequence, finding)) = self.open_registry_finding(kind) else {
+            return Err(CaseError::NoOpenFinding { kind });
+        };
+        if on < finding.on {
+            return Err(CaseError::BeforeEvent {
+                field: "on",
+                date: on,
+                sequence,
+                event_on: finding.on,
+            });
+        }
+        Ok(())
     }
 
     fn absence_on(&self, day: NaiveDate) -> Option<u64> {
@@ -622,10 +695,17 @@ impl StudentCase {
 /// own day.
 fn permits(status: &CaseStatus, action: &CaseAction) -> bool {
     use CaseAction as A;
-    // Always allowed on an open case: notes, acknowledgements of earlier reports, corrections.
+    // Always allowed on an opened case, closed or not: notes, acknowledgements of earlier
+    // reports, corrections, and the registry cross-check's findings (a closed case of a child
+    // still on a roll is exactly what it looks for) and their resolution.
     if matches!(
         action,
-        A::AddSupervisionNote(_) | A::AcknowledgeReport(_) | A::CorrectFact(_)
+        A::AddSupervisionNote(_)
+            | A::AcknowledgeReport(_)
+            | A::CorrectFact(_)
+            | A::RecordRegistryFinding(_)
+            | A::ResolveRegistryFinding(_)
+            | A::ClearRegistryFinding(_)
     ) {
         return true;
     }

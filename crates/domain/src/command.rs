@@ -7,8 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::event::{
     Absence, Acknowledgement, CaseOpening, Closure, Correction, FocusGroupChange,
-    HomeTeachingSession, HomeVisit, Leave, ParentContact, Reopening, Report, Resumption, Return,
-    SupervisionNote, Support, Suspension, TransferConfirmation, TransferOut,
+    HomeTeachingSession, HomeVisit, Leave, ParentContact, RegistryClearance, RegistryFinding,
+    RegistryResolution, Reopening, Report, Resumption, Return, SupervisionNote, Support,
+    Suspension, TransferConfirmation, TransferOut,
 };
 
 /// A request to record one fact on a case, as of `today`.
@@ -49,6 +50,9 @@ pub enum CaseAction {
     CloseCase(Closure),
     ReopenCase(Reopening),
     CorrectFact(Correction),
+    RecordRegistryFinding(RegistryFinding),
+    ResolveRegistryFinding(RegistryResolution),
+    ClearRegistryFinding(RegistryClearance),
 }
 
 impl CaseAction {
@@ -74,6 +78,9 @@ impl CaseAction {
             CaseAction::CloseCase(f) => f.on,
             CaseAction::ReopenCase(f) => f.on,
             CaseAction::CorrectFact(f) => f.on,
+            CaseAction::RecordRegistryFinding(f) => f.on,
+            CaseAction::ResolveRegistryFinding(f) => f.on,
+            CaseAction::ClearRegistryFinding(f) => f.on,
         }
     }
 
@@ -99,6 +106,9 @@ impl CaseAction {
             CaseAction::CloseCase(_) => "close the case",
             CaseAction::ReopenCase(_) => "reopen the case",
             CaseAction::CorrectFact(_) => "correct a fact",
+            CaseAction::RecordRegistryFinding(_) => "record a registry finding",
+            CaseAction::ResolveRegistryFinding(_) => "resolve a registry finding",
+            CaseAction::ClearRegistryFinding(_) => "clear a registry finding",
         }
     }
 }

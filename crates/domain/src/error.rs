@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use thiserror::Error;
 
-use crate::values::{FocusGroup, Recipient};
+use crate::values::{FocusGroup, Recipient, RegistryIssue};
 
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
 pub enum CaseError {
@@ -110,6 +110,10 @@ pub enum CaseError {
     CannotRetract { sequence: u64, reason: &'static str },
     #[error("the child is not in the focus group {group}")]
     NotInFocusGroup { group: FocusGroup },
+    #[error("kind: a registry finding of kind {kind} is still open (event {sequence})")]
+    FindingStillOpen { kind: RegistryIssue, sequence: u64 },
+    #[error("kind: no registry finding of kind {kind} is open")]
+    NoOpenFinding { kind: RegistryIssue },
 }
 
 impl CaseError {
@@ -145,6 +149,7 @@ impl CaseError {
             CaseError::NoSuchEvent { .. }
             | CaseError::AlreadyRetracted { .. }
             | CaseError::CannotRetract { .. } => Some("target"),
+            CaseError::FindingStillOpen { .. } | CaseError::NoOpenFinding { .. } => Some("kind"),
         }
     }
 }

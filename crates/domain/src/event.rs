@@ -13,8 +13,8 @@ use cqrs_es::DomainEvent;
 use serde::{Deserialize, Serialize};
 
 use crate::values::{
-    ClosureReason, ContactChannel, DocumentRef, FocusGroup, Participant, Recipient, StudentProfile,
-    SupportKind, VisitOutcome,
+    ClosureReason, ContactChannel, DocumentRef, FocusGroup, Participant, Recipient, RegistryIssue,
+    StudentProfile, SupportKind, VisitOutcome,
 };
 
 /// A case file is opened for a child at risk.
@@ -257,6 +257,46 @@ pub struct Correction {
     pub retract: bool,
 }
 
+/// The registry cross-check (学籍/户籍比对) found a problem with the child's registration. One
+/// finding of each kind can be open at a time; it stays open until it is resolved or a later
+/// cross-check no longer finds it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RegistryFinding {
+    /// The day of the register and roll extracts compared.
+    pub on: NaiveDate,
+    pub kind: RegistryIssue,
+    /// What was found: the schools, rows and fields that disagree.
+    pub detail: String,
+    /// The name of the cross-check that found it ("2023年秋季学期学籍户籍比对").
+    pub cross_check: String,
+}
+
+/// A school or the bureau resolved a registry finding: what was done about it, with the
+/// document that shows it (the child enrolled, the roll corrected, the entry removed …).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RegistryResolution {
+    pub on: NaiveDate,
+    pub kind: RegistryIssue,
+    pub resolution: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<DocumentRef>,
+}
+
+/// A later cross-check no longer found an open registry finding.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RegistryClearance {
+    pub on: NaiveDate,
+    pub kind: RegistryIssue,
+    /// The name of the cross-check that no longer found it.
+    pub cross_check: String,
+}
+
 /// Every fact a case file can hold.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -280,6 +320,9 @@ pub enum CaseEvent {
     CaseClosed(Closure),
     CaseReopened(Reopening),
     FactCorrected(Correction),
+    RegistryFindingRecorded(RegistryFinding),
+    RegistryFindingResolved(RegistryResolution),
+    RegistryFindingCleared(RegistryClearance),
 }
 
 impl CaseEvent {
@@ -305,6 +348,9 @@ impl CaseEvent {
             CaseEvent::CaseClosed(f) => f.on,
             CaseEvent::CaseReopened(f) => f.on,
             CaseEvent::FactCorrected(f) => f.on,
+            CaseEvent::RegistryFindingRecorded(f) => f.on,
+            CaseEvent::RegistryFindingResolved(f) => f.on,
+            CaseEvent::RegistryFindingCleared(f) => f.on,
         }
     }
 
@@ -330,6 +376,9 @@ impl CaseEvent {
             CaseEvent::CaseClosed(_) => "CaseClosed",
             CaseEvent::CaseReopened(_) => "CaseReopened",
             CaseEvent::FactCorrected(_) => "FactCorrected",
+            CaseEvent::RegistryFindingRecorded(_) => "RegistryFindingRecorded",
+            CaseEvent::RegistryFindingResolved(_) => "RegistryFindingResolved",
+            CaseEvent::RegistryFindingCleared(_) => "RegistryFindingCleared",
         }
     }
 }

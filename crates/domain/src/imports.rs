@@ -42,9 +42,9 @@ pub const ENROLMENTS_HEADER: [&str; 2] = ["student_number", "school"];
 
 /// The data rows of a CSV list with this header, numbered as lines of the file; a row the CSV
 /// reader cannot read comes back as the reason.
-type Rows = Vec<(usize, Result<csv::StringRecord, String>)>;
+pub(crate) type Rows = Vec<(usize, Result<csv::StringRecord, String>)>;
 
-fn rows(text: &str, header: &[&str]) -> Result<Rows, RowError> {
+pub(crate) fn rows(text: &str, header: &[&str]) -> Result<Rows, RowError> {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .from_reader(text.trim_start_matches('\u{feff}').as_bytes());

@@ -16,6 +16,7 @@ mod event;
 mod imports;
 mod ladder;
 mod org;
+mod registry;
 mod review;
 mod roll_call;
 mod values;
@@ -33,8 +34,9 @@ pub use command::{CaseAction, CaseCommand};
 pub use error::{CalendarError, CaseError, LadderError};
 pub use event::{
     Absence, Acknowledgement, CaseEvent, CaseOpening, Closure, Correction, FocusGroupChange,
-    HomeTeachingSession, HomeVisit, Leave, ParentContact, Reopening, Report, Resumption, Return,
-    SupervisionNote, Support, Suspension, TransferConfirmation, TransferOut,
+    HomeTeachingSession, HomeVisit, Leave, ParentContact, RegistryClearance, RegistryFinding,
+    RegistryResolution, Reopening, Report, Resumption, Return, SupervisionNote, Support,
+    Suspension, TransferConfirmation, TransferOut,
 };
 pub use imports::{
     ENROLMENTS_HEADER, Grade6Plan, LEAVERS_HEADER, Leaver, PlannedCase, RowError,
@@ -45,6 +47,11 @@ pub use org::{
     CalendarDay, Node, NodeKind, ORGANISATION_ID, OrgCommand, OrgError, OrgEvent, Organisation,
     User, UserRole,
 };
+pub use registry::{
+    ChildFindings, ChildPlan, CrossCheck, Found, IdNumber, REGISTER_HEADER, ROLL_HEADER,
+    RegisterChild, RollEntry, SCHOOL_AGE, compose_id_number, cross_check, parse_id_number,
+    read_register, read_roll, reconcile,
+};
 pub use review::{
     CalendarChange, CaseRecord, Finding, FindingKind, Review, ReviewSettings, SchoolAttestation,
     SchoolSummary, review, review_attestation, review_calendar_changes,
@@ -52,5 +59,6 @@ pub use review::{
 pub use roll_call::{NamedAbsence, RollCall, RollCallCommand, RollCallEvent, SchoolRollCalls};
 pub use values::{
     ClosureReason, ContactChannel, DocumentRef, FocusGroup, Gender, Guardian, MAX_LONG_TEXT,
-    MAX_SHORT_TEXT, Participant, Recipient, Role, StudentProfile, SupportKind, VisitOutcome,
+    MAX_SHORT_TEXT, Participant, Recipient, RegistryIssue, Role, StudentProfile, SupportKind,
+    VisitOutcome,
 };

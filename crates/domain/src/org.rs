@@ -371,6 +371,15 @@ impl Organisation {
     }
 
     /// The schools at or below a node.
+    /// Every school of the county, in id order.
+    pub fn schools(&self) -> Vec<String> {
+        self.nodes
+            .values()
+            .filter(|n| n.kind == NodeKind::School)
+            .map(|n| n.id.clone())
+            .collect()
+    }
+
     pub fn schools_within(&self, node: &str) -> Vec<String> {
         self.nodes
             .values()

@@ -15,6 +15,8 @@
 //!   expected return with no resumption;
 //! * **no follow-up**: a reported child still away with no supervision note, contact or visit
 //!   within `follow_up_days` of the report;
+//! * **unresolved registry finding**: a finding of the registry cross-check with no contact,
+//!   visit, supervision note, resolution or clearance within `follow_up_days` of it;
 //! * **missing attestation** and **roll call mismatch** ([`review_attestation`]): a past school
 //!   day on which a school submitted no roll call; a child a roll call names absent without
 //!   excuse who has no case, or whose case has no absence that day;
@@ -73,6 +75,7 @@ pub enum FindingKind {
     SuspensionWithoutDocument,
     SuspensionOverdue,
     NoFollowUp,
+    UnresolvedRegistryFinding,
     RetroactiveCalendarChange,
     MissingAttestation,
     RollCallMismatch,
@@ -353,6 +356,42 @@ pub fn review(
                             ),
                             vec![sequence],
                             vec![Role::HeadTeacher],
+                        );
+                    }
+                }
+                CaseEvent::RegistryFindingRecorded(f) => {
+                    let deadline = on + chrono::TimeDelta::days(settings.follow_up_days);
+                    let mut still_open = true;
+                    let mut followed = false;
+                    for (_, e) in record.case.live().filter(|(s, _)| *s > sequence) {
+                        let ends = matches!(e, CaseEvent::RegistryFindingResolved(r) if r.kind == f.kind)
+                            || matches!(e, CaseEvent::RegistryFindingCleared(c) if c.kind == f.kind);
+                        if ends {
+                            still_open = false;
+                        }
+                        let acts = ends
+                            || matches!(
+                                e,
+                                CaseEvent::SupervisionNoted(_)
+                                    | CaseEvent::ParentContacted(_)
+                                    | CaseEvent::HomeVisitConducted(_)
+                            );
+                        if acts && e.on() <= deadline {
+                            followed = true;
+                        }
+                    }
+                    if !followed && today > deadline {
+                        finding(
+                            FindingKind::UnresolvedRegistryFinding,
+                            on,
+                            format!(
+                                "registry finding ({}) of {on}: nothing done within {} days{}",
+                                f.kind,
+                                settings.follow_up_days,
+                                if still_open { "; still open" } else { "" }
+                            ),
+                            vec![sequence],
+                            vec![Role::ResponsibleLeader],
                         );
                     }
                 }

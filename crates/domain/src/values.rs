@@ -204,6 +204,63 @@ pub enum ClosureReason {
     Other,
 }
 
+/// What the registry cross-check (学籍/户籍比对) can find wrong with a child's registration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum RegistryIssue {
+    /// 未入学: a school-age child in the household register on no school roll in the county.
+    NotOnRoll,
+    /// 空挂: on a school's roll but not at that school.
+    NominalRegistration,
+    /// 重复: on more than one roll, or twice on one.
+    Duplicate,
+    /// 错误: the roll's details disagree with the household register, or its ID number is not
+    /// a valid one.
+    Wrong,
+    /// 注销: on a roll although the household registration was cancelled.
+    Cancelled,
+}
+
+impl RegistryIssue {
+    /// Every issue, in a fixed order.
+    pub const ALL: [RegistryIssue; 5] = [
+        RegistryIssue::NotOnRoll,
+        RegistryIssue::NominalRegistration,
+        RegistryIssue::Duplicate,
+        RegistryIssue::Wrong,
+        RegistryIssue::Cancelled,
+    ];
+
+    /// The issue's name as it is written in JSON and in messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RegistryIssue::NotOnRoll => "not_on_roll",
+            RegistryIssue::NominalRegistration => "nominal_registration",
+            RegistryIssue::Duplicate => "duplicate",
+            RegistryIssue::Wrong => "wrong",
+            RegistryIssue::Cancelled => "cancelled",
+        }
+    }
+
+    /// The issue's name in Chinese, as the bureau writes it.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            RegistryIssue::NotOnRoll => "未入学（无学籍）",
+            RegistryIssue::NominalRegistration => "空挂学籍",
+            RegistryIssue::Duplicate => "重复学籍",
+            RegistryIssue::Wrong => "学籍信息错误",
+            RegistryIssue::Cancelled => "户籍已注销",
+        }
+    }
+}
+
+impl std::fmt::Display for RegistryIssue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A child's details as the case file holds them when it is opened.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

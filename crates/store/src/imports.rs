@@ -2,12 +2,19 @@
 //! hash-chained and attributed). Case ids are derived from what identifies the row, so the
 //! same file imported twice opens nothing the second time.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use chrono::NaiveDate;
-use notoneless_domain::{CaseAction, CaseError, RowError, plan_grade6_watch};
+use notoneless_domain::{
+    CaseAction, CaseCommand, CaseError, CaseEvent, ChildFindings, Found, RegistryIssue, RowError,
+    cross_check, plan_grade6_watch, reconcile,
+};
 use serde::Serialize;
 
 use crate::commands::{CommandContext, CommandError};
+use crate::db::{P, Sql};
 use crate::error::StoreError;
+use crate::log::{CASE, case_events, fold};
 use crate::store::Store;
 
 /// What an import did.
@@ -89,4 +96,275 @@ pub async fn import_grade6_watch(
     }
     report.rejected_leavers.sort_by_key(|e| e.row);
     Ok(report)
+}
+
+// ---- the registry cross-check (学籍/户籍比对) -------------------------------------------------
+
+/// The case id of a child's registry case: the same for the same child, always. `identity`
+/// is the ID number, or `roll:<student number>` when the roll's ID number is not valid.
+pub fn registry_case_id(identity: &str) -> String {
+    uuid::Uuid::new_v5(
+        &uuid::Uuid::NAMESPACE_OID,
+        format!("notoneless/registry/{identity}").as_bytes(),
+    )
+    .to_string()
+}
+
+/// One finding the import recorded, cleared, left or saw explained.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RegistryChange {
+    pub case_id: String,
+    pub school: String,
+    pub kind: RegistryIssue,
+    /// The lines of the register and of the roll that show it (empty for a clearance).
+    pub register_rows: Vec<usize>,
+    pub roll_rows: Vec<usize>,
+}
+
+/// What a registry import did, and what it refused.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct RegistryReport {
+    pub cross_check: String,
+    /// Children examined (those with a refused row are not).
+    pub examined: usize,
+    /// Cases opened now for children with a first finding.
+    pub cases_opened: usize,
+    /// Found now and not open before: recorded on the child's case.
+    pub new: Vec<RegistryChange>,
+    /// Open before and not found now: cleared.
+    pub resolved: Vec<RegistryChange>,
+    /// Found now and still open.
+    pub unchanged: Vec<RegistryChange>,
+    /// Found now, but resolved before with a document on file: nothing recorded.
+    pub explained: Vec<RegistryChange>,
+    pub rejected_register: Vec<RowError>,
+    pub rejected_roll: Vec<RowError>,
+}
+
+const REGISTRY_CASES: Sql = Sql::both(
+    "SELECT DISTINCT aggregate_id FROM events WHERE aggregate_type = $1 AND event_type = 'RegistryFindingRecorded' ORDER BY aggregate_id",
+);
+
+/// The ids of every case that ever held a registry finding.
+pub async fn registry_cases(store: &Store) -> Result<Vec<String>, StoreError> {
+    store
+        .db
+        .fetch_all(REGISTRY_CASES, &[P::text(CASE)])
+        .await?
+        .iter()
+        .map(|row| row.text("aggregate_id"))
+        .collect()
+}
+
+/// Imports a registry cross-check named `name`, of the extracts of `on`: records every finding
+/// found and not open on the child's case (opening it at the school that answers), and clears
+/// every open finding the cross-check no longer finds. Children with a refused row are left
+/// as they are. Importing the same lists again records nothing.
+pub async fn import_registry(
+    store: &Store,
+    name: &str,
+    register_csv: &str,
+    roll_csv: &str,
+    on: NaiveDate,
+    context: &CommandContext,
+) -> Result<RegistryReport, StoreError> {
+    let today = store.rules.get().calendar.local_date(store.clock.now());
+    let schools: BTreeSet<String> = store.org.current().org.schools().into_iter().collect();
+    let result = cross_check(register_csv, roll_csv, on, &schools);
+    let mut report = RegistryReport {
+        cross_check: name.to_string(),
+        examined: result.examined.len(),
+        rejected_register: result.register_errors,
+        rejected_roll: result.roll_errors,
+        ..RegistryReport::default()
+    };
+    let unsettled: BTreeSet<String> = result
+        .unsettled
+        .iter()
+        .map(|i| registry_case_id(i))
+        .collect();
+    let mut children: BTreeMap<String, ChildFindings> = result
+        .children
+        .into_iter()
+        .map(|c| (registry_case_id(&c.identity), c))
+        .collect();
+    let mut case_ids: BTreeSet<String> = children.keys().cloned().collect();
+    case_ids.extend(registry_cases(store).await?);
+    let none = BTreeMap::new();
+    for case_id in case_ids {
+        if unsettled.contains(&case_id) {
+            continue;
+        }
+        let child = children.remove(&case_id);
+        let case = fold(&case_events(&store.db, &case_id).await?)?;
+        let found = child.as_ref().map_or(&none, |c| &c.found);
+        let profile = child.as_ref().map(|c| &c.profile);
+        let school = profile
+            .map(|p| p.school.clone())
+            .or_else(|| case.profile().map(|p| p.school.clone()))
+            .unwrap_or_default();
+        let plan = reconcile(&case, profile, found, name, on);
+        let change = |kind: RegistryIssue| {
+            let f = found.get(&kind);
+            RegistryChange {
+                case_id: case_id.clone(),
+                school: school.clone(),
+                kind,
+                register_rows: f.map(|f| f.register_rows.clone()).unwrap_or_default(),
+                roll_rows: f.map(|f| f.roll_rows.clone()).unwrap_or_default(),
+            }
+        };
+        // Every planned fact is checked against the case first, so that a child's facts are
+        // recorded all or none.
+        let mut trial = case.clone();
+        let mut refusal = None;
+        for action in &plan.actions {
+            match trial.decide(CaseCommand::new(today, action.clone())) {
+                Ok(event) => cqrs_es::Aggregate::apply(&mut trial, event),
+                Err(e) => {
+                    refusal = Some(e);
+                    break;
+                }
+            }
+        }
+        if let Some(e) = refusal {
+            // What the cross-check planned does not fit the case (a fact dated before the
+            // case's last registry fact, say): the rows that show the child are refused.
+            refuse_rows(&mut report, found, &e);
+            continue;
+        }
+        for action in plan.actions {
+            let opening = matches!(action, CaseAction::OpenCase(_));
+            match store.commands.execute(&case_id, action, context).await {
+                Ok(_) if opening => report.cases_opened += 1,
+                Ok(_) => {}
+                // Someone else got there first (another import running at the same time):
+                // what it recorded stands.
+                Err(CommandError::Rejected(
+                    CaseError::AlreadyOpened
+                    | CaseError::FindingStillOpen { .. }
+                    | CaseError::NoOpenFinding { .. },
+                )) => {}
+                Err(CommandError::Rejected(e)) => {
+                    return Err(StoreError::Database(format!(
+                        "a registry case changed during the import and refused a checked fact: {e}"
+                    )));
+                }
+                Err(CommandError::Store(e)) => return Err(e),
+                Err(other) => return Err(StoreError::Database(other.to_string())),
+            }
+        }
+        report.new.extend(plan.new.into_iter().map(change));
+        report
+            .unchanged
+            .extend(plan.unchanged.into_iter().map(change));
+        report
+            .explained
+            .extend(plan.explained.into_iter().map(|(kind, _)| change(kind)));
+        report.resolved.extend(plan.cleared.into_iter().map(change));
+    }
+    report.rejected_register.sort_by_key(|e| e.row);
+    report.rejected_roll.sort_by_key(|e| e.row);
+    Ok(report)
+}
+
+/// Refuses every row that shows one child's findings, with the case's reason.
+fn refuse_rows(
+    report: &mut RegistryReport,
+    found: &BTreeMap<RegistryIssue, Found>,
+    error: &CaseError,
+) {
+    let mut register: BTreeSet<usize> = BTreeSet::new();
+    let mut roll: BTreeSet<usize> = BTreeSet::new();
+    for f in found.values() {
+        register.extend(&f.register_rows);
+        roll.extend(&f.roll_rows);
+    }
+    let refuse = |row| RowError {
+        row,
+        field: error.field().map(str::to_string),
+        reason: format!("the child's case refuses it: {error}"),
+    };
+    report
+        .rejected_register
+        .extend(register.into_iter().map(refuse));
+    report.rejected_roll.extend(roll.into_iter().map(refuse));
+}
+
+/// Where a registry finding stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingState {
+    Open,
+    /// Resolved by a school or the bureau.
+    Resolved,
+    /// No longer found by a later cross-check.
+    Cleared,
+}
+
+/// One registry finding, tracked from the cross-check that found it to its end.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TrackedFinding {
+    pub case_id: String,
+    pub school: String,
+    pub kind: RegistryIssue,
+    /// The event that recorded it, its day and the cross-check that found it.
+    pub sequence: u64,
+    pub found_on: NaiveDate,
+    pub cross_check: String,
+    pub detail: String,
+    pub state: FindingState,
+    /// The event that ended it, and its day.
+    pub ended_by: Option<u64>,
+    pub ended_on: Option<NaiveDate>,
+}
+
+/// Every registry finding ever recorded at the given schools (`None`: all), oldest first per
+/// case, read from the log.
+pub async fn registry_findings(
+    store: &Store,
+    schools: Option<&[String]>,
+) -> Result<Vec<TrackedFinding>, StoreError> {
+    let mut out = Vec::new();
+    for case_id in registry_cases(store).await? {
+        let case = fold(&case_events(&store.db, &case_id).await?)?;
+        let Some(school) = case.profile().map(|p| p.school.clone()) else {
+            continue;
+        };
+        if schools.is_some_and(|s| !s.contains(&school)) {
+            continue;
+        }
+        let mut open: BTreeMap<RegistryIssue, usize> = BTreeMap::new();
+        for (sequence, event) in case.live() {
+            let (kind, state, on) = match event {
+                CaseEvent::RegistryFindingRecorded(f) => {
+                    open.insert(f.kind, out.len());
+                    out.push(TrackedFinding {
+                        case_id: case_id.clone(),
+                        school: school.clone(),
+                        kind: f.kind,
+                        sequence,
+                        found_on: f.on,
+                        cross_check: f.cross_check.clone(),
+                        detail: f.detail.clone(),
+                        state: FindingState::Open,
+                        ended_by: None,
+                        ended_on: None,
+                    });
+                    continue;
+                }
+                CaseEvent::RegistryFindingResolved(r) => (r.kind, FindingState::Resolved, r.on),
+                CaseEvent::RegistryFindingCleared(c) => (c.kind, FindingState::Cleared, c.on),
+                _ => continue,
+            };
+            if let Some(index) = open.remove(&kind)
+                && let Some(finding) = out.get_mut(index)
+            {
+                finding.state = state;
+                finding.ended_by = Some(sequence);
+                finding.ended_on = Some(on);
+            }
+        }
+    }
+    Ok(out)
 }

@@ -4,8 +4,8 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use notoneless_domain::{
-    CaseRecord, NodeKind, Review, ReviewSettings, SchoolAttestation, SchoolCalendar, StudentCase,
-    review, review_attestation, review_calendar_changes,
+    CaseRecord, Review, ReviewSettings, SchoolAttestation, SchoolCalendar, StudentCase, review,
+    review_attestation, review_calendar_changes,
 };
 
 use crate::error::StoreError;
@@ -95,13 +95,7 @@ pub async fn run_review(
     }
     result.findings.extend(calendar_findings);
     let snapshot = store.org.current();
-    let all_schools: Vec<String> = snapshot
-        .org
-        .nodes
-        .values()
-        .filter(|n| n.kind == NodeKind::School)
-        .map(|n| n.id.clone())
-        .collect();
+    let all_schools = snapshot.org.schools();
     let mut attestations = Vec::new();
     for school in schools.map_or(all_schools.as_slice(), |s| s) {
         attestations.push(SchoolAttestation {
