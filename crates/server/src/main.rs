@@ -2,7 +2,7 @@
 //!
 //! The server (`serve`), the first steps of a deployment (`admin`), operator commands over
 //! the event store (`migrate`, `verify`, `reproject`,
-//! `check-projections`) and the domain tools (`assess`, `ladder`). anyhow is allowed here, and
+//! `check-projections`), the demo county (`demo`) and the domain tools (`assess`, `ladder`). anyhow is allowed here, and
 //! only here; so is printing, which is the CLI's output (logs go to stderr through tracing).
 
 mod assess_cmd;
@@ -48,6 +48,10 @@ enum Command {
     CheckProjections(config::StoreArgs),
     /// Assess a case file (a JSON array of its events) at an instant.
     Assess(assess_cmd::AssessArgs),
+    /// Build the demo county into an empty database: four townships, a dozen schools, 2,000
+    /// children on watch, six weeks of facts up to yesterday with a violation of every kind
+    /// planted; prints the demo users' tokens.
+    Demo(config::StoreArgs),
     /// Print the escalation ladder (the plan's "123" rule, or the one in --ladder) as JSON.
     Ladder {
         /// A ladder to check and print instead of the default.
@@ -68,6 +72,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Assess(args) => assess_cmd::run(&args),
         Command::Ladder { ladder } => assess_cmd::print_ladder(ladder.as_deref()),
+        Command::Demo(args) => store_cmd::block_on(demo::demo(args)),
         Command::Serve(args) => store_cmd::block_on(serve_cmd::serve(args)),
         Command::Admin(command) => store_cmd::block_on(serve_cmd::admin(command)),
         Command::Migrate(args) => store_cmd::block_on(store_cmd::migrate(args)),

@@ -23,8 +23,8 @@ pub struct ServeArgs {
     /// The address to listen on.
     #[arg(long, env = "NOTONELESS_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
-    /// On an empty database, create a demo county (tree, users, calendar, cases) and print
-    /// the demo users' tokens.
+    /// On an empty database, first build the demo county (`notoneless demo`) and print the
+    /// demo users' tokens and where to look.
     #[arg(long)]
     pub demo: bool,
 }
@@ -43,7 +43,7 @@ async fn open_store(args: &StoreArgs) -> Result<Arc<Store>> {
 pub async fn serve(args: ServeArgs) -> Result<ExitCode> {
     let store = open_store(&args.store).await?;
     if args.demo {
-        demo::seed_if_empty(&store).await?;
+        demo::seed_if_empty(&store, &format!("http://{}", args.listen)).await?;
     }
     let (stop, stopped) = watch::channel(false);
     let projector = store.projector.clone();

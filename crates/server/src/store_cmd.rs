@@ -40,7 +40,7 @@ pub async fn connect(args: &StoreArgs) -> Result<Db> {
     Ok(db)
 }
 
-async fn open(args: &StoreArgs) -> Result<Store> {
+pub async fn open(args: &StoreArgs) -> Result<Store> {
     let rules = args.rules()?;
     Ok(Store::new(
         connect(args).await?,

@@ -1,5 +1,5 @@
 //! `notoneless serve --demo` as a new user runs it: it migrates an empty data directory,
-//! seeds the demo county, answers, and stops cleanly on SIGTERM.
+//! builds the demo county, becomes ready, answers, and stops cleanly on SIGTERM.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -34,10 +34,10 @@ async fn serve_with_demo_data_answers_and_stops_cleanly_on_sigterm() {
     let mut token = None;
     for line in lines.by_ref() {
         let words: Vec<&str> = line.split_whitespace().collect();
-        if words.first() == Some(&"li") {
+        if words.first() == Some(&"ht-gyz-middle") {
             token = words.last().map(|t| t.to_string());
         }
-        if line.starts_with("demo cases:") {
+        if line.starts_with("demo ready") {
             break;
         }
     }
@@ -55,11 +55,20 @@ async fn serve_with_demo_data_answers_and_stops_cleanly_on_sigterm() {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let ready = client.get(format!("{base}/readyz")).send().await.unwrap();
-    assert_eq!(ready.status(), 200);
+    // Ready once the projector has caught up with the demo's few thousand events.
+    let mut ready = client.get(format!("{base}/readyz")).send().await.unwrap();
+    while ready.status() != 200 {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "the server becomes ready: {}",
+            ready.text().await.unwrap_or_default()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        ready = client.get(format!("{base}/readyz")).send().await.unwrap();
+    }
     // The list is a read model: give the projector a moment to catch up with the seeding.
     let mut cases = serde_json::Value::Null;
-    for _ in 0..100 {
+    for _ in 0..300 {
         cases = client
             .get(format!("{base}/api/v1/cases"))
             .bearer_auth(&token)
@@ -69,14 +78,15 @@ async fn serve_with_demo_data_answers_and_stops_cleanly_on_sigterm() {
             .json()
             .await
             .unwrap();
-        if cases["total"] == 2 {
+        if cases["total"] == 200 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert_eq!(
-        cases["total"], 2,
-        "the head teacher sees her school's two demo cases: {cases}"
+        cases["total"], 200,
+        "the head teacher sees her school's 200 children on watch: {}",
+        cases["total"]
     );
     assert!(dir.join("notoneless.db").exists());
 
