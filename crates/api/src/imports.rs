@@ -94,7 +94,9 @@ pub async fn ledger(
     caller: Caller,
 ) -> Result<impl axum::response::IntoResponse, ApiError> {
     let schools = crate::auth::visible_schools(&state.store.org.current().org, &caller.user);
-    let csv = notoneless_store::exports::ledger_csv(&state.store, schools.as_deref()).await?;
+    let csv = notoneless_store::exports::ledger(&state.store, schools.as_deref())
+        .await?
+        .to_csv(notoneless_store::table::Lang::Zh);
     Ok((
         [
             (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),

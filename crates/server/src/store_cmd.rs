@@ -213,7 +213,9 @@ pub async fn export(args: ExportArgs) -> Result<ExitCode> {
     }
     let store = open(&args.store).await?;
     store.org.reload().await?;
-    let csv = notoneless_store::exports::ledger_csv(&store, None).await?;
+    let csv = notoneless_store::exports::ledger(&store, None)
+        .await?
+        .to_csv(notoneless_store::table::Lang::Zh);
     std::fs::write(&args.output, csv)
         .with_context(|| format!("cannot write {}", args.output.display()))?;
     println!("ledger written to {}", args.output.display());
