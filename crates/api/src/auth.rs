@@ -100,6 +100,27 @@ pub const ORG_ADMINS: &[UserRole] = &[Admin];
 /// Roles that manage the school calendar.
 pub const CALENDAR_KEEPERS: &[UserRole] = &[Admin, BureauOfficer];
 
+/// Every role: the ledger answers each caller with the cases of their jurisdiction (an
+/// admin's is empty: admins read no child's file).
+pub const LEDGER_READERS: &[UserRole] = &UserRole::ALL;
+
+/// Who may call the review, import and export endpoints, each within their jurisdiction.
+/// `docs/api.md` prints this table; a test checks it against this one and the routes.
+pub const REPORT_PERMISSIONS: [(&str, &[UserRole]); 6] = [
+    ("GET /api/v1/reviews", crate::reviews::REVIEWERS),
+    ("GET /api/v1/reviews/export", crate::reviews::REVIEWERS),
+    (
+        "POST /api/v1/imports/grade6-watch",
+        crate::imports::GRADE6_IMPORTERS,
+    ),
+    (
+        "POST /api/v1/imports/registry",
+        crate::registry::REGISTRY_IMPORTERS,
+    ),
+    ("GET /api/v1/exports/ledger", LEDGER_READERS),
+    ("GET /api/v1/exports/ledger.csv", LEDGER_READERS),
+];
+
 pub fn may_record(command: &str, role: UserRole) -> bool {
     CASE_PERMISSIONS
         .iter()

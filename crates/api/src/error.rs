@@ -5,6 +5,7 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use notoneless_domain::{CaseError, OrgError};
+use notoneless_store::table::ExportError;
 use notoneless_store::{CommandError, StoreError};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -118,6 +119,12 @@ impl From<StoreError> for ApiError {
             StoreError::Conflict => ApiError::Conflict("a concurrent write won; try again".into()),
             other => ApiError::Internal(other.to_string()),
         }
+    }
+}
+
+impl From<ExportError> for ApiError {
+    fn from(error: ExportError) -> Self {
+        ApiError::Internal(error.to_string())
     }
 }
 

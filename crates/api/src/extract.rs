@@ -1,8 +1,10 @@
-//! The JSON body extractor: reads the body itself so that every failure (bad JSON, a wrong
-//! type, an unknown or missing field, an impossible date) is a 400 that names the field.
+//! The JSON body and query string extractors: each reads its input itself so that every
+//! failure (bad JSON, a wrong type, an unknown or missing field, an impossible date, a value
+//! that is not one of the choices) is a 400 that names the field.
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
@@ -43,4 +45,45 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
         })?;
         Ok(JsonBody(value))
     }
+}
+
+/// The query string, read into `T`; a failure is a 400 naming the parameter.
+pub struct QueryParams<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for QueryParams<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        let query = parts.uri.query().unwrap_or_default();
+        let deserializer =
+            serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        let value = serde_path_to_error::deserialize(deserializer).map_err(|error| {
+            let path = error.path().to_string();
+            let message = error.inner().to_string();
+            // A missing or unknown parameter is reported at the top; its name is in the message.
+            let field = if path == "." {
+                named_in(&message)
+            } else {
+                Some(path)
+            };
+            ApiError::malformed(
+                match &field {
+                    Some(f) if !message.contains(&format!("`{f}`")) => format!("{f}: {message}"),
+                    _ => message,
+                },
+                field.as_deref(),
+            )
+        })?;
+        Ok(QueryParams(value))
+    }
+}
+
+/// The parameter serde names in "missing field `x`" or "unknown field `x`, expected …".
+fn named_in(message: &str) -> Option<String> {
+    ["missing field `", "unknown field `"]
+        .iter()
+        .find_map(|prefix| {
+            let rest = message.strip_prefix(prefix)?;
+            rest.split('`').next().map(str::to_string)
+        })
 }

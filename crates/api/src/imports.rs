@@ -1,5 +1,6 @@
 //! Imports over HTTP. The lists travel as CSV text inside a JSON body; every refused row comes
-//! back with its line number and reason, and nothing of it is written.
+//! back with its line number and reason, and nothing of it is written. (The ledger's download
+//! is in `exports.rs`.)
 
 use axum::Json;
 use axum::extract::State;
@@ -82,27 +83,4 @@ pub async fn grade6_watch(
         rejected_leavers: report.rejected_leavers,
         rejected_enrolments: report.rejected_enrolments,
     }))
-}
-
-/// Download the ledger (台账) of the cases in the caller's jurisdiction: CSV, Chinese headers,
-/// UTF-8 with a byte-order mark.
-#[utoipa::path(get, path = "/api/v1/exports/ledger.csv", tag = "imports",
-    responses((status = 200, content_type = "text/csv", body = String), (status = 401, body = ErrorBody)),
-    security(("bearer" = [])))]
-pub async fn ledger(
-    State(state): State<AppState>,
-    caller: Caller,
-) -> Result<impl axum::response::IntoResponse, ApiError> {
-    let schools = crate::auth::visible_schools(&state.store.org.current().org, &caller.user);
-    let csv = notoneless_store::exports::ledger_csv(&state.store, schools.as_deref()).await?;
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                "attachment; filename=\"ledger.csv\"",
-            ),
-        ],
-        csv,
-    ))
 }

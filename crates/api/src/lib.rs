@@ -7,6 +7,7 @@
 pub mod auth;
 pub mod cases;
 pub mod error;
+pub mod exports;
 pub mod extract;
 pub mod imports;
 pub mod openapi;
@@ -90,6 +91,7 @@ pub fn app(state: AppState) -> Router {
         .route("/cases/{case_id}/timeline", get(cases::timeline))
         .route("/work-queue", get(cases::my_work_queue))
         .route("/reviews", get(reviews::get_review))
+        .route("/reviews/export", get(reviews::export_review))
         .route(
             "/imports/grade6-watch",
             post(imports::grade6_watch).layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)),
@@ -104,7 +106,8 @@ pub fn app(state: AppState) -> Router {
             "/cases/{case_id}/registry-resolutions",
             post(cases::resolve_registry_finding),
         )
-        .route("/exports/ledger.csv", get(imports::ledger))
+        .route("/exports/ledger", get(exports::ledger))
+        .route("/exports/ledger.csv", get(exports::ledger_csv))
         .route(
             "/schools/{school}/roll-calls",
             post(roll_calls::submit_roll_call).get(roll_calls::list_roll_calls),

@@ -8,7 +8,7 @@ use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::AppState;
-use crate::{cases, error, imports, org, registry, reviews, roll_calls};
+use crate::{cases, error, exports, imports, org, registry, reviews, roll_calls};
 
 struct BearerAuth;
 
@@ -36,11 +36,12 @@ impl Modify for BearerAuth {
         cases::history, cases::as_of, cases::as_known_at, cases::timeline,
         org::get_org, org::org_history, org::add_node, org::add_user, org::deactivate_user, org::issue_token,
         org::revoke_token, org::get_calendar, org::add_term, org::declare_holiday,
-        org::declare_make_up_day, org::clear_day, reviews::get_review,
-        roll_calls::submit_roll_call, roll_calls::list_roll_calls, imports::grade6_watch, imports::ledger,
+        org::declare_make_up_day, org::clear_day, reviews::get_review, reviews::export_review,
+        roll_calls::submit_roll_call, roll_calls::list_roll_calls, imports::grade6_watch,
+        exports::ledger, exports::ledger_csv,
         registry::import_registry_cross_check, registry::list_registry_findings,
     ),
-    components(schemas(error::ErrorBody)),
+    components(schemas(error::ErrorBody, exports::FileFormat, exports::Language)),
     modifiers(&BearerAuth),
     tags(
         (name = "commands", description = "Record facts on a case: one endpoint per fact"),

@@ -4,9 +4,11 @@
 use std::collections::BTreeMap;
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
+use axum::response::Response;
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
-use notoneless_domain::{Review, ReviewSettings, SchoolSummary, UserRole};
+use notoneless_domain::{Organisation, Review, ReviewSettings, SchoolSummary, UserRole};
+use notoneless_store::exports::review_findings;
 use notoneless_store::review::run_review;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -14,6 +16,8 @@ use utoipa::{IntoParams, ToSchema};
 use crate::AppState;
 use crate::auth::{Caller, visible_schools_within};
 use crate::error::{ApiError, ErrorBody};
+use crate::exports::{FileFormat, Language, download};
+use crate::extract::QueryParams;
 use crate::org::UserView;
 
 /// Who may run a review: the bureau and inspectors for the county, a township officer for the
@@ -27,6 +31,7 @@ pub const REVIEWERS: &[UserRole] = &[
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ReviewQuery {
     /// The first day of the period, YYYY-MM-DD.
     pub from: NaiveDate,
@@ -37,6 +42,95 @@ pub struct ReviewQuery {
     /// Review as the system knew it at this instant (RFC 3339): facts recorded by then, the
     /// calendar as it was then.
     pub known_at: Option<DateTime<FixedOffset>>,
+    /// A fact recorded more than this many days after its day is a late entry (default 2;
+    /// 0 to 365).
+    pub late_entry_days: Option<i64>,
+    /// A transfer not confirmed within this many days is a finding (default 14; 0 to 365).
+    pub transfer_confirmation_days: Option<i64>,
+    /// A report with no follow-up within this many days, the child still away, is a finding
+    /// (default 7; 0 to 365).
+    pub follow_up_days: Option<i64>,
+}
+
+/// The review's query and the download's choices. (Written out, not flattened: a flattened
+/// query string cannot carry numbers.)
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ReviewExportQuery {
+    /// The first day of the period, YYYY-MM-DD.
+    pub from: NaiveDate,
+    /// The last day of the period, YYYY-MM-DD.
+    pub until: NaiveDate,
+    pub township: Option<String>,
+    pub school: Option<String>,
+    /// Review as the system knew it at this instant (RFC 3339).
+    pub known_at: Option<DateTime<FixedOffset>>,
+    /// Default 2; 0 to 365.
+    pub late_entry_days: Option<i64>,
+    /// Default 14; 0 to 365.
+    pub transfer_confirmation_days: Option<i64>,
+    /// Default 7; 0 to 365.
+    pub follow_up_days: Option<i64>,
+    /// `csv` (the default) or `xlsx`.
+    pub format: Option<FileFormat>,
+    /// `zh` (the default) or `en`.
+    pub lang: Option<Language>,
+}
+
+impl ReviewExportQuery {
+    fn review(&self) -> ReviewQuery {
+        ReviewQuery {
+            from: self.from,
+            until: self.until,
+            township: self.township.clone(),
+            school: self.school.clone(),
+            known_at: self.known_at,
+            late_entry_days: self.late_entry_days,
+            transfer_confirmation_days: self.transfer_confirmation_days,
+            follow_up_days: self.follow_up_days,
+        }
+    }
+}
+
+/// What a review request asks for, checked: the caller may review, the period is a period,
+/// the thresholds are sensible; the schools are those the caller may see within the
+/// township and school asked for.
+struct Checked {
+    from: NaiveDate,
+    until: NaiveDate,
+    known_at: Option<DateTime<Utc>>,
+    schools: Option<Vec<String>>,
+    settings: ReviewSettings,
+}
+
+fn check(org: &Organisation, caller: &Caller, query: &ReviewQuery) -> Result<Checked, ApiError> {
+    if !REVIEWERS.contains(&caller.user.role) {
+        return Err(ApiError::Forbidden(format!(
+            "a {} may not run a review",
+            caller.user.role.as_str()
+        )));
+    }
+    if query.until < query.from {
+        return Err(ApiError::malformed("until: before from", Some("until")));
+    }
+    let defaults = ReviewSettings::default();
+    let settings = ReviewSettings {
+        late_entry_days: query.late_entry_days.unwrap_or(defaults.late_entry_days),
+        transfer_confirmation_days: query
+            .transfer_confirmation_days
+            .unwrap_or(defaults.transfer_confirmation_days),
+        follow_up_days: query.follow_up_days.unwrap_or(defaults.follow_up_days),
+    }
+    .checked()
+    .map_err(|e| ApiError::malformed(e.to_string(), Some(e.field())))?;
+    Ok(Checked {
+        from: query.from,
+        until: query.until,
+        known_at: query.known_at.map(|t| t.with_timezone(&Utc)),
+        schools: visible_schools_within(org, &caller.user, [&query.township, &query.school]),
+        settings,
+    })
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -56,28 +150,18 @@ pub struct ReviewView {
 pub async fn get_review(
     State(state): State<AppState>,
     caller: Caller,
-    Query(query): Query<ReviewQuery>,
+    QueryParams(query): QueryParams<ReviewQuery>,
 ) -> Result<Json<ReviewView>, ApiError> {
-    if !REVIEWERS.contains(&caller.user.role) {
-        return Err(ApiError::Forbidden(format!(
-            "a {} may not run a review",
-            caller.user.role.as_str()
-        )));
-    }
-    if query.until < query.from {
-        return Err(ApiError::malformed("until: before from", Some("until")));
-    }
     let snapshot = state.store.org.current();
     let org = &snapshot.org;
-    let schools = visible_schools_within(org, &caller.user, [&query.township, &query.school]);
-    let known_at = query.known_at.map(|t| t.with_timezone(&Utc));
+    let checked = check(org, &caller, &query)?;
     let review = run_review(
         &state.store,
-        query.from,
-        query.until,
-        known_at,
-        schools.as_deref(),
-        &ReviewSettings::default(),
+        checked.from,
+        checked.until,
+        checked.known_at,
+        checked.schools.as_deref(),
+        &checked.settings,
     )
     .await?;
     let mut staff: BTreeMap<String, Vec<UserView>> = BTreeMap::new();
@@ -120,4 +204,38 @@ pub async fn get_review(
         townships: townships.into_values().collect(),
         staff,
     }))
+}
+
+/// Download the findings of a review as a table (one row per finding, with the child, the
+/// roles that answer for it and the staff who hold them today), as CSV or XLSX, with Chinese
+/// (default) or English headers and labels. The same access and parameters as
+/// `GET /api/v1/reviews`.
+#[utoipa::path(get, path = "/api/v1/reviews/export", tag = "reviews", params(ReviewExportQuery),
+    responses(
+        (status = 200, description = "The findings, as a file to save",
+            content((String = "text/csv"), (crate::exports::Workbook = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn export_review(
+    State(state): State<AppState>,
+    caller: Caller,
+    QueryParams(query): QueryParams<ReviewExportQuery>,
+) -> Result<Response, ApiError> {
+    let snapshot = state.store.org.current();
+    let checked = check(&snapshot.org, &caller, &query.review())?;
+    let table = review_findings(
+        &state.store,
+        checked.from,
+        checked.until,
+        checked.known_at,
+        checked.schools.as_deref(),
+        &checked.settings,
+    )
+    .await?;
+    download(
+        &table,
+        query.format,
+        query.lang,
+        &format!("review-{}-{}", checked.from, checked.until),
+    )
 }

@@ -294,6 +294,53 @@ async fn every_endpoint_for_every_role_inside_and_outside_the_jurisdiction(backe
             StatusCode::FORBIDDEN
         };
         assert_eq!(status, expected, "{user} runs a review");
+        let (status, _) = app
+            .get(
+                user,
+                "/api/v1/reviews/export?from=2023-11-01&until=2023-11-30&format=xlsx",
+            )
+            .await;
+        assert_eq!(status, expected, "{user} downloads a review");
+        let (status, review) = app
+            .get(
+                user,
+                "/api/v1/reviews/export?from=2023-11-01&until=2023-11-30&lang=en",
+            )
+            .await;
+        if status == StatusCode::OK {
+            let text = review.as_str().unwrap();
+            assert!(
+                !text.contains(SCHOOL_B) || sees(user, SCHOOL_B),
+                "{user}'s review download: {text}"
+            );
+            assert!(
+                !text.contains(SCHOOL_A) || sees(user, SCHOOL_A),
+                "{user}'s review download: {text}"
+            );
+        }
+        // Everyone may download the ledger: of their own jurisdiction's cases.
+        for path in [
+            "/api/v1/exports/ledger",
+            "/api/v1/exports/ledger?format=csv&lang=en",
+            "/api/v1/exports/ledger.csv",
+        ] {
+            let (status, ledger) = app.get(user, path).await;
+            assert_eq!(status, StatusCode::OK, "{user} {path}");
+            let text = ledger.as_str().unwrap();
+            for school in [SCHOOL_A, SCHOOL_B] {
+                assert_eq!(
+                    text.contains(school),
+                    sees(user, school),
+                    "{user} {path}: {text}"
+                );
+            }
+        }
+        let (status, _) = app.get(user, "/api/v1/exports/ledger?format=xlsx").await;
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "{user} downloads the ledger as xlsx"
+        );
         for school in [SCHOOL_A, SCHOOL_B] {
             let roll_call = json!({"on": "2023-11-08", "class": format!("{user}-class"), "enrolled": 30, "present": 30});
             let (status, answer) = app
@@ -326,12 +373,19 @@ async fn every_endpoint_for_every_role_inside_and_outside_the_jurisdiction(backe
             assert_eq!(status, expected, "{user} reads roll calls at {school}");
         }
     }
-    assert_eq!(
-        app.get_anonymous("/api/v1/reviews?from=2023-11-01&until=2023-11-30")
-            .await
-            .0,
-        StatusCode::UNAUTHORIZED
-    );
+    for path in [
+        "/api/v1/reviews?from=2023-11-01&until=2023-11-30",
+        "/api/v1/reviews/export?from=2023-11-01&until=2023-11-30",
+        "/api/v1/exports/ledger",
+        "/api/v1/exports/ledger?format=xlsx",
+        "/api/v1/exports/ledger.csv",
+    ] {
+        assert_eq!(
+            app.get_anonymous(path).await.0,
+            StatusCode::UNAUTHORIZED,
+            "{path} without a token"
+        );
+    }
     let import = json!({"on": "2023-09-01", "enrolments_csv": "student_number,school\n",
         "leavers_csv": "student_number,name,gender,birth_date,school,class,guardian,guardian_relation,guardian_phone\n"});
     for user in &users {

@@ -98,3 +98,64 @@ fn docs_api_md_prints_the_permission_table_as_the_code_has_it() {
         .collect();
     assert_eq!(rows, code);
 }
+
+#[test]
+fn docs_api_md_prints_who_may_call_the_review_import_and_export_endpoints_as_the_code_has_it() {
+    use utoipa::OpenApi;
+
+    let doc =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/api.md")).unwrap();
+    let table = doc
+        .split("<!-- report-permissions:start -->")
+        .nth(1)
+        .unwrap()
+        .split("<!-- report-permissions:end -->")
+        .next()
+        .unwrap();
+    let rows: Vec<(String, Vec<String>)> = table
+        .lines()
+        .filter(|l| l.starts_with("| `"))
+        .map(|l| {
+            let cells: Vec<&str> = l.trim_matches('|').split('|').map(str::trim).collect();
+            (
+                cells[0].trim_matches('`').to_string(),
+                cells[1].split(", ").map(str::to_string).collect(),
+            )
+        })
+        .collect();
+    let code: Vec<(String, Vec<String>)> = notoneless_api::auth::REPORT_PERMISSIONS
+        .iter()
+        .map(|(endpoint, roles)| {
+            (
+                endpoint.to_string(),
+                roles.iter().map(|r| r.as_str().to_string()).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(rows, code);
+
+    // Every endpoint of the table is a route, and every review, import and export route is in
+    // the table.
+    let document = serde_json::to_value(notoneless_api::openapi::ApiDoc::openapi()).unwrap();
+    let routes: Vec<String> = document["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, item)| {
+            item.as_object()
+                .unwrap()
+                .keys()
+                .map(move |method| format!("{} {path}", method.to_uppercase()))
+        })
+        .filter(|r| {
+            ["/api/v1/reviews", "/api/v1/imports/", "/api/v1/exports/"]
+                .iter()
+                .any(|prefix| r.split(' ').nth(1).unwrap().starts_with(prefix))
+        })
+        .collect();
+    let mut listed: Vec<&String> = rows.iter().map(|(endpoint, _)| endpoint).collect();
+    let mut routed: Vec<&String> = routes.iter().collect();
+    listed.sort();
+    routed.sort();
+    assert_eq!(listed, routed);
+}

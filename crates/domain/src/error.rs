@@ -189,3 +189,23 @@ pub enum LadderError {
     #[error("steps[{index}].required_roles: must list at least one")]
     NoRoles { index: usize },
 }
+
+/// Why review thresholds were refused.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum ReviewSettingsError {
+    #[error("{field}: must be a number of days from 0 to {max}, not {value}")]
+    OutOfRange {
+        field: &'static str,
+        value: i64,
+        max: i64,
+    },
+}
+
+impl ReviewSettingsError {
+    /// The threshold at fault, by its name in JSON and in query strings.
+    pub fn field(&self) -> &'static str {
+        match self {
+            ReviewSettingsError::OutOfRange { field, .. } => field,
+        }
+    }
+}

@@ -34,6 +34,7 @@ use serde::{Deserialize, Serialize};
 use crate::assess::{ObligationKind, ObligationStatus, assess};
 use crate::calendar::SchoolCalendar;
 use crate::case::{CaseStatus, StudentCase};
+use crate::error::ReviewSettingsError;
 use crate::event::CaseEvent;
 use crate::ladder::EscalationLadder;
 use crate::roll_call::RollCall;
@@ -58,6 +59,32 @@ impl Default for ReviewSettings {
             transfer_confirmation_days: 14,
             follow_up_days: 7,
         }
+    }
+}
+
+impl ReviewSettings {
+    /// The longest a threshold may be: a year. More is a typo, not a policy.
+    pub const MAX_DAYS: i64 = 365;
+
+    /// The settings, if every threshold is from 0 to [`Self::MAX_DAYS`] days.
+    pub fn checked(self) -> Result<Self, ReviewSettingsError> {
+        for (field, value) in [
+            ("late_entry_days", self.late_entry_days),
+            (
+                "transfer_confirmation_days",
+                self.transfer_confirmation_days,
+            ),
+            ("follow_up_days", self.follow_up_days),
+        ] {
+            if !(0..=Self::MAX_DAYS).contains(&value) {
+                return Err(ReviewSettingsError::OutOfRange {
+                    field,
+                    value,
+                    max: Self::MAX_DAYS,
+                });
+            }
+        }
+        Ok(self)
     }
 }
 

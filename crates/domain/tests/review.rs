@@ -424,3 +424,41 @@ fn the_same_class_and_day_twice_is_rejected() {
         })
     );
 }
+
+#[test]
+fn review_thresholds_from_zero_to_a_year_are_accepted_and_others_refused_by_name() {
+    let defaults = ReviewSettings::default();
+    assert_eq!(defaults.checked(), Ok(defaults));
+    let edges = ReviewSettings {
+        late_entry_days: 0,
+        transfer_confirmation_days: 365,
+        follow_up_days: 1,
+    };
+    assert_eq!(edges.checked(), Ok(edges));
+    let negative = ReviewSettings {
+        follow_up_days: -1,
+        ..defaults
+    };
+    let error = negative.checked().unwrap_err();
+    assert_eq!(
+        error,
+        ReviewSettingsError::OutOfRange {
+            field: "follow_up_days",
+            value: -1,
+            max: 365
+        }
+    );
+    assert_eq!(error.field(), "follow_up_days");
+    assert_eq!(
+        error.to_string(),
+        "follow_up_days: must be a number of days from 0 to 365, not -1"
+    );
+    let absurd = ReviewSettings {
+        transfer_confirmation_days: 366,
+        ..defaults
+    };
+    assert_eq!(
+        absurd.checked().map_err(|e| e.field()),
+        Err("transfer_confirmation_days")
+    );
+}

@@ -1,13 +1,15 @@
 //! `notoneless`: the one binary of Not One Less.
 //!
 //! The server (`serve`), the first steps of a deployment (`admin`), operator commands over
-//! the event store (`migrate`, `verify`, `reproject`,
-//! `check-projections`), the demo county (`demo`) and the domain tools (`assess`, `ladder`). anyhow is allowed here, and
-//! only here; so is printing, which is the CLI's output (logs go to stderr through tracing).
+//! the event store (`migrate`, `verify`, `reproject`, `check-projections`), the review and
+//! the exports (`review`, `export`), imports (`import`), the demo county (`demo`) and the
+//! domain tools (`assess`, `ladder`). anyhow is allowed here, and only here; so is printing,
+//! which is the CLI's output (logs go to stderr through tracing).
 
 mod assess_cmd;
 mod config;
 mod demo;
+mod import_cmd;
 mod serve_cmd;
 mod store_cmd;
 
@@ -38,10 +40,15 @@ enum Command {
     /// Recompute every case's hash chain and the digest of the whole log; exit 1 if any
     /// chain is broken or the --since-digest no longer holds.
     Verify(store_cmd::VerifyArgs),
-    /// The accountability review of a period: findings with their evidence, as JSON or CSV.
+    /// The accountability review of a period: findings with their evidence, as JSON, or the
+    /// findings as a table (CSV or XLSX, Chinese or English headers).
     Review(store_cmd::ReviewArgs),
-    /// Write the ledger (台账) of every case to a file: one line per case, Chinese headers.
+    /// Write the ledger (台账) of every case to a file: one row per case, as CSV or XLSX,
+    /// Chinese (default) or English headers.
     Export(store_cmd::ExportArgs),
+    /// Import a list from another system (the grade-6 watch).
+    #[command(subcommand)]
+    Import(import_cmd::ImportCommand),
     /// Throw the read models away and rebuild them from the log.
     Reproject(config::StoreArgs),
     /// Fold every case afresh and report every read-model row that differs; exit 1 if any.
@@ -79,6 +86,7 @@ fn main() -> ExitCode {
         Command::Verify(args) => store_cmd::block_on(store_cmd::verify(args)),
         Command::Review(args) => store_cmd::block_on(store_cmd::review(args)),
         Command::Export(args) => store_cmd::block_on(store_cmd::export(args)),
+        Command::Import(command) => store_cmd::block_on(import_cmd::import(command)),
         Command::Reproject(args) => store_cmd::block_on(store_cmd::reproject(args)),
         Command::CheckProjections(args) => store_cmd::block_on(store_cmd::check_projections(args)),
     };

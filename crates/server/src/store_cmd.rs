@@ -1,11 +1,16 @@
 //! The operator's commands over the event store.
 
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
+use notoneless_domain::ReviewSettings;
 use notoneless_store::chain::LogDigest;
+use notoneless_store::exports::findings_table;
+use notoneless_store::table::{Format, Lang};
 use notoneless_store::{Db, Store, SystemClock};
 
 use crate::config::StoreArgs;
@@ -131,6 +136,43 @@ pub async fn check_projections(args: StoreArgs) -> Result<ExitCode> {
     }
 }
 
+/// Opens the store and reads the organisation (the tree, the users, the calendar in force).
+pub async fn open_with_org(args: &StoreArgs) -> Result<Store> {
+    let store = open(args).await?;
+    store
+        .org
+        .reload()
+        .await
+        .context("cannot read the organisation")?;
+    Ok(store)
+}
+
+/// Writes an export to the file, or to standard output when there is none.
+fn write_out(output: Option<&Path>, bytes: &[u8]) -> Result<()> {
+    match output {
+        Some(path) => {
+            std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))
+        }
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(bytes)
+                .context("cannot write to standard output")?;
+            stdout.flush().context("cannot write to standard output")
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReviewFormat {
+    /// The whole review: findings and counts per school.
+    Json,
+    /// The findings as a table: UTF-8 with a byte-order mark, CRLF line ends.
+    Csv,
+    /// The findings as an Excel workbook (needs --output).
+    Xlsx,
+}
+
 #[derive(clap::Args)]
 pub struct ReviewArgs {
     #[command(flatten)]
@@ -144,49 +186,82 @@ pub struct ReviewArgs {
     /// Review as the system knew it at this instant (RFC 3339).
     #[arg(long)]
     pub known_at: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// json or csv (Chinese headers, UTF-8 with a byte-order mark for spreadsheet programs).
-    #[arg(long, default_value = "json")]
-    pub format: String,
+    #[arg(long, value_enum, default_value = "json")]
+    pub format: ReviewFormat,
+    /// The language of the table's headers and labels: zh (the default) or en.
+    #[arg(long, default_value = "zh")]
+    pub lang: Lang,
+    /// The file to write; without it, standard output (not for xlsx).
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+    /// A fact recorded more than this many days after its day is a late entry (0 to 365).
+    #[arg(long, allow_negative_numbers = true, default_value_t = ReviewSettings::default().late_entry_days)]
+    pub late_entry_days: i64,
+    /// A transfer not confirmed within this many days is a finding (0 to 365).
+    #[arg(long, allow_negative_numbers = true, default_value_t = ReviewSettings::default().transfer_confirmation_days)]
+    pub transfer_confirmation_days: i64,
+    /// A report with no follow-up within this many days, the child still away, is a finding
+    /// (0 to 365).
+    #[arg(long, allow_negative_numbers = true, default_value_t = ReviewSettings::default().follow_up_days)]
+    pub follow_up_days: i64,
 }
 
-pub async fn review(args: ReviewArgs) -> Result<ExitCode> {
-    if !["json", "csv"].contains(&args.format.as_str()) {
-        anyhow::bail!(
-            "--format: {:?} is not json or csv (xlsx is not built yet)",
-            args.format
-        );
+impl ReviewArgs {
+    /// The thresholds, checked; a bad one is named by its flag.
+    fn settings(&self) -> Result<ReviewSettings> {
+        ReviewSettings {
+            late_entry_days: self.late_entry_days,
+            transfer_confirmation_days: self.transfer_confirmation_days,
+            follow_up_days: self.follow_up_days,
+        }
+        .checked()
+        .map_err(|e| {
+            let message = e.to_string();
+            let reason = message
+                .strip_prefix(&format!("{}: ", e.field()))
+                .unwrap_or(&message);
+            anyhow::anyhow!("--{}: {reason}", e.field().replace('_', "-"))
+        })
     }
-    let store = open(&args.store).await?;
-    store.org.reload().await?;
+}
+
+/// `notoneless review`: the review of a period, as JSON, or its findings as CSV or XLSX.
+pub async fn review(args: ReviewArgs) -> Result<ExitCode> {
+    if args.format == ReviewFormat::Xlsx && args.output.is_none() {
+        bail!("--output: an xlsx workbook is written to a file; give --output FILE");
+    }
+    if args.until < args.from {
+        bail!("--until: {} is before --from {}", args.until, args.from);
+    }
+    let settings = args.settings()?;
+    let store = open_with_org(&args.store).await?;
     let known_at = args.known_at.map(|t| t.with_timezone(&chrono::Utc));
-    let review = notoneless_store::review::run_review(
-        &store,
-        args.from,
-        args.until,
-        known_at,
-        None,
-        &notoneless_domain::ReviewSettings::default(),
+    let (review, records) = notoneless_store::review::run_review_with_records(
+        &store, args.from, args.until, known_at, None, &settings,
     )
     .await?;
-    if args.format == "json" {
-        println!("{}", serde_json::to_string_pretty(&review)?);
-    } else {
-        print!("\u{feff}类型,学校,案件,日期,说明,证据（事件序号）,责任角色\r\n");
-        for f in &review.findings {
-            let kind = serde_json::to_value(f.kind)?;
-            let evidence: Vec<String> = f.evidence.iter().map(u64::to_string).collect();
-            let roles: Vec<&str> = f.responsible.iter().map(|r| r.as_str()).collect();
-            let fields = [
-                kind.as_str().unwrap_or_default().to_string(),
-                f.school.clone(),
-                f.case_id.clone(),
-                f.day.to_string(),
-                f.detail.clone(),
-                evidence.join(" "),
-                roles.join(" "),
-            ];
-            print!("{}", notoneless_store::exports::csv_line(&fields));
+    let bytes = match args.format {
+        ReviewFormat::Json => {
+            let mut json = serde_json::to_vec_pretty(&review)?;
+            json.push(b'\n');
+            json
         }
+        ReviewFormat::Csv | ReviewFormat::Xlsx => {
+            let format = if args.format == ReviewFormat::Csv {
+                Format::Csv
+            } else {
+                Format::Xlsx
+            };
+            findings_table(&review, &records, &store.org.current().org).render(format, args.lang)?
+        }
+    };
+    write_out(args.output.as_deref(), &bytes)?;
+    if let Some(path) = &args.output {
+        println!(
+            "{} finding(s) written to {}",
+            review.findings.len(),
+            path.display()
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -195,27 +270,26 @@ pub async fn review(args: ReviewArgs) -> Result<ExitCode> {
 pub struct ExportArgs {
     #[command(flatten)]
     pub store: StoreArgs,
-    /// csv (xlsx is not built yet).
+    /// csv (the default; UTF-8 with a byte-order mark, CRLF line ends) or xlsx.
     #[arg(long, default_value = "csv")]
-    pub format: String,
+    pub format: Format,
+    /// The language of the headers and labels: zh (the default) or en.
+    #[arg(long, default_value = "zh")]
+    pub lang: Lang,
     /// The file to write.
     #[arg(long)]
-    pub output: std::path::PathBuf,
+    pub output: PathBuf,
 }
 
-/// `notoneless export`: the ledger (台账) of every case, one line per case.
+/// `notoneless export`: the ledger (台账) of every case, one row per case.
 pub async fn export(args: ExportArgs) -> Result<ExitCode> {
-    if args.format != "csv" {
-        anyhow::bail!(
-            "--format: {:?} is not csv (xlsx is not built yet)",
-            args.format
-        );
-    }
-    let store = open(&args.store).await?;
-    store.org.reload().await?;
-    let csv = notoneless_store::exports::ledger_csv(&store, None).await?;
-    std::fs::write(&args.output, csv)
-        .with_context(|| format!("cannot write {}", args.output.display()))?;
-    println!("ledger written to {}", args.output.display());
+    let store = open_with_org(&args.store).await?;
+    let table = notoneless_store::exports::ledger(&store, None).await?;
+    write_out(Some(&args.output), &table.render(args.format, args.lang)?)?;
+    println!(
+        "ledger of {} case(s) written to {}",
+        table.rows.len(),
+        args.output.display()
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -1,67 +1,152 @@
-//! The ledger (台账) export: one line per case, in CSV with Chinese headers (UTF-8 with a
-//! byte-order mark, CRLF line ends, so that spreadsheet programs open it as it is).
+//! The two exports, as [`Table`]s to write as CSV or XLSX in Chinese or English
+//! (`docs/exports.md` describes every column):
+//!
+//! * the **ledger** (台账): one row per case in the caller's schools, as it stands now;
+//! * the **review findings** (问责发现): one row per finding of a review, with the child, the
+//!   roles that answer for it and the names of the staff who hold those roles today.
+//!
+//! Times are written in the county's local time (the calendar's time zone); days are the
+//! local days the domain already speaks of.
 
-use chrono::{DateTime, Utc};
-use notoneless_domain::{CaseEvent, CaseStatus, Gender, Organisation, StudentCase, assess};
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, Utc};
+use notoneless_domain::{
+    CaseEvent, CaseRecord, CaseStatus, Finding, FindingKind, Gender, NodeKind, Organisation,
+    Review, ReviewSettings, Role, SchoolCalendar, StudentCase, StudentProfile, assess,
+};
 
 use crate::error::StoreError;
+use crate::review::run_review_with_records;
 use crate::store::Store;
+use crate::table::{Cell, Column, Label, Table};
 
-/// The ledger's columns.
-pub const LEDGER_HEADER: [&str; 15] = [
-    "案件编号",
-    "学籍号",
-    "姓名",
-    "性别",
-    "出生日期",
-    "乡镇",
-    "学校",
-    "年级",
-    "班级",
-    "状态",
-    "当前连续无故缺课天数",
-    "未完成事项",
-    "转出去向",
-    "休学预计返校",
-    "最后记录时间",
+pub use crate::table::{csv_field, csv_line};
+
+/// The ledger's columns, in their order.
+pub const LEDGER_COLUMNS: [Column; 15] = [
+    Column::new("案件编号", "Case ID"),
+    Column::new("学籍号", "Student number"),
+    Column::new("姓名", "Name"),
+    Column::new("性别", "Gender"),
+    Column::new("出生日期", "Birth date"),
+    Column::new("乡镇", "Township"),
+    Column::new("学校", "School"),
+    Column::new("年级", "Grade"),
+    Column::new("班级", "Class"),
+    Column::new("状态", "Status"),
+    Column::new(
+        "当前连续无故缺课天数",
+        "Current consecutive days of unexcused absence",
+    ),
+    Column::new("未完成事项", "Outstanding steps"),
+    Column::new("转出去向", "Transferred to"),
+    Column::new("休学预计返校", "Expected return from suspension"),
+    Column::new("最后记录时间", "Last recorded"),
 ];
 
-/// A CSV field, quoted when it must be (RFC 4180).
-pub fn csv_field(value: &str) -> String {
-    if value.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value.to_string()
+/// The review findings' columns, in their order.
+pub const FINDING_COLUMNS: [Column; 11] = [
+    Column::new("类型", "Finding"),
+    Column::new("乡镇", "Township"),
+    Column::new("学校", "School"),
+    Column::new("案件编号", "Case ID"),
+    Column::new("学籍号", "Student number"),
+    Column::new("姓名", "Name"),
+    Column::new("日期", "Day"),
+    Column::new("说明", "Detail"),
+    Column::new("证据（事件序号）", "Evidence (event sequence numbers)"),
+    Column::new("责任角色", "Responsible roles"),
+    Column::new("责任人", "Responsible staff"),
+];
+
+/// What a finding is called, in both languages. Every kind has a label: a new kind does not
+/// compile until it is given one here.
+pub fn finding_label(kind: FindingKind) -> Label {
+    match kind {
+        FindingKind::UnreportedDropout => Label::new("未报告辍学", "Unreported dropout"),
+        FindingKind::LateStep => Label::new("步骤逾期完成", "Late step"),
+        FindingKind::IncompleteStep => Label::new("步骤人员不全", "Incomplete step"),
+        FindingKind::MissedStep => Label::new("步骤未执行", "Missed step"),
+        FindingKind::LateEntry => Label::new("事后补录", "Late entry"),
+        FindingKind::TransferWithoutDocuments => {
+            Label::new("转学无手续", "Transfer without documents")
+        }
+        FindingKind::TransferUnconfirmed => {
+            Label::new("转学未经接收学校确认", "Transfer unconfirmed")
+        }
+        FindingKind::SuspensionWithoutDocument => {
+            Label::new("休学无审批文件", "Suspension without document")
+        }
+        FindingKind::SuspensionOverdue => Label::new("休学逾期未复学", "Suspension overdue"),
+        FindingKind::NoFollowUp => Label::new("报告后未跟进", "No follow-up"),
+        FindingKind::UnresolvedRegistryFinding => {
+            Label::new("学籍户籍比对问题未跟进", "Unresolved registry finding")
+        }
+        FindingKind::RetroactiveCalendarChange => {
+            Label::new("事后修改校历", "Retroactive calendar change")
+        }
+        FindingKind::MissingAttestation => Label::new("未报送日报", "Missing roll call"),
+        FindingKind::RollCallMismatch => Label::new("点名与案件不符", "Roll call mismatch"),
     }
 }
 
-/// One CSV line, CRLF-terminated.
-pub fn csv_line<S: AsRef<str>>(fields: &[S]) -> String {
-    let cells: Vec<String> = fields.iter().map(|f| csv_field(f.as_ref())).collect();
-    format!("{}\r\n", cells.join(","))
+/// A role's name, in both languages.
+pub fn role_label(role: Role) -> Label {
+    match role {
+        Role::HeadTeacher => Label::new("班主任", "Head teacher"),
+        Role::ResponsibleLeader => Label::new("学校分管负责人", "Responsible school leader"),
+        Role::Principal => Label::new("校长", "Principal"),
+        Role::TownshipOfficer => Label::new("乡镇政府", "Township officer"),
+        Role::BureauOfficer => Label::new("县教育局", "Bureau officer"),
+        Role::Inspector => Label::new("督学", "Inspector"),
+        Role::VillageCadre => Label::new("村干部", "Village cadre"),
+        Role::Other => Label::new("其他", "Other"),
+    }
 }
 
-fn ledger_line(
+fn gender_label(gender: Gender) -> Label {
+    match gender {
+        Gender::Male => Label::new("男", "Male"),
+        Gender::Female => Label::new("女", "Female"),
+    }
+}
+
+/// An instant as the county's local date and time.
+pub fn local_time(calendar: &SchoolCalendar, instant: DateTime<Utc>) -> NaiveDateTime {
+    instant.naive_utc() + TimeDelta::minutes(i64::from(calendar.spec().utc_offset_minutes))
+}
+
+fn node_name(org: &Organisation, id: &str) -> Cell {
+    Cell::text_or_empty(org.nodes.get(id).map_or(id, |n| n.name.as_str()))
+}
+
+fn township_name(org: &Organisation, school: &str) -> Cell {
+    org.township_of(school)
+        .map_or(Cell::Empty, |t| node_name(org, t))
+}
+
+fn ledger_row(
     case_id: &str,
     case: &StudentCase,
     org: &Organisation,
     store: &Store,
     now: DateTime<Utc>,
     last_recorded: Option<DateTime<Utc>>,
-) -> Option<String> {
+) -> Option<[Cell; 15]> {
     let profile = case.profile()?;
     let rules = store.rules.get();
     let assessment = assess(case, &rules.calendar, &rules.ladder, now);
     let status = match assessment.status {
-        CaseStatus::NotOpened => "未立案",
+        CaseStatus::NotOpened => Label::new("未立案", "Not opened"),
         CaseStatus::Enrolled { .. } => match assessment.current() {
-            Some(_) => "缺课中",
-            None => "在校",
+            Some(_) => Label::new("缺课中", "Absent"),
+            None => Label::new("在校", "At school"),
         },
-        CaseStatus::Suspended { .. } => "休学",
-        CaseStatus::TransferPending { .. } => "转出待确认",
-        CaseStatus::TransferredOut { .. } => "已转出",
-        CaseStatus::Closed { .. } => "已结案",
+        CaseStatus::Suspended { .. } => Label::new("休学", "Suspended"),
+        CaseStatus::TransferPending { .. } => Label::new("转出待确认", "Transfer pending"),
+        CaseStatus::TransferredOut { .. } => Label::new("已转出", "Transferred out"),
+        CaseStatus::Closed { .. } => Label::new("已结案", "Closed"),
     };
     let destination = case
         .live()
@@ -73,45 +158,36 @@ fn ledger_line(
     let expected_return = match assessment.status {
         CaseStatus::Suspended {
             expected_return, ..
-        } => expected_return.to_string(),
-        _ => String::new(),
+        } => Cell::Date(expected_return),
+        _ => Cell::Empty,
     };
-    let fields = [
-        case_id.to_string(),
-        profile.student_number.clone(),
-        profile.name.clone(),
-        match profile.gender {
-            Gender::Male => "男",
-            Gender::Female => "女",
-        }
-        .to_string(),
-        profile.birth_date.to_string(),
-        org.township_of(&profile.school)
-            .and_then(|t| org.nodes.get(t))
-            .map_or_else(String::new, |n| n.name.clone()),
-        org.nodes
-            .get(&profile.school)
-            .map_or_else(|| profile.school.clone(), |n| n.name.clone()),
-        profile.grade.to_string(),
-        profile.class.clone(),
-        status.to_string(),
-        assessment
-            .current()
-            .map_or(0, |e| e.day_count())
-            .to_string(),
-        assessment.outstanding().count().to_string(),
-        destination.unwrap_or_default(),
+    let days_absent = assessment.current().map_or(0, |e| e.day_count());
+    Some([
+        Cell::text(case_id),
+        Cell::text(&profile.student_number),
+        Cell::text(&profile.name),
+        Cell::Label(gender_label(profile.gender)),
+        Cell::Date(profile.birth_date),
+        township_name(org, &profile.school),
+        node_name(org, &profile.school),
+        Cell::Number(i64::from(profile.grade)),
+        Cell::text(&profile.class),
+        Cell::Label(status),
+        Cell::Number(i64::try_from(days_absent).unwrap_or(i64::MAX)),
+        Cell::Number(i64::try_from(assessment.outstanding().count()).unwrap_or(i64::MAX)),
+        destination.map_or(Cell::Empty, Cell::text),
         expected_return,
-        last_recorded.map(|t| t.to_rfc3339()).unwrap_or_default(),
-    ];
-    Some(csv_line(&fields))
+        last_recorded.map_or(Cell::Empty, |t| {
+            Cell::DateTime(local_time(&rules.calendar, t))
+        }),
+    ])
 }
 
-/// The ledger of every case in the given schools (`None`: all), as CSV text.
-pub async fn ledger_csv(store: &Store, schools: Option<&[String]>) -> Result<String, StoreError> {
+/// The ledger of every case in the given schools (`None`: all), as it stands now.
+pub async fn ledger(store: &Store, schools: Option<&[String]>) -> Result<Table<15>, StoreError> {
     let now = store.clock.now();
     let snapshot = store.org.current();
-    let mut out = format!("\u{feff}{}", csv_line(&LEDGER_HEADER));
+    let mut table = Table::new(Label::new("台账", "Ledger"), LEDGER_COLUMNS);
     let events = crate::log::all_case_events(&store.db).await?;
     // The events come case by case, each case's in sequence order.
     for stream in events.chunk_by(|a, b| a.aggregate_id == b.aggregate_id) {
@@ -123,7 +199,7 @@ pub async fn ledger_csv(store: &Store, schools: Option<&[String]>) -> Result<Str
             continue;
         }
         let last = stream.iter().map(|e| e.recorded_at).max();
-        if let Some(line) = ledger_line(
+        if let Some(row) = ledger_row(
             &stream[0].aggregate_id,
             &case,
             &snapshot.org,
@@ -131,8 +207,103 @@ pub async fn ledger_csv(store: &Store, schools: Option<&[String]>) -> Result<Str
             now,
             last,
         ) {
-            out.push_str(&line);
+            table.rows.push(row);
         }
     }
-    Ok(out)
+    Ok(table)
+}
+
+/// The active users who hold one of the finding's roles for its school: the school's own
+/// staff, and the officers of its township and county. A finding about the whole county (no
+/// school) names the county's officers.
+fn responsible_staff(org: &Organisation, finding: &Finding) -> Vec<String> {
+    let covers = |node: &str| {
+        if finding.school.is_empty() {
+            org.nodes
+                .get(node)
+                .is_some_and(|n| n.kind == NodeKind::County)
+        } else {
+            org.is_within(&finding.school, node)
+        }
+    };
+    let mut staff: Vec<(usize, &str, &str)> = org
+        .users
+        .values()
+        .filter(|u| org.is_active(&u.id) && covers(&u.node))
+        .filter_map(|u| {
+            let role = u.role.case_role()?;
+            let rank = finding.responsible.iter().position(|r| *r == role)?;
+            Some((rank, u.name.as_str(), u.id.as_str()))
+        })
+        .collect();
+    staff.sort();
+    staff
+        .into_iter()
+        .map(|(_, name, _)| name.to_string())
+        .collect()
+}
+
+/// The review's findings as a table, one row per finding. `records` are the cases the review
+/// saw (for the child's number and name), `org` the organisation as it is now (for the names
+/// of places and of the staff who answer).
+pub fn findings_table(review: &Review, records: &[CaseRecord], org: &Organisation) -> Table<11> {
+    let profiles: BTreeMap<&str, &StudentProfile> = records
+        .iter()
+        .filter_map(|r| Some((r.case_id.as_str(), r.case.profile()?)))
+        .collect();
+    let mut table = Table::new(Label::new("问责发现", "Review findings"), FINDING_COLUMNS);
+    for finding in &review.findings {
+        let profile = profiles.get(finding.case_id.as_str());
+        table.rows.push([
+            Cell::Label(finding_label(finding.kind)),
+            township_name(org, &finding.school),
+            if finding.school.is_empty() {
+                Cell::Empty
+            } else {
+                node_name(org, &finding.school)
+            },
+            // Findings about a school's roll calls or the county's calendar have no case.
+            profile.map_or(Cell::Empty, |_| Cell::text(&finding.case_id)),
+            profile.map_or(Cell::Empty, |p| Cell::text(&p.student_number)),
+            profile.map_or(Cell::Empty, |p| Cell::text(&p.name)),
+            Cell::Date(finding.day),
+            Cell::text(&finding.detail),
+            Cell::List(
+                finding
+                    .evidence
+                    .iter()
+                    .map(|s| Cell::Number(i64::try_from(*s).unwrap_or(i64::MAX)))
+                    .collect(),
+            ),
+            Cell::List(
+                finding
+                    .responsible
+                    .iter()
+                    .map(|r| Cell::Label(role_label(*r)))
+                    .collect(),
+            ),
+            Cell::List(
+                responsible_staff(org, finding)
+                    .into_iter()
+                    .map(Cell::Text)
+                    .collect(),
+            ),
+        ]);
+    }
+    table
+}
+
+/// The findings of the review of `from..=until` (as [`crate::review::run_review`] runs it)
+/// as a table.
+pub async fn review_findings(
+    store: &Store,
+    from: NaiveDate,
+    until: NaiveDate,
+    known_at: Option<DateTime<Utc>>,
+    schools: Option<&[String]>,
+    settings: &ReviewSettings,
+) -> Result<Table<11>, StoreError> {
+    let (review, records) =
+        run_review_with_records(store, from, until, known_at, schools, settings).await?;
+    Ok(findings_table(&review, &records, &store.org.current().org))
 }

@@ -31,6 +31,7 @@ pub use commands::{
 pub use projector::Projector;
 pub use rules::{Rules, SharedRules};
 pub mod store;
+pub mod table;
 #[cfg(feature = "testing")]
 pub mod testing;
 

@@ -67,6 +67,23 @@ pub async fn run_review(
     schools: Option<&[String]>,
     settings: &ReviewSettings,
 ) -> Result<Review, StoreError> {
+    Ok(
+        run_review_with_records(store, from, until, known_at, schools, settings)
+            .await?
+            .0,
+    )
+}
+
+/// [`run_review`], with the case records it reviewed (those of the given schools, as known
+/// at `known_at`): the exports name the child of each finding from them.
+pub async fn run_review_with_records(
+    store: &Store,
+    from: NaiveDate,
+    until: NaiveDate,
+    known_at: Option<DateTime<Utc>>,
+    schools: Option<&[String]>,
+    settings: &ReviewSettings,
+) -> Result<(Review, Vec<CaseRecord>), StoreError> {
     let rules = store.rules.get();
     let (calendar, now) = match known_at {
         Some(t) => (store.org.calendar_known_at(t).await?, t),
@@ -114,5 +131,5 @@ pub async fn run_review(
     result.findings.sort_by(|a, b| {
         (&a.school, &a.case_id, a.day, a.kind).cmp(&(&b.school, &b.case_id, b.day, b.kind))
     });
-    Ok(result)
+    Ok((result, records))
 }

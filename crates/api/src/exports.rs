@@ -1,0 +1,126 @@
+//! Downloads: the ledger (台账) of the cases in the caller's jurisdiction, as CSV or XLSX, with
+//! Chinese headers or English ones. The review's findings download the same way
+//! (`reviews::export_review`). `docs/exports.md` describes every column.
+
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use notoneless_store::exports::ledger as ledger_table;
+use notoneless_store::table::{Format, Lang, Table};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::AppState;
+use crate::auth::{Caller, visible_schools};
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::QueryParams;
+
+/// The media type of an XLSX workbook.
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// An XLSX download, as the OpenAPI document describes it (binary); only a schema, the
+/// handlers answer with the bytes themselves.
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct Workbook(pub Vec<u8>);
+
+/// The file format of a download.
+#[derive(Clone, Copy, Debug, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum FileFormat {
+    /// UTF-8 with a byte-order mark, CRLF line ends (the default).
+    #[default]
+    Csv,
+    /// An Excel workbook of one sheet.
+    Xlsx,
+}
+
+/// The language of the headers and labels.
+#[derive(Clone, Copy, Debug, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    /// 中文 (the default).
+    #[default]
+    Zh,
+    En,
+}
+
+impl From<FileFormat> for Format {
+    fn from(format: FileFormat) -> Self {
+        match format {
+            FileFormat::Csv => Format::Csv,
+            FileFormat::Xlsx => Format::Xlsx,
+        }
+    }
+}
+
+impl From<Language> for Lang {
+    fn from(lang: Language) -> Self {
+        match lang {
+            Language::Zh => Lang::Zh,
+            Language::En => Lang::En,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ExportQuery {
+    /// `csv` (the default) or `xlsx`.
+    pub format: Option<FileFormat>,
+    /// `zh` (the default) or `en`.
+    pub lang: Option<Language>,
+}
+
+/// A table as a file to download, named `{stem}.{csv|xlsx}`.
+pub fn download<const N: usize>(
+    table: &Table<N>,
+    format: Option<FileFormat>,
+    lang: Option<Language>,
+    stem: &str,
+) -> Result<Response, ApiError> {
+    let format = Format::from(format.unwrap_or_default());
+    let body = table.render(format, Lang::from(lang.unwrap_or_default()))?;
+    let disposition = format!("attachment; filename=\"{stem}.{}\"", format.extension());
+    Ok((
+        [
+            (header::CONTENT_TYPE, format.content_type().to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// Download the ledger (台账) of the cases in the caller's jurisdiction: one row per case, as
+/// CSV or XLSX, with Chinese (default) or English headers.
+#[utoipa::path(get, path = "/api/v1/exports/ledger", tag = "imports", params(ExportQuery),
+    responses(
+        (status = 200, description = "The ledger, as a file to save",
+            content((String = "text/csv"), (crate::exports::Workbook = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn ledger(
+    State(state): State<AppState>,
+    caller: Caller,
+    QueryParams(query): QueryParams<ExportQuery>,
+) -> Result<Response, ApiError> {
+    let schools = visible_schools(&state.store.org.current().org, &caller.user);
+    let table = ledger_table(&state.store, schools.as_deref()).await?;
+    download(&table, query.format, query.lang, "ledger")
+}
+
+/// The ledger as CSV with Chinese headers: `GET /api/v1/exports/ledger` with its defaults,
+/// at the address the first version of the API gave it.
+#[utoipa::path(get, path = "/api/v1/exports/ledger.csv", tag = "imports",
+    responses((status = 200, content_type = "text/csv", body = String), (status = 401, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn ledger_csv(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Response, ApiError> {
+    let schools = visible_schools(&state.store.org.current().org, &caller.user);
+    let table = ledger_table(&state.store, schools.as_deref()).await?;
+    download(&table, None, None, "ledger")
+}

@@ -1,0 +1,357 @@
+//! Downloads over HTTP (the ledger and the review's findings, as CSV or XLSX, in Chinese or
+//! English) and the review's thresholds taken from the query, on PostgreSQL and on SQLite.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::io::Cursor;
+
+use calamine::{Data, DataType, Reader, Xlsx, open_workbook_from_rs};
+use common::*;
+use notoneless_domain::fixtures::at;
+use notoneless_store::conformance;
+use notoneless_store::db::Backend;
+use reqwest::StatusCode;
+use serde_json::Value;
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+struct Download {
+    status: StatusCode,
+    content_type: String,
+    disposition: String,
+    body: Vec<u8>,
+}
+
+impl Download {
+    fn text(&self) -> String {
+        String::from_utf8(self.body.clone()).unwrap()
+    }
+
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap()
+    }
+
+    /// The rows of the only sheet, as text (dates as YYYY-MM-DD), and the sheet's name.
+    fn sheet(&self) -> (String, Vec<Vec<String>>) {
+        let mut workbook: Xlsx<_> = open_workbook_from_rs(Cursor::new(self.body.clone())).unwrap();
+        let name = workbook.sheet_names()[0].clone();
+        let rows = workbook
+            .worksheet_range(&name)
+            .unwrap()
+            .rows()
+            .map(|r| {
+                r.iter()
+                    .map(|cell| match cell {
+                        Data::DateTime(_) => cell.as_date().unwrap().to_string(),
+                        _ => cell.to_string(),
+                    })
+                    .collect()
+            })
+            .collect();
+        (name, rows)
+    }
+}
+
+async fn download(app: &TestApp, user: &str, path: &str) -> Download {
+    let response = app
+        .client
+        .get(format!("{}{path}", app.base))
+        .bearer_auth(token(user))
+        .send()
+        .await
+        .unwrap();
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default()
+    };
+    let (status, content_type, disposition) = (
+        response.status(),
+        header("content-type"),
+        header("content-disposition"),
+    );
+    Download {
+        status,
+        content_type,
+        disposition,
+        body: response.bytes().await.unwrap().to_vec(),
+    }
+}
+
+/// A case at school A with three days of absence, the reports never made; a case at school B.
+async fn two_schools(app: &TestApp) {
+    let case = app.open("ht", SCHOOL_A, "2023-11-06").await;
+    for day in ["2023-11-06", "2023-11-07", "2023-11-08"] {
+        app.clock.set(at(day, "10:00"));
+        app.ok(
+            "ht",
+            &format!("/api/v1/cases/{case}/absences"),
+            absence(day),
+        )
+        .await;
+    }
+    app.open("ht_b", SCHOOL_B, "2023-11-08").await;
+    app.clock.set(at("2023-11-10", "11:00"));
+}
+
+conformance!(
+    the_ledger_downloads_as_csv_or_xlsx_with_chinese_or_english_headers,
+    the_review_findings_download_in_the_callers_jurisdiction_as_csv_or_xlsx,
+    an_unknown_format_or_language_is_a_bad_request_naming_the_parameter,
+    review_thresholds_come_from_the_query_and_out_of_range_ones_are_refused_by_name,
+);
+
+async fn the_ledger_downloads_as_csv_or_xlsx_with_chinese_or_english_headers(backend: Backend) {
+    let app = TestApp::spawn(backend, at("2023-11-06", "08:30")).await;
+    two_schools(&app).await;
+
+    let csv = download(&app, "bo", "/api/v1/exports/ledger").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert_eq!(csv.content_type, "text/csv; charset=utf-8");
+    assert_eq!(csv.disposition, "attachment; filename=\"ledger.csv\"");
+    let text = csv.text();
+    assert!(
+        text.starts_with("\u{feff}案件编号,学籍号,姓名,性别"),
+        "{text}"
+    );
+    assert_eq!(text.matches("\r\n").count(), 3, "a header and two cases");
+
+    let old = download(&app, "bo", "/api/v1/exports/ledger.csv").await;
+    assert_eq!(
+        (old.status, old.content_type.as_str(), old.text()),
+        (StatusCode::OK, "text/csv; charset=utf-8", text),
+        "the first address still answers the same"
+    );
+
+    let english = download(&app, "bo", "/api/v1/exports/ledger?lang=en").await;
+    assert!(
+        english
+            .text()
+            .starts_with("\u{feff}Case ID,Student number,Name,Gender"),
+        "{}",
+        english.text()
+    );
+
+    let xlsx = download(&app, "p", "/api/v1/exports/ledger?format=xlsx&lang=en").await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    assert_eq!(xlsx.content_type, XLSX);
+    assert_eq!(xlsx.disposition, "attachment; filename=\"ledger.xlsx\"");
+    let (sheet, rows) = xlsx.sheet();
+    assert_eq!(sheet, "Ledger");
+    assert_eq!(
+        rows[0][..4],
+        ["Case ID", "Student number", "Name", "Gender"]
+    );
+    assert_eq!(rows.len(), 2, "the principal's own school only: {rows:?}");
+    assert_eq!(rows[1][6], SCHOOL_A);
+    assert_eq!(
+        rows[1][9], "At school",
+        "no absence recorded since the 8th: presumed back"
+    );
+
+    let (sheet, rows) = download(&app, "to_b", "/api/v1/exports/ledger?format=xlsx")
+        .await
+        .sheet();
+    assert_eq!(sheet, "台账");
+    assert_eq!(rows[0][0], "案件编号");
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[1][6], SCHOOL_B);
+}
+
+async fn the_review_findings_download_in_the_callers_jurisdiction_as_csv_or_xlsx(backend: Backend) {
+    let app = TestApp::spawn(backend, at("2023-11-06", "08:30")).await;
+    two_schools(&app).await;
+    let query = "from=2023-11-01&until=2023-11-30";
+
+    let xlsx = download(
+        &app,
+        "bo",
+        &format!("/api/v1/reviews/export?{query}&format=xlsx"),
+    )
+    .await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    assert_eq!(xlsx.content_type, XLSX);
+    assert_eq!(
+        xlsx.disposition,
+        "attachment; filename=\"review-2023-11-01-2023-11-30.xlsx\""
+    );
+    let (sheet, rows) = xlsx.sheet();
+    assert_eq!(sheet, "问责发现");
+    assert_eq!(
+        rows[0],
+        [
+            "类型",
+            "乡镇",
+            "学校",
+            "案件编号",
+            "学籍号",
+            "姓名",
+            "日期",
+            "说明",
+            "证据（事件序号）",
+            "责任角色",
+            "责任人"
+        ]
+    );
+    let unreported: Vec<&Vec<String>> = rows.iter().filter(|r| r[0] == "未报告辍学").collect();
+    assert_eq!(
+        unreported.len(),
+        2,
+        "no report to either recipient: {rows:?}"
+    );
+    assert_eq!(unreported[0][1..3], ["gongyingzi", SCHOOL_A]);
+    assert_eq!(unreported[0][5], "王小明");
+    assert_eq!(unreported[0][6], "2023-11-08");
+    assert_eq!(unreported[0][10], "ht、sl、p", "the staff in those roles");
+
+    // The same review as JSON has as many findings as the download has rows.
+    let (_, review) = app.get("bo", &format!("/api/v1/reviews?{query}")).await;
+    assert_eq!(
+        review["findings"].as_array().unwrap().len(),
+        rows.len() - 1,
+        "{review}"
+    );
+
+    let csv = download(
+        &app,
+        "p_b",
+        &format!("/api/v1/reviews/export?{query}&lang=en"),
+    )
+    .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert_eq!(csv.content_type, "text/csv; charset=utf-8");
+    assert_eq!(
+        csv.disposition,
+        "attachment; filename=\"review-2023-11-01-2023-11-30.csv\""
+    );
+    let text = csv.text();
+    assert!(
+        text.starts_with("\u{feff}Finding,Township,School,Case ID,Student number,Name,Day"),
+        "{text}"
+    );
+    assert!(
+        !text.contains(SCHOOL_A) && text.contains(SCHOOL_B),
+        "another school's principal sees only his own school: {text}"
+    );
+
+    let narrowed = download(
+        &app,
+        "bo",
+        &format!("/api/v1/reviews/export?{query}&school={SCHOOL_B}"),
+    )
+    .await;
+    assert!(!narrowed.text().contains(SCHOOL_A));
+    assert_eq!(
+        download(&app, "ht", &format!("/api/v1/reviews/export?{query}"))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+async fn an_unknown_format_or_language_is_a_bad_request_naming_the_parameter(backend: Backend) {
+    let app = TestApp::spawn(backend, at("2023-11-06", "08:30")).await;
+    let period = "from=2023-11-01&until=2023-11-30";
+    for (path, field, says) in [
+        ("/api/v1/exports/ledger?format=pdf", "format", "pdf"),
+        ("/api/v1/exports/ledger?lang=fr", "lang", "fr"),
+        (
+            &format!("/api/v1/reviews/export?{period}&format=ods"),
+            "format",
+            "ods",
+        ),
+        (
+            &format!("/api/v1/reviews/export?{period}&lang=de"),
+            "lang",
+            "de",
+        ),
+        ("/api/v1/reviews/export?from=2023-11-01", "until", "until"),
+        (
+            &format!("/api/v1/reviews?{period}&format=xlsx"),
+            "format",
+            "format",
+        ),
+    ] {
+        let answer = download(&app, "bo", path).await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{path}");
+        let body = answer.json();
+        assert_eq!(body["field"], field, "{path}: {body}");
+        assert!(
+            body["message"].as_str().unwrap().contains(says),
+            "{path}: {body}"
+        );
+    }
+}
+
+async fn review_thresholds_come_from_the_query_and_out_of_range_ones_are_refused_by_name(
+    backend: Backend,
+) {
+    let app = TestApp::spawn(backend, at("2023-11-06", "08:30")).await;
+    let case = app.open("ht", SCHOOL_A, "2023-11-06").await;
+    // The absence of the 6th is typed in on the 9th: three days later.
+    app.clock.set(at("2023-11-09", "16:00"));
+    app.ok(
+        "ht",
+        &format!("/api/v1/cases/{case}/absences"),
+        absence("2023-11-06"),
+    )
+    .await;
+    let late_entries = |review: &Value| {
+        review["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["kind"] == "late_entry")
+            .count()
+    };
+    let period = "/api/v1/reviews?from=2023-11-01&until=2023-11-30";
+    let (status, default) = app.get("bo", period).await;
+    assert_eq!(status, StatusCode::OK, "{default}");
+    assert_eq!(late_entries(&default), 1, "{default}");
+    let (_, lenient) = app.get("bo", &format!("{period}&late_entry_days=3")).await;
+    assert_eq!(late_entries(&lenient), 0, "{lenient}");
+    let (_, strict) = app.get("bo", &format!("{period}&late_entry_days=0")).await;
+    assert!(late_entries(&strict) >= 1, "{strict}");
+
+    let export = download(
+        &app,
+        "bo",
+        "/api/v1/reviews/export?from=2023-11-01&until=2023-11-30&late_entry_days=3&lang=en",
+    )
+    .await;
+    assert!(!export.text().contains("Late entry"), "{}", export.text());
+    let export = download(
+        &app,
+        "bo",
+        "/api/v1/reviews/export?from=2023-11-01&until=2023-11-30&lang=en",
+    )
+    .await;
+    assert!(export.text().contains("Late entry"), "{}", export.text());
+
+    for (query, field) in [
+        ("follow_up_days=-1", "follow_up_days"),
+        ("late_entry_days=366", "late_entry_days"),
+        (
+            "transfer_confirmation_days=1000",
+            "transfer_confirmation_days",
+        ),
+        ("late_entry_days=two", "late_entry_days"),
+    ] {
+        for path in [
+            format!("{period}&{query}"),
+            format!("/api/v1/reviews/export?from=2023-11-01&until=2023-11-30&{query}"),
+        ] {
+            let (status, body) = app.get("bo", &path).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {body}");
+            assert_eq!(body["field"], field, "{path}: {body}");
+        }
+    }
+    let (_, body) = app.get("bo", &format!("{period}&follow_up_days=-1")).await;
+    assert_eq!(
+        body["message"],
+        "follow_up_days: must be a number of days from 0 to 365, not -1"
+    );
+}

@@ -1,0 +1,212 @@
+//! `notoneless import`: lists from other systems, imported from the command line through the
+//! same command path as over HTTP (every case opened is hash-chained and attributed to the
+//! operating-system user, `cli:<user>`).
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use chrono::NaiveDate;
+use notoneless_domain::RowError;
+use notoneless_store::imports::{
+    ImportReport, RegistryChange, RegistryReport, import_grade6_watch, import_registry,
+};
+
+use crate::config::StoreArgs;
+use crate::serve_cmd::cli_context;
+use crate::store_cmd::open_with_org;
+
+#[derive(clap::Subcommand)]
+pub enum ImportCommand {
+    /// The grade-6 watch: open a case at the primary school a leaver left for every grade-6
+    /// leaver enrolled at no junior middle school. Importing the same lists again opens
+    /// nothing new. Exits with status 1 if any row was refused.
+    Grade6Watch(Grade6WatchArgs),
+    /// The registry cross-check (学籍/户籍比对): compare the household register's school-age
+    /// children with the school rolls, record every finding on the child's case, clear every
+    /// open finding no longer found. Importing the same lists again records nothing. Exits
+    /// with status 1 if any row was refused.
+    Registry(RegistryArgs),
+}
+
+#[derive(clap::Args)]
+pub struct RegistryArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// The cross-check's name, recorded with every finding.
+    #[arg(long)]
+    pub name: String,
+    /// The household register's school-age children: CSV with the header
+    /// id_number,name,gender,birth_date,township,catchment_school,guardian,guardian_relation,guardian_phone,status.
+    #[arg(long)]
+    pub register: PathBuf,
+    /// The school rolls: CSV with the header
+    /// student_number,id_number,name,gender,birth_date,school,grade,class,attending,guardian,guardian_relation,guardian_phone.
+    #[arg(long)]
+    pub roll: PathBuf,
+    /// The day of the two extracts: the day the findings are dated (YYYY-MM-DD).
+    #[arg(long)]
+    pub on: NaiveDate,
+}
+
+#[derive(clap::Args)]
+pub struct Grade6WatchArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// The leavers' list: CSV with the header
+    /// student_number,name,gender,birth_date,school,class,guardian,guardian_relation,guardian_phone.
+    #[arg(long)]
+    pub leavers: PathBuf,
+    /// The junior middle schools' enrolments: CSV with the header student_number,school.
+    #[arg(long)]
+    pub enrolments: PathBuf,
+    /// The day the junior middle schools' term started: the day the cases open (YYYY-MM-DD).
+    #[arg(long)]
+    pub on: NaiveDate,
+}
+
+fn read_list(path: &Path, what: &str) -> Result<String> {
+    std::fs::read_to_string(path)
+        .with_context(|| format!("--{what}: cannot read {}", path.display()))
+}
+
+pub async fn import(command: ImportCommand) -> Result<ExitCode> {
+    match command {
+        ImportCommand::Grade6Watch(args) => grade6_watch(args).await,
+        ImportCommand::Registry(args) => registry(args).await,
+    }
+}
+
+async fn grade6_watch(args: Grade6WatchArgs) -> Result<ExitCode> {
+    let leavers = read_list(&args.leavers, "leavers")?;
+    let enrolments = read_list(&args.enrolments, "enrolments")?;
+    let store = open_with_org(&args.store).await?;
+    // The command line acts for the county: it may open a case at any school.
+    let report = import_grade6_watch(
+        &store,
+        &leavers,
+        &enrolments,
+        args.on,
+        |_| true,
+        &cli_context(),
+    )
+    .await?;
+    print!("{}", describe(&report, &args.leavers, &args.enrolments));
+    Ok(
+        if report.rejected_leavers.is_empty() && report.rejected_enrolments.is_empty() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        },
+    )
+}
+
+fn rejection(file: &Path, error: &RowError) -> String {
+    match &error.field {
+        Some(field) => format!(
+            "  {} line {}, {field}: {}\n",
+            file.display(),
+            error.row,
+            error.reason
+        ),
+        None => format!(
+            "  {} line {}: {}\n",
+            file.display(),
+            error.row,
+            error.reason
+        ),
+    }
+}
+
+/// The report as the operator reads it: what was opened, what was there already, what was
+/// refused and why, by line.
+fn describe(report: &ImportReport, leavers: &Path, enrolments: &Path) -> String {
+    let mut out = format!("opened {} case(s)\n", report.opened.len());
+    for (row, case_id) in &report.opened {
+        out.push_str(&format!("  line {row}: case {case_id}\n"));
+    }
+    out.push_str(&format!(
+        "unchanged (opened by an earlier import): {} row(s)\n",
+        report.unchanged.len()
+    ));
+    for row in &report.unchanged {
+        out.push_str(&format!("  line {row}\n"));
+    }
+    out.push_str(&format!(
+        "enrolled at a junior middle school: {} leaver(s)\n",
+        report.enrolled
+    ));
+    let rejected = report.rejected_leavers.len() + report.rejected_enrolments.len();
+    out.push_str(&format!("rejected: {rejected} row(s)\n"));
+    for error in &report.rejected_leavers {
+        out.push_str(&rejection(leavers, error));
+    }
+    for error in &report.rejected_enrolments {
+        out.push_str(&rejection(enrolments, error));
+    }
+    out
+}
+
+async fn registry(args: RegistryArgs) -> Result<ExitCode> {
+    if args.name.trim().is_empty() {
+        anyhow::bail!("--name: must not be blank");
+    }
+    let register = read_list(&args.register, "register")?;
+    let roll = read_list(&args.roll, "roll")?;
+    let store = open_with_org(&args.store).await?;
+    let report = import_registry(
+        &store,
+        args.name.trim(),
+        &register,
+        &roll,
+        args.on,
+        &cli_context(),
+    )
+    .await?;
+    print!("{}", describe_registry(&report, &args.register, &args.roll));
+    Ok(
+        if report.rejected_register.is_empty() && report.rejected_roll.is_empty() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        },
+    )
+}
+
+/// The registry report as the operator reads it: each list of findings by kind, school and
+/// case, then every refused row by file and line.
+fn describe_registry(report: &RegistryReport, register: &Path, roll: &Path) -> String {
+    let mut out = format!(
+        "cross-check {:?}: {} children examined, {} case(s) opened\n",
+        report.cross_check, report.examined, report.cases_opened
+    );
+    for (title, changes) in [
+        ("new", &report.new),
+        ("resolved (no longer found)", &report.resolved),
+        ("unchanged (still open)", &report.unchanged),
+        (
+            "explained (resolved before with a document)",
+            &report.explained,
+        ),
+    ] {
+        out.push_str(&format!("{title}: {}\n", changes.len()));
+        for RegistryChange {
+            case_id,
+            school,
+            kind,
+            ..
+        } in changes.iter()
+        {
+            out.push_str(&format!("  {kind} at {school}: case {case_id}\n"));
+        }
+    }
+    let rejected = report.rejected_register.len() + report.rejected_roll.len();
+    out.push_str(&format!("rejected: {rejected} row(s)\n"));
+    for error in &report.rejected_register {
+        out.push_str(&rejection(register, error));
+    }
+    for error in &report.rejected_roll {
+        out.push_str(&rejection(roll, error));
+    }
+    out
+}

@@ -1,0 +1,289 @@
+//! `notoneless review` and `notoneless export`, run as a user runs them, against both
+//! backends: JSON, CSV and XLSX, Chinese and English, to standard output or to a file, and the
+//! review's thresholds.
+#![allow(clippy::unwrap_used)] // test bodies called by `conformance!`
+
+use std::io::Cursor;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+use notoneless_domain::fixtures::*;
+use notoneless_store::db::Backend;
+use notoneless_store::testing::{FixedClock, TestDb, record_a_county_week};
+use notoneless_store::{Rules, Store, conformance};
+
+fn notoneless(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_notoneless"))
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn temp_file(name: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("nol-{}-{name}", uuid::Uuid::new_v4()))
+}
+
+/// The rows of the only sheet of a workbook, as text, and the sheet's name.
+fn sheet(bytes: Vec<u8>) -> (String, Vec<Vec<String>>) {
+    let mut workbook: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).unwrap();
+    let name = workbook.sheet_names()[0].clone();
+    let rows = workbook
+        .worksheet_range(&name)
+        .unwrap()
+        .rows()
+        .map(|r| r.iter().map(Data::to_string).collect())
+        .collect();
+    (name, rows)
+}
+
+async fn county(backend: Backend) -> TestDb {
+    let test = TestDb::new(backend).await;
+    let clock = FixedClock::at(at("2023-11-10", "17:00"));
+    let rules = Rules {
+        calendar: calendar(),
+        ladder: ladder(),
+    };
+    let store = Store::new(test.connect().await, rules, clock.clone());
+    record_a_county_week(&store, &clock).await;
+    test
+}
+
+conformance!(
+    review_prints_json_or_a_table_of_findings_in_chinese_or_english,
+    review_takes_its_thresholds_from_flags_and_names_a_bad_one,
+    export_writes_the_ledger_as_csv_or_xlsx_in_chinese_or_english,
+);
+
+async fn review_prints_json_or_a_table_of_findings_in_chinese_or_english(backend: Backend) {
+    let test = county(backend).await;
+    let review = |extra: &[&str]| {
+        let mut args = vec![
+            "review",
+            "--database-url",
+            &test.url,
+            "--from",
+            "2023-11-01",
+            "--until",
+            "2023-11-30",
+        ];
+        args.extend(extra);
+        notoneless(&args)
+    };
+    let json_out = review(&[]);
+    assert!(json_out.status.success(), "{json_out:?}");
+    let json: serde_json::Value = serde_json::from_slice(&json_out.stdout).unwrap();
+    let late: Vec<&serde_json::Value> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["case_id"] == "case-late" && f["kind"] == "unreported_dropout")
+        .collect();
+    assert_eq!(late.len(), 2, "one report late, one never made: {json}");
+
+    let csv = stdout(&review(&["--format", "csv"]));
+    assert!(
+        csv.starts_with("\u{feff}类型,乡镇,学校,案件编号,学籍号,姓名,日期,说明"),
+        "{csv}"
+    );
+    // No tree is declared: no township, the school by its id.
+    assert!(
+        csv.split("\r\n").any(|l| l.starts_with(
+            "未报告辍学,,kazuo-gyz-middle,case-late,G211324201101015678,王小明,2023-11-08,"
+        )),
+        "{csv}"
+    );
+
+    let file = temp_file("review.csv");
+    let out = review(&[
+        "--format",
+        "csv",
+        "--lang",
+        "en",
+        "--output",
+        file.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let findings = json["findings"].as_array().unwrap().len();
+    assert_eq!(
+        stdout(&out).trim(),
+        format!("{findings} finding(s) written to {}", file.display())
+    );
+    let csv = std::fs::read_to_string(&file).unwrap();
+    let _ = std::fs::remove_file(&file);
+    assert!(
+        csv.starts_with("\u{feff}Finding,Township,School,Case ID,Student number,Name,Day"),
+        "{csv}"
+    );
+    assert_eq!(
+        csv.split("\r\n")
+            .filter(|l| l.starts_with("Unreported dropout,,kazuo-gyz-middle,case-late,"))
+            .count(),
+        2,
+        "{csv}"
+    );
+
+    let refused = review(&["--format", "xlsx"]);
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("--output: an xlsx workbook is written to a file"),
+        "{}",
+        stderr(&refused)
+    );
+
+    let file = temp_file("review.xlsx");
+    let out = review(&["--format", "xlsx", "--output", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{out:?}");
+    let (name, rows) = sheet(std::fs::read(&file).unwrap());
+    let _ = std::fs::remove_file(&file);
+    assert_eq!(name, "问责发现");
+    assert_eq!(rows[0][..4], ["类型", "乡镇", "学校", "案件编号"]);
+    assert_eq!(rows.len(), findings + 1);
+    assert_eq!(
+        rows.iter()
+            .filter(|r| r[0] == "未报告辍学" && r[3] == "case-late")
+            .count(),
+        2
+    );
+
+    let bad = review(&["--lang", "fr", "--format", "csv"]);
+    assert!(!bad.status.success());
+    assert!(
+        stderr(&bad).contains("--lang") && stderr(&bad).contains("\"fr\" is not one of zh, en"),
+        "{}",
+        stderr(&bad)
+    );
+}
+
+async fn review_takes_its_thresholds_from_flags_and_names_a_bad_one(backend: Backend) {
+    let test = county(backend).await;
+    let late_entries = |extra: &[&str]| {
+        let mut args = vec![
+            "review",
+            "--database-url",
+            &test.url,
+            "--from",
+            "2023-11-01",
+            "--until",
+            "2023-11-30",
+        ];
+        args.extend(extra);
+        let out = notoneless(&args);
+        assert!(out.status.success(), "{out:?}");
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["kind"] == "late_entry")
+            .count()
+    };
+    assert!(
+        late_entries(&[]) > 0,
+        "the facts of the 6th were typed in on the 10th"
+    );
+    assert_eq!(late_entries(&["--late-entry-days", "4"]), 0);
+
+    for (flag, value, says) in [
+        (
+            "--late-entry-days",
+            "-1",
+            "--late-entry-days: must be a number of days from 0 to 365, not -1",
+        ),
+        (
+            "--follow-up-days",
+            "400",
+            "--follow-up-days: must be a number of days from 0 to 365, not 400",
+        ),
+        (
+            "--transfer-confirmation-days",
+            "366",
+            "--transfer-confirmation-days: must be a number of days from 0 to 365, not 366",
+        ),
+    ] {
+        let out = notoneless(&[
+            "review",
+            "--database-url",
+            &test.url,
+            "--from",
+            "2023-11-01",
+            "--until",
+            "2023-11-30",
+            flag,
+            value,
+        ]);
+        assert!(!out.status.success(), "{flag} {value}");
+        assert!(stderr(&out).contains(says), "{}", stderr(&out));
+    }
+}
+
+async fn export_writes_the_ledger_as_csv_or_xlsx_in_chinese_or_english(backend: Backend) {
+    let test = county(backend).await;
+    let export = |extra: &[&str]| {
+        let mut args = vec!["export", "--database-url", &test.url];
+        args.extend(extra);
+        notoneless(&args)
+    };
+
+    let file = temp_file("ledger.csv");
+    let out = export(&["--output", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        stdout(&out).trim(),
+        format!("ledger of 3 case(s) written to {}", file.display())
+    );
+    let csv = std::fs::read_to_string(&file).unwrap();
+    let _ = std::fs::remove_file(&file);
+    assert!(
+        csv.starts_with("\u{feff}案件编号,学籍号,姓名,性别,出生日期,乡镇,学校,年级,班级,状态"),
+        "{csv}"
+    );
+    let lines: Vec<&str> = csv.trim_end().split("\r\n").collect();
+    assert_eq!(lines.len(), 4, "a header and three cases: {csv}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("case-back,G211324201101015678,王小明,男,2011-01-01,")),
+        "{csv}"
+    );
+
+    let file = temp_file("ledger.xlsx");
+    let out = export(&[
+        "--format",
+        "xlsx",
+        "--lang",
+        "en",
+        "--output",
+        file.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let (name, rows) = sheet(std::fs::read(&file).unwrap());
+    let _ = std::fs::remove_file(&file);
+    assert_eq!(name, "Ledger");
+    assert_eq!(
+        rows[0][..4],
+        ["Case ID", "Student number", "Name", "Gender"]
+    );
+    assert_eq!(rows.len(), 4);
+    let back = rows.iter().find(|r| r[0] == "case-back").unwrap();
+    assert_eq!((back[3].as_str(), back[9].as_str()), ("Male", "At school"));
+
+    let bad = export(&["--format", "pdf", "--output", "never-written.pdf"]);
+    assert!(!bad.status.success());
+    assert!(
+        stderr(&bad).contains("--format")
+            && stderr(&bad).contains("\"pdf\" is not one of csv, xlsx"),
+        "{}",
+        stderr(&bad)
+    );
+    assert!(!std::path::Path::new("never-written.pdf").exists());
+}

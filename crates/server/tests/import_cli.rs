@@ -1,0 +1,290 @@
+//! `notoneless import`, run as a user runs it, against both backends.
+#![allow(clippy::unwrap_used)] // test bodies called by `conformance!`
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use notoneless_domain::fixtures::*;
+use notoneless_domain::{Node, NodeKind, OrgCommand};
+use notoneless_store::db::{Backend, Sql};
+use notoneless_store::testing::{FixedClock, TestDb, context};
+use notoneless_store::{Rules, Store, conformance};
+
+fn notoneless(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_notoneless"))
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+const LEAVERS_HEADER: &str =
+    "student_number,name,gender,birth_date,school,class,guardian,guardian_relation,guardian_phone";
+
+/// A county with one primary school and one junior middle school.
+async fn county(backend: Backend) -> (TestDb, Store) {
+    let test = TestDb::new(backend).await;
+    let rules = Rules {
+        calendar: calendar(),
+        ladder: ladder(),
+    };
+    let store = Store::new(
+        test.connect().await,
+        rules,
+        FixedClock::at(at("2023-09-10", "10:00")),
+    );
+    for (id, kind, parent) in [
+        ("kazuo", NodeKind::County, None),
+        ("gongyingzi", NodeKind::Township, Some("kazuo")),
+        ("gyz-primary", NodeKind::School, Some("gongyingzi")),
+        ("gyz-middle", NodeKind::School, Some("gongyingzi")),
+    ] {
+        let node = Node {
+            id: id.into(),
+            kind,
+            name: id.into(),
+            parent: parent.map(str::to_string),
+        };
+        store
+            .org
+            .execute(OrgCommand::AddNode(node), &context(None))
+            .await
+            .unwrap();
+    }
+    (test, store)
+}
+
+/// Writes the two lists to files.
+fn lists(leavers: &[&str], enrolments: &[&str]) -> (PathBuf, PathBuf) {
+    let id = uuid::Uuid::new_v4();
+    let leavers_file = std::env::temp_dir().join(format!("nol-leavers-{id}.csv"));
+    let enrolments_file = std::env::temp_dir().join(format!("nol-enrolments-{id}.csv"));
+    let mut leavers_text = vec![LEAVERS_HEADER];
+    leavers_text.extend(leavers);
+    std::fs::write(&leavers_file, leavers_text.join("\n")).unwrap();
+    let mut enrolments_text = vec!["student_number,school"];
+    enrolments_text.extend(enrolments);
+    std::fs::write(&enrolments_file, enrolments_text.join("\n")).unwrap();
+    (leavers_file, enrolments_file)
+}
+
+fn import(url: &str, leavers: &Path, enrolments: &Path) -> Output {
+    notoneless(&[
+        "import",
+        "grade6-watch",
+        "--database-url",
+        url,
+        "--leavers",
+        leavers.to_str().unwrap(),
+        "--enrolments",
+        enrolments.to_str().unwrap(),
+        "--on",
+        "2023-09-01",
+    ])
+}
+
+async fn cases_opened(store: &Store) -> i64 {
+    store
+        .db
+        .fetch_optional(
+            Sql::both(
+                "SELECT COUNT(*) AS n FROM events WHERE aggregate_type = 'student_case' AND event_type = 'CaseOpened'",
+            ),
+            &[],
+        )
+        .await
+        .unwrap()
+        .unwrap()
+        .i64("n")
+        .unwrap()
+}
+
+conformance!(
+    a_registry_cross_check_reports_its_findings_and_records_nothing_the_second_time,
+    importing_the_same_lists_twice_opens_the_cases_once,
+    a_bad_row_is_reported_with_its_file_line_field_and_reason_and_the_import_fails,
+);
+
+async fn importing_the_same_lists_twice_opens_the_cases_once(backend: Backend) {
+    let (test, store) = county(backend).await;
+    let (leavers, enrolments) = lists(
+        &[
+            "G211324201201011111,王一,男,2012-01-01,gyz-primary,6-1,王父,father,138-0000-0001",
+            "G211324201201012222,李二,女,2012-02-02,gyz-primary,6-1,李母,mother,138-0000-0002",
+        ],
+        &["G211324201201012222,gyz-middle"],
+    );
+
+    let first = import(&test.url, &leavers, &enrolments);
+    assert!(first.status.success(), "{first:?}");
+    let text = stdout(&first);
+    assert!(
+        text.starts_with("opened 1 case(s)\n  line 2: case "),
+        "{text}"
+    );
+    assert!(
+        text.contains("enrolled at a junior middle school: 1 leaver(s)\nrejected: 0 row(s)\n"),
+        "{text}"
+    );
+    assert_eq!(cases_opened(&store).await, 1);
+
+    let second = import(&test.url, &leavers, &enrolments);
+    assert!(second.status.success(), "{second:?}");
+    let text = stdout(&second);
+    assert!(
+        text.starts_with(
+            "opened 0 case(s)\nunchanged (opened by an earlier import): 1 row(s)\n  line 2\n"
+        ),
+        "{text}"
+    );
+    assert_eq!(
+        cases_opened(&store).await,
+        1,
+        "nothing opened the second time"
+    );
+    let _ = std::fs::remove_file(leavers);
+    let _ = std::fs::remove_file(enrolments);
+}
+
+async fn a_bad_row_is_reported_with_its_file_line_field_and_reason_and_the_import_fails(
+    backend: Backend,
+) {
+    let (test, store) = county(backend).await;
+    let (leavers, enrolments) = lists(
+        &[
+            "G211324201201011111,王一,男,2012-01-01,gyz-primary,6-1,王父,father,138-0000-0001",
+            "G211324201201013333,张三,男,2012-13-45,gyz-primary,6-1,张父,father,138-0000-0003",
+            "G211324201201014444,赵四,女,2012-04-04,nowhere-primary,6-1,赵父,father,138-0000-0004",
+        ],
+        &["G211324201201019999"],
+    );
+    let out = import(&test.url, &leavers, &enrolments);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("opened 1 case(s)\n  line 2: case "),
+        "{text}"
+    );
+    assert!(text.contains("rejected: 3 row(s)\n"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "  {} line 3, birth_date: \"2012-13-45\" is not a date YYYY-MM-DD\n",
+            leavers.display()
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "  {} line 4, school: nowhere-primary is not a school you may open cases at\n",
+            leavers.display()
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "  {} line 2: expected a student number and a school\n",
+            enrolments.display()
+        )),
+        "{text}"
+    );
+    assert_eq!(cases_opened(&store).await, 1, "only the good row's case");
+
+    let missing = notoneless(&[
+        "import",
+        "grade6-watch",
+        "--database-url",
+        &test.url,
+        "--leavers",
+        "/nonexistent/leavers.csv",
+        "--enrolments",
+        enrolments.to_str().unwrap(),
+        "--on",
+        "2023-09-01",
+    ]);
+    assert!(!missing.status.success());
+    assert!(
+        String::from_utf8_lossy(&missing.stderr)
+            .contains("--leavers: cannot read /nonexistent/leavers.csv"),
+        "{missing:?}"
+    );
+    let _ = std::fs::remove_file(leavers);
+    let _ = std::fs::remove_file(enrolments);
+}
+
+async fn a_registry_cross_check_reports_its_findings_and_records_nothing_the_second_time(
+    backend: Backend,
+) {
+    let (test, store) = county(backend).await;
+    let child = notoneless_domain::compose_id_number(
+        "211324",
+        d("2011-03-04"),
+        1,
+        notoneless_domain::Gender::Male,
+    )
+    .unwrap();
+    let id = uuid::Uuid::new_v4();
+    let register = std::env::temp_dir().join(format!("nol-register-{id}.csv"));
+    let roll = std::env::temp_dir().join(format!("nol-roll-{id}.csv"));
+    std::fs::write(
+        &register,
+        format!(
+            "{}\n{child},王小明,男,2011-03-04,gongyingzi,gyz-middle,王父,father,13800001234,正常\nbad,row\n",
+            notoneless_domain::REGISTER_HEADER.join(",")
+        ),
+    )
+    .unwrap();
+    std::fs::write(&roll, notoneless_domain::ROLL_HEADER.join(",") + "\n").unwrap();
+    let run = || {
+        notoneless(&[
+            "import",
+            "registry",
+            "--database-url",
+            &test.url,
+            "--name",
+            "2023秋季比对",
+            "--register",
+            register.to_str().unwrap(),
+            "--roll",
+            roll.to_str().unwrap(),
+            "--on",
+            "2023-09-08",
+        ])
+    };
+    let first = run();
+    assert_eq!(first.status.code(), Some(1), "a row was refused: {first:?}");
+    let text = stdout(&first);
+    assert!(
+        text.starts_with("cross-check \"2023秋季比对\": 1 children examined, 1 case(s) opened\nnew: 1\n  not_on_roll at gyz-middle: case "),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "rejected: 1 row(s)\n  {} line 3: has 2 fields, expected 10\n",
+            register.display()
+        )),
+        "{text}"
+    );
+    let events = || async {
+        store
+            .db
+            .fetch_optional(Sql::both("SELECT COUNT(*) AS n FROM events"), &[])
+            .await
+            .unwrap()
+            .unwrap()
+            .i64("n")
+            .unwrap()
+    };
+    let before = events().await;
+    let second = stdout(&run());
+    assert!(
+        second.contains("new: 0\n") && second.contains("unchanged (still open): 1\n"),
+        "{second}"
+    );
+    assert_eq!(events().await, before, "nothing written the second time");
+    let _ = std::fs::remove_file(register);
+    let _ = std::fs::remove_file(roll);
+}
