@@ -32,9 +32,7 @@ pub async fn seed_if_empty(store: &Store, base: &str) -> Result<()> {
 
 async fn build(store: &Store) -> Result<DemoCounty> {
     let today = store.rules.get().calendar.local_date(Utc::now());
-    say(
-        "building the demo county (a term of facts through the command path; a few seconds) …",
-    );
+    say("building the demo county (a term of facts through the command path; a few seconds) …");
     let started = std::time::Instant::now();
     let county = notoneless_demo::build(store.db.clone(), store.rules.get().ladder.clone(), today)
         .await
