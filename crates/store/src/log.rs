@@ -112,6 +112,64 @@ const EVENTS_AFTER: Sql = Sql {
     ),
 };
 
+const HIGH_WATER: Sql = Sql {
+    postgres: concat!(
+        "SELECT tx_id::text::bigint AS tx_id, global_position FROM events WHERE tx_id < ",
+        guard!(),
+        " ORDER BY tx_id DESC, global_position DESC LIMIT 1"
+    ),
+    sqlite: "SELECT 0 AS tx_id, global_position FROM events ORDER BY global_position DESC LIMIT 1",
+};
+
+/// The last event that can be read in commit order now: nothing at or before it can still
+/// appear. A projector that has applied everything up to here may take its checkpoint here.
+pub async fn high_water(db: &Db) -> Result<CommitPosition, StoreError> {
+    Ok(match db.fetch_optional(HIGH_WATER, &[]).await? {
+        Some(row) => CommitPosition {
+            tx_id: row.i64("tx_id")?,
+            global_position: row.i64("global_position")?,
+        },
+        None => CommitPosition::default(),
+    })
+}
+
+const CASE_EVENTS_PAGE: Sql = Sql {
+    postgres: concat!(
+        "SELECT ",
+        columns!("tx_id::text::bigint"),
+        " FROM events WHERE aggregate_type = $1 AND (aggregate_id, sequence) > ($2, $3)",
+        " ORDER BY aggregate_id, sequence LIMIT $4"
+    ),
+    sqlite: concat!(
+        "SELECT ",
+        columns!("0"),
+        " FROM events WHERE aggregate_type = $1 AND (aggregate_id, sequence) > ($2, $3)",
+        " ORDER BY aggregate_id, sequence LIMIT $4"
+    ),
+};
+
+/// Up to `limit` case events after (case id, sequence), case by case, each case's in
+/// sequence order: the whole log of cases read page by page.
+pub async fn case_events_page(
+    db: &Db,
+    after: (&str, i64),
+    limit: i64,
+) -> Result<Vec<StoredEvent>, StoreError> {
+    db.fetch_all(
+        CASE_EVENTS_PAGE,
+        &[
+            P::text(CASE),
+            P::text(after.0),
+            P::I64(after.1),
+            P::I64(limit),
+        ],
+    )
+    .await?
+    .iter()
+    .map(StoredEvent::from_row)
+    .collect()
+}
+
 impl StoredEvent {
     pub fn from_row(row: &DbRow) -> Result<Self, StoreError> {
         Ok(Self {

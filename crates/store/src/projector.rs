@@ -21,9 +21,12 @@ use notoneless_domain::OrgEvent;
 
 use crate::db::{Db, P, Sql, Tx};
 use crate::error::StoreError;
-use crate::log::{CASE, CommitPosition, case_events, case_events_in, events_after};
+use crate::log::{
+    CASE, CommitPosition, StoredEvent, case_events, case_events_in, case_events_page, events_after,
+    high_water,
+};
 use crate::org::{ORGANISATION, OrgDirectory};
-use crate::read_model::{CaseRow, stored_case, write_case};
+use crate::read_model::{CaseRow, stored_case, write_case, write_cases};
 use crate::repository::{Clock, EVENTS_CHANNEL};
 use crate::rules::SharedRules;
 
@@ -43,6 +46,9 @@ pub struct Projector {
     fault: Option<FaultHook>,
     org: Option<Arc<OrgDirectory>>,
     batch: i64,
+    /// The rebuild's page of events read, and how many cases it writes at once.
+    rebuild_page: i64,
+    rebuild_cases: usize,
 }
 
 /// A read-model row that differs from a fresh fold of the log.
@@ -62,7 +68,17 @@ impl Projector {
             fault: None,
             org: None,
             batch: 500,
+            rebuild_page: 10_000,
+            rebuild_cases: 2_000,
         }
+    }
+
+    /// Sets the rebuild's page size and how many cases it writes at once (tests use small
+    /// ones to cross every boundary).
+    pub fn with_rebuild_sizes(mut self, page: i64, cases: usize) -> Self {
+        self.rebuild_page = page.max(1);
+        self.rebuild_cases = cases.max(1);
+        self
     }
 
     /// Reload the organisation when its events pass by; re-assess every case when that
@@ -219,7 +235,17 @@ impl Projector {
     }
 
     /// Throws the read models away and rebuilds them from the log; returns the events read.
+    ///
+    /// The log is read case by case, a page at a time, each case folded once and its rows
+    /// written a few hundred cases to a statement. The checkpoint then moves to the last
+    /// event that was readable in commit order before the reading began: anything committed
+    /// since is applied by the ordinary catch-up that follows (a case folded twice is written
+    /// the same twice). Should the rebuild stop half-way, the checkpoint is still at the start
+    /// and the next run of the projector rebuilds everything the ordinary way.
     pub async fn reproject(&self) -> Result<u64, StoreError> {
+        if let Some(org) = &self.org {
+            org.reload().await?;
+        }
         let mut tx = self.db.begin().await?;
         tx.execute(Sql::both("DELETE FROM case_obligations"), &[])
             .await?;
@@ -228,7 +254,45 @@ impl Projector {
         self.save_checkpoint(&mut tx, CommitPosition::default())
             .await?;
         tx.commit().await?;
-        self.catch_up().await
+        let high = high_water(&self.db).await?;
+        let rules = self.rules.get();
+        let now = self.clock.now();
+        let mut read = 0u64;
+        let mut case: Vec<StoredEvent> = Vec::new();
+        let mut rows: Vec<CaseRow> = Vec::new();
+        let mut after = (String::new(), 0i64);
+        loop {
+            let page = case_events_page(&self.db, (&after.0, after.1), self.rebuild_page).await?;
+            let Some(last) = page.last() else {
+                break;
+            };
+            after = (last.aggregate_id.clone(), last.sequence);
+            read += page.len() as u64;
+            for event in page {
+                if case
+                    .first()
+                    .is_some_and(|first| first.aggregate_id != event.aggregate_id)
+                {
+                    rows.extend(CaseRow::build(&case, &rules, now)?);
+                    case.clear();
+                }
+                case.push(event);
+            }
+            if rows.len() >= self.rebuild_cases {
+                let mut tx = self.db.begin().await?;
+                write_cases(&mut tx, &rows).await?;
+                tx.commit().await?;
+                rows.clear();
+            }
+        }
+        rows.extend(CaseRow::build(&case, &rules, now)?);
+        let mut tx = self.db.begin().await?;
+        write_cases(&mut tx, &rows).await?;
+        self.save_checkpoint(&mut tx, high).await?;
+        tx.commit().await?;
+        self.progress.send_if_modified(|p| replace(p, high));
+        read += self.catch_up().await?;
+        Ok(read)
     }
 
     async fn all_case_ids(&self) -> Result<BTreeSet<String>, StoreError> {

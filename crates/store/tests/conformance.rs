@@ -56,6 +56,7 @@ conformance!(
     verify_passes_a_clean_log_and_names_every_tampered_case,
     an_earlier_digest_still_holds_after_appends_and_fails_after_tampering,
     reproject_rebuilds_the_same_rows_and_check_finds_a_tampered_row,
+    a_rebuild_in_pages_smaller_than_a_case_writes_every_row_as_the_projector_did,
     obligations_turn_overdue_by_the_passage_of_time,
     a_read_can_wait_for_its_own_write,
 );
@@ -366,6 +367,33 @@ async fn reproject_rebuilds_the_same_rows_and_check_finds_a_tampered_row(backend
         "{:?}",
         mismatches[0]
     );
+}
+
+async fn a_rebuild_in_pages_smaller_than_a_case_writes_every_row_as_the_projector_did(
+    backend: Backend,
+) {
+    let (_test, store, clock) = setup(backend).await;
+    record_a_county_week(&store, &clock).await;
+    store.projector.catch_up().await.unwrap();
+    let cases = ["case-back", "case-gone", "case-late"];
+    let mut before = Vec::new();
+    for case in cases {
+        before.push(stored_case(&store.db, case).await.unwrap());
+    }
+    // Two events a page and one case a write: cases cross pages, writes cross pages.
+    let small =
+        notoneless_store::Projector::new(store.db.clone(), clock.clone(), store.rules.clone())
+            .with_rebuild_sizes(2, 1);
+    let read = small.reproject().await.unwrap();
+    assert_eq!(read as i64, count_events(&store.db).await);
+    for (case, expected) in cases.iter().zip(&before) {
+        assert_eq!(
+            &stored_case(&store.db, case).await.unwrap(),
+            expected,
+            "{case}"
+        );
+    }
+    assert!(small.check().await.unwrap().is_empty());
 }
 
 async fn obligations_turn_overdue_by_the_passage_of_time(backend: Backend) {

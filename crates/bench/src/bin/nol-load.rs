@@ -365,7 +365,9 @@ async fn mix(
                 let Some((school, case, episode, step)) = queue.pop_front() else {
                     break;
                 };
-                let start = (episode * 5) % days.len().saturating_sub(4).max(1);
+                // Each round starts its cycles on other days, so that a later run does not
+                // record an absence a case already has.
+                let start = ((round * 7 + episode) * 5) % days.len().saturating_sub(4).max(1);
                 let commands = cycle(&days[start..start + 4], round, episode);
                 let (segment, body) = &commands[step];
                 let token = token_of.get(&school).cloned().unwrap_or_default();
