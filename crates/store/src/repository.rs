@@ -1,10 +1,15 @@
 //! `ChainRepository`: the cqrs-es event repository for both backends.
 //!
-//! Reads are delegated to postgres-es and sqlite-es, which read our `events` table by the
-//! column names they know. Writes are ours: one transaction stamps each new event with the
-//! recorded time, links it into the case's hash chain, inserts it, records the idempotency key
-//! with its result, and (on PostgreSQL) notifies the projector. The crates' own `persist`
-//! cannot add the extra columns or rows in the same transaction (docs/adr/0003).
+//! Loading an aggregate is ours: one query for its events and the hash of the last, which is
+//! kept so that the append need not read it again. Streams are delegated to postgres-es and
+//! sqlite-es, which read our `events` table by the column names they know. Writes are ours:
+//! each new event is stamped with the recorded time, linked into the case's hash chain and
+//! inserted, with the idempotency key and its result, and (on PostgreSQL) a notification for
+//! the projector. One event with no key is one statement on PostgreSQL (a round trip, no
+//! explicit transaction); anything more is one transaction. A prev-hash that is out of date
+//! cannot get in: the event's (aggregate, sequence) key is unique, so a stream that moved
+//! since it was loaded refuses the insert and the command is retried. The crates' own
+//! `persist` cannot add the extra columns or rows (docs/adr/0003).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -78,7 +83,38 @@ pub struct ChainRepository {
     clock: Arc<dyn Clock>,
     receipts: Arc<Receipts>,
     committed: Arc<Notify>,
+    /// The last (sequence, hash) loaded or appended, per (aggregate type, aggregate id).
+    heads: Mutex<HashMap<(String, String), (usize, String)>>,
 }
+
+/// How many streams' heads are kept before the cache starts afresh.
+const MAX_HEADS: usize = 100_000;
+
+const LOAD_EVENTS: Sql = Sql::both(
+    "SELECT aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, hash
+     FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 ORDER BY sequence",
+);
+
+const SELECT_HASH: Sql = Sql::both(
+    "SELECT hash FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 AND sequence = $3",
+);
+
+const INSERT_EVENT: Sql = Sql {
+    postgres: "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, recorded_at, prev_hash, hash)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+               RETURNING global_position, tx_id::text::bigint AS tx_id",
+    sqlite: "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, recorded_at, prev_hash, hash)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+             RETURNING global_position, 0 AS tx_id",
+};
+
+/// One event and the projector's notification, in one statement (PostgreSQL).
+const INSERT_EVENT_AND_NOTIFY: &str = "WITH ins AS (
+        INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, recorded_at, prev_hash, hash)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+        RETURNING global_position, tx_id)
+    SELECT ins.global_position, ins.tx_id::text::bigint AS tx_id
+    FROM ins, LATERAL (SELECT pg_notify($11, '')) AS notified";
 
 impl ChainRepository {
     pub fn new(
@@ -97,7 +133,72 @@ impl ChainRepository {
             clock,
             receipts,
             committed,
+            heads: Mutex::new(HashMap::new()),
         }
+    }
+
+    fn remember_head(
+        &self,
+        aggregate_type: &str,
+        aggregate_id: &str,
+        sequence: usize,
+        hash: String,
+    ) {
+        if let Ok(mut heads) = self.heads.lock() {
+            if heads.len() >= MAX_HEADS {
+                heads.clear();
+            }
+            heads.insert(
+                (aggregate_type.to_string(), aggregate_id.to_string()),
+                (sequence, hash),
+            );
+        }
+    }
+
+    /// The hash of event `sequence` of the stream, if it is the head last seen.
+    fn known_hash(
+        &self,
+        aggregate_type: &str,
+        aggregate_id: &str,
+        sequence: usize,
+    ) -> Option<String> {
+        let heads = self.heads.lock().ok()?;
+        let (seen, hash) = heads.get(&(aggregate_type.to_string(), aggregate_id.to_string()))?;
+        (*seen == sequence).then(|| hash.clone())
+    }
+
+    async fn load(
+        &self,
+        aggregate_type: &str,
+        aggregate_id: &str,
+    ) -> Result<Vec<SerializedEvent>, StoreError> {
+        let rows = self
+            .db
+            .fetch_all(
+                LOAD_EVENTS,
+                &[P::text(aggregate_type), P::text(aggregate_id)],
+            )
+            .await?;
+        let mut events = Vec::with_capacity(rows.len());
+        let mut head = None;
+        for row in &rows {
+            let sequence = usize::try_from(row.i64("sequence")?)
+                .map_err(|_| StoreError::Corrupt("a negative sequence".into()))?;
+            events.push(SerializedEvent::new(
+                row.text("aggregate_id")?,
+                sequence,
+                row.text("aggregate_type")?,
+                row.text("event_type")?,
+                row.text("event_version")?,
+                row.json("payload")?,
+                row.json("metadata")?,
+            ));
+            head = Some((sequence, row.text("hash")?));
+        }
+        if let Some((sequence, hash)) = head {
+            self.remember_head(aggregate_type, aggregate_id, sequence, hash);
+        }
+        Ok(events)
     }
 
     async fn append(&self, events: &[SerializedEvent]) -> Result<Option<Receipt>, StoreError> {
@@ -105,18 +206,21 @@ impl ChainRepository {
             return Ok(None);
         };
         let recorded_at = truncate_to_micros(self.clock.now());
-        let mut tx = self.db.begin().await?;
+        let (aggregate_type, aggregate_id) =
+            (first.aggregate_type.as_str(), first.aggregate_id.as_str());
         let mut prev_hash = if first.sequence <= 1 {
             GENESIS.to_string()
+        } else if let Some(hash) = self.known_hash(aggregate_type, aggregate_id, first.sequence - 1)
+        {
+            hash
         } else {
-            let row = tx
+            let row = self
+                .db
                 .fetch_optional(
-                    Sql::both(
-                        "SELECT hash FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 AND sequence = $3",
-                    ),
+                    SELECT_HASH,
                     &[
-                        P::text(first.aggregate_type.as_str()),
-                        P::text(first.aggregate_id.as_str()),
+                        P::text(aggregate_type),
+                        P::text(aggregate_id),
                         P::I64(to_i64(first.sequence - 1)?),
                     ],
                 )
@@ -125,7 +229,7 @@ impl ChainRepository {
             // moved under us (or was tampered with); let the command be retried.
             row.ok_or(StoreError::Conflict)?.text("hash")?
         };
-        let mut last = None;
+        let mut rows = Vec::with_capacity(events.len());
         for event in events {
             let sequence = to_i64(event.sequence)?;
             let hash = event_hash(&ChainInput {
@@ -139,70 +243,95 @@ impl ChainRepository {
                 recorded_at,
                 prev_hash: &prev_hash,
             });
-            let row = tx
-                .fetch_optional(
-                    Sql {
-                        postgres: "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, recorded_at, prev_hash, hash)
-                                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-                                   RETURNING global_position, tx_id::text::bigint AS tx_id",
-                        sqlite: "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, recorded_at, prev_hash, hash)
-                                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-                                 RETURNING global_position, 0 AS tx_id",
-                    },
-                    &[
-                        P::text(event.aggregate_type.as_str()),
-                        P::text(event.aggregate_id.as_str()),
-                        P::I64(sequence),
-                        P::text(event.event_type.as_str()),
-                        P::text(event.event_version.as_str()),
-                        P::Json(event.payload.clone()),
-                        P::Json(event.metadata.clone()),
-                        P::Ts(recorded_at),
-                        P::text(prev_hash.as_str()),
-                        P::text(hash.as_str()),
-                    ],
-                )
-                .await?
-                .ok_or_else(|| StoreError::Database("INSERT … RETURNING returned no row".into()))?;
-            last = Some(Receipt {
-                sequence: event.sequence as u64,
-                global_position: row.i64("global_position")?,
-                tx_id: row.i64("tx_id")?,
-                recorded_at,
-            });
+            rows.push(vec![
+                P::text(event.aggregate_type.as_str()),
+                P::text(event.aggregate_id.as_str()),
+                P::I64(sequence),
+                P::text(event.event_type.as_str()),
+                P::text(event.event_version.as_str()),
+                P::Json(event.payload.clone()),
+                P::Json(event.metadata.clone()),
+                P::Ts(recorded_at),
+                P::text(prev_hash.as_str()),
+                P::text(hash.as_str()),
+            ]);
             prev_hash = hash;
         }
-        let receipt = last.ok_or_else(|| StoreError::Database("no event was written".into()))?;
-        if let (Some(actor), Some(key), Some(fingerprint)) = (
+        let key = match (
             meta(&first.metadata, "actor"),
             meta(&first.metadata, "idempotency_key"),
             meta(&first.metadata, "fingerprint"),
         ) {
-            tx.execute(
-                Sql::both(
-                    "INSERT INTO idempotency_keys (actor, key, fingerprint, aggregate_id, sequence, global_position, recorded_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                ),
-                &[
-                    P::text(actor),
-                    P::text(key),
-                    P::text(fingerprint),
-                    P::text(first.aggregate_id.as_str()),
-                    P::I64(to_i64(receipt.sequence as usize)?),
-                    P::I64(receipt.global_position),
-                    P::Ts(recorded_at),
-                ],
-            )
-            .await?;
-        }
-        if let Db::Postgres(_) = self.db {
-            tx.execute(
-                Sql::both("SELECT pg_notify($1, '')"),
-                &[P::text(EVENTS_CHANNEL)],
-            )
-            .await?;
-        }
-        tx.commit().await?;
+            (Some(actor), Some(key), Some(fingerprint)) => Some((actor, key, fingerprint)),
+            _ => None,
+        };
+        let last_sequence = events.last().map_or(first.sequence, |e| e.sequence);
+        let receipt_of = |row: &crate::db::DbRow| -> Result<Receipt, StoreError> {
+            Ok(Receipt {
+                sequence: last_sequence as u64,
+                global_position: row.i64("global_position")?,
+                tx_id: row.i64("tx_id")?,
+                recorded_at,
+            })
+        };
+        let receipt = match (&self.db, rows.len(), key) {
+            // The common case on PostgreSQL: one event, no key: one statement, one round trip.
+            (Db::Postgres(_), 1, None) => {
+                let mut params = rows.pop().unwrap_or_default();
+                params.push(P::text(EVENTS_CHANNEL));
+                let row = self
+                    .db
+                    .fetch_optional(Sql::both(INSERT_EVENT_AND_NOTIFY), &params)
+                    .await?
+                    .ok_or_else(|| {
+                        StoreError::Database("INSERT … RETURNING returned no row".into())
+                    })?;
+                receipt_of(&row)?
+            }
+            _ => {
+                let mut tx = self.db.begin().await?;
+                let mut last = None;
+                for params in rows {
+                    let row = tx
+                        .fetch_optional(INSERT_EVENT, &params)
+                        .await?
+                        .ok_or_else(|| {
+                            StoreError::Database("INSERT … RETURNING returned no row".into())
+                        })?;
+                    last = Some(receipt_of(&row)?);
+                }
+                let receipt =
+                    last.ok_or_else(|| StoreError::Database("no event was written".into()))?;
+                if let Some((actor, key, fingerprint)) = key {
+                    tx.execute(
+                        Sql::both(
+                            "INSERT INTO idempotency_keys (actor, key, fingerprint, aggregate_id, sequence, global_position, recorded_at)
+                             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                        ),
+                        &[
+                            P::text(actor),
+                            P::text(key),
+                            P::text(fingerprint),
+                            P::text(aggregate_id),
+                            P::I64(to_i64(receipt.sequence as usize)?),
+                            P::I64(receipt.global_position),
+                            P::Ts(recorded_at),
+                        ],
+                    )
+                    .await?;
+                }
+                if let Db::Postgres(_) = self.db {
+                    tx.execute(
+                        Sql::both("SELECT pg_notify($1, '')"),
+                        &[P::text(EVENTS_CHANNEL)],
+                    )
+                    .await?;
+                }
+                tx.commit().await?;
+                receipt
+            }
+        };
+        self.remember_head(aggregate_type, aggregate_id, last_sequence, prev_hash);
         // One permit is kept if the projector is busy, so no commit goes unnoticed.
         self.committed.notify_one();
         if let Some(request_id) = meta(&first.metadata, "request_id") {
@@ -233,10 +362,9 @@ impl PersistedEventRepository for ChainRepository {
         &self,
         aggregate_id: &str,
     ) -> Result<Vec<SerializedEvent>, PersistenceError> {
-        match &self.reader {
-            Reader::Postgres(r) => r.get_events::<A>(aggregate_id).await,
-            Reader::Sqlite(r) => r.get_events::<A>(aggregate_id).await,
-        }
+        self.load(A::TYPE, aggregate_id)
+            .await
+            .map_err(persistence_error)
     }
 
     async fn get_last_events<A: Aggregate>(
