@@ -9,49 +9,60 @@ use notoneless_domain::{
 };
 
 use crate::error::StoreError;
-use crate::log::{StoredEvent, all_case_events};
+use crate::log::{StoredEvent, case_events_page};
 use crate::store::Store;
 
 /// Every case as the review needs it, from the events recorded up to `known_at` (all, if
-/// `None`).
+/// `None`). The log is read a page at a time, so only the decoded cases stay in memory, never
+/// the whole log as stored.
 pub async fn case_records(
     store: &Store,
     calendar: &SchoolCalendar,
     known_at: Option<DateTime<Utc>>,
 ) -> Result<Vec<CaseRecord>, StoreError> {
-    let events = all_case_events(&store.db).await?;
+    const PAGE: i64 = 10_000;
     let mut records = Vec::new();
-    let mut current: Vec<&StoredEvent> = Vec::new();
-    let mut flush = |batch: &mut Vec<&StoredEvent>| -> Result<(), StoreError> {
+    let mut current: Vec<StoredEvent> = Vec::new();
+    let mut flush = |batch: &mut Vec<StoredEvent>| -> Result<(), StoreError> {
         let Some(first) = batch.first() else {
             return Ok(());
         };
+        let case_id = first.aggregate_id.clone();
+        let recorded_on = batch
+            .iter()
+            .map(|e| calendar.local_date(e.recorded_at))
+            .collect();
         let decoded = batch
             .iter()
             .map(|e| e.decode())
             .collect::<Result<Vec<_>, _>>()?;
         records.push(CaseRecord {
-            case_id: first.aggregate_id.clone(),
+            case_id,
             case: StudentCase::from_events(decoded),
-            recorded_on: batch
-                .iter()
-                .map(|e| calendar.local_date(e.recorded_at))
-                .collect(),
+            recorded_on,
         });
         batch.clear();
         Ok(())
     };
-    for event in events
-        .iter()
-        .filter(|e| known_at.is_none_or(|t| e.recorded_at <= t))
-    {
-        if current
-            .first()
-            .is_some_and(|f| f.aggregate_id != event.aggregate_id)
+    let mut after = (String::new(), 0i64);
+    loop {
+        let page = case_events_page(&store.db, (&after.0, after.1), PAGE).await?;
+        let Some(last) = page.last() else {
+            break;
+        };
+        after = (last.aggregate_id.clone(), last.sequence);
+        for event in page
+            .into_iter()
+            .filter(|e| known_at.is_none_or(|t| e.recorded_at <= t))
         {
-            flush(&mut current)?;
+            if current
+                .first()
+                .is_some_and(|f| f.aggregate_id != event.aggregate_id)
+            {
+                flush(&mut current)?;
+            }
+            current.push(event);
         }
-        current.push(event);
     }
     flush(&mut current)?;
     Ok(records)
