@@ -258,13 +258,42 @@ pub async fn all_case_events(db: &Db) -> Result<Vec<StoredEvent>, StoreError> {
         .collect()
 }
 
-/// The same, inside a transaction.
-pub async fn case_events_in(tx: &mut Tx, case_id: &str) -> Result<Vec<StoredEvent>, StoreError> {
-    tx.fetch_all(STREAM_EVENTS, &[P::text(CASE), P::text(case_id)])
-        .await?
-        .iter()
-        .map(StoredEvent::from_row)
-        .collect()
+/// Every event of these cases, case by case, each case's in sequence order, inside a
+/// transaction: one statement for up to a few hundred cases.
+pub async fn cases_events_in(
+    tx: &mut Tx,
+    case_ids: &[&str],
+) -> Result<Vec<StoredEvent>, StoreError> {
+    const CASES_PER_STATEMENT: usize = 500;
+    let mut out = Vec::new();
+    for chunk in case_ids.chunks(CASES_PER_STATEMENT) {
+        let placeholders: Vec<String> = (2..chunk.len() + 2).map(|i| format!("${i}")).collect();
+        let postgres = format!(
+            "SELECT {} FROM events WHERE aggregate_type = $1 AND aggregate_id IN ({}) ORDER BY aggregate_id, sequence",
+            columns!("tx_id::text::bigint"),
+            placeholders.join(", ")
+        );
+        let sqlite = format!(
+            "SELECT {} FROM events WHERE aggregate_type = $1 AND aggregate_id IN ({}) ORDER BY aggregate_id, sequence",
+            columns!("0"),
+            placeholders.join(", ")
+        );
+        let mut params = vec![P::text(CASE)];
+        params.extend(chunk.iter().map(|id| P::text(*id)));
+        let rows = tx
+            .fetch_all(
+                Sql {
+                    postgres: &postgres,
+                    sqlite: &sqlite,
+                },
+                &params,
+            )
+            .await?;
+        for row in &rows {
+            out.push(StoredEvent::from_row(row)?);
+        }
+    }
+    Ok(out)
 }
 
 /// Folds stored events into the aggregate.

@@ -22,11 +22,11 @@ use notoneless_domain::OrgEvent;
 use crate::db::{Db, P, Sql, Tx};
 use crate::error::StoreError;
 use crate::log::{
-    CASE, CommitPosition, StoredEvent, case_events, case_events_in, case_events_page, events_after,
-    high_water,
+    CASE, CommitPosition, StoredEvent, case_events, case_events_page, cases_events_in,
+    events_after, high_water,
 };
 use crate::org::{ORGANISATION, OrgDirectory};
-use crate::read_model::{CaseRow, stored_case, write_case, write_cases};
+use crate::read_model::{CaseRow, stored_case, write_cases};
 use crate::repository::{Clock, EVENTS_CHANNEL};
 use crate::rules::SharedRules;
 
@@ -183,18 +183,22 @@ impl Projector {
         now: DateTime<Utc>,
     ) -> Result<usize, StoreError> {
         let rules = self.rules.get();
-        let mut written = 0;
-        for (index, case_id) in cases.into_iter().enumerate() {
-            let events = case_events_in(tx, case_id).await?;
-            if let Some(row) = CaseRow::build(&events, &rules, now)? {
-                write_case(tx, &row).await?;
-                written += 1;
-            }
+        let ids: Vec<&str> = cases.into_iter().collect();
+        // All the cases' events in a few statements, and all their rows in a few more: the
+        // cost of a batch hardly grows with the number of cases in it.
+        let events = cases_events_in(tx, &ids).await?;
+        let mut rows = Vec::with_capacity(ids.len());
+        for (index, case) in events
+            .chunk_by(|a, b| a.aggregate_id == b.aggregate_id)
+            .enumerate()
+        {
+            rows.extend(CaseRow::build(case, &rules, now)?);
             if let Some(fault) = &self.fault {
                 fault(index)?;
             }
         }
-        Ok(written)
+        write_cases(tx, &rows).await?;
+        Ok(rows.len())
     }
 
     /// Applies batches until none is left; returns how many events that covered.

@@ -261,56 +261,6 @@ pub async fn write_cases(tx: &mut Tx, rows: &[CaseRow]) -> Result<(), StoreError
     Ok(())
 }
 
-/// Writes a case's rows, replacing what was there.
-pub async fn write_case(tx: &mut Tx, row: &CaseRow) -> Result<(), StoreError> {
-    tx.execute(
-        UPSERT_CASE,
-        &[
-            P::text(row.case_id.as_str()),
-            P::text(row.school.as_str()),
-            P::text(row.stage.as_str()),
-            P::OptDate(row.episode_start),
-            P::I64(row.episode_days),
-            P::I64(row.outstanding),
-            P::OptTs(row.next_due),
-            P::Json(row.focus_groups.clone()),
-            P::I64(row.last_sequence),
-            P::I64(row.last_position),
-            P::text(row.last_event_type.as_str()),
-            P::Date(row.last_event_on),
-            P::Ts(row.last_recorded_at),
-            P::Ts(row.assessed_at),
-            P::OptTs(row.stale_after),
-            P::Json(row.assessment.clone()),
-        ],
-    )
-    .await?;
-    tx.execute(
-        Sql::both("DELETE FROM case_obligations WHERE case_id = $1"),
-        &[P::text(row.case_id.as_str())],
-    )
-    .await?;
-    for o in &row.obligations {
-        tx.execute(
-            INSERT_OBLIGATION,
-            &[
-                P::text(row.case_id.as_str()),
-                P::I64(o.episode),
-                P::I64(o.step),
-                P::text(o.kind.as_str()),
-                P::Json(o.owners.clone()),
-                P::Date(o.trigger_day),
-                P::Ts(o.due),
-                P::text(o.status.as_str()),
-                P::OptDate(o.done_on),
-                P::OptI64(o.done_sequence),
-            ],
-        )
-        .await?;
-    }
-    Ok(())
-}
-
 fn obligation_from(row: &DbRow) -> Result<ObligationRow, StoreError> {
     Ok(ObligationRow {
         episode: row.i64("episode")?,
