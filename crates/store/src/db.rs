@@ -95,6 +95,10 @@ impl Db {
                 let pool = PgPoolOptions::new()
                     .max_connections(16)
                     .acquire_timeout(Duration::from_secs(5))
+                    // No ping before each use: it doubled the round trips of every command. A
+                    // connection the server dropped fails its statement as "unavailable", the
+                    // pool discards it, and the command path retries or answers 503.
+                    .test_before_acquire(false)
                     .connect_with(options)
                     .await?;
                 Ok(Db::Postgres(pool))
