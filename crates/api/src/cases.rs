@@ -17,7 +17,7 @@ use notoneless_domain::{
 };
 use notoneless_store::log::{StoredEvent, case_events};
 use notoneless_store::read_model::{
-    CaseFilter, CaseRow, case_school, case_status, list_cases, school_counts, work_queue,
+    CaseFilter, CaseRow, case_status, list_cases, school_counts, work_queue,
 };
 use notoneless_store::{CommandOutcome, Rules};
 use serde::{Deserialize, Serialize};
@@ -66,7 +66,9 @@ async fn visible_case(
     caller: &Caller,
     case_id: &str,
 ) -> Result<String, ApiError> {
-    let school = case_school(&state.store.db, case_id)
+    let school = state
+        .store
+        .case_school(case_id)
         .await?
         .ok_or(ApiError::NotFound)?;
     let org = state.store.org.current();

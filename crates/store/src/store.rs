@@ -22,7 +22,12 @@ pub struct Store {
     pub projector: Projector,
     /// Signalled after each commit of events (the projector's wake-up on SQLite).
     pub committed: Arc<Notify>,
+    /// The school of each case looked up so far: fixed by the case's opening, never changed.
+    schools: std::sync::Mutex<std::collections::HashMap<String, String>>,
 }
+
+/// How many cases' schools are kept before the cache starts afresh.
+const MAX_CACHED_SCHOOLS: usize = 200_000;
 
 impl Store {
     /// Connects to the database at `url`, applies the migrations, and builds the store.
@@ -54,6 +59,29 @@ impl Store {
             rules,
             clock,
             committed,
+            schools: std::sync::Mutex::new(std::collections::HashMap::new()),
         }
+    }
+
+    /// The school a case belongs to (from its opening event), `None` for a case never
+    /// opened. Every command checks it against the caller's jurisdiction, so it is kept: a
+    /// case's school is fixed by its opening and never changes.
+    pub async fn case_school(&self, case_id: &str) -> Result<Option<String>, StoreError> {
+        if let Some(school) = self
+            .schools
+            .lock()
+            .ok()
+            .and_then(|m| m.get(case_id).cloned())
+        {
+            return Ok(Some(school));
+        }
+        let school = crate::read_model::case_school(&self.db, case_id).await?;
+        if let (Some(school), Ok(mut cache)) = (&school, self.schools.lock()) {
+            if cache.len() >= MAX_CACHED_SCHOOLS {
+                cache.clear();
+            }
+            cache.insert(case_id.to_string(), school.clone());
+        }
+        Ok(school)
     }
 }
