@@ -1,18 +1,14 @@
 //! The `notoneless` binary as a user runs it.
 
+mod common;
+
+use common::*;
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn example(name: &str) -> String {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples");
     root.join(name).to_string_lossy().into_owned()
-}
-
-fn notoneless(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_notoneless"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
 }
 
 /// `notoneless assess` on the example case and calendar at a local instant, with extra flags.
@@ -22,10 +18,6 @@ fn assess_example(at: &str, extra: &[&str]) -> Output {
     let mut args = vec!["assess", &case, "--calendar", &calendar, "--at", at];
     args.extend_from_slice(extra);
     notoneless(&args)
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 #[test]

@@ -3,31 +3,17 @@
 //! review's thresholds.
 #![allow(clippy::unwrap_used)] // test bodies called by `conformance!`
 
+mod common;
+
+use common::*;
 use std::io::Cursor;
 use std::path::PathBuf;
-use std::process::{Command, Output};
 
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use notoneless_domain::fixtures::*;
 use notoneless_store::db::Backend;
 use notoneless_store::testing::{FixedClock, TestDb, record_a_county_week};
 use notoneless_store::{Rules, Store, conformance};
-
-fn notoneless(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_notoneless"))
-        .args(args)
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
 
 fn temp_file(name: &str) -> PathBuf {
     std::env::temp_dir().join(format!("nol-{}-{name}", uuid::Uuid::new_v4()))

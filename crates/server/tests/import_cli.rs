@@ -1,26 +1,17 @@
 //! `notoneless import`, run as a user runs it, against both backends.
 #![allow(clippy::unwrap_used)] // test bodies called by `conformance!`
 
+mod common;
+
+use common::*;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use notoneless_domain::fixtures::*;
 use notoneless_domain::{Node, NodeKind, OrgCommand};
 use notoneless_store::db::{Backend, Sql};
 use notoneless_store::testing::{FixedClock, TestDb, context};
 use notoneless_store::{Rules, Store, conformance};
-
-fn notoneless(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_notoneless"))
-        .args(args)
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
 
 const LEAVERS_HEADER: &str =
     "student_number,name,gender,birth_date,school,class,guardian,guardian_relation,guardian_phone";

@@ -1,24 +1,15 @@
 //! The operator's commands, run as a user runs them, against both backends.
 #![allow(clippy::unwrap_used)] // test bodies called by `conformance!`
 
-use std::process::{Command, Output};
+mod common;
+
+use common::*;
+use std::process::Command;
 
 use notoneless_domain::fixtures::*;
 use notoneless_store::db::Backend;
 use notoneless_store::testing::{FixedClock, TestDb, record_a_county_week, tamper};
 use notoneless_store::{Rules, Store, conformance};
-
-fn notoneless(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_notoneless"))
-        .args(args)
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
 
 async fn county(backend: Backend) -> (TestDb, Store) {
     let test = TestDb::new(backend).await;
