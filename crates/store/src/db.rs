@@ -51,6 +51,13 @@ impl<'a> Sql<'a> {
     }
 }
 
+/// `($first, $first+1, …)`: `count` numbered placeholders in parentheses, for statements
+/// built for many rows or ids at once (both dialects take `$n`).
+pub fn placeholders(first: usize, count: usize) -> String {
+    let numbers: Vec<String> = (first..first + count).map(|i| format!("${i}")).collect();
+    format!("({})", numbers.join(", "))
+}
+
 /// A parameter value.
 #[derive(Clone, Debug)]
 pub enum P {

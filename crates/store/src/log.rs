@@ -12,7 +12,7 @@ use notoneless_domain::{CaseEvent, StudentCase};
 use serde_json::Value;
 
 use crate::chain::ChainInput;
-use crate::db::{Db, DbRow, P, Sql, Tx};
+use crate::db::{Db, DbRow, P, Sql, Tx, placeholders};
 use crate::error::StoreError;
 
 /// The aggregate type of every case stream.
@@ -267,16 +267,14 @@ pub async fn cases_events_in(
     const CASES_PER_STATEMENT: usize = 500;
     let mut out = Vec::new();
     for chunk in case_ids.chunks(CASES_PER_STATEMENT) {
-        let placeholders: Vec<String> = (2..chunk.len() + 2).map(|i| format!("${i}")).collect();
+        let ids = placeholders(2, chunk.len());
         let postgres = format!(
-            "SELECT {} FROM events WHERE aggregate_type = $1 AND aggregate_id IN ({}) ORDER BY aggregate_id, sequence",
+            "SELECT {} FROM events WHERE aggregate_type = $1 AND aggregate_id IN {ids} ORDER BY aggregate_id, sequence",
             columns!("tx_id::text::bigint"),
-            placeholders.join(", ")
         );
         let sqlite = format!(
-            "SELECT {} FROM events WHERE aggregate_type = $1 AND aggregate_id IN ({}) ORDER BY aggregate_id, sequence",
+            "SELECT {} FROM events WHERE aggregate_type = $1 AND aggregate_id IN {ids} ORDER BY aggregate_id, sequence",
             columns!("0"),
-            placeholders.join(", ")
         );
         let mut params = vec![P::text(CASE)];
         params.extend(chunk.iter().map(|id| P::text(*id)));

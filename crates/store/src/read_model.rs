@@ -13,7 +13,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::chain::truncate_to_micros;
-use crate::db::{Db, DbRow, P, Sql, Tx};
+use crate::db::{Db, DbRow, P, Sql, Tx, placeholders};
 use crate::error::StoreError;
 use crate::log::{StoredEvent, case_events, fold};
 use crate::rules::Rules;
@@ -178,24 +178,16 @@ pub async fn write_cases(tx: &mut Tx, rows: &[CaseRow]) -> Result<(), StoreError
     const CASES_PER_STATEMENT: usize = 500;
     const OBLIGATIONS_PER_STATEMENT: usize = 1_000;
     for chunk in rows.chunks(CASES_PER_STATEMENT) {
-        let ids: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
         let delete = format!(
-            "DELETE FROM case_obligations WHERE case_id IN ({})",
-            ids.join(", ")
+            "DELETE FROM case_obligations WHERE case_id IN {}",
+            placeholders(1, chunk.len())
         );
         let params: Vec<P> = chunk.iter().map(|r| P::text(r.case_id.as_str())).collect();
         tx.execute(Sql::both(&delete), &params).await?;
         let mut values = Vec::with_capacity(chunk.len());
         let mut params = Vec::with_capacity(chunk.len() * 16);
         for row in chunk {
-            let base = params.len();
-            values.push(format!(
-                "({})",
-                (1..=16)
-                    .map(|i| format!("${}", base + i))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
+            values.push(placeholders(params.len() + 1, 16));
             params.extend([
                 P::text(row.case_id.as_str()),
                 P::text(row.school.as_str()),
@@ -229,14 +221,7 @@ pub async fn write_cases(tx: &mut Tx, rows: &[CaseRow]) -> Result<(), StoreError
             let mut values = Vec::with_capacity(part.len());
             let mut params = Vec::with_capacity(part.len() * 10);
             for (case_id, o) in part {
-                let base = params.len();
-                values.push(format!(
-                    "({})",
-                    (1..=10)
-                        .map(|i| format!("${}", base + i))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ));
+                values.push(placeholders(params.len() + 1, 10));
                 params.extend([
                     P::text(*case_id),
                     P::I64(o.episode),
