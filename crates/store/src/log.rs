@@ -258,40 +258,34 @@ pub async fn all_case_events(db: &Db) -> Result<Vec<StoredEvent>, StoreError> {
         .collect()
 }
 
-/// Every event of these cases, case by case, each case's in sequence order, inside a
-/// transaction: one statement for up to a few hundred cases.
+/// Every event of these cases (a few hundred at most: one statement), case by case, each
+/// case's in sequence order, inside a transaction.
 pub async fn cases_events_in(
     tx: &mut Tx,
     case_ids: &[&str],
 ) -> Result<Vec<StoredEvent>, StoreError> {
-    const CASES_PER_STATEMENT: usize = 500;
-    let mut out = Vec::new();
-    for chunk in case_ids.chunks(CASES_PER_STATEMENT) {
-        let ids = placeholders(2, chunk.len());
-        let postgres = format!(
-            "SELECT {} FROM events WHERE aggregate_type = $1 AND aggregate_id IN {ids} ORDER BY aggregate_id, sequence",
-            columns!("tx_id::text::bigint"),
-        );
-        let sqlite = format!(
-            "SELECT {} FROM events WHERE aggregate_type = $1 AND aggregate_id IN {ids} ORDER BY aggregate_id, sequence",
-            columns!("0"),
-        );
-        let mut params = vec![P::text(CASE)];
-        params.extend(chunk.iter().map(|id| P::text(*id)));
-        let rows = tx
-            .fetch_all(
-                Sql {
-                    postgres: &postgres,
-                    sqlite: &sqlite,
-                },
-                &params,
-            )
-            .await?;
-        for row in &rows {
-            out.push(StoredEvent::from_row(row)?);
-        }
-    }
-    Ok(out)
+    let ids = placeholders(2, case_ids.len());
+    let postgres = format!(
+        "SELECT {} FROM events WHERE aggregate_type = $1 AND aggregate_id IN {ids} ORDER BY aggregate_id, sequence",
+        columns!("tx_id::text::bigint"),
+    );
+    let sqlite = format!(
+        "SELECT {} FROM events WHERE aggregate_type = $1 AND aggregate_id IN {ids} ORDER BY aggregate_id, sequence",
+        columns!("0"),
+    );
+    let mut params = vec![P::text(CASE)];
+    params.extend(case_ids.iter().map(|id| P::text(*id)));
+    tx.fetch_all(
+        Sql {
+            postgres: &postgres,
+            sqlite: &sqlite,
+        },
+        &params,
+    )
+    .await?
+    .iter()
+    .map(StoredEvent::from_row)
+    .collect()
 }
 
 /// Folds stored events into the aggregate.

@@ -182,23 +182,28 @@ impl Projector {
         cases: impl IntoIterator<Item = &'a str>,
         now: DateTime<Utc>,
     ) -> Result<usize, StoreError> {
+        const CASES_PER_READ: usize = 500;
         let rules = self.rules.get();
         let ids: Vec<&str> = cases.into_iter().collect();
-        // All the cases' events in a few statements, and all their rows in a few more: the
-        // cost of a batch hardly grows with the number of cases in it.
-        let events = cases_events_in(tx, &ids).await?;
-        let mut rows = Vec::with_capacity(ids.len());
-        for (index, case) in events
-            .chunk_by(|a, b| a.aggregate_id == b.aggregate_id)
-            .enumerate()
-        {
-            rows.extend(CaseRow::build(case, &rules, now)?);
-            if let Some(fault) = &self.fault {
-                fault(index)?;
+        // A few hundred cases' events in one statement, and their rows in a few more: the
+        // cost of a batch hardly grows with the number of cases in it, and a calendar change
+        // that re-assesses the whole county holds only one chunk in memory at a time.
+        let mut written = 0;
+        let mut index = 0;
+        for chunk in ids.chunks(CASES_PER_READ) {
+            let events = cases_events_in(tx, chunk).await?;
+            let mut rows = Vec::with_capacity(chunk.len());
+            for case in events.chunk_by(|a, b| a.aggregate_id == b.aggregate_id) {
+                rows.extend(CaseRow::build(case, &rules, now)?);
+                if let Some(fault) = &self.fault {
+                    fault(index)?;
+                }
+                index += 1;
             }
+            write_cases(tx, &rows).await?;
+            written += rows.len();
         }
-        write_cases(tx, &rows).await?;
-        Ok(rows.len())
+        Ok(written)
     }
 
     /// Applies batches until none is left; returns how many events that covered.
