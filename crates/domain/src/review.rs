@@ -26,7 +26,7 @@
 //!
 //! A step counts in the period when its trigger day does; a fact when the day it claims does.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -163,7 +163,8 @@ fn with_principal(mut roles: Vec<Role>) -> Vec<Role> {
     roles
 }
 
-/// Reviews the cases over `from..=until`, as of `now`.
+/// Reviews the cases over `from..=until`, as of `now` (the cases' own findings; see
+/// [`ReviewPass`] for the whole county, calendar changes and roll calls included).
 pub fn review(
     records: &[CaseRecord],
     calendar: &SchoolCalendar,
@@ -173,13 +174,142 @@ pub fn review(
     until: NaiveDate,
     now: DateTime<Utc>,
 ) -> Review {
-    let in_period = |day: NaiveDate| from <= day && day <= until;
-    let today = calendar.local_date(now);
-    let mut findings = Vec::new();
-    let mut schools: BTreeMap<String, SchoolSummary> = BTreeMap::new();
+    let mut pass = ReviewPass::new(calendar, ladder, settings, &[], from, until, now);
     for record in records {
+        pass.add(record);
+    }
+    pass.finish(&[], false)
+}
+
+/// Who a roll call's absent child is: the first case (in the order cases were added) with the
+/// child's student number, and the days that case records the child absent.
+#[derive(Debug, Default)]
+struct RollIndex(HashMap<String, (String, BTreeSet<NaiveDate>)>);
+
+impl RollIndex {
+    fn add(&mut self, record: &CaseRecord) {
+        if let Some(profile) = record.case.profile() {
+            self.0
+                .entry(profile.student_number.clone())
+                .or_insert_with(|| {
+                    (
+                        record.case_id.clone(),
+                        record.case.absences().map(|(_, d)| d).collect(),
+                    )
+                });
+        }
+    }
+}
+
+/// The whole review, fed one case at a time: what it keeps grows with the findings and the
+/// schools, not with the county's cases, so a county of any size is reviewed in a bounded
+/// amount of memory. [`ReviewPass::finish`] adds the roll-call findings and sorts.
+#[derive(Debug)]
+pub struct ReviewPass<'a> {
+    calendar: &'a SchoolCalendar,
+    ladder: &'a EscalationLadder,
+    settings: ReviewSettings,
+    from: NaiveDate,
+    until: NaiveDate,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+    /// The calendar changes made after the day they change, with that day in the period, and
+    /// how many cases' deadlines each moved.
+    changes: Vec<(&'a CalendarChange, usize)>,
+    findings: Vec<Finding>,
+    /// Per case and change: (the change's index, the finding).
+    moved: Vec<(usize, Finding)>,
+    schools: BTreeMap<String, SchoolSummary>,
+    roll_index: RollIndex,
+}
+
+impl<'a> ReviewPass<'a> {
+    /// A review of `from..=until` as of `now`, checking every case added against the
+    /// calendar `changes` too.
+    pub fn new(
+        calendar: &'a SchoolCalendar,
+        ladder: &'a EscalationLadder,
+        settings: &ReviewSettings,
+        changes: &'a [CalendarChange],
+        from: NaiveDate,
+        until: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            calendar,
+            ladder,
+            settings: *settings,
+            from,
+            until,
+            now,
+            today: calendar.local_date(now),
+            changes: changes
+                .iter()
+                .filter(|c| retroactive_in(c, from, until))
+                .map(|c| (c, 0))
+                .collect(),
+            findings: Vec::new(),
+            moved: Vec::new(),
+            schools: BTreeMap::new(),
+            roll_index: RollIndex::default(),
+        }
+    }
+
+    /// Reviews one case. Each case is added once; the order only decides which of two cases
+    /// with the same student number a roll call is matched to (the first).
+    pub fn add(&mut self, record: &CaseRecord) {
+        self.roll_index.add(record);
+        for (index, (change, moved)) in self.changes.iter_mut().enumerate() {
+            if let Some(finding) = moved_deadlines(record, change, self.ladder, self.now) {
+                *moved += 1;
+                self.moved.push((index, finding));
+            }
+        }
+        self.review_case(record);
+    }
+
+    /// The review: the cases' findings, the calendar changes' (each change's own finding, for
+    /// the whole county, only if `county_wide`), and the roll calls' of the given schools,
+    /// sorted by school, case, day and kind.
+    pub fn finish(mut self, attestations: &[SchoolAttestation], county_wide: bool) -> Review {
+        self.moved.sort_by_key(|(index, _)| *index);
+        let mut moved = self.moved.into_iter().peekable();
+        for (index, (change, count)) in self.changes.iter().enumerate() {
+            while let Some((_, finding)) = moved.next_if(|(i, _)| *i == index) {
+                self.findings.push(finding);
+            }
+            if county_wide {
+                self.findings.push(change_finding(change, *count));
+            }
+        }
+        self.findings.extend(attestation_findings(
+            attestations,
+            &self.roll_index,
+            self.calendar,
+            self.from,
+            self.until,
+            self.now,
+        ));
+        self.findings.sort_by(|a, b| {
+            (&a.school, &a.case_id, a.day, a.kind).cmp(&(&b.school, &b.case_id, b.day, b.kind))
+        });
+        Review {
+            from: self.from,
+            until: self.until,
+            as_of: self.now,
+            findings: self.findings,
+            schools: self.schools.into_values().collect(),
+        }
+    }
+
+    fn review_case(&mut self, record: &CaseRecord) {
+        let (calendar, ladder, settings) = (self.calendar, self.ladder, &self.settings);
+        let (from, until, now, today) = (self.from, self.until, self.now, self.today);
+        let in_period = |day: NaiveDate| from <= day && day <= until;
+        let findings = &mut self.findings;
+        let schools = &mut self.schools;
         let Some(profile) = record.case.profile() else {
-            continue;
+            return;
         };
         let school = profile.school.clone();
         let summary = schools
@@ -426,16 +556,6 @@ pub fn review(
             }
         }
     }
-    findings.sort_by(|a, b| {
-        (&a.school, &a.case_id, a.day, a.kind).cmp(&(&b.school, &b.case_id, b.day, b.kind))
-    });
-    Review {
-        from,
-        until,
-        as_of: now,
-        findings,
-        schools: schools.into_values().collect(),
-    }
 }
 
 /// A change to the calendar, as the organisation's log records it.
@@ -474,6 +594,71 @@ fn deadlines(
         .collect()
 }
 
+fn retroactive_in(change: &CalendarChange, from: NaiveDate, until: NaiveDate) -> bool {
+    change.declared_on > change.day && from <= change.day && change.day <= until
+}
+
+/// The finding for one case whose deadlines a retroactive calendar change moved, if it did.
+fn moved_deadlines(
+    record: &CaseRecord,
+    change: &CalendarChange,
+    ladder: &EscalationLadder,
+    now: DateTime<Utc>,
+) -> Option<Finding> {
+    let profile = record.case.profile()?;
+    let before = deadlines(&record.case, &change.before, ladder, now);
+    let after = deadlines(&record.case, &change.after, ladder, now);
+    if before == after {
+        return None;
+    }
+    let gone: Vec<String> = before
+        .iter()
+        .filter(|d| !after.contains(d))
+        .map(|(day, what, trigger)| format!("day {day} {what} due {trigger}"))
+        .collect();
+    let new: Vec<String> = after
+        .iter()
+        .filter(|d| !before.contains(d))
+        .map(|(day, what, trigger)| format!("day {day} {what} due {trigger}"))
+        .collect();
+    Some(Finding {
+        kind: FindingKind::RetroactiveCalendarChange,
+        case_id: record.case_id.clone(),
+        school: profile.school.clone(),
+        day: change.day,
+        detail: format!(
+            "{} for {} on {} by {} moved deadlines: before [{}], after [{}]",
+            change.what,
+            change.day,
+            change.declared_on,
+            change.declared_by.as_deref().unwrap_or("unknown"),
+            gone.join("; "),
+            new.join("; ")
+        ),
+        evidence: vec![],
+        responsible: vec![Role::BureauOfficer],
+    })
+}
+
+/// The finding for a retroactive calendar change itself (case `organisation`).
+fn change_finding(change: &CalendarChange, moved_cases: usize) -> Finding {
+    Finding {
+        kind: FindingKind::RetroactiveCalendarChange,
+        case_id: "organisation".into(),
+        school: String::new(),
+        day: change.day,
+        detail: format!(
+            "{} for {} on {} by {}, after the day had passed; it moved deadlines in {moved_cases} case(s)",
+            change.what,
+            change.day,
+            change.declared_on,
+            change.declared_by.as_deref().unwrap_or("unknown")
+        ),
+        evidence: vec![change.sequence],
+        responsible: vec![Role::BureauOfficer],
+    }
+}
+
 /// Findings for calendar changes made after the day they change, in the period: one per case
 /// whose deadlines the change moved, and one for the change itself (case `organisation`).
 pub fn review_calendar_changes(
@@ -485,61 +670,15 @@ pub fn review_calendar_changes(
     now: DateTime<Utc>,
 ) -> Vec<Finding> {
     let mut findings = Vec::new();
-    for change in changes
-        .iter()
-        .filter(|c| c.declared_on > c.day && from <= c.day && c.day <= until)
-    {
-        let by = change.declared_by.as_deref().unwrap_or("unknown");
-        let mut moved_cases = 0;
-        for record in records {
-            let Some(profile) = record.case.profile() else {
-                continue;
-            };
-            let before = deadlines(&record.case, &change.before, ladder, now);
-            let after = deadlines(&record.case, &change.after, ladder, now);
-            if before == after {
-                continue;
-            }
-            moved_cases += 1;
-            let gone: Vec<String> = before
+    for change in changes.iter().filter(|c| retroactive_in(c, from, until)) {
+        let before = findings.len();
+        findings.extend(
+            records
                 .iter()
-                .filter(|d| !after.contains(d))
-                .map(|(day, what, trigger)| format!("day {day} {what} due {trigger}"))
-                .collect();
-            let new: Vec<String> = after
-                .iter()
-                .filter(|d| !before.contains(d))
-                .map(|(day, what, trigger)| format!("day {day} {what} due {trigger}"))
-                .collect();
-            findings.push(Finding {
-                kind: FindingKind::RetroactiveCalendarChange,
-                case_id: record.case_id.clone(),
-                school: profile.school.clone(),
-                day: change.day,
-                detail: format!(
-                    "{} for {} on {} by {by} moved deadlines: before [{}], after [{}]",
-                    change.what,
-                    change.day,
-                    change.declared_on,
-                    gone.join("; "),
-                    new.join("; ")
-                ),
-                evidence: vec![],
-                responsible: vec![Role::BureauOfficer],
-            });
-        }
-        findings.push(Finding {
-            kind: FindingKind::RetroactiveCalendarChange,
-            case_id: "organisation".into(),
-            school: String::new(),
-            day: change.day,
-            detail: format!(
-                "{} for {} on {} by {by}, after the day had passed; it moved deadlines in {moved_cases} case(s)",
-                change.what, change.day, change.declared_on
-            ),
-            evidence: vec![change.sequence],
-            responsible: vec![Role::BureauOfficer],
-        });
+                .filter_map(|r| moved_deadlines(r, change, ladder, now)),
+        );
+        let moved_cases = findings.len() - before;
+        findings.push(change_finding(change, moved_cases));
     }
     findings
 }
@@ -561,6 +700,21 @@ pub fn review_attestation(
     until: NaiveDate,
     now: DateTime<Utc>,
 ) -> Vec<Finding> {
+    let mut index = RollIndex::default();
+    for record in records {
+        index.add(record);
+    }
+    attestation_findings(schools, &index, calendar, from, until, now)
+}
+
+fn attestation_findings(
+    schools: &[SchoolAttestation],
+    index: &RollIndex,
+    calendar: &SchoolCalendar,
+    from: NaiveDate,
+    until: NaiveDate,
+    now: DateTime<Utc>,
+) -> Vec<Finding> {
     let today = calendar.local_date(now);
     let last = until.min(today.pred_opt().unwrap_or(today));
     let mut findings = Vec::new();
@@ -575,8 +729,10 @@ pub fn review_attestation(
             responsible: vec![Role::HeadTeacher, Role::Principal],
         };
         if from <= last {
+            let attested: BTreeSet<NaiveDate> =
+                school.roll_calls.iter().map(|(_, r)| r.on).collect();
             for day in calendar.school_days(from, last) {
-                if !school.roll_calls.iter().any(|(_, r)| r.on == day) {
+                if !attested.contains(&day) {
                     findings.push(finding(
                         FindingKind::MissingAttestation,
                         "school".into(),
@@ -593,12 +749,7 @@ pub fn review_attestation(
             .filter(|(_, r)| from <= r.on && r.on <= until)
         {
             for child in roll_call.absent.iter().filter(|c| !c.excused) {
-                let case = records.iter().find(|r| {
-                    r.case
-                        .profile()
-                        .is_some_and(|p| p.student_number == child.student_number)
-                });
-                match case {
+                match index.0.get(&child.student_number) {
                     None => findings.push(finding(
                         FindingKind::RollCallMismatch,
                         String::new(),
@@ -609,12 +760,11 @@ pub fn review_attestation(
                         ),
                         vec![*sequence],
                     )),
-                    Some(record) => {
-                        let recorded = record.case.absences().any(|(_, d)| d == roll_call.on);
-                        if !recorded {
+                    Some((case_id, absences)) => {
+                        if !absences.contains(&roll_call.on) {
                             findings.push(finding(
                                 FindingKind::RollCallMismatch,
-                                record.case_id.clone(),
+                                case_id.clone(),
                                 roll_call.on,
                                 format!("named absent in class {} on {}, but the case has no absence that day", roll_call.class, roll_call.on),
                                 vec![*sequence],

@@ -462,3 +462,53 @@ fn review_thresholds_from_zero_to_a_year_are_accepted_and_others_refused_by_name
         Err("transfer_confirmation_days")
     );
 }
+
+// ---- the whole county, one case at a time ----------------------------------------------------
+
+#[test]
+fn the_review_pass_fed_case_by_case_finds_what_the_three_reviews_find_together() {
+    let mut late_child = record(by_the_book(), &[(3, "2023-11-14")]);
+    late_child.case_id = "case-2".into();
+    let records = [
+        record(vec![opened("2023-11-06"), absence("2023-11-21")], &[]),
+        late_child,
+    ];
+    let changes = [holiday_change("2023-11-20", "2023-11-22")];
+    let roll_calls = attest(vec![
+        roll_call("2023-11-06", &[(CHILD, false)]),
+        roll_call("2023-11-08", &[("G000000000000000001", false)]),
+    ]);
+    let (from, until, now) = (d("2023-11-01"), d("2023-11-30"), at("2023-11-30", "12:00"));
+    let settings = ReviewSettings::default();
+    let calendar = calendar();
+    let ladder = ladder();
+
+    let mut pass = ReviewPass::new(&calendar, &ladder, &settings, &changes, from, until, now);
+    for r in &records {
+        pass.add(r);
+    }
+    let streamed = pass.finish(&roll_calls, true);
+
+    let mut whole = review(&records, &calendar, &ladder, &settings, from, until, now);
+    whole.findings.extend(review_calendar_changes(
+        &records, &changes, &ladder, from, until, now,
+    ));
+    whole.findings.extend(review_attestation(
+        &roll_calls,
+        &records,
+        &calendar,
+        from,
+        until,
+        now,
+    ));
+    whole.findings.sort_by(|a, b| {
+        (&a.school, &a.case_id, a.day, a.kind).cmp(&(&b.school, &b.case_id, b.day, b.kind))
+    });
+    let found: std::collections::BTreeSet<FindingKind> =
+        streamed.findings.iter().map(|f| f.kind).collect();
+    assert!(
+        found.len() >= 4,
+        "the example exercises the cases', the calendar's and the roll calls' findings: {found:?}"
+    );
+    assert_eq!(streamed, whole);
+}

@@ -236,7 +236,7 @@ pub async fn review(args: ReviewArgs) -> Result<ExitCode> {
     let settings = args.settings()?;
     let store = open_with_org(&args.store).await?;
     let known_at = args.known_at.map(|t| t.with_timezone(&chrono::Utc));
-    let (review, records) = notoneless_store::review::run_review_with_records(
+    let (review, profiles) = notoneless_store::review::run_review_with_profiles(
         &store, args.from, args.until, known_at, None, &settings,
     )
     .await?;
@@ -252,7 +252,8 @@ pub async fn review(args: ReviewArgs) -> Result<ExitCode> {
             } else {
                 Format::Xlsx
             };
-            findings_table(&review, &records, &store.org.current().org).render(format, args.lang)?
+            findings_table(&review, &profiles, &store.org.current().org)
+                .render(format, args.lang)?
         }
     };
     write_out(args.output.as_deref(), &bytes)?;

@@ -12,12 +12,12 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, Utc};
 use notoneless_domain::{
-    CaseEvent, CaseRecord, CaseStatus, Finding, FindingKind, Gender, NodeKind, Organisation,
-    Review, ReviewSettings, Role, SchoolCalendar, StudentCase, StudentProfile, assess,
+    CaseEvent, CaseStatus, Finding, FindingKind, Gender, NodeKind, Organisation, Review,
+    ReviewSettings, Role, SchoolCalendar, StudentCase, StudentProfile, assess,
 };
 
 use crate::error::StoreError;
-use crate::review::run_review_with_records;
+use crate::review::run_review_with_profiles;
 use crate::store::Store;
 use crate::table::{Cell, Column, Label, Table};
 
@@ -243,14 +243,14 @@ fn responsible_staff(org: &Organisation, finding: &Finding) -> Vec<String> {
         .collect()
 }
 
-/// The review's findings as a table, one row per finding. `records` are the cases the review
-/// saw (for the child's number and name), `org` the organisation as it is now (for the names
-/// of places and of the staff who answer).
-pub fn findings_table(review: &Review, records: &[CaseRecord], org: &Organisation) -> Table<11> {
-    let profiles: BTreeMap<&str, &StudentProfile> = records
-        .iter()
-        .filter_map(|r| Some((r.case_id.as_str(), r.case.profile()?)))
-        .collect();
+/// The review's findings as a table, one row per finding. `profiles` are the children the
+/// review names, by case id (for the child's number and name), `org` the organisation as it
+/// is now (for the names of places and of the staff who answer).
+pub fn findings_table(
+    review: &Review,
+    profiles: &BTreeMap<String, StudentProfile>,
+    org: &Organisation,
+) -> Table<11> {
     let mut table = Table::new(Label::new("问责发现", "Review findings"), FINDING_COLUMNS);
     for finding in &review.findings {
         let profile = profiles.get(finding.case_id.as_str());
@@ -303,7 +303,7 @@ pub async fn review_findings(
     schools: Option<&[String]>,
     settings: &ReviewSettings,
 ) -> Result<Table<11>, StoreError> {
-    let (review, records) =
-        run_review_with_records(store, from, until, known_at, schools, settings).await?;
-    Ok(findings_table(&review, &records, &store.org.current().org))
+    let (review, profiles) =
+        run_review_with_profiles(store, from, until, known_at, schools, settings).await?;
+    Ok(findings_table(&review, &profiles, &store.org.current().org))
 }

@@ -2,26 +2,28 @@
 //! handed to the domain's `review`. "As known at" a time uses only the facts recorded by then
 //! and the calendar as it was then, so a past review can be reproduced exactly.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use chrono::{DateTime, NaiveDate, Utc};
 use notoneless_domain::{
-    CaseRecord, Review, ReviewSettings, SchoolAttestation, SchoolCalendar, StudentCase, review,
-    review_attestation, review_calendar_changes,
+    CaseRecord, Review, ReviewPass, ReviewSettings, SchoolAttestation, SchoolCalendar, StudentCase,
+    StudentProfile,
 };
 
 use crate::error::StoreError;
 use crate::log::{StoredEvent, case_events_page};
 use crate::store::Store;
 
-/// Every case as the review needs it, from the events recorded up to `known_at` (all, if
-/// `None`). The log is read a page at a time, so only the decoded cases stay in memory, never
-/// the whole log as stored.
-pub async fn case_records(
+/// Feeds every case, as the review needs it, from the events recorded up to `known_at` (all,
+/// if `None`), to `each`, one case at a time. The log is read a page at a time, so only one
+/// page and one decoded case are in memory at once, whatever the size of the county.
+pub async fn for_each_case(
     store: &Store,
     calendar: &SchoolCalendar,
     known_at: Option<DateTime<Utc>>,
-) -> Result<Vec<CaseRecord>, StoreError> {
+    mut each: impl FnMut(CaseRecord),
+) -> Result<(), StoreError> {
     const PAGE: i64 = 10_000;
-    let mut records = Vec::new();
     let mut current: Vec<StoredEvent> = Vec::new();
     let mut flush = |batch: &mut Vec<StoredEvent>| -> Result<(), StoreError> {
         let Some(first) = batch.first() else {
@@ -36,7 +38,7 @@ pub async fn case_records(
             .iter()
             .map(|e| e.decode())
             .collect::<Result<Vec<_>, _>>()?;
-        records.push(CaseRecord {
+        each(CaseRecord {
             case_id,
             case: StudentCase::from_events(decoded),
             recorded_on,
@@ -64,8 +66,7 @@ pub async fn case_records(
             current.push(event);
         }
     }
-    flush(&mut current)?;
-    Ok(records)
+    flush(&mut current)
 }
 
 /// The review of `from..=until`, as of now or as the system knew it at `known_at`, limited to
@@ -79,49 +80,70 @@ pub async fn run_review(
     settings: &ReviewSettings,
 ) -> Result<Review, StoreError> {
     Ok(
-        run_review_with_records(store, from, until, known_at, schools, settings)
+        review_pass(store, from, until, known_at, schools, settings, false)
             .await?
             .0,
     )
 }
 
-/// [`run_review`], with the case records it reviewed (those of the given schools, as known
-/// at `known_at`): the exports name the child of each finding from them.
-pub async fn run_review_with_records(
+/// [`run_review`], with the profile of each child the review names (as known at
+/// `known_at`), by case id: the exports name the child of each finding from them.
+pub async fn run_review_with_profiles(
     store: &Store,
     from: NaiveDate,
     until: NaiveDate,
     known_at: Option<DateTime<Utc>>,
     schools: Option<&[String]>,
     settings: &ReviewSettings,
-) -> Result<(Review, Vec<CaseRecord>), StoreError> {
+) -> Result<(Review, BTreeMap<String, StudentProfile>), StoreError> {
+    let (review, mut profiles) =
+        review_pass(store, from, until, known_at, schools, settings, true).await?;
+    let named: BTreeSet<&str> = review.findings.iter().map(|f| f.case_id.as_str()).collect();
+    profiles.retain(|case_id, _| named.contains(case_id.as_str()));
+    Ok((review, profiles))
+}
+
+/// One pass over the log: each case of the given schools is reviewed as it is read and then
+/// dropped (its profile kept if `keep_profiles`), so the review's memory grows with its
+/// findings, not with the county.
+async fn review_pass(
+    store: &Store,
+    from: NaiveDate,
+    until: NaiveDate,
+    known_at: Option<DateTime<Utc>>,
+    schools: Option<&[String]>,
+    settings: &ReviewSettings,
+    keep_profiles: bool,
+) -> Result<(Review, BTreeMap<String, StudentProfile>), StoreError> {
     let rules = store.rules.get();
     let (calendar, now) = match known_at {
         Some(t) => (store.org.calendar_known_at(t).await?, t),
         None => (rules.calendar.clone(), store.clock.now()),
     };
-    let records: Vec<CaseRecord> = case_records(store, &calendar, known_at)
-        .await?
-        .into_iter()
-        .filter(|r| schools.is_none_or(|s| r.case.profile().is_some_and(|p| s.contains(&p.school))))
-        .collect();
-    let mut result = review(
-        &records,
+    let changes = store.org.calendar_changes(known_at).await?;
+    let mut pass = ReviewPass::new(
         &calendar,
         &rules.ladder,
         settings,
+        &changes,
         from,
         until,
         now,
     );
-    let changes = store.org.calendar_changes(known_at).await?;
-    let mut calendar_findings =
-        review_calendar_changes(&records, &changes, &rules.ladder, from, until, now);
-    // The change itself concerns the whole county: shown to those who see every school.
-    if schools.is_some() {
-        calendar_findings.retain(|f| f.case_id != "organisation");
-    }
-    result.findings.extend(calendar_findings);
+    let mut profiles = BTreeMap::new();
+    for_each_case(store, &calendar, known_at, |record| {
+        let Some(profile) = record.case.profile() else {
+            return;
+        };
+        if schools.is_some_and(|s| !s.contains(&profile.school)) {
+            return;
+        }
+        if keep_profiles {
+            profiles.insert(record.case_id.clone(), profile.clone());
+        }
+        pass.add(&record);
+    })
+    .await?;
     let snapshot = store.org.current();
     let all_schools = snapshot.org.schools();
     let mut attestations = Vec::new();
@@ -131,16 +153,6 @@ pub async fn run_review_with_records(
             roll_calls: store.roll_calls.of_school(school, known_at).await?,
         });
     }
-    result.findings.extend(review_attestation(
-        &attestations,
-        &records,
-        &calendar,
-        from,
-        until,
-        now,
-    ));
-    result.findings.sort_by(|a, b| {
-        (&a.school, &a.case_id, a.day, a.kind).cmp(&(&b.school, &b.case_id, b.day, b.kind))
-    });
-    Ok((result, records))
+    // A calendar change itself concerns the whole county: shown to those who see every school.
+    Ok((pass.finish(&attestations, schools.is_none()), profiles))
 }
