@@ -146,7 +146,10 @@ pub fn app(state: AppState) -> Router {
                 .unwrap_or_default();
             tracing::info_span!("request", request_id = %id, method = %request.method(), path = %request.uri().path())
         })
-        .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)))
+        // One line per answered request only at `debug` (RUST_LOG=tower_http=debug): at
+        // thousands of requests a second the line costs more than the request's own work.
+        // Failures (5xx) are logged at `error` whatever the level.
+        .on_response(DefaultOnResponse::new().level(tracing::Level::DEBUG)))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
 }
 

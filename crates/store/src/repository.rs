@@ -85,10 +85,67 @@ pub struct ChainRepository {
     committed: Arc<Notify>,
     /// The last (sequence, hash) loaded or appended, per (aggregate type, aggregate id).
     heads: Mutex<HashMap<(String, String), (usize, String)>>,
+    /// The streams recently loaded or appended to, as stored, so that the next command on the
+    /// same case needs no read. Never trusted for a write: if another writer appended since,
+    /// the insert's unique (aggregate, sequence) refuses it, the stream is dropped from here
+    /// and the command is retried on a fresh load.
+    recent: Mutex<RecentStreams>,
 }
 
 /// How many streams' heads are kept before the cache starts afresh.
 const MAX_HEADS: usize = 100_000;
+/// How many events the recent streams may hold in all before that cache starts afresh, and
+/// the longest stream it keeps: a bound on its memory (a few MB).
+const MAX_RECENT_EVENTS: usize = 10_000;
+const MAX_RECENT_STREAM: usize = 500;
+
+#[derive(Default)]
+struct RecentStreams {
+    streams: HashMap<(String, String), Vec<SerializedEvent>>,
+    events: usize,
+}
+
+impl RecentStreams {
+    fn get(&self, key: &(String, String)) -> Option<Vec<SerializedEvent>> {
+        self.streams.get(key).cloned()
+    }
+
+    fn put(&mut self, key: (String, String), events: Vec<SerializedEvent>) {
+        self.forget(&key);
+        if events.is_empty() || events.len() > MAX_RECENT_STREAM {
+            return;
+        }
+        if self.events + events.len() > MAX_RECENT_EVENTS {
+            self.streams.clear();
+            self.events = 0;
+        }
+        self.events += events.len();
+        self.streams.insert(key, events);
+    }
+
+    /// Adds appended events to a kept stream if they follow on from it; forgets it otherwise.
+    fn extend(&mut self, key: (String, String), appended: &[SerializedEvent]) {
+        let follows = match (self.streams.get(&key), appended.first()) {
+            (Some(kept), Some(first)) => kept.len() + 1 == first.sequence,
+            (None, Some(first)) => first.sequence == 1,
+            _ => false,
+        };
+        if follows {
+            let mut kept = self.streams.remove(&key).unwrap_or_default();
+            self.events -= kept.len();
+            kept.extend_from_slice(appended);
+            self.put(key, kept);
+        } else {
+            self.forget(&key);
+        }
+    }
+
+    fn forget(&mut self, key: &(String, String)) {
+        if let Some(kept) = self.streams.remove(key) {
+            self.events -= kept.len();
+        }
+    }
+}
 
 const LOAD_EVENTS: Sql = Sql::both(
     "SELECT aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, hash
@@ -134,7 +191,12 @@ impl ChainRepository {
             receipts,
             committed,
             heads: Mutex::new(HashMap::new()),
+            recent: Mutex::new(RecentStreams::default()),
         }
+    }
+
+    fn recent(&self) -> Option<std::sync::MutexGuard<'_, RecentStreams>> {
+        self.recent.lock().ok()
     }
 
     fn remember_head(
@@ -172,6 +234,10 @@ impl ChainRepository {
         aggregate_type: &str,
         aggregate_id: &str,
     ) -> Result<Vec<SerializedEvent>, StoreError> {
+        let key = (aggregate_type.to_string(), aggregate_id.to_string());
+        if let Some(events) = self.recent().and_then(|recent| recent.get(&key)) {
+            return Ok(events);
+        }
         let rows = self
             .db
             .fetch_all(
@@ -198,10 +264,33 @@ impl ChainRepository {
         if let Some((sequence, hash)) = head {
             self.remember_head(aggregate_type, aggregate_id, sequence, hash);
         }
+        if let Some(mut recent) = self.recent() {
+            recent.put(key, events.clone());
+        }
         Ok(events)
     }
 
+    /// Appends the events, keeping the stream in the recent streams if it was there; on any
+    /// failure the stream is forgotten, so the retry reads it afresh.
     async fn append(&self, events: &[SerializedEvent]) -> Result<Option<Receipt>, StoreError> {
+        let Some(first) = events.first() else {
+            return Ok(None);
+        };
+        let key = (first.aggregate_type.clone(), first.aggregate_id.clone());
+        let result = self.append_chained(events).await;
+        if let Some(mut recent) = self.recent() {
+            match result {
+                Ok(_) => recent.extend(key, events),
+                Err(_) => recent.forget(&key),
+            }
+        }
+        result
+    }
+
+    async fn append_chained(
+        &self,
+        events: &[SerializedEvent],
+    ) -> Result<Option<Receipt>, StoreError> {
         let Some(first) = events.first() else {
             return Ok(None);
         };

@@ -59,6 +59,7 @@ conformance!(
     a_rebuild_in_pages_smaller_than_a_case_writes_every_row_as_the_projector_did,
     obligations_turn_overdue_by_the_passage_of_time,
     a_read_can_wait_for_its_own_write,
+    a_command_after_another_writer_appended_is_decided_on_the_whole_stream,
 );
 
 async fn a_command_answers_with_the_new_sequence_and_position_and_chains_the_event(
@@ -648,4 +649,33 @@ async fn postgres_a_transaction_open_in_another_database_does_not_hold_the_proje
     );
     assert_eq!(verify(&store.db, None).await.unwrap().events, 2);
     elsewhere.rollback().await.unwrap();
+}
+
+async fn a_command_after_another_writer_appended_is_decided_on_the_whole_stream(
+    backend: Backend,
+) {
+    let (test, store, clock) = setup(backend).await;
+    clock.set(at("2023-11-08", "18:00"));
+    run(&store, "case-a", open("2023-11-06")).await;
+    run(&store, "case-a", absent("2023-11-06")).await;
+    // Another server on the same database records the next fact; this one has the case in
+    // its recent streams, one event short.
+    let other = Store::new(test.connect().await, rules(), clock.clone());
+    run(&other, "case-a", absent("2023-11-07")).await;
+
+    // Deciding on the stale stream would accept a second absence for the 7th; the insert is
+    // refused, the stream read afresh, and the command decided on all three facts.
+    let twice = store
+        .commands
+        .execute("case-a", absent("2023-11-07"), &context(None))
+        .await;
+    assert!(
+        matches!(twice, Err(CommandError::Rejected(_))),
+        "the same absence twice is refused once the whole stream is seen: {twice:?}"
+    );
+    let next = run(&store, "case-a", absent("2023-11-08")).await;
+    assert_eq!(next.sequence, 4);
+    let events = case_events(&store.db, "case-a").await.unwrap();
+    assert_eq!(events.len(), 4);
+    assert!(verify(&store.db, None).await.unwrap().is_clean());
 }
