@@ -127,6 +127,7 @@ impl Db {
                             dir.display()
                         ))
                     })?;
+                    writable(dir)?;
                 }
                 let pool = SqlitePoolOptions::new()
                     .max_connections(4)
@@ -209,7 +210,13 @@ impl Db {
     pub async fn begin(&self) -> Result<Tx, StoreError> {
         Ok(match self {
             Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
-            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Sqlite(pool) => Tx::Sqlite(
+                Transaction::begin(
+                    sqlite_connection(pool).await?,
+                    Some("BEGIN IMMEDIATE".into()),
+                )
+                .await?,
+            ),
         })
     }
 
@@ -223,7 +230,9 @@ impl Db {
                     .await?;
                 Tx::Postgres(tx)
             }
-            Db::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            Db::Sqlite(pool) => {
+                Tx::Sqlite(Transaction::begin(sqlite_connection(pool).await?, None).await?)
+            }
         })
     }
 
@@ -273,6 +282,61 @@ impl Db {
                 .map(DbRow::Sqlite),
         })
     }
+}
+
+/// Whether SQLite can write in the data directory (the database file, its journal and its
+/// shared-memory file all live there): a read-only file system or folder is said plainly,
+/// once, instead of SQLite's "unable to open database file" retried.
+fn writable(dir: &std::path::Path) -> Result<(), StoreError> {
+    let probe = dir.join(format!(".notoneless-write-check-{}", std::process::id()));
+    let result = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(&probe);
+    match result {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::ReadOnlyFilesystem => {
+            Err(StoreError::Database(format!(
+                "the data directory {} is on a read-only file system: the database cannot be written; nothing was written",
+                dir.display()
+            )))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+            Err(StoreError::Database(format!(
+                "the data directory {} is read-only for this user: the database cannot be written; nothing was written",
+                dir.display()
+            )))
+        }
+        Err(e) => Err(StoreError::Unavailable(format!(
+            "cannot write in the data directory {}: {e}",
+            dir.display()
+        ))),
+    }
+}
+
+/// A SQLite connection from the pool that is not inside a transaction. When a COMMIT fails
+/// (disk full, an I/O error), SQLite rolls the transaction back itself but sqlx 0.8 still
+/// counts it as open, and that connection would refuse every later `BEGIN IMMEDIATE`: such a
+/// connection is closed and another one taken, so the server recovers once the disk does.
+async fn sqlite_connection(
+    pool: &SqlitePool,
+) -> Result<sqlx::pool::PoolConnection<Sqlite>, StoreError> {
+    use sqlx::Connection;
+    for _ in 0..=pool.options().get_max_connections() {
+        let connection = pool.acquire().await?;
+        if !connection.is_in_transaction() {
+            return Ok(connection);
+        }
+        tracing::warn!("closing a database connection left inside a failed transaction");
+        let _ = connection.close().await;
+    }
+    Err(StoreError::Unavailable(
+        "no database connection outside a failed transaction".into(),
+    ))
 }
 
 /// An open transaction on either backend. Dropped without [`Tx::commit`], it rolls back.

@@ -651,9 +651,7 @@ async fn postgres_a_transaction_open_in_another_database_does_not_hold_the_proje
     elsewhere.rollback().await.unwrap();
 }
 
-async fn a_command_after_another_writer_appended_is_decided_on_the_whole_stream(
-    backend: Backend,
-) {
+async fn a_command_after_another_writer_appended_is_decided_on_the_whole_stream(backend: Backend) {
     let (test, store, clock) = setup(backend).await;
     clock.set(at("2023-11-08", "18:00"));
     run(&store, "case-a", open("2023-11-06")).await;
