@@ -122,7 +122,8 @@ pub async fn reproject(args: StoreArgs) -> Result<ExitCode> {
 }
 
 pub async fn check_projections(args: StoreArgs) -> Result<ExitCode> {
-    let store = open(&args).await?;
+    // The calendar in force is the organisation's, as for the rebuild it checks.
+    let store = open_with_org(&args).await?;
     let mismatches = store.projector.check().await?;
     for mismatch in &mismatches {
         println!("case {}: {}", mismatch.case_id, mismatch.problem);

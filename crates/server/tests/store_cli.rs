@@ -7,8 +7,9 @@ use common::*;
 use std::process::Command;
 
 use notoneless_domain::fixtures::*;
+use notoneless_domain::{CalendarDay, OrgCommand, Term};
 use notoneless_store::db::Backend;
-use notoneless_store::testing::{FixedClock, TestDb, record_a_county_week, tamper};
+use notoneless_store::testing::{FixedClock, TestDb, context, record_a_county_week, tamper};
 use notoneless_store::{Rules, Store, conformance};
 
 async fn county(backend: Backend) -> (TestDb, Store) {
@@ -26,6 +27,7 @@ async fn county(backend: Backend) -> (TestDb, Store) {
 conformance!(
     verify_prints_a_digest_for_a_clean_log_and_names_both_tampered_cases,
     check_projections_fails_until_reproject_rebuilds_the_read_models,
+    check_projections_assesses_with_the_organisations_calendar_as_reproject_does,
 );
 
 async fn verify_prints_a_digest_for_a_clean_log_and_names_both_tampered_cases(backend: Backend) {
@@ -103,6 +105,31 @@ async fn check_projections_fails_until_reproject_rebuilds_the_read_models(backen
     assert!(after.status.success(), "{after:?}");
     assert!(stdout(&after).contains("every read-model row equals a fresh fold of the log"));
     let _ = std::fs::remove_file(calendar_file);
+}
+
+async fn check_projections_assesses_with_the_organisations_calendar_as_reproject_does(
+    backend: Backend,
+) {
+    let (test, store) = county(backend).await;
+    // The county declares its own calendar, in which a day two cases were away is a holiday.
+    for command in [
+        OrgCommand::AddTerm(Term {
+            name: "2023年秋季学期".into(),
+            first_day: d("2023-09-01"),
+            last_day: d("2024-01-19"),
+        }),
+        OrgCommand::DeclareHoliday(CalendarDay {
+            day: d("2023-11-08"),
+            name: "雪天停课".into(),
+        }),
+    ] {
+        store.org.execute(command, &context(None)).await.unwrap();
+    }
+    // No --calendar: the organisation's calendar is the one in force for both commands.
+    let rebuilt = notoneless(&["reproject", "--database-url", &test.url]);
+    assert!(rebuilt.status.success(), "{rebuilt:?}");
+    let checked = notoneless(&["check-projections", "--database-url", &test.url]);
+    assert!(checked.status.success(), "{}", stdout(&checked));
 }
 
 #[test]

@@ -76,6 +76,18 @@ pub enum CommandError<E = CaseError> {
     Store(#[from] StoreError),
 }
 
+/// The metadata the command path stamps on every event it writes: who acted, in which role,
+/// for which jurisdiction node, and the request id of this execution. (A command sent with an
+/// idempotency key adds the key and the request's fingerprint.)
+pub fn command_metadata(actor: &Actor, request_id: &str) -> HashMap<String, String> {
+    HashMap::from([
+        ("actor".to_string(), actor.id.clone()),
+        ("role".to_string(), actor.role.clone()),
+        ("jurisdiction".to_string(), actor.jurisdiction.clone()),
+        ("request_id".to_string(), request_id.to_string()),
+    ])
+}
+
 /// Runs the commands of one aggregate type.
 pub struct Executor<A: Aggregate<Services = ()>> {
     cqrs: CqrsFramework<A, PersistedEventStore<ChainRepository, A>>,
@@ -114,15 +126,7 @@ impl<A: Aggregate<Services = ()> + 'static> Executor<A> {
         // The request id as the caller gave it, made unique to this execution: the commit's
         // receipt is found by it, and a client may send the same id twice.
         let request_id = format!("{}/{}", context.request_id, uuid::Uuid::new_v4().simple());
-        let mut metadata = HashMap::from([
-            ("actor".to_string(), context.actor.id.clone()),
-            ("role".to_string(), context.actor.role.clone()),
-            (
-                "jurisdiction".to_string(),
-                context.actor.jurisdiction.clone(),
-            ),
-            ("request_id".to_string(), request_id.clone()),
-        ]);
+        let mut metadata = command_metadata(&context.actor, &request_id);
         if let Some(key) = &context.idempotency_key {
             metadata.insert("idempotency_key".to_string(), key.clone());
             metadata.insert("fingerprint".to_string(), fingerprint.clone());
