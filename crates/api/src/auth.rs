@@ -5,6 +5,7 @@ use axum::extract::FromRequestParts;
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use notoneless_domain::{Organisation, User, UserRole};
+use notoneless_store::org::AuthError;
 use notoneless_store::{Actor, CommandContext};
 
 use crate::AppState;
@@ -29,19 +30,24 @@ impl FromRequestParts<AppState> for Caller {
             .map(str::trim)
             .ok_or(ApiError::Unauthenticated)?;
         let snapshot = state.store.org.current();
-        let (user, _token_id) = snapshot
-            .authenticate(token)
-            .ok_or(ApiError::Unauthenticated)?;
+        let user = match snapshot.authenticate(token, state.store.clock.now()) {
+            Ok(authenticated) => authenticated.user.clone(),
+            Err(AuthError::Unknown) => return Err(ApiError::Unauthenticated),
+            Err(AuthError::Expired {
+                token_id,
+                expired_at,
+            }) => {
+                tracing::info!(%token_id, %expired_at, "an expired bearer token was refused");
+                return Err(ApiError::TokenExpired { expired_at });
+            }
+        };
         let request_id = parts
             .headers
             .get("x-request-id")
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default()
             .to_string();
-        Ok(Caller {
-            user: user.clone(),
-            request_id,
-        })
+        Ok(Caller { user, request_id })
     }
 }
 

@@ -2,8 +2,9 @@
 //! logged with the request id and answered without their details.
 
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
 use notoneless_domain::{CaseError, OrgError};
 use notoneless_store::table::ExportError;
 use notoneless_store::{CommandError, StoreError};
@@ -33,6 +34,12 @@ pub enum ApiError {
     /// 401: no valid bearer token.
     #[error("a valid bearer token is required")]
     Unauthenticated,
+    /// 401: the bearer token was valid, but its time is up.
+    #[error(
+        "the bearer token expired at {}; ask an admin for a new one",
+        .expired_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    )]
+    TokenExpired { expired_at: DateTime<Utc> },
     /// 403: the caller's role or jurisdiction does not allow this.
     #[error("{0}")]
     Forbidden(String),
@@ -63,7 +70,9 @@ impl ApiError {
     fn status_and_code(&self) -> (StatusCode, &'static str) {
         match self {
             ApiError::Malformed { .. } => (StatusCode::BAD_REQUEST, "malformed"),
-            ApiError::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated"),
+            ApiError::Unauthenticated | ApiError::TokenExpired { .. } => {
+                (StatusCode::UNAUTHORIZED, "unauthenticated")
+            }
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
@@ -100,7 +109,14 @@ impl IntoResponse for ApiError {
             }
             other => other.to_string(),
         };
-        (
+        let challenge = match &self {
+            ApiError::Unauthenticated => Some("Bearer"),
+            ApiError::TokenExpired { .. } => {
+                Some("Bearer error=\"invalid_token\", error_description=\"the token expired\"")
+            }
+            _ => None,
+        };
+        let mut response = (
             status,
             Json(ErrorBody {
                 error,
@@ -108,7 +124,14 @@ impl IntoResponse for ApiError {
                 field,
             }),
         )
-            .into_response()
+            .into_response();
+        if let Some(challenge) = challenge {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static(challenge),
+            );
+        }
+        response
     }
 }
 

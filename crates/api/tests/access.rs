@@ -498,3 +498,73 @@ async fn a_revoked_token_and_a_deactivated_user_are_refused(backend: Backend) {
         StatusCode::UNAUTHORIZED
     );
 }
+
+conformance!(an_expired_token_is_refused_with_a_message_that_says_so);
+
+async fn an_expired_token_is_refused_with_a_message_that_says_so(backend: Backend) {
+    let app = TestApp::spawn(backend, at("2023-11-08", "10:00")).await;
+    let issue = |body: Option<Value>| {
+        let request = app
+            .client
+            .post(format!("{}/api/v1/org/users/ht/tokens", app.base))
+            .bearer_auth(token("admin"));
+        match body {
+            Some(body) => request.json(&body).send(),
+            None => request.send(),
+        }
+    };
+    // No body: the configured lifetime, 90 days.
+    let answer = issue(None).await.unwrap();
+    assert_eq!(answer.status(), StatusCode::CREATED);
+    let issued: Value = answer.json().await.unwrap();
+    assert_eq!(issued["expires_at"], "2024-02-06T02:00:00Z");
+    // A lifetime of one day.
+    let answer = issue(Some(json!({"lifetime_days": 1}))).await.unwrap();
+    assert_eq!(answer.status(), StatusCode::CREATED);
+    let issued: Value = answer.json().await.unwrap();
+    assert_eq!(issued["expires_at"], "2023-11-09T02:00:00Z");
+    let short = issued["token"].as_str().unwrap().to_string();
+    for wrong in [
+        json!({"lifetime_days": 0}),
+        json!({"lifetime_days": 366}),
+        json!({"days": 3}),
+    ] {
+        let answer = issue(Some(wrong.clone())).await.unwrap();
+        assert_eq!(answer.status(), StatusCode::BAD_REQUEST, "{wrong}");
+        let body: Value = answer.json().await.unwrap();
+        assert!(body["message"].as_str().unwrap().contains("days"), "{body}");
+    }
+
+    let with = |t: &str| {
+        app.client
+            .get(format!("{}/api/v1/work-queue", app.base))
+            .bearer_auth(t.to_string())
+            .send()
+    };
+    assert_eq!(with(&short).await.unwrap().status(), StatusCode::OK);
+    app.clock.set(at("2023-11-09", "09:59"));
+    assert_eq!(with(&short).await.unwrap().status(), StatusCode::OK);
+    app.clock.set(at("2023-11-09", "10:00"));
+    let refused = with(&short).await.unwrap();
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    assert!(
+        refused.headers()["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .contains("invalid_token"),
+        "{:?}",
+        refused.headers()
+    );
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["error"], "unauthenticated");
+    assert_eq!(
+        body["message"],
+        "the bearer token expired at 2023-11-09T02:00:00Z; ask an admin for a new one"
+    );
+    // An unknown token is told only that it is not valid.
+    let unknown = with("nol_not_a_token").await.unwrap();
+    assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(unknown.headers()["www-authenticate"], "Bearer");
+    let body: Value = unknown.json().await.unwrap();
+    assert_eq!(body["message"], "a valid bearer token is required");
+}

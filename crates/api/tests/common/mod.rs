@@ -92,6 +92,8 @@ impl TestApp {
                 token_id: format!("t-{id}"),
                 user: id.into(),
                 token_sha256: token_sha256(&token(id)),
+                // The default: 90 days after it is recorded.
+                expires_at: None,
             };
             store.org.execute(issue, &context(None)).await.unwrap();
         }
