@@ -14,8 +14,8 @@ use utoipa::ToSchema;
 /// The body of every error answer.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorBody {
-    /// A stable code: malformed, unauthenticated, forbidden, not_found, conflict, rejected,
-    /// too_large, unavailable, internal.
+    /// A stable code: malformed, unauthenticated, rate_limited, forbidden, not_found,
+    /// conflict, rejected, too_large, unavailable, internal.
     pub error: &'static str,
     pub message: String,
     /// The request field at fault, where there is one (dotted for nested fields).
@@ -40,6 +40,12 @@ pub enum ApiError {
         .expired_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
     )]
     TokenExpired { expired_at: DateTime<Utc> },
+    /// 429: too many failed bearer-token attempts from the caller's address; try again after
+    /// this many seconds.
+    #[error(
+        "too many failed attempts to authenticate from this address; try again in {retry_after} s"
+    )]
+    TooManyFailures { retry_after: u64 },
     /// 403: the caller's role or jurisdiction does not allow this.
     #[error("{0}")]
     Forbidden(String),
@@ -73,6 +79,7 @@ impl ApiError {
             ApiError::Unauthenticated | ApiError::TokenExpired { .. } => {
                 (StatusCode::UNAUTHORIZED, "unauthenticated")
             }
+            ApiError::TooManyFailures { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
@@ -125,6 +132,11 @@ impl IntoResponse for ApiError {
             }),
         )
             .into_response();
+        if let ApiError::TooManyFailures { retry_after } = &self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
+        }
         if let Some(challenge) = challenge {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,

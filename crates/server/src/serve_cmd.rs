@@ -1,7 +1,7 @@
 //! `notoneless serve`: the HTTP API with its projector, and `notoneless admin`: the first
 //! steps of a deployment, from the command line against the database.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -34,12 +34,33 @@ pub struct ServeArgs {
     #[arg(long, env = "NOTONELESS_TOKEN_LIFETIME_DAYS", default_value_t = 90,
         value_parser = clap::value_parser!(i64).range(1..=MAX_TOKEN_LIFETIME_DAYS))]
     pub token_lifetime_days: i64,
+    /// Failed bearer-token attempts from one address after which it is refused (429) until
+    /// the window has passed.
+    #[arg(long, env = "NOTONELESS_AUTH_FAILURE_LIMIT", default_value_t = 20,
+        value_parser = clap::value_parser!(u32).range(1..))]
+    pub auth_failure_limit: u32,
+    /// The window of the failure limit, in seconds from an address's first failure.
+    #[arg(long, env = "NOTONELESS_AUTH_FAILURE_WINDOW_SECS", default_value_t = 300,
+        value_parser = clap::value_parser!(i64).range(1..=86_400))]
+    pub auth_failure_window_secs: i64,
+    /// A reverse proxy whose X-Forwarded-For names the client (repeat, or separate with
+    /// commas). Without it, a request's source is always its peer address.
+    #[arg(
+        long = "trusted-proxy",
+        env = "NOTONELESS_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<IpAddr>,
 }
 
 impl ServeArgs {
     fn security(&self) -> SecurityConfig {
         SecurityConfig {
             token_lifetime: TimeDelta::days(self.token_lifetime_days),
+            failure_limit: self.auth_failure_limit,
+            failure_window: TimeDelta::seconds(self.auth_failure_window_secs),
+            trusted_proxies: self.trusted_proxies.clone(),
+            ..SecurityConfig::default()
         }
     }
 }
@@ -71,12 +92,14 @@ pub async fn serve(args: ServeArgs) -> Result<ExitCode> {
     tracing::info!(address = %listener.local_addr()?, "serving; API page at /api/docs");
     axum::serve(
         listener,
+        // The peer's address is what failed authentications are counted by.
         app_with(
             AppState {
                 store: store.clone(),
             },
             args.security(),
-        ),
+        )
+        .into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown_signal())
     .await
