@@ -97,6 +97,7 @@ pub fn app_with(state: AppState, config: security::SecurityConfig) -> Router {
         .route("/cases/{case_id}/as-of", get(cases::as_of))
         .route("/cases/{case_id}/as-known-at", get(cases::as_known_at))
         .route("/cases/{case_id}/timeline", get(cases::timeline))
+        .route("/cases/{case_id}/reads", get(cases::reads))
         .route("/work-queue", get(cases::my_work_queue))
         .route("/reviews", get(reviews::get_review))
         .route("/reviews/export", get(reviews::export_review))

@@ -1,4 +1,5 @@
-//! Tokens as the store keeps them: stored as a digest, expiring, revocable; on both backends.
+//! Tokens as the store keeps them (stored as a digest, expiring, revocable) and the access
+//! log (append-only, one entry per case read); on both backends.
 
 // The test bodies are plain async fns called by `conformance!`; they unwrap what they have
 // just written, as tests do.
@@ -9,8 +10,13 @@ use std::sync::Arc;
 use chrono::TimeDelta;
 use notoneless_domain::fixtures::*;
 use notoneless_domain::{Node, NodeKind, OrgCommand, User, UserRole};
+use notoneless_store::access::ReadKind;
 use notoneless_store::db::{Backend, Sql};
+use notoneless_store::exports::{
+    FINDING_CASE_COLUMN, FINDING_COLUMNS, LEDGER_CASE_COLUMN, LEDGER_COLUMNS,
+};
 use notoneless_store::org::{AuthError, token_sha256};
+use notoneless_store::table::Lang;
 use notoneless_store::testing::{FixedClock, TestDb, context};
 use notoneless_store::{Rules, Store, conformance};
 
@@ -51,6 +57,8 @@ conformance!(
     a_token_works_until_its_expiry_and_not_after,
     a_token_issued_without_an_expiry_works_for_90_days_after_it_was_recorded,
     only_the_digest_of_a_token_is_stored,
+    the_access_log_keeps_one_entry_per_case_read_and_lists_a_cases_newest_first,
+    the_database_refuses_to_change_or_remove_an_access_log_entry,
 );
 
 async fn a_token_works_until_its_expiry_and_not_after(backend: Backend) {
@@ -177,4 +185,135 @@ async fn only_the_digest_of_a_token_is_stored(backend: Backend) {
         digest_seen |= text.contains(&token_sha256(&issued.token));
     }
     assert!(digest_seen, "the token's SHA-256 is what is kept");
+}
+
+async fn the_access_log_keeps_one_entry_per_case_read_and_lists_a_cases_newest_first(
+    backend: Backend,
+) {
+    let (_test, store, clock) = setup(backend).await;
+    let reader = context(None);
+    let first = store
+        .access
+        .record(
+            &reader.actor,
+            "req-1",
+            ReadKind::AsOf,
+            Some("day=2023-11-07"),
+            &["case-a".to_string()],
+        )
+        .await
+        .unwrap();
+    assert_eq!(first, clock.now_value(), "stamped with the store's clock");
+    // A download: more cases than one statement takes, all recorded or none.
+    clock.set(at("2023-11-06", "10:00"));
+    let cases: Vec<String> = (0..1_234).map(|i| format!("case-{i}")).collect();
+    let mut with_a = cases.clone();
+    with_a.push("case-a".into());
+    store
+        .access
+        .record(
+            &reader.actor,
+            "req-2",
+            ReadKind::LedgerExport,
+            None,
+            &with_a,
+        )
+        .await
+        .unwrap();
+    let n: i64 = store
+        .db
+        .fetch_optional(Sql::both("SELECT COUNT(*) AS n FROM case_reads"), &[])
+        .await
+        .unwrap()
+        .unwrap()
+        .i64("n")
+        .unwrap();
+    assert_eq!(n, 1_236);
+    let (reads, total) = store.access.reads_of("case-a", 1, 0).await.unwrap();
+    assert_eq!(total, 2);
+    assert_eq!(reads.len(), 1, "a page of one");
+    let newest = &reads[0];
+    assert_eq!(
+        (
+            newest.kind.as_str(),
+            newest.request_id.as_str(),
+            newest.read_at
+        ),
+        ("ledger_export", "req-2", at("2023-11-06", "10:00"))
+    );
+    assert_eq!(
+        (
+            newest.actor.as_str(),
+            newest.role.as_str(),
+            newest.jurisdiction.as_str()
+        ),
+        (
+            reader.actor.id.as_str(),
+            reader.actor.role.as_str(),
+            reader.actor.jurisdiction.as_str()
+        )
+    );
+    let (older, _) = store.access.reads_of("case-a", 1, 1).await.unwrap();
+    assert_eq!(older[0].kind, "as_of");
+    assert_eq!(older[0].detail.as_deref(), Some("day=2023-11-07"));
+    assert_eq!(older[0].read_at, first);
+    assert_eq!(store.access.reads_of("case-999", 10, 0).await.unwrap().1, 1);
+    // Reads are not facts about the child: no case stream was touched.
+    let events: i64 = store
+        .db
+        .fetch_optional(
+            Sql::both("SELECT COUNT(*) AS n FROM events WHERE aggregate_type <> 'organisation'"),
+            &[],
+        )
+        .await
+        .unwrap()
+        .unwrap()
+        .i64("n")
+        .unwrap();
+    assert_eq!(events, 0);
+}
+
+async fn the_database_refuses_to_change_or_remove_an_access_log_entry(backend: Backend) {
+    let (_test, store, _clock) = setup(backend).await;
+    let reader = context(None);
+    store
+        .access
+        .record(
+            &reader.actor,
+            "req-1",
+            ReadKind::History,
+            None,
+            &["case-a".to_string()],
+        )
+        .await
+        .unwrap();
+    let mut statements = vec![
+        "UPDATE case_reads SET actor = 'someone else'",
+        "DELETE FROM case_reads",
+    ];
+    if backend == Backend::Postgres {
+        statements.push("TRUNCATE case_reads");
+    }
+    for statement in statements {
+        let error = store
+            .db
+            .execute(Sql::both(statement), &[])
+            .await
+            .expect_err(statement)
+            .to_string();
+        assert!(error.contains("append-only"), "{statement}: {error}");
+    }
+    assert_eq!(store.access.reads_of("case-a", 10, 0).await.unwrap().1, 1);
+}
+
+#[test]
+fn the_downloads_case_columns_are_the_case_id_columns() {
+    assert_eq!(
+        LEDGER_COLUMNS[LEDGER_CASE_COLUMN].header.get(Lang::En),
+        "Case ID"
+    );
+    assert_eq!(
+        FINDING_COLUMNS[FINDING_CASE_COLUMN].header.get(Lang::En),
+        "Case ID"
+    );
 }
