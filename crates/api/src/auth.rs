@@ -49,6 +49,7 @@ impl FromRequestParts<AppState> for Caller {
         {
             return Err(ApiError::TooManyFailures { retry_after });
         }
+        let from = source.map_or_else(|| "unknown".to_string(), |s| s.to_string());
         let snapshot = state.store.org.current();
         let refusal = match snapshot.authenticate(token, now) {
             Ok(authenticated) => {
@@ -64,14 +65,14 @@ impl FromRequestParts<AppState> for Caller {
                 });
             }
             Err(AuthError::Unknown) => {
-                tracing::info!(source = ?source, "an unknown bearer token was refused");
+                tracing::info!(source = %from, "an unknown bearer token was refused");
                 ApiError::Unauthenticated
             }
             Err(AuthError::Expired {
                 token_id,
                 expired_at,
             }) => {
-                tracing::info!(source = ?source, %token_id, %expired_at, "an expired bearer token was refused");
+                tracing::info!(source = %from, %token_id, %expired_at, "an expired bearer token was refused");
                 ApiError::TokenExpired { expired_at }
             }
         };
