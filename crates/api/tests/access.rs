@@ -1,5 +1,7 @@
-//! The authorisation matrix: every endpoint × every role × a case inside and outside the
-//! caller's jurisdiction, against the expected status.
+//! Access, by what each answer holds: every endpoint × every role × a case inside and outside
+//! the caller's jurisdiction, with what the lists, dashboards and downloads show of each
+//! school; revoked, expired and made-up tokens; and the limit on failed tokens per address.
+//! (The status of every route for every role and token is `matrix.rs`.)
 #![allow(clippy::unwrap_used)]
 
 mod common;
