@@ -239,6 +239,16 @@ async fn no_name_phone_id_number_or_token_reaches_the_logs_even_at_trace_level(b
     assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "{body}");
 
     let text = String::from_utf8_lossy(&log.lock().unwrap()).to_string();
+    // What a security officer needs is there, by ids: the refused token's source, the
+    // curious user's id and the case they asked for.
+    assert!(
+        text.contains("an unknown bearer token was refused source=127.0.0.1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("a case outside the caller's jurisdiction was asked for user=ht_b"),
+        "{text}"
+    );
     assert!(
         text.contains("TRACE") && text.contains("DEBUG") && text.contains("request"),
         "the log was captured at every level: {} bytes",
