@@ -4,8 +4,9 @@
 -- Then give the application role a password (ALTER ROLE notoneless_app PASSWORD '…') and
 -- start the server with DATABASE_URL=postgres://notoneless_app:…@host/notoneless.
 --
--- notoneless_app may read everything, append events, and write the derived tables; it may not
--- change or remove an event. (The append-only triggers refuse that too, even to the owner.)
+-- notoneless_app may read everything, append events and access-log entries, and write the
+-- derived tables; it may not change or remove an event or an access-log entry. (The
+-- append-only triggers refuse that too, even to the owner.)
 DO $$
 BEGIN
     CREATE ROLE notoneless_app NOLOGIN;
@@ -16,6 +17,8 @@ $$;
 
 REVOKE ALL ON events FROM notoneless_app;
 GRANT SELECT, INSERT ON events TO notoneless_app;
+REVOKE ALL ON case_reads FROM notoneless_app;
+GRANT SELECT, INSERT ON case_reads TO notoneless_app;
 GRANT SELECT, INSERT, UPDATE, DELETE ON idempotency_keys, projector_checkpoints,
     case_status, case_obligations TO notoneless_app;
 GRANT SELECT ON _sqlx_migrations TO notoneless_app;

@@ -1,14 +1,18 @@
 //! Who is calling, and what they may do: the bearer-token extractor, and the one table of
 //! which role may record which fact. Jurisdiction is checked on every case, read or write.
 
+use std::sync::Arc;
+
 use axum::extract::FromRequestParts;
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use notoneless_domain::{Organisation, User, UserRole};
+use notoneless_store::org::AuthError;
 use notoneless_store::{Actor, CommandContext};
 
 use crate::AppState;
 use crate::error::ApiError;
+use crate::security::{RetryAfter, Security, source_of};
 
 /// The authenticated caller of a request.
 #[derive(Clone, Debug)]
@@ -20,6 +24,9 @@ pub struct Caller {
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
+    /// Finds the caller by their bearer token. A source that has failed too often within the
+    /// window is refused before its token is even looked at (429), so that a right guess
+    /// cannot be told from a wrong one; a request without a token is not an attempt.
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let token = parts
             .headers
@@ -28,20 +35,58 @@ impl FromRequestParts<AppState> for Caller {
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim)
             .ok_or(ApiError::Unauthenticated)?;
+        let security = parts
+            .extensions
+            .get::<Arc<Security>>()
+            .cloned()
+            .ok_or_else(|| ApiError::Internal("the security layer is missing".into()))?;
+        // Without a peer address (a router served without connect info) nothing is counted;
+        // `serve` always provides one.
+        let source = source_of(parts, &security.config.trusted_proxies);
+        let now = state.store.clock.now();
+        if let Some(source) = source
+            && let Some(RetryAfter(retry_after)) = security.refused(source, now)
+        {
+            return Err(ApiError::TooManyFailures { retry_after });
+        }
+        let from = source.map_or_else(|| "unknown".to_string(), |s| s.to_string());
         let snapshot = state.store.org.current();
-        let (user, _token_id) = snapshot
-            .authenticate(token)
-            .ok_or(ApiError::Unauthenticated)?;
-        let request_id = parts
-            .headers
-            .get("x-request-id")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_string();
-        Ok(Caller {
-            user: user.clone(),
-            request_id,
-        })
+        let refusal = match snapshot.authenticate(token, now) {
+            Ok(authenticated) => {
+                let request_id = parts
+                    .headers
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default()
+                    .to_string();
+                return Ok(Caller {
+                    user: authenticated.user.clone(),
+                    request_id,
+                });
+            }
+            Err(AuthError::Unknown) => {
+                tracing::info!(source = %from, "an unknown bearer token was refused");
+                ApiError::Unauthenticated
+            }
+            Err(AuthError::Expired {
+                token_id,
+                expired_at,
+            }) => {
+                tracing::info!(source = %from, %token_id, %expired_at, "an expired bearer token was refused");
+                ApiError::TokenExpired { expired_at }
+            }
+        };
+        if let Some(source) = source
+            && let Some(RetryAfter(retry_after)) = security.failed(source, now)
+        {
+            tracing::warn!(
+                %source,
+                retry_after,
+                limit = security.config.failure_limit,
+                "too many failed bearer tokens from one source: refusing it until the window passes"
+            );
+        }
+        Err(refusal)
     }
 }
 

@@ -1,5 +1,6 @@
 //! Case endpoints: one per domain command, the status and lists, the work queue and the
-//! dashboard, and the inspector's history and replays.
+//! dashboard, the inspector's history and replays, and the access log of a case. Every read
+//! of one case goes through [`CaseFile`], which records it in the access log.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -15,6 +16,7 @@ use notoneless_domain::{
     RegistryResolution, Reopening, Report, Resumption, Return, StudentCase, SupervisionNote,
     Support, Suspension, TransferConfirmation, TransferOut, UserRole, assess,
 };
+use notoneless_store::access::{CaseRead, ReadKind};
 use notoneless_store::log::{StoredEvent, case_events};
 use notoneless_store::read_model::{
     CaseFilter, CaseRow, case_status, list_cases, school_counts, work_queue,
@@ -29,7 +31,7 @@ use crate::auth::{
     Caller, idempotency_key, may_record, sees_school, visible_schools, visible_schools_within,
 };
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::JsonBody;
+use crate::extract::{JsonBody, QueryParams};
 
 /// What a command wrote.
 #[derive(Debug, Serialize, ToSchema)]
@@ -75,8 +77,84 @@ async fn visible_case(
     if sees_school(&org.org, &caller.user, &school) {
         Ok(school)
     } else {
+        // Answered like a case that does not exist; the log keeps who asked (ids only).
+        tracing::info!(user = %caller.user.id, role = caller.user.role.as_str(), %case_id,
+            "a case outside the caller's jurisdiction was asked for");
         Err(ApiError::NotFound)
     }
+}
+
+/// A case the caller may read. What is read of it reaches the caller only through
+/// [`CaseFile::show`], which first records the read in the access log.
+#[must_use = "a case file read must be shown through CaseFile::show, which logs the read"]
+struct CaseFile<'a> {
+    state: &'a AppState,
+    caller: &'a Caller,
+    case_id: &'a str,
+    school: String,
+}
+
+impl<'a> CaseFile<'a> {
+    /// The case, if the caller may read it; 404 otherwise, like a case that does not exist.
+    async fn open(
+        state: &'a AppState,
+        caller: &'a Caller,
+        case_id: &'a str,
+    ) -> Result<Self, ApiError> {
+        let school = visible_case(state, caller, case_id).await?;
+        Ok(Self {
+            state,
+            caller,
+            case_id,
+            school,
+        })
+    }
+
+    async fn events(&self) -> Result<Vec<StoredEvent>, ApiError> {
+        Ok(case_events(&self.state.store.db, self.case_id).await?)
+    }
+
+    /// Records the read (who, when, what, the request) and hands the answer over; if the
+    /// access log cannot be written, the read fails with 503 and shows nothing.
+    async fn show<T>(
+        self,
+        kind: ReadKind,
+        detail: Option<String>,
+        answer: T,
+    ) -> Result<Json<T>, ApiError> {
+        log_reads(
+            self.state,
+            self.caller,
+            kind,
+            detail.as_deref(),
+            &[self.case_id.to_string()],
+        )
+        .await?;
+        Ok(Json(answer))
+    }
+}
+
+/// Records in the access log that the caller read these cases. Any failure is a 503: a
+/// child's file is never shown unrecorded.
+pub async fn log_reads(
+    state: &AppState,
+    caller: &Caller,
+    kind: ReadKind,
+    detail: Option<&str>,
+    case_ids: &[String],
+) -> Result<(), ApiError> {
+    let context = caller.context(None);
+    state
+        .store
+        .access
+        .record(&context.actor, &context.request_id, kind, detail, case_ids)
+        .await
+        .map(|_| ())
+        .map_err(|error| {
+            ApiError::Unavailable(format!(
+                "the access log could not be written, so the read was refused: {error}"
+            ))
+        })
 }
 
 async fn record(
@@ -434,7 +512,7 @@ pub async fn get_case(
     Path(case_id): Path<String>,
     Query(query): Query<StatusQuery>,
 ) -> Result<Json<CaseView>, ApiError> {
-    let school = visible_case(&state, &caller, &case_id).await?;
+    let file = CaseFile::open(&state, &caller, &case_id).await?;
     read_your_write(&state, query.min_position).await?;
     let now = state.store.clock.now();
     let status = case_status(&state.store.db, &state.store.rules.get(), &case_id, now).await?;
@@ -443,18 +521,19 @@ pub async fn get_case(
         .org
         .current()
         .org
-        .township_of(&school)
+        .township_of(&file.school)
         .map(str::to_string);
-    match status {
-        Some(status) => Ok(Json(view(status.row, status.fresh, township)?)),
+    let view = match status {
+        Some(status) => view(status.row, status.fresh, township)?,
         // Opened but not yet projected: assess from the log.
         None => {
-            let events = case_events(&state.store.db, &case_id).await?;
+            let events = file.events().await?;
             let row = CaseRow::build(&events, &state.store.rules.get(), now)?
                 .ok_or(ApiError::NotFound)?;
-            Ok(Json(view(row, true, township)?))
+            view(row, true, township)?
         }
-    }
+    };
+    file.show(ReadKind::Status, None, view).await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -734,15 +813,6 @@ fn history_of(events: &[StoredEvent]) -> Result<(StudentCase, Vec<HistoryEntry>)
     Ok((case, entries))
 }
 
-async fn visible_events(
-    state: &AppState,
-    caller: &Caller,
-    case_id: &str,
-) -> Result<Vec<StoredEvent>, ApiError> {
-    visible_case(state, caller, case_id).await?;
-    Ok(case_events(&state.store.db, case_id).await?)
-}
-
 /// Every event of the case: what happened, on which day, who recorded it, in which role,
 /// when, and its hash.
 #[utoipa::path(get, path = "/api/v1/cases/{case_id}/history", tag = "replay",
@@ -754,8 +824,10 @@ pub async fn history(
     caller: Caller,
     Path(case_id): Path<String>,
 ) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
-    let events = visible_events(&state, &caller, &case_id).await?;
-    Ok(Json(history_of(&events)?.1))
+    let file = CaseFile::open(&state, &caller, &case_id).await?;
+    let events = file.events().await?;
+    let entries = history_of(&events)?.1;
+    file.show(ReadKind::History, None, entries).await
 }
 
 /// The case at a point: the facts that count there, and the assessment.
@@ -786,17 +858,20 @@ pub async fn as_of(
     Path(case_id): Path<String>,
     Query(query): Query<AsOfQuery>,
 ) -> Result<Json<Replay>, ApiError> {
-    let events = visible_events(&state, &caller, &case_id).await?;
+    let file = CaseFile::open(&state, &caller, &case_id).await?;
+    let events = file.events().await?;
     let rules = state.store.rules.get();
     let at = rules.calendar.end_of_day(query.day) - TimeDelta::microseconds(1);
     let (case, entries) = history_of(&events)?;
     let assessment = assess(&case, &rules.calendar, &rules.ladder, at);
     let facts = entries.into_iter().filter(|e| e.on <= query.day).collect();
-    Ok(Json(Replay {
+    let replay = Replay {
         at,
         facts,
         assessment,
-    }))
+    };
+    file.show(ReadKind::AsOf, Some(format!("day={}", query.day)), replay)
+        .await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -820,7 +895,9 @@ pub async fn as_known_at(
     Query(query): Query<KnownAtQuery>,
 ) -> Result<Json<Replay>, ApiError> {
     let at = query.time.with_timezone(&Utc);
-    let events: Vec<StoredEvent> = visible_events(&state, &caller, &case_id)
+    let file = CaseFile::open(&state, &caller, &case_id).await?;
+    let events: Vec<StoredEvent> = file
+        .events()
         .await?
         .into_iter()
         .filter(|e| e.recorded_at <= at)
@@ -832,11 +909,13 @@ pub async fn as_known_at(
     };
     let (case, facts) = history_of(&events)?;
     let assessment = assess(&case, &rules.calendar, &rules.ladder, at);
-    Ok(Json(Replay {
+    let replay = Replay {
         at,
         facts,
         assessment,
-    }))
+    };
+    let detail = format!("time={}", at.to_rfc3339());
+    file.show(ReadKind::AsKnownAt, Some(detail), replay).await
 }
 
 /// The case after one event.
@@ -863,7 +942,8 @@ pub async fn timeline(
     caller: Caller,
     Path(case_id): Path<String>,
 ) -> Result<Json<Vec<TimelineEntry>>, ApiError> {
-    let events = visible_events(&state, &caller, &case_id).await?;
+    let file = CaseFile::open(&state, &caller, &case_id).await?;
+    let events = file.events().await?;
     let rules = state.store.rules.get();
     let mut case = StudentCase::default();
     let mut out = Vec::with_capacity(events.len());
@@ -886,5 +966,102 @@ pub async fn timeline(
                 .count(),
         });
     }
-    Ok(Json(out))
+    file.show(ReadKind::Timeline, None, out).await
+}
+
+// ---- the access log ------------------------------------------------------------------------
+
+/// Who may list who read a child's file: inspectors and bureau officers, in their
+/// jurisdiction.
+pub const READ_AUDITORS: &[UserRole] = &[UserRole::Inspector, UserRole::BureauOfficer];
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ReadsQuery {
+    /// From 1.
+    pub page: Option<i64>,
+    /// 1 to 200; 50 when left out.
+    pub per_page: Option<i64>,
+}
+
+/// One read of a child's case file.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReadEntry {
+    /// When it was read (the server's clock).
+    pub read_at: DateTime<Utc>,
+    /// Who read it, in which role, for which jurisdiction node.
+    pub user: String,
+    pub role: String,
+    pub jurisdiction: String,
+    /// status, history, as_of, as_known_at, timeline, ledger_export or review_export.
+    pub kind: String,
+    /// What was asked for, where it matters (`day=…` of an as-of replay, `time=…`).
+    pub detail: Option<String>,
+    /// The request's `x-request-id`.
+    pub request_id: String,
+}
+
+impl From<CaseRead> for ReadEntry {
+    fn from(read: CaseRead) -> Self {
+        Self {
+            read_at: read.read_at,
+            user: read.actor,
+            role: read.role,
+            jurisdiction: read.jurisdiction,
+            kind: read.kind,
+            detail: read.detail,
+            request_id: read.request_id,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReadsPage {
+    /// The newest first.
+    pub items: Vec<ReadEntry>,
+    pub page: i64,
+    pub per_page: i64,
+    pub total: i64,
+}
+
+/// Who read this child's case file, when, and how: every status, history, replay, timeline
+/// and download row, newest first (inspectors and bureau officers).
+#[utoipa::path(get, path = "/api/v1/cases/{case_id}/reads", tag = "replay",
+    params(("case_id" = String, Path, description = "The case"), ReadsQuery),
+    responses((status = 200, body = ReadsPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn reads(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(case_id): Path<String>,
+    QueryParams(query): QueryParams<ReadsQuery>,
+) -> Result<Json<ReadsPage>, ApiError> {
+    if !READ_AUDITORS.contains(&caller.user.role) {
+        return Err(forbidden(&caller, "list who read a child's file"));
+    }
+    visible_case(&state, &caller, &case_id).await?;
+    let page = query.page.unwrap_or(1);
+    let per_page = query.per_page.unwrap_or(50);
+    if page < 1 {
+        return Err(ApiError::malformed("page: must be 1 or more", Some("page")));
+    }
+    if !(1..=200).contains(&per_page) {
+        return Err(ApiError::malformed(
+            "per_page: must be from 1 to 200",
+            Some("per_page"),
+        ));
+    }
+    let (reads, total) = state
+        .store
+        .access
+        .reads_of(&case_id, per_page, (page - 1) * per_page)
+        .await?;
+    Ok(Json(ReadsPage {
+        items: reads.into_iter().map(ReadEntry::from).collect(),
+        page,
+        per_page,
+        total,
+    }))
 }

@@ -2,8 +2,9 @@
 //! logged with the request id and answered without their details.
 
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
 use notoneless_domain::{CaseError, OrgError};
 use notoneless_store::table::ExportError;
 use notoneless_store::{CommandError, StoreError};
@@ -13,8 +14,8 @@ use utoipa::ToSchema;
 /// The body of every error answer.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorBody {
-    /// A stable code: malformed, unauthenticated, forbidden, not_found, conflict, rejected,
-    /// too_large, unavailable, internal.
+    /// A stable code: malformed, unauthenticated, rate_limited, forbidden, not_found,
+    /// conflict, rejected, too_large, unavailable, internal.
     pub error: &'static str,
     pub message: String,
     /// The request field at fault, where there is one (dotted for nested fields).
@@ -33,6 +34,18 @@ pub enum ApiError {
     /// 401: no valid bearer token.
     #[error("a valid bearer token is required")]
     Unauthenticated,
+    /// 401: the bearer token was valid, but its time is up.
+    #[error(
+        "the bearer token expired at {}; ask an admin for a new one",
+        .expired_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    )]
+    TokenExpired { expired_at: DateTime<Utc> },
+    /// 429: too many failed bearer-token attempts from the caller's address; try again after
+    /// this many seconds.
+    #[error(
+        "too many failed attempts to authenticate from this address; try again in {retry_after} s"
+    )]
+    TooManyFailures { retry_after: u64 },
     /// 403: the caller's role or jurisdiction does not allow this.
     #[error("{0}")]
     Forbidden(String),
@@ -63,7 +76,10 @@ impl ApiError {
     fn status_and_code(&self) -> (StatusCode, &'static str) {
         match self {
             ApiError::Malformed { .. } => (StatusCode::BAD_REQUEST, "malformed"),
-            ApiError::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated"),
+            ApiError::Unauthenticated | ApiError::TokenExpired { .. } => {
+                (StatusCode::UNAUTHORIZED, "unauthenticated")
+            }
+            ApiError::TooManyFailures { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
@@ -100,7 +116,14 @@ impl IntoResponse for ApiError {
             }
             other => other.to_string(),
         };
-        (
+        let challenge = match &self {
+            ApiError::Unauthenticated => Some("Bearer"),
+            ApiError::TokenExpired { .. } => {
+                Some("Bearer error=\"invalid_token\", error_description=\"the token expired\"")
+            }
+            _ => None,
+        };
+        let mut response = (
             status,
             Json(ErrorBody {
                 error,
@@ -108,7 +131,19 @@ impl IntoResponse for ApiError {
                 field,
             }),
         )
-            .into_response()
+            .into_response();
+        if let ApiError::TooManyFailures { retry_after } = &self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
+        }
+        if let Some(challenge) = challenge {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static(challenge),
+            );
+        }
+        response
     }
 }
 

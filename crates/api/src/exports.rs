@@ -1,17 +1,20 @@
 //! Downloads: the ledger (台账) of the cases in the caller's jurisdiction, as CSV or XLSX, with
 //! Chinese headers or English ones. The review's findings download the same way
-//! (`reviews::export_review`). `docs/exports.md` describes every column.
+//! (`reviews::export_review`). `docs/exports.md` describes every column. Every case a download
+//! shows is recorded in the access log first, one entry per case.
 
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use notoneless_store::exports::ledger as ledger_table;
+use notoneless_store::access::ReadKind;
+use notoneless_store::exports::{LEDGER_CASE_COLUMN, cases_shown, ledger as ledger_table};
 use notoneless_store::table::{Format, Lang, Table};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
 use crate::auth::{Caller, visible_schools};
+use crate::cases::log_reads;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::QueryParams;
 
@@ -106,9 +109,18 @@ pub async fn ledger(
     caller: Caller,
     QueryParams(query): QueryParams<ExportQuery>,
 ) -> Result<Response, ApiError> {
+    let table = ledger_shown(&state, &caller).await?;
+    download(&table, query.format, query.lang, "ledger")
+}
+
+/// The ledger of the caller's jurisdiction, its rows recorded in the access log, one entry
+/// per case, before the download leaves.
+async fn ledger_shown(state: &AppState, caller: &Caller) -> Result<Table<15>, ApiError> {
     let schools = visible_schools(&state.store.org.current().org, &caller.user);
     let table = ledger_table(&state.store, schools.as_deref()).await?;
-    download(&table, query.format, query.lang, "ledger")
+    let cases = cases_shown(&table, LEDGER_CASE_COLUMN);
+    log_reads(state, caller, ReadKind::LedgerExport, None, &cases).await?;
+    Ok(table)
 }
 
 /// The ledger as CSV with Chinese headers: `GET /api/v1/exports/ledger` with its defaults,
@@ -120,7 +132,6 @@ pub async fn ledger_csv(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<Response, ApiError> {
-    let schools = visible_schools(&state.store.org.current().org, &caller.user);
-    let table = ledger_table(&state.store, schools.as_deref()).await?;
+    let table = ledger_shown(&state, &caller).await?;
     download(&table, None, None, "ledger")
 }

@@ -15,36 +15,60 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
-        let bytes = Bytes::from_request(request, state)
-            .await
-            .map_err(|rejection| {
-                if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                    ApiError::TooLarge
-                } else {
-                    ApiError::malformed(rejection.body_text(), None)
-                }
-            })?;
-        let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
-        let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
-            let path = error.path().to_string();
-            let field = (path != ".").then_some(path);
-            let message = error.inner().to_string();
-            ApiError::malformed(
-                match &field {
-                    Some(f) => format!("{f}: {message}"),
-                    None => message,
-                },
-                field.as_deref(),
-            )
-        })?;
-        deserializer.end().map_err(|e| {
-            ApiError::malformed(
-                format!("trailing characters after the JSON value: {e}"),
-                None,
-            )
-        })?;
-        Ok(JsonBody(value))
+        let bytes = body_bytes(request, state).await?;
+        Ok(JsonBody(parse(&bytes)?))
     }
+}
+
+/// A JSON body that may be left out altogether (an empty body); when present, it is read
+/// like [`JsonBody`].
+pub struct OptionalJsonBody<T>(pub Option<T>);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for OptionalJsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+        let bytes = body_bytes(request, state).await?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(OptionalJsonBody(None));
+        }
+        Ok(OptionalJsonBody(Some(parse(&bytes)?)))
+    }
+}
+
+async fn body_bytes<S: Send + Sync>(request: Request, state: &S) -> Result<Bytes, ApiError> {
+    Bytes::from_request(request, state)
+        .await
+        .map_err(|rejection| {
+            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::TooLarge
+            } else {
+                ApiError::malformed(rejection.body_text(), None)
+            }
+        })
+}
+
+fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        let field = (path != ".").then_some(path);
+        let message = error.inner().to_string();
+        ApiError::malformed(
+            match &field {
+                Some(f) => format!("{f}: {message}"),
+                None => message,
+            },
+            field.as_deref(),
+        )
+    })?;
+    deserializer.end().map_err(|e| {
+        ApiError::malformed(
+            format!("trailing characters after the JSON value: {e}"),
+            None,
+        )
+    })?;
+    Ok(value)
 }
 
 /// The query string, read into `T`; a failure is a 400 naming the parameter.

@@ -15,13 +15,14 @@ pub mod org;
 pub mod registry;
 pub mod reviews;
 pub mod roll_calls;
+pub mod security;
 
 use std::sync::Arc;
 
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderName, Request, StatusCode};
 use axum::routing::{delete, get, post};
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use notoneless_store::Store;
 use notoneless_store::log::events_after;
 use serde::Serialize;
@@ -40,8 +41,15 @@ pub struct AppState {
     pub store: Arc<Store>,
 }
 
-/// The whole application: API, health checks, OpenAPI document and API page.
+/// The whole application: API, health checks, OpenAPI document and API page, with the
+/// default [`security::SecurityConfig`].
 pub fn app(state: AppState) -> Router {
+    app_with(state, security::SecurityConfig::default())
+}
+
+/// The whole application with these security settings (token lifetime, failure limit).
+pub fn app_with(state: AppState, config: security::SecurityConfig) -> Router {
+    let security = Arc::new(security::Security::new(config));
     let request_id = HeaderName::from_static("x-request-id");
     let api = Router::new()
         .route("/cases", post(cases::open_case).get(cases::list))
@@ -89,6 +97,7 @@ pub fn app(state: AppState) -> Router {
         .route("/cases/{case_id}/as-of", get(cases::as_of))
         .route("/cases/{case_id}/as-known-at", get(cases::as_known_at))
         .route("/cases/{case_id}/timeline", get(cases::timeline))
+        .route("/cases/{case_id}/reads", get(cases::reads))
         .route("/work-queue", get(cases::my_work_queue))
         .route("/reviews", get(reviews::get_review))
         .route("/reviews/export", get(reviews::export_review))
@@ -135,6 +144,7 @@ pub fn app(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .merge(openapi::docs())
         .with_state(state)
+        .layer(Extension(security))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {

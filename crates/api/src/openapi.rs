@@ -33,7 +33,7 @@ impl Modify for BearerAuth {
         cases::give_support, cases::record_home_teaching, cases::correct_fact,
         cases::close_case, cases::reopen_case, cases::resolve_registry_finding,
         cases::get_case, cases::list, cases::my_work_queue, cases::dashboard,
-        cases::history, cases::as_of, cases::as_known_at, cases::timeline,
+        cases::history, cases::as_of, cases::as_known_at, cases::timeline, cases::reads,
         org::get_org, org::org_history, org::add_node, org::add_user, org::deactivate_user, org::issue_token,
         org::revoke_token, org::get_calendar, org::add_term, org::declare_holiday,
         org::declare_make_up_day, org::clear_day, reviews::get_review, reviews::export_review,

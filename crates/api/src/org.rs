@@ -1,20 +1,22 @@
 //! Organisation endpoints: the jurisdiction tree, users and their tokens, and the school
 //! calendar. Every change is an event on the organisation stream.
 
-use axum::Json;
+use std::sync::Arc;
+
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use chrono::{DateTime, NaiveDate, Utc};
+use axum::{Extension, Json};
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use notoneless_domain::{CalendarDay, CalendarSpec, Node, OrgCommand, Term, User, UserRole};
-use notoneless_store::org::{new_token, token_sha256};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::auth::{CALENDAR_KEEPERS, Caller, ORG_ADMINS};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::JsonBody;
+use crate::extract::{JsonBody, OptionalJsonBody};
+use crate::security::{MAX_TOKEN_LIFETIME_DAYS, Security};
 
 fn require(caller: &Caller, roles: &[UserRole], what: &str) -> Result<(), ApiError> {
     if roles.contains(&caller.user.role) {
@@ -128,41 +130,63 @@ pub async fn deactivate_user(
 }
 
 /// A new token: shown this once, stored only as its SHA-256.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct IssuedToken {
     pub token_id: String,
     pub user: String,
     pub token: String,
+    /// When the token stops working.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// How long a new token should work.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenRequest {
+    /// Days from now, 1 to 365; the server's configured lifetime (90 days unless set) when
+    /// left out.
+    pub lifetime_days: Option<i64>,
 }
 
 /// Issue a token for a user (admin). The answer is the only place the token ever appears.
+/// The body is optional.
 #[utoipa::path(post, path = "/api/v1/org/users/{user_id}/tokens", tag = "organisation",
     params(("user_id" = String, Path, description = "The user")),
-    responses((status = 201, body = IssuedToken), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    request_body(content = Option<TokenRequest>, description = "Optional: the token's lifetime"),
+    responses((status = 201, body = IssuedToken), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn issue_token(
     State(state): State<AppState>,
+    Extension(security): Extension<Arc<Security>>,
     caller: Caller,
     Path(user): Path<String>,
+    OptionalJsonBody(request): OptionalJsonBody<TokenRequest>,
 ) -> Result<(StatusCode, Json<IssuedToken>), ApiError> {
     require(&caller, ORG_ADMINS, "issue tokens")?;
-    let (token_id, token) = new_token();
-    let command = OrgCommand::IssueToken {
-        token_id: token_id.clone(),
-        user: user.clone(),
-        token_sha256: token_sha256(&token),
+    let lifetime = match request.unwrap_or_default().lifetime_days {
+        None => security.config.token_lifetime,
+        Some(days) if (1..=MAX_TOKEN_LIFETIME_DAYS).contains(&days) => TimeDelta::days(days),
+        Some(_) => {
+            return Err(ApiError::malformed(
+                format!("lifetime_days: must be from 1 to {MAX_TOKEN_LIFETIME_DAYS}"),
+                Some("lifetime_days"),
+            ));
+        }
     };
-    state
+    let expires_at = state.store.clock.now() + lifetime;
+    let issued = state
         .store
         .org
-        .execute(command, &caller.context(None))
+        .issue_token(&user, Some(expires_at), &caller.context(None))
         .await?;
     Ok((
         StatusCode::CREATED,
         Json(IssuedToken {
-            token_id,
-            user,
-            token,
+            token_id: issued.token_id,
+            user: issued.user,
+            token: issued.token,
+            expires_at: issued.expires_at,
         }),
     ))
 }
@@ -184,7 +208,7 @@ pub async fn revoke_token(
         .org
         .tokens
         .get(&token_id)
-        .map(|(user, _)| user.clone());
+        .map(|token| token.user.clone());
     if caller.user.role != UserRole::Admin && owner.as_deref() != Some(caller.user.id.as_str()) {
         return Err(ApiError::Forbidden(
             "only an admin may revoke another user's token".into(),

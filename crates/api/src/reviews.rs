@@ -8,13 +8,15 @@ use axum::extract::State;
 use axum::response::Response;
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use notoneless_domain::{Organisation, Review, ReviewSettings, SchoolSummary, UserRole};
-use notoneless_store::exports::review_findings;
+use notoneless_store::access::ReadKind;
+use notoneless_store::exports::{FINDING_CASE_COLUMN, cases_shown, review_findings};
 use notoneless_store::review::run_review;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
 use crate::auth::{Caller, visible_schools_within};
+use crate::cases::log_reads;
 use crate::error::{ApiError, ErrorBody};
 use crate::exports::{FileFormat, Language, download};
 use crate::extract::QueryParams;
@@ -232,6 +234,9 @@ pub async fn export_review(
         &checked.settings,
     )
     .await?;
+    // The download names each child: every case in it is recorded in the access log first.
+    let cases = cases_shown(&table, FINDING_CASE_COLUMN);
+    log_reads(&state, &caller, ReadKind::ReviewExport, None, &cases).await?;
     download(
         &table,
         query.format,

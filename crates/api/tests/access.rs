@@ -1,11 +1,14 @@
-//! The authorisation matrix: every endpoint × every role × a case inside and outside the
-//! caller's jurisdiction, against the expected status.
+//! Access, by what each answer holds: every endpoint × every role × a case inside and outside
+//! the caller's jurisdiction, with what the lists, dashboards and downloads show of each
+//! school; revoked, expired and made-up tokens; and the limit on failed tokens per address.
+//! (The status of every route for every role and token is `matrix.rs`.)
 #![allow(clippy::unwrap_used)]
 
 mod common;
 
 use common::*;
 use notoneless_api::auth::may_record;
+use notoneless_api::security::SecurityConfig;
 use notoneless_domain::UserRole;
 use notoneless_domain::fixtures::at;
 use notoneless_store::conformance;
@@ -496,5 +499,184 @@ async fn a_revoked_token_and_a_deactivated_user_are_refused(backend: Backend) {
     assert_eq!(
         app.get("ht", "/api/v1/work-queue").await.0,
         StatusCode::UNAUTHORIZED
+    );
+}
+
+conformance!(an_expired_token_is_refused_with_a_message_that_says_so);
+
+async fn an_expired_token_is_refused_with_a_message_that_says_so(backend: Backend) {
+    let app = TestApp::spawn(backend, at("2023-11-08", "10:00")).await;
+    let issue = |body: Option<Value>| {
+        let request = app
+            .client
+            .post(format!("{}/api/v1/org/users/ht/tokens", app.base))
+            .bearer_auth(token("admin"));
+        match body {
+            Some(body) => request.json(&body).send(),
+            None => request.send(),
+        }
+    };
+    // No body: the configured lifetime, 90 days.
+    let answer = issue(None).await.unwrap();
+    assert_eq!(answer.status(), StatusCode::CREATED);
+    let issued: Value = answer.json().await.unwrap();
+    assert_eq!(issued["expires_at"], "2024-02-06T02:00:00Z");
+    // A lifetime of one day.
+    let answer = issue(Some(json!({"lifetime_days": 1}))).await.unwrap();
+    assert_eq!(answer.status(), StatusCode::CREATED);
+    let issued: Value = answer.json().await.unwrap();
+    assert_eq!(issued["expires_at"], "2023-11-09T02:00:00Z");
+    let short = issued["token"].as_str().unwrap().to_string();
+    for wrong in [
+        json!({"lifetime_days": 0}),
+        json!({"lifetime_days": 366}),
+        json!({"days": 3}),
+    ] {
+        let answer = issue(Some(wrong.clone())).await.unwrap();
+        assert_eq!(answer.status(), StatusCode::BAD_REQUEST, "{wrong}");
+        let body: Value = answer.json().await.unwrap();
+        assert!(body["message"].as_str().unwrap().contains("days"), "{body}");
+    }
+
+    let with = |t: &str| {
+        app.client
+            .get(format!("{}/api/v1/work-queue", app.base))
+            .bearer_auth(t.to_string())
+            .send()
+    };
+    assert_eq!(with(&short).await.unwrap().status(), StatusCode::OK);
+    app.clock.set(at("2023-11-09", "09:59"));
+    assert_eq!(with(&short).await.unwrap().status(), StatusCode::OK);
+    app.clock.set(at("2023-11-09", "10:00"));
+    let refused = with(&short).await.unwrap();
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    assert!(
+        refused.headers()["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .contains("invalid_token"),
+        "{:?}",
+        refused.headers()
+    );
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["error"], "unauthenticated");
+    assert_eq!(
+        body["message"],
+        "the bearer token expired at 2023-11-09T02:00:00Z; ask an admin for a new one"
+    );
+    // An unknown token is told only that it is not valid.
+    let unknown = with("nol_not_a_token").await.unwrap();
+    assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(unknown.headers()["www-authenticate"], "Bearer");
+    let body: Value = unknown.json().await.unwrap();
+    assert_eq!(body["message"], "a valid bearer token is required");
+}
+
+fn limited(limit: u32, trusted_proxies: Vec<std::net::IpAddr>) -> SecurityConfig {
+    SecurityConfig {
+        failure_limit: limit,
+        failure_window: chrono::TimeDelta::seconds(60),
+        trusted_proxies,
+        ..SecurityConfig::default()
+    }
+}
+
+conformance!(failed_tokens_from_one_address_are_refused_with_429_until_the_window_passes);
+
+async fn failed_tokens_from_one_address_are_refused_with_429_until_the_window_passes(
+    backend: Backend,
+) {
+    let app = TestApp::spawn_with(backend, at("2023-11-08", "10:00"), limited(3, vec![])).await;
+    let attempt = |t: Option<&str>| {
+        let request = app.client.get(format!("{}/api/v1/work-queue", app.base));
+        match t {
+            Some(t) => request.bearer_auth(t.to_string()).send(),
+            None => request.send(),
+        }
+    };
+    // Successful requests do not count.
+    for _ in 0..10 {
+        assert_eq!(
+            attempt(Some(&token("ht"))).await.unwrap().status(),
+            StatusCode::OK
+        );
+    }
+    for guess in ["nol_guess_1", "nol_guess_2", "nol_guess_3"] {
+        assert_eq!(
+            attempt(Some(guess)).await.unwrap().status(),
+            StatusCode::UNAUTHORIZED,
+            "{guess}"
+        );
+    }
+    let refused = attempt(Some("nol_guess_4")).await.unwrap();
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(refused.headers()["retry-after"], "60");
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["error"], "rate_limited");
+    // A right token from that address is refused too: otherwise it would tell a right guess
+    // from a wrong one.
+    app.clock
+        .set(at("2023-11-08", "10:00") + chrono::TimeDelta::seconds(45));
+    let refused = attempt(Some(&token("ht"))).await.unwrap();
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(refused.headers()["retry-after"], "15");
+    // A request without a token is no attempt: it is told to authenticate.
+    assert_eq!(
+        attempt(None).await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    // A header the client wrote itself does not move it elsewhere.
+    let spoofed = app
+        .client
+        .get(format!("{}/api/v1/work-queue", app.base))
+        .bearer_auth(token("ht"))
+        .header("x-forwarded-for", "198.51.100.7")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(spoofed.status(), StatusCode::TOO_MANY_REQUESTS);
+    // Once the window has passed, the address is heard again.
+    app.clock.set(at("2023-11-08", "10:01"));
+    assert_eq!(
+        attempt(Some(&token("ht"))).await.unwrap().status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        attempt(Some("nol_guess_5")).await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+conformance!(behind_a_trusted_proxy_failures_are_counted_per_forwarded_client);
+
+async fn behind_a_trusted_proxy_failures_are_counted_per_forwarded_client(backend: Backend) {
+    let localhost = "127.0.0.1".parse().unwrap();
+    let app = TestApp::spawn_with(
+        backend,
+        at("2023-11-08", "10:00"),
+        limited(2, vec![localhost]),
+    )
+    .await;
+    let from = |client: &str, t: &str| {
+        app.client
+            .get(format!("{}/api/v1/work-queue", app.base))
+            .bearer_auth(t.to_string())
+            .header("x-forwarded-for", client.to_string())
+            .send()
+    };
+    for _ in 0..2 {
+        assert_eq!(
+            from("198.51.100.1", "nol_guess").await.unwrap().status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        from("198.51.100.1", &token("ht")).await.unwrap().status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(
+        from("198.51.100.2", &token("ht")).await.unwrap().status(),
+        StatusCode::OK,
+        "another client behind the same proxy is not refused"
     );
 }

@@ -1,5 +1,6 @@
 //! The OpenAPI document validates, covers every route, and the API page is served whole by
-//! the binary (no asset comes from anywhere else).
+//! the binary (no asset comes from anywhere else); the docs print the permission tables as
+//! the code has them, and `docs/security.md` names, for every threat, tests that exist.
 #![allow(clippy::unwrap_used)]
 
 mod common;
@@ -158,4 +159,53 @@ fn docs_api_md_prints_who_may_call_the_review_import_and_export_endpoints_as_the
     listed.sort();
     routed.sort();
     assert_eq!(listed, routed);
+}
+
+#[test]
+fn docs_security_md_names_for_every_threat_tests_that_exist() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../");
+    let doc = std::fs::read_to_string(format!("{root}docs/security.md")).unwrap();
+    let rows: Vec<&str> = doc.lines().filter(|l| l.starts_with("| **")).collect();
+    assert!(rows.len() >= 10, "{} threats", rows.len());
+    let mut named = 0;
+    for row in rows {
+        let cells: Vec<&str> = row.trim_matches('|').split(" | ").collect();
+        assert_eq!(
+            cells.len(),
+            3,
+            "threat | what the system does | tests: {row}"
+        );
+        let (threat, tests) = (cells[0], cells[2]);
+        if tests.contains("see fault tests / fuzz tests (added separately)")
+            || tests.starts_with("none: ")
+        {
+            continue;
+        }
+        // `crates/…/file.rs`: `test_name`, `test_name`; `other/file.rs`: …
+        let mut file: Option<String> = None;
+        let mut in_row = 0;
+        for token in tests.split('`').skip(1).step_by(2) {
+            if token.ends_with(".rs") {
+                let text = std::fs::read_to_string(format!("{root}{token}"))
+                    .unwrap_or_else(|_| panic!("{threat}: no file {token}"));
+                file = Some(text);
+            } else if token
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                && token.matches('_').count() >= 3
+            {
+                let text = file
+                    .as_ref()
+                    .unwrap_or_else(|| panic!("{threat}: {token} before its file"));
+                assert!(
+                    text.contains(&format!("fn {token}(")),
+                    "{threat}: no test {token} in its file"
+                );
+                in_row += 1;
+            }
+        }
+        assert!(in_row > 0, "{threat} names no test");
+        named += in_row;
+    }
+    assert!(named >= 30, "{named} tests named");
 }

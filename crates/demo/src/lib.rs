@@ -422,6 +422,8 @@ pub async fn build(
                     token_id,
                     user: id.clone(),
                     token_sha256: token_sha256(&token),
+                    // The default: 90 days from now.
+                    expires_at: None,
                 },
                 &county.admin,
             )

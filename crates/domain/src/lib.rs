@@ -44,8 +44,8 @@ pub use imports::{
 };
 pub use ladder::{EscalationLadder, EscalationStep, StepAction};
 pub use org::{
-    CalendarDay, Node, NodeKind, ORGANISATION_ID, OrgCommand, OrgError, OrgEvent, Organisation,
-    User, UserRole,
+    CalendarDay, DEFAULT_TOKEN_LIFETIME, Node, NodeKind, ORGANISATION_ID, OrgCommand, OrgError,
+    OrgEvent, Organisation, TokenRecord, User, UserRole,
 };
 pub use registry::{
     ChildFindings, ChildPlan, CrossCheck, Found, IdNumber, REGISTER_HEADER, ROLL_HEADER,

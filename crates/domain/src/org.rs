@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use cqrs_es::{Aggregate, DomainEvent, event_sink::EventSink};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -133,11 +133,14 @@ pub enum OrgCommand {
     DeactivateUser {
         user: String,
     },
-    /// Records the SHA-256 of a new token; the token itself is never stored.
+    /// Records the SHA-256 of a new token; the token itself is never stored. A token stops
+    /// working at `expires_at`; without one, [`DEFAULT_TOKEN_LIFETIME`] after it is recorded.
     IssueToken {
         token_id: String,
         user: String,
         token_sha256: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expires_at: Option<DateTime<Utc>>,
     },
     RevokeToken {
         token_id: String,
@@ -163,6 +166,11 @@ pub enum OrgEvent {
         token_id: String,
         user: String,
         token_sha256: String,
+        /// When the token stops working. Tokens issued before tokens expired have none: they
+        /// expire [`DEFAULT_TOKEN_LIFETIME`] after the event was recorded (the store, which
+        /// knows when that was, fills it in as it reads the stream).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expires_at: Option<DateTime<Utc>>,
     },
     TokenRevoked {
         token_id: String,
@@ -173,6 +181,20 @@ pub enum OrgEvent {
     CalendarDayCleared {
         day: NaiveDate,
     },
+}
+
+/// How long a token works when its issuer does not say: 90 days from when it was recorded.
+pub const DEFAULT_TOKEN_LIFETIME: TimeDelta = TimeDelta::days(90);
+
+/// A token as the organisation knows it: whose it is, its SHA-256, and when it stops working
+/// (`None` only for a token issued without an expiry and not yet given its default, see
+/// [`OrgEvent::TokenIssued`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TokenRecord {
+    pub user: String,
+    pub token_sha256: String,
+    pub expires_at: Option<DateTime<Utc>>,
 }
 
 impl OrgEvent {
@@ -242,8 +264,8 @@ pub struct Organisation {
     pub nodes: BTreeMap<String, Node>,
     pub users: BTreeMap<String, User>,
     pub inactive_users: BTreeSet<String>,
-    /// token id → (user, SHA-256 of the token)
-    pub tokens: BTreeMap<String, (String, String)>,
+    /// token id → whose it is, its SHA-256 and its expiry
+    pub tokens: BTreeMap<String, TokenRecord>,
     pub terms: Vec<Term>,
     pub holidays: BTreeMap<NaiveDate, String>,
     pub make_up_days: BTreeMap<NaiveDate, String>,
@@ -276,15 +298,23 @@ impl Aggregate for Organisation {
                 self.users.insert(user.id.clone(), user);
             }
             OrgEvent::UserDeactivated { user } => {
-                self.tokens.retain(|_, (owner, _)| *owner != user);
+                self.tokens.retain(|_, token| token.user != user);
                 self.inactive_users.insert(user);
             }
             OrgEvent::TokenIssued {
                 token_id,
                 user,
                 token_sha256,
+                expires_at,
             } => {
-                self.tokens.insert(token_id, (user, token_sha256));
+                self.tokens.insert(
+                    token_id,
+                    TokenRecord {
+                        user,
+                        token_sha256,
+                        expires_at,
+                    },
+                );
             }
             OrgEvent::TokenRevoked { token_id } => {
                 self.tokens.remove(&token_id);
@@ -481,6 +511,7 @@ impl Organisation {
                 token_id,
                 user,
                 token_sha256,
+                expires_at,
             } => {
                 if !self.is_active(&user) {
                     return Err(OrgError::Unknown {
@@ -505,6 +536,7 @@ impl Organisation {
                     token_id,
                     user,
                     token_sha256,
+                    expires_at,
                 }
             }
             OrgCommand::RevokeToken { token_id } => {

@@ -108,6 +108,7 @@ fn a_token_for_an_unknown_user_is_rejected() {
             token_id: "t1".into(),
             user: "nobody".into(),
             token_sha256: "a".repeat(64),
+            expires_at: None,
         })
         .then_expect_error(OrgError::Unknown {
             field: "user",
@@ -127,11 +128,54 @@ fn deactivating_a_user_drops_their_tokens() {
         token_id: "t1".into(),
         user: "li".into(),
         token_sha256: "a".repeat(64),
+        expires_at: None,
     });
     events.push(OrgEvent::UserDeactivated { user: "li".into() });
     let org = Organisation::from_events(events);
     assert!(org.tokens.is_empty());
     assert!(!org.is_active("li"));
+}
+
+#[test]
+fn a_token_issued_with_an_expiry_keeps_it() {
+    let mut events = tree();
+    events.push(OrgEvent::UserAdded(user(
+        "li",
+        UserRole::HeadTeacher,
+        "gyz-middle",
+    )));
+    let expires_at = notoneless_domain::fixtures::at("2024-02-06", "10:00");
+    given(events)
+        .when(OrgCommand::IssueToken {
+            token_id: "t1".into(),
+            user: "li".into(),
+            token_sha256: "b".repeat(64),
+            expires_at: Some(expires_at),
+        })
+        .then_expect_events(vec![OrgEvent::TokenIssued {
+            token_id: "t1".into(),
+            user: "li".into(),
+            token_sha256: "b".repeat(64),
+            expires_at: Some(expires_at),
+        }]);
+}
+
+#[test]
+fn a_token_issued_event_stored_before_tokens_expired_still_reads() {
+    // As version 1 of TokenIssued was stored, before `expires_at` existed.
+    let stored = r#"{"TokenIssued":{"token_id":"t1","user":"li","token_sha256":"aaaa"}}"#;
+    let event: OrgEvent = serde_json::from_str(stored).unwrap();
+    assert_eq!(
+        event,
+        OrgEvent::TokenIssued {
+            token_id: "t1".into(),
+            user: "li".into(),
+            token_sha256: "aaaa".into(),
+            expires_at: None,
+        }
+    );
+    // And a token without an expiry is written as before.
+    assert_eq!(serde_json::to_string(&event).unwrap(), stored);
 }
 
 #[test]

@@ -1,14 +1,16 @@
 //! `notoneless serve`: the HTTP API with its projector, and `notoneless admin`: the first
 //! steps of a deployment, from the command line against the database.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
-use notoneless_api::{AppState, app};
+use chrono::{DateTime, TimeDelta, Utc};
+use notoneless_api::security::{MAX_TOKEN_LIFETIME_DAYS, SecurityConfig};
+use notoneless_api::{AppState, app_with};
 use notoneless_domain::{Node, NodeKind, OrgCommand, User, UserRole};
-use notoneless_store::org::{new_token, token_sha256};
+use notoneless_store::org::NewToken;
 use notoneless_store::{Actor, CommandContext, Store, SystemClock};
 use tokio::sync::watch;
 
@@ -27,6 +29,40 @@ pub struct ServeArgs {
     /// demo users' tokens and where to look.
     #[arg(long)]
     pub demo: bool,
+    /// How many days a token issued through the API works when the request does not say
+    /// (1 to 365).
+    #[arg(long, env = "NOTONELESS_TOKEN_LIFETIME_DAYS", default_value_t = 90,
+        value_parser = clap::value_parser!(i64).range(1..=MAX_TOKEN_LIFETIME_DAYS))]
+    pub token_lifetime_days: i64,
+    /// Failed bearer-token attempts from one address after which it is refused (429) until
+    /// the window has passed.
+    #[arg(long, env = "NOTONELESS_AUTH_FAILURE_LIMIT", default_value_t = 20,
+        value_parser = clap::value_parser!(u32).range(1..))]
+    pub auth_failure_limit: u32,
+    /// The window of the failure limit, in seconds from an address's first failure.
+    #[arg(long, env = "NOTONELESS_AUTH_FAILURE_WINDOW_SECS", default_value_t = 300,
+        value_parser = clap::value_parser!(i64).range(1..=86_400))]
+    pub auth_failure_window_secs: i64,
+    /// A reverse proxy whose X-Forwarded-For names the client (repeat, or separate with
+    /// commas). Without it, a request's source is always its peer address.
+    #[arg(
+        long = "trusted-proxy",
+        env = "NOTONELESS_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<IpAddr>,
+}
+
+impl ServeArgs {
+    fn security(&self) -> SecurityConfig {
+        SecurityConfig {
+            token_lifetime: TimeDelta::days(self.token_lifetime_days),
+            failure_limit: self.auth_failure_limit,
+            failure_window: TimeDelta::seconds(self.auth_failure_window_secs),
+            trusted_proxies: self.trusted_proxies.clone(),
+            ..SecurityConfig::default()
+        }
+    }
 }
 
 async fn open_store(args: &StoreArgs) -> Result<Arc<Store>> {
@@ -56,9 +92,14 @@ pub async fn serve(args: ServeArgs) -> Result<ExitCode> {
     tracing::info!(address = %listener.local_addr()?, "serving; API page at /api/docs");
     axum::serve(
         listener,
-        app(AppState {
-            store: store.clone(),
-        }),
+        // The peer's address is what failed authentications are counted by.
+        app_with(
+            AppState {
+                store: store.clone(),
+            },
+            args.security(),
+        )
+        .into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown_signal())
     .await
@@ -122,6 +163,10 @@ pub enum AdminCommand {
         /// The user's jurisdiction node.
         #[arg(long)]
         node: String,
+        /// How many days the token works (1 to 365).
+        #[arg(long, default_value_t = 90,
+            value_parser = clap::value_parser!(i64).range(1..=MAX_TOKEN_LIFETIME_DAYS))]
+        lifetime_days: i64,
     },
     /// Print a new token for an existing user (shown this once).
     IssueToken {
@@ -129,6 +174,10 @@ pub enum AdminCommand {
         store: StoreArgs,
         #[arg(long)]
         user: String,
+        /// How many days the token works (1 to 365).
+        #[arg(long, default_value_t = 90,
+            value_parser = clap::value_parser!(i64).range(1..=MAX_TOKEN_LIFETIME_DAYS))]
+        lifetime_days: i64,
     },
 }
 
@@ -151,21 +200,13 @@ fn parse<T: serde::de::DeserializeOwned>(what: &str, value: &str) -> Result<T> {
         .with_context(|| format!("{what}: {value:?} is not one of the allowed values"))
 }
 
-pub async fn issue_token(store: &Store, user: &str) -> Result<String> {
-    let (token_id, token) = new_token();
+pub async fn issue_token(store: &Store, user: &str, lifetime_days: i64) -> Result<NewToken> {
+    let expires_at: DateTime<Utc> = store.clock.now() + TimeDelta::days(lifetime_days);
     store
         .org
-        .execute(
-            OrgCommand::IssueToken {
-                token_id,
-                user: user.to_string(),
-                token_sha256: token_sha256(&token),
-            },
-            &cli_context(),
-        )
+        .issue_token(user, Some(expires_at), &cli_context())
         .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    Ok(token)
+        .map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 pub async fn admin(command: AdminCommand) -> Result<ExitCode> {
@@ -200,6 +241,7 @@ pub async fn admin(command: AdminCommand) -> Result<ExitCode> {
             name,
             role,
             node,
+            lifetime_days,
         } => {
             let store = open_store(&store).await?;
             let role: UserRole = parse("--role", &role)?;
@@ -216,16 +258,25 @@ pub async fn admin(command: AdminCommand) -> Result<ExitCode> {
                 )
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
-            let token = issue_token(&store, &id).await?;
-            println!("user {id} created; their token (shown once, store it safely):\n{token}");
+            let issued = issue_token(&store, &id, lifetime_days).await?;
+            println!(
+                "user {id} created; their token works until {} (shown once, store it safely):\n{}",
+                issued.expires_at.to_rfc3339(),
+                issued.token
+            );
         }
-        AdminCommand::IssueToken { store, user } => {
+        AdminCommand::IssueToken {
+            store,
+            user,
+            lifetime_days,
+        } => {
             let store = open_store(&store).await?;
             if !store.org.current().org.is_active(&user) {
                 bail!("--user: there is no active user {user}");
             }
-            let token = issue_token(&store, &user).await?;
-            println!("{token}");
+            let issued = issue_token(&store, &user, lifetime_days).await?;
+            eprintln!("the token works until {}", issued.expires_at.to_rfc3339());
+            println!("{}", issued.token);
         }
     }
     Ok(ExitCode::SUCCESS)

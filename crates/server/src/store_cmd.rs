@@ -8,8 +8,11 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use notoneless_domain::ReviewSettings;
+use notoneless_store::access::ReadKind;
 use notoneless_store::chain::LogDigest;
-use notoneless_store::exports::findings_table;
+use notoneless_store::exports::{
+    FINDING_CASE_COLUMN, LEDGER_CASE_COLUMN, cases_shown, findings_table,
+};
 use notoneless_store::table::{Format, Lang};
 use notoneless_store::{Db, Store, SystemClock};
 
@@ -253,8 +256,10 @@ pub async fn review(args: ReviewArgs) -> Result<ExitCode> {
             } else {
                 Format::Xlsx
             };
-            findings_table(&review, &profiles, &store.org.current().org)
-                .render(format, args.lang)?
+            let table = findings_table(&review, &profiles, &store.org.current().org);
+            let cases = cases_shown(&table, FINDING_CASE_COLUMN);
+            log_reads(&store, ReadKind::ReviewExport, &cases).await?;
+            table.render(format, args.lang)?
         }
     };
     write_out(args.output.as_deref(), &bytes)?;
@@ -287,6 +292,8 @@ pub struct ExportArgs {
 pub async fn export(args: ExportArgs) -> Result<ExitCode> {
     let store = open_with_org(&args.store).await?;
     let table = notoneless_store::exports::ledger(&store, None).await?;
+    let cases = cases_shown(&table, LEDGER_CASE_COLUMN);
+    log_reads(&store, ReadKind::LedgerExport, &cases).await?;
     write_out(Some(&args.output), &table.render(args.format, args.lang)?)?;
     println!(
         "ledger of {} case(s) written to {}",
@@ -294,4 +301,22 @@ pub async fn export(args: ExportArgs) -> Result<ExitCode> {
         args.output.display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Records in the access log that the operator at this machine read these cases (a file the
+/// command writes names them), before the file is written.
+async fn log_reads(store: &Store, kind: ReadKind, cases: &[String]) -> Result<()> {
+    let context = crate::serve_cmd::cli_context();
+    store
+        .access
+        .record(
+            &context.actor,
+            &context.request_id,
+            kind,
+            Some("command line"),
+            cases,
+        )
+        .await
+        .context("the access log could not be written, so nothing was written")?;
+    Ok(())
 }

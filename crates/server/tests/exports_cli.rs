@@ -263,6 +263,25 @@ async fn export_writes_the_ledger_as_csv_or_xlsx_in_chinese_or_english(backend: 
     let back = rows.iter().find(|r| r[0] == "case-back").unwrap();
     assert_eq!((back[3].as_str(), back[9].as_str()), ("Male", "At school"));
 
+    // Every file written names the children: each case is in the access log, read from the
+    // command line.
+    let store = Store::new(
+        test.connect().await,
+        Rules {
+            calendar: calendar(),
+            ladder: ladder(),
+        },
+        FixedClock::at(at("2023-11-10", "17:00")),
+    );
+    let (reads, total) = store.access.reads_of("case-back", 10, 0).await.unwrap();
+    assert!(total >= 1, "{reads:?}");
+    assert!(
+        reads
+            .iter()
+            .all(|r| r.kind == "ledger_export" && r.actor.starts_with("cli:")),
+        "{reads:?}"
+    );
+
     let bad = export(&["--format", "pdf", "--output", "never-written.pdf"]);
     assert!(!bad.status.success());
     assert!(

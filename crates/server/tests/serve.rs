@@ -1,5 +1,6 @@
 //! `notoneless serve --demo` as a new user runs it: it migrates an empty data directory,
-//! builds the demo county, becomes ready, answers, and stops cleanly on SIGTERM.
+//! builds the demo county, becomes ready, answers, refuses an address that keeps sending
+//! wrong tokens, and stops cleanly on SIGTERM.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -22,6 +23,8 @@ async fn serve_with_demo_data_answers_and_stops_cleanly_on_sigterm() {
             dir.to_str().unwrap(),
             "--listen",
             &address,
+            "--auth-failure-limit",
+            "3",
         ])
         .env("RUST_LOG", "info")
         .stdout(Stdio::piped())
@@ -90,6 +93,18 @@ async fn serve_with_demo_data_answers_and_stops_cleanly_on_sigterm() {
     );
     assert!(dir.join("notoneless.db").exists());
 
+    // Failed tokens are counted by the peer's address: the fourth from here is refused.
+    for attempt in 1..=4 {
+        let answer = client
+            .get(format!("{base}/api/v1/cases"))
+            .bearer_auth(format!("nol_wrong_guess_{attempt}"))
+            .send()
+            .await
+            .unwrap();
+        let expected = if attempt <= 3 { 401 } else { 429 };
+        assert_eq!(answer.status(), expected, "attempt {attempt}");
+    }
+
     let killed = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -104,5 +119,10 @@ async fn serve_with_demo_data_answers_and_stops_cleanly_on_sigterm() {
         "{logs}"
     );
     assert!(!logs.contains(&token), "no token in the logs");
+    assert!(!logs.contains("nol_wrong_guess"), "nor a wrong one");
+    assert!(
+        logs.contains("too many failed bearer tokens from one source"),
+        "{logs}"
+    );
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -254,10 +254,15 @@ async fn admin_create_user_prints_a_token_that_authenticates_the_user() {
     );
     store.org.reload().await.unwrap();
     let snapshot = store.org.current();
-    let (user, _) = snapshot
-        .authenticate(&token)
+    let authenticated = snapshot
+        .authenticate(&token, chrono::Utc::now())
         .expect("the printed token authenticates");
-    assert_eq!(user.id, "admin");
+    assert_eq!(authenticated.user.id, "admin");
+    let lifetime = authenticated.expires_at - chrono::Utc::now();
+    assert!(
+        lifetime > chrono::TimeDelta::days(89) && lifetime <= chrono::TimeDelta::days(90),
+        "a token from the command line works for 90 days: {lifetime}"
+    );
     let history = store.org.history().await.unwrap();
     assert!(
         history

@@ -60,6 +60,25 @@ pub const FINDING_COLUMNS: [Column; 11] = [
     Column::new("责任人", "Responsible staff"),
 ];
 
+/// The ledger's column that holds each row's case id.
+pub const LEDGER_CASE_COLUMN: usize = 0;
+/// The findings' column that holds each row's case id (empty for a finding about no case).
+pub const FINDING_CASE_COLUMN: usize = 3;
+
+/// The cases a table shows, by the case ids in `column`: each once, in order of first
+/// appearance. What a download records in the access log.
+pub fn cases_shown<const N: usize>(table: &Table<N>, column: usize) -> Vec<String> {
+    let mut seen = std::collections::BTreeSet::new();
+    table
+        .rows
+        .iter()
+        .filter_map(|row| match row.get(column) {
+            Some(Cell::Text(case_id)) if seen.insert(case_id.clone()) => Some(case_id.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
 /// What a finding is called, in both languages. Every kind has a label: a new kind does not
 /// compile until it is given one here.
 pub fn finding_label(kind: FindingKind) -> Label {

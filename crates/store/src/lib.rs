@@ -6,6 +6,7 @@
 //! This crate does the I/O the domain crate must not. It holds no rule of its own: what is
 //! due, done or overdue is always `notoneless_domain::assess`.
 
+pub mod access;
 pub mod bulk;
 pub mod chain;
 pub mod db;

@@ -216,11 +216,21 @@ impl StoredEvent {
     }
 
     /// The row's payload as an event of the given type.
+    ///
+    /// The error names the field that does not fit and never its value: a payload holds a
+    /// child's personal data, and the error is logged.
     pub fn decode_as<E: serde::de::DeserializeOwned>(&self) -> Result<E, StoreError> {
-        serde_json::from_value(self.payload.clone()).map_err(|e| {
+        serde_path_to_error::deserialize(self.payload.clone()).map_err(|e| {
+            let what = match e.inner().classify() {
+                serde_json::error::Category::Data => "a value of the wrong kind or shape",
+                _ => "malformed",
+            };
             StoreError::Corrupt(format!(
-                "event {} of {} {} cannot be read: {e}",
-                self.sequence, self.aggregate_type, self.aggregate_id
+                "event {} of {} {} cannot be read: {what} at {} (the value is left out)",
+                self.sequence,
+                self.aggregate_type,
+                self.aggregate_id,
+                e.path()
             ))
         })
     }

@@ -8,8 +8,8 @@ use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, Utc};
 use notoneless_domain::{
-    CalendarChange, ORGANISATION_ID, OrgCommand, OrgError, OrgEvent, Organisation, SchoolCalendar,
-    User,
+    CalendarChange, DEFAULT_TOKEN_LIFETIME, ORGANISATION_ID, OrgCommand, OrgError, OrgEvent,
+    Organisation, SchoolCalendar, User,
 };
 use sha2::{Digest, Sha256};
 use tokio::sync::Notify;
@@ -29,7 +29,39 @@ pub const ORGANISATION: &str = "organisation";
 pub struct OrgSnapshot {
     pub org: Organisation,
     pub sequence: i64,
-    by_hash: HashMap<String, (String, String)>,
+    by_hash: HashMap<String, TokenEntry>,
+}
+
+#[derive(Debug)]
+struct TokenEntry {
+    token_id: String,
+    user: String,
+    expires_at: DateTime<Utc>,
+}
+
+/// Why a presented bearer token does not authenticate.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum AuthError {
+    /// No such token: never issued, revoked, or its user deactivated.
+    #[error("a valid bearer token is required")]
+    Unknown,
+    /// The token was issued and not revoked, but its time is up.
+    #[error(
+        "the bearer token expired at {}; ask an admin for a new one",
+        .expired_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    )]
+    Expired {
+        token_id: String,
+        expired_at: DateTime<Utc>,
+    },
+}
+
+/// A token that authenticates: its user, its id and when it stops working.
+#[derive(Clone, Copy, Debug)]
+pub struct Authenticated<'a> {
+    pub user: &'a User,
+    pub token_id: &'a str,
+    pub expires_at: DateTime<Utc>,
 }
 
 impl OrgSnapshot {
@@ -37,7 +69,15 @@ impl OrgSnapshot {
         let by_hash = org
             .tokens
             .iter()
-            .map(|(token_id, (user, hash))| (hash.clone(), (token_id.clone(), user.clone())))
+            .map(|(token_id, token)| {
+                let entry = TokenEntry {
+                    token_id: token_id.clone(),
+                    user: token.user.clone(),
+                    // Every token read through `fold` has its expiry; one without is expired.
+                    expires_at: token.expires_at.unwrap_or(DateTime::<Utc>::MIN_UTC),
+                };
+                (token.token_sha256.clone(), entry)
+            })
             .collect();
         Self {
             org,
@@ -46,13 +86,35 @@ impl OrgSnapshot {
         }
     }
 
-    /// The active user a bearer token belongs to, and the token's id.
-    pub fn authenticate(&self, token: &str) -> Option<(&User, &str)> {
-        let (token_id, user) = self.by_hash.get(&token_sha256(token))?;
-        if !self.org.is_active(user) {
-            return None;
+    /// The active user a bearer token belongs to, if it has not expired at `now`.
+    ///
+    /// The token is never compared with anything: its SHA-256 is looked up among the stored
+    /// digests. How long that lookup takes can depend only on the digest of what the caller
+    /// sent, which tells an attacker nothing about any token (docs/security.md).
+    pub fn authenticate(
+        &self,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Authenticated<'_>, AuthError> {
+        let entry = self
+            .by_hash
+            .get(&token_sha256(token))
+            .ok_or(AuthError::Unknown)?;
+        if !self.org.is_active(&entry.user) {
+            return Err(AuthError::Unknown);
         }
-        Some((self.org.users.get(user)?, token_id.as_str()))
+        let user = self.org.users.get(&entry.user).ok_or(AuthError::Unknown)?;
+        if now >= entry.expires_at {
+            return Err(AuthError::Expired {
+                token_id: entry.token_id.clone(),
+                expired_at: entry.expires_at,
+            });
+        }
+        Ok(Authenticated {
+            user,
+            token_id: &entry.token_id,
+            expires_at: entry.expires_at,
+        })
     }
 }
 
@@ -69,6 +131,27 @@ pub fn new_token() -> (String, String) {
         uuid::Uuid::new_v4().simple()
     );
     (uuid::Uuid::new_v4().to_string(), token)
+}
+
+/// A token just issued. Its `Debug` leaves the token out, so that it cannot reach a log.
+pub struct NewToken {
+    pub token_id: String,
+    pub user: String,
+    /// The token itself: shown once, to be handed to its user.
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+    pub outcome: CommandOutcome,
+}
+
+impl std::fmt::Debug for NewToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewToken")
+            .field("token_id", &self.token_id)
+            .field("user", &self.user)
+            .field("token", &"<redacted>")
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
 }
 
 /// The organisation directory: current snapshot, command path, and the calendar it defines.
@@ -142,7 +225,7 @@ impl OrgDirectory {
             .iter()
             .filter(|e| known_at.is_none_or(|t| e.recorded_at <= t))
         {
-            let event: OrgEvent = stored.decode_as()?;
+            let event = decode(stored)?;
             let before = org
                 .calendar()
                 .unwrap_or_else(|| self.fallback_calendar.clone());
@@ -177,6 +260,41 @@ impl OrgDirectory {
         Ok(changes)
     }
 
+    /// Issues a new token for `user`, to expire at `expires_at` (or, without it,
+    /// [`DEFAULT_TOKEN_LIFETIME`] from now). Only its SHA-256 is recorded; the token itself is
+    /// in the answer and nowhere else.
+    pub async fn issue_token(
+        &self,
+        user: &str,
+        expires_at: Option<DateTime<Utc>>,
+        context: &CommandContext,
+    ) -> Result<NewToken, CommandError<OrgError>> {
+        let (token_id, token) = new_token();
+        let command = OrgCommand::IssueToken {
+            token_id: token_id.clone(),
+            user: user.to_string(),
+            token_sha256: token_sha256(&token),
+            expires_at,
+        };
+        let outcome = self.execute(command, context).await?;
+        // The expiry in force, as the organisation now holds it.
+        let expires_at = self
+            .current()
+            .org
+            .tokens
+            .get(&token_id)
+            .and_then(|t| t.expires_at)
+            .or(expires_at)
+            .unwrap_or(DateTime::<Utc>::MIN_UTC);
+        Ok(NewToken {
+            token_id,
+            user: user.to_string(),
+            token,
+            expires_at,
+            outcome,
+        })
+    }
+
     /// Every change to the organisation, as stored.
     pub async fn history(&self) -> Result<Vec<StoredEvent>, StoreError> {
         stream_events(&self.db, ORGANISATION, ORGANISATION_ID).await
@@ -208,7 +326,19 @@ fn fold(
         .iter()
         .filter(|e| known_at.is_none_or(|t| e.recorded_at <= t))
     {
-        decoded.push(event.decode_as::<OrgEvent>()?);
+        decoded.push(decode(event)?);
     }
     Ok(Organisation::from_events(decoded))
+}
+
+/// An organisation event as stored, with the expiry a token issued without one has:
+/// [`DEFAULT_TOKEN_LIFETIME`] after it was recorded.
+fn decode(stored: &StoredEvent) -> Result<OrgEvent, StoreError> {
+    let mut event: OrgEvent = stored.decode_as()?;
+    if let OrgEvent::TokenIssued { expires_at, .. } = &mut event
+        && expires_at.is_none()
+    {
+        *expires_at = Some(stored.recorded_at + DEFAULT_TOKEN_LIFETIME);
+    }
+    Ok(event)
 }

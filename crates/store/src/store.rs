@@ -1,9 +1,11 @@
-//! `Store`: the event store, command path and projector over one database, built together.
+//! `Store`: the event store, command path, projector and access log over one database, built
+//! together.
 
 use std::sync::Arc;
 
 use tokio::sync::Notify;
 
+use crate::access::AccessLog;
 use crate::commands::{Commands, RollCalls};
 use crate::db::Db;
 use crate::error::StoreError;
@@ -20,6 +22,8 @@ pub struct Store {
     pub roll_calls: RollCalls,
     pub org: Arc<OrgDirectory>,
     pub projector: Projector,
+    /// Who read which child's case file.
+    pub access: AccessLog,
     /// Signalled after each commit of events (the projector's wake-up on SQLite).
     pub committed: Arc<Notify>,
     /// The school of each case looked up so far: fixed by the case's opening, never changed.
@@ -54,6 +58,7 @@ impl Store {
             roll_calls: RollCalls::new(db.clone(), clock.clone(), rules.clone(), committed.clone()),
             projector: Projector::new(db.clone(), clock.clone(), rules.clone())
                 .with_org(org.clone()),
+            access: AccessLog::new(db.clone(), clock.clone()),
             org,
             db,
             rules,

@@ -1,5 +1,6 @@
 //! The store's conformance suite: every test runs against PostgreSQL and against SQLite, each
 //! on a fresh database (`conformance!`). A few PostgreSQL-only behaviours follow at the end.
+//! (The access log and tokens are in `security.rs`.)
 
 // The test bodies are plain async fns called by `conformance!`, so clippy does not see them as
 // tests; they unwrap what they have just written, as tests do.
@@ -11,6 +12,7 @@ use std::time::Duration;
 
 use notoneless_domain::fixtures::*;
 use notoneless_domain::{CaseAction, CaseError};
+use notoneless_store::access::ReadKind;
 use notoneless_store::chain::{GENESIS, LogDigest, event_hash};
 use notoneless_store::db::{Backend, Db, P, Sql};
 use notoneless_store::log::{CommitPosition, case_events};
@@ -546,6 +548,9 @@ async fn postgres_the_application_role_may_only_insert_and_select_events() {
         "UPDATE events SET event_type = 'Forged'",
         "DELETE FROM events",
         "TRUNCATE events",
+        "UPDATE case_reads SET actor = 'someone else'",
+        "DELETE FROM case_reads",
+        "TRUNCATE case_reads",
     ] {
         let error = sqlx::query(statement)
             .execute(&mut *conn)
@@ -575,6 +580,19 @@ async fn postgres_the_application_role_may_only_insert_and_select_events() {
     run(&app, "case-b", open("2023-11-06")).await;
     assert_eq!(app.projector.catch_up().await.unwrap(), 2);
     assert!(stored_case(&app.db, "case-b").await.unwrap().is_some());
+    // It writes the access log, and reads it back.
+    let reader = context(None);
+    app.access
+        .record(
+            &reader.actor,
+            &reader.request_id,
+            ReadKind::History,
+            None,
+            &["case-b".to_string()],
+        )
+        .await
+        .unwrap();
+    assert_eq!(app.access.reads_of("case-b", 10, 0).await.unwrap().1, 1);
 }
 
 #[tokio::test]

@@ -6,7 +6,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use notoneless_api::{AppState, app};
+use notoneless_api::security::SecurityConfig;
+use notoneless_api::{AppState, app_with};
 use notoneless_domain::fixtures::{calendar, ladder};
 use notoneless_domain::{Node, NodeKind, OrgCommand, User, UserRole};
 use notoneless_store::db::Backend;
@@ -48,7 +49,17 @@ pub fn token(user: &str) -> String {
 }
 
 impl TestApp {
+    /// The app with the default security settings, except a failure limit no test reaches
+    /// by accident (the tests of the limit set their own, with [`TestApp::spawn_with`]).
     pub async fn spawn(backend: Backend, now: DateTime<Utc>) -> Self {
+        let config = SecurityConfig {
+            failure_limit: 100_000,
+            ..SecurityConfig::default()
+        };
+        Self::spawn_with(backend, now, config).await
+    }
+
+    pub async fn spawn_with(backend: Backend, now: DateTime<Utc>, config: SecurityConfig) -> Self {
         let db = TestDb::new(backend).await;
         let clock = FixedClock::at(now);
         let rules = Rules {
@@ -92,6 +103,8 @@ impl TestApp {
                 token_id: format!("t-{id}"),
                 user: id.into(),
                 token_sha256: token_sha256(&token(id)),
+                // The default: 90 days after it is recorded.
+                expires_at: None,
             };
             store.org.execute(issue, &context(None)).await.unwrap();
         }
@@ -101,10 +114,14 @@ impl TestApp {
         tokio::spawn(async move { projector.run(committed, stopped).await });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let router = app(AppState {
-            store: store.clone(),
-        });
-        tokio::spawn(async move { axum::serve(listener, router).await });
+        let router = app_with(
+            AppState {
+                store: store.clone(),
+            },
+            config,
+        );
+        let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+        tokio::spawn(async move { axum::serve(listener, service).await });
         Self {
             base,
             client: reqwest::Client::new(),

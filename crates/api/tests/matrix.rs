@@ -1,0 +1,567 @@
+//! The authorisation matrix: every route of the API × every role × a target inside and
+//! outside the caller's jurisdiction, and every route without a token, with a revoked token
+//! and with an expired one, against the answer the access rules give. The routes are taken
+//! from the router's own source and from the OpenAPI document, so a route without a row here
+//! fails the test. On PostgreSQL and on SQLite; the summary is printed (`--nocapture`, or
+//! nextest's `--success-output immediate`).
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use common::*;
+use notoneless_api::auth::{CALENDAR_KEEPERS, ORG_ADMINS, REPORT_PERMISSIONS, may_record};
+use notoneless_domain::fixtures::at;
+use notoneless_domain::{OrgCommand, UserRole};
+use notoneless_store::conformance;
+use notoneless_store::db::Backend;
+use notoneless_store::org::token_sha256;
+use notoneless_store::testing::context;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use utoipa::OpenApi;
+
+use UserRole::{
+    Admin, BureauOfficer, HeadTeacher, Inspector, Principal, SchoolLeader, TownshipOfficer,
+};
+
+/// Who may call a route, and where.
+#[derive(Clone, Copy, Debug)]
+enum Rule {
+    /// Opening a case: the role table's `open` (403), and a school in the jurisdiction (403).
+    Open,
+    /// A fact on a case: the role table (403), then the case in the jurisdiction (404).
+    Command(&'static str),
+    /// A read of one case: anyone who sees its school (404 otherwise; admins see none).
+    CaseRead,
+    /// These roles (403), then the case in the jurisdiction (404).
+    CaseRoles(&'static [UserRole]),
+    /// These roles (403), then the school in the jurisdiction (404).
+    SchoolRoles(&'static [UserRole]),
+    /// Anyone who sees the school (404 otherwise).
+    SchoolRead,
+    /// Every role; the answer holds only the caller's jurisdiction.
+    Everyone,
+    /// These roles; 403 for any other.
+    Roles(&'static [UserRole]),
+    /// The roles `REPORT_PERMISSIONS` gives this endpoint; 403 for any other.
+    Report,
+    /// An admin, or the token's own user (403).
+    RevokeToken,
+}
+
+/// What a route is asked, and by whom.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Target {
+    /// Not about a case or school: asked once per user.
+    None,
+    /// The case or school at `SCHOOL_A` (in the jurisdiction of `SCHOOL_A`'s staff, `to`, the
+    /// county's officers); for a token, the caller's own.
+    A,
+    /// The case or school at `SCHOOL_B`; for a token, another user's.
+    B,
+}
+
+const EVERY_ROLE_BUT_ADMIN: &[UserRole] = &[
+    HeadTeacher,
+    SchoolLeader,
+    Principal,
+    TownshipOfficer,
+    BureauOfficer,
+    Inspector,
+];
+const ORG_HISTORY_READERS: &[UserRole] = &[Admin, BureauOfficer, Inspector];
+
+/// Every route of the API and who may call it. A route missing here fails the test.
+fn rules() -> BTreeMap<String, Rule> {
+    let mut rules = BTreeMap::new();
+    let mut add = |route: &str, rule: Rule| {
+        assert!(
+            rules.insert(route.to_string(), rule).is_none(),
+            "{route} twice"
+        );
+    };
+    add("POST /api/v1/cases", Rule::Open);
+    add("GET /api/v1/cases", Rule::Everyone);
+    for (segment, _) in notoneless_api::auth::CASE_PERMISSIONS {
+        if segment != "open" {
+            add(
+                &format!("POST /api/v1/cases/{{case_id}}/{segment}"),
+                Rule::Command(segment),
+            );
+        }
+    }
+    for read in ["", "/history", "/as-of", "/as-known-at", "/timeline"] {
+        add(
+            &format!("GET /api/v1/cases/{{case_id}}{read}"),
+            Rule::CaseRead,
+        );
+    }
+    add(
+        "GET /api/v1/cases/{case_id}/reads",
+        Rule::CaseRoles(notoneless_api::cases::READ_AUDITORS),
+    );
+    add("GET /api/v1/work-queue", Rule::Everyone);
+    add("GET /api/v1/dashboard", Rule::Everyone);
+    add(
+        "POST /api/v1/schools/{school}/roll-calls",
+        Rule::SchoolRoles(notoneless_api::roll_calls::ROLL_CALLERS),
+    );
+    add("GET /api/v1/schools/{school}/roll-calls", Rule::SchoolRead);
+    for (endpoint, _) in REPORT_PERMISSIONS {
+        add(endpoint, Rule::Report);
+    }
+    add(
+        "GET /api/v1/registry-findings",
+        Rule::Roles(EVERY_ROLE_BUT_ADMIN),
+    );
+    add("GET /api/v1/org", Rule::Everyone);
+    add("GET /api/v1/org/history", Rule::Roles(ORG_HISTORY_READERS));
+    add("POST /api/v1/org/nodes", Rule::Roles(ORG_ADMINS));
+    add("POST /api/v1/org/users", Rule::Roles(ORG_ADMINS));
+    add(
+        "POST /api/v1/org/users/{user_id}/deactivation",
+        Rule::Roles(ORG_ADMINS),
+    );
+    add(
+        "POST /api/v1/org/users/{user_id}/tokens",
+        Rule::Roles(ORG_ADMINS),
+    );
+    add("DELETE /api/v1/org/tokens/{token_id}", Rule::RevokeToken);
+    add("GET /api/v1/calendar", Rule::Everyone);
+    add("POST /api/v1/calendar/terms", Rule::Roles(CALENDAR_KEEPERS));
+    add(
+        "POST /api/v1/calendar/holidays",
+        Rule::Roles(CALENDAR_KEEPERS),
+    );
+    add(
+        "POST /api/v1/calendar/make-up-days",
+        Rule::Roles(CALENDAR_KEEPERS),
+    );
+    add(
+        "DELETE /api/v1/calendar/days/{day}",
+        Rule::Roles(CALENDAR_KEEPERS),
+    );
+    rules
+}
+
+/// `METHOD path` of every operation in the OpenAPI document.
+fn documented() -> BTreeSet<String> {
+    let document = serde_json::to_value(notoneless_api::openapi::ApiDoc::openapi()).unwrap();
+    document["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, item)| {
+            item.as_object()
+                .unwrap()
+                .keys()
+                .map(move |method| format!("{} {path}", method.to_uppercase()))
+        })
+        .collect()
+}
+
+/// `METHOD path` of every route the API's router declares, read from its source: a route
+/// added without its OpenAPI entry shows here.
+fn routed() -> BTreeSet<String> {
+    let source = include_str!("../src/lib.rs");
+    let api = source
+        .split("let api = Router::new()")
+        .nth(1)
+        .unwrap()
+        .split(".fallback(")
+        .next()
+        .unwrap();
+    let mut routes = BTreeSet::new();
+    for call in api.split(".route(").skip(1) {
+        let path = call.split('"').nth(1).unwrap();
+        let handlers = call.split('"').nth(2).unwrap();
+        for method in ["get", "post", "put", "patch", "delete"] {
+            let called = handlers.match_indices(&format!("{method}(")).any(|(i, _)| {
+                i == 0
+                    || !handlers.as_bytes()[i - 1].is_ascii_alphanumeric()
+                        && handlers.as_bytes()[i - 1] != b'_'
+            });
+            if called {
+                routes.insert(format!("{} /api/v1{path}", method.to_uppercase()));
+            }
+        }
+    }
+    routes
+}
+
+fn role_of(user: &str) -> UserRole {
+    USERS
+        .iter()
+        .find(|(id, _, _)| *id == user)
+        .map(|(_, role, _)| *role)
+        .unwrap()
+}
+
+/// Whether the user sees this school.
+fn sees(user: &str, school: &str) -> bool {
+    match role_of(user) {
+        Admin => false,
+        BureauOfficer | Inspector => true,
+        TownshipOfficer => (user == "to") == (school == SCHOOL_A),
+        _ => user.ends_with("_b") == (school == SCHOOL_B),
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Expect {
+    Status(StatusCode),
+    /// Past the access checks: done (2xx), or refused by a rule of the domain (409, 422).
+    Allowed,
+}
+
+fn expect(route: &str, rule: Rule, user: &str, target: Target) -> Expect {
+    use Expect::{Allowed, Status};
+    let role = role_of(user);
+    let school = if target == Target::B {
+        SCHOOL_B
+    } else {
+        SCHOOL_A
+    };
+    let refuse = |code: u16| Status(StatusCode::from_u16(code).unwrap());
+    match rule {
+        Rule::Open if !may_record("open", role) || !sees(user, school) => refuse(403),
+        Rule::Command(segment) if !may_record(segment, role) => refuse(403),
+        Rule::Command(_) | Rule::CaseRead | Rule::SchoolRead if !sees(user, school) => refuse(404),
+        // An acknowledgement must come from the report's recipient: this one is the bureau's.
+        Rule::Command("acknowledgements") if role == TownshipOfficer => refuse(403),
+        Rule::CaseRoles(roles) | Rule::SchoolRoles(roles) if !roles.contains(&role) => refuse(403),
+        Rule::CaseRoles(_) | Rule::SchoolRoles(_) if !sees(user, school) => refuse(404),
+        Rule::Roles(roles) if !roles.contains(&role) => refuse(403),
+        Rule::Report => {
+            let roles = REPORT_PERMISSIONS
+                .iter()
+                .find(|(endpoint, _)| *endpoint == route)
+                .map(|(_, roles)| *roles)
+                .unwrap();
+            if roles.contains(&role) {
+                Allowed
+            } else {
+                refuse(403)
+            }
+        }
+        Rule::RevokeToken if target == Target::B && role != Admin => refuse(403),
+        _ => Allowed,
+    }
+}
+
+fn targets(rule: Rule) -> &'static [Target] {
+    match rule {
+        Rule::Open
+        | Rule::Command(_)
+        | Rule::CaseRead
+        | Rule::CaseRoles(_)
+        | Rule::SchoolRoles(_)
+        | Rule::SchoolRead
+        | Rule::RevokeToken => &[Target::A, Target::B],
+        Rule::Everyone | Rule::Roles(_) | Rule::Report => &[Target::None],
+    }
+}
+
+fn command_body(segment: &str) -> Value {
+    let on = "2023-11-08";
+    match segment {
+        "focus-groups" => json!({"on": on, "add": ["disabled"], "reason": "certificate seen"}),
+        "absences" | "returns" | "resumptions" => json!({"on": on}),
+        "leaves" => json!({"on": on, "from": "2023-11-09", "until": "2023-11-09", "reason": "ill",
+            "approved_by": {"name": "李老师", "role": "head_teacher"}}),
+        "parent-contacts" => contact(on),
+        "home-visits" => visit(on, &["head_teacher", "responsible_leader"]),
+        "reports" => report(on, "township_government", "乡报-x"),
+        "acknowledgements" => {
+            json!({"on": on, "recipient": "county_bureau", "reference": "局报-x", "by": "陈科长"})
+        }
+        "supervision-notes" => {
+            json!({"on": on, "by": {"name": "周督学", "role": "inspector"}, "note": "follow up"})
+        }
+        "transfers" => json!({"on": on, "destination_school": "朝阳一中"}),
+        "transfer-confirmations" => {
+            json!({"on": on, "receiving_school": "朝阳一中", "confirmed_by": "马老师"})
+        }
+        "suspensions" => json!({"on": on, "expected_return": "2024-02-26", "reason": "illness"}),
+        "support" => json!({"on": on, "kind": "subsidy", "amount_fen": 50000,
+            "from": "2023-09-01", "until": "2024-01-19"}),
+        "home-teaching" => {
+            json!({"on": on, "teachers": [{"name": "李老师", "role": "head_teacher"}],
+            "minutes": 60, "content": "语文"})
+        }
+        "corrections" => {
+            json!({"on": on, "target": 2, "what_was_wrong": "wrong day", "retract": false})
+        }
+        "closure" => json!({"on": on, "reason": "resolved"}),
+        "reopening" => json!({"on": on, "reason": "absent again"}),
+        "registry-resolutions" => json!({"on": on, "kind": "not_on_roll",
+            "resolution": "enrolled at the catchment school"}),
+        other => panic!("no body for the command {other}: add one"),
+    }
+}
+
+/// The request for a route, by `user`, at `target`: the path, the query, the body.
+fn request(
+    route: &str,
+    rule: Rule,
+    user: &str,
+    target: Target,
+    cases: (&str, &str),
+) -> (String, Option<Value>) {
+    let (method, path) = route.split_once(' ').unwrap();
+    let (case, school) = match target {
+        Target::B => (cases.1, SCHOOL_B),
+        _ => (cases.0, SCHOOL_A),
+    };
+    // A token: the caller's own spare one, or another user's extra one.
+    let token_id = match target {
+        Target::B if user == "ht" => "extra-sl".to_string(),
+        Target::B => "extra-ht".to_string(),
+        _ => format!("spare-{user}"),
+    };
+    let mut path = path
+        .replace("{case_id}", case)
+        .replace("{school}", school)
+        .replace("{token_id}", &token_id)
+        .replace("{day}", "2023-12-25");
+    path = match path.as_str() {
+        p if p.ends_with("/deactivation") => p.replace("{user_id}", "spare"),
+        p => p.replace("{user_id}", "ht"),
+    };
+    let query = match route {
+        "GET /api/v1/cases/{case_id}/as-of" => "?day=2023-11-07",
+        "GET /api/v1/cases/{case_id}/as-known-at" => "?time=2023-11-08T12:00:00Z",
+        "GET /api/v1/reviews" | "GET /api/v1/reviews/export" => "?from=2023-11-01&until=2023-11-30",
+        "GET /api/v1/registry-findings" => "?state=all",
+        _ => "",
+    };
+    let body = match (method, rule) {
+        ("GET" | "DELETE", _) => None,
+        (_, Rule::Open) => Some(opening(school, "2023-11-08")),
+        (_, Rule::Command(segment)) => Some(command_body(segment)),
+        _ => Some(match route {
+            "POST /api/v1/schools/{school}/roll-calls" => json!({"on": "2023-11-08",
+                "class": format!("{user}-class"), "enrolled": 30, "present": 30}),
+            "POST /api/v1/imports/grade6-watch" => json!({"on": "2023-09-01",
+                "enrolments_csv": "student_number,school\n",
+                "leavers_csv": "student_number,name,gender,birth_date,school,class,guardian,guardian_relation,guardian_phone\n"}),
+            "POST /api/v1/imports/registry" => json!({"name": "matrix", "on": "2023-09-01",
+                "register_csv": notoneless_domain::REGISTER_HEADER.join(",") + "\n",
+                "roll_csv": notoneless_domain::ROLL_HEADER.join(",") + "\n"}),
+            "POST /api/v1/org/nodes" => json!({"id": format!("matrix-{user}"), "kind": "school",
+                "name": "新学校", "parent": "gongyingzi"}),
+            "POST /api/v1/org/users" => json!({"id": format!("matrix-{user}"), "name": "新老师",
+                "role": "head_teacher", "node": SCHOOL_A}),
+            "POST /api/v1/calendar/terms" => json!({"name": "2023 autumn",
+                "first_day": "2023-09-01", "last_day": "2024-01-19"}),
+            "POST /api/v1/calendar/holidays" => json!({"day": "2023-12-25", "name": "snow day"}),
+            "POST /api/v1/calendar/make-up-days" => json!({"day": "2023-11-11", "name": "make-up"}),
+            _ => json!({}),
+        }),
+    };
+    (format!("{path}{query}"), body)
+}
+
+/// The routes of `source` are exactly the matrix's rows.
+fn same(source: &BTreeSet<String>, rows: &BTreeSet<String>, what: &str) {
+    let missing: Vec<&String> = source.difference(rows).collect();
+    let extra: Vec<&String> = rows.difference(source).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "{what} has routes without a row in the matrix: {missing:?}; rows without a route there: {extra:?}"
+    );
+}
+
+#[derive(Default)]
+struct Tally {
+    requests: usize,
+    allowed: usize,
+    refused: BTreeMap<u16, usize>,
+}
+
+conformance!(every_route_for_every_role_inside_and_outside_and_without_a_valid_token);
+
+async fn every_route_for_every_role_inside_and_outside_and_without_a_valid_token(backend: Backend) {
+    let rules = rules();
+    let listed: BTreeSet<String> = rules.keys().cloned().collect();
+    same(&documented(), &listed, "the OpenAPI document");
+    same(&routed(), &listed, "the router (crates/api/src/lib.rs)");
+
+    let app = TestApp::spawn(backend, at("2023-11-08", "10:00")).await;
+    let inside = app.open("ht", SCHOOL_A, "2023-11-06").await;
+    let outside = app.open("ht_b", SCHOOL_B, "2023-11-06").await;
+    for (case, user) in [(&inside, "ht"), (&outside, "ht_b")] {
+        for day in ["2023-11-06", "2023-11-07"] {
+            app.ok(
+                user,
+                &format!("/api/v1/cases/{case}/absences"),
+                absence(day),
+            )
+            .await;
+        }
+    }
+    // A spare user to deactivate, a spare token of everyone's to revoke, an extra token of two
+    // users' for others to try to revoke, and the principal's revoked and expired tokens.
+    let org = &app.store.org;
+    let spare = notoneless_domain::User {
+        id: "spare".into(),
+        name: "备用".into(),
+        role: HeadTeacher,
+        node: SCHOOL_A.into(),
+    };
+    org.execute(OrgCommand::AddUser(spare), &context(None))
+        .await
+        .unwrap();
+    let issue = |token_id: String, user: &str, token: &str, expires_at| OrgCommand::IssueToken {
+        token_id,
+        user: user.into(),
+        token_sha256: token_sha256(token),
+        expires_at,
+    };
+    for (user, _, _) in USERS {
+        let command = issue(
+            format!("spare-{user}"),
+            user,
+            &format!("nol_spare_{user}"),
+            None,
+        );
+        org.execute(command, &context(None)).await.unwrap();
+    }
+    for user in ["ht", "sl"] {
+        let command = issue(
+            format!("extra-{user}"),
+            user,
+            &format!("nol_extra_{user}"),
+            None,
+        );
+        org.execute(command, &context(None)).await.unwrap();
+    }
+    let revoked = "nol_revoked_token_of_p";
+    org.execute(
+        issue("t-p-revoked".into(), "p", revoked, None),
+        &context(None),
+    )
+    .await
+    .unwrap();
+    org.execute(
+        OrgCommand::RevokeToken {
+            token_id: "t-p-revoked".into(),
+        },
+        &context(None),
+    )
+    .await
+    .unwrap();
+    let expired = "nol_expired_token_of_p";
+    let past = Some(at("2023-11-01", "00:00"));
+    org.execute(
+        issue("t-p-expired".into(), "p", expired, past),
+        &context(None),
+    )
+    .await
+    .unwrap();
+
+    let send = |method: &str, path: &str, body: Option<&Value>, bearer: Option<&str>| {
+        let method = Method::from_bytes(method.as_bytes()).unwrap();
+        let mut request = app.client.request(method, format!("{}{path}", app.base));
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        if let Some(bearer) = bearer {
+            request = request.bearer_auth(bearer);
+        }
+        async move {
+            let response = request.send().await.unwrap();
+            let status = response.status();
+            (status, response.text().await.unwrap())
+        }
+    };
+    let mut tally = Tally::default();
+    let mut count = |status: StatusCode, allowed: bool| {
+        tally.requests += 1;
+        if allowed {
+            tally.allowed += 1;
+        } else {
+            *tally.refused.entry(status.as_u16()).or_default() += 1;
+        }
+    };
+
+    // Without a valid token, every route is 401, before anything else is looked at.
+    for (route, rule) in &rules {
+        let (method, _) = route.split_once(' ').unwrap();
+        let (path, body) = request(route, *rule, "p", Target::A, (&inside, &outside));
+        for (what, bearer) in [
+            ("no token", None),
+            ("a revoked token", Some(revoked)),
+            ("an expired token", Some(expired)),
+            ("a made-up token", Some("nol_made_up")),
+        ] {
+            let (status, answer) = send(method, &path, body.as_ref(), bearer).await;
+            assert_eq!(
+                status,
+                StatusCode::UNAUTHORIZED,
+                "{route} with {what}: {answer}"
+            );
+            count(status, false);
+        }
+    }
+
+    // Every user, every route, inside and outside. The organisation's and the calendar's
+    // changes come last, so that what they change does not decide the rest.
+    let mut order: Vec<(&String, &Rule)> = rules.iter().collect();
+    order.sort_by_key(|(route, _)| route.contains("/org/") || route.contains("/calendar/"));
+    for (route, rule) in order {
+        let (method, _) = route.split_once(' ').unwrap();
+        for (user, _, _) in USERS {
+            for target in targets(*rule) {
+                let (path, body) = request(route, *rule, user, *target, (&inside, &outside));
+                let expected = expect(route, *rule, user, *target);
+                let (status, answer) = send(method, &path, body.as_ref(), Some(&token(user))).await;
+                let what = format!(
+                    "{user} ({}) {method} {path}: {status} {answer}",
+                    role_of(user).as_str()
+                );
+                match expected {
+                    Expect::Status(code) => {
+                        assert_eq!(status, code, "{what}");
+                        count(status, false);
+                    }
+                    Expect::Allowed => {
+                        let allowed = if method == "GET" {
+                            status == StatusCode::OK
+                        } else {
+                            status.is_success()
+                                || status == StatusCode::CONFLICT
+                                || status == StatusCode::UNPROCESSABLE_ENTITY
+                        };
+                        assert!(allowed, "expected to pass the access checks: {what}");
+                        count(status, true);
+                    }
+                }
+            }
+        }
+    }
+
+    // The rest of the router: the health checks and the API's own document need no token.
+    for path in ["/healthz", "/readyz", "/api/openapi.json", "/api/docs/"] {
+        let (status, _) = app.get_anonymous(path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        count(status, true);
+    }
+
+    let refused: Vec<String> = tally
+        .refused
+        .iter()
+        .map(|(code, n)| format!("{code}: {n}"))
+        .collect();
+    println!(
+        "authorisation matrix on {backend:?}: {} routes, {} users; {} requests, {} allowed, {} refused ({})",
+        rules.len(),
+        USERS.len(),
+        tally.requests,
+        tally.allowed,
+        tally.requests - tally.allowed,
+        refused.join(", ")
+    );
+}
