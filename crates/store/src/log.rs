@@ -103,7 +103,10 @@ const EVENTS_AFTER: Sql = Sql {
         " FROM events WHERE (tx_id, global_position) > ($1::bigint::text::xid8, $2)",
         " AND tx_id < ",
         guard!(),
-        " ORDER BY tx_id, global_position LIMIT $3"
+        // `events.tx_id`, the column: a bare `tx_id` would name the bigint in the select list,
+        // and PostgreSQL would sort the rest of the log for every page instead of walking
+        // `events_by_commit` (seconds a page at a million events).
+        " ORDER BY events.tx_id, events.global_position LIMIT $3"
     ),
     sqlite: concat!(
         "SELECT ",
@@ -116,7 +119,7 @@ const HIGH_WATER: Sql = Sql {
     postgres: concat!(
         "SELECT tx_id::text::bigint AS tx_id, global_position FROM events WHERE tx_id < ",
         guard!(),
-        " ORDER BY tx_id DESC, global_position DESC LIMIT 1"
+        " ORDER BY events.tx_id DESC, events.global_position DESC LIMIT 1"
     ),
     sqlite: "SELECT 0 AS tx_id, global_position FROM events ORDER BY global_position DESC LIMIT 1",
 };
