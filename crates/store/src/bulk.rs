@@ -17,7 +17,7 @@ use chrono::{DateTime, Utc};
 use cqrs_es::persist::SerializedEvent;
 use cqrs_es::{Aggregate, EventEnvelope};
 
-use crate::chain::{ChainInput, GENESIS, event_hash, truncate_to_micros};
+use crate::chain::{GENESIS, serialized_event_hash, truncate_to_micros};
 use crate::db::{Db, P, Sql};
 use crate::error::StoreError;
 use crate::repository::EVENTS_CHANNEL;
@@ -67,17 +67,7 @@ pub fn new_stream<A: Aggregate>(
         let sequence = i64::try_from(sequence)
             .map_err(|_| StoreError::Database(format!("sequence {sequence} is out of range")))?;
         let recorded_at = truncate_to_micros(recorded.recorded_at);
-        let hash = event_hash(&ChainInput {
-            aggregate_type: &event.aggregate_type,
-            aggregate_id: &event.aggregate_id,
-            sequence,
-            event_type: &event.event_type,
-            event_version: &event.event_version,
-            payload: &event.payload,
-            metadata: &event.metadata,
-            recorded_at,
-            prev_hash: &prev_hash,
-        });
+        let hash = serialized_event_hash(&event, sequence, recorded_at, &prev_hash);
         out.push(ChainedEvent {
             payload: event.payload.to_string(),
             metadata: event.metadata.to_string(),

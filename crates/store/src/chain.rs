@@ -48,6 +48,27 @@ pub fn event_hash(input: &ChainInput<'_>) -> String {
     hex::encode(Sha256::digest(canonical_json(&object).as_bytes()))
 }
 
+/// The hash of a cqrs-es serialised event recorded at `recorded_at` after `prev_hash`: what
+/// the command path and the bulk writer both store.
+pub fn serialized_event_hash(
+    event: &cqrs_es::persist::SerializedEvent,
+    sequence: i64,
+    recorded_at: DateTime<Utc>,
+    prev_hash: &str,
+) -> String {
+    event_hash(&ChainInput {
+        aggregate_type: &event.aggregate_type,
+        aggregate_id: &event.aggregate_id,
+        sequence,
+        event_type: &event.event_type,
+        event_version: &event.event_version,
+        payload: &event.payload,
+        metadata: &event.metadata,
+        recorded_at,
+        prev_hash,
+    })
+}
+
 /// A timestamp as stored and hashed: UTC, microseconds, `Z`.
 pub fn format_timestamp(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Micros, true)

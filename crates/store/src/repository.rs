@@ -24,7 +24,7 @@ use serde_json::Value;
 use sqlite_es::SqliteEventRepository;
 use tokio::sync::Notify;
 
-use crate::chain::{ChainInput, GENESIS, event_hash, truncate_to_micros};
+use crate::chain::{GENESIS, serialized_event_hash, truncate_to_micros};
 use crate::db::{Db, P, Sql};
 use crate::error::StoreError;
 
@@ -321,17 +321,7 @@ impl ChainRepository {
         let mut rows = Vec::with_capacity(events.len());
         for event in events {
             let sequence = to_i64(event.sequence)?;
-            let hash = event_hash(&ChainInput {
-                aggregate_type: &event.aggregate_type,
-                aggregate_id: &event.aggregate_id,
-                sequence,
-                event_type: &event.event_type,
-                event_version: &event.event_version,
-                payload: &event.payload,
-                metadata: &event.metadata,
-                recorded_at,
-                prev_hash: &prev_hash,
-            });
+            let hash = serialized_event_hash(event, sequence, recorded_at, &prev_hash);
             rows.push(vec![
                 P::text(event.aggregate_type.as_str()),
                 P::text(event.aggregate_id.as_str()),
