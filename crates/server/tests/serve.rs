@@ -31,6 +31,15 @@ async fn serve_with_demo_data_answers_and_stops_cleanly_on_sigterm() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+    // Read the log as it is written, as a terminal would: a pipe nobody reads fills up (64
+    // KiB), and then the server blocks on its next log line. (sqlx warns of a slow statement
+    // with its whole text, which for a projector batch is tens of kilobytes.)
+    let mut stderr = child.stderr.take().unwrap();
+    let log_reader = std::thread::spawn(move || {
+        let mut logs = String::new();
+        let _ = std::io::Read::read_to_string(&mut stderr, &mut logs);
+        logs
+    });
     let mut lines = BufReader::new(child.stdout.take().unwrap())
         .lines()
         .map_while(Result::ok);
@@ -112,8 +121,7 @@ async fn serve_with_demo_data_answers_and_stops_cleanly_on_sigterm() {
     assert!(killed.success());
     let status = child.wait().unwrap();
     assert!(status.success(), "exit status {status:?}");
-    let mut logs = String::new();
-    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut logs).unwrap();
+    let logs = log_reader.join().unwrap();
     assert!(
         logs.contains("shutdown requested") && logs.contains("stopped"),
         "{logs}"
