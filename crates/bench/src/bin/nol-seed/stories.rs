@@ -646,16 +646,19 @@ impl Story {
             }),
         );
         let incomplete = self.rng.below(100) < 2;
-        let (who, mut participants) = (Who::Principal, vec![p_teacher, p_leader]);
-        if incomplete {
+        // The day-3 visit, led by the principal; a few go without.
+        let mut participants = vec![p_teacher, p_leader];
+        let (who, note) = if incomplete {
             self.plant(FindingKind::IncompleteStep, 1);
+            (Who::Leader, "班主任、分管领导再次家访劝返")
         } else {
             participants.push(p_principal.clone());
-        }
+            (Who::Principal, "校长带队家访劝返，宣传《义务教育法》")
+        };
         self.push(
             days[t + 2],
             14 * 60 + self.rng.below(40) as u32,
-            if incomplete { Who::Leader } else { who },
+            who,
             CaseAction::RecordHomeVisit(HomeVisit {
                 on: days[t + 2],
                 participants,
@@ -664,7 +667,7 @@ impl Story {
                 } else {
                     VisitOutcome::Refused
                 },
-                note: Some("校长带队家访劝返，宣传《义务教育法》".into()),
+                note: Some(note.into()),
             }),
         );
         // The reports: on day 3 as a rule; a few a day or two late, a few never made.
