@@ -475,6 +475,14 @@ impl DbRow {
         })
     }
 
+    /// The column's text, borrowed from the row for `f` (no copy of a long value).
+    pub fn with_str<T>(&self, column: &str, f: impl FnOnce(&str) -> T) -> Result<T, StoreError> {
+        Ok(match self {
+            DbRow::Postgres(row) => f(row.try_get::<&str, _>(column)?),
+            DbRow::Sqlite(row) => f(row.try_get::<&str, _>(column)?),
+        })
+    }
+
     pub fn opt_text(&self, column: &str) -> Result<Option<String>, StoreError> {
         Ok(match self {
             DbRow::Postgres(row) => row.try_get(column)?,

@@ -173,6 +173,83 @@ pub async fn case_events_page(
     .collect()
 }
 
+const CASE_FACTS_PAGE: Sql = Sql {
+    // The payload as text: decoded straight into the domain's event, with no JSON tree between.
+    postgres: concat!(
+        "SELECT aggregate_id, sequence, payload::text AS payload, recorded_at",
+        " FROM events WHERE aggregate_type = $1 AND (aggregate_id, sequence) > ($2, $3)",
+        " ORDER BY aggregate_id, sequence LIMIT $4"
+    ),
+    sqlite: concat!(
+        "SELECT aggregate_id, sequence, payload, recorded_at",
+        " FROM events WHERE aggregate_type = $1 AND (aggregate_id, sequence) > ($2, $3)",
+        " ORDER BY aggregate_id, sequence LIMIT $4"
+    ),
+};
+
+/// A case event as the review reads it: where it is, when it was recorded, and the fact.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CaseFact {
+    pub case_id: String,
+    pub sequence: i64,
+    pub recorded_at: DateTime<Utc>,
+    pub event: CaseEvent,
+}
+
+/// [`case_events_page`] with only what the review needs, each payload decoded from its text:
+/// about a third of the work of reading whole [`StoredEvent`]s and decoding those.
+pub async fn case_facts_page(
+    db: &Db,
+    after: (&str, i64),
+    limit: i64,
+) -> Result<Vec<CaseFact>, StoreError> {
+    db.fetch_all(
+        CASE_FACTS_PAGE,
+        &[
+            P::text(CASE),
+            P::text(after.0),
+            P::I64(after.1),
+            P::I64(limit),
+        ],
+    )
+    .await?
+    .iter()
+    .map(|row| {
+        let case_id = row.text("aggregate_id")?;
+        let sequence = row.i64("sequence")?;
+        let event = row.with_str("payload", |payload| {
+            let mut json = serde_json::Deserializer::from_str(payload);
+            serde_path_to_error::deserialize(&mut json)
+                .map_err(|e| unreadable(&e, sequence, CASE, &case_id))
+        })??;
+        Ok(CaseFact {
+            recorded_at: row.ts("recorded_at")?,
+            case_id,
+            sequence,
+            event,
+        })
+    })
+    .collect()
+}
+
+/// The error for a payload that does not decode. It names the field that does not fit and
+/// never its value: a payload holds a child's personal data, and the error is logged.
+fn unreadable(
+    error: &serde_path_to_error::Error<serde_json::Error>,
+    sequence: i64,
+    aggregate_type: &str,
+    aggregate_id: &str,
+) -> StoreError {
+    let what = match error.inner().classify() {
+        serde_json::error::Category::Data => "a value of the wrong kind or shape",
+        _ => "malformed",
+    };
+    StoreError::Corrupt(format!(
+        "event {sequence} of {aggregate_type} {aggregate_id} cannot be read: {what} at {} (the value is left out)",
+        error.path()
+    ))
+}
+
 impl StoredEvent {
     pub fn from_row(row: &DbRow) -> Result<Self, StoreError> {
         Ok(Self {
@@ -223,19 +300,8 @@ impl StoredEvent {
     /// The error names the field that does not fit and never its value: a payload holds a
     /// child's personal data, and the error is logged.
     pub fn decode_as<E: serde::de::DeserializeOwned>(&self) -> Result<E, StoreError> {
-        serde_path_to_error::deserialize(self.payload.clone()).map_err(|e| {
-            let what = match e.inner().classify() {
-                serde_json::error::Category::Data => "a value of the wrong kind or shape",
-                _ => "malformed",
-            };
-            StoreError::Corrupt(format!(
-                "event {} of {} {} cannot be read: {what} at {} (the value is left out)",
-                self.sequence,
-                self.aggregate_type,
-                self.aggregate_id,
-                e.path()
-            ))
-        })
+        serde_path_to_error::deserialize(&self.payload)
+            .map_err(|e| unreadable(&e, self.sequence, &self.aggregate_type, &self.aggregate_id))
     }
 
     /// A metadata field (actor, role, jurisdiction, request_id …).

@@ -10,13 +10,15 @@ use notoneless_domain::{
     StudentProfile,
 };
 
+use crate::db::Db;
 use crate::error::StoreError;
-use crate::log::{StoredEvent, case_events_page};
+use crate::log::{CaseFact, case_facts_page};
 use crate::store::Store;
 
 /// Feeds every case, as the review needs it, from the events recorded up to `known_at` (all,
-/// if `None`), to `each`, one case at a time. The log is read a page at a time, so only one
-/// page and one decoded case are in memory at once, whatever the size of the county.
+/// if `None`), to `each`, one case at a time. The log is read a page at a time, the next page
+/// read and decoded while this one is reviewed, so at most two pages and one case are in
+/// memory at once, whatever the size of the county.
 pub async fn for_each_case(
     store: &Store,
     calendar: &SchoolCalendar,
@@ -24,49 +26,47 @@ pub async fn for_each_case(
     mut each: impl FnMut(CaseRecord),
 ) -> Result<(), StoreError> {
     const PAGE: i64 = 10_000;
-    let mut current: Vec<StoredEvent> = Vec::new();
-    let mut flush = |batch: &mut Vec<StoredEvent>| -> Result<(), StoreError> {
-        let Some(first) = batch.first() else {
-            return Ok(());
+    let read = |db: Db, after: (String, i64)| {
+        tokio::spawn(async move { case_facts_page(&db, (&after.0, after.1), PAGE).await })
+    };
+    let mut flush = |case: &mut Vec<CaseFact>| {
+        let Some(first) = case.first() else {
+            return;
         };
-        let case_id = first.aggregate_id.clone();
-        let recorded_on = batch
+        let case_id = first.case_id.clone();
+        let recorded_on = case
             .iter()
-            .map(|e| calendar.local_date(e.recorded_at))
+            .map(|f| calendar.local_date(f.recorded_at))
             .collect();
-        let decoded = batch
-            .iter()
-            .map(|e| e.decode())
-            .collect::<Result<Vec<_>, _>>()?;
+        let events: Vec<_> = case.drain(..).map(|f| f.event).collect();
         each(CaseRecord {
             case_id,
-            case: StudentCase::from_events(decoded),
+            case: StudentCase::from_events(events),
             recorded_on,
         });
-        batch.clear();
-        Ok(())
     };
-    let mut after = (String::new(), 0i64);
+    let mut current: Vec<CaseFact> = Vec::new();
+    let mut next = read(store.db.clone(), (String::new(), 0));
     loop {
-        let page = case_events_page(&store.db, (&after.0, after.1), PAGE).await?;
+        let page = next
+            .await
+            .map_err(|e| StoreError::Database(format!("reading the log stopped: {e}")))??;
         let Some(last) = page.last() else {
             break;
         };
-        after = (last.aggregate_id.clone(), last.sequence);
-        for event in page
+        next = read(store.db.clone(), (last.case_id.clone(), last.sequence));
+        for fact in page
             .into_iter()
-            .filter(|e| known_at.is_none_or(|t| e.recorded_at <= t))
+            .filter(|f| known_at.is_none_or(|t| f.recorded_at <= t))
         {
-            if current
-                .first()
-                .is_some_and(|f| f.aggregate_id != event.aggregate_id)
-            {
-                flush(&mut current)?;
+            if current.first().is_some_and(|f| f.case_id != fact.case_id) {
+                flush(&mut current);
             }
-            current.push(event);
+            current.push(fact);
         }
     }
-    flush(&mut current)
+    flush(&mut current);
+    Ok(())
 }
 
 /// The review of `from..=until`, as of now or as the system knew it at `known_at`, limited to
