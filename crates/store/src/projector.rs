@@ -19,14 +19,14 @@ use tokio::sync::{Notify, watch};
 
 use notoneless_domain::OrgEvent;
 
-use crate::db::{Db, P, Sql, Tx};
+use crate::db::{Backend, Db, P, Sql, Tx};
 use crate::error::StoreError;
 use crate::log::{
     CASE, CommitPosition, StoredEvent, case_events, case_events_page, cases_events_in,
     events_after, high_water,
 };
 use crate::org::{ORGANISATION, OrgDirectory};
-use crate::read_model::{CaseRow, stored_case, write_cases};
+use crate::read_model::{CaseRow, stored_case, write_cases, write_new_cases};
 use crate::repository::{Clock, EVENTS_CHANNEL};
 use crate::rules::SharedRules;
 
@@ -71,6 +71,12 @@ impl Projector {
             rebuild_page: 10_000,
             rebuild_cases: 2_000,
         }
+    }
+
+    /// Sets how many events the projector applies in one batch (one transaction).
+    pub fn with_batch(mut self, events: i64) -> Self {
+        self.batch = events.max(1);
+        self
     }
 
     /// Sets the rebuild's page size and how many cases it writes at once (tests use small
@@ -208,14 +214,25 @@ impl Projector {
 
     /// Applies batches until none is left; returns how many events that covered.
     pub async fn catch_up(&self) -> Result<u64, StoreError> {
+        self.catch_up_unless(&watch::channel(false).1).await
+    }
+
+    /// [`Projector::catch_up`], stopping between two batches once `shutdown` turns true: a
+    /// server asked to stop while it works through a long backlog stops within a batch, and
+    /// the next start resumes from the checkpoint.
+    pub async fn catch_up_unless(
+        &self,
+        shutdown: &watch::Receiver<bool>,
+    ) -> Result<u64, StoreError> {
         let mut total = 0;
-        loop {
+        while !*shutdown.borrow() {
             let applied = self.step().await?;
             if applied == 0 {
-                return Ok(total);
+                break;
             }
             total += applied as u64;
         }
+        Ok(total)
     }
 
     /// Re-assesses the cases whose rows time has made stale; returns how many.
@@ -256,27 +273,57 @@ impl Projector {
             org.reload().await?;
         }
         let mut tx = self.db.begin().await?;
-        tx.execute(Sql::both("DELETE FROM case_obligations"), &[])
-            .await?;
-        tx.execute(Sql::both("DELETE FROM case_status"), &[])
-            .await?;
+        // TRUNCATE on PostgreSQL: no dead rows left behind by a rebuild, and no scan.
+        tx.execute(
+            Sql {
+                postgres: "TRUNCATE case_obligations, case_status",
+                sqlite: "DELETE FROM case_obligations",
+            },
+            &[],
+        )
+        .await?;
+        if self.db.backend() == Backend::Sqlite {
+            tx.execute(Sql::both("DELETE FROM case_status"), &[])
+                .await?;
+        }
         self.save_checkpoint(&mut tx, CommitPosition::default())
             .await?;
         tx.commit().await?;
         let high = high_water(&self.db).await?;
         let rules = self.rules.get();
         let now = self.clock.now();
-        let mut read = 0u64;
+        // Three things at once: the next page is read while this one is folded, and the rows
+        // folded last are written meanwhile (each batch in its own transaction; the tables
+        // start empty, so they are inserted without first deleting).
+        let read = |db: Db, after: (String, i64), limit: i64| {
+            tokio::spawn(async move { case_events_page(&db, (&after.0, after.1), limit).await })
+        };
+        let write = |db: Db, rows: Vec<CaseRow>| {
+            tokio::spawn(async move {
+                let mut tx = db.begin().await?;
+                write_new_cases(&mut tx, &rows).await?;
+                tx.commit().await
+            })
+        };
+        let joined = |e: tokio::task::JoinError| {
+            StoreError::Database(format!("the rebuild's reader or writer stopped: {e}"))
+        };
+        let mut read_count = 0u64;
         let mut case: Vec<StoredEvent> = Vec::new();
         let mut rows: Vec<CaseRow> = Vec::new();
-        let mut after = (String::new(), 0i64);
+        let mut writing: Option<tokio::task::JoinHandle<Result<(), StoreError>>> = None;
+        let mut next = read(self.db.clone(), (String::new(), 0), self.rebuild_page);
         loop {
-            let page = case_events_page(&self.db, (&after.0, after.1), self.rebuild_page).await?;
+            let page = next.await.map_err(joined)??;
             let Some(last) = page.last() else {
                 break;
             };
-            after = (last.aggregate_id.clone(), last.sequence);
-            read += page.len() as u64;
+            next = read(
+                self.db.clone(),
+                (last.aggregate_id.clone(), last.sequence),
+                self.rebuild_page,
+            );
+            read_count += page.len() as u64;
             for event in page {
                 if case
                     .first()
@@ -288,20 +335,23 @@ impl Projector {
                 case.push(event);
             }
             if rows.len() >= self.rebuild_cases {
-                let mut tx = self.db.begin().await?;
-                write_cases(&mut tx, &rows).await?;
-                tx.commit().await?;
-                rows.clear();
+                if let Some(previous) = writing.take() {
+                    previous.await.map_err(joined)??;
+                }
+                writing = Some(write(self.db.clone(), std::mem::take(&mut rows)));
             }
+        }
+        if let Some(previous) = writing.take() {
+            previous.await.map_err(joined)??;
         }
         rows.extend(CaseRow::build(&case, &rules, now)?);
         let mut tx = self.db.begin().await?;
-        write_cases(&mut tx, &rows).await?;
+        write_new_cases(&mut tx, &rows).await?;
         self.save_checkpoint(&mut tx, high).await?;
         tx.commit().await?;
         self.progress.send_if_modified(|p| replace(p, high));
-        read += self.catch_up().await?;
-        Ok(read)
+        read_count += self.catch_up().await?;
+        Ok(read_count)
     }
 
     async fn all_case_ids(&self) -> Result<BTreeSet<String>, StoreError> {
@@ -403,7 +453,7 @@ impl Projector {
             if *shutdown.borrow() {
                 return;
             }
-            match self.catch_up().await {
+            match self.catch_up_unless(&shutdown).await {
                 Ok(0) => {}
                 Ok(applied) => tracing::debug!(applied, "projector caught up"),
                 Err(error) => tracing::warn!(%error, "projector batch failed; will retry"),

@@ -173,17 +173,29 @@ const INSERT_OBLIGATION: Sql = Sql::both(
 );
 
 /// Writes many cases' rows at once, replacing what was there: one statement per few hundred
-/// cases rather than several per case (the rebuild's path).
+/// cases rather than several per case.
 pub async fn write_cases(tx: &mut Tx, rows: &[CaseRow]) -> Result<(), StoreError> {
+    write_rows(tx, rows, true).await
+}
+
+/// [`write_cases`] for cases that have no rows yet (the rebuild, into emptied tables): their
+/// obligations are not first deleted.
+pub async fn write_new_cases(tx: &mut Tx, rows: &[CaseRow]) -> Result<(), StoreError> {
+    write_rows(tx, rows, false).await
+}
+
+async fn write_rows(tx: &mut Tx, rows: &[CaseRow], replacing: bool) -> Result<(), StoreError> {
     const CASES_PER_STATEMENT: usize = 500;
     const OBLIGATIONS_PER_STATEMENT: usize = 1_000;
     for chunk in rows.chunks(CASES_PER_STATEMENT) {
-        let delete = format!(
-            "DELETE FROM case_obligations WHERE case_id IN {}",
-            placeholders(1, chunk.len())
-        );
-        let params: Vec<P> = chunk.iter().map(|r| P::text(r.case_id.as_str())).collect();
-        tx.execute(Sql::both(&delete), &params).await?;
+        if replacing {
+            let delete = format!(
+                "DELETE FROM case_obligations WHERE case_id IN {}",
+                placeholders(1, chunk.len())
+            );
+            let params: Vec<P> = chunk.iter().map(|r| P::text(r.case_id.as_str())).collect();
+            tx.execute(Sql::both(&delete), &params).await?;
+        }
         let mut values = Vec::with_capacity(chunk.len());
         let mut params = Vec::with_capacity(chunk.len() * 16);
         for row in chunk {

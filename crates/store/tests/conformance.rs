@@ -55,6 +55,7 @@ conformance!(
     a_refused_command_writes_nothing_and_names_the_field,
     the_projector_keeps_a_row_per_case_equal_to_a_fresh_fold,
     a_projector_killed_mid_batch_resumes_with_nothing_lost_or_doubled,
+    a_projector_asked_to_stop_in_a_backlog_stops_after_its_batch_and_resumes_from_it,
     verify_passes_a_clean_log_and_names_every_tampered_case,
     an_earlier_digest_still_holds_after_appends_and_fails_after_tampering,
     reproject_rebuilds_the_same_rows_and_check_finds_a_tampered_row,
@@ -285,6 +286,35 @@ async fn a_projector_killed_mid_batch_resumes_with_nothing_lost_or_doubled(backe
     );
     assert_eq!(store.projector.catch_up().await.unwrap(), 0);
     assert_eq!(store.projector.check().await.unwrap(), vec![]);
+}
+
+async fn a_projector_asked_to_stop_in_a_backlog_stops_after_its_batch_and_resumes_from_it(
+    backend: Backend,
+) {
+    let (_test, store, clock) = setup(backend).await;
+    record_a_county_week(&store, &clock).await;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let stop = Arc::new(stop);
+    let asking = stop.clone();
+    // Given a backlog, and a stop asked for while the first one-event batch is applied,
+    let projector = store
+        .projector
+        .clone()
+        .with_batch(1)
+        .with_fault(Arc::new(move |_| {
+            asking.send_replace(true);
+            Ok(())
+        }));
+    // when the projector catches up,
+    let applied = projector.catch_up_unless(&stopped).await.unwrap();
+    // then it stops after that batch, committed,
+    assert_eq!(applied, 1);
+    assert!(projector.checkpoint().await.unwrap() > CommitPosition::default());
+    // and the next run resumes from it with every event applied once.
+    let rest = store.projector.catch_up().await.unwrap();
+    assert_eq!(1 + rest as i64, count_events(&store.db).await);
+    assert_eq!(store.projector.check().await.unwrap(), vec![]);
+    drop(stop);
 }
 
 async fn verify_passes_a_clean_log_and_names_every_tampered_case(backend: Backend) {
