@@ -70,6 +70,32 @@ rows = [
     ("Server peak RSS (VmHWM)", f"{rss_mb:,.0f} MB", "", "target <= 150 MB"),
 ]
 
+def cpu(name, done):
+    """CPU milliseconds per transaction or command: PostgreSQL, the server, the load tool."""
+    path = os.path.join(out, name + ".cpu")
+    if not os.path.exists(path) or not done:
+        return None
+    pg0, pg1, s0, s1, user, system = (float(x) for x in open(path).read().split())
+    per = lambda seconds: seconds * 1000 / done
+    return per(pg1 - pg0), per(s1 - s0), per(user + system)
+
+
+def cpu_row(label, name, done):
+    c = cpu(name, done)
+    if c is None:
+        return None
+    server = f", server {c[1]:.2f} ms" if name.startswith("h") else ""
+    tool = "pgbench" if name.startswith("r") else "nol-load"
+    return (label, f"PostgreSQL {c[0]:.2f} ms", f"{tool} {c[2]:.2f} ms{server}", "CPU per transaction or command")
+
+
+for row in [
+    cpu_row("CPU: R at 16 clients", "r16", r16[0] * seconds),
+    cpu_row("CPU: H at 16 clients", "h16", h16["requests"]),
+]:
+    if row is not None:
+        rows.insert(5 if row[0].startswith("CPU: H") else 2, row)
+
 print(f"machine: {platform.node()}, {os.cpu_count()} cores, {platform.platform()}; "
       f"{seconds:.0f} s per load run, {cases:,} cases")
 widths = [max(len(r[i]) for r in rows) for i in range(4)]
