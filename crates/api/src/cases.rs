@@ -85,28 +85,37 @@ async fn visible_case(
 }
 
 /// A case the caller may read. What is read of it reaches the caller only through
-/// [`CaseFile::show`], which first records the read in the access log.
+/// [`CaseFile::show`], which first makes sure the read is recorded in the access log.
 #[must_use = "a case file read must be shown through CaseFile::show, which logs the read"]
 struct CaseFile<'a> {
     state: &'a AppState,
-    caller: &'a Caller,
     case_id: &'a str,
     school: String,
+    /// The access-log entry of this read, written while the answer is being prepared.
+    logged: tokio::task::JoinHandle<Result<(), ApiError>>,
 }
 
 impl<'a> CaseFile<'a> {
-    /// The case, if the caller may read it; 404 otherwise, like a case that does not exist.
+    /// The case, if the caller may read it (404 otherwise, like a case that does not exist),
+    /// and the recording of this read (`kind`, `detail`) started.
     async fn open(
         state: &'a AppState,
-        caller: &'a Caller,
+        caller: &Caller,
         case_id: &'a str,
+        kind: ReadKind,
+        detail: Option<String>,
     ) -> Result<Self, ApiError> {
         let school = visible_case(state, caller, case_id).await?;
+        let (owned_state, owned_caller, ids) =
+            (state.clone(), caller.clone(), vec![case_id.to_string()]);
+        let logged = tokio::spawn(async move {
+            log_reads(&owned_state, &owned_caller, kind, detail.as_deref(), &ids).await
+        });
         Ok(Self {
             state,
-            caller,
             case_id,
             school,
+            logged,
         })
     }
 
@@ -114,22 +123,14 @@ impl<'a> CaseFile<'a> {
         Ok(case_events(&self.state.store.db, self.case_id).await?)
     }
 
-    /// Records the read (who, when, what, the request) and hands the answer over; if the
-    /// access log cannot be written, the read fails with 503 and shows nothing.
-    async fn show<T>(
-        self,
-        kind: ReadKind,
-        detail: Option<String>,
-        answer: T,
-    ) -> Result<Json<T>, ApiError> {
-        log_reads(
-            self.state,
-            self.caller,
-            kind,
-            detail.as_deref(),
-            &[self.case_id.to_string()],
-        )
-        .await?;
+    /// Hands the answer over once the read is recorded (who, when, what, the request); if the
+    /// access log could not be written, the read fails with 503 and shows nothing.
+    async fn show<T>(self, answer: T) -> Result<Json<T>, ApiError> {
+        self.logged.await.map_err(|error| {
+            ApiError::Unavailable(format!(
+                "the access log could not be written, so the read was refused: {error}"
+            ))
+        })??;
         Ok(Json(answer))
     }
 }
@@ -512,7 +513,7 @@ pub async fn get_case(
     Path(case_id): Path<String>,
     Query(query): Query<StatusQuery>,
 ) -> Result<Json<CaseView>, ApiError> {
-    let file = CaseFile::open(&state, &caller, &case_id).await?;
+    let file = CaseFile::open(&state, &caller, &case_id, ReadKind::Status, None).await?;
     read_your_write(&state, query.min_position).await?;
     let now = state.store.clock.now();
     let status = case_status(&state.store.db, &state.store.rules.get(), &case_id, now).await?;
@@ -533,7 +534,7 @@ pub async fn get_case(
             view(row, true, township)?
         }
     };
-    file.show(ReadKind::Status, None, view).await
+    file.show(view).await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -824,10 +825,10 @@ pub async fn history(
     caller: Caller,
     Path(case_id): Path<String>,
 ) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
-    let file = CaseFile::open(&state, &caller, &case_id).await?;
+    let file = CaseFile::open(&state, &caller, &case_id, ReadKind::History, None).await?;
     let events = file.events().await?;
     let entries = history_of(&events)?.1;
-    file.show(ReadKind::History, None, entries).await
+    file.show(entries).await
 }
 
 /// The case at a point: the facts that count there, and the assessment.
@@ -858,7 +859,14 @@ pub async fn as_of(
     Path(case_id): Path<String>,
     Query(query): Query<AsOfQuery>,
 ) -> Result<Json<Replay>, ApiError> {
-    let file = CaseFile::open(&state, &caller, &case_id).await?;
+    let file = CaseFile::open(
+        &state,
+        &caller,
+        &case_id,
+        ReadKind::AsOf,
+        Some(format!("day={}", query.day)),
+    )
+    .await?;
     let events = file.events().await?;
     let rules = state.store.rules.get();
     let at = rules.calendar.end_of_day(query.day) - TimeDelta::microseconds(1);
@@ -870,8 +878,7 @@ pub async fn as_of(
         facts,
         assessment,
     };
-    file.show(ReadKind::AsOf, Some(format!("day={}", query.day)), replay)
-        .await
+    file.show(replay).await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -895,7 +902,14 @@ pub async fn as_known_at(
     Query(query): Query<KnownAtQuery>,
 ) -> Result<Json<Replay>, ApiError> {
     let at = query.time.with_timezone(&Utc);
-    let file = CaseFile::open(&state, &caller, &case_id).await?;
+    let file = CaseFile::open(
+        &state,
+        &caller,
+        &case_id,
+        ReadKind::AsKnownAt,
+        Some(format!("time={}", at.to_rfc3339())),
+    )
+    .await?;
     let events: Vec<StoredEvent> = file
         .events()
         .await?
@@ -914,8 +928,7 @@ pub async fn as_known_at(
         facts,
         assessment,
     };
-    let detail = format!("time={}", at.to_rfc3339());
-    file.show(ReadKind::AsKnownAt, Some(detail), replay).await
+    file.show(replay).await
 }
 
 /// The case after one event.
@@ -942,7 +955,7 @@ pub async fn timeline(
     caller: Caller,
     Path(case_id): Path<String>,
 ) -> Result<Json<Vec<TimelineEntry>>, ApiError> {
-    let file = CaseFile::open(&state, &caller, &case_id).await?;
+    let file = CaseFile::open(&state, &caller, &case_id, ReadKind::Timeline, None).await?;
     let events = file.events().await?;
     let rules = state.store.rules.get();
     let mut case = StudentCase::default();
@@ -966,7 +979,7 @@ pub async fn timeline(
                 .count(),
         });
     }
-    file.show(ReadKind::Timeline, None, out).await
+    file.show(out).await
 }
 
 // ---- the access log ------------------------------------------------------------------------
