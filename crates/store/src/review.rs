@@ -23,11 +23,23 @@ pub async fn for_each_case(
     store: &Store,
     calendar: &SchoolCalendar,
     known_at: Option<DateTime<Utc>>,
+    each: impl FnMut(CaseRecord),
+) -> Result<(), StoreError> {
+    for_each_case_in_pages(store, calendar, known_at, 10_000, each).await
+}
+
+/// [`for_each_case`], reading `page` events at a time (tests use small pages to cross every
+/// boundary).
+pub async fn for_each_case_in_pages(
+    store: &Store,
+    calendar: &SchoolCalendar,
+    known_at: Option<DateTime<Utc>>,
+    page: i64,
     mut each: impl FnMut(CaseRecord),
 ) -> Result<(), StoreError> {
-    const PAGE: i64 = 10_000;
+    let limit = page.max(1);
     let read = |db: Db, after: (String, i64)| {
-        tokio::spawn(async move { case_facts_page(&db, (&after.0, after.1), PAGE).await })
+        tokio::spawn(async move { case_facts_page(&db, (&after.0, after.1), limit).await })
     };
     let mut flush = |case: &mut Vec<CaseFact>| {
         let Some(first) = case.first() else {

@@ -10,13 +10,15 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::NaiveDate;
 use notoneless_domain::fixtures::*;
-use notoneless_domain::{CaseAction, CaseError};
+use notoneless_domain::{CaseAction, CaseError, StudentCase};
 use notoneless_store::access::ReadKind;
 use notoneless_store::chain::{GENESIS, LogDigest, event_hash};
 use notoneless_store::db::{Backend, Db, P, Sql};
 use notoneless_store::log::{CommitPosition, case_events};
 use notoneless_store::read_model::{case_status, overdue, stored_case};
+use notoneless_store::review::for_each_case_in_pages;
 use notoneless_store::testing::{
     FixedClock, TestDb, absent, context, open, record_a_county_week, run, tamper,
 };
@@ -60,6 +62,7 @@ conformance!(
     an_earlier_digest_still_holds_after_appends_and_fails_after_tampering,
     reproject_rebuilds_the_same_rows_and_check_finds_a_tampered_row,
     a_rebuild_in_pages_smaller_than_a_case_writes_every_row_as_the_projector_did,
+    the_review_reads_every_case_whole_and_decoded_whatever_its_page_size,
     obligations_turn_overdue_by_the_passage_of_time,
     a_read_can_wait_for_its_own_write,
     a_command_after_another_writer_appended_is_decided_on_the_whole_stream,
@@ -427,6 +430,40 @@ async fn a_rebuild_in_pages_smaller_than_a_case_writes_every_row_as_the_projecto
         );
     }
     assert!(small.check().await.unwrap().is_empty());
+}
+
+async fn the_review_reads_every_case_whole_and_decoded_whatever_its_page_size(backend: Backend) {
+    async fn read(store: &Store, page: i64) -> Vec<(String, StudentCase, Vec<NaiveDate>)> {
+        let mut seen = Vec::new();
+        for_each_case_in_pages(store, &rules().calendar, None, page, |record| {
+            seen.push((record.case_id, record.case, record.recorded_on));
+        })
+        .await
+        .unwrap();
+        seen
+    }
+    // Given a week of a county's cases,
+    let (_test, store, clock) = setup(backend).await;
+    record_a_county_week(&store, &clock).await;
+    // when the review reads them a page at a time, pages of any size,
+    let whole = read(&store, 10_000).await;
+    // then it gets each case once, whole, decoded as its stream decodes, with the day each
+    // fact was recorded on,
+    assert_eq!(whole.len(), 3);
+    for (case_id, case, recorded_on) in &whole {
+        let stream = case_events(&store.db, case_id).await.unwrap();
+        let decoded: Vec<_> = stream.iter().map(|e| e.decode().unwrap()).collect();
+        assert_eq!(*case, StudentCase::from_events(decoded));
+        let days: Vec<NaiveDate> = stream
+            .iter()
+            .map(|e| rules().calendar.local_date(e.recorded_at))
+            .collect();
+        assert_eq!(*recorded_on, days);
+    }
+    // and the same whatever the page size.
+    for page in [1, 2, 3, 7] {
+        assert_eq!(read(&store, page).await, whole, "pages of {page}");
+    }
 }
 
 async fn obligations_turn_overdue_by_the_passage_of_time(backend: Backend) {
