@@ -214,18 +214,15 @@ impl Projector {
 
     /// Applies batches until none is left; returns how many events that covered.
     pub async fn catch_up(&self) -> Result<u64, StoreError> {
-        self.catch_up_unless(&watch::channel(false).1).await
+        self.catch_up_unless(|| false).await
     }
 
-    /// [`Projector::catch_up`], stopping between two batches once `shutdown` turns true: a
-    /// server asked to stop while it works through a long backlog stops within a batch, and
-    /// the next start resumes from the checkpoint.
-    pub async fn catch_up_unless(
-        &self,
-        shutdown: &watch::Receiver<bool>,
-    ) -> Result<u64, StoreError> {
+    /// [`Projector::catch_up`], stopping between two batches once `stop` says so: a server
+    /// asked to stop while it works through a long backlog stops within a batch (after
+    /// [`DRAIN`]), and the next start resumes from the checkpoint.
+    pub async fn catch_up_unless(&self, stop: impl Fn() -> bool) -> Result<u64, StoreError> {
         let mut total = 0;
-        while !*shutdown.borrow() {
+        while !stop() {
             let applied = self.step().await?;
             if applied == 0 {
                 break;
@@ -452,6 +449,15 @@ impl Projector {
         let mut last_applied: Option<tokio::time::Instant> = None;
         loop {
             if *shutdown.borrow() {
+                // What was committed before the stop is applied, for at most DRAIN: a clean
+                // stop leaves the read models caught up unless the backlog is long.
+                let deadline = tokio::time::Instant::now() + DRAIN;
+                if let Err(error) = self
+                    .catch_up_unless(|| tokio::time::Instant::now() >= deadline)
+                    .await
+                {
+                    tracing::warn!(%error, "projector batch failed while stopping");
+                }
                 return;
             }
             // Busy: let a few milliseconds of commits gather, so that one batch (a handful of
@@ -462,7 +468,7 @@ impl Projector {
                     _ = shutdown.changed() => {}
                 }
             }
-            match self.catch_up_unless(&shutdown).await {
+            match self.catch_up_unless(|| *shutdown.borrow()).await {
                 Ok(0) => {}
                 Ok(applied) => {
                     last_applied = Some(tokio::time::Instant::now());
@@ -501,6 +507,8 @@ impl Projector {
 /// read models then trail the log by up to this much more under load, and a batch covers tens
 /// of commands instead of one or two (docs/performance.md). Idle, a commit is applied at once.
 const GATHER: Duration = Duration::from_millis(10);
+/// How long a stopping projector goes on applying what was committed before the stop.
+pub const DRAIN: Duration = Duration::from_secs(5);
 /// The projector counts as busy when its last batch applied events less than this long ago.
 const BUSY: Duration = Duration::from_millis(100);
 

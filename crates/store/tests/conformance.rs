@@ -58,6 +58,7 @@ conformance!(
     the_projector_keeps_a_row_per_case_equal_to_a_fresh_fold,
     a_projector_killed_mid_batch_resumes_with_nothing_lost_or_doubled,
     a_projector_asked_to_stop_in_a_backlog_stops_after_its_batch_and_resumes_from_it,
+    a_projector_stopped_cleanly_first_applies_what_was_committed,
     verify_passes_a_clean_log_and_names_every_tampered_case,
     an_earlier_digest_still_holds_after_appends_and_fails_after_tampering,
     reproject_rebuilds_the_same_rows_and_check_finds_a_tampered_row,
@@ -309,13 +310,32 @@ async fn a_projector_asked_to_stop_in_a_backlog_stops_after_its_batch_and_resume
             Ok(())
         }));
     // when the projector catches up,
-    let applied = projector.catch_up_unless(&stopped).await.unwrap();
+    let applied = projector
+        .catch_up_unless(|| *stopped.borrow())
+        .await
+        .unwrap();
     // then it stops after that batch, committed,
     assert_eq!(applied, 1);
     assert!(projector.checkpoint().await.unwrap() > CommitPosition::default());
     // and the next run resumes from it with every event applied once.
     let rest = store.projector.catch_up().await.unwrap();
     assert_eq!(1 + rest as i64, count_events(&store.db).await);
+    assert_eq!(store.projector.check().await.unwrap(), vec![]);
+    drop(stop);
+}
+
+async fn a_projector_stopped_cleanly_first_applies_what_was_committed(backend: Backend) {
+    // Given commands not yet projected,
+    let (_test, store, clock) = setup(backend).await;
+    record_a_county_week(&store, &clock).await;
+    // when the projector runs with the stop already asked for,
+    let (stop, stopped) = tokio::sync::watch::channel(true);
+    store
+        .projector
+        .run(Arc::new(tokio::sync::Notify::new()), stopped)
+        .await;
+    // then it returned only after applying them: nothing is left, every row is fresh.
+    assert_eq!(store.projector.catch_up().await.unwrap(), 0);
     assert_eq!(store.projector.check().await.unwrap(), vec![]);
     drop(stop);
 }
