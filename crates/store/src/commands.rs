@@ -297,17 +297,26 @@ impl RollCalls {
         school: &str,
         known_at: Option<chrono::DateTime<chrono::Utc>>,
     ) -> Result<Vec<(u64, RollCall)>, StoreError> {
-        let mut out = Vec::new();
-        for stored in crate::log::stream_events(&self.db, ROLL_CALLS, school).await? {
-            if known_at.is_some_and(|t| stored.recorded_at > t) {
-                continue;
-            }
-            let RollCallEvent::RollCallSubmitted(roll_call) = stored.decode_as()?;
-            out.push((
-                u64::try_from(stored.sequence).unwrap_or_default(),
-                roll_call,
-            ));
-        }
-        Ok(out)
+        roll_calls_of_school(&self.db, school, known_at).await
     }
+}
+
+/// A school's roll calls, with their sequence numbers, recorded up to `known_at`.
+pub async fn roll_calls_of_school(
+    db: &Db,
+    school: &str,
+    known_at: Option<chrono::DateTime<chrono::Utc>>,
+) -> Result<Vec<(u64, RollCall)>, StoreError> {
+    let mut out = Vec::new();
+    for stored in crate::log::stream_events(db, ROLL_CALLS, school).await? {
+        if known_at.is_some_and(|t| stored.recorded_at > t) {
+            continue;
+        }
+        let RollCallEvent::RollCallSubmitted(roll_call) = stored.decode_as()?;
+        out.push((
+            u64::try_from(stored.sequence).unwrap_or_default(),
+            roll_call,
+        ));
+    }
+    Ok(out)
 }

@@ -10,6 +10,7 @@ use notoneless_domain::{
     StudentProfile,
 };
 
+use crate::commands::roll_calls_of_school;
 use crate::db::Db;
 use crate::error::StoreError;
 use crate::log::{CaseFact, case_facts_page};
@@ -142,6 +143,20 @@ async fn review_pass(
         until,
         now,
     );
+    // The schools' roll calls are read meanwhile: they are needed only at the end.
+    let wanted: Vec<String> =
+        schools.map_or_else(|| store.org.current().org.schools(), <[String]>::to_vec);
+    let db = store.db.clone();
+    let roll_calls = tokio::spawn(async move {
+        let mut attestations = Vec::with_capacity(wanted.len());
+        for school in wanted {
+            attestations.push(SchoolAttestation {
+                roll_calls: roll_calls_of_school(&db, &school, known_at).await?,
+                school,
+            });
+        }
+        Ok::<_, StoreError>(attestations)
+    });
     let mut profiles = BTreeMap::new();
     for_each_case(store, &calendar, known_at, |record| {
         let Some(profile) = record.case.profile() else {
@@ -156,15 +171,9 @@ async fn review_pass(
         pass.add(&record);
     })
     .await?;
-    let snapshot = store.org.current();
-    let all_schools = snapshot.org.schools();
-    let mut attestations = Vec::new();
-    for school in schools.map_or(all_schools.as_slice(), |s| s) {
-        attestations.push(SchoolAttestation {
-            school: school.clone(),
-            roll_calls: store.roll_calls.of_school(school, known_at).await?,
-        });
-    }
+    let attestations = roll_calls
+        .await
+        .map_err(|e| StoreError::Database(format!("reading the roll calls stopped: {e}")))??;
     // A calendar change itself concerns the whole county: shown to those who see every school.
     Ok((pass.finish(&attestations, schools.is_none()), profiles))
 }
