@@ -76,8 +76,11 @@ fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         // name is in the message.
         let field = match (path.as_str(), named_in(&message)) {
             (".", named) => named,
-            (_, Some(name)) => Some(format!("{path}.{name}")),
-            (_, None) => Some(path),
+            // An unknown field is already the last segment of the path.
+            (_, Some(name)) if path != name && !path.ends_with(&format!(".{name}")) => {
+                Some(format!("{path}.{name}"))
+            }
+            _ => Some(path),
         };
         ApiError::malformed(
             match &field {
