@@ -6,10 +6,11 @@
 use axum::body::Bytes;
 use axum::extract::path::ErrorKind;
 use axum::extract::rejection::PathRejection;
-use axum::extract::{FromRequest, FromRequestParts, Path, Request};
+use axum::extract::{FromRequest, FromRequestParts, Path, RawPathParams, Request};
 use axum::http::request::Parts;
 use percent_encoding::percent_decode_str;
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 use crate::error::ApiError;
 
@@ -68,6 +69,7 @@ fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             None,
         ));
     }
+    refuse_nul(bytes)?;
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
         let path = error.path().to_string();
@@ -97,6 +99,62 @@ fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         )
     })?;
     Ok(value)
+}
+
+/// The one character no text may hold: PostgreSQL cannot store U+0000 in text or JSON, and
+/// no list or form has a use for it. A body that escapes one (`\u0000`) is refused, naming
+/// the field (and the line, in a text of several lines).
+fn refuse_nul(bytes: &[u8]) -> Result<(), ApiError> {
+    if !bytes.windows(6).any(|w| w == b"\\u0000") {
+        return Ok(());
+    }
+    // Only then is the body read twice; what is not JSON is refused by the reading proper.
+    let Ok(value) = serde_json::from_slice::<Value>(bytes) else {
+        return Ok(());
+    };
+    match nul_in(&value, "") {
+        None => Ok(()),
+        Some((path, text)) => {
+            let field = if path.is_empty() { "." } else { path.as_str() };
+            let line = match text.split_once('\0') {
+                Some((before, _)) if text.contains('\n') => {
+                    format!(" (line {})", before.matches('\n').count() + 1)
+                }
+                _ => String::new(),
+            };
+            Err(ApiError::malformed(
+                format!("{field}: the NUL character (U+0000) is not accepted{line}"),
+                (!path.is_empty()).then_some(field),
+            ))
+        }
+    }
+}
+
+/// The path (as serde_path_to_error writes it) and text of the first string, or key, that
+/// holds U+0000.
+fn nul_in(value: &Value, path: &str) -> Option<(String, String)> {
+    let join = |key: &str| {
+        if path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{path}.{key}")
+        }
+    };
+    match value {
+        Value::String(text) if text.contains('\0') => Some((path.to_string(), text.clone())),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| nul_in(item, &format!("{path}[{i}]"))),
+        Value::Object(map) => map.iter().find_map(|(key, item)| {
+            if key.contains('\0') {
+                Some((join(key), key.clone()))
+            } else {
+                nul_in(item, &join(key))
+            }
+        }),
+        _ => None,
+    }
 }
 
 /// The query string, read into `T`; a failure is a 400 naming the parameter.
@@ -146,6 +204,16 @@ fn utf8_query(query: &str) -> Result<(), ApiError> {
                 Some(&name),
             ));
         }
+        if [name, value]
+            .iter()
+            .any(|part| percent_decode_str(part).any(|b| b == 0))
+        {
+            let name = percent_decode_str(name).decode_utf8_lossy().into_owned();
+            return Err(ApiError::malformed(
+                format!("{name}: the NUL character (U+0000) is not accepted"),
+                Some(&name),
+            ));
+        }
     }
     Ok(())
 }
@@ -158,6 +226,14 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for PathPar
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        if let Ok(raw) = RawPathParams::from_request_parts(parts, state).await
+            && let Some((key, _)) = raw.iter().find(|(_, value)| value.contains('\0'))
+        {
+            return Err(ApiError::malformed(
+                format!("{key}: the NUL character (U+0000) is not accepted"),
+                Some(key),
+            ));
+        }
         match Path::<T>::from_request_parts(parts, state).await {
             Ok(Path(value)) => Ok(PathParam(value)),
             Err(PathRejection::FailedToDeserializePathParams(error)) => {

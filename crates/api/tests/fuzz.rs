@@ -4,8 +4,9 @@
 //! error body `{error, message, field}` and writes nothing; an import names every refused row
 //! by a line of its list and writes exactly what its report says.
 //!
-//! Each property runs `PROPTEST_CASES` cases (the defaults below keep the file to seconds);
-//! for a longer run: `PROPTEST_CASES=5000 cargo nextest run -p notoneless-api --test fuzz`.
+//! Each property runs on SQLite and on PostgreSQL, `PROPTEST_CASES` cases on each (the defaults
+//! keep the file to seconds); for a longer run:
+//! `PROPTEST_CASES=5000 cargo nextest run -p notoneless-api --test fuzz`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -54,6 +55,38 @@ fn check<S, F, Fut>(
 {
     if let Err(error) = runner.run(&strategy, |input| runtime.block_on(test(input))) {
         panic!("{error}");
+    }
+}
+
+/// Each property on SQLite with its full default of cases, and on PostgreSQL with a quarter
+/// of them (a request costs more there); `PROPTEST_CASES` sets both.
+macro_rules! both_databases {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                use notoneless_store::db::Backend;
+
+                #[test]
+                fn sqlite() {
+                    super::$name(Backend::Sqlite, super::default_cases(stringify!($name)));
+                }
+
+                #[test]
+                fn postgres() {
+                    super::$name(Backend::Postgres, super::default_cases(stringify!($name)) / 4);
+                }
+            }
+        )*
+    };
+}
+
+/// The default number of cases of a property: the body fuzz's requests are cheap, an
+/// import's are not.
+fn default_cases(property: &str) -> u32 {
+    if property.starts_with("generated_request_bodies") {
+        1024
+    } else {
+        256
     }
 }
 
@@ -560,11 +593,17 @@ fn judge(
     Ok(())
 }
 
-#[test]
-fn generated_request_bodies_are_answered_below_500_and_every_refusal_is_the_error_body_and_writes_nothing()
- {
+both_databases!(
+    generated_request_bodies_are_answered_below_500_and_every_refusal_is_the_error_body_and_writes_nothing,
+    generated_and_mutated_import_lists_are_accepted_or_refused_by_line_and_write_exactly_what_the_report_says,
+);
+
+fn generated_request_bodies_are_answered_below_500_and_every_refusal_is_the_error_body_and_writes_nothing(
+    backend: Backend,
+    default_cases: u32,
+) {
     let runtime = runtime();
-    let app = runtime.block_on(TestApp::spawn(Backend::Sqlite, at("2023-11-08", "10:00")));
+    let app = runtime.block_on(TestApp::spawn(backend, at("2023-11-08", "10:00")));
     let case = runtime.block_on(app.open("p", SCHOOL_A, "2023-11-06"));
     runtime.block_on(async {
         app.ok(
@@ -577,7 +616,7 @@ fn generated_request_bodies_are_answered_below_500_and_every_refusal_is_the_erro
     let endpoints = endpoints(&case);
     let strategy = (prop::sample::select(endpoints), body());
     let tally = Tally::default();
-    let mut runner = runner(1024);
+    let mut runner = runner(default_cases);
     check(&mut runner, &runtime, strategy, |(endpoint, body)| {
         let (app, tally) = (&app, &tally);
         async move {
@@ -872,14 +911,15 @@ fn count(report: &Value, key: &str) -> i64 {
     report[key].as_array().map_or(0, |a| a.len() as i64)
 }
 
-#[test]
-fn generated_and_mutated_import_lists_are_accepted_or_refused_by_line_and_write_exactly_what_the_report_says()
- {
+fn generated_and_mutated_import_lists_are_accepted_or_refused_by_line_and_write_exactly_what_the_report_says(
+    backend: Backend,
+    default_cases: u32,
+) {
     let runtime = runtime();
-    let app = runtime.block_on(TestApp::spawn(Backend::Sqlite, at("2023-09-20", "10:00")));
+    let app = runtime.block_on(TestApp::spawn(backend, at("2023-09-20", "10:00")));
     let strategy = (any::<bool>(), list(), list());
     let tally = Tally::default();
-    let mut runner = runner(256);
+    let mut runner = runner(default_cases);
     check(
         &mut runner,
         &runtime,

@@ -46,6 +46,7 @@ fn grade6(leavers_csv: &str) -> Value {
 
 conformance!(
     a_body_over_its_limit_is_a_413_with_the_error_body_and_writes_nothing,
+    a_nul_character_anywhere_is_a_400_naming_where_not_a_database_error,
     strings_that_look_like_sql_are_stored_and_returned_verbatim_and_the_tables_stay_whole,
     a_ten_megabyte_csv_cell_refuses_its_row_by_line_and_field_and_the_other_rows_are_imported,
 );
@@ -449,4 +450,64 @@ async fn a_ten_megabyte_csv_cell_refuses_its_row_by_line_and_field_and_the_other
         .collect();
     assert_eq!(opened, vec![2, 6]);
     assert_eq!(app.footprint().await[0] - before[0], 2, "two cases opened");
+}
+
+async fn a_nul_character_anywhere_is_a_400_naming_where_not_a_database_error(backend: Backend) {
+    // Given a case (PostgreSQL can store no U+0000 in text or JSON)
+    let app = TestApp::spawn(backend, at(NOW.0, NOW.1)).await;
+    let case = app.open("p", SCHOOL_A, "2023-11-06").await;
+    let before = app.footprint().await;
+    let mut opening = opening(SCHOOL_A, "2023-11-06");
+    opening["student"]["guardians"][0]["name"] = json!("王\u{0}建国");
+    let list = leavers(&[leaver("G211324201201011111", "王\u{0}一")]);
+    for (user, path, body, field, message) in [
+        (
+            "p",
+            "/api/v1/cases".to_string(),
+            opening,
+            "student.guardians[0].name",
+            "student.guardians[0].name: the NUL character (U+0000) is not accepted",
+        ),
+        (
+            "p",
+            format!("/api/v1/cases/{case}/absences"),
+            json!({"on": "2023-11-07", "note": "\u{0}"}),
+            "note",
+            "note: the NUL character (U+0000) is not accepted",
+        ),
+        (
+            "bo",
+            "/api/v1/imports/grade6-watch".to_string(),
+            grade6(&list),
+            "leavers_csv",
+            "leavers_csv: the NUL character (U+0000) is not accepted (line 2)",
+        ),
+    ] {
+        // When a body holds one
+        let (status, answer) = app.post(user, &path, &body).await;
+        // Then it is a 400 naming the field (and the line of a list), not a 500
+        refused(status, &answer, StatusCode::BAD_REQUEST);
+        assert_eq!(
+            (answer["field"].as_str(), answer["message"].as_str()),
+            (Some(field), Some(message))
+        );
+    }
+    for (path, field) in [
+        ("/api/v1/cases?school=a%00b".to_string(), "school"),
+        (format!("/api/v1/cases/{case}%00/history"), "case_id"),
+    ] {
+        // When the query string or the path holds one
+        let (status, answer) = app.get("p", &path).await;
+        // Then it is a 400 naming the parameter
+        refused(status, &answer, StatusCode::BAD_REQUEST);
+        assert_eq!(answer["field"], field, "{path}: {answer}");
+    }
+    // And nothing is written; a text that merely mentions "\u0000" is stored as it is
+    assert_eq!(app.footprint().await, before);
+    app.ok(
+        "p",
+        &format!("/api/v1/cases/{case}/absences"),
+        json!({"on": "2023-11-07", "note": "\\u0000 is how JSON writes NUL"}),
+    )
+    .await;
 }
