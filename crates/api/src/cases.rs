@@ -476,6 +476,7 @@ fn view(row: CaseRow, fresh: bool, township: Option<String>) -> Result<CaseView,
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct StatusQuery {
     /// Read your write: wait (up to 2 s) until the read models include the event at this
     /// global position, as a command answered it.
@@ -538,6 +539,7 @@ pub async fn get_case(
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     pub school: Option<String>,
     pub township: Option<String>,
@@ -841,6 +843,7 @@ pub struct Replay {
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct AsOfQuery {
     /// A local date, YYYY-MM-DD.
     pub day: NaiveDate,
@@ -876,6 +879,7 @@ pub async fn as_of(
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct KnownAtQuery {
     /// An instant, RFC 3339 (e.g. 2023-11-08T18:00:00+08:00).
     pub time: DateTime<chrono::FixedOffset>,

@@ -122,6 +122,7 @@ pub async fn import_registry_cross_check(
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct FindingQuery {
     /// `open` (the default), `resolved`, `cleared` or `all`.
     pub state: Option<String>,

@@ -511,3 +511,37 @@ async fn a_nul_character_anywhere_is_a_400_naming_where_not_a_database_error(bac
     )
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_method_a_path_does_not_have_is_a_405_with_the_error_body_and_the_allow_header() {
+    // Given a case
+    let app = TestApp::spawn(Backend::Sqlite, at(NOW.0, NOW.1)).await;
+    let case = app.open("p", SCHOOL_A, "2023-11-06").await;
+    for (method, path, allowed) in [
+        (
+            reqwest::Method::DELETE,
+            "/api/v1/cases".to_string(),
+            "GET,POST",
+        ),
+        (
+            reqwest::Method::PUT,
+            format!("/api/v1/cases/{case}/absences"),
+            "POST",
+        ),
+    ] {
+        // When a path is called with a method it does not have
+        let (status, headers, body) = app
+            .send_raw(
+                app.client.request(method, format!("{}{path}", app.base)),
+                Some("p"),
+            )
+            .await;
+        // Then it is a 405 with the error body, and Allow lists the methods it has
+        let body: Value = serde_json::from_slice(&body).unwrap();
+        refused(status, &body, StatusCode::METHOD_NOT_ALLOWED);
+        let allow = headers["allow"].to_str().unwrap().replace(' ', "");
+        let mut allow: Vec<&str> = allow.split(',').filter(|m| *m != "HEAD").collect();
+        allow.sort_unstable();
+        assert_eq!(allow.join(","), allowed, "{path}");
+    }
+}

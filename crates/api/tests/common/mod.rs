@@ -351,6 +351,7 @@ pub fn error_body_problem(status: StatusCode, body: &Value) -> Option<String> {
         401 => "unauthenticated",
         403 => "forbidden",
         404 => "not_found",
+        405 => "method_not_allowed",
         409 => "conflict",
         413 => "too_large",
         422 => "rejected",
