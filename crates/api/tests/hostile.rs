@@ -545,3 +545,52 @@ async fn a_method_a_path_does_not_have_is_a_405_with_the_error_body_and_the_allo
         assert_eq!(allow.join(","), allowed, "{path}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_unknown_or_repeated_field_is_a_400_naming_it() {
+    // Given a valid opening, and what each change below does to it
+    let app = TestApp::spawn(Backend::Sqlite, at(NOW.0, NOW.1)).await;
+    let valid = opening(SCHOOL_A, "2023-11-06");
+    let before = app.footprint().await;
+    let without = |pointer: &str, key: &str| {
+        let mut body = valid.clone();
+        body.pointer_mut(pointer)
+            .unwrap()
+            .as_object_mut()
+            .unwrap()
+            .remove(key);
+        body.to_string()
+    };
+    let with = |pointer: &str, key: &str| {
+        let mut body = valid.clone();
+        body.pointer_mut(pointer)
+            .unwrap()
+            .as_object_mut()
+            .unwrap()
+            .insert(key.into(), json!(1));
+        body.to_string()
+    };
+    for (body, field) in [
+        (without("", "on"), "on"),
+        (without("/student", "name"), "student.name"),
+        (
+            without("/student/guardians/0", "phone"),
+            "student.guardians[0].phone",
+        ),
+        (with("", "bogus"), "bogus"),
+        (with("/student", "bogus"), "student.bogus"),
+        (
+            valid
+                .to_string()
+                .replacen('{', "{\"on\":\"2023-11-06\",", 1),
+            "on",
+        ),
+    ] {
+        // When it is sent
+        let (status, answer) = app.post_raw("p", "/api/v1/cases", &body).await;
+        // Then the 400 names the field
+        refused(status, &answer, StatusCode::BAD_REQUEST);
+        assert_eq!(answer["field"], field, "{body}: {answer}");
+    }
+    assert_eq!(app.footprint().await, before, "nothing written");
+}
