@@ -613,7 +613,9 @@ pub async fn list(
         focus_group: query.focus_group,
         overdue_at: query.overdue.then(|| state.store.clock.now()),
         limit: per_page,
-        offset: (page - 1) * per_page,
+        offset: (page - 1)
+            .checked_mul(per_page)
+            .ok_or_else(|| ApiError::malformed("page: too large to count to", Some("page")))?,
     };
     let (items, total) = list_cases(&state.store.db, &filter).await?;
     let items = items
