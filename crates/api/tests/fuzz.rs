@@ -616,6 +616,7 @@ fn generated_request_bodies_are_answered_below_500_and_every_refusal_is_the_erro
         .await;
     });
     let endpoints = endpoints(&case);
+    let case = case.as_str();
     let strategy = (prop::sample::select(endpoints), body());
     let tally = Tally::default();
     let mut runner = runner(default_cases);
@@ -641,10 +642,50 @@ fn generated_request_bodies_are_answered_below_500_and_every_refusal_is_the_erro
                     "{what}: a field's fault names the field: {answer}"
                 );
             }
+            if status.is_success() {
+                // What was accepted can be read back: the case's status once the projector
+                // has it, its timeline and history (each event assessed), and the review.
+                let position = answer["global_position"].as_i64().unwrap_or(0);
+                let written = answer["case_id"].as_str().unwrap_or(case);
+                for path in [
+                    format!("/api/v1/cases/{written}?min_position={position}"),
+                    format!("/api/v1/cases/{written}/timeline"),
+                    format!("/api/v1/cases/{case}/history"),
+                    "/api/v1/reviews?from=2023-09-01&until=2023-11-30".to_string(),
+                    "/api/v1/dashboard".to_string(),
+                ] {
+                    let (status, read) = app.get("bo", &path).await;
+                    prop_assert!(
+                        status == StatusCode::OK,
+                        "{what}, then GET {path}: {status} {read}"
+                    );
+                }
+            }
             Ok(())
         }
     });
     tally.saw(&runner, &["200", "201", "400", "422"]);
+    // And the projector, which assessed every case the commands changed, caught up with all
+    // of it (a projector that had panicked on a fact would not).
+    runtime.block_on(async {
+        let rows = app
+            .store
+            .db
+            .fetch_all(
+                notoneless_store::db::Sql::both("SELECT MAX(global_position) AS last FROM events"),
+                &[],
+            )
+            .await
+            .unwrap();
+        let last = rows[0].i64("last").unwrap();
+        let caught_up = app
+            .store
+            .projector
+            .wait_for_global_position(last, std::time::Duration::from_secs(30))
+            .await
+            .unwrap();
+        assert!(caught_up, "the projector stopped before position {last}");
+    });
 }
 
 // ---- query strings ----------------------------------------------------------------------------
