@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorBody {
     /// A stable code: malformed, unauthenticated, rate_limited, forbidden, not_found,
-    /// conflict, rejected, too_large, unavailable, internal.
+    /// method_not_allowed, conflict, rejected, too_large, unavailable, internal.
     pub error: &'static str,
     pub message: String,
     /// The request field at fault, where there is one (dotted for nested fields).
@@ -52,6 +52,9 @@ pub enum ApiError {
     /// 404: nothing there, or nothing the caller may see (the two are not told apart).
     #[error("not found")]
     NotFound,
+    /// 405: the path has no such method (the `Allow` header lists those it has).
+    #[error("the path has no such method; the Allow header lists those it has")]
+    MethodNotAllowed,
     /// 409: a conflicting write won, or the idempotency key was used for another command.
     #[error("{0}")]
     Conflict(String),
@@ -82,6 +85,7 @@ impl ApiError {
             ApiError::TooManyFailures { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             ApiError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             ApiError::Rejected { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "rejected"),

@@ -1,11 +1,16 @@
-//! The JSON body and query string extractors: each reads its input itself so that every
-//! failure (bad JSON, a wrong type, an unknown or missing field, an impossible date, a value
-//! that is not one of the choices) is a 400 that names the field.
+//! The JSON body, query string and path extractors: each reads its input itself so that every
+//! failure (not UTF-8, bad JSON, a wrong type, an unknown or missing field, an impossible
+//! date, a value that is not one of the choices) is a 400 with the error body that names the
+//! field.
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::path::ErrorKind;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{FromRequest, FromRequestParts, Path, RawPathParams, Request};
 use axum::http::request::Parts;
+use percent_encoding::percent_decode_str;
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 use crate::error::ApiError;
 
@@ -49,15 +54,40 @@ async fn body_bytes<S: Send + Sync>(request: Request, state: &S) -> Result<Bytes
 }
 
 fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if let Err(error) = std::str::from_utf8(bytes) {
+        let before = &bytes[..error.valid_up_to()];
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let column = before
+            .rsplit(|&b| b == b'\n')
+            .next()
+            .map_or(0, |l| String::from_utf8_lossy(l).chars().count())
+            + 1;
+        return Err(ApiError::malformed(
+            format!(
+                "the body is not UTF-8: the first byte that is not is at line {line}, column {column}"
+            ),
+            None,
+        ));
+    }
+    refuse_nul(bytes)?;
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
         let path = error.path().to_string();
-        let field = (path != ".").then_some(path);
         let message = error.inner().to_string();
+        // A missing, unknown or repeated field is reported at the object that holds it; its
+        // name is in the message.
+        let field = match (path.as_str(), named_in(&message)) {
+            (".", named) => named,
+            // An unknown field is already the last segment of the path.
+            (_, Some(name)) if path != name && !path.ends_with(&format!(".{name}")) => {
+                Some(format!("{path}.{name}"))
+            }
+            _ => Some(path),
+        };
         ApiError::malformed(
             match &field {
-                Some(f) => format!("{f}: {message}"),
-                None => message,
+                Some(f) if !message.contains(&format!("`{f}`")) => format!("{f}: {message}"),
+                _ => message,
             },
             field.as_deref(),
         )
@@ -71,6 +101,62 @@ fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     Ok(value)
 }
 
+/// The one character no text may hold: PostgreSQL cannot store U+0000 in text or JSON, and
+/// no list or form has a use for it. A body that escapes one (`\u0000`) is refused, naming
+/// the field (and the line, in a text of several lines).
+fn refuse_nul(bytes: &[u8]) -> Result<(), ApiError> {
+    if !bytes.windows(6).any(|w| w == b"\\u0000") {
+        return Ok(());
+    }
+    // Only then is the body read twice; what is not JSON is refused by the reading proper.
+    let Ok(value) = serde_json::from_slice::<Value>(bytes) else {
+        return Ok(());
+    };
+    match nul_in(&value, "") {
+        None => Ok(()),
+        Some((path, text)) => {
+            let field = if path.is_empty() { "." } else { path.as_str() };
+            let line = match text.split_once('\0') {
+                Some((before, _)) if text.contains('\n') => {
+                    format!(" (line {})", before.matches('\n').count() + 1)
+                }
+                _ => String::new(),
+            };
+            Err(ApiError::malformed(
+                format!("{field}: the NUL character (U+0000) is not accepted{line}"),
+                (!path.is_empty()).then_some(field),
+            ))
+        }
+    }
+}
+
+/// The path (as serde_path_to_error writes it) and text of the first string, or key, that
+/// holds U+0000.
+fn nul_in(value: &Value, path: &str) -> Option<(String, String)> {
+    let join = |key: &str| {
+        if path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{path}.{key}")
+        }
+    };
+    match value {
+        Value::String(text) if text.contains('\0') => Some((path.to_string(), text.clone())),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| nul_in(item, &format!("{path}[{i}]"))),
+        Value::Object(map) => map.iter().find_map(|(key, item)| {
+            if key.contains('\0') {
+                Some((join(key), key.clone()))
+            } else {
+                nul_in(item, &join(key))
+            }
+        }),
+        _ => None,
+    }
+}
+
 /// The query string, read into `T`; a failure is a 400 naming the parameter.
 pub struct QueryParams<T>(pub T);
 
@@ -79,6 +165,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for QueryParams<T>
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
         let query = parts.uri.query().unwrap_or_default();
+        utf8_query(query)?;
         let deserializer =
             serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
         let value = serde_path_to_error::deserialize(deserializer).map_err(|error| {
@@ -102,9 +189,78 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for QueryParams<T>
     }
 }
 
-/// The parameter serde names in "missing field `x`" or "unknown field `x`, expected …".
+/// Refuses a query string whose names or values are not UTF-8 once percent-decoded (which
+/// the form decoder would otherwise turn into U+FFFD and carry on).
+fn utf8_query(query: &str) -> Result<(), ApiError> {
+    for pair in query.split('&') {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        if [name, value]
+            .iter()
+            .any(|part| percent_decode_str(part).decode_utf8().is_err())
+        {
+            let name = percent_decode_str(name).decode_utf8_lossy().into_owned();
+            return Err(ApiError::malformed(
+                format!("{name}: not UTF-8 once percent-decoded"),
+                Some(&name),
+            ));
+        }
+        if [name, value]
+            .iter()
+            .any(|part| percent_decode_str(part).any(|b| b == 0))
+        {
+            let name = percent_decode_str(name).decode_utf8_lossy().into_owned();
+            return Err(ApiError::malformed(
+                format!("{name}: the NUL character (U+0000) is not accepted"),
+                Some(&name),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A path parameter, read into `T`; a failure (not UTF-8 once percent-decoded, not a date) is
+/// a 400 naming the parameter.
+pub struct PathParam<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for PathParam<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        if let Ok(raw) = RawPathParams::from_request_parts(parts, state).await
+            && let Some((key, _)) = raw.iter().find(|(_, value)| value.contains('\0'))
+        {
+            return Err(ApiError::malformed(
+                format!("{key}: the NUL character (U+0000) is not accepted"),
+                Some(key),
+            ));
+        }
+        match Path::<T>::from_request_parts(parts, state).await {
+            Ok(Path(value)) => Ok(PathParam(value)),
+            Err(PathRejection::FailedToDeserializePathParams(error)) => {
+                let key = match error.kind() {
+                    ErrorKind::ParseErrorAtKey { key, .. }
+                    | ErrorKind::InvalidUtf8InPathParam { key }
+                    | ErrorKind::DeserializeError { key, .. } => Some(key.clone()),
+                    _ => None,
+                };
+                let message = error.body_text();
+                Err(ApiError::malformed(
+                    match &key {
+                        Some(key) => format!("{key}: {message}"),
+                        None => message,
+                    },
+                    key.as_deref(),
+                ))
+            }
+            Err(other) => Err(ApiError::Internal(other.body_text())),
+        }
+    }
+}
+
+/// The field serde names in "missing field `x`", "unknown field `x`, expected …" or
+/// "duplicate field `x`".
 fn named_in(message: &str) -> Option<String> {
-    ["missing field `", "unknown field `"]
+    ["missing field `", "unknown field `", "duplicate field `"]
         .iter()
         .find_map(|prefix| {
             let rest = message.strip_prefix(prefix)?;

@@ -137,7 +137,9 @@ pub fn app_with(state: AppState, config: security::SecurityConfig) -> Router {
         .route("/calendar/holidays", post(org::declare_holiday))
         .route("/calendar/make-up-days", post(org::declare_make_up_day))
         .route("/calendar/days/{day}", delete(org::clear_day))
-        .fallback(|| async { error::ApiError::NotFound });
+        .fallback(|| async { error::ApiError::NotFound })
+        // After every route: it applies to the routes there are.
+        .method_not_allowed_fallback(|| async { error::ApiError::MethodNotAllowed });
     Router::new()
         .nest("/api/v1", api)
         .route("/healthz", get(|| async { "ok" }))

@@ -264,44 +264,6 @@ fn targets(rule: Rule) -> &'static [Target] {
     }
 }
 
-fn command_body(segment: &str) -> Value {
-    let on = "2023-11-08";
-    match segment {
-        "focus-groups" => json!({"on": on, "add": ["disabled"], "reason": "certificate seen"}),
-        "absences" | "returns" | "resumptions" => json!({"on": on}),
-        "leaves" => json!({"on": on, "from": "2023-11-09", "until": "2023-11-09", "reason": "ill",
-            "approved_by": {"name": "李老师", "role": "head_teacher"}}),
-        "parent-contacts" => contact(on),
-        "home-visits" => visit(on, &["head_teacher", "responsible_leader"]),
-        "reports" => report(on, "township_government", "乡报-x"),
-        "acknowledgements" => {
-            json!({"on": on, "recipient": "county_bureau", "reference": "局报-x", "by": "陈科长"})
-        }
-        "supervision-notes" => {
-            json!({"on": on, "by": {"name": "周督学", "role": "inspector"}, "note": "follow up"})
-        }
-        "transfers" => json!({"on": on, "destination_school": "朝阳一中"}),
-        "transfer-confirmations" => {
-            json!({"on": on, "receiving_school": "朝阳一中", "confirmed_by": "马老师"})
-        }
-        "suspensions" => json!({"on": on, "expected_return": "2024-02-26", "reason": "illness"}),
-        "support" => json!({"on": on, "kind": "subsidy", "amount_fen": 50000,
-            "from": "2023-09-01", "until": "2024-01-19"}),
-        "home-teaching" => {
-            json!({"on": on, "teachers": [{"name": "李老师", "role": "head_teacher"}],
-            "minutes": 60, "content": "语文"})
-        }
-        "corrections" => {
-            json!({"on": on, "target": 2, "what_was_wrong": "wrong day", "retract": false})
-        }
-        "closure" => json!({"on": on, "reason": "resolved"}),
-        "reopening" => json!({"on": on, "reason": "absent again"}),
-        "registry-resolutions" => json!({"on": on, "kind": "not_on_roll",
-            "resolution": "enrolled at the catchment school"}),
-        other => panic!("no body for the command {other}: add one"),
-    }
-}
-
 /// The request for a route, by `user`, at `target`: the path, the query, the body.
 fn request(
     route: &str,

@@ -40,14 +40,13 @@ pub const LEAVERS_HEADER: [&str; 9] = [
 /// The header of the enrolments' list.
 pub const ENROLMENTS_HEADER: [&str; 2] = ["student_number", "school"];
 
-/// The data rows of a CSV list with this header, numbered as lines of the file; a row the CSV
-/// reader cannot read comes back as the reason.
+/// The data rows of a CSV list with this header, each numbered by the line of the file it
+/// starts on; a row the CSV reader cannot read comes back as the reason.
 pub(crate) type Rows = Vec<(usize, Result<csv::StringRecord, String>)>;
 
 pub(crate) fn rows(text: &str, header: &[&str]) -> Result<Rows, RowError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let text = text.trim_start_matches('\u{feff}').as_bytes();
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text);
     let found: Vec<String> = reader
         .headers()
         .map_err(|e| RowError {
@@ -65,12 +64,52 @@ pub(crate) fn rows(text: &str, header: &[&str]) -> Result<Rows, RowError> {
             reason: format!("the header must be {}", header.join(",")),
         });
     }
+    // A row is named by the line it starts on, counted from its first byte: a quoted cell may
+    // hold line breaks and blank lines are skipped, so neither the row's index nor the
+    // reader's own line count is its line.
     let mut out = Vec::new();
-    for (index, record) in reader.records().enumerate() {
-        let row = index + 2;
-        out.push((row, record.map_err(|e| e.to_string())));
+    let (mut line, mut counted_to) = (1, 0);
+    for record in reader.records() {
+        let position = match &record {
+            Ok(record) => record.position(),
+            Err(error) => error.position(),
+        };
+        let mut start = position
+            .and_then(|p| usize::try_from(p.byte()).ok())
+            .map_or(text.len(), |b| b.min(text.len()));
+        // The position is where the reader began, before the blank lines it skipped.
+        while matches!(text.get(start), Some(b'\n' | b'\r')) {
+            start += 1;
+        }
+        line += line_ends(&text[counted_to.min(start)..start]);
+        counted_to = start;
+        out.push((line, record.map_err(|e| e.to_string())));
     }
     Ok(out)
+}
+
+/// How many lines end in these bytes: at `\n`, `\r\n` or a lone `\r`, as the CSV reader
+/// ends them.
+fn line_ends(bytes: &[u8]) -> usize {
+    bytes
+        .iter()
+        .enumerate()
+        .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
+        .count()
+}
+
+/// A cell as a refusal shows it: quoted, and cut after its first 40 characters, so that a
+/// cell of megabytes is not sent back whole.
+pub(crate) fn shown(value: &str) -> String {
+    const SHOWN: usize = 40;
+    match value.char_indices().nth(SHOWN) {
+        None => format!("{value:?}"),
+        Some((end, _)) => format!(
+            "{:?}… ({} characters)",
+            &value[..end],
+            value.chars().count()
+        ),
+    }
 }
 
 /// A grade-6 leaver, read and checked.
@@ -120,7 +159,7 @@ pub fn read_leavers(text: &str) -> (Vec<Leaver>, Vec<RowError>) {
             other => {
                 errors.push(refuse(
                     Some("gender"),
-                    format!("{other:?} is not male/男 or female/女"),
+                    format!("{} is not male/男 or female/女", shown(other)),
                 ));
                 continue;
             }
@@ -128,7 +167,7 @@ pub fn read_leavers(text: &str) -> (Vec<Leaver>, Vec<RowError>) {
         let Ok(birth_date) = NaiveDate::parse_from_str(&field(3), "%Y-%m-%d") else {
             errors.push(refuse(
                 Some("birth_date"),
-                format!("{:?} is not a date YYYY-MM-DD", field(3)),
+                format!("{} is not a date YYYY-MM-DD", shown(&field(3))),
             ));
             continue;
         };
@@ -151,7 +190,7 @@ pub fn read_leavers(text: &str) -> (Vec<Leaver>, Vec<RowError>) {
         if !seen.insert(student.student_number.clone()) {
             errors.push(refuse(
                 Some("student_number"),
-                format!("{} is listed twice", student.student_number),
+                format!("{} is listed twice", shown(&student.student_number)),
             ));
             continue;
         }

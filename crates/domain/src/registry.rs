@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use crate::case::StudentCase;
 use crate::command::CaseAction;
 use crate::event::{CaseOpening, RegistryClearance, RegistryFinding};
-use crate::imports::{RowError, rows};
+use crate::imports::{RowError, rows, shown};
 use crate::values::{self, Gender, Guardian, RegistryIssue, StudentProfile};
 
 /// The header of the household register's list (户籍). `status` is `normal`/`正常` or
@@ -306,10 +306,14 @@ fn read_register_row(
     if f[1].is_empty() {
         return Err(("name", "must not be blank".into()));
     }
-    let gender =
-        gender(&f[2]).ok_or(("gender", format!("{:?} is not male/男 or female/女", f[2])))?;
-    let birth_date =
-        date(&f[3]).ok_or(("birth_date", format!("{:?} is not a date YYYY-MM-DD", f[3])))?;
+    let gender = gender(&f[2]).ok_or((
+        "gender",
+        format!("{} is not male/男 or female/女", shown(&f[2])),
+    ))?;
+    let birth_date = date(&f[3]).ok_or((
+        "birth_date",
+        format!("{} is not a date YYYY-MM-DD", shown(&f[3])),
+    ))?;
     if gender != id.gender {
         return Err(("gender", "disagrees with the ID number".into()));
     }
@@ -333,7 +337,7 @@ fn read_register_row(
     if !schools.contains(&f[5]) {
         return Err((
             "catchment_school",
-            format!("{:?} is not a school of the county", f[5]),
+            format!("{} is not a school of the county", shown(&f[5])),
         ));
     }
     let guardian = guardian(&f[6], &f[7], &f[8])?;
@@ -343,7 +347,7 @@ fn read_register_row(
         other => {
             return Err((
                 "status",
-                format!("{other:?} is not normal/正常 or cancelled/注销"),
+                format!("{} is not normal/正常 or cancelled/注销", shown(other)),
             ));
         }
     };
@@ -419,28 +423,40 @@ fn read_roll_row(
     if f[2].is_empty() {
         return Err(("name", "must not be blank".into()));
     }
-    let gender =
-        gender(&f[3]).ok_or(("gender", format!("{:?} is not male/男 or female/女", f[3])))?;
-    let birth_date =
-        date(&f[4]).ok_or(("birth_date", format!("{:?} is not a date YYYY-MM-DD", f[4])))?;
+    let gender = gender(&f[3]).ok_or((
+        "gender",
+        format!("{} is not male/男 or female/女", shown(&f[3])),
+    ))?;
+    let birth_date = date(&f[4]).ok_or((
+        "birth_date",
+        format!("{} is not a date YYYY-MM-DD", shown(&f[4])),
+    ))?;
     if !schools.contains(&f[5]) {
         return Err((
             "school",
-            format!("{:?} is not a school of the county", f[5]),
+            format!("{} is not a school of the county", shown(&f[5])),
         ));
     }
     let grade = f[6]
         .parse::<u8>()
         .ok()
         .filter(|g| (1..=9).contains(g))
-        .ok_or(("grade", format!("{:?} is not a grade from 1 to 9", f[6])))?;
+        .ok_or((
+            "grade",
+            format!("{} is not a grade from 1 to 9", shown(&f[6])),
+        ))?;
     if f[7].is_empty() {
         return Err(("class", "must not be blank".into()));
     }
     let attending = match f[8].as_str() {
         "yes" | "是" => true,
         "no" | "否" => false,
-        other => return Err(("attending", format!("{other:?} is not yes/是 or no/否"))),
+        other => {
+            return Err((
+                "attending",
+                format!("{} is not yes/是 or no/否", shown(other)),
+            ));
+        }
     };
     let guardian = guardian(&f[9], &f[10], &f[11])?;
     Ok(RollEntry {

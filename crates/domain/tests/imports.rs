@@ -94,3 +94,42 @@ fn a_byte_order_mark_and_chinese_names_are_read() {
     assert_eq!((leavers.len(), errors.len()), (1, 0));
     assert_eq!(leavers[0].student.name, "王一");
 }
+
+#[test]
+fn a_refused_row_after_a_cell_broken_over_lines_or_a_blank_line_is_named_by_its_own_line() {
+    // Given a list whose line 2 holds a quoted name over three lines, then a blank line, and
+    // whose line 6 has a bad gender
+    let text = leavers(&[
+        "G211324201201011111,\"王\n一\n\",男,2012-01-01,gyz-central-primary,6-1,王父,father,138-0000-0001",
+        "",
+        "G211324201201013333,张三,boy,2012-03-03,gyz-central-primary,6-2,张父,father,138-0000-0003",
+    ]);
+    // When it is read
+    let (leavers, errors) = read_leavers(&text);
+    // Then the first row is read, and the refusal names line 6, where the row is
+    assert_eq!(leavers.len(), 1);
+    assert_eq!(leavers[0].row, 2);
+    let refused: Vec<(usize, Option<&str>)> =
+        errors.iter().map(|e| (e.row, e.field.as_deref())).collect();
+    assert_eq!(refused, vec![(6, Some("gender"))]);
+}
+
+#[test]
+fn a_refusal_shows_at_most_the_first_forty_characters_of_a_cell() {
+    // Given a leaver whose birth date is a cell of a million characters
+    let cell = "9".repeat(1_000_000);
+    let row = format!(
+        "G211324201201011111,王一,男,{cell},gyz-central-primary,6-1,王父,father,138-0000-0001"
+    );
+    // When the list is read
+    let (_, errors) = read_leavers(&leavers(&[&row]));
+    // Then the refusal names the field and shows the cell's start and its length only
+    assert_eq!(errors[0].field.as_deref(), Some("birth_date"));
+    assert_eq!(
+        errors[0].reason,
+        format!(
+            "{:?}… (1000000 characters) is not a date YYYY-MM-DD",
+            "9".repeat(40)
+        )
+    );
+}

@@ -65,9 +65,28 @@ pub struct Grade6WatchArgs {
     pub on: NaiveDate,
 }
 
+/// Reads a list: UTF-8 text without a NUL character (PostgreSQL can store none), or an error
+/// naming the file and the line at fault. A list saved as UTF-16 or GBK is refused here,
+/// whole, before anything is written.
 fn read_list(path: &Path, what: &str) -> Result<String> {
-    std::fs::read_to_string(path)
-        .with_context(|| format!("--{what}: cannot read {}", path.display()))
+    let bytes =
+        std::fs::read(path).with_context(|| format!("--{what}: cannot read {}", path.display()))?;
+    let line_of = |offset: usize| bytes[..offset].iter().filter(|&&b| b == b'\n').count() + 1;
+    if let Err(error) = std::str::from_utf8(&bytes) {
+        anyhow::bail!(
+            "--{what}: {} is not UTF-8 text (line {}); save the list as CSV in UTF-8",
+            path.display(),
+            line_of(error.valid_up_to())
+        );
+    }
+    if let Some(offset) = bytes.iter().position(|&b| b == 0) {
+        anyhow::bail!(
+            "--{what}: {} holds a NUL character (line {}); save the list as CSV in UTF-8",
+            path.display(),
+            line_of(offset)
+        );
+    }
+    String::from_utf8(bytes).with_context(|| format!("--{what}: {} is not UTF-8", path.display()))
 }
 
 pub async fn import(command: ImportCommand) -> Result<ExitCode> {

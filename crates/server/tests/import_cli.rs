@@ -95,10 +95,44 @@ async fn cases_opened(store: &Store) -> i64 {
 }
 
 conformance!(
+    a_list_that_is_not_utf8_or_holds_a_nul_is_refused_naming_its_line_and_nothing_is_imported,
     a_registry_cross_check_reports_its_findings_and_records_nothing_the_second_time,
     importing_the_same_lists_twice_opens_the_cases_once,
     a_bad_row_is_reported_with_its_file_line_field_and_reason_and_the_import_fails,
 );
+
+async fn a_list_that_is_not_utf8_or_holds_a_nul_is_refused_naming_its_line_and_nothing_is_imported(
+    backend: Backend,
+) {
+    // Given a leavers' list whose third line is GBK (as Excel saves it in China), and one
+    // whose third line holds a NUL byte
+    let (test, store) = county(backend).await;
+    let good = "G211324201201011111,王一,男,2012-01-01,gyz-primary,6-1,王父,father,138-0000-0001";
+    let (leavers, enrolments) = lists(&[good, good], &[]);
+    let text = std::fs::read(&leavers).unwrap();
+    let second = text.len() - good.len();
+    for (what, bytes) in [
+        ("is not UTF-8 text (line 3)", b"\xcd\xf5\xd2\xbb".to_vec()),
+        ("holds a NUL character (line 3)", b"\0".to_vec()),
+    ] {
+        let mut list = text[..second].to_vec();
+        list.extend_from_slice(&bytes);
+        list.extend_from_slice(&text[second..]);
+        std::fs::write(&leavers, list).unwrap();
+        // When it is imported
+        let out = import(&test.url, &leavers, &enrolments);
+        // Then the import fails naming the file and the line, and opens nothing
+        assert!(!out.status.success(), "{out:?}");
+        assert!(
+            stderr(&out).contains(&format!("--leavers: {} {what}", leavers.display())),
+            "{}",
+            stderr(&out)
+        );
+        assert_eq!(cases_opened(&store).await, 0);
+    }
+    let _ = std::fs::remove_file(leavers);
+    let _ = std::fs::remove_file(enrolments);
+}
 
 async fn importing_the_same_lists_twice_opens_the_cases_once(backend: Backend) {
     let (test, store) = county(backend).await;

@@ -198,6 +198,54 @@ impl TestApp {
         .await
     }
 
+    /// Sends a request as `user` (if any) and returns the answer as it came: status, headers
+    /// and the body's bytes.
+    pub async fn send_raw(
+        &self,
+        request: reqwest::RequestBuilder,
+        user: Option<&str>,
+    ) -> (StatusCode, reqwest::header::HeaderMap, Vec<u8>) {
+        let request = match user {
+            Some(user) => request.bearer_auth(token(user)),
+            None => request,
+        };
+        let response = request.send().await.expect("the server answers");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.bytes().await.unwrap().to_vec();
+        (status, headers, body)
+    }
+
+    /// Posts these bytes as a JSON body as `user`.
+    pub async fn post_bytes(&self, user: &str, path: &str, body: Vec<u8>) -> (StatusCode, Value) {
+        let request = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("content-type", "application/json")
+            .body(body);
+        self.send(request, Some(user)).await
+    }
+
+    /// What the app has written so far: events (every stream), idempotency keys and
+    /// access-log entries. A refused request must leave all three as they were.
+    pub async fn footprint(&self) -> [i64; 3] {
+        let mut out = [0; 3];
+        for (n, table) in ["events", "idempotency_keys", "case_reads"]
+            .into_iter()
+            .enumerate()
+        {
+            let sql = format!("SELECT COUNT(*) AS n FROM {table}");
+            let rows = self
+                .store
+                .db
+                .fetch_all(notoneless_store::db::Sql::both(&sql), &[])
+                .await
+                .unwrap();
+            out[n] = rows[0].i64("n").unwrap();
+        }
+        out
+    }
+
     /// The work queue of `user`, once the projector has applied `position`.
     pub async fn queue(&self, user: &str, position: &Value) -> Value {
         let (status, body) = self
@@ -293,4 +341,90 @@ pub fn all(pairs: &[(&str, &str)]) -> HashMap<String, String> {
         .iter()
         .map(|(a, b)| (a.to_string(), b.to_string()))
         .collect()
+}
+
+/// Whether `body` is the error body of every refusal, `{error, message, field}`, with the
+/// code that goes with `status`; the reason it is not, if not.
+pub fn error_body_problem(status: StatusCode, body: &Value) -> Option<String> {
+    let expected = match status.as_u16() {
+        400 => "malformed",
+        401 => "unauthenticated",
+        403 => "forbidden",
+        404 => "not_found",
+        405 => "method_not_allowed",
+        409 => "conflict",
+        413 => "too_large",
+        422 => "rejected",
+        429 => "rate_limited",
+        503 => "unavailable",
+        _ => return Some(format!("{status} is not an answer the API gives")),
+    };
+    let Some(object) = body.as_object() else {
+        return Some(format!("{status}: the body is not a JSON object: {body}"));
+    };
+    if let Some(key) = object
+        .keys()
+        .find(|k| !["error", "message", "field"].contains(&k.as_str()))
+    {
+        return Some(format!("{status}: unexpected key {key}: {body}"));
+    }
+    if object.get("error") != Some(&Value::String(expected.into())) {
+        return Some(format!("{status}: error is not {expected}: {body}"));
+    }
+    if object
+        .get("message")
+        .and_then(Value::as_str)
+        .is_none_or(|m| m.trim().is_empty())
+    {
+        return Some(format!("{status}: no message: {body}"));
+    }
+    if object.get("field").is_some_and(|f| !f.is_string()) {
+        return Some(format!("{status}: field is not a string: {body}"));
+    }
+    None
+}
+
+/// A valid body for the case command at this path segment, dated `2023-11-08`.
+pub fn command_body(segment: &str) -> Value {
+    let on = "2023-11-08";
+    match segment {
+        "focus-groups" => {
+            serde_json::json!({"on": on, "add": ["disabled"], "reason": "certificate seen"})
+        }
+        "absences" | "returns" | "resumptions" => serde_json::json!({"on": on}),
+        "leaves" => {
+            serde_json::json!({"on": on, "from": "2023-11-09", "until": "2023-11-09", "reason": "ill",
+            "approved_by": {"name": "李老师", "role": "head_teacher"}})
+        }
+        "parent-contacts" => contact(on),
+        "home-visits" => visit(on, &["head_teacher", "responsible_leader"]),
+        "reports" => report(on, "township_government", "乡报-x"),
+        "acknowledgements" => {
+            serde_json::json!({"on": on, "recipient": "county_bureau", "reference": "局报-x", "by": "陈科长"})
+        }
+        "supervision-notes" => {
+            serde_json::json!({"on": on, "by": {"name": "周督学", "role": "inspector"}, "note": "follow up"})
+        }
+        "transfers" => serde_json::json!({"on": on, "destination_school": "朝阳一中"}),
+        "transfer-confirmations" => {
+            serde_json::json!({"on": on, "receiving_school": "朝阳一中", "confirmed_by": "马老师"})
+        }
+        "suspensions" => {
+            serde_json::json!({"on": on, "expected_return": "2024-02-26", "reason": "illness"})
+        }
+        "support" => serde_json::json!({"on": on, "kind": "subsidy", "amount_fen": 50000,
+            "from": "2023-09-01", "until": "2024-01-19"}),
+        "home-teaching" => {
+            serde_json::json!({"on": on, "teachers": [{"name": "李老师", "role": "head_teacher"}],
+            "minutes": 60, "content": "语文"})
+        }
+        "corrections" => {
+            serde_json::json!({"on": on, "target": 2, "what_was_wrong": "wrong day", "retract": false})
+        }
+        "closure" => serde_json::json!({"on": on, "reason": "resolved"}),
+        "reopening" => serde_json::json!({"on": on, "reason": "absent again"}),
+        "registry-resolutions" => serde_json::json!({"on": on, "kind": "not_on_roll",
+            "resolution": "enrolled at the catchment school"}),
+        other => panic!("no body for the command {other}: add one"),
+    }
 }
