@@ -446,7 +446,6 @@ impl Projector {
     pub async fn run(&self, committed: Arc<Notify>, mut shutdown: watch::Receiver<bool>) {
         let mut listener = None;
         let mut last_refresh = tokio::time::Instant::now();
-        let mut last_applied: Option<tokio::time::Instant> = None;
         loop {
             if *shutdown.borrow() {
                 // What was committed before the stop is applied, for at most DRAIN: a clean
@@ -460,20 +459,9 @@ impl Projector {
                 }
                 return;
             }
-            // Busy: let a few milliseconds of commits gather, so that one batch (a handful of
-            // statements) covers many commands rather than one or two each.
-            if last_applied.is_some_and(|t| t.elapsed() < BUSY) {
-                tokio::select! {
-                    () = tokio::time::sleep(GATHER) => {}
-                    _ = shutdown.changed() => {}
-                }
-            }
             match self.catch_up_unless(|| *shutdown.borrow()).await {
                 Ok(0) => {}
-                Ok(applied) => {
-                    last_applied = Some(tokio::time::Instant::now());
-                    tracing::debug!(applied, "projector caught up");
-                }
+                Ok(applied) => tracing::debug!(applied, "projector caught up"),
                 Err(error) => tracing::warn!(%error, "projector batch failed; will retry"),
             }
             if last_refresh.elapsed() >= Duration::from_secs(30) {
@@ -503,15 +491,8 @@ impl Projector {
     }
 }
 
-/// How long the projector lets commits gather before a batch when it is busy ([`BUSY`]): the
-/// read models then trail the log by up to this much more under load, and a batch covers tens
-/// of commands instead of one or two (docs/performance.md). Idle, a commit is applied at once.
-const GATHER: Duration = Duration::from_millis(10);
 /// How long a stopping projector goes on applying what was committed before the stop.
 pub const DRAIN: Duration = Duration::from_secs(5);
-/// The projector counts as busy when its last batch applied events less than this long ago.
-const BUSY: Duration = Duration::from_millis(100);
-
 async fn listen(pool: &sqlx::PgPool) -> Option<sqlx::postgres::PgListener> {
     let mut listener = sqlx::postgres::PgListener::connect_with(pool).await.ok()?;
     listener.listen(EVENTS_CHANNEL).await.ok()?;
