@@ -409,7 +409,14 @@ impl Tx {
 type PgQuery<'q> = sqlx::query::Query<'q, Postgres, sqlx::postgres::PgArguments>;
 type SqliteQuery<'q> = sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
 
-fn bind_pg<'q>(mut query: PgQuery<'q>, params: &'q [P]) -> PgQuery<'q> {
+/// Statements with more parameters than this are the ones built for a batch (many rows to a
+/// statement, a list of case ids), whose text changes with the batch's size. They are not
+/// kept prepared: every size would be one more statement in every connection's cache, on
+/// our side and in PostgreSQL's backends, used once (docs/performance.md, "Memory").
+const MAX_KEPT_PARAMETERS: usize = 64;
+
+fn bind_pg<'q>(query: PgQuery<'q>, params: &'q [P]) -> PgQuery<'q> {
+    let mut query = query.persistent(params.len() <= MAX_KEPT_PARAMETERS);
     for param in params {
         query = match param {
             P::Text(v) => query.bind(v.as_str()),
@@ -426,7 +433,8 @@ fn bind_pg<'q>(mut query: PgQuery<'q>, params: &'q [P]) -> PgQuery<'q> {
     query
 }
 
-fn bind_sqlite<'q>(mut query: SqliteQuery<'q>, params: &'q [P]) -> SqliteQuery<'q> {
+fn bind_sqlite<'q>(query: SqliteQuery<'q>, params: &'q [P]) -> SqliteQuery<'q> {
+    let mut query = query.persistent(params.len() <= MAX_KEPT_PARAMETERS);
     for param in params {
         query = match param {
             P::Text(v) => query.bind(v.as_str()),
