@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use cqrs_es::Aggregate as _;
@@ -31,7 +31,7 @@ use crate::auth::{
     Caller, idempotency_key, may_record, sees_school, visible_schools, visible_schools_within,
 };
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{JsonBody, QueryParams};
+use crate::extract::{JsonBody, PathParam, QueryParams};
 
 /// What a command wrote.
 #[derive(Debug, Serialize, ToSchema)]
@@ -261,7 +261,7 @@ macro_rules! case_command {
         pub async fn $name(
             State(state): State<AppState>,
             caller: Caller,
-            Path(case_id): Path<String>,
+            PathParam(case_id): PathParam<String>,
             headers: HeaderMap,
             JsonBody(body): JsonBody<$body>,
         ) -> Result<Json<Written>, ApiError> {
@@ -476,6 +476,7 @@ fn view(row: CaseRow, fresh: bool, township: Option<String>) -> Result<CaseView,
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct StatusQuery {
     /// Read your write: wait (up to 2 s) until the read models include the event at this
     /// global position, as a command answered it.
@@ -509,8 +510,8 @@ async fn read_your_write(state: &AppState, min_position: Option<i64>) -> Result<
 pub async fn get_case(
     State(state): State<AppState>,
     caller: Caller,
-    Path(case_id): Path<String>,
-    Query(query): Query<StatusQuery>,
+    PathParam(case_id): PathParam<String>,
+    QueryParams(query): QueryParams<StatusQuery>,
 ) -> Result<Json<CaseView>, ApiError> {
     let file = CaseFile::open(&state, &caller, &case_id).await?;
     read_your_write(&state, query.min_position).await?;
@@ -538,6 +539,7 @@ pub async fn get_case(
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     pub school: Option<String>,
     pub township: Option<String>,
@@ -588,7 +590,7 @@ pub struct CasePage {
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
-    Query(query): Query<ListQuery>,
+    QueryParams(query): QueryParams<ListQuery>,
 ) -> Result<Json<CasePage>, ApiError> {
     read_your_write(&state, query.min_position).await?;
     let page = query.page.unwrap_or(1);
@@ -665,7 +667,7 @@ pub struct WorkItemView {
 pub async fn my_work_queue(
     State(state): State<AppState>,
     caller: Caller,
-    Query(query): Query<StatusQuery>,
+    QueryParams(query): QueryParams<StatusQuery>,
 ) -> Result<Json<Vec<WorkItemView>>, ApiError> {
     read_your_write(&state, query.min_position).await?;
     let Some(role) = caller.user.role.case_role() else {
@@ -716,7 +718,7 @@ pub struct Dashboard {
 pub async fn dashboard(
     State(state): State<AppState>,
     caller: Caller,
-    Query(query): Query<StatusQuery>,
+    QueryParams(query): QueryParams<StatusQuery>,
 ) -> Result<Json<Dashboard>, ApiError> {
     read_your_write(&state, query.min_position).await?;
     let snapshot = state.store.org.current();
@@ -822,7 +824,7 @@ fn history_of(events: &[StoredEvent]) -> Result<(StudentCase, Vec<HistoryEntry>)
 pub async fn history(
     State(state): State<AppState>,
     caller: Caller,
-    Path(case_id): Path<String>,
+    PathParam(case_id): PathParam<String>,
 ) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
     let file = CaseFile::open(&state, &caller, &case_id).await?;
     let events = file.events().await?;
@@ -841,6 +843,7 @@ pub struct Replay {
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct AsOfQuery {
     /// A local date, YYYY-MM-DD.
     pub day: NaiveDate,
@@ -855,8 +858,8 @@ pub struct AsOfQuery {
 pub async fn as_of(
     State(state): State<AppState>,
     caller: Caller,
-    Path(case_id): Path<String>,
-    Query(query): Query<AsOfQuery>,
+    PathParam(case_id): PathParam<String>,
+    QueryParams(query): QueryParams<AsOfQuery>,
 ) -> Result<Json<Replay>, ApiError> {
     let file = CaseFile::open(&state, &caller, &case_id).await?;
     let events = file.events().await?;
@@ -876,6 +879,7 @@ pub async fn as_of(
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct KnownAtQuery {
     /// An instant, RFC 3339 (e.g. 2023-11-08T18:00:00+08:00).
     pub time: DateTime<chrono::FixedOffset>,
@@ -891,8 +895,8 @@ pub struct KnownAtQuery {
 pub async fn as_known_at(
     State(state): State<AppState>,
     caller: Caller,
-    Path(case_id): Path<String>,
-    Query(query): Query<KnownAtQuery>,
+    PathParam(case_id): PathParam<String>,
+    QueryParams(query): QueryParams<KnownAtQuery>,
 ) -> Result<Json<Replay>, ApiError> {
     let at = query.time.with_timezone(&Utc);
     let file = CaseFile::open(&state, &caller, &case_id).await?;
@@ -940,7 +944,7 @@ pub struct TimelineEntry {
 pub async fn timeline(
     State(state): State<AppState>,
     caller: Caller,
-    Path(case_id): Path<String>,
+    PathParam(case_id): PathParam<String>,
 ) -> Result<Json<Vec<TimelineEntry>>, ApiError> {
     let file = CaseFile::open(&state, &caller, &case_id).await?;
     let events = file.events().await?;
@@ -1035,7 +1039,7 @@ pub struct ReadsPage {
 pub async fn reads(
     State(state): State<AppState>,
     caller: Caller,
-    Path(case_id): Path<String>,
+    PathParam(case_id): PathParam<String>,
     QueryParams(query): QueryParams<ReadsQuery>,
 ) -> Result<Json<ReadsPage>, ApiError> {
     if !READ_AUDITORS.contains(&caller.user.role) {

@@ -1,9 +1,10 @@
-//! The JSON body and query string extractors: each reads its input itself so that every
+//! The JSON body, query string and path extractors: each reads its input itself so that every
 //! failure (bad JSON, a wrong type, an unknown or missing field, an impossible date, a value
-//! that is not one of the choices) is a 400 that names the field.
+//! that is not one of the choices) is a 400 that names the field, with the one error body
+//! (`{error, message, field}`) the OpenAPI document promises, never axum's plain text.
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
@@ -48,20 +49,21 @@ async fn body_bytes<S: Send + Sync>(request: Request, state: &S) -> Result<Bytes
         })
 }
 
+fn field_error(path: &str, message: &impl std::fmt::Display) -> ApiError {
+    let field = (path != ".").then(|| path.to_string());
+    ApiError::malformed(
+        match &field {
+            Some(f) => format!("{f}: {message}"),
+            None => message.to_string(),
+        },
+        field.as_deref(),
+    )
+}
+
 fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
-        let path = error.path().to_string();
-        let field = (path != ".").then_some(path);
-        let message = error.inner().to_string();
-        ApiError::malformed(
-            match &field {
-                Some(f) => format!("{f}: {message}"),
-                None => message,
-            },
-            field.as_deref(),
-        )
-    })?;
+    let value = serde_path_to_error::deserialize(&mut deserializer)
+        .map_err(|error| field_error(&error.path().to_string(), error.inner()))?;
     deserializer.end().map_err(|e| {
         ApiError::malformed(
             format!("trailing characters after the JSON value: {e}"),
@@ -110,4 +112,19 @@ fn named_in(message: &str) -> Option<String> {
             let rest = message.strip_prefix(prefix)?;
             rest.split('`').next().map(str::to_string)
         })
+}
+
+/// A path parameter, read into `T`; a failure (a day that is not a date, bytes that are not
+/// UTF-8) is a 400 naming the parameter.
+pub struct PathParam<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for PathParam<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Path(value) = Path::<T>::from_request_parts(parts, state)
+            .await
+            .map_err(|rejection| ApiError::malformed(rejection.body_text(), None))?;
+        Ok(PathParam(value))
+    }
 }

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::{Extension, Json};
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 use crate::AppState;
 use crate::auth::{CALENDAR_KEEPERS, Caller, ORG_ADMINS};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{JsonBody, OptionalJsonBody};
+use crate::extract::{JsonBody, OptionalJsonBody, PathParam};
 use crate::security::{MAX_TOKEN_LIFETIME_DAYS, Security};
 
 fn require(caller: &Caller, roles: &[UserRole], what: &str) -> Result<(), ApiError> {
@@ -123,7 +123,7 @@ pub async fn add_user(
 pub async fn deactivate_user(
     State(state): State<AppState>,
     caller: Caller,
-    Path(user): Path<String>,
+    PathParam(user): PathParam<String>,
 ) -> Result<Json<OrgWritten>, ApiError> {
     require(&caller, ORG_ADMINS, "deactivate users")?;
     change(&state, &caller, OrgCommand::DeactivateUser { user }).await
@@ -160,7 +160,7 @@ pub async fn issue_token(
     State(state): State<AppState>,
     Extension(security): Extension<Arc<Security>>,
     caller: Caller,
-    Path(user): Path<String>,
+    PathParam(user): PathParam<String>,
     OptionalJsonBody(request): OptionalJsonBody<TokenRequest>,
 ) -> Result<(StatusCode, Json<IssuedToken>), ApiError> {
     require(&caller, ORG_ADMINS, "issue tokens")?;
@@ -199,7 +199,7 @@ pub async fn issue_token(
 pub async fn revoke_token(
     State(state): State<AppState>,
     caller: Caller,
-    Path(token_id): Path<String>,
+    PathParam(token_id): PathParam<String>,
 ) -> Result<Json<OrgWritten>, ApiError> {
     let owner = state
         .store
@@ -388,7 +388,7 @@ pub async fn declare_make_up_day(
 pub async fn clear_day(
     State(state): State<AppState>,
     caller: Caller,
-    Path(day): Path<NaiveDate>,
+    PathParam(day): PathParam<NaiveDate>,
 ) -> Result<Json<OrgWritten>, ApiError> {
     require(&caller, CALENDAR_KEEPERS, "change the calendar")?;
     change(&state, &caller, OrgCommand::ClearCalendarDay { day }).await

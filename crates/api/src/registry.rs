@@ -4,7 +4,7 @@
 //! it. The two lists travel as CSV text inside a JSON body.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use chrono::NaiveDate;
 use notoneless_domain::{RegistryIssue, RowError, UserRole};
 use notoneless_store::imports::{
@@ -16,7 +16,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::AppState;
 use crate::auth::{Caller, visible_schools_within};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::JsonBody;
+use crate::extract::{JsonBody, QueryParams};
 
 /// Who may import a registry cross-check: the bureau, for the whole county (a cross-check
 /// compares the county's register with every school's roll; a part of it would clear findings
@@ -122,6 +122,7 @@ pub async fn import_registry_cross_check(
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct FindingQuery {
     /// `open` (the default), `resolved`, `cleared` or `all`.
     pub state: Option<String>,
@@ -177,7 +178,7 @@ fn state_name(state: FindingState) -> &'static str {
 pub async fn list_registry_findings(
     State(state): State<AppState>,
     caller: Caller,
-    Query(query): Query<FindingQuery>,
+    QueryParams(query): QueryParams<FindingQuery>,
 ) -> Result<Json<Vec<FindingView>>, ApiError> {
     if caller.user.role == UserRole::Admin {
         return Err(ApiError::Forbidden(

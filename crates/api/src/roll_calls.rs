@@ -2,7 +2,7 @@
 //! anyone who sees the school can read them.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use notoneless_domain::{NodeKind, RollCall, UserRole};
 use serde::Serialize;
@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use crate::AppState;
 use crate::auth::{Caller, sees_school};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::JsonBody;
+use crate::extract::{JsonBody, PathParam};
 
 /// Who submits a school's roll calls.
 pub const ROLL_CALLERS: &[UserRole] = &[
@@ -53,7 +53,7 @@ fn visible_school(state: &AppState, caller: &Caller, school: &str) -> Result<(),
 pub async fn submit_roll_call(
     State(state): State<AppState>,
     caller: Caller,
-    Path(school): Path<String>,
+    PathParam(school): PathParam<String>,
     headers: HeaderMap,
     JsonBody(roll_call): JsonBody<RollCall>,
 ) -> Result<Json<RollCallWritten>, ApiError> {
@@ -86,7 +86,7 @@ pub async fn submit_roll_call(
 pub async fn list_roll_calls(
     State(state): State<AppState>,
     caller: Caller,
-    Path(school): Path<String>,
+    PathParam(school): PathParam<String>,
 ) -> Result<(StatusCode, Json<Vec<RollCall>>), ApiError> {
     visible_school(&state, &caller, &school)?;
     let roll_calls = state.store.roll_calls.of_school(&school, None).await?;
