@@ -30,7 +30,8 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for OptionalJsonBody<T>
 
     async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
         let bytes = body_bytes(request, state).await?;
-        if bytes.iter().all(u8::is_ascii_whitespace) {
+        // Left out: no body at all, or JSON's own `null`.
+        if bytes.iter().all(u8::is_ascii_whitespace) || is_null(&bytes) {
             return Ok(OptionalJsonBody(None));
         }
         Ok(OptionalJsonBody(Some(parse(&bytes)?)))
@@ -47,6 +48,10 @@ async fn body_bytes<S: Send + Sync>(request: Request, state: &S) -> Result<Bytes
                 ApiError::malformed(rejection.body_text(), None)
             }
         })
+}
+
+fn is_null(bytes: &[u8]) -> bool {
+    std::str::from_utf8(bytes).is_ok_and(|text| text.trim() == "null")
 }
 
 fn field_error(path: &str, message: &impl std::fmt::Display) -> ApiError {
