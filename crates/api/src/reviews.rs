@@ -46,11 +46,14 @@ pub struct ReviewQuery {
     pub known_at: Option<DateTime<FixedOffset>>,
     /// A fact recorded more than this many days after its day is a late entry (default 2;
     /// 0 to 365).
+    #[param(minimum = 0, maximum = 365)]
     pub late_entry_days: Option<i64>,
     /// A transfer not confirmed within this many days is a finding (default 14; 0 to 365).
+    #[param(minimum = 0, maximum = 365)]
     pub transfer_confirmation_days: Option<i64>,
     /// A report with no follow-up within this many days, the child still away, is a finding
     /// (default 7; 0 to 365).
+    #[param(minimum = 0, maximum = 365)]
     pub follow_up_days: Option<i64>,
 }
 
@@ -69,10 +72,13 @@ pub struct ReviewExportQuery {
     /// Review as the system knew it at this instant (RFC 3339).
     pub known_at: Option<DateTime<FixedOffset>>,
     /// Default 2; 0 to 365.
+    #[param(minimum = 0, maximum = 365)]
     pub late_entry_days: Option<i64>,
     /// Default 14; 0 to 365.
+    #[param(minimum = 0, maximum = 365)]
     pub transfer_confirmation_days: Option<i64>,
     /// Default 7; 0 to 365.
+    #[param(minimum = 0, maximum = 365)]
     pub follow_up_days: Option<i64>,
     /// `csv` (the default) or `xlsx`.
     pub format: Option<FileFormat>,
