@@ -101,6 +101,9 @@ impl ReviewExportQuery {
     }
 }
 
+/// The longest period one review covers, in days, both ends included: a school year.
+pub const MAX_REVIEW_DAYS: i64 = 366;
+
 /// What a review request asks for, checked: the caller may review, the period is a period,
 /// the thresholds are sensible; the schools are those the caller may see within the
 /// township and school asked for.
@@ -121,6 +124,14 @@ fn check(org: &Organisation, caller: &Caller, query: &ReviewQuery) -> Result<Che
     }
     if query.until < query.from {
         return Err(ApiError::malformed("until: before from", Some("until")));
+    }
+    // A review walks every school day of its period; a period of centuries took minutes and
+    // made a findings table too long for a spreadsheet (a 500). A school year is the most.
+    if (query.until - query.from).num_days() >= MAX_REVIEW_DAYS {
+        return Err(ApiError::malformed(
+            format!("until: a review covers at most {MAX_REVIEW_DAYS} days from `from`"),
+            Some("until"),
+        ));
     }
     let defaults = ReviewSettings::default();
     let settings = ReviewSettings {
