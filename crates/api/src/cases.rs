@@ -615,7 +615,7 @@ pub async fn list(
         focus_group: query.focus_group,
         overdue_at: query.overdue.then(|| state.store.clock.now()),
         limit: per_page,
-        offset: (page - 1) * per_page,
+        offset: (page - 1).saturating_mul(per_page),
     };
     let (items, total) = list_cases(&state.store.db, &filter).await?;
     let items = items
@@ -1064,7 +1064,7 @@ pub async fn reads(
     let (reads, total) = state
         .store
         .access
-        .reads_of(&case_id, per_page, (page - 1) * per_page)
+        .reads_of(&case_id, per_page, (page - 1).saturating_mul(per_page))
         .await?;
     Ok(Json(ReadsPage {
         items: reads.into_iter().map(ReadEntry::from).collect(),
