@@ -6,7 +6,7 @@
 //! document declares, a request the schema forbids is refused and one it allows is
 //! accepted (or refused by a rule of the plan with 422: `schemathesis.toml`), a request
 //! without the bearer token is refused. The seed is fixed; `SCHEMATHESIS_MAX_EXAMPLES`
-//! raises the budget (default 10 a operation). The figures are printed with the output.
+//! raises the budget (default 20 an operation). The figures are printed with the output.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -15,7 +15,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 const SEED: &str = "20261128";
-const DEFAULT_MAX_EXAMPLES: u32 = 10;
+const DEFAULT_MAX_EXAMPLES: u32 = 20;
 /// The demo users the document is tested as: the whole county, and one school's class.
 const USERS: [&str; 2] = ["chen", "ht-gyz-middle"];
 
