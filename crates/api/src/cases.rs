@@ -194,7 +194,7 @@ async fn record(
 /// Open a case for a child at risk. The case id is new, or, with an Idempotency-Key, the
 /// same for every retry of the same request.
 #[utoipa::path(post, path = "/api/v1/cases", tag = "commands",
-    params(("Idempotency-Key" = Option<String>, Header, description = "The same key again returns the first result and writes nothing")),
+    params(("Idempotency-Key" = Option<String>, Header, nullable = false, min_length = 1, max_length = 200, pattern = r"^[!-~]([ -~]*[!-~])?$", description = "1 to 200 visible ASCII characters (inner spaces allowed). The same key again returns the first result and writes nothing")),
     request_body = CaseOpening,
     responses((status = 201, body = Written), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
@@ -253,7 +253,7 @@ macro_rules! case_command {
         #[doc = $doc]
         #[utoipa::path(post, path = $path, tag = "commands",
             params(("case_id" = String, Path, description = "The case"),
-                ("Idempotency-Key" = Option<String>, Header, description = "The same key again returns the first result and writes nothing")),
+                ("Idempotency-Key" = Option<String>, Header, nullable = false, min_length = 1, max_length = 200, pattern = r"^[!-~]([ -~]*[!-~])?$", description = "1 to 200 visible ASCII characters (inner spaces allowed). The same key again returns the first result and writes nothing")),
             request_body = $body,
             responses((status = 200, body = Written), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
                 (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
@@ -552,8 +552,10 @@ pub struct ListQuery {
     #[serde(default)]
     pub overdue: bool,
     /// From 1.
+    #[param(minimum = 1)]
     pub page: Option<i64>,
     /// 1 to 200; 50 when left out.
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<i64>,
     /// Read your write (see the case status).
     pub min_position: Option<i64>,
@@ -614,9 +616,7 @@ pub async fn list(
         focus_group: query.focus_group,
         overdue_at: query.overdue.then(|| state.store.clock.now()),
         limit: per_page,
-        offset: (page - 1)
-            .checked_mul(per_page)
-            .ok_or_else(|| ApiError::malformed("page: too large to count to", Some("page")))?,
+        offset: (page - 1).saturating_mul(per_page),
     };
     let (items, total) = list_cases(&state.store.db, &filter).await?;
     let items = items
@@ -999,8 +999,10 @@ pub const READ_AUDITORS: &[UserRole] = &[UserRole::Inspector, UserRole::BureauOf
 #[into_params(parameter_in = Query)]
 pub struct ReadsQuery {
     /// From 1.
+    #[param(minimum = 1)]
     pub page: Option<i64>,
     /// 1 to 200; 50 when left out.
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<i64>,
 }
 
@@ -1075,7 +1077,7 @@ pub async fn reads(
     let (reads, total) = state
         .store
         .access
-        .reads_of(&case_id, per_page, (page - 1) * per_page)
+        .reads_of(&case_id, per_page, (page - 1).saturating_mul(per_page))
         .await?;
     Ok(Json(ReadsPage {
         items: reads.into_iter().map(ReadEntry::from).collect(),

@@ -34,7 +34,8 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for OptionalJsonBody<T>
 
     async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
         let bytes = body_bytes(request, state).await?;
-        if bytes.iter().all(u8::is_ascii_whitespace) {
+        // Left out: no body at all, or JSON's own `null`.
+        if bytes.iter().all(u8::is_ascii_whitespace) || is_null(&bytes) {
             return Ok(OptionalJsonBody(None));
         }
         Ok(OptionalJsonBody(Some(parse(&bytes)?)))
@@ -53,7 +54,83 @@ async fn body_bytes<S: Send + Sync>(request: Request, state: &S) -> Result<Bytes
         })
 }
 
+fn is_null(bytes: &[u8]) -> bool {
+    std::str::from_utf8(bytes).is_ok_and(|text| text.trim() == "null")
+}
+
+/// Reads `T` from the body. JSON does not tell `3` from `3.0`, and JSON Schema counts both as
+/// an integer: when the body is refused as it stands, a whole number written with a
+/// fraction (`3.0`) is read as the integer it is, and the body read again. Any other failure
+/// is reported as it first was, with its line and column.
 fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let error = match parse_exact(bytes) {
+        Ok(value) => return Ok(value),
+        Err(error) => error,
+    };
+    let Ok(mut value) = serde_json::from_slice::<Value>(bytes) else {
+        return Err(error);
+    };
+    if !whole_floats_to_integers(&mut value) {
+        return Err(error);
+    }
+    serde_path_to_error::deserialize(value).map_err(|e| body_field_error(&e))
+}
+
+/// Turns every float that is a whole number in the range of `i64` or `u64` into that integer;
+/// whether any was turned.
+fn whole_floats_to_integers(value: &mut Value) -> bool {
+    match value {
+        Value::Number(number) if number.is_f64() => {
+            let Some(float) = number.as_f64() else {
+                return false;
+            };
+            if float.fract() != 0.0 {
+                return false;
+            }
+            // Exactly representable bounds: -2^63 and 2^64.
+            let integer = if (-9_223_372_036_854_775_808.0..0.0).contains(&float) {
+                serde_json::Number::from(float as i64)
+            } else if (0.0..18_446_744_073_709_551_616.0).contains(&float) {
+                serde_json::Number::from(float as u64)
+            } else {
+                return false;
+            };
+            *number = integer;
+            true
+        }
+        Value::Array(items) => items.iter_mut().fold(false, |changed, item| {
+            whole_floats_to_integers(item) | changed
+        }),
+        Value::Object(fields) => fields.values_mut().fold(false, |changed, item| {
+            whole_floats_to_integers(item) | changed
+        }),
+        _ => false,
+    }
+}
+
+/// A body's error, naming the field: a missing, unknown or repeated field is reported at the
+/// object that holds it, and its name is in the message.
+fn body_field_error(error: &serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+    let path = error.path().to_string();
+    let message = error.inner().to_string();
+    let field = match (path.as_str(), named_in(&message)) {
+        (".", named) => named,
+        // An unknown field is already the last segment of the path.
+        (_, Some(name)) if path != name && !path.ends_with(&format!(".{name}")) => {
+            Some(format!("{path}.{name}"))
+        }
+        _ => Some(path),
+    };
+    ApiError::malformed(
+        match &field {
+            Some(f) if !message.contains(&format!("`{f}`")) => format!("{f}: {message}"),
+            _ => message,
+        },
+        field.as_deref(),
+    )
+}
+
+fn parse_exact<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     if let Err(error) = std::str::from_utf8(bytes) {
         let before = &bytes[..error.valid_up_to()];
         let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
@@ -71,27 +148,8 @@ fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     }
     refuse_nul(bytes)?;
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
-        let path = error.path().to_string();
-        let message = error.inner().to_string();
-        // A missing, unknown or repeated field is reported at the object that holds it; its
-        // name is in the message.
-        let field = match (path.as_str(), named_in(&message)) {
-            (".", named) => named,
-            // An unknown field is already the last segment of the path.
-            (_, Some(name)) if path != name && !path.ends_with(&format!(".{name}")) => {
-                Some(format!("{path}.{name}"))
-            }
-            _ => Some(path),
-        };
-        ApiError::malformed(
-            match &field {
-                Some(f) if !message.contains(&format!("`{f}`")) => format!("{f}: {message}"),
-                _ => message,
-            },
-            field.as_deref(),
-        )
-    })?;
+    let value =
+        serde_path_to_error::deserialize(&mut deserializer).map_err(|e| body_field_error(&e))?;
     deserializer.end().map_err(|e| {
         ApiError::malformed(
             format!("trailing characters after the JSON value: {e}"),
@@ -266,4 +324,51 @@ fn named_in(message: &str) -> Option<String> {
             let rest = message.strip_prefix(prefix)?;
             rest.split('`').next().map(str::to_string)
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    struct Counts {
+        enrolled: u32,
+        items: Vec<u8>,
+    }
+
+    #[test]
+    fn a_whole_number_written_with_a_fraction_is_the_integer() {
+        let counts: Counts = parse(br#"{"enrolled": 40.0, "items": [1, 2.0]}"#).unwrap();
+        assert_eq!(
+            counts,
+            Counts {
+                enrolled: 40,
+                items: vec![1, 2]
+            }
+        );
+    }
+
+    #[test]
+    fn a_fraction_or_an_integer_out_of_range_is_refused_naming_the_field() {
+        for (body, field) in [
+            (r#"{"enrolled": 40.5, "items": []}"#, "enrolled"),
+            (r#"{"enrolled": 1, "items": [256.0]}"#, "items[0]"),
+            (r#"{"enrolled": -1.0, "items": []}"#, "enrolled"),
+            (r#"{"enrolled": 1e30, "items": []}"#, "enrolled"),
+        ] {
+            match parse::<Counts>(body.as_bytes()) {
+                Err(ApiError::Malformed { field: f, .. }) => {
+                    assert_eq!(f.as_deref(), Some(field), "{body}")
+                }
+                other => panic!("{body}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn json_null_is_no_body() {
+        assert!(is_null(b" null\n"));
+        assert!(!is_null(b"{}"));
+    }
 }

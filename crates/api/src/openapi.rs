@@ -3,7 +3,10 @@
 //! time).
 
 use axum::Router;
+use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, HeaderBuilder, Ref, RefOr, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
@@ -20,6 +23,115 @@ impl Modify for BearerAuth {
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
     }
+}
+
+/// The answers every operation of a kind can give, whatever its handler does, added to each
+/// operation that does not declare them itself, so that the document lists every status a
+/// route can answer (schemathesis checks it: `crates/server/tests/schemathesis.rs`):
+///
+/// - behind a bearer token: 401 (no valid token, with `WWW-Authenticate`), 429 (too many
+///   failed tokens from the caller's address, with `Retry-After`), and 503 (the database is
+///   away) unless the operation answers from memory ([`ANSWERED_FROM_MEMORY`]);
+/// - with a request body, query or path parameters: 400 (the request cannot be read);
+/// - with a request body: 413 (over the body limit);
+/// - a write (POST, DELETE): 409 (others kept writing the same record).
+struct CommonResponses;
+
+/// The operations that read only the organisation held in memory, never the database.
+const ANSWERED_FROM_MEMORY: &[&str] = &["get_org"];
+
+impl Modify for CommonResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            for (operation, write) in [
+                (&mut item.get, false),
+                (&mut item.post, true),
+                (&mut item.delete, true),
+                (&mut item.put, true),
+                (&mut item.patch, true),
+            ] {
+                if let Some(operation) = operation.as_mut() {
+                    add_common_responses(operation, write);
+                }
+            }
+        }
+    }
+}
+
+fn add_common_responses(operation: &mut Operation, write: bool) {
+    let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+    let has_body = operation.request_body.is_some();
+    let has_parameters = operation
+        .parameters
+        .iter()
+        .flatten()
+        .any(|p| matches!(p.parameter_in, ParameterIn::Query | ParameterIn::Path));
+    let from_memory = operation
+        .operation_id
+        .as_deref()
+        .is_some_and(|id| ANSWERED_FROM_MEMORY.contains(&id));
+    let mut add = |status: &str, response: Response| {
+        operation
+            .responses
+            .responses
+            .entry(status.to_string())
+            .or_insert(RefOr::T(response));
+    };
+    if has_body || has_parameters {
+        add("400", error("The request cannot be read: bad JSON, a wrong type, an unknown or missing field or parameter, an impossible date").build());
+    }
+    if has_body {
+        add("413", error("The body is over the limit").build());
+    }
+    if write {
+        add("409", error("Others kept writing the same record, or the Idempotency-Key was used for another request; nothing was written").build());
+    }
+    if secured {
+        add(
+            "401",
+            error("No valid bearer token")
+                .header(
+                    "WWW-Authenticate",
+                    HeaderBuilder::new()
+                        .schema(ObjectBuilder::new().schema_type(Type::String))
+                        .description(Some("The scheme: Bearer"))
+                        .build(),
+                )
+                .build(),
+        );
+        add(
+            "429",
+            error("Too many failed bearer tokens from the caller's address")
+                .header(
+                    "Retry-After",
+                    HeaderBuilder::new()
+                        .schema(
+                            ObjectBuilder::new()
+                                .schema_type(Type::Integer)
+                                .minimum(Some(0)),
+                        )
+                        .description(Some("Seconds until the address may try again"))
+                        .build(),
+                )
+                .build(),
+        );
+        if !from_memory {
+            add(
+                "503",
+                error("The database is unavailable; try again").build(),
+            );
+        }
+    }
+}
+
+/// An answer with the one error body.
+fn error(description: &str) -> ResponseBuilder {
+    ResponseBuilder::new().description(description).content(
+        "application/json",
+        ContentBuilder::new()
+            .schema(Some(Ref::from_schema_name("ErrorBody")))
+            .build(),
+    )
 }
 
 #[derive(OpenApi)]
@@ -42,7 +154,7 @@ impl Modify for BearerAuth {
         registry::import_registry_cross_check, registry::list_registry_findings,
     ),
     components(schemas(error::ErrorBody, exports::FileFormat, exports::Language)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonResponses),
     tags(
         (name = "commands", description = "Record facts on a case: one endpoint per fact"),
         (name = "reads", description = "Status, lists, work queue, dashboard"),

@@ -145,6 +145,7 @@ pub struct IssuedToken {
 pub struct TokenRequest {
     /// Days from now, 1 to 365; the server's configured lifetime (90 days unless set) when
     /// left out.
+    #[schema(minimum = 1, maximum = 365)]
     pub lifetime_days: Option<i64>,
 }
 

@@ -125,6 +125,7 @@ pub async fn import_registry_cross_check(
 #[into_params(parameter_in = Query)]
 pub struct FindingQuery {
     /// `open` (the default), `resolved`, `cleared` or `all`.
+    #[param(pattern = "^(open|resolved|cleared|all)$")]
     pub state: Option<String>,
     pub township: Option<String>,
     pub school: Option<String>,

@@ -46,11 +46,14 @@ pub struct ReviewQuery {
     pub known_at: Option<DateTime<FixedOffset>>,
     /// A fact recorded more than this many days after its day is a late entry (default 2;
     /// 0 to 365).
+    #[param(minimum = 0, maximum = 365)]
     pub late_entry_days: Option<i64>,
     /// A transfer not confirmed within this many days is a finding (default 14; 0 to 365).
+    #[param(minimum = 0, maximum = 365)]
     pub transfer_confirmation_days: Option<i64>,
     /// A report with no follow-up within this many days, the child still away, is a finding
     /// (default 7; 0 to 365).
+    #[param(minimum = 0, maximum = 365)]
     pub follow_up_days: Option<i64>,
 }
 
@@ -69,10 +72,13 @@ pub struct ReviewExportQuery {
     /// Review as the system knew it at this instant (RFC 3339).
     pub known_at: Option<DateTime<FixedOffset>>,
     /// Default 2; 0 to 365.
+    #[param(minimum = 0, maximum = 365)]
     pub late_entry_days: Option<i64>,
     /// Default 14; 0 to 365.
+    #[param(minimum = 0, maximum = 365)]
     pub transfer_confirmation_days: Option<i64>,
     /// Default 7; 0 to 365.
+    #[param(minimum = 0, maximum = 365)]
     pub follow_up_days: Option<i64>,
     /// `csv` (the default) or `xlsx`.
     pub format: Option<FileFormat>,
@@ -95,6 +101,9 @@ impl ReviewExportQuery {
     }
 }
 
+/// The longest period one review covers, in days, both ends included: a school year.
+pub const MAX_REVIEW_DAYS: i64 = 366;
+
 /// What a review request asks for, checked: the caller may review, the period is a period,
 /// the thresholds are sensible; the schools are those the caller may see within the
 /// township and school asked for.
@@ -115,6 +124,14 @@ fn check(org: &Organisation, caller: &Caller, query: &ReviewQuery) -> Result<Che
     }
     if query.until < query.from {
         return Err(ApiError::malformed("until: before from", Some("until")));
+    }
+    // A review walks every school day of its period; a period of centuries took minutes and
+    // made a findings table too long for a spreadsheet (a 500). A school year is the most.
+    if (query.until - query.from).num_days() >= MAX_REVIEW_DAYS {
+        return Err(ApiError::malformed(
+            format!("until: a review covers at most {MAX_REVIEW_DAYS} days from `from`"),
+            Some("until"),
+        ));
     }
     let defaults = ReviewSettings::default();
     let settings = ReviewSettings {

@@ -45,7 +45,7 @@ fn visible_school(state: &AppState, caller: &Caller, school: &str) -> Result<(),
 /// Submit one class's roll call for one day; every child absent is named.
 #[utoipa::path(post, path = "/api/v1/schools/{school}/roll-calls", tag = "roll calls",
     params(("school" = String, Path, description = "The school's node id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "The same key again returns the first result and writes nothing")),
+        ("Idempotency-Key" = Option<String>, Header, nullable = false, min_length = 1, max_length = 200, pattern = r"^[!-~]([ -~]*[!-~])?$", description = "1 to 200 visible ASCII characters (inner spaces allowed). The same key again returns the first result and writes nothing")),
     request_body = RollCall,
     responses((status = 200, body = RollCallWritten), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),

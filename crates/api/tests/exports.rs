@@ -102,6 +102,7 @@ conformance!(
     the_review_findings_download_in_the_callers_jurisdiction_as_csv_or_xlsx,
     an_unknown_format_or_language_is_a_bad_request_naming_the_parameter,
     review_thresholds_come_from_the_query_and_out_of_range_ones_are_refused_by_name,
+    a_review_of_more_than_a_school_year_is_a_bad_request_naming_until,
 );
 
 async fn the_ledger_downloads_as_csv_or_xlsx_with_chinese_or_english_headers(backend: Backend) {
@@ -354,4 +355,38 @@ async fn review_thresholds_come_from_the_query_and_out_of_range_ones_are_refused
         body["message"],
         "follow_up_days: must be a number of days from 0 to 365, not -1"
     );
+}
+
+/// Found by schemathesis: a review of centuries ran for minutes and its download failed with
+/// a 500 (more rows than a spreadsheet holds). One review covers at most 366 days.
+async fn a_review_of_more_than_a_school_year_is_a_bad_request_naming_until(backend: Backend) {
+    let app = TestApp::spawn(backend, at("2024-09-02", "08:30")).await;
+    for endpoint in ["/api/v1/reviews", "/api/v1/reviews/export"] {
+        let year = download(
+            &app,
+            "bo",
+            &format!("{endpoint}?from=2023-09-01&until=2024-08-31"),
+        )
+        .await;
+        assert_eq!(
+            year.status,
+            StatusCode::OK,
+            "{endpoint}: 366 days: {}",
+            year.text()
+        );
+        for period in [
+            "from=2023-09-01&until=2024-09-01",
+            "from=0419-01-24&until=2118-04-06",
+        ] {
+            let path = format!("{endpoint}?{period}&format=xlsx");
+            let path = if endpoint.ends_with("export") {
+                path
+            } else {
+                format!("{endpoint}?{period}")
+            };
+            let (status, body) = app.get("bo", &path).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {body}");
+            assert_eq!(body["field"], "until", "{path}: {body}");
+        }
+    }
 }

@@ -596,22 +596,21 @@ async fn a_missing_unknown_or_repeated_field_is_a_400_naming_it() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_page_too_large_to_count_to_is_a_400_not_a_panic() {
+async fn a_page_too_large_to_count_to_is_an_empty_page_not_a_panic() {
     // Given a case
     let app = TestApp::spawn(Backend::Sqlite, at(NOW.0, NOW.1)).await;
     app.open("p", SCHOOL_A, "2023-11-06").await;
     for query in [
         "page=9223372036854775807",
         "page=4611686018427387904&per_page=200",
+        "page=1000000",
     ] {
         // When the list is asked for a page whose first row is past what a number can hold
+        // (or merely past the end)
         let (status, body) = app.get("p", &format!("/api/v1/cases?{query}")).await;
-        // Then it is a 400 naming the page
-        refused(status, &body, StatusCode::BAD_REQUEST);
-        assert_eq!(body["field"], "page", "{query}: {body}");
+        // Then it is an empty page, as the schema allows any page from 1 (schemathesis sends
+        // such pages), not an overflow
+        assert_eq!(status, StatusCode::OK, "{query}: {body}");
+        assert_eq!(body["items"], json!([]), "{query}");
     }
-    // And a far page that can be counted to is merely empty
-    let (status, body) = app.get("p", "/api/v1/cases?page=1000000").await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(body["items"], json!([]));
 }

@@ -219,6 +219,7 @@ pub struct Support {
 pub struct HomeTeachingSession {
     pub on: NaiveDate,
     pub teachers: Vec<Participant>,
+    #[cfg_attr(feature = "openapi", schema(maximum = 4_294_967_295_u64))]
     pub minutes: u32,
     pub content: String,
 }

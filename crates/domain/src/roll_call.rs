@@ -31,7 +31,9 @@ pub struct NamedAbsence {
 pub struct RollCall {
     pub on: NaiveDate,
     pub class: String,
+    #[cfg_attr(feature = "openapi", schema(maximum = 4_294_967_295_u64))]
     pub enrolled: u32,
+    #[cfg_attr(feature = "openapi", schema(maximum = 4_294_967_295_u64))]
     pub present: u32,
     /// Every child absent that day; an empty list is the zero report.
     #[serde(default)]

@@ -274,6 +274,7 @@ pub struct StudentProfile {
     /// The school's code in the jurisdiction tree.
     pub school: String,
     /// 1 to 9: grades 1–6 primary, 7–9 junior middle school.
+    #[cfg_attr(feature = "openapi", schema(maximum = 255))]
     pub grade: u8,
     pub class: String,
     pub head_teacher: String,
