@@ -192,12 +192,20 @@ impl OrgDirectory {
             .calendar()
             .unwrap_or_else(|| self.fallback_calendar.clone());
         let ladder = self.rules.get().ladder.clone();
-        let changed = self.rules.set(Rules { calendar, ladder });
         let snapshot = Arc::new(OrgSnapshot::new(org, sequence));
-        match self.snapshot.write() {
-            Ok(mut slot) => *slot = snapshot,
-            Err(poisoned) => *poisoned.into_inner() = snapshot,
+        let mut slot = match self.snapshot.write() {
+            Ok(slot) => slot,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        // Two reloads can overlap: a command's own, right after its change, and the
+        // projector's, woken by that change's commit. One that read the stream before the
+        // other's change must not put the older organisation back (a revoked token working
+        // again until the next change).
+        if slot.sequence > sequence {
+            return Ok(false);
         }
+        let changed = self.rules.set(Rules { calendar, ladder });
+        *slot = snapshot;
         Ok(changed)
     }
 
