@@ -586,6 +586,35 @@ pub struct CasePage {
     pub total: i64,
 }
 
+/// A page of a list, checked: `page` from 1, `per_page` 1 to 200 (50 when left out). A page
+/// far past the end is merely empty: its offset saturates rather than overflows.
+struct Paging {
+    page: i64,
+    per_page: i64,
+    offset: i64,
+}
+
+impl Paging {
+    fn checked(page: Option<i64>, per_page: Option<i64>) -> Result<Self, ApiError> {
+        let page = page.unwrap_or(1);
+        let per_page = per_page.unwrap_or(50);
+        if page < 1 {
+            return Err(ApiError::malformed("page: must be 1 or more", Some("page")));
+        }
+        if !(1..=200).contains(&per_page) {
+            return Err(ApiError::malformed(
+                "per_page: must be from 1 to 200",
+                Some("per_page"),
+            ));
+        }
+        Ok(Self {
+            page,
+            per_page,
+            offset: (page - 1).saturating_mul(per_page),
+        })
+    }
+}
+
 /// Cases in the caller's jurisdiction, filtered, soonest due first.
 #[utoipa::path(get, path = "/api/v1/cases", tag = "reads", params(ListQuery),
     responses((status = 200, body = CasePage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)),
@@ -596,17 +625,11 @@ pub async fn list(
     QueryParams(query): QueryParams<ListQuery>,
 ) -> Result<Json<CasePage>, ApiError> {
     read_your_write(&state, query.min_position).await?;
-    let page = query.page.unwrap_or(1);
-    let per_page = query.per_page.unwrap_or(50);
-    if page < 1 {
-        return Err(ApiError::malformed("page: must be 1 or more", Some("page")));
-    }
-    if !(1..=200).contains(&per_page) {
-        return Err(ApiError::malformed(
-            "per_page: must be from 1 to 200",
-            Some("per_page"),
-        ));
-    }
+    let Paging {
+        page,
+        per_page,
+        offset,
+    } = Paging::checked(query.page, query.per_page)?;
     let snapshot = state.store.org.current();
     let org = &snapshot.org;
     let schools = visible_schools_within(org, &caller.user, [&query.township, &query.school]);
@@ -616,7 +639,7 @@ pub async fn list(
         focus_group: query.focus_group,
         overdue_at: query.overdue.then(|| state.store.clock.now()),
         limit: per_page,
-        offset: (page - 1).saturating_mul(per_page),
+        offset,
     };
     let (items, total) = list_cases(&state.store.db, &filter).await?;
     let items = items
@@ -1063,21 +1086,15 @@ pub async fn reads(
         return Err(forbidden(&caller, "list who read a child's file"));
     }
     visible_case(&state, &caller, &case_id).await?;
-    let page = query.page.unwrap_or(1);
-    let per_page = query.per_page.unwrap_or(50);
-    if page < 1 {
-        return Err(ApiError::malformed("page: must be 1 or more", Some("page")));
-    }
-    if !(1..=200).contains(&per_page) {
-        return Err(ApiError::malformed(
-            "per_page: must be from 1 to 200",
-            Some("per_page"),
-        ));
-    }
+    let Paging {
+        page,
+        per_page,
+        offset,
+    } = Paging::checked(query.page, query.per_page)?;
     let (reads, total) = state
         .store
         .access
-        .reads_of(&case_id, per_page, (page - 1).saturating_mul(per_page))
+        .reads_of(&case_id, per_page, offset)
         .await?;
     Ok(Json(ReadsPage {
         items: reads.into_iter().map(ReadEntry::from).collect(),

@@ -151,6 +151,17 @@ const CASE_EVENTS_PAGE: Sql = Sql {
     ),
 };
 
+/// The parameters of the case-by-case pages: the case aggregate, the key to read after, the
+/// page's size.
+fn page_after(after: (&str, i64), limit: i64) -> [P; 4] {
+    [
+        P::text(CASE),
+        P::text(after.0),
+        P::I64(after.1),
+        P::I64(limit),
+    ]
+}
+
 /// Up to `limit` case events after (case id, sequence), case by case, each case's in
 /// sequence order: the whole log of cases read page by page.
 pub async fn case_events_page(
@@ -158,19 +169,11 @@ pub async fn case_events_page(
     after: (&str, i64),
     limit: i64,
 ) -> Result<Vec<StoredEvent>, StoreError> {
-    db.fetch_all(
-        CASE_EVENTS_PAGE,
-        &[
-            P::text(CASE),
-            P::text(after.0),
-            P::I64(after.1),
-            P::I64(limit),
-        ],
-    )
-    .await?
-    .iter()
-    .map(StoredEvent::from_row)
-    .collect()
+    db.fetch_all(CASE_EVENTS_PAGE, &page_after(after, limit))
+        .await?
+        .iter()
+        .map(StoredEvent::from_row)
+        .collect()
 }
 
 const CASE_FACTS_PAGE: Sql = Sql {
@@ -203,33 +206,25 @@ pub async fn case_facts_page(
     after: (&str, i64),
     limit: i64,
 ) -> Result<Vec<CaseFact>, StoreError> {
-    db.fetch_all(
-        CASE_FACTS_PAGE,
-        &[
-            P::text(CASE),
-            P::text(after.0),
-            P::I64(after.1),
-            P::I64(limit),
-        ],
-    )
-    .await?
-    .iter()
-    .map(|row| {
-        let case_id = row.text("aggregate_id")?;
-        let sequence = row.i64("sequence")?;
-        let event = row.with_str("payload", |payload| {
-            let mut json = serde_json::Deserializer::from_str(payload);
-            serde_path_to_error::deserialize(&mut json)
-                .map_err(|e| unreadable(&e, sequence, CASE, &case_id))
-        })??;
-        Ok(CaseFact {
-            recorded_at: row.ts("recorded_at")?,
-            case_id,
-            sequence,
-            event,
+    db.fetch_all(CASE_FACTS_PAGE, &page_after(after, limit))
+        .await?
+        .iter()
+        .map(|row| {
+            let case_id = row.text("aggregate_id")?;
+            let sequence = row.i64("sequence")?;
+            let event = row.with_str("payload", |payload| {
+                let mut json = serde_json::Deserializer::from_str(payload);
+                serde_path_to_error::deserialize(&mut json)
+                    .map_err(|e| unreadable(&e, sequence, CASE, &case_id))
+            })??;
+            Ok(CaseFact {
+                recorded_at: row.ts("recorded_at")?,
+                case_id,
+                sequence,
+                event,
+            })
         })
-    })
-    .collect()
+        .collect()
 }
 
 /// The error for a payload that does not decode. It names the field that does not fit and

@@ -19,7 +19,7 @@ use tokio::sync::{Notify, watch};
 
 use notoneless_domain::OrgEvent;
 
-use crate::db::{Backend, Db, P, Sql, Tx};
+use crate::db::{Db, P, Sql, Tx};
 use crate::error::StoreError;
 use crate::log::{
     CASE, CommitPosition, StoredEvent, case_events, case_events_page, cases_events_in,
@@ -271,17 +271,17 @@ impl Projector {
         }
         let mut tx = self.db.begin().await?;
         // TRUNCATE on PostgreSQL: no dead rows left behind by a rebuild, and no scan.
-        tx.execute(
+        for sql in [
             Sql {
-                postgres: "TRUNCATE case_obligations, case_status",
+                postgres: "TRUNCATE case_obligations",
                 sqlite: "DELETE FROM case_obligations",
             },
-            &[],
-        )
-        .await?;
-        if self.db.backend() == Backend::Sqlite {
-            tx.execute(Sql::both("DELETE FROM case_status"), &[])
-                .await?;
+            Sql {
+                postgres: "TRUNCATE case_status",
+                sqlite: "DELETE FROM case_status",
+            },
+        ] {
+            tx.execute(sql, &[]).await?;
         }
         self.save_checkpoint(&mut tx, CommitPosition::default())
             .await?;
