@@ -8,30 +8,19 @@
 //! without the bearer token is refused. The seed is fixed; `SCHEMATHESIS_MAX_EXAMPLES`
 //! raises the budget (default 20 an operation). The figures are printed with the output.
 
-use std::io::{BufRead, BufReader, Read, Write};
+mod common;
+
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
+
+use common::DemoServer;
 
 const SEED: &str = "20261128";
 const DEFAULT_MAX_EXAMPLES: u32 = 20;
 /// The demo users the document is tested as: the whole county, and one school's class.
 const USERS: [&str; 2] = ["chen", "ht-gyz-middle"];
-
-/// The server, stopped and its data directory removed however the test ends.
-struct Server {
-    child: Child,
-    dir: PathBuf,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
 
 /// `GET path` over plain HTTP/1.0; the status code, if the server answered.
 fn status_of(address: &str, path: &str) -> Option<u16> {
@@ -104,60 +93,20 @@ fn schemathesis_finds_no_server_error_and_no_answer_the_document_does_not_declar
         })
         .unwrap_or(DEFAULT_MAX_EXAMPLES);
 
-    let dir = std::env::temp_dir().join(format!("nol-schemathesis-{}", uuid::Uuid::new_v4()));
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let address = format!("127.0.0.1:{port}");
-    let child = Command::new(env!("CARGO_BIN_EXE_notoneless"))
-        .args([
-            "serve",
-            "--demo",
-            "--data-dir",
-            dir.to_str().unwrap(),
-            "--listen",
-            &address,
-            // schemathesis sends wrong tokens on purpose (the `ignored_auth` check); the
-            // failure limit itself is tested in serve.rs and the API's threat tests.
-            "--auth-failure-limit",
-            "1000000",
-        ])
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut server = Server { child, dir };
-    // Read the log as it is written: a pipe nobody reads fills up and stops the server.
-    let mut stderr = server.child.stderr.take().unwrap();
-    let log_reader = std::thread::spawn(move || {
-        let mut logs = String::new();
-        let _ = stderr.read_to_string(&mut logs);
-        logs
-    });
-    let mut lines = BufReader::new(server.child.stdout.take().unwrap())
-        .lines()
-        .map_while(Result::ok);
-    let mut tokens: Vec<(String, String)> = Vec::new();
-    for line in lines.by_ref() {
-        let words: Vec<&str> = line.split_whitespace().collect();
-        if let (Some(user), Some(token)) = (words.first(), words.last())
-            && USERS.contains(user)
-        {
-            tokens.push((user.to_string(), token.to_string()));
-        }
-        if line.starts_with("demo ready") {
-            break;
-        }
-    }
+    // schemathesis sends wrong tokens on purpose (the `ignored_auth` check); the failure
+    // limit itself is tested in serve.rs and the API's threat tests.
+    let mut server =
+        DemoServer::start("schemathesis", &["--auth-failure-limit", "1000000"], "warn");
+    let address = server.address.clone();
+    let tokens: Vec<(String, String)> = USERS
+        .iter()
+        .filter_map(|user| Some((user.to_string(), server.token(user)?)))
+        .collect();
     assert_eq!(
         tokens.len(),
         USERS.len(),
         "the demo prints the users' tokens"
     );
-    std::thread::spawn(move || lines.for_each(drop));
 
     let started = Instant::now();
     while status_of(&address, "/readyz") != Some(200) {
@@ -226,8 +175,9 @@ fn schemathesis_finds_no_server_error_and_no_answer_the_document_does_not_declar
         );
         assert_eq!(figures.failures, 0, "{shown}");
     }
-    drop(server);
-    let logs = log_reader.join().unwrap();
+    let _ = server.child.kill();
+    let _ = server.child.wait();
+    let logs = server.log();
     for (_, token) in &tokens {
         assert!(!logs.contains(token.as_str()), "no token in the logs");
     }

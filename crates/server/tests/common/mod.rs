@@ -1,6 +1,6 @@
 //! Running the `notoneless` binary as a user runs it, for the CLI tests. Each test binary
 //! uses some of these.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::process::{Command, Output};
 
@@ -19,4 +19,95 @@ pub fn stdout(output: &Output) -> String {
 
 pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// `notoneless serve --demo` on a fresh data directory and a free port, read as a terminal
+/// reads it: both pipes are drained as they are written (a pipe nobody reads fills up, 64
+/// KiB, and then the server blocks on its next line; sqlx warns of a slow statement with its
+/// whole text, tens of kilobytes for a projector batch). Started, it has printed the demo up
+/// to "demo ready". Killed, and its data directory removed, when dropped.
+pub struct DemoServer {
+    pub child: std::process::Child,
+    pub dir: std::path::PathBuf,
+    pub address: String,
+    /// What the demo printed up to "demo ready": among it, a line per user, its token last.
+    pub printed: Vec<String>,
+    log: Option<std::thread::JoinHandle<String>>,
+}
+
+impl DemoServer {
+    /// Starts it with these arguments besides the data directory and the address, logging at
+    /// `rust_log`.
+    pub fn start(name: &str, args: &[&str], rust_log: &str) -> Self {
+        use std::io::{BufRead, BufReader, Read};
+        use std::process::Stdio;
+
+        let dir = std::env::temp_dir().join(format!("nol-{name}-{}", uuid::Uuid::new_v4()));
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let address = format!("127.0.0.1:{port}");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_notoneless"))
+            .args(["serve", "--demo", "--data-dir", dir.to_str().unwrap()])
+            .args(["--listen", &address])
+            .args(args)
+            .env("RUST_LOG", rust_log)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stderr = child.stderr.take().unwrap();
+        let log = std::thread::spawn(move || {
+            let mut logs = String::new();
+            let _ = stderr.read_to_string(&mut logs);
+            logs
+        });
+        let mut lines = BufReader::new(child.stdout.take().unwrap())
+            .lines()
+            .map_while(Result::ok);
+        let mut printed = Vec::new();
+        for line in lines.by_ref() {
+            let ready = line.starts_with("demo ready");
+            printed.push(line);
+            if ready {
+                break;
+            }
+        }
+        std::thread::spawn(move || lines.for_each(drop));
+        Self {
+            child,
+            dir,
+            address,
+            printed,
+            log: Some(log),
+        }
+    }
+
+    /// The token the demo printed for this user.
+    pub fn token(&self, user: &str) -> Option<String> {
+        self.printed.iter().find_map(|line| {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            (words.first() == Some(&user))
+                .then(|| words.last().map(|t| t.to_string()))
+                .flatten()
+        })
+    }
+
+    /// Everything the server logged, once it has exited (stopped or killed).
+    pub fn log(&mut self) -> String {
+        self.log
+            .take()
+            .map(|reader| reader.join().unwrap())
+            .unwrap_or_default()
+    }
+}
+
+impl Drop for DemoServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
 }
