@@ -53,8 +53,9 @@ pub use registry::{
     read_register, read_roll, reconcile,
 };
 pub use review::{
-    CalendarChange, CaseRecord, Finding, FindingKind, Review, ReviewPass, ReviewSettings,
-    SchoolAttestation, SchoolSummary, review, review_attestation, review_calendar_changes,
+    CalendarChange, CaseContribution, CaseRecord, EpisodeContribution, FactFinding, Finding,
+    FindingKind, Review, ReviewPass, ReviewSettings, SchoolAttestation, SchoolSummary,
+    StepContribution, Tally, review, review_attestation, review_calendar_changes,
 };
 pub use roll_call::{NamedAbsence, RollCall, RollCallCommand, RollCallEvent, SchoolRollCalls};
 pub use values::{

@@ -31,7 +31,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::assess::{ObligationKind, ObligationStatus, assess};
+use crate::assess::{Assessment, ObligationKind, ObligationStatus, assess};
 use crate::calendar::SchoolCalendar;
 use crate::case::{CaseStatus, StudentCase};
 use crate::error::ReviewSettingsError;
@@ -181,22 +181,36 @@ pub fn review(
     pass.finish(&[], false)
 }
 
-/// Who a roll call's absent child is: the first case (in the order cases were added) with the
-/// child's student number, and the days that case records the child absent.
+/// Who a roll call's absent child is: of the cases with the child's student number, the one
+/// whose case id comes first (byte order, whatever order the cases come in), and the days that
+/// case records the child absent.
 #[derive(Debug, Default)]
 struct RollIndex(HashMap<String, (String, BTreeSet<NaiveDate>)>);
 
 impl RollIndex {
-    fn add(&mut self, record: &CaseRecord) {
+    fn insert(&mut self, case_id: &str, student_number: &str, absences: &[NaiveDate]) {
+        let entry = || (case_id.to_string(), absences.iter().copied().collect());
+        match self.0.get_mut(student_number) {
+            None => {
+                self.0.insert(student_number.to_string(), entry());
+            }
+            Some(known) if case_id < known.0.as_str() => *known = entry(),
+            Some(_) => {}
+        }
+    }
+
+    fn add(&mut self, case_id: &str, contribution: &CaseContribution) {
+        self.insert(
+            case_id,
+            &contribution.student_number,
+            &contribution.absences,
+        );
+    }
+
+    fn add_record(&mut self, record: &CaseRecord) {
         if let Some(profile) = record.case.profile() {
-            self.0
-                .entry(profile.student_number.clone())
-                .or_insert_with(|| {
-                    (
-                        record.case_id.clone(),
-                        record.case.absences().map(|(_, d)| d).collect(),
-                    )
-                });
+            let absences: Vec<NaiveDate> = record.case.absences().map(|(_, d)| d).collect();
+            self.insert(&record.case_id, &profile.student_number, &absences);
         }
     }
 }
@@ -212,7 +226,6 @@ pub struct ReviewPass<'a> {
     from: NaiveDate,
     until: NaiveDate,
     now: DateTime<Utc>,
-    today: NaiveDate,
     /// The calendar changes made after the day they change, with that day in the period, and
     /// how many cases' deadlines each moved.
     changes: Vec<(&'a CalendarChange, usize)>,
@@ -242,7 +255,6 @@ impl<'a> ReviewPass<'a> {
             from,
             until,
             now,
-            today: calendar.local_date(now),
             changes: changes
                 .iter()
                 .filter(|c| retroactive_in(c, from, until))
@@ -255,17 +267,18 @@ impl<'a> ReviewPass<'a> {
         }
     }
 
-    /// Reviews one case. Each case is added once; the order only decides which of two cases
-    /// with the same student number a roll call is matched to (the first).
+    /// Reviews one case. Each case is added once, in any order.
     pub fn add(&mut self, record: &CaseRecord) {
-        self.roll_index.add(record);
         for (index, (change, moved)) in self.changes.iter_mut().enumerate() {
             if let Some(finding) = moved_deadlines(record, change, self.ladder, self.now) {
                 *moved += 1;
                 self.moved.push((index, finding));
             }
         }
-        self.review_case(record);
+        let assessment = assess(&record.case, self.calendar, self.ladder, self.now);
+        if let Some(contribution) = CaseContribution::of(record, &assessment, &self.settings) {
+            self.add_contribution(&record.case_id, &contribution);
+        }
     }
 
     /// The review: the cases' findings, the calendar changes' (each change's own finding, for
@@ -302,46 +315,195 @@ impl<'a> ReviewPass<'a> {
         }
     }
 
-    fn review_case(&mut self, record: &CaseRecord) {
-        let (calendar, ladder, settings) = (self.calendar, self.ladder, &self.settings);
-        let (from, until, now, today) = (self.from, self.until, self.now, self.today);
+    /// Adds one case's contribution: what of it falls in the period. [`ReviewPass::add`] is
+    /// this with the contribution computed from the case; a review of "now" may take the
+    /// contributions the read model keeps instead, which is the same thing computed earlier.
+    /// (Not for a pass with calendar changes to check: those need the case itself.)
+    pub fn add_contribution(&mut self, case_id: &str, contribution: &CaseContribution) {
+        let (from, until) = (self.from, self.until);
         let in_period = |day: NaiveDate| from <= day && day <= until;
-        let findings = &mut self.findings;
-        let schools = &mut self.schools;
-        let Some(profile) = record.case.profile() else {
-            return;
-        };
-        let school = profile.school.clone();
-        let summary = schools
-            .entry(school.clone())
+        self.roll_index.add(case_id, contribution);
+        let summary = self
+            .schools
+            .entry(contribution.school.clone())
             .or_insert_with(|| SchoolSummary {
-                school: school.clone(),
+                school: contribution.school.clone(),
                 ..SchoolSummary::default()
             });
         summary.cases += 1;
-        let mut finding =
-            |kind, day, detail: String, evidence: Vec<u64>, responsible: Vec<Role>| {
-                findings.push(Finding {
-                    kind,
-                    case_id: record.case_id.clone(),
-                    school: school.clone(),
-                    day,
-                    detail,
-                    evidence,
-                    responsible: with_principal(responsible),
-                });
-            };
-        let assessment = assess(&record.case, calendar, ladder, now);
-        for episode in &assessment.episodes {
+        for episode in &contribution.episodes {
             if !episode.days.iter().any(|d| in_period(*d)) {
                 continue;
             }
             summary.episodes += 1;
-            for o in episode
-                .obligations
+            for step in episode.steps.iter().filter(|s| in_period(s.trigger_day)) {
+                match step.tally {
+                    Tally::OnTime => summary.steps_on_time += 1,
+                    Tally::Late => summary.steps_late += 1,
+                    Tally::Missing => summary.steps_missing += 1,
+                    Tally::LateReport => {
+                        summary.unreported_dropouts += 1;
+                        summary.steps_late += 1;
+                    }
+                    Tally::MissingReport => {
+                        summary.unreported_dropouts += 1;
+                        summary.steps_missing += 1;
+                    }
+                }
+                self.findings.extend(step.finding.iter().cloned());
+            }
+        }
+        self.findings.extend(
+            contribution
+                .facts
                 .iter()
-                .filter(|o| in_period(o.trigger_day))
-            {
+                .filter(|f| in_period(f.on))
+                .map(|f| f.finding.clone()),
+        );
+    }
+
+    /// Whether [`ReviewPass::add_contribution`] gives this pass everything: it does unless
+    /// a retroactive calendar change in the period is to be checked against every case.
+    pub fn takes_contributions(&self) -> bool {
+        self.changes.is_empty()
+    }
+}
+
+/// What one case brings to a review with given thresholds, as of an instant, whatever the
+/// period: every episode with its days and its steps' outcomes, and every finding about a
+/// single fact with the fact's day. [`ReviewPass::add_contribution`] takes from it what falls
+/// in the period. The case-status read model keeps one per case (with the default
+/// thresholds), so that a review of "now" need not read the log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseContribution {
+    #[serde(rename = "s")]
+    pub school: String,
+    #[serde(rename = "n")]
+    pub student_number: String,
+    /// The live unexcused absences: the days a roll call may name the child absent.
+    #[serde(rename = "a", with = "day_numbers")]
+    pub absences: Vec<NaiveDate>,
+    #[serde(rename = "e", default, skip_serializing_if = "Vec::is_empty")]
+    pub episodes: Vec<EpisodeContribution>,
+    #[serde(rename = "f", default, skip_serializing_if = "Vec::is_empty")]
+    pub facts: Vec<FactFinding>,
+    /// The last local day on which it holds as long as the case gets no new event (`None`:
+    /// time alone never changes it). From the next day on it is to be computed again.
+    #[serde(rename = "v", default, skip_serializing_if = "Option::is_none")]
+    pub valid_through: Option<NaiveDate>,
+}
+
+/// One episode: its days (it counts in a period that holds one of them) and its steps.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EpisodeContribution {
+    #[serde(rename = "d", with = "day_numbers")]
+    pub days: Vec<NaiveDate>,
+    /// The steps no longer open (an open step counts nowhere yet).
+    #[serde(rename = "o", default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<StepContribution>,
+}
+
+/// One step of an episode: it counts in a period that holds its trigger day.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepContribution {
+    #[serde(rename = "t", with = "day_number")]
+    pub trigger_day: NaiveDate,
+    #[serde(rename = "k")]
+    pub tally: Tally,
+    #[serde(rename = "f", default, skip_serializing_if = "Option::is_none")]
+    pub finding: Option<Finding>,
+}
+
+/// Which of a school's counts a step adds to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Tally {
+    #[serde(rename = "t")]
+    OnTime,
+    #[serde(rename = "l")]
+    Late,
+    #[serde(rename = "m")]
+    Missing,
+    /// A report made late: late, and an unreported dropout.
+    #[serde(rename = "lr")]
+    LateReport,
+    /// A report never made: missing, and an unreported dropout.
+    #[serde(rename = "mr")]
+    MissingReport,
+}
+
+/// A finding about one fact: it counts in a period that holds the fact's day.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FactFinding {
+    #[serde(rename = "d", with = "day_number")]
+    pub on: NaiveDate,
+    #[serde(rename = "f")]
+    pub finding: Finding,
+}
+
+/// A day as its number from the Common Era (`2026-09-01` is 739,860): half the size of the
+/// date's text in the read model's JSON, and as exact.
+mod day_number {
+    use chrono::{Datelike, NaiveDate};
+    use serde::de::Error as _;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(day: &NaiveDate, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_i32(day.num_days_from_ce())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
+        let n = i32::deserialize(d)?;
+        NaiveDate::from_num_days_from_ce_opt(n)
+            .ok_or_else(|| D::Error::custom(format!("day number {n} is out of range")))
+    }
+}
+
+/// Many days, as [`day_number`] writes one.
+mod day_numbers {
+    use chrono::{Datelike, NaiveDate};
+    use serde::de::Error as _;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(days: &[NaiveDate], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(days.iter().map(|d| d.num_days_from_ce()))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<NaiveDate>, D::Error> {
+        Vec::<i32>::deserialize(d)?
+            .into_iter()
+            .map(|n| {
+                NaiveDate::from_num_days_from_ce_opt(n)
+                    .ok_or_else(|| D::Error::custom(format!("day number {n} is out of range")))
+            })
+            .collect()
+    }
+}
+
+impl CaseContribution {
+    /// The contribution of a case, from its record and its assessment as of the instant the
+    /// review is as of, with the given thresholds. `None` for a stream that opens no case.
+    pub fn of(
+        record: &CaseRecord,
+        assessment: &Assessment,
+        settings: &ReviewSettings,
+    ) -> Option<Self> {
+        let profile = record.case.profile()?;
+        let today = assessment.today;
+        let school = profile.school.clone();
+        let finding =
+            |kind, day, detail: String, evidence: Vec<u64>, responsible: Vec<Role>| Finding {
+                kind,
+                case_id: record.case_id.clone(),
+                school: school.clone(),
+                day,
+                detail,
+                evidence,
+                responsible: with_principal(responsible),
+            };
+        let mut episodes = Vec::with_capacity(assessment.episodes.len());
+        for episode in &assessment.episodes {
+            let mut steps = Vec::new();
+            for o in &episode.obligations {
                 let mut evidence: Vec<u64> = episode
                     .days
                     .iter()
@@ -352,92 +514,130 @@ impl<'a> ReviewPass<'a> {
                 if let Some(f) = &o.fulfilment {
                     evidence.push(f.sequence);
                 }
+                let step = |tally, finding| StepContribution {
+                    trigger_day: o.trigger_day,
+                    tally,
+                    finding,
+                };
                 match (o.kind, o.status) {
                     (_, ObligationStatus::Open) => {}
-                    (_, ObligationStatus::DoneOnTime) => summary.steps_on_time += 1,
-                    (ObligationKind::Report { recipient }, status) => {
-                        summary.unreported_dropouts += 1;
-                        let detail = match (&o.fulfilment, status) {
-                            (Some(f), _) => format!(
+                    (_, ObligationStatus::DoneOnTime) => steps.push(step(Tally::OnTime, None)),
+                    (ObligationKind::Report { recipient }, _) => {
+                        let detail = match &o.fulfilment {
+                            Some(f) => format!(
                                 "day {}: report to the {recipient} made {} day(s) late",
                                 o.day, f.days_late
                             ),
-                            (None, _) => format!("day {}: no report to the {recipient}", o.day),
+                            None => format!("day {}: no report to the {recipient}", o.day),
                         };
-                        if o.fulfilment.is_some() {
-                            summary.steps_late += 1;
+                        let tally = if o.fulfilment.is_some() {
+                            Tally::LateReport
                         } else {
-                            summary.steps_missing += 1;
-                        }
-                        finding(
+                            Tally::MissingReport
+                        };
+                        let found = finding(
                             FindingKind::UnreportedDropout,
                             o.trigger_day,
                             detail,
                             evidence,
                             o.owners.clone(),
                         );
+                        steps.push(step(tally, Some(found)));
                     }
                     (ObligationKind::Action { action }, ObligationStatus::DoneLate) => {
-                        summary.steps_late += 1;
                         let late = o.fulfilment.as_ref().map_or(0, |f| f.days_late);
-                        finding(
+                        let found = finding(
                             FindingKind::LateStep,
                             o.trigger_day,
                             format!("day {}: {action:?} done {late} day(s) late", o.day),
                             evidence,
                             o.owners.clone(),
                         );
+                        steps.push(step(Tally::Late, Some(found)));
                     }
                     (
                         ObligationKind::Action { action },
                         ObligationStatus::DoneWithoutRequiredRoles,
                     ) => {
-                        summary.steps_late += 1;
                         let missing: Vec<&str> = o
                             .fulfilment
                             .as_ref()
                             .map(|f| f.missing_roles.iter().map(|r| r.as_str()).collect())
                             .unwrap_or_default();
-                        finding(
+                        let found = finding(
                             FindingKind::IncompleteStep,
                             o.trigger_day,
                             format!("day {}: {action:?} without {}", o.day, missing.join(", ")),
                             evidence,
                             o.owners.clone(),
                         );
+                        steps.push(step(Tally::Late, Some(found)));
                     }
                     (ObligationKind::Action { action }, _) => {
-                        summary.steps_missing += 1;
-                        finding(
+                        let found = finding(
                             FindingKind::MissedStep,
                             o.trigger_day,
                             format!("day {}: {action:?} never done", o.day),
                             evidence,
                             o.owners.clone(),
                         );
+                        steps.push(step(Tally::Missing, Some(found)));
                     }
                 }
             }
+            episodes.push(EpisodeContribution {
+                days: episode.days.clone(),
+                steps,
+            });
         }
+        // The first days from which time alone may change what is found: while a step is
+        // open or an episode runs, tomorrow; a fact dated after today, its day; and the day
+        // after each threshold below runs out.
+        let mut changes_on: Vec<Option<NaiveDate>> = Vec::new();
+        let open_step = assessment
+            .obligations()
+            .any(|o| o.status == ObligationStatus::Open);
+        if open_step || assessment.current_episode.is_some() {
+            changes_on.push(today.succ_opt());
+        }
+        let after = |day: NaiveDate, days: i64| {
+            u64::try_from(days.saturating_add(1))
+                .ok()
+                .and_then(|d| day.checked_add_days(chrono::Days::new(d)))
+        };
+        let mut facts = Vec::new();
         for (sequence, event) in record.case.live() {
             let on = event.on();
-            if !in_period(on) {
-                continue;
+            changes_on.push(Some(on));
+            match event {
+                CaseEvent::TransferredOut(_) => {
+                    changes_on.push(after(on, settings.transfer_confirmation_days));
+                }
+                CaseEvent::Suspended(s) => changes_on.push(after(s.expected_return, 0)),
+                CaseEvent::ReportSubmitted(_) | CaseEvent::RegistryFindingRecorded(_) => {
+                    changes_on.push(after(on, settings.follow_up_days));
+                }
+                _ => {}
             }
+            let mut fact = |kind, day, detail: String, responsible: Vec<Role>| {
+                facts.push(FactFinding {
+                    on,
+                    finding: finding(kind, day, detail, vec![sequence], responsible),
+                });
+            };
             let recorded = usize::try_from(sequence - 1)
                 .ok()
                 .and_then(|i| record.recorded_on.get(i));
             if let Some(&recorded) = recorded {
                 let delay = (recorded - on).num_days();
                 if delay > settings.late_entry_days {
-                    finding(
+                    fact(
                         FindingKind::LateEntry,
                         on,
                         format!(
                             "{} of {on} recorded on {recorded}, {delay} days later",
                             event.name()
                         ),
-                        vec![sequence],
                         vec![],
                     );
                 }
@@ -445,48 +645,44 @@ impl<'a> ReviewPass<'a> {
             match event {
                 CaseEvent::TransferredOut(t) => {
                     if t.documents.is_empty() {
-                        finding(
+                        fact(
                             FindingKind::TransferWithoutDocuments,
                             on,
                             format!("transfer to {} with no document", t.destination_school),
-                            vec![sequence],
                             vec![],
                         );
                     }
                     let confirmed = record.case.live().any(|(_, e)| matches!(e, CaseEvent::TransferConfirmed(c) if c.on <= on + chrono::TimeDelta::days(settings.transfer_confirmation_days)));
                     if !confirmed && (today - on).num_days() > settings.transfer_confirmation_days {
-                        finding(
+                        fact(
                             FindingKind::TransferUnconfirmed,
                             on,
                             format!(
                                 "transfer to {} not confirmed within {} days: suspected dropout",
                                 t.destination_school, settings.transfer_confirmation_days
                             ),
-                            vec![sequence],
                             vec![],
                         );
                     }
                 }
                 CaseEvent::Suspended(s) => {
                     if s.document.is_none() {
-                        finding(
+                        fact(
                             FindingKind::SuspensionWithoutDocument,
                             on,
                             "suspension with no approving document".into(),
-                            vec![sequence],
                             vec![],
                         );
                     }
                     let still = matches!(record.case.status_on(today), CaseStatus::Suspended { since, .. } if since == s.on);
                     if still && s.expected_return < today {
-                        finding(
+                        fact(
                             FindingKind::SuspensionOverdue,
                             s.expected_return,
                             format!(
                                 "expected back on {}, no resumption recorded",
                                 s.expected_return
                             ),
-                            vec![sequence],
                             vec![],
                         );
                     }
@@ -504,14 +700,13 @@ impl<'a> ReviewPass<'a> {
                             && e.on() <= deadline
                     });
                     if away && !followed && today > deadline {
-                        finding(
+                        fact(
                             FindingKind::NoFollowUp,
                             on,
                             format!(
                                 "reported to the {} on {on}; no follow-up within {} days and the child is still away",
                                 r.recipient, settings.follow_up_days
                             ),
-                            vec![sequence],
                             vec![Role::HeadTeacher],
                         );
                     }
@@ -538,7 +733,7 @@ impl<'a> ReviewPass<'a> {
                         }
                     }
                     if !followed && today > deadline {
-                        finding(
+                        fact(
                             FindingKind::UnresolvedRegistryFinding,
                             on,
                             format!(
@@ -547,7 +742,6 @@ impl<'a> ReviewPass<'a> {
                                 settings.follow_up_days,
                                 if still_open { "; still open" } else { "" }
                             ),
-                            vec![sequence],
                             vec![Role::ResponsibleLeader],
                         );
                     }
@@ -555,6 +749,20 @@ impl<'a> ReviewPass<'a> {
                 _ => {}
             }
         }
+        let valid_through = changes_on
+            .into_iter()
+            .map(|day| day.unwrap_or(NaiveDate::MAX))
+            .filter(|day| *day > today)
+            .min()
+            .map(|day| day.pred_opt().unwrap_or(today));
+        Some(Self {
+            school: school.clone(),
+            student_number: profile.student_number.clone(),
+            absences: record.case.absences().map(|(_, d)| d).collect(),
+            episodes,
+            facts,
+            valid_through,
+        })
     }
 }
 
@@ -702,7 +910,7 @@ pub fn review_attestation(
 ) -> Vec<Finding> {
     let mut index = RollIndex::default();
     for record in records {
-        index.add(record);
+        index.add_record(record);
     }
     attestation_findings(schools, &index, calendar, from, until, now)
 }

@@ -141,3 +141,78 @@ proptest! {
         }
     }
 }
+
+/// A case over ten weeks with transfers, suspensions and late entries too, as the review sees
+/// it: each fact recorded on its day or up to five days later.
+fn case_record() -> impl Strategy<Value = CaseRecord> {
+    (
+        facts(),
+        prop::collection::vec((0..SPAN_DAYS, 0..3u8, 1..20u64), 0..3),
+        prop::collection::vec(0..6u64, 40),
+    )
+        .prop_map(|(mut facts, more, delays)| {
+            for (offset, what, length) in more {
+                let on = date_string(offset);
+                facts.push(match what {
+                    0 => transferred(&on),
+                    1 => suspended(&on, &date_string(offset + length)),
+                    _ => CaseEvent::Resumed(Resumption {
+                        on: day(offset + length),
+                        note: None,
+                    }),
+                });
+            }
+            let case = case_of(&facts);
+            let recorded_on = case
+                .live()
+                .map(|(_, e)| e.on())
+                .chain(std::iter::repeat(day(0)))
+                .zip(delays.iter().cycle())
+                .take(facts.len() + 1)
+                .map(|(on, late)| on + Days::new(*late))
+                .collect();
+            CaseRecord {
+                case_id: "case-1".into(),
+                case,
+                recorded_on,
+            }
+        })
+}
+
+fn contribution_at(record: &CaseRecord, offset: u64, hour: u32) -> CaseContribution {
+    let now = at(&date_string(offset), &format!("{hour:02}:30"));
+    let assessment = assess(&record.case, &calendar(), &ladder(), now);
+    CaseContribution::of(record, &assessment, &ReviewSettings::default())
+        .expect("the case is opened")
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn a_case_contribution_to_the_review_holds_through_the_day_it_says(
+        record in case_record(),
+        first in 0..SPAN_DAYS + 20,
+        later in 0..40u64,
+        (hour, later_hour) in (0..24u32, 0..24u32),
+    ) {
+        let earlier = contribution_at(&record, first, hour);
+        // A later instant up to the end of the last day it holds.
+        let last = earlier.valid_through.map_or(u64::MAX, |last| {
+            u64::try_from((last - day(0)).num_days()).expect("not before the first day")
+        });
+        let then = (first + later).min(last);
+        let then_hour = if then == first { later_hour.max(hour) } else { later_hour };
+        prop_assert_eq!(contribution_at(&record, then, then_hour), earlier);
+    }
+
+    #[test]
+    fn a_case_contribution_reads_back_as_it_was_written(
+        record in case_record(),
+        first in 0..SPAN_DAYS + 20,
+    ) {
+        let contribution = contribution_at(&record, first, 12);
+        let text = serde_json::to_string(&contribution).expect("encodes");
+        prop_assert_eq!(serde_json::from_str::<CaseContribution>(&text).expect("decodes"), contribution);
+    }
+}
