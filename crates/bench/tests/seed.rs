@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use notoneless_domain::{EscalationLadder, ReviewSettings, SchoolCalendar};
-use notoneless_store::review::run_review;
+use notoneless_store::review::{ReviewSource, run_review_from};
 use notoneless_store::testing::TestDb;
 use notoneless_store::verify::verify;
 use notoneless_store::{Rules, Store, SystemClock};
@@ -54,16 +54,20 @@ async fn a_seeded_county_verifies_rebuilds_and_holds_the_findings_planted() {
     store.projector.reproject().await.unwrap();
     assert_eq!(store.projector.check().await.unwrap(), vec![]);
 
-    let review = run_review(
-        &store,
-        date(&summary, "from"),
-        date(&summary, "until"),
-        None,
-        None,
-        &ReviewSettings::default(),
-    )
-    .await
-    .unwrap();
+    let (from, until) = (date(&summary, "from"), date(&summary, "until"));
+    let settings = ReviewSettings::default();
+    let (review, source) = run_review_from(&store, from, until, None, &settings, false)
+        .await
+        .unwrap();
+    // Taken from the read model, and the same as reading every case from the log.
+    assert_eq!(source, ReviewSource::ReadModel { recomputed: 0 });
+    let (logged, _) = run_review_from(&store, from, until, None, &settings, true)
+        .await
+        .unwrap();
+    assert_eq!(
+        (&review.findings, &review.schools),
+        (&logged.findings, &logged.schools)
+    );
     let mut found: BTreeMap<String, u64> = BTreeMap::new();
     for finding in &review.findings {
         let kind = serde_json::to_value(finding.kind).unwrap();

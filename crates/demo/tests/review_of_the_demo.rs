@@ -4,39 +4,47 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::{NaiveDate, TimeDelta, TimeZone, Utc};
+use notoneless_demo::DemoCounty;
 use notoneless_domain::{EscalationLadder, FindingKind, ReviewSettings, SchoolCalendar};
 use notoneless_store::db::Backend;
-use notoneless_store::review::run_review;
-use notoneless_store::testing::{FixedClock, TestDb};
+use notoneless_store::review::{ReviewSource, run_review, run_review_from};
+use notoneless_store::testing::{FixedClock, TestDb, absent, open, run};
 use notoneless_store::verify::verify;
 use notoneless_store::{Rules, Store, conformance};
 
 type Key = (FindingKind, String, String, NaiveDate);
 
-conformance!(the_review_of_the_demo_county_finds_exactly_the_planted_violations);
-
-async fn the_review_of_the_demo_county_finds_exactly_the_planted_violations(backend: Backend) {
+/// The demo county, built on 2026-11-20, and the store as the server would see it that
+/// evening (the clock can be moved on).
+async fn demo_county(backend: Backend) -> (TestDb, DemoCounty, NaiveDate, Arc<FixedClock>, Store) {
     let test = TestDb::new(backend).await;
     let today = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
     let demo = notoneless_demo::build(test.connect().await, EscalationLadder::kazuo_123(), today)
         .await
         .expect("the demo county is built");
-    assert_eq!(demo.schools, 12);
-    assert_eq!(demo.children, 2_000);
-
-    // The county as the server would see it this evening.
     let evening = Utc.from_utc_datetime(&today.and_hms_opt(10, 0, 0).unwrap());
+    let clock = FixedClock::at(evening);
     let store = Store::new(
         test.connect().await,
         Rules {
             calendar: SchoolCalendar::every_weekday(),
             ladder: EscalationLadder::kazuo_123(),
         },
-        FixedClock::at(evening),
+        clock.clone(),
     );
     store.org.reload().await.unwrap();
+    (test, demo, today, clock, store)
+}
+
+conformance!(the_review_of_the_demo_county_finds_exactly_the_planted_violations);
+
+async fn the_review_of_the_demo_county_finds_exactly_the_planted_violations(backend: Backend) {
+    let (_test, demo, today, _clock, store) = demo_county(backend).await;
+    assert_eq!(demo.schools, 12);
+    assert_eq!(demo.children, 2_000);
     let review = run_review(
         &store,
         demo.first_day,
@@ -80,4 +88,93 @@ async fn the_review_of_the_demo_county_finds_exactly_the_planted_violations(back
     // Everything went through the command path: the log verifies.
     let report = verify(&store.db, None).await.unwrap();
     assert!(report.is_clean(), "{report:?}");
+}
+
+conformance!(the_review_taken_from_the_read_model_is_the_review_read_from_the_log);
+
+/// The review of now takes each case's contribution from the read model: it must find what
+/// reading every case from the log finds, that evening, days later (rows gone stale), for a
+/// township, and with events the projector has not applied yet.
+async fn the_review_taken_from_the_read_model_is_the_review_read_from_the_log(backend: Backend) {
+    let (_test, demo, today, clock, store) = demo_county(backend).await;
+    let evening = clock.now_value();
+    store.projector.reproject().await.unwrap();
+    let settings = ReviewSettings::default();
+    // A calendar change made after its day moves deadlines in every case it touches: a review
+    // over it reads the log. The period here ends the day before the demo's own such change.
+    let changes = store.org.calendar_changes(None).await.unwrap();
+    let changed = changes
+        .iter()
+        .filter(|c| c.declared_on > c.day)
+        .map(|c| c.day)
+        .min()
+        .unwrap();
+    let (first_day, last_day) = (demo.first_day, changed.pred_opt().unwrap());
+    let (over_it, source) = run_review_from(&store, first_day, today, None, &settings, false)
+        .await
+        .unwrap();
+    assert_eq!(source, ReviewSource::Log, "over the change");
+    assert!(
+        over_it
+            .findings
+            .iter()
+            .any(|f| f.kind == FindingKind::RetroactiveCalendarChange)
+    );
+    let both = |schools: Option<Vec<String>>, first_day: NaiveDate, until: NaiveDate| {
+        let store = &store;
+        async move {
+            let kept = run_review_from(
+                store,
+                first_day,
+                until,
+                schools.as_deref(),
+                &settings,
+                false,
+            )
+            .await
+            .unwrap();
+            let logged =
+                run_review_from(store, first_day, until, schools.as_deref(), &settings, true)
+                    .await
+                    .unwrap();
+            assert_eq!(logged.1, ReviewSource::Log);
+            assert_eq!(kept.0, logged.0, "schools {schools:?} until {until}");
+            (kept.1, kept.0.findings.len())
+        }
+    };
+    let (source, found) = both(None, first_day, last_day).await;
+    assert_eq!(source, ReviewSource::ReadModel { recomputed: 0 });
+    assert!(found > 10);
+    let township = store
+        .org
+        .current()
+        .org
+        .schools()
+        .into_iter()
+        .take(3)
+        .collect();
+    let (source, found) = both(Some(township), first_day, last_day).await;
+    assert!(matches!(source, ReviewSource::ReadModel { .. }) && found > 0);
+
+    // A child away today, recorded after the projector last ran: read from the log.
+    let day = today.to_string();
+    run(&store, "case-after-projection", open(&day)).await;
+    run(&store, "case-after-projection", absent(&day)).await;
+    let (source, _) = both(None, first_day, last_day).await;
+    assert!(matches!(source, ReviewSource::ReadModel { recomputed } if recomputed >= 1));
+
+    // Days later: rows whose contribution has run out are read from the log.
+    store.projector.catch_up().await.unwrap();
+    for days in [1, 2, 5, 12] {
+        clock.set(evening + TimeDelta::days(days));
+        both(None, first_day, last_day).await;
+        // After the change: the child away today, whose steps time makes overdue.
+        let (_, found) = both(
+            None,
+            changed.succ_opt().unwrap(),
+            today + TimeDelta::days(days),
+        )
+        .await;
+        assert!(found > 0);
+    }
 }

@@ -530,7 +530,8 @@ fn describe_difference(stored: &CaseRow, expected: &CaseRow) -> String {
         last_recorded_at,
         stale_after,
         assessment,
-        obligations
+        obligations,
+        review
     );
     format!("differs from a fresh fold in: {}", fields.join(", "))
 }

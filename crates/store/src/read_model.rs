@@ -8,7 +8,10 @@
 //! projector also refreshes stale rows as it goes.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use notoneless_domain::{Assessment, ObligationKind, ObligationStatus, assess};
+use notoneless_domain::{
+    Assessment, CaseContribution, CaseRecord, ObligationKind, ObligationStatus, ReviewSettings,
+    assess,
+};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -56,6 +59,10 @@ pub struct CaseRow {
     pub stale_after: Option<DateTime<Utc>>,
     pub assessment: Value,
     pub obligations: Vec<ObligationRow>,
+    /// The case's contribution to a review of now with the default thresholds (the domain's
+    /// `CaseContribution`, as JSON); `None` in a row written before it was kept.
+    #[serde(skip)]
+    pub review: Option<String>,
 }
 
 fn snake<T: Serialize>(value: &T) -> Result<String, StoreError> {
@@ -83,12 +90,37 @@ impl CaseRow {
             return Ok(None);
         };
         let case = fold(events)?;
-        let Some(profile) = case.profile() else {
+        if case.profile().is_none() {
             return Ok(None);
-        };
+        }
         let now = truncate_to_micros(now);
         let assessment = assess(&case, &rules.calendar, &rules.ladder, now);
         let last_event = last.decode()?;
+        let record = CaseRecord {
+            case_id: first.aggregate_id.clone(),
+            recorded_on: events
+                .iter()
+                .map(|e| rules.calendar.local_date(e.recorded_at))
+                .collect(),
+            case,
+        };
+        let contribution = CaseContribution::of(&record, &assessment, &ReviewSettings::default());
+        let review_stale = contribution
+            .as_ref()
+            .and_then(|c| c.valid_through)
+            .map(|day| rules.calendar.end_of_day(day));
+        let stale_after = match (stale_after(&assessment, rules), review_stale) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        let review = contribution
+            .map(|c| serde_json::to_string(&c))
+            .transpose()
+            .map_err(|e| StoreError::Database(format!("cannot encode: {e}")))?;
+        let case = &record.case;
+        let Some(profile) = case.profile() else {
+            return Ok(None);
+        };
         Ok(Some(Self {
             case_id: first.aggregate_id.clone(),
             school: profile.school.clone(),
@@ -104,9 +136,10 @@ impl CaseRow {
             last_event_on: last_event.on(),
             last_recorded_at: last.recorded_at,
             assessed_at: now,
-            stale_after: stale_after(&assessment, rules),
+            stale_after,
             obligations: obligation_rows(&assessment)?,
             assessment: to_json(&assessment)?,
+            review,
         }))
     }
 
@@ -119,7 +152,8 @@ impl CaseRow {
 
 /// The first instant at which time alone can change the assessment: the end of its local
 /// day, while a step is open (it turns overdue) or an episode is running (a day without an
-/// absence on record ends it).
+/// absence on record ends it). (The row is stale from the earlier of this and the end of the
+/// last day its review contribution holds.)
 fn stale_after(assessment: &Assessment, rules: &Rules) -> Option<DateTime<Utc>> {
     let open_step = assessment
         .obligations()
@@ -156,15 +190,15 @@ fn obligation_rows(assessment: &Assessment) -> Result<Vec<ObligationRow>, StoreE
 
 const UPSERT_CASE: Sql = Sql::both(
     "INSERT INTO case_status (case_id, school, stage, episode_start, episode_days, outstanding, next_due, focus_groups,
-        last_sequence, last_position, last_event_type, last_event_on, last_recorded_at, assessed_at, stale_after, assessment)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+        last_sequence, last_position, last_event_type, last_event_on, last_recorded_at, assessed_at, stale_after, assessment, review)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
      ON CONFLICT (case_id) DO UPDATE SET school = excluded.school, stage = excluded.stage,
         episode_start = excluded.episode_start, episode_days = excluded.episode_days,
         outstanding = excluded.outstanding, next_due = excluded.next_due, focus_groups = excluded.focus_groups,
         last_sequence = excluded.last_sequence, last_position = excluded.last_position,
         last_event_type = excluded.last_event_type, last_event_on = excluded.last_event_on,
         last_recorded_at = excluded.last_recorded_at, assessed_at = excluded.assessed_at,
-        stale_after = excluded.stale_after, assessment = excluded.assessment",
+        stale_after = excluded.stale_after, assessment = excluded.assessment, review = excluded.review",
 );
 
 const INSERT_OBLIGATION: Sql = Sql::both(
@@ -197,9 +231,9 @@ async fn write_rows(tx: &mut Tx, rows: &[CaseRow], replacing: bool) -> Result<()
             tx.execute(Sql::both(&delete), &params).await?;
         }
         let mut values = Vec::with_capacity(chunk.len());
-        let mut params = Vec::with_capacity(chunk.len() * 16);
+        let mut params = Vec::with_capacity(chunk.len() * 17);
         for row in chunk {
-            values.push(placeholders(params.len() + 1, 16));
+            values.push(placeholders(params.len() + 1, 17));
             params.extend([
                 P::text(row.case_id.as_str()),
                 P::text(row.school.as_str()),
@@ -217,10 +251,11 @@ async fn write_rows(tx: &mut Tx, rows: &[CaseRow], replacing: bool) -> Result<()
                 P::Ts(row.assessed_at),
                 P::OptTs(row.stale_after),
                 P::Json(row.assessment.clone()),
+                P::OptText(row.review.clone()),
             ]);
         }
         let upsert = UPSERT_CASE.postgres.replacen(
-            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
             &format!("VALUES {}", values.join(", ")),
             1,
         );
@@ -312,6 +347,7 @@ pub async fn stored_case(db: &Db, case_id: &str) -> Result<Option<CaseRow>, Stor
         stale_after: row.opt_ts("stale_after")?,
         assessment: row.json("assessment")?,
         obligations,
+        review: row.opt_text("review")?,
     }))
 }
 

@@ -6,14 +6,15 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use notoneless_domain::{
-    CaseRecord, Review, ReviewPass, ReviewSettings, SchoolAttestation, SchoolCalendar, StudentCase,
-    StudentProfile,
+    CaseContribution, CaseRecord, OrgEvent, Review, ReviewPass, ReviewSettings, SchoolAttestation,
+    SchoolCalendar, StudentCase, StudentProfile,
 };
 
 use crate::commands::roll_calls_of_school;
-use crate::db::Db;
+use crate::db::{Db, P, Sql};
 use crate::error::StoreError;
-use crate::log::{CaseFact, case_facts_page};
+use crate::log::{CASE, CaseFact, case_facts_page, cases_events_in, events_after, fold};
+use crate::org::ORGANISATION;
 use crate::store::Store;
 
 /// Feeds every case, as the review needs it, from the events recorded up to `known_at` (all,
@@ -92,11 +93,57 @@ pub async fn run_review(
     schools: Option<&[String]>,
     settings: &ReviewSettings,
 ) -> Result<Review, StoreError> {
+    let source = Source::Either {
+        keep_profiles: false,
+    };
     Ok(
-        review_pass(store, from, until, known_at, schools, settings, false)
+        review_pass(store, from, until, known_at, schools, settings, source)
             .await?
             .0,
     )
+}
+
+/// Where a review took the cases from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReviewSource {
+    /// Each case's contribution as the read model keeps it, but for `recomputed` cases read
+    /// from the log (events the projector had not applied yet, rows stale by now).
+    ReadModel { recomputed: usize },
+    /// Every case read from the log.
+    Log,
+}
+
+/// [`run_review`], saying where it took the cases from; with `from_log`, every case is read
+/// from the log whatever the read model holds (the reference the read model's review is
+/// tested against).
+pub async fn run_review_from(
+    store: &Store,
+    from: NaiveDate,
+    until: NaiveDate,
+    schools: Option<&[String]>,
+    settings: &ReviewSettings,
+    from_log: bool,
+) -> Result<(Review, ReviewSource), StoreError> {
+    let source = if from_log {
+        Source::Log
+    } else {
+        Source::Either {
+            keep_profiles: false,
+        }
+    };
+    let (review, _, source) =
+        review_pass(store, from, until, None, schools, settings, source).await?;
+    Ok((review, source))
+}
+
+/// Where a pass may take the cases from, and whether it keeps their profiles.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Source {
+    /// The read model where it can.
+    Either {
+        keep_profiles: bool,
+    },
+    Log,
 }
 
 /// [`run_review`], with the profile of each child the review names (as known at
@@ -109,15 +156,25 @@ pub async fn run_review_with_profiles(
     schools: Option<&[String]>,
     settings: &ReviewSettings,
 ) -> Result<(Review, BTreeMap<String, StudentProfile>), StoreError> {
-    let (review, mut profiles) =
-        review_pass(store, from, until, known_at, schools, settings, true).await?;
+    let (review, mut profiles, _) = review_pass(
+        store,
+        from,
+        until,
+        known_at,
+        schools,
+        settings,
+        Source::Either {
+            keep_profiles: true,
+        },
+    )
+    .await?;
     let named: BTreeSet<&str> = review.findings.iter().map(|f| f.case_id.as_str()).collect();
     profiles.retain(|case_id, _| named.contains(case_id.as_str()));
     Ok((review, profiles))
 }
 
 /// One pass over the log: each case of the given schools is reviewed as it is read and then
-/// dropped (its profile kept if `keep_profiles`), so the review's memory grows with its
+/// dropped (its profile kept if the source says so), so the review's memory grows with its
 /// findings, not with the county.
 async fn review_pass(
     store: &Store,
@@ -126,8 +183,8 @@ async fn review_pass(
     known_at: Option<DateTime<Utc>>,
     schools: Option<&[String]>,
     settings: &ReviewSettings,
-    keep_profiles: bool,
-) -> Result<(Review, BTreeMap<String, StudentProfile>), StoreError> {
+    source: Source,
+) -> Result<(Review, BTreeMap<String, StudentProfile>, ReviewSource), StoreError> {
     let rules = store.rules.get();
     let (calendar, now) = match known_at {
         Some(t) => (store.org.calendar_known_at(t).await?, t),
@@ -158,7 +215,34 @@ async fn review_pass(
         Ok::<_, StoreError>(attestations)
     });
     let mut profiles = BTreeMap::new();
-    for_each_case(store, &calendar, known_at, |record| {
+    // A review of now with the default thresholds takes each case's contribution from the
+    // read model, and only the cases the projector has not caught up with from the log.
+    let keep_profiles = source
+        == Source::Either {
+            keep_profiles: true,
+        };
+    let kept = if source != Source::Log
+        && known_at.is_none()
+        && *settings == ReviewSettings::default()
+        && pass.takes_contributions()
+    {
+        cases_to_recompute(store, now).await?
+    } else {
+        None
+    };
+    let from_read_model = kept.is_some();
+    let mut used = ReviewSource::Log;
+    let recompute = match kept {
+        Some(mut ids) => {
+            ids.extend(add_kept_contributions(store, &mut pass, &ids, schools, now).await?);
+            used = ReviewSource::ReadModel {
+                recomputed: ids.len(),
+            };
+            Some(ids)
+        }
+        None => None,
+    };
+    let mut add = |record: CaseRecord| {
         let Some(profile) = record.case.profile() else {
             return;
         };
@@ -169,11 +253,168 @@ async fn review_pass(
             profiles.insert(record.case_id.clone(), profile.clone());
         }
         pass.add(&record);
-    })
-    .await?;
+    };
+    match &recompute {
+        Some(ids) => {
+            let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+            for_each_case_of(store, &calendar, &ids, &mut add).await?;
+        }
+        None => for_each_case(store, &calendar, known_at, add).await?,
+    }
     let attestations = roll_calls
         .await
         .map_err(|e| StoreError::Database(format!("reading the roll calls stopped: {e}")))??;
     // A calendar change itself concerns the whole county: shown to those who see every school.
-    Ok((pass.finish(&attestations, schools.is_none()), profiles))
+    let review = pass.finish(&attestations, schools.is_none());
+    if keep_profiles && from_read_model {
+        let named: BTreeSet<&str> = review
+            .findings
+            .iter()
+            .map(|f| f.case_id.as_str())
+            .filter(|id| !profiles.contains_key(*id))
+            .collect();
+        let named: Vec<&str> = named.into_iter().collect();
+        for_each_case_of(store, &calendar, &named, |record| {
+            if let Some(profile) = record.case.profile() {
+                profiles.insert(record.case_id.clone(), profile.clone());
+            }
+        })
+        .await?;
+    }
+    tracing::debug!(source = ?used, "review");
+    Ok((review, profiles, used))
+}
+
+/// At most this many cases of a review of now are read from the log rather than taken from
+/// the read model. Beyond it (a projector far behind, a rebuild under way, the morning after
+/// a night that made many rows stale) the review reads the whole log instead.
+const MAX_RECOMPUTED: usize = 2_000;
+
+/// The cases whose kept contribution cannot be used for a review as of `now`: those with
+/// events the projector has not applied yet, and those whose row is stale, was assessed
+/// after `now`, or has no contribution. `None` if there are too many of them, or the
+/// projector has a change of the calendar still to apply.
+async fn cases_to_recompute(
+    store: &Store,
+    now: DateTime<Utc>,
+) -> Result<Option<BTreeSet<String>>, StoreError> {
+    let limit = MAX_RECOMPUTED as i64 + 1;
+    // Every row was written up to the checkpoint at least; what came after is in the log.
+    let checkpoint = store.projector.checkpoint().await?;
+    let pending = events_after(&store.db, checkpoint, limit).await?;
+    if pending.len() > MAX_RECOMPUTED {
+        return Ok(None);
+    }
+    let mut ids = BTreeSet::new();
+    for event in pending {
+        if event.aggregate_type == ORGANISATION {
+            if event.decode_as::<OrgEvent>()?.changes_calendar() {
+                return Ok(None);
+            }
+        } else if event.aggregate_type == CASE {
+            ids.insert(event.aggregate_id);
+        }
+    }
+    let stale = store
+        .db
+        .fetch_all(
+            Sql::both(
+                "SELECT case_id FROM case_status WHERE review IS NULL OR stale_after <= $1 OR assessed_at > $1 LIMIT $2",
+            ),
+            &[P::Ts(now), P::I64(limit)],
+        )
+        .await?;
+    for row in stale {
+        ids.insert(row.text("case_id")?);
+    }
+    Ok((ids.len() <= MAX_RECOMPUTED).then_some(ids))
+}
+
+/// Adds the kept contribution of every case of the given schools to `pass`, but for the cases
+/// in `skip`; returns the cases whose row changed meanwhile so that it no longer holds at
+/// `now` (to be read from the log too). The read model is read a page at a time, in case id
+/// order, the next page while this one is added.
+async fn add_kept_contributions(
+    store: &Store,
+    pass: &mut ReviewPass<'_>,
+    skip: &BTreeSet<String>,
+    schools: Option<&[String]>,
+    now: DateTime<Utc>,
+) -> Result<Vec<String>, StoreError> {
+    const PAGE: i64 = 5_000;
+    let read = |db: Db, after: String| {
+        tokio::spawn(async move {
+            db.fetch_all(
+                Sql::both(
+                    "SELECT case_id, school, assessed_at, stale_after, review FROM case_status WHERE case_id > $1 ORDER BY case_id LIMIT $2",
+                ),
+                &[P::Text(after), P::I64(PAGE)],
+            )
+            .await
+        })
+    };
+    let mut changed = Vec::new();
+    let mut next = read(store.db.clone(), String::new());
+    loop {
+        let page = next
+            .await
+            .map_err(|e| StoreError::Database(format!("reading the read model stopped: {e}")))??;
+        let Some(last) = page.last() else {
+            break;
+        };
+        next = read(store.db.clone(), last.text("case_id")?);
+        for row in &page {
+            let case_id = row.text("case_id")?;
+            if skip.contains(&case_id) {
+                continue;
+            }
+            let school = row.text("school")?;
+            if schools.is_some_and(|s| !s.contains(&school)) {
+                continue;
+            }
+            let holds =
+                row.ts("assessed_at")? <= now && row.opt_ts("stale_after")?.is_none_or(|t| now < t);
+            match row.opt_text("review")? {
+                Some(text) if holds => {
+                    let contribution: CaseContribution =
+                        serde_json::from_str(&text).map_err(|e| {
+                            StoreError::Corrupt(format!("case_status.review of {case_id}: {e}"))
+                        })?;
+                    pass.add_contribution(&case_id, &contribution);
+                }
+                _ => changed.push(case_id),
+            }
+        }
+    }
+    Ok(changed)
+}
+
+/// Feeds the given cases, read from the log (all their events), to `each`, a few hundred at a
+/// time.
+async fn for_each_case_of(
+    store: &Store,
+    calendar: &SchoolCalendar,
+    case_ids: &[&str],
+    mut each: impl FnMut(CaseRecord),
+) -> Result<(), StoreError> {
+    const CASES_PER_READ: usize = 500;
+    for chunk in case_ids.chunks(CASES_PER_READ) {
+        let mut tx = store.db.begin_read().await?;
+        let events = cases_events_in(&mut tx, chunk).await?;
+        tx.commit().await?;
+        for case in events.chunk_by(|a, b| a.aggregate_id == b.aggregate_id) {
+            let Some(first) = case.first() else {
+                continue;
+            };
+            each(CaseRecord {
+                case_id: first.aggregate_id.clone(),
+                recorded_on: case
+                    .iter()
+                    .map(|e| calendar.local_date(e.recorded_at))
+                    .collect(),
+                case: fold(case)?,
+            });
+        }
+    }
+    Ok(())
 }
