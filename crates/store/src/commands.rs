@@ -307,16 +307,11 @@ pub async fn roll_calls_of_school(
     school: &str,
     known_at: Option<chrono::DateTime<chrono::Utc>>,
 ) -> Result<Vec<(u64, RollCall)>, StoreError> {
-    let mut out = Vec::new();
-    for stored in crate::log::stream_events(db, ROLL_CALLS, school).await? {
-        if known_at.is_some_and(|t| stored.recorded_at > t) {
-            continue;
-        }
-        let RollCallEvent::RollCallSubmitted(roll_call) = stored.decode_as()?;
-        out.push((
-            u64::try_from(stored.sequence).unwrap_or_default(),
-            roll_call,
-        ));
-    }
-    Ok(out)
+    Ok(crate::log::stream_facts(db, ROLL_CALLS, school, known_at)
+        .await?
+        .into_iter()
+        .map(|(sequence, RollCallEvent::RollCallSubmitted(roll_call))| {
+            (u64::try_from(sequence).unwrap_or_default(), roll_call)
+        })
+        .collect())
 }

@@ -318,6 +318,40 @@ pub async fn stream_events(
         .collect()
 }
 
+const STREAM_FACTS: Sql = Sql {
+    postgres: "SELECT sequence, payload::text AS payload, recorded_at FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 ORDER BY sequence",
+    sqlite: "SELECT sequence, payload, recorded_at FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 ORDER BY sequence",
+};
+
+/// Every event of one stream recorded up to `known_at` (all, if `None`), in sequence order,
+/// with only its sequence, each payload decoded from its text straight into `E` (as
+/// [`case_facts_page`] does for the review's cases).
+pub async fn stream_facts<E: serde::de::DeserializeOwned>(
+    db: &Db,
+    aggregate_type: &str,
+    id: &str,
+    known_at: Option<DateTime<Utc>>,
+) -> Result<Vec<(i64, E)>, StoreError> {
+    let mut facts = Vec::new();
+    for row in db
+        .fetch_all(STREAM_FACTS, &[P::text(aggregate_type), P::text(id)])
+        .await?
+    {
+        let recorded_at = row.ts("recorded_at")?;
+        if known_at.is_some_and(|t| recorded_at > t) {
+            continue;
+        }
+        let sequence = row.i64("sequence")?;
+        let event = row.with_str("payload", |payload| {
+            let mut json = serde_json::Deserializer::from_str(payload);
+            serde_path_to_error::deserialize(&mut json)
+                .map_err(|e| unreadable(&e, sequence, aggregate_type, id))
+        })??;
+        facts.push((sequence, event));
+    }
+    Ok(facts)
+}
+
 /// Every event of one case, in sequence order.
 pub async fn case_events(db: &Db, case_id: &str) -> Result<Vec<StoredEvent>, StoreError> {
     stream_events(db, CASE, case_id).await
