@@ -504,16 +504,20 @@ impl CaseContribution {
         for episode in &assessment.episodes {
             let mut steps = Vec::new();
             for o in &episode.obligations {
-                let mut evidence: Vec<u64> = episode
-                    .days
-                    .iter()
-                    .zip(&episode.sequences)
-                    .filter(|(d, _)| **d <= o.trigger_day)
-                    .map(|(_, s)| *s)
-                    .collect();
-                if let Some(f) = &o.fulfilment {
-                    evidence.push(f.sequence);
-                }
+                // Only a finding carries evidence (most steps are done on time).
+                let evidence = || {
+                    let mut evidence: Vec<u64> = episode
+                        .days
+                        .iter()
+                        .zip(&episode.sequences)
+                        .filter(|(d, _)| **d <= o.trigger_day)
+                        .map(|(_, s)| *s)
+                        .collect();
+                    if let Some(f) = &o.fulfilment {
+                        evidence.push(f.sequence);
+                    }
+                    evidence
+                };
                 let step = |tally, finding| StepContribution {
                     trigger_day: o.trigger_day,
                     tally,
@@ -539,7 +543,7 @@ impl CaseContribution {
                             FindingKind::UnreportedDropout,
                             o.trigger_day,
                             detail,
-                            evidence,
+                            evidence(),
                             o.owners.clone(),
                         );
                         steps.push(step(tally, Some(found)));
@@ -550,7 +554,7 @@ impl CaseContribution {
                             FindingKind::LateStep,
                             o.trigger_day,
                             format!("day {}: {action:?} done {late} day(s) late", o.day),
-                            evidence,
+                            evidence(),
                             o.owners.clone(),
                         );
                         steps.push(step(Tally::Late, Some(found)));
@@ -568,7 +572,7 @@ impl CaseContribution {
                             FindingKind::IncompleteStep,
                             o.trigger_day,
                             format!("day {}: {action:?} without {}", o.day, missing.join(", ")),
-                            evidence,
+                            evidence(),
                             o.owners.clone(),
                         );
                         steps.push(step(Tally::Late, Some(found)));
@@ -578,7 +582,7 @@ impl CaseContribution {
                             FindingKind::MissedStep,
                             o.trigger_day,
                             format!("day {}: {action:?} never done", o.day),
-                            evidence,
+                            evidence(),
                             o.owners.clone(),
                         );
                         steps.push(step(Tally::Missing, Some(found)));
