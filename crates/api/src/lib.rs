@@ -16,6 +16,7 @@ pub mod registry;
 pub mod reviews;
 pub mod roll_calls;
 pub mod security;
+pub mod streamed;
 
 use std::sync::Arc;
 

@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
@@ -21,6 +20,7 @@ use crate::error::{ApiError, ErrorBody};
 use crate::exports::{FileFormat, Language, download};
 use crate::extract::QueryParams;
 use crate::org::UserView;
+use crate::streamed::StreamedJson;
 
 /// Who may run a review: the bureau and inspectors for the county, a township officer for the
 /// township, a principal for the school.
@@ -170,7 +170,7 @@ pub async fn get_review(
     State(state): State<AppState>,
     caller: Caller,
     QueryParams(query): QueryParams<ReviewQuery>,
-) -> Result<Json<ReviewView>, ApiError> {
+) -> Result<StreamedJson<ReviewView>, ApiError> {
     let snapshot = state.store.org.current();
     let org = &snapshot.org;
     let checked = check(org, &caller, &query)?;
@@ -218,7 +218,7 @@ pub async fn get_review(
         t.steps_missing += school.steps_missing;
         t.unreported_dropouts += school.unreported_dropouts;
     }
-    Ok(Json(ReviewView {
+    Ok(StreamedJson(ReviewView {
         review,
         townships: townships.into_values().collect(),
         staff,
