@@ -177,4 +177,14 @@ async fn the_review_taken_from_the_read_model_is_the_review_read_from_the_log(ba
         .await;
         assert!(found > 0);
     }
+
+    // Restarted with another ladder (only the call to the parents): no row computed under
+    // the old one is taken.
+    let first_step = EscalationLadder::kazuo_123().steps()[..1].to_vec();
+    let calendar = store.rules.get().calendar.clone();
+    assert!(store.rules.set(Rules {
+        calendar,
+        ladder: EscalationLadder::new(first_step).unwrap(),
+    }));
+    both(None, first_day, last_day).await;
 }

@@ -531,7 +531,8 @@ fn describe_difference(stored: &CaseRow, expected: &CaseRow) -> String {
         stale_after,
         assessment,
         obligations,
-        review
+        review,
+        review_rules
     );
     format!("differs from a fresh fold in: {}", fields.join(", "))
 }

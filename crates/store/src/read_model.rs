@@ -63,6 +63,9 @@ pub struct CaseRow {
     /// `CaseContribution`, as JSON); `None` in a row written before it was kept.
     #[serde(skip)]
     pub review: Option<String>,
+    /// The rules the contribution was computed under (`Rules::fingerprint`).
+    #[serde(skip)]
+    pub review_rules: Option<String>,
 }
 
 fn snake<T: Serialize>(value: &T) -> Result<String, StoreError> {
@@ -139,6 +142,7 @@ impl CaseRow {
             stale_after,
             obligations: obligation_rows(&assessment)?,
             assessment: to_json(&assessment)?,
+            review_rules: review.as_ref().map(|_| rules.fingerprint()),
             review,
         }))
     }
@@ -190,15 +194,16 @@ fn obligation_rows(assessment: &Assessment) -> Result<Vec<ObligationRow>, StoreE
 
 const UPSERT_CASE: Sql = Sql::both(
     "INSERT INTO case_status (case_id, school, stage, episode_start, episode_days, outstanding, next_due, focus_groups,
-        last_sequence, last_position, last_event_type, last_event_on, last_recorded_at, assessed_at, stale_after, assessment, review)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+        last_sequence, last_position, last_event_type, last_event_on, last_recorded_at, assessed_at, stale_after, assessment, review, review_rules)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
      ON CONFLICT (case_id) DO UPDATE SET school = excluded.school, stage = excluded.stage,
         episode_start = excluded.episode_start, episode_days = excluded.episode_days,
         outstanding = excluded.outstanding, next_due = excluded.next_due, focus_groups = excluded.focus_groups,
         last_sequence = excluded.last_sequence, last_position = excluded.last_position,
         last_event_type = excluded.last_event_type, last_event_on = excluded.last_event_on,
         last_recorded_at = excluded.last_recorded_at, assessed_at = excluded.assessed_at,
-        stale_after = excluded.stale_after, assessment = excluded.assessment, review = excluded.review",
+        stale_after = excluded.stale_after, assessment = excluded.assessment, review = excluded.review,
+        review_rules = excluded.review_rules",
 );
 
 const INSERT_OBLIGATION: Sql = Sql::both(
@@ -231,9 +236,9 @@ async fn write_rows(tx: &mut Tx, rows: &[CaseRow], replacing: bool) -> Result<()
             tx.execute(Sql::both(&delete), &params).await?;
         }
         let mut values = Vec::with_capacity(chunk.len());
-        let mut params = Vec::with_capacity(chunk.len() * 17);
+        let mut params = Vec::with_capacity(chunk.len() * 18);
         for row in chunk {
-            values.push(placeholders(params.len() + 1, 17));
+            values.push(placeholders(params.len() + 1, 18));
             params.extend([
                 P::text(row.case_id.as_str()),
                 P::text(row.school.as_str()),
@@ -252,10 +257,11 @@ async fn write_rows(tx: &mut Tx, rows: &[CaseRow], replacing: bool) -> Result<()
                 P::OptTs(row.stale_after),
                 P::Json(row.assessment.clone()),
                 P::OptText(row.review.clone()),
+                P::OptText(row.review_rules.clone()),
             ]);
         }
         let upsert = UPSERT_CASE.postgres.replacen(
-            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
             &format!("VALUES {}", values.join(", ")),
             1,
         );
@@ -348,6 +354,7 @@ pub async fn stored_case(db: &Db, case_id: &str) -> Result<Option<CaseRow>, Stor
         assessment: row.json("assessment")?,
         obligations,
         review: row.opt_text("review")?,
+        review_rules: row.opt_text("review_rules")?,
     }))
 }
 

@@ -221,12 +221,13 @@ async fn review_pass(
         == Source::Either {
             keep_profiles: true,
         };
+    let fingerprint = rules.fingerprint();
     let kept = if source != Source::Log
         && known_at.is_none()
         && *settings == ReviewSettings::default()
         && pass.takes_contributions()
     {
-        cases_to_recompute(store, now).await?
+        cases_to_recompute(store, now, &fingerprint).await?
     } else {
         None
     };
@@ -234,7 +235,8 @@ async fn review_pass(
     let mut used = ReviewSource::Log;
     let recompute = match kept {
         Some(mut ids) => {
-            ids.extend(add_kept_contributions(store, &mut pass, &ids, schools, now).await?);
+            let more = add_kept_contributions(store, &mut pass, &ids, schools, now, &fingerprint);
+            ids.extend(more.await?);
             used = ReviewSource::ReadModel {
                 recomputed: ids.len(),
             };
@@ -290,13 +292,14 @@ async fn review_pass(
 /// a night that made many rows stale) the review reads the whole log instead.
 const MAX_RECOMPUTED: usize = 2_000;
 
-/// The cases whose kept contribution cannot be used for a review as of `now`: those with
-/// events the projector has not applied yet, and those whose row is stale, was assessed
-/// after `now`, or has no contribution. `None` if there are too many of them, or the
+/// The cases whose kept contribution cannot be used for a review as of `now` under the rules
+/// with this fingerprint: those with events the projector has not applied yet, and those
+/// whose row is stale, was assessed after `now` or under other rules, or has no contribution. `None` if there are too many of them, or the
 /// projector has a change of the calendar still to apply.
 async fn cases_to_recompute(
     store: &Store,
     now: DateTime<Utc>,
+    rules: &str,
 ) -> Result<Option<BTreeSet<String>>, StoreError> {
     let limit = MAX_RECOMPUTED as i64 + 1;
     // Every row was written up to the checkpoint at least; what came after is in the log.
@@ -319,9 +322,10 @@ async fn cases_to_recompute(
         .db
         .fetch_all(
             Sql::both(
-                "SELECT case_id FROM case_status WHERE review IS NULL OR stale_after <= $1 OR assessed_at > $1 LIMIT $2",
+                "SELECT case_id FROM case_status WHERE review IS NULL OR stale_after <= $1 OR assessed_at > $1
+                 OR review_rules IS NULL OR review_rules <> $3 LIMIT $2",
             ),
-            &[P::Ts(now), P::I64(limit)],
+            &[P::Ts(now), P::I64(limit), P::text(rules)],
         )
         .await?;
     for row in stale {
@@ -340,13 +344,14 @@ async fn add_kept_contributions(
     skip: &BTreeSet<String>,
     schools: Option<&[String]>,
     now: DateTime<Utc>,
+    rules: &str,
 ) -> Result<Vec<String>, StoreError> {
     const PAGE: i64 = 5_000;
     let read = |db: Db, after: String| {
         tokio::spawn(async move {
             db.fetch_all(
                 Sql::both(
-                    "SELECT case_id, school, assessed_at, stale_after, review FROM case_status WHERE case_id > $1 ORDER BY case_id LIMIT $2",
+                    "SELECT case_id, school, assessed_at, stale_after, review, review_rules FROM case_status WHERE case_id > $1 ORDER BY case_id LIMIT $2",
                 ),
                 &[P::Text(after), P::I64(PAGE)],
             )
@@ -372,8 +377,9 @@ async fn add_kept_contributions(
             if schools.is_some_and(|s| !s.contains(&school)) {
                 continue;
             }
-            let holds =
-                row.ts("assessed_at")? <= now && row.opt_ts("stale_after")?.is_none_or(|t| now < t);
+            let holds = row.ts("assessed_at")? <= now
+                && row.opt_ts("stale_after")?.is_none_or(|t| now < t)
+                && row.opt_text("review_rules")?.as_deref() == Some(rules);
             match row.opt_text("review")? {
                 Some(text) if holds => {
                     let contribution: CaseContribution =

@@ -41,3 +41,13 @@ impl SharedRules {
         true
     }
 }
+
+impl Rules {
+    /// A digest of the calendar and the ladder: a read-model row computed under other rules
+    /// (a server restarted with another `--ladder`, say) is known by it not to hold.
+    pub fn fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let text = serde_json::to_string(&(&self.calendar, &self.ladder)).unwrap_or_default();
+        hex::encode(Sha256::digest(text.as_bytes()))
+    }
+}
