@@ -92,6 +92,22 @@ fn default_cases(property: &str) -> u32 {
     }
 }
 
+/// A runtime, a server on `backend`, and a case opened on 2023-11-06 with that day's absence.
+fn a_case_with_an_absence(backend: Backend) -> (tokio::runtime::Runtime, TestApp, String) {
+    let runtime = runtime();
+    let app = runtime.block_on(TestApp::spawn(backend, at("2023-11-08", "10:00")));
+    let case = runtime.block_on(app.open("p", SCHOOL_A, "2023-11-06"));
+    runtime.block_on(async {
+        app.ok(
+            "p",
+            &format!("/api/v1/cases/{case}/absences"),
+            absence("2023-11-06"),
+        )
+        .await;
+    });
+    (runtime, app, case)
+}
+
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -604,17 +620,7 @@ fn generated_request_bodies_are_answered_below_500_and_every_refusal_is_the_erro
     backend: Backend,
     default_cases: u32,
 ) {
-    let runtime = runtime();
-    let app = runtime.block_on(TestApp::spawn(backend, at("2023-11-08", "10:00")));
-    let case = runtime.block_on(app.open("p", SCHOOL_A, "2023-11-06"));
-    runtime.block_on(async {
-        app.ok(
-            "p",
-            &format!("/api/v1/cases/{case}/absences"),
-            json!({"on": "2023-11-06"}),
-        )
-        .await;
-    });
+    let (runtime, app, case) = a_case_with_an_absence(backend);
     let endpoints = endpoints(&case);
     let case = case.as_str();
     let strategy = (prop::sample::select(endpoints), body());
@@ -858,17 +864,7 @@ fn generated_query_strings_are_answered_below_500_and_every_refusal_is_the_error
     backend: Backend,
     default_cases: u32,
 ) {
-    let runtime = runtime();
-    let app = runtime.block_on(TestApp::spawn(backend, at("2023-11-08", "10:00")));
-    let case = runtime.block_on(app.open("p", SCHOOL_A, "2023-11-06"));
-    runtime.block_on(async {
-        app.ok(
-            "p",
-            &format!("/api/v1/cases/{case}/absences"),
-            absence("2023-11-06"),
-        )
-        .await;
-    });
+    let (runtime, app, case) = a_case_with_an_absence(backend);
     let strategy = (
         prop::sample::select(reads(&case)),
         prop::collection::vec(query_change(), 0..4),

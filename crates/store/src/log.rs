@@ -8,7 +8,7 @@
 //! would not do: a transaction can take a lower position and commit after a higher one.
 
 use chrono::{DateTime, Utc};
-use notoneless_domain::{CaseEvent, StudentCase};
+use notoneless_domain::{CaseEvent, CaseRecord, SchoolCalendar, StudentCase};
 use serde_json::Value;
 
 use crate::chain::ChainInput;
@@ -212,11 +212,7 @@ pub async fn case_facts_page(
         .map(|row| {
             let case_id = row.text("aggregate_id")?;
             let sequence = row.i64("sequence")?;
-            let event = row.with_str("payload", |payload| {
-                let mut json = serde_json::Deserializer::from_str(payload);
-                serde_path_to_error::deserialize(&mut json)
-                    .map_err(|e| unreadable(&e, sequence, CASE, &case_id))
-            })??;
+            let event = payload_as(row, sequence, CASE, &case_id)?;
             Ok(CaseFact {
                 recorded_at: row.ts("recorded_at")?,
                 case_id,
@@ -225,6 +221,20 @@ pub async fn case_facts_page(
             })
         })
         .collect()
+}
+
+/// A row's `payload` column, read as text, decoded straight into `E` (no JSON tree between).
+fn payload_as<E: serde::de::DeserializeOwned>(
+    row: &DbRow,
+    sequence: i64,
+    aggregate_type: &str,
+    aggregate_id: &str,
+) -> Result<E, StoreError> {
+    row.with_str("payload", |payload| {
+        let mut json = serde_json::Deserializer::from_str(payload);
+        serde_path_to_error::deserialize(&mut json)
+            .map_err(|e| unreadable(&e, sequence, aggregate_type, aggregate_id))
+    })?
 }
 
 /// The error for a payload that does not decode. It names the field that does not fit and
@@ -342,11 +352,7 @@ pub async fn stream_facts<E: serde::de::DeserializeOwned>(
             continue;
         }
         let sequence = row.i64("sequence")?;
-        let event = row.with_str("payload", |payload| {
-            let mut json = serde_json::Deserializer::from_str(payload);
-            serde_path_to_error::deserialize(&mut json)
-                .map_err(|e| unreadable(&e, sequence, aggregate_type, id))
-        })??;
+        let event = payload_as(&row, sequence, aggregate_type, id)?;
         facts.push((sequence, event));
     }
     Ok(facts)
@@ -394,6 +400,25 @@ pub async fn cases_events_in(
     .iter()
     .map(StoredEvent::from_row)
     .collect()
+}
+
+/// One case's stored events (all of them, in sequence order) as the review takes a case: the
+/// fold, and the local day each event was recorded on. `None` for no events.
+pub fn case_record(
+    events: &[StoredEvent],
+    calendar: &SchoolCalendar,
+) -> Result<Option<CaseRecord>, StoreError> {
+    let Some(first) = events.first() else {
+        return Ok(None);
+    };
+    Ok(Some(CaseRecord {
+        case_id: first.aggregate_id.clone(),
+        recorded_on: events
+            .iter()
+            .map(|e| calendar.local_date(e.recorded_at))
+            .collect(),
+        case: fold(events)?,
+    }))
 }
 
 /// Folds stored events into the aggregate.

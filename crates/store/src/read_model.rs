@@ -9,8 +9,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use notoneless_domain::{
-    Assessment, CaseContribution, CaseRecord, ObligationKind, ObligationStatus, ReviewSettings,
-    assess,
+    Assessment, CaseContribution, ObligationKind, ObligationStatus, ReviewSettings, assess,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -18,7 +17,7 @@ use serde_json::Value;
 use crate::chain::truncate_to_micros;
 use crate::db::{Db, DbRow, P, Sql, Tx, placeholders};
 use crate::error::StoreError;
-use crate::log::{StoredEvent, case_events, fold};
+use crate::log::{StoredEvent, case_events, case_record};
 use crate::rules::Rules;
 
 /// One obligation as the read model keeps it.
@@ -92,21 +91,15 @@ impl CaseRow {
         let (Some(first), Some(last)) = (events.first(), events.last()) else {
             return Ok(None);
         };
-        let case = fold(events)?;
-        if case.profile().is_none() {
+        let Some(record) = case_record(events, &rules.calendar)? else {
+            return Ok(None);
+        };
+        if record.case.profile().is_none() {
             return Ok(None);
         }
         let now = truncate_to_micros(now);
-        let assessment = assess(&case, &rules.calendar, &rules.ladder, now);
+        let assessment = assess(&record.case, &rules.calendar, &rules.ladder, now);
         let last_event = last.decode()?;
-        let record = CaseRecord {
-            case_id: first.aggregate_id.clone(),
-            recorded_on: events
-                .iter()
-                .map(|e| rules.calendar.local_date(e.recorded_at))
-                .collect(),
-            case,
-        };
         let contribution = CaseContribution::of(&record, &assessment, &ReviewSettings::default());
         let review_stale = contribution
             .as_ref()

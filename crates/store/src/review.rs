@@ -13,7 +13,7 @@ use notoneless_domain::{
 use crate::commands::roll_calls_of_school;
 use crate::db::{Db, P, Sql};
 use crate::error::StoreError;
-use crate::log::{CASE, CaseFact, case_facts_page, cases_events_in, events_after, fold};
+use crate::log::{CASE, CaseFact, case_facts_page, case_record, cases_events_in, events_after};
 use crate::org::ORGANISATION;
 use crate::store::Store;
 
@@ -221,29 +221,24 @@ async fn review_pass(
         == Source::Either {
             keep_profiles: true,
         };
-    let fingerprint = rules.fingerprint();
-    let kept = if source != Source::Log
+    let mut recompute = None;
+    if source != Source::Log
         && known_at.is_none()
         && *settings == ReviewSettings::default()
         && pass.takes_contributions()
     {
-        cases_to_recompute(store, now, &fingerprint).await?
-    } else {
-        None
-    };
-    let from_read_model = kept.is_some();
-    let mut used = ReviewSource::Log;
-    let recompute = match kept {
-        Some(mut ids) => {
+        let fingerprint = rules.fingerprint();
+        if let Some(mut ids) = cases_to_recompute(store, now, &fingerprint).await? {
             let more = add_kept_contributions(store, &mut pass, &ids, schools, now, &fingerprint);
             ids.extend(more.await?);
-            used = ReviewSource::ReadModel {
-                recomputed: ids.len(),
-            };
-            Some(ids)
+            recompute = Some(ids);
         }
-        None => None,
-    };
+    }
+    let used = recompute
+        .as_ref()
+        .map_or(ReviewSource::Log, |ids| ReviewSource::ReadModel {
+            recomputed: ids.len(),
+        });
     let mut add = |record: CaseRecord| {
         let Some(profile) = record.case.profile() else {
             return;
@@ -268,7 +263,7 @@ async fn review_pass(
         .map_err(|e| StoreError::Database(format!("reading the roll calls stopped: {e}")))??;
     // A calendar change itself concerns the whole county: shown to those who see every school.
     let review = pass.finish(&attestations, schools.is_none());
-    if keep_profiles && from_read_model {
+    if keep_profiles && recompute.is_some() {
         let named: BTreeSet<&str> = review
             .findings
             .iter()
@@ -294,8 +289,10 @@ const MAX_RECOMPUTED: usize = 2_000;
 
 /// The cases whose kept contribution cannot be used for a review as of `now` under the rules
 /// with this fingerprint: those with events the projector has not applied yet, and those
-/// whose row is stale, was assessed after `now` or under other rules, or has no contribution. `None` if there are too many of them, or the
-/// projector has a change of the calendar still to apply.
+/// whose row is stale, was assessed after `now` or under other rules, or has no
+/// contribution. `None` if there are too many of them, or the projector has a change of the
+/// calendar still to apply. (`add_kept_contributions` checks each row again as it reads it:
+/// the projector may rewrite rows meanwhile.)
 async fn cases_to_recompute(
     store: &Store,
     now: DateTime<Utc>,
@@ -409,17 +406,9 @@ async fn for_each_case_of(
         let events = cases_events_in(&mut tx, chunk).await?;
         tx.commit().await?;
         for case in events.chunk_by(|a, b| a.aggregate_id == b.aggregate_id) {
-            let Some(first) = case.first() else {
-                continue;
-            };
-            each(CaseRecord {
-                case_id: first.aggregate_id.clone(),
-                recorded_on: case
-                    .iter()
-                    .map(|e| calendar.local_date(e.recorded_at))
-                    .collect(),
-                case: fold(case)?,
-            });
+            if let Some(record) = case_record(case, calendar)? {
+                each(record);
+            }
         }
     }
     Ok(())

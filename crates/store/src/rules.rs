@@ -44,10 +44,26 @@ impl SharedRules {
 
 impl Rules {
     /// A digest of the calendar and the ladder: a read-model row computed under other rules
-    /// (a server restarted with another `--ladder`, say) is known by it not to hold.
+    /// (a server restarted with another `--ladder`, say) is known by it not to hold. The
+    /// projector asks for it with every row it writes, always of the same rules: the last
+    /// digest computed on this thread is kept, and given again while the rules are equal
+    /// (a comparison, not a serialisation and a SHA-256 per row).
     pub fn fingerprint(&self) -> String {
         use sha2::{Digest, Sha256};
-        let text = serde_json::to_string(&(&self.calendar, &self.ladder)).unwrap_or_default();
-        hex::encode(Sha256::digest(text.as_bytes()))
+        thread_local! {
+            static LAST: std::cell::RefCell<Option<(Rules, String)>> =
+                const { std::cell::RefCell::new(None) };
+        }
+        LAST.with_borrow_mut(|last| {
+            if let Some((rules, digest)) = last.as_ref()
+                && rules == self
+            {
+                return digest.clone();
+            }
+            let text = serde_json::to_string(&(&self.calendar, &self.ladder)).unwrap_or_default();
+            let digest = hex::encode(Sha256::digest(text.as_bytes()));
+            *last = Some((self.clone(), digest.clone()));
+            digest
+        })
     }
 }
