@@ -412,6 +412,10 @@ async fn check_nothing_lost_or_doubled(what: &str, url: &str, load_commands: usi
     let acknowledged = tally.acknowledged_keys.lock().await.clone();
     let db = Db::connect(url).await.unwrap();
     let events = all_case_events(&db).await.unwrap();
+    // Closed here, not dropped: a dropped pool closes in the background, and SQLite's last
+    // close writes the database file, after a caller that then compares the file's bytes
+    // has read them.
+    db.close().await;
     let mut by_key: BTreeMap<String, Vec<(String, i64)>> = BTreeMap::new();
     for event in &events {
         let key = event

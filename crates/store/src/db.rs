@@ -160,6 +160,16 @@ impl Db {
         }
     }
 
+    /// Closes every connection and waits until they are closed (SQLite folds its
+    /// write-ahead log into the database file as the last one closes). A pool merely dropped
+    /// closes them in the background, after the caller has moved on.
+    pub async fn close(&self) {
+        match self {
+            Db::Postgres(pool) => pool.close().await,
+            Db::Sqlite(pool) => pool.close().await,
+        }
+    }
+
     pub fn backend(&self) -> Backend {
         match self {
             Db::Postgres(_) => Backend::Postgres,
