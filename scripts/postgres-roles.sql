@@ -22,3 +22,7 @@ GRANT SELECT, INSERT ON case_reads TO notoneless_app;
 GRANT SELECT, INSERT, UPDATE, DELETE ON idempotency_keys, projector_checkpoints,
     case_status, case_obligations TO notoneless_app;
 GRANT SELECT ON _sqlx_migrations TO notoneless_app;
+-- A production database is never marked for training (the mark is refused once it holds an
+-- event anyway): the application only reads whether it is.
+REVOKE ALL ON training_mark FROM notoneless_app;
+GRANT SELECT ON training_mark TO notoneless_app;

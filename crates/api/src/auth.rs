@@ -1,18 +1,177 @@
-//! Who is calling, and what they may do: the bearer-token extractor, and the one table of
-//! which role may record which fact. Jurisdiction is checked on every case, read or write.
+//! Who is calling, and what they may do: the bearer-token check, every role table but the
+//! domain's own (who records which fact on a case: `CaseActionKind::recorders`), the
+//! [`Access`] an endpoint asks for, and [`admit`], which checks it before the handler runs.
+//! Jurisdiction is checked on every case and school, read or write.
+//!
+//! Each endpoint's row in `routes.rs` names its [`Access`]; the same values drive the
+//! authorisation-matrix test, and `docs/api.md` prints them.
 
-use std::sync::Arc;
+use std::collections::HashMap;
 
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRequestParts, Request, State};
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
-use notoneless_domain::{Organisation, User, UserRole};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use notoneless_domain::{CaseActionKind, NodeKind, Organisation, User, UserRole};
 use notoneless_store::org::AuthError;
 use notoneless_store::{Actor, CommandContext};
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::security::{RetryAfter, Security, source_of};
+use crate::extract::PathParam;
+use crate::security::{RetryAfter, source_of};
+
+use UserRole::{
+    Admin, BureauOfficer, HeadTeacher, Inspector, Principal, SchoolLeader, TownshipOfficer,
+};
+
+/// Some roles, and what they may do that others may not, in words for the refusal ("a
+/// head_teacher may not run a review").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Permission {
+    pub roles: &'static [UserRole],
+    pub action: &'static str,
+}
+
+impl Permission {
+    /// Who may record this kind of fact on a case (the domain's table).
+    pub const fn recording(kind: CaseActionKind) -> Self {
+        Self {
+            roles: kind.recorders(),
+            action: kind.describe(),
+        }
+    }
+
+    pub fn allows(&self, role: UserRole) -> bool {
+        self.roles.contains(&role)
+    }
+}
+
+/// Who manages the organisation: the jurisdiction tree, users and tokens.
+pub const ORG_ADMINS: Permission = Permission {
+    roles: &[Admin],
+    action: "manage the organisation's tree, users and tokens",
+};
+/// Who manages the school calendar.
+pub const CALENDAR_KEEPERS: Permission = Permission {
+    roles: &[Admin, BureauOfficer],
+    action: "change the calendar",
+};
+/// Who reads who changed the organisation and the calendar, and when.
+pub const ORG_HISTORY_READERS: Permission = Permission {
+    roles: &[Admin, BureauOfficer, Inspector],
+    action: "read the organisation's history",
+};
+/// Who runs a review: the bureau and inspectors for the county, a township officer for the
+/// township, a principal for the school.
+pub const REVIEWERS: Permission = Permission {
+    roles: &[BureauOfficer, Inspector, TownshipOfficer, Principal],
+    action: "run a review",
+};
+/// Who imports the grade-6 watch: the bureau (county), a township officer (the township's
+/// schools), a primary school's principal or leader (the school).
+pub const GRADE6_IMPORTERS: Permission = Permission {
+    roles: &[BureauOfficer, TownshipOfficer, Principal, SchoolLeader],
+    action: "import the grade-6 watch",
+};
+/// Who imports a registry cross-check: the bureau, for the whole county (a cross-check
+/// compares the county's register with every school's roll; a part of it would clear
+/// findings it did not look at).
+pub const REGISTRY_IMPORTERS: Permission = Permission {
+    roles: &[BureauOfficer],
+    action: "import a registry cross-check",
+};
+/// Every role: the ledger answers each caller with the cases of their jurisdiction (an
+/// admin's is empty: admins read no child's file).
+pub const LEDGER_READERS: Permission = Permission {
+    roles: &UserRole::ALL,
+    action: "download the ledger",
+};
+/// Who reads anything of a child's file: everyone but admins.
+pub const CHILD_FILE_READERS: Permission = Permission {
+    roles: &[
+        HeadTeacher,
+        SchoolLeader,
+        Principal,
+        TownshipOfficer,
+        BureauOfficer,
+        Inspector,
+    ],
+    action: "read a child's file",
+};
+/// Who lists who read a child's file: inspectors and bureau officers, in their jurisdiction.
+pub const READ_AUDITORS: Permission = Permission {
+    roles: &[Inspector, BureauOfficer],
+    action: "list who read a child's file",
+};
+/// Who moves a training server's clock.
+pub const TRAINERS: Permission = Permission {
+    roles: &[Admin],
+    action: "move the training clock",
+};
+/// Who submits a school's daily roll calls.
+pub const ROLL_CALLERS: Permission = Permission {
+    roles: &[HeadTeacher, SchoolLeader, Principal],
+    action: "submit a roll call",
+};
+
+/// What an endpoint asks of its caller, checked by [`admit`] before its handler runs (a
+/// bearer token always comes first: 401). What is about the request's body (the school a
+/// case is opened at, the recipient an acknowledgement is for) the handler checks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Any caller; what the answer holds is their jurisdiction's.
+    Everyone,
+    /// Callers in these roles (403 for any other).
+    Roles(Permission),
+    /// The case in the path, for anyone whose jurisdiction holds its school (404 for anyone
+    /// else, like a case that does not exist; admins see no case).
+    Case,
+    /// Callers in these roles (403), then the case in the path in their jurisdiction (404).
+    CaseRoles(Permission),
+    /// Recording this kind of fact on the case in the path: the roles the domain gives it
+    /// (403), then the case in the caller's jurisdiction (404).
+    Record(CaseActionKind),
+    /// The school in the path, for anyone who sees it (404 otherwise).
+    School,
+    /// Callers in these roles (403), then the school in the path in their jurisdiction (404).
+    SchoolRoles(Permission),
+    /// An admin, or the owner of the token in the path (403).
+    OwnTokenOrAdmin,
+}
+
+impl Access {
+    /// Who may call, in words, as `docs/api.md` prints it.
+    pub fn describe(&self) -> String {
+        let names = |roles: &[UserRole]| {
+            roles
+                .iter()
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match self {
+            Access::Everyone => "everyone (their jurisdiction's part)".into(),
+            Access::Roles(p) => names(p.roles),
+            Access::Case => "anyone who sees the case's school (not admin)".into(),
+            Access::CaseRoles(p) => format!("{}; a case they see", names(p.roles)),
+            Access::Record(kind) => format!("{}; a case they see", names(kind.recorders())),
+            Access::School => "anyone who sees the school (not admin)".into(),
+            Access::SchoolRoles(p) => format!("{}; a school they see", names(p.roles)),
+            Access::OwnTokenOrAdmin => "admin, or the token's own user".into(),
+        }
+    }
+
+    /// The roles this access lets through at all (before jurisdiction): `None` for all.
+    pub fn roles(&self) -> Option<&'static [UserRole]> {
+        match self {
+            Access::Everyone | Access::Case | Access::School | Access::OwnTokenOrAdmin => None,
+            Access::Roles(p) | Access::CaseRoles(p) | Access::SchoolRoles(p) => Some(p.roles),
+            Access::Record(kind) => Some(kind.recorders()),
+        }
+    }
+}
 
 /// The authenticated caller of a request.
 #[derive(Clone, Debug)]
@@ -21,165 +180,243 @@ pub struct Caller {
     pub request_id: String,
 }
 
+impl Caller {
+    /// Refuses (403) a caller whose role the permission does not name.
+    pub fn require(&self, permission: &Permission) -> Result<(), ApiError> {
+        if permission.allows(self.user.role) {
+            Ok(())
+        } else {
+            Err(self.refused(permission.action))
+        }
+    }
+
+    /// The refusal of this caller's doing `action`.
+    pub fn refused(&self, action: &'static str) -> ApiError {
+        ApiError::Forbidden {
+            role: self.user.role,
+            action,
+        }
+    }
+
+    /// The command context of this caller's request.
+    pub fn context(&self, key: Option<String>) -> CommandContext {
+        CommandContext {
+            actor: Actor {
+                id: self.user.id.clone(),
+                role: self.user.role.as_str().to_string(),
+                jurisdiction: self.user.node.clone(),
+            },
+            request_id: if self.request_id.is_empty() {
+                uuid::Uuid::new_v4().to_string()
+            } else {
+                self.request_id.clone()
+            },
+            idempotency_key: key,
+        }
+    }
+}
+
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
-    /// Finds the caller by their bearer token. A source that has failed too often within the
-    /// window is refused before its token is even looked at (429), so that a right guess
-    /// cannot be told from a wrong one; a request without a token is not an attempt.
+    /// The caller [`admit`] found; for a route without a row, found now.
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .ok_or(ApiError::Unauthenticated)?;
-        let security = parts
-            .extensions
-            .get::<Arc<Security>>()
+        match parts.extensions.get::<Caller>() {
+            Some(caller) => Ok(caller.clone()),
+            None => authenticate(parts, state),
+        }
+    }
+}
+
+/// Finds the caller by their bearer token. A source that has failed too often within the
+/// window is refused before its token is even looked at (429), so that a right guess cannot be
+/// told from a wrong one; a request without a token is not an attempt.
+fn authenticate(parts: &Parts, state: &AppState) -> Result<Caller, ApiError> {
+    let token = parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .ok_or(ApiError::Unauthenticated)?;
+    let security = &state.security;
+    // Without a peer address (a router served without connect info) nothing is counted;
+    // `serve` always provides one.
+    let source = source_of(parts, &security.config.trusted_proxies);
+    let now = state.store.clock.now();
+    if let Some(source) = source
+        && let Some(RetryAfter(retry_after)) = security.refused(source, now)
+    {
+        return Err(ApiError::TooManyFailures { retry_after });
+    }
+    let from = source.map_or_else(|| "unknown".to_string(), |s| s.to_string());
+    let snapshot = state.store.org.current();
+    let refusal = match snapshot.authenticate(token, now) {
+        Ok(authenticated) => {
+            let request_id = parts
+                .headers
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_string();
+            return Ok(Caller {
+                user: authenticated.user.clone(),
+                request_id,
+            });
+        }
+        Err(AuthError::Unknown) => {
+            tracing::info!(source = %from, "an unknown bearer token was refused");
+            ApiError::Unauthenticated
+        }
+        Err(AuthError::Expired {
+            token_id,
+            expired_at,
+        }) => {
+            tracing::info!(source = %from, %token_id, %expired_at, "an expired bearer token was refused");
+            ApiError::TokenExpired { expired_at }
+        }
+    };
+    if let Some(source) = source
+        && let Some(RetryAfter(retry_after)) = security.failed(source, now)
+    {
+        tracing::warn!(
+            %source,
+            retry_after,
+            limit = security.config.failure_limit,
+            "too many failed bearer tokens from one source: refusing it until the window passes"
+        );
+    }
+    Err(refusal)
+}
+
+/// The case in the path, as [`admit`] found it in the caller's jurisdiction.
+#[derive(Clone, Debug)]
+pub struct VisibleCase {
+    pub id: String,
+    pub school: String,
+}
+
+/// The school in the path, as [`admit`] found it in the caller's jurisdiction.
+#[derive(Clone, Debug)]
+pub struct VisibleSchool(pub String);
+
+macro_rules! found_by_admit {
+    ($type:ty, $what:literal) => {
+        impl<S: Send + Sync> FromRequestParts<S> for $type {
+            type Rejection = ApiError;
+
+            async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+                parts.extensions.get::<$type>().cloned().ok_or_else(|| {
+                    ApiError::internal(concat!("the route's access does not check ", $what))
+                })
+            }
+        }
+    };
+}
+
+found_by_admit!(VisibleCase, "a case");
+found_by_admit!(VisibleSchool, "a school");
+
+/// The middleware of an endpoint's row: the bearer token (401, 429), the path's parameters
+/// (400), the role (403), then the case or school in the path in the caller's jurisdiction
+/// (404); what it found goes to the handler in the request's extensions.
+pub async fn admit(
+    State((state, access)): State<(AppState, Access)>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let (mut parts, body) = request.into_parts();
+    match check(&state, access, &mut parts).await {
+        Ok(()) => next.run(Request::from_parts(parts, body)).await,
+        Err(refusal) => refusal.into_response(),
+    }
+}
+
+async fn check(state: &AppState, access: Access, parts: &mut Parts) -> Result<(), ApiError> {
+    let caller = authenticate(parts, state)?;
+    let path = if matches!(access, Access::Everyone | Access::Roles(_)) {
+        HashMap::new()
+    } else {
+        PathParam::<HashMap<String, String>>::from_request_parts(parts, state)
+            .await?
+            .0
+    };
+    let param = |name: &str| {
+        path.get(name)
             .cloned()
-            .ok_or_else(|| ApiError::Internal("the security layer is missing".into()))?;
-        // Without a peer address (a router served without connect info) nothing is counted;
-        // `serve` always provides one.
-        let source = source_of(parts, &security.config.trusted_proxies);
-        let now = state.store.clock.now();
-        if let Some(source) = source
-            && let Some(RetryAfter(retry_after)) = security.refused(source, now)
-        {
-            return Err(ApiError::TooManyFailures { retry_after });
-        }
-        let from = source.map_or_else(|| "unknown".to_string(), |s| s.to_string());
-        let snapshot = state.store.org.current();
-        let refusal = match snapshot.authenticate(token, now) {
-            Ok(authenticated) => {
-                let request_id = parts
-                    .headers
-                    .get("x-request-id")
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or_default()
-                    .to_string();
-                return Ok(Caller {
-                    user: authenticated.user.clone(),
-                    request_id,
-                });
-            }
-            Err(AuthError::Unknown) => {
-                tracing::info!(source = %from, "an unknown bearer token was refused");
-                ApiError::Unauthenticated
-            }
-            Err(AuthError::Expired {
-                token_id,
-                expired_at,
-            }) => {
-                tracing::info!(source = %from, %token_id, %expired_at, "an expired bearer token was refused");
-                ApiError::TokenExpired { expired_at }
-            }
+            .ok_or_else(|| ApiError::internal(format!("the route has no {{{name}}} in its path")))
+    };
+    if let Some(roles) = access.roles()
+        && !roles.contains(&caller.user.role)
+    {
+        let action = match access {
+            Access::Roles(p) | Access::CaseRoles(p) | Access::SchoolRoles(p) => p.action,
+            Access::Record(kind) => kind.describe(),
+            _ => "call this",
         };
-        if let Some(source) = source
-            && let Some(RetryAfter(retry_after)) = security.failed(source, now)
-        {
-            tracing::warn!(
-                %source,
-                retry_after,
-                limit = security.config.failure_limit,
-                "too many failed bearer tokens from one source: refusing it until the window passes"
-            );
+        return Err(caller.refused(action));
+    }
+    match access {
+        Access::Everyone | Access::Roles(_) => {}
+        Access::Case | Access::CaseRoles(_) | Access::Record(_) => {
+            let id = param("case_id")?;
+            let school = visible_case(state, &caller, &id).await?;
+            parts.extensions.insert(VisibleCase { id, school });
         }
-        Err(refusal)
+        Access::School | Access::SchoolRoles(_) => {
+            let school = param("school")?;
+            let snapshot = state.store.org.current();
+            let is_school = snapshot
+                .org
+                .nodes
+                .get(&school)
+                .is_some_and(|n| n.kind == NodeKind::School);
+            if !(is_school && sees_school(&snapshot.org, &caller.user, &school)) {
+                return Err(ApiError::NotFound);
+            }
+            parts.extensions.insert(VisibleSchool(school));
+        }
+        Access::OwnTokenOrAdmin => {
+            let token_id = param("token_id")?;
+            let owner = state
+                .store
+                .org
+                .current()
+                .org
+                .tokens
+                .get(&token_id)
+                .map(|token| token.user.clone());
+            if caller.user.role != Admin && owner.as_deref() != Some(caller.user.id.as_str()) {
+                return Err(caller.refused("revoke another user's token"));
+            }
+        }
+    }
+    parts.extensions.insert(caller);
+    Ok(())
+}
+
+/// The school of an existing case the caller may see; 404 for any other case, so that a case
+/// outside the caller's jurisdiction is not revealed by its existence.
+async fn visible_case(state: &AppState, caller: &Caller, case_id: &str) -> Result<String, ApiError> {
+    let school = state
+        .store
+        .case_school(case_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let org = state.store.org.current();
+    if sees_school(&org.org, &caller.user, &school) {
+        Ok(school)
+    } else {
+        // Answered like a case that does not exist; the log keeps who asked (ids only).
+        tracing::info!(user = %caller.user.id, role = caller.user.role.as_str(), %case_id,
+            "a case outside the caller's jurisdiction was asked for");
+        Err(ApiError::NotFound)
     }
 }
 
-use UserRole::{
-    Admin, BureauOfficer, HeadTeacher, Inspector, Principal, SchoolLeader, TownshipOfficer,
-};
-
-/// Which roles may record which fact, by the command's path segment (`open` for opening a
-/// case). Everything not listed is refused. Reads need only the case to be in the caller's
-/// jurisdiction; admins read no child's file. `docs/api.md` prints this table.
-pub const CASE_PERMISSIONS: [(&str, &[UserRole]); 20] = [
-    (
-        "open",
-        &[HeadTeacher, SchoolLeader, Principal, TownshipOfficer],
-    ),
-    ("focus-groups", &[HeadTeacher, SchoolLeader, Principal]),
-    ("absences", &[HeadTeacher, SchoolLeader, Principal]),
-    ("leaves", &[HeadTeacher, SchoolLeader, Principal]),
-    ("parent-contacts", &[HeadTeacher, SchoolLeader, Principal]),
-    (
-        "home-visits",
-        &[HeadTeacher, SchoolLeader, Principal, TownshipOfficer],
-    ),
-    // Only the principal signs the report upward (一把手负责制).
-    ("reports", &[Principal]),
-    // Each recipient acknowledges its own report: the township officer the township's, the
-    // bureau officer the bureau's.
-    ("acknowledgements", &[TownshipOfficer, BureauOfficer]),
-    // Inspectors write nothing to a case but supervision notes.
-    ("supervision-notes", &[Inspector, BureauOfficer]),
-    ("returns", &[HeadTeacher, SchoolLeader, Principal]),
-    ("transfers", &[SchoolLeader, Principal]),
-    (
-        "transfer-confirmations",
-        &[SchoolLeader, Principal, BureauOfficer],
-    ),
-    ("suspensions", &[SchoolLeader, Principal]),
-    ("resumptions", &[SchoolLeader, Principal]),
-    ("support", &[SchoolLeader, Principal]),
-    ("home-teaching", &[HeadTeacher, SchoolLeader, Principal]),
-    (
-        "corrections",
-        &[HeadTeacher, SchoolLeader, Principal, BureauOfficer],
-    ),
-    ("closure", &[Principal, BureauOfficer]),
-    ("reopening", &[Principal, BureauOfficer]),
-    // A registry finding is resolved by the school's leaders or the bureau, with its document.
-    (
-        "registry-resolutions",
-        &[SchoolLeader, Principal, BureauOfficer],
-    ),
-];
-
-/// Roles that manage the organisation (tree, users, tokens).
-pub const ORG_ADMINS: &[UserRole] = &[Admin];
-/// Roles that manage the school calendar.
-pub const CALENDAR_KEEPERS: &[UserRole] = &[Admin, BureauOfficer];
-
-/// Every role: the ledger answers each caller with the cases of their jurisdiction (an
-/// admin's is empty: admins read no child's file).
-pub const LEDGER_READERS: &[UserRole] = &UserRole::ALL;
-
-/// Who may call the review, import and export endpoints, each within their jurisdiction.
-/// `docs/api.md` prints this table; a test checks it against this one and the routes.
-pub const REPORT_PERMISSIONS: [(&str, &[UserRole]); 6] = [
-    ("GET /api/v1/reviews", crate::reviews::REVIEWERS),
-    ("GET /api/v1/reviews/export", crate::reviews::REVIEWERS),
-    (
-        "POST /api/v1/imports/grade6-watch",
-        crate::imports::GRADE6_IMPORTERS,
-    ),
-    (
-        "POST /api/v1/imports/registry",
-        crate::registry::REGISTRY_IMPORTERS,
-    ),
-    ("GET /api/v1/exports/ledger", LEDGER_READERS),
-    ("GET /api/v1/exports/ledger.csv", LEDGER_READERS),
-];
-
-pub fn may_record(command: &str, role: UserRole) -> bool {
-    CASE_PERMISSIONS
-        .iter()
-        .any(|(name, roles)| *name == command && roles.contains(&role))
-}
-
-/// Whether the caller may see a case of this school at all.
+/// Whether the caller may see a case of this school at all (admins see none).
 pub fn sees_school(org: &Organisation, user: &User, school: &str) -> bool {
-    match user.role {
-        Admin => false,
-        // County-wide readers.
-        BureauOfficer | Inspector => org.is_within(school, &user.node),
-        _ => org.is_within(school, &user.node),
-    }
+    user.role != Admin && org.is_within(school, &user.node)
 }
 
 /// The schools whose cases the caller may list: `None` for all of them.
@@ -228,24 +465,4 @@ pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> 
             )
         })?;
     Ok(Some(key.to_string()))
-}
-
-impl Caller {
-    /// The command context of this caller's request.
-    pub fn context(&self, key: Option<String>) -> CommandContext {
-        let caller = self;
-        CommandContext {
-            actor: Actor {
-                id: caller.user.id.clone(),
-                role: caller.user.role.as_str().to_string(),
-                jurisdiction: caller.user.node.clone(),
-            },
-            request_id: if caller.request_id.is_empty() {
-                uuid::Uuid::new_v4().to_string()
-            } else {
-                caller.request_id.clone()
-            },
-            idempotency_key: key,
-        }
-    }
 }

@@ -1,15 +1,18 @@
-//! One error type for every handler. Each variant says its status; internal failures are
-//! logged with the request id and answered without their details.
+//! One error type for every handler. Each variant says its status; internal failures keep
+//! their cause (logged with the request's span, answered without its details).
 
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
-use notoneless_domain::{CaseError, OrgError};
+use notoneless_domain::{CaseError, OrgError, UserRole};
 use notoneless_store::table::ExportError;
 use notoneless_store::{CommandError, StoreError};
 use serde::Serialize;
 use utoipa::ToSchema;
+
+/// A failure kept with its cause, for the log.
+pub type Cause = Box<dyn std::error::Error + Send + Sync>;
 
 /// The body of every error answer.
 #[derive(Debug, Serialize, ToSchema)]
@@ -21,6 +24,15 @@ pub struct ErrorBody {
     /// The request field at fault, where there is one (dotted for nested fields).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+}
+
+/// Why a write was refused as a conflict (409); nothing was written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Conflict {
+    /// Others kept writing the same record while this one was being written.
+    ConcurrentWrite,
+    /// The `Idempotency-Key` was used before for a different request.
+    KeyReused,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -47,8 +59,12 @@ pub enum ApiError {
     )]
     TooManyFailures { retry_after: u64 },
     /// 403: the caller's role or jurisdiction does not allow this.
-    #[error("{0}")]
-    Forbidden(String),
+    #[error("{} {} may not {action}", article(role.as_str()), role.as_str())]
+    Forbidden {
+        role: UserRole,
+        /// What was refused, as a verb phrase ("report upward").
+        action: &'static str,
+    },
     /// 404: nothing there, or nothing the caller may see (the two are not told apart).
     #[error("not found")]
     NotFound,
@@ -56,8 +72,12 @@ pub enum ApiError {
     #[error("the path has no such method; the Allow header lists those it has")]
     MethodNotAllowed,
     /// 409: a conflicting write won, or the idempotency key was used for another command.
-    #[error("{0}")]
-    Conflict(String),
+    #[error("{}", match .0 {
+        Conflict::ConcurrentWrite =>
+            "others kept changing the same record at the same time; nothing was written, try again",
+        Conflict::KeyReused => "the Idempotency-Key was already used for a different request",
+    })]
+    Conflict(Conflict),
     /// 413: the body is larger than allowed.
     #[error("the request body is too large")]
     TooLarge,
@@ -67,12 +87,36 @@ pub enum ApiError {
         message: String,
         field: Option<String>,
     },
-    /// 503: the database is unavailable; try again.
-    #[error("{0}")]
-    Unavailable(String),
-    /// 500: something failed that is not the caller's doing; the details are in the log.
-    #[error("internal error")]
-    Internal(String),
+    /// 503: the database (or the access log) is unavailable; try again.
+    #[error("the database is unavailable; try again shortly")]
+    Unavailable(#[source] Cause),
+    /// 500: something failed that is not the caller's doing; the cause is in the log.
+    #[error("internal error; the details are in the server's log")]
+    Internal(#[source] Cause),
+}
+
+/// "a" or "an", for a role's name.
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
+}
+
+/// An error and its causes, one after the other, for the log.
+struct Chain<'a>(&'a (dyn std::error::Error + 'static));
+
+impl std::fmt::Display for Chain<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut source = self.0.source();
+        while let Some(cause) = source {
+            write!(f, ": {cause}")?;
+            source = cause.source();
+        }
+        Ok(())
+    }
 }
 
 impl ApiError {
@@ -83,7 +127,7 @@ impl ApiError {
                 (StatusCode::UNAUTHORIZED, "unauthenticated")
             }
             ApiError::TooManyFailures { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
-            ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::Forbidden { .. } => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
@@ -100,6 +144,11 @@ impl ApiError {
             field: field.map(str::to_string),
         }
     }
+
+    /// A 500 for this cause.
+    pub fn internal(cause: impl Into<Cause>) -> Self {
+        ApiError::Internal(cause.into())
+    }
 }
 
 impl IntoResponse for ApiError {
@@ -109,17 +158,13 @@ impl IntoResponse for ApiError {
             ApiError::Malformed { field, .. } | ApiError::Rejected { field, .. } => field.clone(),
             _ => None,
         };
-        let message = match &self {
-            ApiError::Internal(detail) => {
-                tracing::error!(%detail, "internal error");
-                "internal error; the details are in the server's log".to_string()
+        match &self {
+            ApiError::Internal(_) => tracing::error!(error = %Chain(&self), "internal error"),
+            ApiError::Unavailable(_) => {
+                tracing::warn!(error = %Chain(&self), "database unavailable");
             }
-            ApiError::Unavailable(detail) => {
-                tracing::warn!(%detail, "database unavailable");
-                "the database is unavailable; try again shortly".to_string()
-            }
-            other => other.to_string(),
-        };
+            _ => {}
+        }
         let challenge = match &self {
             ApiError::Unauthenticated => Some("Bearer"),
             ApiError::TokenExpired { .. } => {
@@ -131,7 +176,7 @@ impl IntoResponse for ApiError {
             status,
             Json(ErrorBody {
                 error,
-                message,
+                message: self.to_string(),
                 field,
             }),
         )
@@ -154,16 +199,16 @@ impl IntoResponse for ApiError {
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         match error {
-            StoreError::Unavailable(detail) => ApiError::Unavailable(detail),
-            StoreError::Conflict => ApiError::Conflict("a concurrent write won; try again".into()),
-            other => ApiError::Internal(other.to_string()),
+            StoreError::Unavailable(_) => ApiError::Unavailable(error.into()),
+            StoreError::Conflict => ApiError::Conflict(Conflict::ConcurrentWrite),
+            other => ApiError::internal(other),
         }
     }
 }
 
 impl From<ExportError> for ApiError {
     fn from(error: ExportError) -> Self {
-        ApiError::Internal(error.to_string())
+        ApiError::internal(error)
     }
 }
 
@@ -191,15 +236,49 @@ impl From<CommandError<OrgError>> for ApiError {
     }
 }
 
-fn command_failure<E>(error: CommandError<E>) -> ApiError {
+fn command_failure<E: std::fmt::Debug>(error: CommandError<E>) -> ApiError {
     match error {
-        CommandError::Conflict { attempts } => ApiError::Conflict(format!(
-            "the record was changed by someone else {attempts} times in a row; nothing was written, try again"
-        )),
-        CommandError::KeyReused => ApiError::Conflict(
-            "the Idempotency-Key was already used for a different request".into(),
-        ),
+        CommandError::Conflict { attempts } => {
+            tracing::info!(attempts, "a command lost to concurrent writes every time");
+            ApiError::Conflict(Conflict::ConcurrentWrite)
+        }
+        CommandError::KeyReused => ApiError::Conflict(Conflict::KeyReused),
         CommandError::Store(e) => e.into(),
-        CommandError::Rejected(_) => ApiError::Internal("unhandled refusal".into()),
+        CommandError::Rejected(refusal) => {
+            ApiError::internal(format!("a refusal reached the wrong handler: {refusal:?}"))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refusal_names_the_role_with_its_article() {
+        let refusal = |role| ApiError::Forbidden {
+            role,
+            action: "report upward",
+        };
+        assert_eq!(
+            refusal(UserRole::HeadTeacher).to_string(),
+            "a head_teacher may not report upward"
+        );
+        assert_eq!(
+            refusal(UserRole::Inspector).to_string(),
+            "an inspector may not report upward"
+        );
+    }
+
+    #[test]
+    fn an_internal_error_logs_its_whole_cause_and_answers_none_of_it() {
+        let cause = StoreError::Database("relation \"events\" does not exist".into());
+        let error = ApiError::from(cause);
+        assert_eq!(
+            Chain(&error).to_string(),
+            "internal error; the details are in the server's log: \
+             database error: relation \"events\" does not exist"
+        );
+        assert!(!error.to_string().contains("relation"));
     }
 }

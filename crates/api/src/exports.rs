@@ -14,7 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
 use crate::auth::{Caller, visible_schools};
-use crate::cases::log_reads;
+use crate::access_log::log_reads;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::QueryParams;
 
@@ -27,64 +27,25 @@ pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadshee
 #[schema(value_type = String, format = Binary)]
 pub struct Workbook(pub Vec<u8>);
 
-/// The file format of a download.
-#[derive(Clone, Copy, Debug, Default, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum FileFormat {
-    /// UTF-8 with a byte-order mark, CRLF line ends (the default).
-    #[default]
-    Csv,
-    /// An Excel workbook of one sheet.
-    Xlsx,
-}
-
-/// The language of the headers and labels.
-#[derive(Clone, Copy, Debug, Default, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Language {
-    /// 中文 (the default).
-    #[default]
-    Zh,
-    En,
-}
-
-impl From<FileFormat> for Format {
-    fn from(format: FileFormat) -> Self {
-        match format {
-            FileFormat::Csv => Format::Csv,
-            FileFormat::Xlsx => Format::Xlsx,
-        }
-    }
-}
-
-impl From<Language> for Lang {
-    fn from(lang: Language) -> Self {
-        match lang {
-            Language::Zh => Lang::Zh,
-            Language::En => Lang::En,
-        }
-    }
-}
-
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ExportQuery {
     /// `csv` (the default) or `xlsx`.
-    pub format: Option<FileFormat>,
+    pub format: Option<Format>,
     /// `zh` (the default) or `en`.
-    pub lang: Option<Language>,
+    pub lang: Option<Lang>,
 }
 
 /// A table as a file to download, named `{stem}.{csv|xlsx}` (see [`file_stem`]).
 pub fn download<const N: usize>(
     table: &Table<N>,
-    format: Option<FileFormat>,
-    lang: Option<Language>,
+    format: Option<Format>,
+    lang: Option<Lang>,
     stem: &str,
 ) -> Result<Response, ApiError> {
-    let format = Format::from(format.unwrap_or_default());
-    let body = table.render(format, Lang::from(lang.unwrap_or_default()))?;
+    let format = format.unwrap_or_default();
+    let body = table.render(format, lang.unwrap_or_default())?;
     let disposition = format!(
         "attachment; filename=\"{}.{}\"",
         file_stem(stem),

@@ -310,8 +310,37 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for PathPar
                     key.as_deref(),
                 ))
             }
-            Err(other) => Err(ApiError::Internal(other.body_text())),
+            Err(other) => Err(ApiError::internal(other.body_text())),
         }
+    }
+}
+
+/// A page of a list, checked: `page` from 1, `per_page` 1 to 200 (50 when left out). A page
+/// far past the end is merely empty: its offset saturates rather than overflows.
+pub struct Paging {
+    pub page: i64,
+    pub per_page: i64,
+    pub offset: i64,
+}
+
+impl Paging {
+    pub fn checked(page: Option<i64>, per_page: Option<i64>) -> Result<Self, ApiError> {
+        let page = page.unwrap_or(1);
+        let per_page = per_page.unwrap_or(50);
+        if page < 1 {
+            return Err(ApiError::malformed("page: must be 1 or more", Some("page")));
+        }
+        if !(1..=200).contains(&per_page) {
+            return Err(ApiError::malformed(
+                "per_page: must be from 1 to 200",
+                Some("per_page"),
+            ));
+        }
+        Ok(Self {
+            page,
+            per_page,
+            offset: (page - 1).saturating_mul(per_page),
+        })
     }
 }
 

@@ -4,8 +4,11 @@
 //! bearer token; every case read or write is checked against the caller's role and
 //! jurisdiction. Handlers contain no SQL: reads go through `notoneless_store::read_model`.
 
+pub mod access_log;
+pub mod application;
 pub mod auth;
 pub mod cases;
+pub mod clock;
 pub mod error;
 pub mod exports;
 pub mod extract;
@@ -15,6 +18,7 @@ pub mod org;
 pub mod registry;
 pub mod reviews;
 pub mod roll_calls;
+pub mod routes;
 pub mod security;
 pub mod streamed;
 
@@ -22,8 +26,8 @@ use std::sync::Arc;
 
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderName, Request, StatusCode};
-use axum::routing::{delete, get, post};
-use axum::{Extension, Json, Router};
+use axum::routing::get;
+use axum::{Json, Router};
 use notoneless_store::Store;
 use notoneless_store::log::events_after;
 use serde::Serialize;
@@ -37,117 +41,36 @@ pub const MAX_IMPORT_BYTES: usize = 16 * 1024 * 1024;
 /// The projector counts as caught up for `/readyz` while at most this many events wait.
 pub const READY_LAG: i64 = 1_000;
 
+/// What every handler shares: the store and the authentication guards.
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<Store>,
+    pub security: Arc<security::Security>,
 }
 
-/// The whole application: API, health checks, OpenAPI document and API page, with the
-/// default [`security::SecurityConfig`].
+impl AppState {
+    pub fn new(store: Arc<Store>, config: security::SecurityConfig) -> Self {
+        Self {
+            store,
+            security: Arc::new(security::Security::new(config)),
+        }
+    }
+}
+
+/// The whole application: API, health checks, OpenAPI document and API page.
 pub fn app(state: AppState) -> Router {
-    app_with(state, security::SecurityConfig::default())
-}
-
-/// The whole application with these security settings (token lifetime, failure limit).
-pub fn app_with(state: AppState, config: security::SecurityConfig) -> Router {
-    let security = Arc::new(security::Security::new(config));
+    let (api, document) = routes::assemble(Some(&state), openapi::base()).split_for_parts();
     let request_id = HeaderName::from_static("x-request-id");
-    let api = Router::new()
-        .route("/cases", post(cases::open_case).get(cases::list))
-        .route("/cases/{case_id}", get(cases::get_case))
-        .route(
-            "/cases/{case_id}/focus-groups",
-            post(cases::change_focus_groups),
-        )
-        .route("/cases/{case_id}/absences", post(cases::record_absence))
-        .route("/cases/{case_id}/leaves", post(cases::grant_leave))
-        .route(
-            "/cases/{case_id}/parent-contacts",
-            post(cases::record_parent_contact),
-        )
-        .route(
-            "/cases/{case_id}/home-visits",
-            post(cases::record_home_visit),
-        )
-        .route("/cases/{case_id}/reports", post(cases::report_upward))
-        .route(
-            "/cases/{case_id}/acknowledgements",
-            post(cases::acknowledge_report),
-        )
-        .route(
-            "/cases/{case_id}/supervision-notes",
-            post(cases::add_supervision_note),
-        )
-        .route("/cases/{case_id}/returns", post(cases::record_return))
-        .route("/cases/{case_id}/transfers", post(cases::transfer_out))
-        .route(
-            "/cases/{case_id}/transfer-confirmations",
-            post(cases::confirm_transfer),
-        )
-        .route("/cases/{case_id}/suspensions", post(cases::suspend))
-        .route("/cases/{case_id}/resumptions", post(cases::resume))
-        .route("/cases/{case_id}/support", post(cases::give_support))
-        .route(
-            "/cases/{case_id}/home-teaching",
-            post(cases::record_home_teaching),
-        )
-        .route("/cases/{case_id}/corrections", post(cases::correct_fact))
-        .route("/cases/{case_id}/closure", post(cases::close_case))
-        .route("/cases/{case_id}/reopening", post(cases::reopen_case))
-        .route("/cases/{case_id}/history", get(cases::history))
-        .route("/cases/{case_id}/as-of", get(cases::as_of))
-        .route("/cases/{case_id}/as-known-at", get(cases::as_known_at))
-        .route("/cases/{case_id}/timeline", get(cases::timeline))
-        .route("/cases/{case_id}/reads", get(cases::reads))
-        .route("/work-queue", get(cases::my_work_queue))
-        .route("/reviews", get(reviews::get_review))
-        .route("/reviews/export", get(reviews::export_review))
-        .route(
-            "/imports/grade6-watch",
-            post(imports::grade6_watch).layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)),
-        )
-        .route(
-            "/imports/registry",
-            post(registry::import_registry_cross_check)
-                .layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)),
-        )
-        .route("/registry-findings", get(registry::list_registry_findings))
-        .route(
-            "/cases/{case_id}/registry-resolutions",
-            post(cases::resolve_registry_finding),
-        )
-        .route("/exports/ledger", get(exports::ledger))
-        .route("/exports/ledger.csv", get(exports::ledger_csv))
-        .route(
-            "/schools/{school}/roll-calls",
-            post(roll_calls::submit_roll_call).get(roll_calls::list_roll_calls),
-        )
-        .route("/dashboard", get(cases::dashboard))
-        .route("/org", get(org::get_org))
-        .route("/org/history", get(org::org_history))
-        .route("/org/nodes", post(org::add_node))
-        .route("/org/users", post(org::add_user))
-        .route(
-            "/org/users/{user_id}/deactivation",
-            post(org::deactivate_user),
-        )
-        .route("/org/users/{user_id}/tokens", post(org::issue_token))
-        .route("/org/tokens/{token_id}", delete(org::revoke_token))
-        .route("/calendar", get(org::get_calendar))
-        .route("/calendar/terms", post(org::add_term))
-        .route("/calendar/holidays", post(org::declare_holiday))
-        .route("/calendar/make-up-days", post(org::declare_make_up_day))
-        .route("/calendar/days/{day}", delete(org::clear_day))
+    let api = api
         .fallback(|| async { error::ApiError::NotFound })
         // After every route: it applies to the routes there are.
         .method_not_allowed_fallback(|| async { error::ApiError::MethodNotAllowed });
     Router::new()
-        .nest("/api/v1", api)
+        .merge(api)
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
-        .merge(openapi::docs())
+        .merge(openapi::docs(openapi::finish(document)))
         .with_state(state)
-        .layer(Extension(security))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {

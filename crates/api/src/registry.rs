@@ -6,22 +6,16 @@
 use axum::Json;
 use axum::extract::State;
 use chrono::NaiveDate;
-use notoneless_domain::{RegistryIssue, RowError, UserRole};
 use notoneless_store::imports::{
-    FindingState, RegistryChange, TrackedFinding, import_registry, registry_findings,
+    FindingState, RegistryReport, TrackedFinding, import_registry, registry_findings,
 };
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
 use crate::auth::{Caller, visible_schools_within};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{JsonBody, QueryParams};
-
-/// Who may import a registry cross-check: the bureau, for the whole county (a cross-check
-/// compares the county's register with every school's roll; a part of it would clear findings
-/// it did not look at).
-pub const REGISTRY_IMPORTERS: &[UserRole] = &[UserRole::BureauOfficer];
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -38,62 +32,16 @@ pub struct RegistryImport {
     pub roll_csv: String,
 }
 
-/// One finding recorded, cleared, left open or seen explained by an import.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ChangeView {
-    pub case_id: String,
-    pub school: String,
-    pub kind: RegistryIssue,
-    pub register_rows: Vec<usize>,
-    pub roll_rows: Vec<usize>,
-}
-
-impl From<RegistryChange> for ChangeView {
-    fn from(c: RegistryChange) -> Self {
-        Self {
-            case_id: c.case_id,
-            school: c.school,
-            kind: c.kind,
-            register_rows: c.register_rows,
-            roll_rows: c.roll_rows,
-        }
-    }
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RegistryImportResult {
-    pub cross_check: String,
-    /// Children examined (a child with a refused row is not).
-    pub examined: usize,
-    pub cases_opened: usize,
-    /// Found now and not open before.
-    pub new: Vec<ChangeView>,
-    /// Open before and not found now: cleared.
-    pub resolved: Vec<ChangeView>,
-    /// Found now and still open.
-    pub unchanged: Vec<ChangeView>,
-    /// Found now, but resolved before with a document on file: nothing recorded.
-    pub explained: Vec<ChangeView>,
-    pub rejected_register: Vec<RowError>,
-    pub rejected_roll: Vec<RowError>,
-}
-
 /// Import a registry cross-check: record every finding on the child's case, clear every open
 /// finding no longer found, and report what is new, resolved and unchanged.
 #[utoipa::path(post, path = "/api/v1/imports/registry", tag = "imports", request_body = RegistryImport,
-    responses((status = 200, body = RegistryImportResult), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)),
+    responses((status = 200, body = RegistryReport), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn import_registry_cross_check(
     State(state): State<AppState>,
     caller: Caller,
     JsonBody(import): JsonBody<RegistryImport>,
-) -> Result<Json<RegistryImportResult>, ApiError> {
-    if !REGISTRY_IMPORTERS.contains(&caller.user.role) {
-        return Err(ApiError::Forbidden(format!(
-            "a {} may not import a registry cross-check",
-            caller.user.role.as_str()
-        )));
-    }
+) -> Result<Json<RegistryReport>, ApiError> {
     if import.name.trim().is_empty() {
         return Err(ApiError::malformed("name: must not be blank", Some("name")));
     }
@@ -106,18 +54,7 @@ pub async fn import_registry_cross_check(
         &caller.context(None),
     )
     .await?;
-    let views = |changes: Vec<RegistryChange>| changes.into_iter().map(ChangeView::from).collect();
-    Ok(Json(RegistryImportResult {
-        cross_check: report.cross_check,
-        examined: report.examined,
-        cases_opened: report.cases_opened,
-        new: views(report.new),
-        resolved: views(report.resolved),
-        unchanged: views(report.unchanged),
-        explained: views(report.explained),
-        rejected_register: report.rejected_register,
-        rejected_roll: report.rejected_roll,
-    }))
+    Ok(Json(report))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -131,68 +68,27 @@ pub struct FindingQuery {
     pub school: Option<String>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct FindingView {
-    pub case_id: String,
-    pub school: String,
-    pub kind: RegistryIssue,
-    /// The event that recorded it.
-    pub sequence: u64,
-    pub found_on: NaiveDate,
-    pub cross_check: String,
-    pub detail: String,
-    /// `open`, `resolved` or `cleared`.
-    pub state: String,
-    pub ended_by: Option<u64>,
-    pub ended_on: Option<NaiveDate>,
-}
-
-impl From<TrackedFinding> for FindingView {
-    fn from(f: TrackedFinding) -> Self {
-        Self {
-            case_id: f.case_id,
-            school: f.school,
-            kind: f.kind,
-            sequence: f.sequence,
-            found_on: f.found_on,
-            cross_check: f.cross_check,
-            detail: f.detail,
-            state: state_name(f.state).to_string(),
-            ended_by: f.ended_by,
-            ended_on: f.ended_on,
-        }
-    }
-}
-
-fn state_name(state: FindingState) -> &'static str {
-    match state {
-        FindingState::Open => "open",
-        FindingState::Resolved => "resolved",
-        FindingState::Cleared => "cleared",
-    }
-}
-
 /// The registry findings in the caller's jurisdiction, tracked to their resolution.
 #[utoipa::path(get, path = "/api/v1/registry-findings", tag = "reads", params(FindingQuery),
-    responses((status = 200, body = Vec<FindingView>), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)),
+    responses((status = 200, body = Vec<TrackedFinding>), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn list_registry_findings(
     State(state): State<AppState>,
     caller: Caller,
     QueryParams(query): QueryParams<FindingQuery>,
-) -> Result<Json<Vec<FindingView>>, ApiError> {
-    if caller.user.role == UserRole::Admin {
-        return Err(ApiError::Forbidden(
-            "an admin reads no child's file".to_string(),
-        ));
-    }
-    let wanted = query.state.as_deref().unwrap_or("open");
-    if !["open", "resolved", "cleared", "all"].contains(&wanted) {
-        return Err(ApiError::malformed(
-            "state: expected open, resolved, cleared or all",
-            Some("state"),
-        ));
-    }
+) -> Result<Json<Vec<TrackedFinding>>, ApiError> {
+    let wanted = match query.state.as_deref().unwrap_or("open") {
+        "all" => None,
+        "open" => Some(FindingState::Open),
+        "resolved" => Some(FindingState::Resolved),
+        "cleared" => Some(FindingState::Cleared),
+        _ => {
+            return Err(ApiError::malformed(
+                "state: expected open, resolved, cleared or all",
+                Some("state"),
+            ));
+        }
+    };
     let snapshot = state.store.org.current();
     let schools = visible_schools_within(
         &snapshot.org,
@@ -203,8 +99,7 @@ pub async fn list_registry_findings(
     Ok(Json(
         findings
             .into_iter()
-            .filter(|f| wanted == "all" || state_name(f.state) == wanted)
-            .map(FindingView::from)
+            .filter(|f| wanted.is_none_or(|w| f.state == w))
             .collect(),
     ))
 }

@@ -4,21 +4,14 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use notoneless_domain::{NodeKind, RollCall, UserRole};
+use notoneless_domain::RollCall;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::AppState;
-use crate::auth::{Caller, sees_school};
+use crate::auth::{Caller, VisibleSchool, idempotency_key};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{JsonBody, PathParam};
-
-/// Who submits a school's roll calls.
-pub const ROLL_CALLERS: &[UserRole] = &[
-    UserRole::HeadTeacher,
-    UserRole::SchoolLeader,
-    UserRole::Principal,
-];
+use crate::extract::JsonBody;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RollCallWritten {
@@ -26,20 +19,6 @@ pub struct RollCallWritten {
     pub sequence: u64,
     pub global_position: i64,
     pub replayed: bool,
-}
-
-fn visible_school(state: &AppState, caller: &Caller, school: &str) -> Result<(), ApiError> {
-    let snapshot = state.store.org.current();
-    let is_school = snapshot
-        .org
-        .nodes
-        .get(school)
-        .is_some_and(|n| n.kind == NodeKind::School);
-    if is_school && sees_school(&snapshot.org, &caller.user, school) {
-        Ok(())
-    } else {
-        Err(ApiError::NotFound)
-    }
 }
 
 /// Submit one class's roll call for one day; every child absent is named.
@@ -53,18 +32,11 @@ fn visible_school(state: &AppState, caller: &Caller, school: &str) -> Result<(),
 pub async fn submit_roll_call(
     State(state): State<AppState>,
     caller: Caller,
-    PathParam(school): PathParam<String>,
+    VisibleSchool(school): VisibleSchool,
     headers: HeaderMap,
     JsonBody(roll_call): JsonBody<RollCall>,
 ) -> Result<Json<RollCallWritten>, ApiError> {
-    if !ROLL_CALLERS.contains(&caller.user.role) {
-        return Err(ApiError::Forbidden(format!(
-            "a {} may not submit a roll call",
-            caller.user.role.as_str()
-        )));
-    }
-    visible_school(&state, &caller, &school)?;
-    let context = caller.context(crate::auth::idempotency_key(&headers)?);
+    let context = caller.context(idempotency_key(&headers)?);
     let outcome = state
         .store
         .roll_calls
@@ -85,10 +57,8 @@ pub async fn submit_roll_call(
     security(("bearer" = [])))]
 pub async fn list_roll_calls(
     State(state): State<AppState>,
-    caller: Caller,
-    PathParam(school): PathParam<String>,
+    VisibleSchool(school): VisibleSchool,
 ) -> Result<(StatusCode, Json<Vec<RollCall>>), ApiError> {
-    visible_school(&state, &caller, &school)?;
     let roll_calls = state.store.roll_calls.of_school(&school, None).await?;
     Ok((
         StatusCode::OK,

@@ -69,7 +69,7 @@ async fn the_api_page_and_every_asset_it_loads_come_from_the_binary() {
 }
 
 #[test]
-fn docs_api_md_prints_the_permission_table_as_the_code_has_it() {
+fn docs_api_md_prints_who_may_call_every_endpoint_as_the_api_table_has_it() {
     let doc =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/api.md")).unwrap();
     let table = doc
@@ -79,86 +79,12 @@ fn docs_api_md_prints_the_permission_table_as_the_code_has_it() {
         .split("<!-- permissions:end -->")
         .next()
         .unwrap();
-    let rows: Vec<(String, Vec<String>)> = table
-        .lines()
-        .filter(|l| l.starts_with("| ") && !l.starts_with("| command") && !l.starts_with("|---"))
-        .map(|l| {
-            let cells: Vec<&str> = l.trim_matches('|').split('|').map(str::trim).collect();
-            let command = cells[0].split_whitespace().next().unwrap().to_string();
-            (command, cells[1].split(", ").map(str::to_string).collect())
-        })
-        .collect();
-    let code: Vec<(String, Vec<String>)> = notoneless_api::auth::CASE_PERMISSIONS
-        .iter()
-        .map(|(c, roles)| {
-            (
-                c.to_string(),
-                roles.iter().map(|r| r.as_str().to_string()).collect(),
-            )
-        })
-        .collect();
-    assert_eq!(rows, code);
-}
-
-#[test]
-fn docs_api_md_prints_who_may_call_the_review_import_and_export_endpoints_as_the_code_has_it() {
-    use utoipa::OpenApi;
-
-    let doc =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/api.md")).unwrap();
-    let table = doc
-        .split("<!-- report-permissions:start -->")
-        .nth(1)
-        .unwrap()
-        .split("<!-- report-permissions:end -->")
-        .next()
-        .unwrap();
-    let rows: Vec<(String, Vec<String>)> = table
-        .lines()
-        .filter(|l| l.starts_with("| `"))
-        .map(|l| {
-            let cells: Vec<&str> = l.trim_matches('|').split('|').map(str::trim).collect();
-            (
-                cells[0].trim_matches('`').to_string(),
-                cells[1].split(", ").map(str::to_string).collect(),
-            )
-        })
-        .collect();
-    let code: Vec<(String, Vec<String>)> = notoneless_api::auth::REPORT_PERMISSIONS
-        .iter()
-        .map(|(endpoint, roles)| {
-            (
-                endpoint.to_string(),
-                roles.iter().map(|r| r.as_str().to_string()).collect(),
-            )
-        })
-        .collect();
-    assert_eq!(rows, code);
-
-    // Every endpoint of the table is a route, and every review, import and export route is in
-    // the table.
-    let document = serde_json::to_value(notoneless_api::openapi::ApiDoc::openapi()).unwrap();
-    let routes: Vec<String> = document["paths"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .flat_map(|(path, item)| {
-            item.as_object()
-                .unwrap()
-                .keys()
-                .map(move |method| format!("{} {path}", method.to_uppercase()))
-        })
-        .filter(|r| {
-            ["/api/v1/reviews", "/api/v1/imports/", "/api/v1/exports/"]
-                .iter()
-                .any(|prefix| r.split(' ').nth(1).unwrap().starts_with(prefix))
-        })
-        .collect();
-    let mut listed: Vec<&String> = rows.iter().map(|(endpoint, _)| endpoint).collect();
-    let mut routed: Vec<&String> = routes.iter().collect();
-    listed.sort();
-    routed.sort();
-    assert_eq!(listed, routed);
+    let code = notoneless_api::routes::permissions_markdown();
+    assert_eq!(
+        table.trim(),
+        code.trim(),
+        "docs/api.md's table differs from the API's; print it with routes::permissions_markdown()"
+    );
 }
 
 #[test]

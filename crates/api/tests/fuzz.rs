@@ -15,7 +15,6 @@ mod common;
 use std::future::Future;
 
 use common::*;
-use notoneless_api::auth::CASE_PERMISSIONS;
 use notoneless_domain::fixtures::{at, d};
 use notoneless_domain::{
     ENROLMENTS_HEADER, Gender, LEAVERS_HEADER, REGISTER_HEADER, ROLL_HEADER, UserRole,
@@ -468,6 +467,7 @@ fn field_level(body: &Body) -> bool {
 /// A POST endpoint, who may call it, and a valid body for it.
 #[derive(Clone, Debug)]
 struct Endpoint {
+    method: reqwest::Method,
     path: String,
     user: &'static str,
     valid: Value,
@@ -485,86 +485,89 @@ fn user_of(role: UserRole) -> &'static str {
     }
 }
 
-/// Every POST endpoint that takes a body, for a case at school A.
+/// Every endpoint of the API's table that takes a body, for a case at school A, with a valid
+/// body and a caller who may send it. A new one without its body here fails the test.
 fn endpoints(case: &str) -> Vec<Endpoint> {
-    let mut out: Vec<Endpoint> = CASE_PERMISSIONS
-        .iter()
-        .map(|(segment, roles)| {
+    notoneless_api::routes::table()
+        .into_iter()
+        .filter(|row| row.method != reqwest::Method::GET && row.method != reqwest::Method::DELETE)
+        .filter_map(|row| {
             // The principal where allowed, else the bureau (whose acknowledgement the valid
             // body is), else the first role allowed.
+            let roles = row.access.roles().unwrap_or(&UserRole::ALL);
             let role = [UserRole::Principal, UserRole::BureauOfficer]
                 .into_iter()
                 .find(|r| roles.contains(r))
                 .unwrap_or(roles[0]);
-            if *segment == "open" {
-                Endpoint {
-                    path: "/api/v1/cases".into(),
-                    user: user_of(role),
-                    valid: opening(SCHOOL_A, "2023-11-08"),
+            let (user, path, valid) = match row.path.as_str() {
+                "/api/v1/cases" => (user_of(role), row.path.clone(), opening(SCHOOL_A, "2023-11-08")),
+                path if path.starts_with("/api/v1/cases/{case_id}/") => {
+                    let segment = path.rsplit('/').next().unwrap();
+                    (user_of(role), path.replace("{case_id}", case), command_body(segment))
                 }
-            } else {
-                Endpoint {
-                    path: format!("/api/v1/cases/{case}/{segment}"),
-                    user: user_of(role),
-                    valid: command_body(segment),
-                }
-            }
+                "/api/v1/schools/{school}/roll-calls" => (
+                    "p",
+                    format!("/api/v1/schools/{SCHOOL_A}/roll-calls"),
+                    json!({"on": "2023-11-08", "class": "7-2", "enrolled": 30, "present": 29,
+                        "absent": [{"student_number": "G211324201101015678", "name": "王小明", "excused": false}]}),
+                ),
+                "/api/v1/org/nodes" => (
+                    "admin",
+                    row.path.clone(),
+                    json!({"id": "fuzz-school", "kind": "school", "name": "新学校", "parent": "gongyingzi"}),
+                ),
+                "/api/v1/org/users" => (
+                    "admin",
+                    row.path.clone(),
+                    json!({"id": "fuzz-user", "name": "新老师", "role": "head_teacher", "node": SCHOOL_A}),
+                ),
+                "/api/v1/org/users/{user_id}/tokens" => (
+                    "admin",
+                    "/api/v1/org/users/ht/tokens".into(),
+                    json!({"lifetime_days": 30}),
+                ),
+                // Its body is empty: nothing to generate.
+                "/api/v1/org/users/{user_id}/deactivation" => return None,
+                "/api/v1/calendar/terms" => (
+                    "bo",
+                    row.path.clone(),
+                    json!({"name": "2024 spring", "first_day": "2024-02-26", "last_day": "2024-07-05"}),
+                ),
+                "/api/v1/calendar/holidays" => (
+                    "bo",
+                    row.path.clone(),
+                    json!({"day": "2023-12-25", "name": "snow day"}),
+                ),
+                "/api/v1/calendar/make-up-days" => (
+                    "bo",
+                    row.path.clone(),
+                    json!({"day": "2023-11-11", "name": "make-up"}),
+                ),
+                "/api/v1/imports/grade6-watch" => (
+                    "bo",
+                    row.path.clone(),
+                    json!({"on": "2023-09-01", "leavers_csv": leavers_csv(), "enrolments_csv": enrolments_csv()}),
+                ),
+                "/api/v1/imports/registry" => (
+                    "bo",
+                    row.path.clone(),
+                    json!({"name": "fuzz", "on": "2023-09-15", "register_csv": register_csv(), "roll_csv": roll_csv()}),
+                ),
+                "/api/v1/clock" => (
+                    "admin",
+                    row.path.clone(),
+                    json!({"now": "2023-11-08T12:00:00+08:00"}),
+                ),
+                other => panic!("{} {other}: give the fuzz test a valid body for it", row.method),
+            };
+            Some(Endpoint {
+                method: row.method,
+                path,
+                user,
+                valid,
+            })
         })
-        .collect();
-    let others = [
-        (
-            format!("/api/v1/schools/{SCHOOL_A}/roll-calls"),
-            "p",
-            json!({"on": "2023-11-08", "class": "7-2", "enrolled": 30, "present": 29,
-                "absent": [{"student_number": "G211324201101015678", "name": "王小明", "excused": false}]}),
-        ),
-        (
-            "/api/v1/org/nodes".into(),
-            "admin",
-            json!({"id": "fuzz-school", "kind": "school", "name": "新学校", "parent": "gongyingzi"}),
-        ),
-        (
-            "/api/v1/org/users".into(),
-            "admin",
-            json!({"id": "fuzz-user", "name": "新老师", "role": "head_teacher", "node": SCHOOL_A}),
-        ),
-        (
-            "/api/v1/org/users/ht/tokens".into(),
-            "admin",
-            json!({"lifetime_days": 30}),
-        ),
-        (
-            "/api/v1/calendar/terms".into(),
-            "bo",
-            json!({"name": "2024 spring", "first_day": "2024-02-26", "last_day": "2024-07-05"}),
-        ),
-        (
-            "/api/v1/calendar/holidays".into(),
-            "bo",
-            json!({"day": "2023-12-25", "name": "snow day"}),
-        ),
-        (
-            "/api/v1/calendar/make-up-days".into(),
-            "bo",
-            json!({"day": "2023-11-11", "name": "make-up"}),
-        ),
-        (
-            "/api/v1/imports/grade6-watch".into(),
-            "bo",
-            json!({"on": "2023-09-01", "leavers_csv": leavers_csv(), "enrolments_csv": enrolments_csv()}),
-        ),
-        (
-            "/api/v1/imports/registry".into(),
-            "bo",
-            json!({"name": "fuzz", "on": "2023-09-15", "register_csv": register_csv(), "roll_csv": roll_csv()}),
-        ),
-    ];
-    out.extend(
-        others
-            .into_iter()
-            .map(|(path, user, valid)| Endpoint { path, user, valid }),
-    );
-    out
+        .collect()
 }
 
 /// How many answers of each kind (a status, or what an import did) a property saw.
@@ -632,12 +635,13 @@ fn generated_request_bodies_are_answered_below_500_and_every_refusal_is_the_erro
             let bytes = render(&endpoint.valid, &body);
             let before = app.footprint().await;
             let (status, answer) = app
-                .post_bytes(endpoint.user, &endpoint.path, bytes.clone())
+                .send_bytes(endpoint.method.clone(), endpoint.user, &endpoint.path, bytes.clone())
                 .await;
             let after = app.footprint().await;
             tally.add(status.as_u16());
             let what = format!(
-                "POST {} {}",
+                "{} {} {}",
+                endpoint.method,
                 endpoint.path,
                 String::from_utf8_lossy(&bytes[..bytes.len().min(2000)])
             );
@@ -703,11 +707,9 @@ struct Read {
     query: Vec<(&'static str, &'static str)>,
 }
 
+/// Every GET endpoint of the API's table, for a case and school at A, with a valid query
+/// string where it takes one.
 fn reads(case: &str) -> Vec<Read> {
-    let read = |path: String, query: &[(&'static str, &'static str)]| Read {
-        path,
-        query: query.to_vec(),
-    };
     let review = [
         ("from", "2023-11-01"),
         ("until", "2023-11-30"),
@@ -720,48 +722,41 @@ fn reads(case: &str) -> Vec<Read> {
     ];
     let mut export = review.to_vec();
     export.extend([("format", "xlsx"), ("lang", "en")]);
-    vec![
-        read(
-            "/api/v1/cases".into(),
-            &[
-                ("school", SCHOOL_A),
-                ("township", "gongyingzi"),
-                ("stage", "absent"),
-                ("focus_group", "disabled"),
-                ("overdue", "true"),
-                ("page", "1"),
-                ("per_page", "50"),
-            ],
-        ),
-        read(format!("/api/v1/cases/{case}"), &[]),
-        read(
-            format!("/api/v1/cases/{case}/as-of"),
-            &[("day", "2023-11-07")],
-        ),
-        read(
-            format!("/api/v1/cases/{case}/as-known-at"),
-            &[("time", "2023-11-08T12:00:00Z")],
-        ),
-        read(format!("/api/v1/cases/{case}/history"), &[]),
-        read(format!("/api/v1/cases/{case}/timeline"), &[]),
-        read(format!("/api/v1/cases/{case}/reads"), &[]),
-        read("/api/v1/work-queue".into(), &[]),
-        read("/api/v1/dashboard".into(), &[]),
-        read("/api/v1/reviews".into(), &review),
-        read("/api/v1/reviews/export".into(), &export),
-        read(
-            "/api/v1/registry-findings".into(),
-            &[
-                ("state", "all"),
-                ("township", "gongyingzi"),
-                ("school", SCHOOL_A),
-            ],
-        ),
-        read(
-            "/api/v1/exports/ledger".into(),
-            &[("format", "csv"), ("lang", "zh")],
-        ),
-    ]
+    notoneless_api::routes::table()
+        .into_iter()
+        .filter(|row| row.method == reqwest::Method::GET)
+        .map(|row| {
+            let query: Vec<(&'static str, &'static str)> = match row.path.as_str() {
+                "/api/v1/cases" => vec![
+                    ("school", SCHOOL_A),
+                    ("township", "gongyingzi"),
+                    ("stage", "absent"),
+                    ("focus_group", "disabled"),
+                    ("overdue", "true"),
+                    ("page", "1"),
+                    ("per_page", "50"),
+                ],
+                "/api/v1/cases/{case_id}/as-of" => vec![("day", "2023-11-07")],
+                "/api/v1/cases/{case_id}/as-known-at" => vec![("time", "2023-11-08T12:00:00Z")],
+                "/api/v1/reviews" => review.to_vec(),
+                "/api/v1/reviews/export" => export.clone(),
+                "/api/v1/registry-findings" => vec![
+                    ("state", "all"),
+                    ("township", "gongyingzi"),
+                    ("school", SCHOOL_A),
+                ],
+                "/api/v1/exports/ledger" => vec![("format", "csv"), ("lang", "zh")],
+                _ => Vec::new(),
+            };
+            Read {
+                path: row
+                    .path
+                    .replace("{case_id}", case)
+                    .replace("{school}", SCHOOL_A),
+                query,
+            }
+        })
+        .collect()
 }
 
 /// A value a form would never send, percent-encoded or raw.

@@ -1,9 +1,10 @@
 //! The authorisation matrix: every route of the API × every role × a target inside and
 //! outside the caller's jurisdiction, and every route without a token, with a revoked token
-//! and with an expired one, against the answer the access rules give. The routes are taken
-//! from the router's own source and from the OpenAPI document, so a route without a row here
-//! fails the test. On PostgreSQL and on SQLite; the summary is printed (`--nocapture`, or
-//! nextest's `--success-output immediate`).
+//! and with an expired one, against the answer the access rules give. The routes and who may
+//! call them are the API's own table (`notoneless_api::routes::table`), which the router and
+//! the OpenAPI document are built from; the served document must list exactly its rows. On
+//! PostgreSQL and on SQLite; the summary is printed (`--nocapture`, or nextest's
+//! `--success-output immediate`).
 #![allow(clippy::unwrap_used)]
 
 mod common;
@@ -11,28 +12,26 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 
 use common::*;
-use notoneless_api::auth::{CALENDAR_KEEPERS, ORG_ADMINS, REPORT_PERMISSIONS, may_record};
+use notoneless_api::auth::{Access, Permission};
 use notoneless_domain::fixtures::at;
-use notoneless_domain::{OrgCommand, UserRole};
+use notoneless_domain::{CaseActionKind, OrgCommand, UserRole};
 use notoneless_store::conformance;
 use notoneless_store::db::Backend;
 use notoneless_store::org::token_sha256;
 use notoneless_store::testing::context;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use utoipa::OpenApi;
 
-use UserRole::{
-    Admin, BureauOfficer, HeadTeacher, Inspector, Principal, SchoolLeader, TownshipOfficer,
-};
+use UserRole::{Admin, BureauOfficer, HeadTeacher, Inspector, TownshipOfficer};
 
 /// Who may call a route, and where.
 #[derive(Clone, Copy, Debug)]
 enum Rule {
-    /// Opening a case: the role table's `open` (403), and a school in the jurisdiction (403).
+    /// Opening a case: the roles that open one (403), and a school in the jurisdiction (403).
     Open,
-    /// A fact on a case: the role table (403), then the case in the jurisdiction (404).
-    Command(&'static str),
+    /// A fact on a case: the roles that record it (403), then the case in the jurisdiction
+    /// (404).
+    Command(CaseActionKind),
     /// A read of one case: anyone who sees its school (404 otherwise; admins see none).
     CaseRead,
     /// These roles (403), then the case in the jurisdiction (404).
@@ -45,8 +44,6 @@ enum Rule {
     Everyone,
     /// These roles; 403 for any other.
     Roles(&'static [UserRole]),
-    /// The roles `REPORT_PERMISSIONS` gives this endpoint; 403 for any other.
-    Report,
     /// An admin, or the token's own user (403).
     RevokeToken,
 }
@@ -63,92 +60,32 @@ enum Target {
     B,
 }
 
-const EVERY_ROLE_BUT_ADMIN: &[UserRole] = &[
-    HeadTeacher,
-    SchoolLeader,
-    Principal,
-    TownshipOfficer,
-    BureauOfficer,
-    Inspector,
-];
-const ORG_HISTORY_READERS: &[UserRole] = &[Admin, BureauOfficer, Inspector];
-
-/// Every route of the API and who may call it. A route missing here fails the test.
+/// Every route of the API and who may call it, from the API's table.
 fn rules() -> BTreeMap<String, Rule> {
     let mut rules = BTreeMap::new();
-    let mut add = |route: &str, rule: Rule| {
+    for row in notoneless_api::routes::table() {
+        let rule = match row.access {
+            Access::Roles(p) if p == Permission::recording(CaseActionKind::OpenCase) => Rule::Open,
+            Access::Record(kind) => Rule::Command(kind),
+            Access::Case => Rule::CaseRead,
+            Access::CaseRoles(p) => Rule::CaseRoles(p.roles),
+            Access::School => Rule::SchoolRead,
+            Access::SchoolRoles(p) => Rule::SchoolRoles(p.roles),
+            Access::Everyone => Rule::Everyone,
+            Access::Roles(p) => Rule::Roles(p.roles),
+            Access::OwnTokenOrAdmin => Rule::RevokeToken,
+        };
         assert!(
-            rules.insert(route.to_string(), rule).is_none(),
-            "{route} twice"
-        );
-    };
-    add("POST /api/v1/cases", Rule::Open);
-    add("GET /api/v1/cases", Rule::Everyone);
-    for (segment, _) in notoneless_api::auth::CASE_PERMISSIONS {
-        if segment != "open" {
-            add(
-                &format!("POST /api/v1/cases/{{case_id}}/{segment}"),
-                Rule::Command(segment),
-            );
-        }
-    }
-    for read in ["", "/history", "/as-of", "/as-known-at", "/timeline"] {
-        add(
-            &format!("GET /api/v1/cases/{{case_id}}{read}"),
-            Rule::CaseRead,
+            rules.insert(row.endpoint(), rule).is_none(),
+            "{} twice",
+            row.endpoint()
         );
     }
-    add(
-        "GET /api/v1/cases/{case_id}/reads",
-        Rule::CaseRoles(notoneless_api::cases::READ_AUDITORS),
-    );
-    add("GET /api/v1/work-queue", Rule::Everyone);
-    add("GET /api/v1/dashboard", Rule::Everyone);
-    add(
-        "POST /api/v1/schools/{school}/roll-calls",
-        Rule::SchoolRoles(notoneless_api::roll_calls::ROLL_CALLERS),
-    );
-    add("GET /api/v1/schools/{school}/roll-calls", Rule::SchoolRead);
-    for (endpoint, _) in REPORT_PERMISSIONS {
-        add(endpoint, Rule::Report);
-    }
-    add(
-        "GET /api/v1/registry-findings",
-        Rule::Roles(EVERY_ROLE_BUT_ADMIN),
-    );
-    add("GET /api/v1/org", Rule::Everyone);
-    add("GET /api/v1/org/history", Rule::Roles(ORG_HISTORY_READERS));
-    add("POST /api/v1/org/nodes", Rule::Roles(ORG_ADMINS));
-    add("POST /api/v1/org/users", Rule::Roles(ORG_ADMINS));
-    add(
-        "POST /api/v1/org/users/{user_id}/deactivation",
-        Rule::Roles(ORG_ADMINS),
-    );
-    add(
-        "POST /api/v1/org/users/{user_id}/tokens",
-        Rule::Roles(ORG_ADMINS),
-    );
-    add("DELETE /api/v1/org/tokens/{token_id}", Rule::RevokeToken);
-    add("GET /api/v1/calendar", Rule::Everyone);
-    add("POST /api/v1/calendar/terms", Rule::Roles(CALENDAR_KEEPERS));
-    add(
-        "POST /api/v1/calendar/holidays",
-        Rule::Roles(CALENDAR_KEEPERS),
-    );
-    add(
-        "POST /api/v1/calendar/make-up-days",
-        Rule::Roles(CALENDAR_KEEPERS),
-    );
-    add(
-        "DELETE /api/v1/calendar/days/{day}",
-        Rule::Roles(CALENDAR_KEEPERS),
-    );
     rules
 }
 
-/// `METHOD path` of every operation in the OpenAPI document.
-fn documented() -> BTreeSet<String> {
-    let document = serde_json::to_value(notoneless_api::openapi::ApiDoc::openapi()).unwrap();
+/// `METHOD path` of every operation in an OpenAPI document.
+fn operations(document: &Value) -> BTreeSet<String> {
     document["paths"]
         .as_object()
         .unwrap()
@@ -160,35 +97,6 @@ fn documented() -> BTreeSet<String> {
                 .map(move |method| format!("{} {path}", method.to_uppercase()))
         })
         .collect()
-}
-
-/// `METHOD path` of every route the API's router declares, read from its source: a route
-/// added without its OpenAPI entry shows here.
-fn routed() -> BTreeSet<String> {
-    let source = include_str!("../src/lib.rs");
-    let api = source
-        .split("let api = Router::new()")
-        .nth(1)
-        .unwrap()
-        .split(".fallback(")
-        .next()
-        .unwrap();
-    let mut routes = BTreeSet::new();
-    for call in api.split(".route(").skip(1) {
-        let path = call.split('"').nth(1).unwrap();
-        let handlers = call.split('"').nth(2).unwrap();
-        for method in ["get", "post", "put", "patch", "delete"] {
-            let called = handlers.match_indices(&format!("{method}(")).any(|(i, _)| {
-                i == 0
-                    || !handlers.as_bytes()[i - 1].is_ascii_alphanumeric()
-                        && handlers.as_bytes()[i - 1] != b'_'
-            });
-            if called {
-                routes.insert(format!("{} /api/v1{path}", method.to_uppercase()));
-            }
-        }
-    }
-    routes
 }
 
 fn role_of(user: &str) -> UserRole {
@@ -216,7 +124,7 @@ enum Expect {
     Allowed,
 }
 
-fn expect(route: &str, rule: Rule, user: &str, target: Target) -> Expect {
+fn expect(rule: Rule, user: &str, target: Target) -> Expect {
     use Expect::{Allowed, Status};
     let role = role_of(user);
     let school = if target == Target::B {
@@ -226,26 +134,18 @@ fn expect(route: &str, rule: Rule, user: &str, target: Target) -> Expect {
     };
     let refuse = |code: u16| Status(StatusCode::from_u16(code).unwrap());
     match rule {
-        Rule::Open if !may_record("open", role) || !sees(user, school) => refuse(403),
-        Rule::Command(segment) if !may_record(segment, role) => refuse(403),
+        Rule::Open
+            if !CaseActionKind::OpenCase.may_be_recorded_by(role) || !sees(user, school) =>
+        {
+            refuse(403)
+        }
+        Rule::Command(kind) if !kind.may_be_recorded_by(role) => refuse(403),
         Rule::Command(_) | Rule::CaseRead | Rule::SchoolRead if !sees(user, school) => refuse(404),
         // An acknowledgement must come from the report's recipient: this one is the bureau's.
-        Rule::Command("acknowledgements") if role == TownshipOfficer => refuse(403),
+        Rule::Command(CaseActionKind::AcknowledgeReport) if role == TownshipOfficer => refuse(403),
         Rule::CaseRoles(roles) | Rule::SchoolRoles(roles) if !roles.contains(&role) => refuse(403),
         Rule::CaseRoles(_) | Rule::SchoolRoles(_) if !sees(user, school) => refuse(404),
         Rule::Roles(roles) if !roles.contains(&role) => refuse(403),
-        Rule::Report => {
-            let roles = REPORT_PERMISSIONS
-                .iter()
-                .find(|(endpoint, _)| *endpoint == route)
-                .map(|(_, roles)| *roles)
-                .unwrap();
-            if roles.contains(&role) {
-                Allowed
-            } else {
-                refuse(403)
-            }
-        }
         Rule::RevokeToken if target == Target::B && role != Admin => refuse(403),
         _ => Allowed,
     }
@@ -260,7 +160,7 @@ fn targets(rule: Rule) -> &'static [Target] {
         | Rule::SchoolRoles(_)
         | Rule::SchoolRead
         | Rule::RevokeToken => &[Target::A, Target::B],
-        Rule::Everyone | Rule::Roles(_) | Rule::Report => &[Target::None],
+        Rule::Everyone | Rule::Roles(_) => &[Target::None],
     }
 }
 
@@ -302,7 +202,7 @@ fn request(
     let body = match (method, rule) {
         ("GET" | "DELETE", _) => None,
         (_, Rule::Open) => Some(opening(school, "2023-11-08")),
-        (_, Rule::Command(segment)) => Some(command_body(segment)),
+        (_, Rule::Command(_)) => Some(command_body(route.rsplit('/').next().unwrap())),
         _ => Some(match route {
             "POST /api/v1/schools/{school}/roll-calls" => json!({"on": "2023-11-08",
                 "class": format!("{user}-class"), "enrolled": 30, "present": 30}),
@@ -320,6 +220,7 @@ fn request(
                 "first_day": "2023-09-01", "last_day": "2024-01-19"}),
             "POST /api/v1/calendar/holidays" => json!({"day": "2023-12-25", "name": "snow day"}),
             "POST /api/v1/calendar/make-up-days" => json!({"day": "2023-11-11", "name": "make-up"}),
+            "PUT /api/v1/clock" => json!({"now": "2023-11-08T12:00:00+08:00"}),
             _ => json!({}),
         }),
     };
@@ -348,10 +249,12 @@ conformance!(every_route_for_every_role_inside_and_outside_and_without_a_valid_t
 async fn every_route_for_every_role_inside_and_outside_and_without_a_valid_token(backend: Backend) {
     let rules = rules();
     let listed: BTreeSet<String> = rules.keys().cloned().collect();
-    same(&documented(), &listed, "the OpenAPI document");
-    same(&routed(), &listed, "the router (crates/api/src/lib.rs)");
+    let document = serde_json::to_value(notoneless_api::openapi::document()).unwrap();
+    same(&operations(&document), &listed, "the OpenAPI document");
 
     let app = TestApp::spawn(backend, at("2023-11-08", "10:00")).await;
+    let (_, served) = app.get_anonymous("/api/openapi.json").await;
+    same(&operations(&served), &listed, "the served OpenAPI document");
     let inside = app.open("ht", SCHOOL_A, "2023-11-06").await;
     let outside = app.open("ht_b", SCHOOL_B, "2023-11-06").await;
     for (case, user) in [(&inside, "ht"), (&outside, "ht_b")] {
@@ -478,7 +381,7 @@ async fn every_route_for_every_role_inside_and_outside_and_without_a_valid_token
         for (user, _, _) in USERS {
             for target in targets(*rule) {
                 let (path, body) = request(route, *rule, user, *target, (&inside, &outside));
-                let expected = expect(route, *rule, user, *target);
+                let expected = expect(*rule, user, *target);
                 let (status, answer) = send(method, &path, body.as_ref(), Some(&token(user))).await;
                 let what = format!(
                     "{user} ({}) {method} {path}: {status} {answer}",

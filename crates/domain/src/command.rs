@@ -5,6 +5,8 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::org::UserRole;
+
 use crate::event::{
     Absence, Acknowledgement, CaseOpening, Closure, Correction, FocusGroupChange,
     HomeTeachingSession, HomeVisit, Leave, ParentContact, RegistryClearance, RegistryFinding,
@@ -28,8 +30,15 @@ impl CaseCommand {
 }
 
 /// What is asked. Each action, when accepted, records exactly one event.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, strum::EnumDiscriminants)]
 #[serde(rename_all = "snake_case")]
+#[strum_discriminants(
+    name(CaseActionKind),
+    vis(pub),
+    derive(Hash, PartialOrd, Ord, strum::EnumIter),
+    doc = "The kind of a [`CaseAction`], without its fact: what the permission to record it and \
+           the messages about it are keyed by."
+)]
 pub enum CaseAction {
     OpenCase(CaseOpening),
     ChangeFocusGroups(FocusGroupChange),
@@ -84,31 +93,97 @@ impl CaseAction {
         }
     }
 
+    /// Which kind of fact the action records.
+    pub fn kind(&self) -> CaseActionKind {
+        CaseActionKind::from(self)
+    }
+
     /// What the action does, in words, for messages ("cannot record an absence while …").
     pub fn describe(&self) -> &'static str {
+        self.kind().describe()
+    }
+
+}
+
+use UserRole::{
+    BureauOfficer, HeadTeacher, Inspector, Principal, SchoolLeader, TownshipOfficer,
+};
+
+/// A school's own staff: whoever keeps the child's daily record.
+const SCHOOL_STAFF: &[UserRole] = &[HeadTeacher, SchoolLeader, Principal];
+/// The school's leaders: the decisions a head teacher does not take alone.
+const SCHOOL_LEADERS: &[UserRole] = &[SchoolLeader, Principal];
+
+impl CaseActionKind {
+    /// Who may record this kind of fact (the plan's division of work); everyone else is
+    /// refused. Which case they may record it on is a matter of jurisdiction, decided above
+    /// the domain. The registry's own findings and clearances are recorded only by the
+    /// cross-check's import, never by a person directly.
+    pub const fn recorders(self) -> &'static [UserRole] {
         match self {
-            CaseAction::OpenCase(_) => "open the case",
-            CaseAction::ChangeFocusGroups(_) => "change focus groups",
-            CaseAction::RecordAbsence(_) => "record an absence",
-            CaseAction::GrantLeave(_) => "grant leave",
-            CaseAction::RecordParentContact(_) => "record a parent contact",
-            CaseAction::RecordHomeVisit(_) => "record a home visit",
-            CaseAction::ReportUpward(_) => "report upward",
-            CaseAction::AcknowledgeReport(_) => "acknowledge a report",
-            CaseAction::AddSupervisionNote(_) => "add a supervision note",
-            CaseAction::RecordReturn(_) => "record a return",
-            CaseAction::TransferOut(_) => "transfer out",
-            CaseAction::ConfirmTransfer(_) => "confirm a transfer",
-            CaseAction::Suspend(_) => "suspend",
-            CaseAction::Resume(_) => "resume",
-            CaseAction::GiveSupport(_) => "give support",
-            CaseAction::RecordHomeTeaching(_) => "record home teaching",
-            CaseAction::CloseCase(_) => "close the case",
-            CaseAction::ReopenCase(_) => "reopen the case",
-            CaseAction::CorrectFact(_) => "correct a fact",
-            CaseAction::RecordRegistryFinding(_) => "record a registry finding",
-            CaseAction::ResolveRegistryFinding(_) => "resolve a registry finding",
-            CaseAction::ClearRegistryFinding(_) => "clear a registry finding",
+            // A township officer opens a case for a child found outside any school.
+            CaseActionKind::OpenCase => &[HeadTeacher, SchoolLeader, Principal, TownshipOfficer],
+            CaseActionKind::ChangeFocusGroups
+            | CaseActionKind::RecordAbsence
+            | CaseActionKind::GrantLeave
+            | CaseActionKind::RecordParentContact
+            | CaseActionKind::RecordReturn
+            | CaseActionKind::RecordHomeTeaching => SCHOOL_STAFF,
+            // The township government joins the persuasion to return (劝返).
+            CaseActionKind::RecordHomeVisit => {
+                &[HeadTeacher, SchoolLeader, Principal, TownshipOfficer]
+            }
+            // Only the principal signs the report upward (一把手负责制).
+            CaseActionKind::ReportUpward => &[Principal],
+            // Each recipient acknowledges its own report: the township officer the township's,
+            // the bureau officer the bureau's.
+            CaseActionKind::AcknowledgeReport => &[TownshipOfficer, BureauOfficer],
+            // Inspectors write nothing to a case but supervision notes.
+            CaseActionKind::AddSupervisionNote => &[Inspector, BureauOfficer],
+            CaseActionKind::TransferOut
+            | CaseActionKind::Suspend
+            | CaseActionKind::Resume
+            | CaseActionKind::GiveSupport => SCHOOL_LEADERS,
+            CaseActionKind::ConfirmTransfer => &[SchoolLeader, Principal, BureauOfficer],
+            CaseActionKind::CorrectFact => &[HeadTeacher, SchoolLeader, Principal, BureauOfficer],
+            CaseActionKind::CloseCase | CaseActionKind::ReopenCase => &[Principal, BureauOfficer],
+            // A registry finding is resolved by the school's leaders or the bureau, with its
+            // document.
+            CaseActionKind::ResolveRegistryFinding => &[SchoolLeader, Principal, BureauOfficer],
+            CaseActionKind::RecordRegistryFinding | CaseActionKind::ClearRegistryFinding => &[],
+        }
+    }
+
+    /// Whether a user in this role may record this kind of fact.
+    pub fn may_be_recorded_by(self, role: UserRole) -> bool {
+        self.recorders().contains(&role)
+    }
+
+    /// What recording it does, in words, for messages ("a head_teacher may not report upward").
+    pub const fn describe(self) -> &'static str {
+        match self {
+            CaseActionKind::OpenCase => "open the case",
+            CaseActionKind::ChangeFocusGroups => "change focus groups",
+            CaseActionKind::RecordAbsence => "record an absence",
+            CaseActionKind::GrantLeave => "grant leave",
+            CaseActionKind::RecordParentContact => "record a parent contact",
+            CaseActionKind::RecordHomeVisit => "record a home visit",
+            CaseActionKind::ReportUpward => "report upward",
+            CaseActionKind::AcknowledgeReport => "acknowledge a report",
+            CaseActionKind::AddSupervisionNote => "add a supervision note",
+            CaseActionKind::RecordReturn => "record a return",
+            CaseActionKind::TransferOut => "transfer out",
+            CaseActionKind::ConfirmTransfer => "confirm a transfer",
+            CaseActionKind::Suspend => "suspend",
+            CaseActionKind::Resume => "resume",
+            CaseActionKind::GiveSupport => "give support",
+            CaseActionKind::RecordHomeTeaching => "record home teaching",
+            CaseActionKind::CloseCase => "close the case",
+            CaseActionKind::ReopenCase => "reopen the case",
+            CaseActionKind::CorrectFact => "correct a fact",
+            CaseActionKind::RecordRegistryFinding => "record a registry finding",
+            CaseActionKind::ResolveRegistryFinding => "resolve a registry finding",
+            CaseActionKind::ClearRegistryFinding => "clear a registry finding",
         }
     }
 }

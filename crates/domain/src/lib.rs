@@ -30,7 +30,7 @@ pub use assess::{
 };
 pub use calendar::{CalendarSpec, SHANGHAI_UTC_OFFSET_MINUTES, SchoolCalendar, Term};
 pub use case::{CaseStatus, MAX_LEAVE_DAYS, MAX_SESSION_MINUTES, MAX_SUPPORT_FEN, StudentCase};
-pub use command::{CaseAction, CaseCommand};
+pub use command::{CaseAction, CaseActionKind, CaseCommand};
 pub use error::{CalendarError, CaseError, LadderError, ReviewSettingsError};
 pub use event::{
     Absence, Acknowledgement, CaseEvent, CaseOpening, Closure, Correction, FocusGroupChange,

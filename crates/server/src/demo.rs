@@ -5,12 +5,23 @@
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use notoneless_demo::DemoCounty;
 use notoneless_store::Store;
+use notoneless_store::clock::mark_for_training;
 
 use crate::config::StoreArgs;
-use crate::store_cmd::open;
+use crate::serve_cmd::ClockArgs;
+use crate::store_cmd::open_on;
+
+/// `notoneless demo`'s flags.
+#[derive(clap::Args)]
+pub struct DemoArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    #[command(flatten)]
+    pub clock: ClockArgs,
+}
 
 /// Prints a line for the operator; a closed stdout must not bring the server down.
 fn say(line: &str) {
@@ -18,12 +29,15 @@ fn say(line: &str) {
     let _ = writeln!(std::io::stdout(), "{line}");
 }
 
-/// Builds the demo county into the store's database if it holds no organisation yet.
+/// Builds the demo county into the store's database if it holds no organisation yet,
+/// marking it for training first (its facts are recorded at the times the demo enters them;
+/// a database that holds real data is refused).
 pub async fn seed_if_empty(store: &Store, base: &str) -> Result<()> {
     if !store.org.current().org.nodes.is_empty() {
         tracing::info!("the database already holds an organisation: no demo data added");
         return Ok(());
     }
+    mark_for_training(&store.db, store.clock.now(), "demo").await?;
     let county = build(store).await?;
     store.org.reload().await?;
     print(&county, base);
@@ -31,7 +45,7 @@ pub async fn seed_if_empty(store: &Store, base: &str) -> Result<()> {
 }
 
 async fn build(store: &Store) -> Result<DemoCounty> {
-    let today = store.rules.get().calendar.local_date(Utc::now());
+    let today = store.rules.get().calendar.local_date(store.clock.now());
     say("building the demo county (a term of facts through the command path; a few seconds) …");
     let started = std::time::Instant::now();
     let county = notoneless_demo::build(store.db.clone(), store.rules.get().ladder.clone(), today)
@@ -76,15 +90,17 @@ fn print(county: &DemoCounty, base: &str) {
     say("demo ready");
 }
 
-/// `notoneless demo`: builds the demo county into an empty database.
-pub async fn demo(args: StoreArgs) -> Result<ExitCode> {
-    let store = open(&args).await?;
+/// `notoneless demo`: builds the demo county into an empty database (as of the training
+/// clock's day, with `--clock`).
+pub async fn demo(args: DemoArgs) -> Result<ExitCode> {
+    let store = open_on(&args.store, args.clock.clock()).await?;
     store.org.reload().await?;
     if !store.org.current().org.nodes.is_empty() {
         anyhow::bail!(
             "the database already holds an organisation: the demo county goes only into an empty one"
         );
     }
+    mark_for_training(&store.db, store.clock.now(), "demo").await?;
     let county = build(&store).await?;
     print(&county, "http://127.0.0.1:8080");
     Ok(ExitCode::SUCCESS)

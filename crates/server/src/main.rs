@@ -64,7 +64,7 @@ enum Command {
     /// Build the demo county into an empty database: four townships, a dozen schools, 2,000
     /// children on watch, six weeks of facts up to yesterday with a violation of every kind
     /// planted; prints the demo users' tokens.
-    Demo(config::StoreArgs),
+    Demo(demo::DemoArgs),
     /// Print the escalation ladder (the plan's "123" rule, or the one in --ladder) as JSON.
     Ladder {
         /// A ladder to check and print instead of the default.

@@ -7,16 +7,15 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, TimeDelta, Utc};
+use notoneless_api::application::{Application, Config};
 use notoneless_api::security::{MAX_TOKEN_LIFETIME_DAYS, SecurityConfig};
-use notoneless_api::{AppState, app_with};
 use notoneless_domain::{Node, NodeKind, OrgCommand, User, UserRole};
 use notoneless_store::org::NewToken;
-use notoneless_store::{Actor, CommandContext, Store, SystemClock};
-use tokio::sync::watch;
+use notoneless_store::{Actor, Clock, CommandContext, Store, SystemClock, TrainingClock};
 
 use crate::config::StoreArgs;
 use crate::demo;
-use crate::store_cmd::connect;
+use crate::store_cmd::{CONNECT_ATTEMPTS, connect};
 
 #[derive(clap::Args)]
 pub struct ServeArgs {
@@ -51,6 +50,35 @@ pub struct ServeArgs {
         value_delimiter = ','
     )]
     pub trusted_proxies: Vec<IpAddr>,
+    #[command(flatten)]
+    pub clock: ClockArgs,
+}
+
+/// The clock of a training or demonstration server (docs/operations.md, "Training").
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct ClockArgs {
+    /// Run on a training clock that starts at this instant (RFC 3339, e.g.
+    /// 2023-11-06T07:30:00+08:00) and runs on; an admin may move it forward
+    /// (PUT /api/v1/clock). Only on an empty database or one marked for training, which it
+    /// marks for good: never on real data.
+    #[arg(long, value_name = "INSTANT")]
+    pub clock: Option<DateTime<chrono::FixedOffset>>,
+    /// With --clock: the clock stays at its instant until it is moved.
+    #[arg(long, requires = "clock")]
+    pub clock_frozen: bool,
+}
+
+impl ClockArgs {
+    /// The clock these flags ask for: the machine's, or a training clock.
+    pub fn clock(&self) -> Arc<dyn Clock> {
+        match self.clock {
+            None => Arc::new(SystemClock),
+            Some(start) if self.clock_frozen => {
+                Arc::new(TrainingClock::frozen_at(start.with_timezone(&Utc)))
+            }
+            Some(start) => Arc::new(TrainingClock::running_from(start.with_timezone(&Utc))),
+        }
+    }
 }
 
 impl ServeArgs {
@@ -77,37 +105,20 @@ async fn open_store(args: &StoreArgs) -> Result<Arc<Store>> {
 }
 
 pub async fn serve(args: ServeArgs) -> Result<ExitCode> {
-    let store = open_store(&args.store).await?;
+    let application = Application::build(Config {
+        database_url: args.store.database_url(),
+        rules: args.store.rules()?,
+        clock: args.clock.clock(),
+        security: args.security(),
+        listen: args.listen,
+        connect_attempts: CONNECT_ATTEMPTS,
+    })
+    .await?;
     if args.demo {
-        demo::seed_if_empty(&store, &format!("http://{}", args.listen)).await?;
+        let address = application.address()?;
+        demo::seed_if_empty(application.store(), &format!("http://{address}")).await?;
     }
-    let (stop, stopped) = watch::channel(false);
-    let projector = store.projector.clone();
-    let committed = store.committed.clone();
-    let projector_task = tokio::spawn(async move { projector.run(committed, stopped).await });
-
-    let listener = tokio::net::TcpListener::bind(args.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}", args.listen))?;
-    tracing::info!(address = %listener.local_addr()?, "serving; API page at /api/docs");
-    axum::serve(
-        listener,
-        // The peer's address is what failed authentications are counted by.
-        app_with(
-            AppState {
-                store: store.clone(),
-            },
-            args.security(),
-        )
-        .into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .context("the server failed")?;
-    tracing::info!("requests finished; stopping the projector");
-    let _ = stop.send(true);
-    projector_task.await.context("the projector task failed")?;
-    tracing::info!("stopped");
+    application.run_until(shutdown_signal()).await?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -14,7 +14,7 @@ use notoneless_store::exports::{
     FINDING_CASE_COLUMN, LEDGER_CASE_COLUMN, cases_shown, findings_table,
 };
 use notoneless_store::table::{Format, Lang};
-use notoneless_store::{Db, Store, SystemClock};
+use notoneless_store::{Clock, Db, Store, SystemClock};
 
 use crate::config::StoreArgs;
 
@@ -39,9 +39,12 @@ pub fn block_on<F: std::future::Future<Output = Result<ExitCode>>>(future: F) ->
         .block_on(future)
 }
 
+/// How often a command tries the database (2 s apart) before it gives up.
+pub const CONNECT_ATTEMPTS: u32 = 5;
+
 /// Connects (retrying for a while if the database is down) and migrates.
 pub async fn connect(args: &StoreArgs) -> Result<Db> {
-    let db = Db::connect_with_retry(&args.database_url(), 5, Duration::from_secs(2))
+    let db = Db::connect_with_retry(&args.database_url(), CONNECT_ATTEMPTS, Duration::from_secs(2))
         .await
         .context("cannot connect to the database")?;
     db.migrate().await.context("cannot migrate the database")?;
@@ -49,12 +52,13 @@ pub async fn connect(args: &StoreArgs) -> Result<Db> {
 }
 
 pub async fn open(args: &StoreArgs) -> Result<Store> {
+    open_on(args, Arc::new(SystemClock)).await
+}
+
+/// [`open`], on this clock.
+pub async fn open_on(args: &StoreArgs, clock: Arc<dyn Clock>) -> Result<Store> {
     let rules = args.rules()?;
-    Ok(Store::new(
-        connect(args).await?,
-        rules,
-        Arc::new(SystemClock),
-    ))
+    Ok(Store::new(connect(args).await?, rules, clock))
 }
 
 pub async fn migrate(args: StoreArgs) -> Result<ExitCode> {

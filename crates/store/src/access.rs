@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::commands::Actor;
 use crate::db::{Db, DbRow, P, Sql, placeholders};
 use crate::error::StoreError;
-use crate::repository::Clock;
+use crate::clock::Clock;
 
 /// How a case was read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

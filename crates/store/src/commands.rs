@@ -22,7 +22,8 @@ use tokio::sync::Notify;
 use crate::chain::canonical_json;
 use crate::db::{Db, P, Sql};
 use crate::error::StoreError;
-use crate::repository::{ChainRepository, Clock, Receipts};
+use crate::clock::Clock;
+use crate::repository::{ChainRepository, Receipts};
 use crate::rules::SharedRules;
 
 /// Who is acting: the user, the role they act in, and the jurisdiction node they act for.

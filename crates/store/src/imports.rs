@@ -9,7 +9,7 @@ use notoneless_domain::{
     CaseAction, CaseCommand, CaseError, CaseEvent, ChildFindings, Found, RegistryIssue, RowError,
     cross_check, plan_grade6_watch, reconcile,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::commands::{CommandContext, CommandError};
 use crate::db::{P, Sql};
@@ -19,8 +19,10 @@ use crate::store::Store;
 
 /// What an import did.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImportReport {
     /// Cases opened now, as (row, case id).
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub opened: Vec<(usize, String)>,
     /// Rows whose case was opened by an earlier import.
     pub unchanged: Vec<usize>,
@@ -112,6 +114,7 @@ pub fn registry_case_id(identity: &str) -> String {
 
 /// One finding the import recorded, cleared, left or saw explained.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RegistryChange {
     pub case_id: String,
     pub school: String,
@@ -123,6 +126,7 @@ pub struct RegistryChange {
 
 /// What a registry import did, and what it refused.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RegistryReport {
     pub cross_check: String,
     /// Children examined (those with a refused row are not).
@@ -292,7 +296,8 @@ fn refuse_rows(
 }
 
 /// Where a registry finding stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FindingState {
     Open,
@@ -304,6 +309,7 @@ pub enum FindingState {
 
 /// One registry finding, tracked from the cross-check that found it to its end.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TrackedFinding {
     pub case_id: String,
     pub school: String,

@@ -9,6 +9,7 @@
 pub mod access;
 pub mod bulk;
 pub mod chain;
+pub mod clock;
 pub mod db;
 pub mod error;
 pub mod repository;
@@ -17,7 +18,7 @@ pub mod rules;
 
 pub use db::{Backend, Db};
 pub use error::StoreError;
-pub use repository::{Clock, SystemClock};
+pub use clock::{Clock, SystemClock, TrainingClock};
 pub mod commands;
 pub mod exports;
 pub mod imports;

@@ -18,7 +18,7 @@ use crate::commands::{CommandContext, CommandError, CommandOutcome, Executor};
 use crate::db::Db;
 use crate::error::StoreError;
 use crate::log::{StoredEvent, stream_events};
-use crate::repository::Clock;
+use crate::clock::Clock;
 use crate::rules::{Rules, SharedRules};
 
 /// The aggregate type of the organisation stream.

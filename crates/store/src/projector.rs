@@ -27,7 +27,8 @@ use crate::log::{
 };
 use crate::org::{ORGANISATION, OrgDirectory};
 use crate::read_model::{CaseRow, stored_case, write_cases, write_new_cases};
-use crate::repository::{Clock, EVENTS_CHANNEL};
+use crate::clock::Clock;
+use crate::repository::EVENTS_CHANNEL;
 use crate::rules::SharedRules;
 
 /// The checkpoint's name for the case-status projection.
@@ -511,23 +512,27 @@ fn replace(current: &mut CommitPosition, new: CommitPosition) -> bool {
 fn describe_difference(stored: &CaseRow, expected: &CaseRow) -> String {
     let mut fields = Vec::new();
     macro_rules! compare {
-        ($($field:ident),*) => {
-            $(if stored.$field != expected.$field { fields.push(stringify!($field)); })*
+        ($($($part:ident).+),*) => {
+            $(if stored.$($part).+ != expected.$($part).+ {
+                // The field's own name, without `summary.`.
+                let path = stringify!($($part).+);
+                fields.push(path.rsplit('.').next().unwrap_or(path).trim());
+            })*
         };
     }
     compare!(
-        school,
-        stage,
-        episode_start,
-        episode_days,
-        outstanding,
-        next_due,
-        focus_groups,
+        summary.school,
+        summary.stage,
+        summary.episode_start,
+        summary.episode_days,
+        summary.outstanding,
+        summary.next_due,
+        summary.focus_groups,
         last_sequence,
         last_position,
-        last_event_type,
-        last_event_on,
-        last_recorded_at,
+        summary.last_event_type,
+        summary.last_event_on,
+        summary.last_recorded_at,
         stale_after,
         assessment,
         obligations,

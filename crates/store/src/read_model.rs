@@ -39,21 +39,11 @@ pub struct ObligationRow {
 /// One case as the read model keeps it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CaseRow {
-    pub case_id: String,
-    pub school: String,
-    pub stage: String,
-    pub episode_start: Option<NaiveDate>,
-    pub episode_days: i64,
-    /// Obligations open or overdue.
-    pub outstanding: i64,
-    /// The earliest due time among them.
-    pub next_due: Option<DateTime<Utc>>,
-    pub focus_groups: Value,
+    /// What a list shows of the case.
+    #[serde(flatten)]
+    pub summary: CaseSummary,
     pub last_sequence: i64,
     pub last_position: i64,
-    pub last_event_type: String,
-    pub last_event_on: NaiveDate,
-    pub last_recorded_at: DateTime<Utc>,
     pub assessed_at: DateTime<Utc>,
     pub stale_after: Option<DateTime<Utc>>,
     pub assessment: Value,
@@ -118,19 +108,21 @@ impl CaseRow {
             return Ok(None);
         };
         Ok(Some(Self {
-            case_id: first.aggregate_id.clone(),
-            school: profile.school.clone(),
-            stage: snake(&assessment.stage)?,
-            episode_start: assessment.current().map(|e| e.first_day),
-            episode_days: assessment.current().map_or(0, |e| e.day_count() as i64),
-            outstanding: assessment.outstanding().count() as i64,
-            next_due: assessment.outstanding().map(|o| o.due).min(),
-            focus_groups: to_json(&case.focus_groups())?,
+            summary: CaseSummary {
+                case_id: first.aggregate_id.clone(),
+                school: profile.school.clone(),
+                stage: snake(&assessment.stage)?,
+                episode_start: assessment.current().map(|e| e.first_day),
+                episode_days: assessment.current().map_or(0, |e| e.day_count() as i64),
+                outstanding: assessment.outstanding().count() as i64,
+                next_due: assessment.outstanding().map(|o| o.due).min(),
+                focus_groups: to_json(&case.focus_groups())?,
+                last_event_type: last.event_type.clone(),
+                last_event_on: last_event.on(),
+                last_recorded_at: last.recorded_at,
+            },
             last_sequence: last.sequence,
             last_position: events.iter().map(|e| e.global_position).max().unwrap_or(0),
-            last_event_type: last.event_type.clone(),
-            last_event_on: last_event.on(),
-            last_recorded_at: last.recorded_at,
             assessed_at: now,
             stale_after,
             obligations: obligation_rows(&assessment)?,
@@ -225,27 +217,31 @@ async fn write_rows(tx: &mut Tx, rows: &[CaseRow], replacing: bool) -> Result<()
                 "DELETE FROM case_obligations WHERE case_id IN {}",
                 placeholders(1, chunk.len())
             );
-            let params: Vec<P> = chunk.iter().map(|r| P::text(r.case_id.as_str())).collect();
+            let params: Vec<P> = chunk
+                .iter()
+                .map(|r| P::text(r.summary.case_id.as_str()))
+                .collect();
             tx.execute(Sql::both(&delete), &params).await?;
         }
         let mut values = Vec::with_capacity(chunk.len());
         let mut params = Vec::with_capacity(chunk.len() * 18);
         for row in chunk {
+            let summary = &row.summary;
             values.push(placeholders(params.len() + 1, 18));
             params.extend([
-                P::text(row.case_id.as_str()),
-                P::text(row.school.as_str()),
-                P::text(row.stage.as_str()),
-                P::OptDate(row.episode_start),
-                P::I64(row.episode_days),
-                P::I64(row.outstanding),
-                P::OptTs(row.next_due),
-                P::Json(row.focus_groups.clone()),
+                P::text(summary.case_id.as_str()),
+                P::text(summary.school.as_str()),
+                P::text(summary.stage.as_str()),
+                P::OptDate(summary.episode_start),
+                P::I64(summary.episode_days),
+                P::I64(summary.outstanding),
+                P::OptTs(summary.next_due),
+                P::Json(summary.focus_groups.clone()),
                 P::I64(row.last_sequence),
                 P::I64(row.last_position),
-                P::text(row.last_event_type.as_str()),
-                P::Date(row.last_event_on),
-                P::Ts(row.last_recorded_at),
+                P::text(summary.last_event_type.as_str()),
+                P::Date(summary.last_event_on),
+                P::Ts(summary.last_recorded_at),
                 P::Ts(row.assessed_at),
                 P::OptTs(row.stale_after),
                 P::Json(row.assessment.clone()),
@@ -261,7 +257,11 @@ async fn write_rows(tx: &mut Tx, rows: &[CaseRow], replacing: bool) -> Result<()
         tx.execute(Sql::both(&upsert), &params).await?;
         let obligations: Vec<(&str, &ObligationRow)> = chunk
             .iter()
-            .flat_map(|r| r.obligations.iter().map(move |o| (r.case_id.as_str(), o)))
+            .flat_map(|r| {
+                r.obligations
+                    .iter()
+                    .map(move |o| (r.summary.case_id.as_str(), o))
+            })
             .collect();
         for part in obligations.chunks(OBLIGATIONS_PER_STATEMENT) {
             let mut values = Vec::with_capacity(part.len());
@@ -329,19 +329,9 @@ pub async fn stored_case(db: &Db, case_id: &str) -> Result<Option<CaseRow>, Stor
         .map(obligation_from)
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Some(CaseRow {
-        case_id: row.text("case_id")?,
-        school: row.text("school")?,
-        stage: row.text("stage")?,
-        episode_start: row.opt_date("episode_start")?,
-        episode_days: row.i64("episode_days")?,
-        outstanding: row.i64("outstanding")?,
-        next_due: row.opt_ts("next_due")?,
-        focus_groups: row.json("focus_groups")?,
+        summary: CaseSummary::from_row(&row)?,
         last_sequence: row.i64("last_sequence")?,
         last_position: row.i64("last_position")?,
-        last_event_type: row.text("last_event_type")?,
-        last_event_on: row.date("last_event_on")?,
-        last_recorded_at: row.ts("last_recorded_at")?,
         assessed_at: row.ts("assessed_at")?,
         stale_after: row.opt_ts("stale_after")?,
         assessment: row.json("assessment")?,
@@ -404,20 +394,45 @@ pub struct CaseFilter {
     pub offset: i64,
 }
 
-/// One line of a case list.
+/// One line of a case list: where the case stands, as the read model keeps it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CaseSummary {
     pub case_id: String,
     pub school: String,
+    /// not_opened, attending, absent, escalated, suspended, transfer_pending,
+    /// transferred_out, closed
     pub stage: String,
     pub episode_start: Option<NaiveDate>,
     pub episode_days: i64,
+    /// Obligations open or overdue.
     pub outstanding: i64,
+    /// The earliest due time among them.
     pub next_due: Option<DateTime<Utc>>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub focus_groups: Value,
     pub last_event_type: String,
     pub last_event_on: NaiveDate,
     pub last_recorded_at: DateTime<Utc>,
+}
+
+impl CaseSummary {
+    /// Read from a `case_status` row (the columns of the list's query).
+    fn from_row(row: &DbRow) -> Result<Self, StoreError> {
+        Ok(Self {
+            case_id: row.text("case_id")?,
+            school: row.text("school")?,
+            stage: row.text("stage")?,
+            episode_start: row.opt_date("episode_start")?,
+            episode_days: row.i64("episode_days")?,
+            outstanding: row.i64("outstanding")?,
+            next_due: row.opt_ts("next_due")?,
+            focus_groups: row.json("focus_groups")?,
+            last_event_type: row.text("last_event_type")?,
+            last_event_on: row.date("last_event_on")?,
+            last_recorded_at: row.ts("last_recorded_at")?,
+        })
+    }
 }
 
 /// Appends `IN ($n, $n+1, …)` for each value and returns the parameters.
@@ -501,21 +516,7 @@ pub async fn list_cases(
         )
         .await?
         .iter()
-        .map(|row| {
-            Ok(CaseSummary {
-                case_id: row.text("case_id")?,
-                school: row.text("school")?,
-                stage: row.text("stage")?,
-                episode_start: row.opt_date("episode_start")?,
-                episode_days: row.i64("episode_days")?,
-                outstanding: row.i64("outstanding")?,
-                next_due: row.opt_ts("next_due")?,
-                focus_groups: row.json("focus_groups")?,
-                last_event_type: row.text("last_event_type")?,
-                last_event_on: row.date("last_event_on")?,
-                last_recorded_at: row.ts("last_recorded_at")?,
-            })
-        })
+        .map(CaseSummary::from_row)
         .collect::<Result<Vec<_>, StoreError>>()?;
     Ok((items, total))
 }

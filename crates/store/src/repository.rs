@@ -24,24 +24,10 @@ use serde_json::Value;
 use sqlite_es::SqliteEventRepository;
 use tokio::sync::Notify;
 
+use crate::clock::Clock;
 use crate::chain::{GENESIS, serialized_event_hash, truncate_to_micros};
 use crate::db::{Db, P, Sql};
 use crate::error::StoreError;
-
-/// The source of "now" for the store: the recorded time of events, "today" for commands.
-pub trait Clock: Send + Sync {
-    fn now(&self) -> DateTime<Utc>;
-}
-
-/// The machine's clock.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> DateTime<Utc> {
-        Utc::now()
-    }
-}
 
 /// The channel PostgreSQL notifies on each commit of events.
 pub const EVENTS_CHANNEL: &str = "notoneless_events";

@@ -11,7 +11,7 @@ use crate::db::Db;
 use crate::error::StoreError;
 use crate::org::OrgDirectory;
 use crate::projector::Projector;
-use crate::repository::Clock;
+use crate::clock::Clock;
 use crate::rules::{Rules, SharedRules};
 
 pub struct Store {

@@ -22,7 +22,9 @@ use chrono::{NaiveDate, NaiveDateTime};
 use rust_xlsxwriter::{Format as XlsxFormat, Workbook, XlsxError};
 
 /// The language of the headers and the labels.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
 pub enum Lang {
     /// 中文 (the default).
     #[default]
@@ -49,10 +51,14 @@ impl Lang {
 }
 
 /// The file format of an export.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
 pub enum Format {
+    /// UTF-8 with a byte-order mark, CRLF line ends (the default).
     #[default]
     Csv,
+    /// An Excel workbook of one sheet.
     Xlsx,
 }
 

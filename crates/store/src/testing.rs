@@ -12,7 +12,7 @@ use notoneless_domain::{Absence, CaseAction, Recipient, Return, Role};
 
 use crate::commands::{Actor, CommandContext, CommandOutcome};
 use crate::db::{Backend, Db, P, Sql};
-use crate::repository::Clock;
+use crate::clock::Clock;
 use crate::store::Store;
 
 /// Where the test databases are created: `NOL_TEST_POSTGRES_URL`, else the local server.

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use notoneless_api::application::{Application, Config, Running};
 use notoneless_api::security::SecurityConfig;
-use notoneless_api::{AppState, app_with};
 use notoneless_domain::fixtures::{calendar, ladder};
 use notoneless_domain::{Node, NodeKind, OrgCommand, User, UserRole};
 use notoneless_store::db::Backend;
@@ -16,7 +16,6 @@ use notoneless_store::testing::{FixedClock, TestDb, context};
 use notoneless_store::{Rules, Store};
 use reqwest::StatusCode;
 use serde_json::Value;
-use tokio::sync::watch;
 
 pub const SCHOOL_A: &str = "gyz-middle";
 pub const SCHOOL_B: &str = "nanshao-primary";
@@ -40,8 +39,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub store: Arc<Store>,
     pub clock: Arc<FixedClock>,
+    _running: Running,
     _db: TestDb,
-    _stop: watch::Sender<bool>,
 }
 
 pub fn token(user: &str) -> String {
@@ -66,7 +65,17 @@ impl TestApp {
             calendar: calendar(),
             ladder: ladder(),
         };
-        let store = Arc::new(Store::new(db.connect().await, rules, clock.clone()));
+        let application = Application::build(Config {
+            database_url: db.url.clone(),
+            rules,
+            clock: clock.clone(),
+            security: config,
+            listen: "127.0.0.1:0".parse().unwrap(),
+            connect_attempts: 1,
+        })
+        .await
+        .unwrap();
+        let store = application.store().clone();
         let nodes = [
             ("kazuo", NodeKind::County, None),
             ("gongyingzi", NodeKind::Township, Some("kazuo")),
@@ -108,27 +117,15 @@ impl TestApp {
             };
             store.org.execute(issue, &context(None)).await.unwrap();
         }
-        let (stop, stopped) = watch::channel(false);
-        let projector = store.projector.clone();
-        let committed = store.committed.clone();
-        tokio::spawn(async move { projector.run(committed, stopped).await });
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let router = app_with(
-            AppState {
-                store: store.clone(),
-            },
-            config,
-        );
-        let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
-        tokio::spawn(async move { axum::serve(listener, service).await });
+        let running = application.spawn().unwrap();
+        let base = format!("http://{}", running.address);
         Self {
             base,
             client: reqwest::Client::new(),
             store,
             clock,
+            _running: running,
             _db: db,
-            _stop: stop,
         }
     }
 
@@ -218,9 +215,21 @@ impl TestApp {
 
     /// Posts these bytes as a JSON body as `user`.
     pub async fn post_bytes(&self, user: &str, path: &str, body: Vec<u8>) -> (StatusCode, Value) {
+        self.send_bytes(reqwest::Method::POST, user, path, body)
+            .await
+    }
+
+    /// Sends these bytes as a JSON body as `user`, with this method.
+    pub async fn send_bytes(
+        &self,
+        method: reqwest::Method,
+        user: &str,
+        path: &str,
+        body: Vec<u8>,
+    ) -> (StatusCode, Value) {
         let request = self
             .client
-            .post(format!("{}{path}", self.base))
+            .request(method, format!("{}{path}", self.base))
             .header("content-type", "application/json")
             .body(body);
         self.send(request, Some(user)).await

@@ -1,0 +1,160 @@
+//! The application, built once: the store over its database (migrated, the organisation
+//! read), its clock, the authentication guards, the router and the listener; run with the
+//! projector beside it until shut down. `notoneless serve` (with or without `--demo`) and
+//! every HTTP test build it this way.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use notoneless_store::clock::{TrainingError, mark_for_training};
+use notoneless_store::{Clock, Db, Rules, Store, StoreError};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::security::SecurityConfig;
+use crate::{AppState, app};
+
+/// What the application is built from.
+pub struct Config {
+    /// `postgres://…` or `sqlite://…`.
+    pub database_url: String,
+    /// The calendar and ladder to start with (the organisation's own calendar, once declared,
+    /// replaces the calendar).
+    pub rules: Rules,
+    /// The source of "now": the machine's clock, or a training clock (only on a database
+    /// marked for training: [`Application::build`] marks an empty one).
+    pub clock: Arc<dyn Clock>,
+    pub security: SecurityConfig,
+    /// Where to listen (port 0: any free port).
+    pub listen: SocketAddr,
+    /// How often to try the database before giving up (2 s apart).
+    pub connect_attempts: u32,
+}
+
+/// Why the application could not be built or run.
+#[derive(Debug, thiserror::Error)]
+pub enum ApplicationError {
+    #[error("cannot open the database: {0}")]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Training(#[from] TrainingError),
+    #[error("cannot listen on {address}: {source}")]
+    Listen {
+        address: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("the server failed: {0}")]
+    Serve(std::io::Error),
+    #[error("the projector stopped: {0}")]
+    Projector(String),
+}
+
+/// The application, built and listening, not yet serving.
+pub struct Application {
+    state: AppState,
+    listener: TcpListener,
+}
+
+impl Application {
+    /// Connects to the database (retrying while it does not answer), migrates it, marks it
+    /// for training if the clock is a training clock (refused on a database that holds real
+    /// data), reads the organisation and binds the listener.
+    pub async fn build(config: Config) -> Result<Self, ApplicationError> {
+        let db = Db::connect_with_retry(
+            &config.database_url,
+            config.connect_attempts.max(1),
+            Duration::from_secs(2),
+        )
+        .await?;
+        db.migrate().await?;
+        if config.clock.training().is_some() {
+            let marked = mark_for_training(&db, config.clock.now(), "training").await?;
+            tracing::warn!(%marked, now = %config.clock.now(),
+                "a TRAINING server: its clock is set, and its database is marked for training for good");
+        }
+        let store = Store::new(db, config.rules, config.clock);
+        store.org.reload().await?;
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .map_err(|source| ApplicationError::Listen {
+                address: config.listen,
+                source,
+            })?;
+        Ok(Self {
+            state: AppState::new(Arc::new(store), config.security),
+            listener,
+        })
+    }
+
+    /// The address it listens on.
+    pub fn address(&self) -> Result<SocketAddr, ApplicationError> {
+        self.listener.local_addr().map_err(ApplicationError::Serve)
+    }
+
+    pub fn store(&self) -> &Arc<Store> {
+        &self.state.store
+    }
+
+    /// Serves until `shutdown` resolves, with the projector running beside; once the last
+    /// request is answered, the projector applies what was committed and stops.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), ApplicationError> {
+        let store = self.state.store.clone();
+        let (stop, stopped) = watch::channel(false);
+        let projector = store.projector.clone();
+        let committed = store.committed.clone();
+        let projector_task = tokio::spawn(async move { projector.run(committed, stopped).await });
+        let address = self.address()?;
+        tracing::info!(%address, "serving; API page at /api/docs");
+        let router: Router = app(self.state);
+        // The peer's address is what failed authentications are counted by.
+        let served = axum::serve(
+            self.listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await;
+        tracing::info!("requests finished; stopping the projector");
+        let _ = stop.send(true);
+        let projected = projector_task.await;
+        served.map_err(ApplicationError::Serve)?;
+        projected.map_err(|e| ApplicationError::Projector(e.to_string()))?;
+        tracing::info!("stopped");
+        Ok(())
+    }
+
+    /// Runs it on the current runtime until the returned handle is dropped (tests, tools).
+    pub fn spawn(self) -> Result<Running, ApplicationError> {
+        let address = self.address()?;
+        let store = self.state.store.clone();
+        let (stop, mut stopped) = watch::channel(false);
+        let task = tokio::spawn(self.run_until(async move {
+            let _ = stopped.wait_for(|stop| *stop).await;
+        }));
+        Ok(Running {
+            address,
+            store,
+            stop,
+            _task: task,
+        })
+    }
+}
+
+/// An application running in the background; dropping it shuts it down.
+pub struct Running {
+    pub address: SocketAddr,
+    pub store: Arc<Store>,
+    stop: watch::Sender<bool>,
+    _task: tokio::task::JoinHandle<Result<(), ApplicationError>>,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}

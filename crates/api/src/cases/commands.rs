@@ -1,0 +1,201 @@
+//! The case commands: one endpoint per kind of fact, each a row of [`case_commands!`] (its
+//! handler, path, OpenAPI operation and the kind of fact whose recorders may call it). Who
+//! records which kind of fact is the domain's table (`CaseActionKind::recorders`); the row's
+//! access is checked before the handler runs (`crate::auth::admit`).
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use notoneless_domain::{
+    Absence, Acknowledgement, CaseAction, CaseActionKind, CaseOpening, Closure, Correction,
+    FocusGroupChange, HomeTeachingSession, HomeVisit, Leave, NodeKind, ParentContact, Recipient,
+    RegistryResolution, Reopening, Report, Resumption, Return, SupervisionNote, Support,
+    Suspension, TransferConfirmation, TransferOut, UserRole,
+};
+use notoneless_store::CommandOutcome;
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::UtoipaMethodRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::auth::{Caller, VisibleCase, idempotency_key, sees_school};
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::JsonBody;
+
+/// What a command wrote.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Written {
+    pub case_id: String,
+    /// The case's sequence after the command: the new event's number in the case.
+    pub sequence: u64,
+    /// The event's position in the whole log; pass it as `min_position` to read your write.
+    pub global_position: i64,
+    /// True when the Idempotency-Key was seen before: this is the first result, and nothing
+    /// was written now.
+    pub replayed: bool,
+}
+
+impl From<CommandOutcome> for Written {
+    fn from(o: CommandOutcome) -> Self {
+        Self {
+            case_id: o.case_id,
+            sequence: o.sequence,
+            global_position: o.global_position,
+            replayed: o.replayed,
+        }
+    }
+}
+
+/// Records a fact on a case the caller may write to (the row's access checked the role and
+/// the case); an acknowledgement only by the report's own recipient.
+async fn record(
+    state: &AppState,
+    caller: &Caller,
+    case: &VisibleCase,
+    action: CaseAction,
+    headers: &HeaderMap,
+) -> Result<Json<Written>, ApiError> {
+    if let CaseAction::AcknowledgeReport(ack) = &action {
+        let own = match caller.user.role {
+            UserRole::TownshipOfficer => ack.recipient == Recipient::TownshipGovernment,
+            UserRole::BureauOfficer => ack.recipient == Recipient::CountyBureau,
+            _ => false,
+        };
+        if !own {
+            return Err(caller.refused("acknowledge a report sent to another recipient"));
+        }
+    }
+    let outcome = state
+        .store
+        .commands
+        .execute(&case.id, action, &caller.context(idempotency_key(headers)?))
+        .await?;
+    Ok(Json(outcome.into()))
+}
+
+/// Open a case for a child at risk. The case id is new, or, with an Idempotency-Key, the
+/// same for every retry of the same request.
+#[utoipa::path(post, path = "/api/v1/cases", tag = "commands",
+    params(("Idempotency-Key" = Option<String>, Header, nullable = false, min_length = 1, max_length = 200, pattern = r"^[!-~]([ -~]*[!-~])?$", description = "1 to 200 visible ASCII characters (inner spaces allowed). The same key again returns the first result and writes nothing")),
+    request_body = CaseOpening,
+    responses((status = 201, body = Written), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn open_case(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    JsonBody(opening): JsonBody<CaseOpening>,
+) -> Result<(StatusCode, Json<Written>), ApiError> {
+    let org = state.store.org.current();
+    let school = &opening.student.school;
+    let is_school = org
+        .org
+        .nodes
+        .get(school)
+        .is_some_and(|n| n.kind == NodeKind::School);
+    if !is_school {
+        return Err(ApiError::Rejected {
+            message: format!("student.school: there is no school {school}"),
+            field: Some("student.school".into()),
+        });
+    }
+    if !sees_school(&org.org, &caller.user, school) {
+        return Err(caller.refused("open a case at a school outside their jurisdiction"));
+    }
+    let key = idempotency_key(&headers)?;
+    let case_id = match &key {
+        Some(key) => uuid::Uuid::new_v5(
+            &uuid::Uuid::NAMESPACE_OID,
+            format!("{}\0{key}", caller.user.id).as_bytes(),
+        ),
+        None => uuid::Uuid::new_v4(),
+    }
+    .to_string();
+    let outcome = state
+        .store
+        .commands
+        .execute(
+            &case_id,
+            CaseAction::OpenCase(opening),
+            &caller.context(key),
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(outcome.into())))
+}
+
+/// The command endpoints on an open case: one row each, `handler: "path segment", Fact =>
+/// CaseAction variant;` with the operation's description above it. A row is all the API
+/// needs of a new kind of fact: the route, the OpenAPI operation and who may call it
+/// ([`routes`]) come from it.
+macro_rules! case_commands {
+    ($($(#[doc = $doc:literal])* $name:ident: $segment:literal, $body:ty => $variant:ident;)*) => {
+        $(
+            $(#[doc = $doc])*
+            #[utoipa::path(post, path = concat!("/api/v1/cases/{case_id}/", $segment), tag = "commands",
+                params(("case_id" = String, Path, description = "The case"),
+                    ("Idempotency-Key" = Option<String>, Header, nullable = false, min_length = 1, max_length = 200, pattern = r"^[!-~]([ -~]*[!-~])?$", description = "1 to 200 visible ASCII characters (inner spaces allowed). The same key again returns the first result and writes nothing")),
+                request_body = $body,
+                responses((status = 200, body = Written), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+                    (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+                    (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)),
+                security(("bearer" = [])))]
+            pub async fn $name(
+                State(state): State<AppState>,
+                caller: Caller,
+                case: VisibleCase,
+                headers: HeaderMap,
+                JsonBody(body): JsonBody<$body>,
+            ) -> Result<Json<Written>, ApiError> {
+                record(&state, &caller, &case, CaseAction::$variant(body), &headers).await
+            }
+        )*
+
+        /// Every command endpoint on an open case, with the kind of fact it records.
+        pub fn routes() -> Vec<(UtoipaMethodRouter<AppState>, CaseActionKind)> {
+            vec![$((routes!($name), CaseActionKind::$variant),)*]
+        }
+    };
+}
+
+case_commands! {
+    /// Add or remove focus groups.
+    change_focus_groups: "focus-groups", FocusGroupChange => ChangeFocusGroups;
+    /// Record one school day of unexcused absence.
+    record_absence: "absences", Absence => RecordAbsence;
+    /// Record approved leave.
+    grant_leave: "leaves", Leave => GrantLeave;
+    /// Record a contact (or an attempt) with the guardian.
+    record_parent_contact: "parent-contacts", ParentContact => RecordParentContact;
+    /// Record a home visit with everyone who took part.
+    record_home_visit: "home-visits", HomeVisit => RecordHomeVisit;
+    /// Record a report to the township government or the county bureau (principal only).
+    report_upward: "reports", Report => ReportUpward;
+    /// Acknowledge a report, as its recipient.
+    acknowledge_report: "acknowledgements", Acknowledgement => AcknowledgeReport;
+    /// Add a supervision note (督办).
+    add_supervision_note: "supervision-notes", SupervisionNote => AddSupervisionNote;
+    /// Record the child's return to school.
+    record_return: "returns", Return => RecordReturn;
+    /// Record a transfer out, with its documents.
+    transfer_out: "transfers", TransferOut => TransferOut;
+    /// Record the receiving school's confirmation.
+    confirm_transfer: "transfer-confirmations", TransferConfirmation => ConfirmTransfer;
+    /// Record a suspension of schooling (休学).
+    suspend: "suspensions", Suspension => Suspend;
+    /// Record the resumption of schooling (复学).
+    resume: "resumptions", Resumption => Resume;
+    /// Record support given (减、免、缓、助).
+    give_support: "support", Support => GiveSupport;
+    /// Record a home-teaching session (送教上门).
+    record_home_teaching: "home-teaching", HomeTeachingSession => RecordHomeTeaching;
+    /// Record that an earlier fact was wrong; the original stays.
+    correct_fact: "corrections", Correction => CorrectFact;
+    /// Close the case.
+    close_case: "closure", Closure => CloseCase;
+    /// Reopen a closed case.
+    reopen_case: "reopening", Reopening => ReopenCase;
+    /// Resolve an open finding of the registry cross-check: what was done, with its document.
+    resolve_registry_finding: "registry-resolutions", RegistryResolution => ResolveRegistryFinding;
+}

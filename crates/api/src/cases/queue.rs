@@ -1,0 +1,136 @@
+//! What the caller must act on (the work queue) and how the jurisdiction stands (the
+//! dashboard), from the read models.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::State;
+use chrono::{DateTime, NaiveDate, Utc};
+use notoneless_store::read_model::{school_counts, work_queue};
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use super::{StatusQuery, read_your_write};
+use crate::AppState;
+use crate::auth::{Caller, visible_schools};
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::QueryParams;
+
+/// An obligation the caller must act on.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WorkItemView {
+    pub case_id: String,
+    pub school: String,
+    /// The episode's index in the case's assessment.
+    pub episode: i64,
+    /// The ladder step's index.
+    pub step: i64,
+    /// contact_parents, home_visit, report:township_government, report:county_bureau
+    pub kind: String,
+    #[schema(value_type = Vec<String>)]
+    pub owners: Value,
+    pub trigger_day: NaiveDate,
+    pub due: DateTime<Utc>,
+    pub overdue: bool,
+}
+
+/// My work queue: the open and overdue obligations my role owes in my jurisdiction, the
+/// longest overdue first.
+#[utoipa::path(get, path = "/api/v1/work-queue", tag = "reads", params(StatusQuery),
+    responses((status = 200, body = Vec<WorkItemView>), (status = 401, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn my_work_queue(
+    State(state): State<AppState>,
+    caller: Caller,
+    QueryParams(query): QueryParams<StatusQuery>,
+) -> Result<Json<Vec<WorkItemView>>, ApiError> {
+    read_your_write(&state, query.min_position).await?;
+    let Some(role) = caller.user.role.case_role() else {
+        return Ok(Json(Vec::new()));
+    };
+    let schools = visible_schools(&state.store.org.current().org, &caller.user);
+    let now = state.store.clock.now();
+    let items = work_queue(&state.store.db, role.as_str(), schools.as_deref(), now, 500).await?;
+    Ok(Json(
+        items
+            .into_iter()
+            .map(|w| WorkItemView {
+                case_id: w.case_id,
+                school: w.school,
+                episode: w.obligation.episode,
+                step: w.obligation.step,
+                kind: w.obligation.kind,
+                owners: w.obligation.owners,
+                trigger_day: w.obligation.trigger_day,
+                due: w.obligation.due,
+                overdue: w.overdue,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Default, Serialize, ToSchema)]
+pub struct Counts {
+    /// The school's or township's node id.
+    pub node: String,
+    pub name: String,
+    pub cases: i64,
+    pub by_stage: BTreeMap<String, i64>,
+    pub overdue_obligations: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Dashboard {
+    pub schools: Vec<Counts>,
+    pub townships: Vec<Counts>,
+}
+
+/// Counts of cases by stage, and of overdue obligations, per school and per township, in
+/// the caller's jurisdiction.
+#[utoipa::path(get, path = "/api/v1/dashboard", tag = "reads", params(StatusQuery),
+    responses((status = 200, body = Dashboard), (status = 401, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn dashboard(
+    State(state): State<AppState>,
+    caller: Caller,
+    QueryParams(query): QueryParams<StatusQuery>,
+) -> Result<Json<Dashboard>, ApiError> {
+    read_your_write(&state, query.min_position).await?;
+    let snapshot = state.store.org.current();
+    let org = &snapshot.org;
+    let schools = visible_schools(org, &caller.user);
+    let counts =
+        school_counts(&state.store.db, schools.as_deref(), state.store.clock.now()).await?;
+    let name = |id: &str| {
+        org.nodes
+            .get(id)
+            .map_or_else(|| id.to_string(), |n| n.name.clone())
+    };
+    let mut townships: BTreeMap<String, Counts> = BTreeMap::new();
+    let mut per_school = Vec::new();
+    for c in counts {
+        let township = org.township_of(&c.school).unwrap_or("").to_string();
+        let t = townships.entry(township.clone()).or_insert_with(|| Counts {
+            name: name(&township),
+            node: township,
+            ..Default::default()
+        });
+        t.cases += c.cases;
+        t.overdue_obligations += c.overdue_obligations;
+        for (stage, n) in &c.by_stage {
+            *t.by_stage.entry(stage.clone()).or_default() += n;
+        }
+        per_school.push(Counts {
+            name: name(&c.school),
+            node: c.school,
+            cases: c.cases,
+            by_stage: c.by_stage,
+            overdue_obligations: c.overdue_obligations,
+        });
+    }
+    Ok(Json(Dashboard {
+        schools: per_school,
+        townships: townships.into_values().collect(),
+    }))
+}
