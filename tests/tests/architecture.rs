@@ -95,25 +95,69 @@ fn the_domain_code_calls_no_clock_file_network_or_tokio_api() {
         "eprintln!",
         "unsafe",
     ];
-    let src = workspace_root().join("crates/domain/src");
-    let mut files = 0;
-    for entry in std::fs::read_dir(&src).expect("crates/domain/src exists") {
-        let path = entry.expect("a directory entry").path();
-        if path.extension().is_some_and(|e| e == "rs") {
-            files += 1;
-            let text = std::fs::read_to_string(&path).expect("a source file");
-            for (number, line) in text.lines().enumerate() {
-                let code = line.split("//").next().unwrap_or_default();
-                for call in forbidden {
-                    assert!(
-                        !code.contains(call),
-                        "{}:{}: the domain crate must not use {call}",
-                        path.display(),
-                        number + 1
-                    );
-                }
+    let files = rust_files(&workspace_root().join("crates/domain/src"));
+    for path in &files {
+        for (number, code) in code_lines(path) {
+            for call in forbidden {
+                assert!(
+                    !code.contains(call),
+                    "{}:{number}: the domain crate must not use {call}",
+                    path.display(),
+                );
             }
         }
     }
-    assert!(files >= 5, "the domain sources were read ({files} files)");
+    assert!(files.len() >= 5, "the domain sources were read ({} files)", files.len());
+}
+
+#[test]
+fn every_read_of_the_time_of_day_goes_through_the_injected_clock() {
+    // `Instant::now` measures durations and stays allowed; the time of day comes from
+    // `notoneless_store::Clock`, so that a test or a training server can set it.
+    let forbidden = ["Utc::now", "Local::now", "SystemTime::now"];
+    let root = workspace_root();
+    let the_clock = root.join("crates/store/src/clock.rs");
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(root.join("crates")).expect("crates/ exists") {
+        files.extend(rust_files(&entry.expect("a directory entry").path().join("src")));
+    }
+    assert!(files.len() >= 30, "the sources were read ({} files)", files.len());
+    for path in files.iter().filter(|p| **p != the_clock) {
+        for (number, code) in code_lines(path) {
+            for call in forbidden {
+                assert!(
+                    !code.contains(call),
+                    "{}:{number}: read the time through the store's Clock, not {call}",
+                    path.display(),
+                );
+            }
+        }
+    }
+}
+
+/// Every `.rs` file under `dir`, in its sub-folders too.
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return files;
+    };
+    for entry in entries {
+        let path = entry.expect("a directory entry").path();
+        if path.is_dir() {
+            files.extend(rust_files(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            files.push(path);
+        }
+    }
+    files
+}
+
+/// The lines of a source file without their comments, numbered from 1.
+fn code_lines(path: &Path) -> Vec<(usize, String)> {
+    std::fs::read_to_string(path)
+        .expect("a source file")
+        .lines()
+        .enumerate()
+        .map(|(n, line)| (n + 1, line.split("//").next().unwrap_or_default().to_string()))
+        .collect()
 }

@@ -10,6 +10,8 @@ use notoneless_domain::{
     Assessment, CaseEvent, EscalationLadder, ObligationKind, SchoolCalendar, StudentCase, assess,
 };
 
+use notoneless_store::{Clock, SystemClock};
+
 use crate::config::read_json;
 
 #[derive(clap::Args)]
@@ -53,7 +55,9 @@ pub fn run(args: &AssessArgs) -> Result<ExitCode> {
     }
     let calendar: SchoolCalendar = read_json(&args.calendar, "calendar")?;
     let ladder = load_ladder(args.ladder.as_deref())?;
-    let now = args.at.map_or_else(Utc::now, |t| t.with_timezone(&Utc));
+    let now = args
+        .at
+        .map_or_else(|| SystemClock.now(), |t| t.with_timezone(&Utc));
     let case = StudentCase::from_events(events);
     let assessment = assess(&case, &calendar, &ladder, now);
     if args.json {

@@ -131,7 +131,7 @@ async fn run(cli: Cli) -> Result<()> {
     let _ = SETTING.set(Setting {
         calendar: rules.calendar.clone(),
         ladder: rules.ladder.clone(),
-        now: Utc::now(),
+        now: store.clock.now(),
     });
     let total = count(
         &pool,

@@ -43,7 +43,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use chrono::{NaiveDate, TimeDelta, Utc};
+use chrono::{NaiveDate, TimeDelta};
 use clap::Parser;
 use notoneless_domain::{
     CaseCommand, CaseEvent, EscalationLadder, FindingKind, NamedAbsence, OrgCommand, Organisation,
@@ -53,7 +53,7 @@ use notoneless_store::bulk::{ChainedEvent, Recorded, insert, new_stream};
 use notoneless_store::commands::command_metadata;
 use notoneless_store::db::Sql;
 use notoneless_store::org::{new_token, token_sha256};
-use notoneless_store::{Actor, CommandContext, Db, Rules, Store, SystemClock};
+use notoneless_store::{Actor, Clock, CommandContext, Db, Rules, Store, SystemClock};
 use serde_json::json;
 
 use county::{County, Person, local};
@@ -174,7 +174,7 @@ async fn run(cli: Cli) -> Result<()> {
             "the database already holds {existing} events: nol-seed writes only into an empty one"
         );
     }
-    let today = (Utc::now() + TimeDelta::hours(8)).date_naive();
+    let today = (SystemClock.now() + TimeDelta::hours(8)).date_naive();
     let year = cli.year.unwrap_or_else(|| county::last_school_year(today));
     let rng = Rng::new(cli.seed);
     let county = county::county(cli.children, year, &rng)?;
@@ -346,7 +346,7 @@ async fn run(cli: Cli) -> Result<()> {
                     token_sha256: token_sha256(&token),
                     // For the benchmark's reads, from now on (the seed's clock may be in the
                     // past, and a token without an expiry works 90 days from its issue).
-                    expires_at: Some(chrono::Utc::now() + chrono::TimeDelta::days(30)),
+                    expires_at: Some(SystemClock.now() + chrono::TimeDelta::days(30)),
                 },
                 &admin,
             )
