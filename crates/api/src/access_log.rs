@@ -11,7 +11,7 @@ use notoneless_store::log::{StoredEvent, case_events};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::AppState;
+use crate::state::AppState;
 use crate::auth::{Caller, VisibleCase};
 use crate::extract::{Paging, QueryParams};
 use crate::error::{ApiError, ErrorBody};

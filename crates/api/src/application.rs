@@ -1,21 +1,34 @@
 //! The application, built once: the store over its database (migrated, the organisation
 //! read), its clock, the authentication guards, the router and the listener; run with the
 //! projector beside it until shut down. `notoneless serve` (with or without `--demo`) and
-//! every HTTP test build it this way.
+//! every HTTP test build it this way. [`app`] is its router: the API's table, the health
+//! checks, the OpenAPI document and the API page, behind the request-wide layers.
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::Router;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderName, Request, StatusCode};
+use axum::routing::get;
+use axum::{Json, Router};
 use notoneless_store::clock::{TrainingError, mark_for_training};
+use notoneless_store::log::events_after;
 use notoneless_store::{Clock, Db, Rules, Store, StoreError};
+use serde::Serialize;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
+use crate::extract::MAX_BODY_BYTES;
 use crate::security::SecurityConfig;
-use crate::{AppState, app};
+use crate::state::AppState;
+use crate::{error, openapi, routes};
+
+/// The projector counts as caught up for `/readyz` while at most this many events wait.
+pub const READY_LAG: i64 = 1_000;
 
 /// What the application is built from.
 pub struct Config {
@@ -157,4 +170,67 @@ impl Drop for Running {
     fn drop(&mut self) {
         let _ = self.stop.send(true);
     }
+}
+
+/// The whole application: API, health checks, OpenAPI document and API page.
+pub fn app(state: AppState) -> Router {
+    let (api, document) = routes::assemble(Some(&state), openapi::base()).split_for_parts();
+    let request_id = HeaderName::from_static("x-request-id");
+    let api = api
+        .fallback(|| async { error::ApiError::NotFound })
+        // After every route: it applies to the routes there are.
+        .method_not_allowed_fallback(|| async { error::ApiError::MethodNotAllowed });
+    Router::new()
+        .merge(api)
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .merge(openapi::docs(openapi::finish(document)))
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+            // The path names at most a case id (a UUID); never a token or a child's data.
+            let id = request
+                .headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            tracing::info_span!("request", request_id = %id, method = %request.method(), path = %request.uri().path())
+        })
+        // One line per answered request only at `debug` (RUST_LOG=tower_http=debug): at
+        // thousands of requests a second the line costs more than the request's own work.
+        // Failures (5xx) are logged at `error` whatever the level.
+        .on_response(DefaultOnResponse::new().level(tracing::Level::DEBUG)))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+}
+
+#[derive(Serialize)]
+struct Readiness {
+    database: bool,
+    projector_lag: Option<i64>,
+}
+
+/// Ready when the database answers and the projector is caught up within [`READY_LAG`].
+async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Readiness>) {
+    let database = state.store.db.ping().await.is_ok();
+    let lag = match state.store.projector.checkpoint().await {
+        Ok(checkpoint) => events_after(&state.store.db, checkpoint, READY_LAG + 1)
+            .await
+            .ok()
+            .map(|events| events.len() as i64),
+        Err(_) => None,
+    };
+    let ready = database && lag.is_some_and(|l| l <= READY_LAG);
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (
+        status,
+        Json(Readiness {
+            database,
+            projector_lag: lag,
+        }),
+    )
 }

@@ -17,7 +17,7 @@ use notoneless_domain::{CaseActionKind, NodeKind, Organisation, User, UserRole};
 use notoneless_store::org::AuthError;
 use notoneless_store::{Actor, CommandContext};
 
-use crate::AppState;
+use crate::state::AppState;
 use crate::error::ApiError;
 use crate::extract::PathParam;
 use crate::security::{RetryAfter, source_of};

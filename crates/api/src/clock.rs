@@ -8,7 +8,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::AppState;
+use crate::state::AppState;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::JsonBody;
 

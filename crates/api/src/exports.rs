@@ -12,7 +12,7 @@ use notoneless_store::table::{Format, Lang, Table};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::AppState;
+use crate::state::AppState;
 use crate::auth::{Caller, visible_schools};
 use crate::access_log::log_reads;
 use crate::error::{ApiError, ErrorBody};

@@ -14,6 +14,11 @@ use serde_json::Value;
 
 use crate::error::ApiError;
 
+/// The largest request body accepted.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// The largest body of an import (the lists of a county: some 40,000 rows).
+pub const MAX_IMPORT_BYTES: usize = 16 * 1024 * 1024;
+
 pub struct JsonBody<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {

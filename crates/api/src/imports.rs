@@ -9,7 +9,7 @@ use notoneless_store::imports::{ImportReport, import_grade6_watch};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::AppState;
+use crate::state::AppState;
 use crate::auth::{Caller, sees_school};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::JsonBody;

@@ -12,7 +12,8 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use notoneless_store::table::{Format, Lang};
 
-use crate::{AppState, error, routes};
+use crate::state::AppState;
+use crate::{error, routes};
 
 struct BearerAuth;
 

@@ -14,7 +14,7 @@ use notoneless_store::table::{Format, Lang};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::AppState;
+use crate::state::AppState;
 use crate::auth::{Caller, visible_schools_within};
 use crate::access_log::log_reads;
 use crate::error::{ApiError, ErrorBody};

@@ -8,7 +8,7 @@ use notoneless_domain::RollCall;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::AppState;
+use crate::state::AppState;
 use crate::auth::{Caller, VisibleSchool, idempotency_key};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::JsonBody;

@@ -18,7 +18,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::UtoipaMethodRouter;
 use utoipa_axum::routes;
 
-use crate::AppState;
+use crate::state::AppState;
 use crate::auth::{Caller, VisibleCase, idempotency_key, sees_school};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::JsonBody;

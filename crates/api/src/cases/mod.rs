@@ -13,7 +13,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::AppState;
+use crate::state::AppState;
 use crate::error::ApiError;
 
 #[derive(Debug, Deserialize, IntoParams)]

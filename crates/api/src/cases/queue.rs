@@ -12,7 +12,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::{StatusQuery, read_your_write};
-use crate::AppState;
+use crate::state::AppState;
 use crate::auth::{Caller, visible_schools};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::QueryParams;

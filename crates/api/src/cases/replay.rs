@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::AppState;
+use crate::state::AppState;
 use crate::access_log::CaseFile;
 use crate::auth::{Caller, VisibleCase};
 use crate::error::{ApiError, ErrorBody};

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{StatusQuery, read_your_write};
-use crate::AppState;
+use crate::state::AppState;
 use crate::access_log::CaseFile;
 use crate::auth::{Caller, VisibleCase, visible_schools_within};
 use crate::error::{ApiError, ErrorBody};
