@@ -3,13 +3,15 @@
 //! (`reviews::export_review`). `docs/exports.md` describes every column. Every case a download
 //! shows is recorded in the access log first, one entry per case.
 
-use axum::extract::State;
-use axum::http::header;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{Request, Uri, header};
 use axum::response::{IntoResponse, Response};
 use notoneless_store::access::ReadKind;
 use notoneless_store::exports::{LEDGER_CASE_COLUMN, cases_shown, ledger as ledger_table};
 use notoneless_store::table::{Format, Lang, Table};
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
@@ -74,6 +76,50 @@ pub struct ExportQuery {
     pub format: Option<FileFormat>,
     /// `zh` (the default) or `en`.
     pub lang: Option<Language>,
+}
+
+/// The query string of a download: the download's choices ([`ExportQuery`]: `format`,
+/// `lang`) and every other parameter `T`'s (what is downloaded), each part read as
+/// [`QueryParams`] reads a query string, so that a fault in either is a 400 naming its
+/// parameter, and a parameter neither knows is refused by `T`. (`T` cannot take the choices
+/// as a flattened field: a flattened query string carries no numbers, and a fault in the
+/// flattened part would name no parameter.)
+pub struct DownloadQuery<T>(pub T, pub ExportQuery);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for DownloadQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        // The choices' names as the OpenAPI document gives them, which are serde's.
+        let names: Vec<String> = ExportQuery::into_params(|| None)
+            .into_iter()
+            .map(|p| p.name)
+            .collect();
+        let (chosen, rest): (Vec<&str>, Vec<&str>) = parts
+            .uri
+            .query()
+            .unwrap_or_default()
+            .split('&')
+            .partition(|pair| {
+                form_urlencoded::parse(pair.as_bytes())
+                    .next()
+                    .is_some_and(|(name, _)| names.iter().any(|n| *n == name))
+            });
+        let QueryParams(query) = QueryParams::from_request_parts(&mut only(&rest)?, state).await?;
+        let QueryParams(choices) =
+            QueryParams::from_request_parts(&mut only(&chosen)?, state).await?;
+        Ok(Self(query, choices))
+    }
+}
+
+/// Request parts with nothing but a query string of these pairs, for [`QueryParams`] to read.
+fn only(pairs: &[&str]) -> Result<Parts, ApiError> {
+    let uri: Uri = format!("/?{}", pairs.join("&"))
+        .parse()
+        .map_err(|e| ApiError::Internal(format!("a part of a query string: {e}")))?;
+    let (mut parts, ()) = Request::new(()).into_parts();
+    parts.uri = uri;
+    Ok(parts)
 }
 
 /// A table as a file to download, named `{stem}.{csv|xlsx}` (see [`file_stem`]).

@@ -24,11 +24,14 @@ fn run(records: &[CaseRecord], now: &str) -> Review {
         records,
         &calendar(),
         &ladder(),
-        &ReviewSettings::default(),
-        d("2023-11-01"),
-        d("2023-11-30"),
+        &scope("2023-11-01", "2023-11-30"),
         at(now, "12:00"),
     )
+}
+
+/// The review of `from..=until` of every school, with the default thresholds.
+fn scope(from: &str, until: &str) -> ReviewScope {
+    ReviewScope::new(d(from), d(until), ReviewSettings::default()).expect("a period")
 }
 
 fn kinds(review: &Review) -> Vec<FindingKind> {
@@ -210,9 +213,7 @@ fn steps_outside_the_period_are_not_reviewed() {
         &[record(events, &[])],
         &calendar(),
         &ladder(),
-        &ReviewSettings::default(),
-        d("2023-11-09"),
-        d("2023-11-30"),
+        &scope("2023-11-09", "2023-11-30"),
         at("2023-11-30", "12:00"),
     );
     assert_eq!(kinds(&review), vec![]);
@@ -479,17 +480,17 @@ fn the_review_pass_fed_case_by_case_finds_what_the_three_reviews_find_together()
         roll_call("2023-11-08", &[("G000000000000000001", false)]),
     ]);
     let (from, until, now) = (d("2023-11-01"), d("2023-11-30"), at("2023-11-30", "12:00"));
-    let settings = ReviewSettings::default();
+    let scope = ReviewScope::new(from, until, ReviewSettings::default()).unwrap();
     let calendar = calendar();
     let ladder = ladder();
 
-    let mut pass = ReviewPass::new(&calendar, &ladder, &settings, &changes, from, until, now);
+    let mut pass = ReviewPass::new(&scope, &calendar, &ladder, &changes, now);
     for r in &records {
         pass.add(r);
     }
-    let streamed = pass.finish(&roll_calls, true);
+    let streamed = pass.finish(&roll_calls);
 
-    let mut whole = review(&records, &calendar, &ladder, &settings, from, until, now);
+    let mut whole = review(&records, &calendar, &ladder, &scope, now);
     whole.findings.extend(review_calendar_changes(
         &records, &changes, &ladder, from, until, now,
     ));

@@ -10,10 +10,10 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, Utc};
+use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
 use notoneless_domain::{
     CaseEvent, CaseStatus, Finding, FindingKind, Gender, NodeKind, Organisation, Review,
-    ReviewSettings, Role, SchoolCalendar, StudentCase, StudentProfile, assess,
+    ReviewScope, Role, SchoolCalendar, StudentCase, StudentProfile, assess,
 };
 
 use crate::error::StoreError;
@@ -312,17 +312,9 @@ pub fn findings_table(
     table
 }
 
-/// The findings of the review of `from..=until` (as [`crate::review::run_review`] runs it)
-/// as a table.
-pub async fn review_findings(
-    store: &Store,
-    from: NaiveDate,
-    until: NaiveDate,
-    known_at: Option<DateTime<Utc>>,
-    schools: Option<&[String]>,
-    settings: &ReviewSettings,
-) -> Result<Table<11>, StoreError> {
-    let (review, profiles) =
-        run_review_with_profiles(store, from, until, known_at, schools, settings).await?;
+/// The findings of the review of the scope (as [`crate::review::run_review`] runs it) as a
+/// table.
+pub async fn review_findings(store: &Store, scope: &ReviewScope) -> Result<Table<11>, StoreError> {
+    let (review, profiles) = run_review_with_profiles(store, scope).await?;
     Ok(findings_table(&review, &profiles, &store.org.current().org))
 }
