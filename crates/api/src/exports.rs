@@ -211,7 +211,70 @@ pub async fn ledger_csv(
 
 #[cfg(test)]
 mod tests {
-    use super::file_stem;
+    use super::*;
+
+    /// What a download of something with a day and a number would be asked for.
+    #[derive(Debug, Deserialize, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    struct Probe {
+        from: chrono::NaiveDate,
+        days: Option<i64>,
+    }
+
+    async fn read(query: &str) -> Result<DownloadQuery<Probe>, ApiError> {
+        let request = Request::builder()
+            .uri(format!("/download?{query}"))
+            .body(())
+            .expect("a request");
+        let (mut parts, ()) = request.into_parts();
+        DownloadQuery::from_request_parts(&mut parts, &()).await
+    }
+
+    #[tokio::test]
+    async fn a_downloads_choices_and_what_it_downloads_are_read_from_one_query_string() {
+        // Given a query string with the choices between the download's own parameters
+        let query = "days=3&format=xlsx&from=2023-11-01&lang=en";
+        // When it is read
+        let DownloadQuery(probe, choices) = read(query).await.expect("a good query");
+        // Then each part has its own, numbers too, and the choices left out are left out
+        assert_eq!(
+            probe,
+            Probe {
+                from: chrono::NaiveDate::from_ymd_opt(2023, 11, 1).expect("a day"),
+                days: Some(3)
+            }
+        );
+        assert!(matches!(
+            (choices.format, choices.lang),
+            (Some(FileFormat::Xlsx), Some(Language::En))
+        ));
+        let DownloadQuery(_, choices) = read("from=2023-11-01").await.expect("a good query");
+        assert!(choices.format.is_none() && choices.lang.is_none());
+    }
+
+    #[tokio::test]
+    async fn a_fault_in_a_downloads_query_string_names_its_parameter_whichever_part_it_is_in() {
+        for (query, field) in [
+            // Given a bad number, a bad choice, a parameter neither knows, a choice twice, a
+            // parameter missing
+            ("from=2023-11-01&days=two", "days"),
+            ("from=2023-11-01&format=ods", "format"),
+            ("from=2023-11-01&lang=fr", "lang"),
+            ("from=2023-11-01&colour=red", "colour"),
+            ("from=2023-11-01&format=csv&format=xlsx", "format"),
+            ("days=3&format=csv", "from"),
+        ] {
+            // When it is read
+            let error = read(query).await.err();
+            // Then it is refused, naming the parameter
+            match error {
+                Some(ApiError::Malformed { field: f, .. }) => {
+                    assert_eq!(f.as_deref(), Some(field), "{query}")
+                }
+                other => panic!("{query}: {other:?}"),
+            }
+        }
+    }
 
     #[test]
     fn a_file_name_built_from_a_hostile_id_cannot_climb_out_or_inject_a_header() {
