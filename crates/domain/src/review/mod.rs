@@ -9,16 +9,18 @@
 //!   whose report to a recipient was made after the deadline, or not at all), and **late
 //!   step** / **incomplete step** / **missed step** (a ladder action done after its day, done
 //!   without every role the ladder requires, or never done);
-//! * `late_entry.rs`: a fact recorded more than `late_entry_days` calendar days after the day
-//!   it claims (back-filling before an inspection is how concealment looks);
-//! * `transfer.rs`: a transfer without documents, or unconfirmed by the receiving school
-//!   within `transfer_confirmation_days`;
-//! * `suspension.rs`: a suspension without its document, or past its expected return with no
-//!   resumption;
-//! * `no_follow_up.rs`: a reported child still away with no supervision note, contact or visit
-//!   within `follow_up_days` of the report;
-//! * `registry_follow_up.rs`: a finding of the registry cross-check with no contact, visit,
-//!   supervision note, resolution or clearance within `follow_up_days` of it;
+//! * `late_entry.rs`: **late entry**, a fact recorded more than `late_entry_days` calendar
+//!   days after the day it claims (back-filling before an inspection is how concealment
+//!   looks);
+//! * `transfer.rs`: **transfer without documents**, and **transfer unconfirmed** by the
+//!   receiving school within `transfer_confirmation_days`;
+//! * `suspension.rs`: **suspension without document**, and **suspension overdue** (past its
+//!   expected return with no resumption);
+//! * `no_follow_up.rs`: **no follow-up**, a reported child still away with no supervision
+//!   note, contact or visit within `follow_up_days` of the report;
+//! * `registry_follow_up.rs`: **unresolved registry finding**, a finding of the registry
+//!   cross-check with no contact, visit, supervision note, resolution or clearance within
+//!   `follow_up_days` of it;
 //! * `attestation.rs`: **missing attestation** (a past school day on which a school submitted
 //!   no roll call) and **roll call mismatch** (a child a roll call names absent without
 //!   excuse who has no case, or whose case has no absence that day);
