@@ -107,7 +107,11 @@ fn the_domain_code_calls_no_clock_file_network_or_tokio_api() {
             }
         }
     }
-    assert!(files.len() >= 5, "the domain sources were read ({} files)", files.len());
+    assert!(
+        files.len() >= 5,
+        "the domain sources were read ({} files)",
+        files.len()
+    );
 }
 
 #[test]
@@ -119,9 +123,15 @@ fn every_read_of_the_time_of_day_goes_through_the_injected_clock() {
     let the_clock = root.join("crates/store/src/clock.rs");
     let mut files = Vec::new();
     for entry in std::fs::read_dir(root.join("crates")).expect("crates/ exists") {
-        files.extend(rust_files(&entry.expect("a directory entry").path().join("src")));
+        files.extend(rust_files(
+            &entry.expect("a directory entry").path().join("src"),
+        ));
     }
-    assert!(files.len() >= 30, "the sources were read ({} files)", files.len());
+    assert!(
+        files.len() >= 30,
+        "the sources were read ({} files)",
+        files.len()
+    );
     for path in files.iter().filter(|p| **p != the_clock) {
         for (number, code) in code_lines(path) {
             for call in forbidden {
@@ -158,6 +168,11 @@ fn code_lines(path: &Path) -> Vec<(usize, String)> {
         .expect("a source file")
         .lines()
         .enumerate()
-        .map(|(n, line)| (n + 1, line.split("//").next().unwrap_or_default().to_string()))
+        .map(|(n, line)| {
+            (
+                n + 1,
+                line.split("//").next().unwrap_or_default().to_string(),
+            )
+        })
         .collect()
 }

@@ -11,11 +11,10 @@ use notoneless_store::log::{StoredEvent, case_events};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::state::AppState;
 use crate::auth::{Caller, VisibleCase};
-use crate::extract::{Paging, QueryParams};
 use crate::error::{ApiError, ErrorBody};
-
+use crate::extract::{Paging, QueryParams};
+use crate::state::AppState;
 
 /// A case the caller may read. What is read of it reaches the caller only through
 /// [`CaseFile::show`], which first makes sure the read is recorded in the access log.

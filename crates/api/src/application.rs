@@ -90,12 +90,13 @@ impl Application {
         }
         let store = Store::new(db, config.rules, config.clock);
         store.org.reload().await?;
-        let listener = TcpListener::bind(config.listen)
-            .await
-            .map_err(|source| ApplicationError::Listen {
-                address: config.listen,
-                source,
-            })?;
+        let listener =
+            TcpListener::bind(config.listen)
+                .await
+                .map_err(|source| ApplicationError::Listen {
+                    address: config.listen,
+                    source,
+                })?;
         Ok(Self {
             state: AppState::new(Arc::new(store), config.security),
             listener,

@@ -17,10 +17,10 @@ use notoneless_domain::{CaseActionKind, NodeKind, Organisation, User, UserRole};
 use notoneless_store::org::AuthError;
 use notoneless_store::{Actor, CommandContext};
 
-use crate::state::AppState;
 use crate::error::ApiError;
 use crate::extract::PathParam;
 use crate::security::{RetryAfter, source_of};
+use crate::state::AppState;
 
 use UserRole::{
     Admin, BureauOfficer, HeadTeacher, Inspector, Principal, SchoolLeader, TownshipOfficer,
@@ -397,7 +397,11 @@ async fn check(state: &AppState, access: Access, parts: &mut Parts) -> Result<()
 
 /// The school of an existing case the caller may see; 404 for any other case, so that a case
 /// outside the caller's jurisdiction is not revealed by its existence.
-async fn visible_case(state: &AppState, caller: &Caller, case_id: &str) -> Result<String, ApiError> {
+async fn visible_case(
+    state: &AppState,
+    caller: &Caller,
+    case_id: &str,
+) -> Result<String, ApiError> {
     let school = state
         .store
         .case_school(case_id)

@@ -8,9 +8,9 @@ use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::state::AppState;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::JsonBody;
+use crate::state::AppState;
 
 /// What time it is for the server.
 #[derive(Debug, Serialize, ToSchema)]

@@ -3,20 +3,22 @@
 //! (`reviews::export_review`). `docs/exports.md` describes every column. Every case a download
 //! shows is recorded in the access log first, one entry per case.
 
-use axum::extract::State;
-use axum::http::header;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{Request, Uri, header};
 use axum::response::{IntoResponse, Response};
 use notoneless_store::access::ReadKind;
 use notoneless_store::exports::{LEDGER_CASE_COLUMN, cases_shown, ledger as ledger_table};
 use notoneless_store::table::{Format, Lang, Table};
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::state::AppState;
-use crate::auth::{Caller, visible_schools};
 use crate::access_log::log_reads;
+use crate::auth::{Caller, visible_schools};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::QueryParams;
+use crate::state::AppState;
 
 /// The media type of an XLSX workbook.
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -35,6 +37,50 @@ pub struct ExportQuery {
     pub format: Option<Format>,
     /// `zh` (the default) or `en`.
     pub lang: Option<Lang>,
+}
+
+/// The query string of a download: the download's choices ([`ExportQuery`]: `format`,
+/// `lang`) and every other parameter `T`'s (what is downloaded), each part read as
+/// [`QueryParams`] reads a query string, so that a fault in either is a 400 naming its
+/// parameter, and a parameter neither knows is refused by `T`. (`T` cannot take the choices
+/// as a flattened field: a flattened query string carries no numbers, and a fault in the
+/// flattened part would name no parameter.)
+pub struct DownloadQuery<T>(pub T, pub ExportQuery);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for DownloadQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        // The choices' names as the OpenAPI document gives them, which are serde's.
+        let names: Vec<String> = ExportQuery::into_params(|| None)
+            .into_iter()
+            .map(|p| p.name)
+            .collect();
+        let (chosen, rest): (Vec<&str>, Vec<&str>) = parts
+            .uri
+            .query()
+            .unwrap_or_default()
+            .split('&')
+            .partition(|pair| {
+                form_urlencoded::parse(pair.as_bytes())
+                    .next()
+                    .is_some_and(|(name, _)| names.iter().any(|n| *n == name))
+            });
+        let QueryParams(query) = QueryParams::from_request_parts(&mut only(&rest)?, state).await?;
+        let QueryParams(choices) =
+            QueryParams::from_request_parts(&mut only(&chosen)?, state).await?;
+        Ok(Self(query, choices))
+    }
+}
+
+/// Request parts with nothing but a query string of these pairs, for [`QueryParams`] to read.
+fn only(pairs: &[&str]) -> Result<Parts, ApiError> {
+    let uri: Uri = format!("/?{}", pairs.join("&"))
+        .parse()
+        .map_err(ApiError::internal)?;
+    let (mut parts, ()) = Request::new(()).into_parts();
+    parts.uri = uri;
+    Ok(parts)
 }
 
 /// A table as a file to download, named `{stem}.{csv|xlsx}` (see [`file_stem`]).
@@ -126,7 +172,70 @@ pub async fn ledger_csv(
 
 #[cfg(test)]
 mod tests {
-    use super::file_stem;
+    use super::*;
+
+    /// What a download of something with a day and a number would be asked for.
+    #[derive(Debug, Deserialize, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    struct Probe {
+        from: chrono::NaiveDate,
+        days: Option<i64>,
+    }
+
+    async fn read(query: &str) -> Result<DownloadQuery<Probe>, ApiError> {
+        let request = Request::builder()
+            .uri(format!("/download?{query}"))
+            .body(())
+            .expect("a request");
+        let (mut parts, ()) = request.into_parts();
+        DownloadQuery::from_request_parts(&mut parts, &()).await
+    }
+
+    #[tokio::test]
+    async fn a_downloads_choices_and_what_it_downloads_are_read_from_one_query_string() {
+        // Given a query string with the choices between the download's own parameters
+        let query = "days=3&format=xlsx&from=2023-11-01&lang=en";
+        // When it is read
+        let DownloadQuery(probe, choices) = read(query).await.expect("a good query");
+        // Then each part has its own, numbers too, and the choices left out are left out
+        assert_eq!(
+            probe,
+            Probe {
+                from: chrono::NaiveDate::from_ymd_opt(2023, 11, 1).expect("a day"),
+                days: Some(3)
+            }
+        );
+        assert!(matches!(
+            (choices.format, choices.lang),
+            (Some(Format::Xlsx), Some(Lang::En))
+        ));
+        let DownloadQuery(_, choices) = read("from=2023-11-01").await.expect("a good query");
+        assert!(choices.format.is_none() && choices.lang.is_none());
+    }
+
+    #[tokio::test]
+    async fn a_fault_in_a_downloads_query_string_names_its_parameter_whichever_part_it_is_in() {
+        for (query, field) in [
+            // Given a bad number, a bad choice, a parameter neither knows, a choice twice, a
+            // parameter missing
+            ("from=2023-11-01&days=two", "days"),
+            ("from=2023-11-01&format=ods", "format"),
+            ("from=2023-11-01&lang=fr", "lang"),
+            ("from=2023-11-01&colour=red", "colour"),
+            ("from=2023-11-01&format=csv&format=xlsx", "format"),
+            ("days=3&format=csv", "from"),
+        ] {
+            // When it is read
+            let error = read(query).await.err();
+            // Then it is refused, naming the parameter
+            match error {
+                Some(ApiError::Malformed { field: f, .. }) => {
+                    assert_eq!(f.as_deref(), Some(field), "{query}")
+                }
+                other => panic!("{query}: {other:?}"),
+            }
+        }
+    }
 
     #[test]
     fn a_file_name_built_from_a_hostile_id_cannot_climb_out_or_inject_a_header() {

@@ -9,10 +9,10 @@ use notoneless_store::imports::{ImportReport, import_grade6_watch};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::state::AppState;
 use crate::auth::{Caller, sees_school};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::JsonBody;
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -1,20 +1,20 @@
 //! Organisation endpoints: the jurisdiction tree, users and their tokens, and the school
 //! calendar. Every change is an event on the organisation stream.
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::Json;
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use notoneless_domain::{CalendarDay, CalendarSpec, Node, OrgCommand, Term, User, UserRole};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use crate::state::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{JsonBody, OptionalJsonBody, PathParam};
 use crate::security::MAX_TOKEN_LIFETIME_DAYS;
+use crate::state::AppState;
 
 /// What an organisation change wrote.
 #[derive(Debug, Serialize, ToSchema)]
@@ -258,9 +258,7 @@ pub struct CalendarView {
 /// The county's school calendar, with when and by whom each day was declared.
 #[utoipa::path(get, path = "/api/v1/calendar", tag = "calendar",
     responses((status = 200, body = CalendarView), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn get_calendar(
-    State(state): State<AppState>,
-) -> Result<Json<CalendarView>, ApiError> {
+pub async fn get_calendar(State(state): State<AppState>) -> Result<Json<CalendarView>, ApiError> {
     let snapshot = state.store.org.current();
     let org = &snapshot.org;
     let rules = state.store.rules.get();

@@ -12,10 +12,10 @@ use notoneless_store::imports::{
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::state::AppState;
 use crate::auth::{Caller, visible_schools_within};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{JsonBody, QueryParams};
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -8,10 +8,10 @@ use notoneless_domain::RollCall;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::state::AppState;
 use crate::auth::{Caller, VisibleSchool, idempotency_key};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::JsonBody;
+use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RollCallWritten {

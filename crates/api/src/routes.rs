@@ -21,7 +21,8 @@ use crate::auth::{
 };
 use crate::cases::{commands, queue, replay, status};
 use crate::{
-    AppState, MAX_IMPORT_BYTES, access_log, clock, exports, imports, org, registry, reviews, roll_calls,
+    AppState, MAX_IMPORT_BYTES, access_log, clock, exports, imports, org, registry, reviews,
+    roll_calls,
 };
 
 /// One endpoint: its handler with its route and operation, and who may call it.
@@ -78,7 +79,10 @@ pub fn endpoints() -> Vec<Endpoint> {
         ),
         row(routes!(exports::ledger), Roles(LEDGER_READERS)),
         row(routes!(exports::ledger_csv), Roles(LEDGER_READERS)),
-        row(routes!(roll_calls::submit_roll_call), SchoolRoles(ROLL_CALLERS)),
+        row(
+            routes!(roll_calls::submit_roll_call),
+            SchoolRoles(ROLL_CALLERS),
+        ),
         row(routes!(roll_calls::list_roll_calls), School),
         row(routes!(org::get_org), Everyone),
         row(routes!(org::org_history), Roles(ORG_HISTORY_READERS)),

@@ -8,8 +8,8 @@ mod common;
 
 use common::*;
 use notoneless_api::auth::{GRADE6_IMPORTERS, REGISTRY_IMPORTERS, REVIEWERS, ROLL_CALLERS};
-use notoneless_domain::CaseActionKind;
 use notoneless_api::security::SecurityConfig;
+use notoneless_domain::CaseActionKind;
 use notoneless_domain::UserRole;
 use notoneless_domain::fixtures::at;
 use notoneless_store::conformance;
@@ -147,7 +147,9 @@ async fn every_endpoint_for_every_role_inside_and_outside_the_jurisdiction(backe
             let (status, body) = app
                 .post(user, "/api/v1/cases", &opening(school, "2023-11-08"))
                 .await;
-            let expected = if !CaseActionKind::OpenCase.may_be_recorded_by(role_of(user)) || !sees(user, school) {
+            let expected = if !CaseActionKind::OpenCase.may_be_recorded_by(role_of(user))
+                || !sees(user, school)
+            {
                 Expect::Status(StatusCode::FORBIDDEN)
             } else {
                 Expect::Authorised

@@ -635,7 +635,12 @@ fn generated_request_bodies_are_answered_below_500_and_every_refusal_is_the_erro
             let bytes = render(&endpoint.valid, &body);
             let before = app.footprint().await;
             let (status, answer) = app
-                .send_bytes(endpoint.method.clone(), endpoint.user, &endpoint.path, bytes.clone())
+                .send_bytes(
+                    endpoint.method.clone(),
+                    endpoint.user,
+                    &endpoint.path,
+                    bytes.clone(),
+                )
                 .await;
             let after = app.footprint().await;
             tally.add(status.as_u16());

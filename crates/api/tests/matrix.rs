@@ -134,9 +134,7 @@ fn expect(rule: Rule, user: &str, target: Target) -> Expect {
     };
     let refuse = |code: u16| Status(StatusCode::from_u16(code).unwrap());
     match rule {
-        Rule::Open
-            if !CaseActionKind::OpenCase.may_be_recorded_by(role) || !sees(user, school) =>
-        {
+        Rule::Open if !CaseActionKind::OpenCase.may_be_recorded_by(role) || !sees(user, school) => {
             refuse(403)
         }
         Rule::Command(kind) if !kind.may_be_recorded_by(role) => refuse(403),

@@ -267,5 +267,8 @@ async fn the_database_refuses_to_mark_a_log_with_events_or_to_unmark_one(backend
             &[],
         )
         .await;
-    assert!(refused.is_err(), "a log with events was marked for training");
+    assert!(
+        refused.is_err(),
+        "a log with events was marked for training"
+    );
 }

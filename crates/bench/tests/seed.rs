@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use notoneless_domain::{EscalationLadder, ReviewSettings, SchoolCalendar};
+use notoneless_domain::{EscalationLadder, ReviewScope, ReviewSettings, SchoolCalendar};
 use notoneless_store::review::{ReviewSource, run_review_from};
 use notoneless_store::testing::TestDb;
 use notoneless_store::verify::verify;
@@ -55,15 +55,11 @@ async fn a_seeded_county_verifies_rebuilds_and_holds_the_findings_planted() {
     assert_eq!(store.projector.check().await.unwrap(), vec![]);
 
     let (from, until) = (date(&summary, "from"), date(&summary, "until"));
-    let settings = ReviewSettings::default();
-    let (review, source) = run_review_from(&store, from, until, None, &settings, false)
-        .await
-        .unwrap();
+    let scope = ReviewScope::new(from, until, ReviewSettings::default()).unwrap();
+    let (review, source) = run_review_from(&store, &scope, false).await.unwrap();
     // Taken from the read model, and the same as reading every case from the log.
     assert_eq!(source, ReviewSource::ReadModel { recomputed: 0 });
-    let (logged, _) = run_review_from(&store, from, until, None, &settings, true)
-        .await
-        .unwrap();
+    let (logged, _) = run_review_from(&store, &scope, true).await.unwrap();
     assert_eq!(
         (&review.findings, &review.schools),
         (&logged.findings, &logged.schools)

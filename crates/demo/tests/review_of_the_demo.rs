@@ -8,7 +8,9 @@ use std::sync::Arc;
 
 use chrono::{NaiveDate, TimeDelta, TimeZone, Utc};
 use notoneless_demo::DemoCounty;
-use notoneless_domain::{EscalationLadder, FindingKind, ReviewSettings, SchoolCalendar};
+use notoneless_domain::{
+    EscalationLadder, FindingKind, ReviewScope, ReviewSettings, SchoolCalendar,
+};
 use notoneless_store::db::Backend;
 use notoneless_store::review::{ReviewSource, run_review, run_review_from};
 use notoneless_store::testing::{FixedClock, TestDb, absent, open, run};
@@ -45,16 +47,8 @@ async fn the_review_of_the_demo_county_finds_exactly_the_planted_violations(back
     let (_test, demo, today, _clock, store) = demo_county(backend).await;
     assert_eq!(demo.schools, 12);
     assert_eq!(demo.children, 2_000);
-    let review = run_review(
-        &store,
-        demo.first_day,
-        today,
-        None,
-        None,
-        &ReviewSettings::default(),
-    )
-    .await
-    .unwrap();
+    let scope = ReviewScope::new(demo.first_day, today, ReviewSettings::default()).unwrap();
+    let review = run_review(&store, &scope).await.unwrap();
     let found: BTreeSet<Key> = review
         .findings
         .iter()
@@ -110,7 +104,12 @@ async fn the_review_taken_from_the_read_model_is_the_review_read_from_the_log(ba
         .min()
         .unwrap();
     let (first_day, last_day) = (demo.first_day, changed.pred_opt().unwrap());
-    let (over_it, source) = run_review_from(&store, first_day, today, None, &settings, false)
+    let scope = |first_day, until, schools| {
+        ReviewScope::new(first_day, until, settings)
+            .unwrap()
+            .of_schools(schools)
+    };
+    let (over_it, source) = run_review_from(&store, &scope(first_day, today, None), false)
         .await
         .unwrap();
     assert_eq!(source, ReviewSource::Log, "over the change");
@@ -123,20 +122,9 @@ async fn the_review_taken_from_the_read_model_is_the_review_read_from_the_log(ba
     let both = |schools: Option<Vec<String>>, first_day: NaiveDate, until: NaiveDate| {
         let store = &store;
         async move {
-            let kept = run_review_from(
-                store,
-                first_day,
-                until,
-                schools.as_deref(),
-                &settings,
-                false,
-            )
-            .await
-            .unwrap();
-            let logged =
-                run_review_from(store, first_day, until, schools.as_deref(), &settings, true)
-                    .await
-                    .unwrap();
+            let scope = scope(first_day, until, schools.clone());
+            let kept = run_review_from(store, &scope, false).await.unwrap();
+            let logged = run_review_from(store, &scope, true).await.unwrap();
             assert_eq!(logged.1, ReviewSource::Log);
             assert_eq!(kept.0, logged.0, "schools {schools:?} until {until}");
             (kept.1, kept.0.findings.len())

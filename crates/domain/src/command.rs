@@ -102,12 +102,9 @@ impl CaseAction {
     pub fn describe(&self) -> &'static str {
         self.kind().describe()
     }
-
 }
 
-use UserRole::{
-    BureauOfficer, HeadTeacher, Inspector, Principal, SchoolLeader, TownshipOfficer,
-};
+use UserRole::{BureauOfficer, HeadTeacher, Inspector, Principal, SchoolLeader, TownshipOfficer};
 
 /// A school's own staff: whoever keeps the child's daily record.
 const SCHOOL_STAFF: &[UserRole] = &[HeadTeacher, SchoolLeader, Principal];

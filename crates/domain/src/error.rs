@@ -209,3 +209,28 @@ impl ReviewSettingsError {
         }
     }
 }
+
+/// Why a review's scope was refused.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum ReviewScopeError {
+    #[error("until: {until} is before `from` {from}")]
+    UntilBeforeFrom { from: NaiveDate, until: NaiveDate },
+    #[error("until: a review covers at most {max} days from `from`")]
+    TooLong {
+        from: NaiveDate,
+        until: NaiveDate,
+        max: i64,
+    },
+    #[error(transparent)]
+    Settings(#[from] ReviewSettingsError),
+}
+
+impl ReviewScopeError {
+    /// The parameter at fault, by its name in JSON and in query strings.
+    pub fn field(&self) -> &'static str {
+        match self {
+            ReviewScopeError::UntilBeforeFrom { .. } | ReviewScopeError::TooLong { .. } => "until",
+            ReviewScopeError::Settings(e) => e.field(),
+        }
+    }
+}

@@ -31,7 +31,7 @@ pub use assess::{
 pub use calendar::{CalendarSpec, SHANGHAI_UTC_OFFSET_MINUTES, SchoolCalendar, Term};
 pub use case::{CaseStatus, MAX_LEAVE_DAYS, MAX_SESSION_MINUTES, MAX_SUPPORT_FEN, StudentCase};
 pub use command::{CaseAction, CaseActionKind, CaseCommand};
-pub use error::{CalendarError, CaseError, LadderError, ReviewSettingsError};
+pub use error::{CalendarError, CaseError, LadderError, ReviewScopeError, ReviewSettingsError};
 pub use event::{
     Absence, Acknowledgement, CaseEvent, CaseOpening, Closure, Correction, FocusGroupChange,
     HomeTeachingSession, HomeVisit, Leave, ParentContact, RegistryClearance, RegistryFinding,
@@ -54,8 +54,8 @@ pub use registry::{
 };
 pub use review::{
     CalendarChange, CaseContribution, CaseRecord, EpisodeContribution, FactFinding, Finding,
-    FindingKind, Review, ReviewPass, ReviewSettings, SchoolAttestation, SchoolSummary,
-    StepContribution, Tally, review, review_attestation, review_calendar_changes,
+    FindingKind, FindingLabel, Review, ReviewPass, ReviewScope, ReviewSettings, SchoolAttestation,
+    SchoolSummary, StepContribution, Tally, review, review_attestation, review_calendar_changes,
 };
 pub use roll_call::{NamedAbsence, RollCall, RollCallCommand, RollCallEvent, SchoolRollCalls};
 pub use values::{

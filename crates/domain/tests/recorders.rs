@@ -5,9 +5,7 @@ use notoneless_domain::{CaseActionKind, UserRole};
 use strum::IntoEnumIterator;
 
 use CaseActionKind as K;
-use UserRole::{
-    Admin, BureauOfficer, HeadTeacher, Inspector, Principal, TownshipOfficer,
-};
+use UserRole::{Admin, BureauOfficer, HeadTeacher, Inspector, Principal, TownshipOfficer};
 
 #[test]
 fn only_the_principal_may_report_a_child_upward() {
@@ -37,7 +35,12 @@ fn the_registrys_own_findings_and_clearances_are_recorded_by_no_person() {
 
 #[test]
 fn a_head_teacher_records_the_daily_facts_but_no_transfer_suspension_or_closure() {
-    for kind in [K::RecordAbsence, K::GrantLeave, K::RecordParentContact, K::RecordReturn] {
+    for kind in [
+        K::RecordAbsence,
+        K::GrantLeave,
+        K::RecordParentContact,
+        K::RecordReturn,
+    ] {
         assert!(kind.may_be_recorded_by(HeadTeacher), "{kind:?}");
     }
     for kind in [K::TransferOut, K::Suspend, K::CloseCase, K::ReportUpward] {

@@ -424,13 +424,13 @@ fn review_of(events: Vec<CaseEvent>, now: &str) -> Vec<FindingKind> {
         case: StudentCase::from_events(events),
         recorded_on,
     };
+    let september = ReviewScope::new(d("2023-09-01"), d("2023-09-30"), ReviewSettings::default())
+        .expect("a month");
     review(
         &[record],
         &calendar(),
         &ladder(),
-        &ReviewSettings::default(),
-        d("2023-09-01"),
-        d("2023-09-30"),
+        &september,
         at(now, "12:00"),
     )
     .findings

@@ -24,11 +24,14 @@ fn run(records: &[CaseRecord], now: &str) -> Review {
         records,
         &calendar(),
         &ladder(),
-        &ReviewSettings::default(),
-        d("2023-11-01"),
-        d("2023-11-30"),
+        &scope("2023-11-01", "2023-11-30"),
         at(now, "12:00"),
     )
+}
+
+/// The review of `from..=until` of every school, with the default thresholds.
+fn scope(from: &str, until: &str) -> ReviewScope {
+    ReviewScope::new(d(from), d(until), ReviewSettings::default()).expect("a period")
 }
 
 fn kinds(review: &Review) -> Vec<FindingKind> {
@@ -210,9 +213,7 @@ fn steps_outside_the_period_are_not_reviewed() {
         &[record(events, &[])],
         &calendar(),
         &ladder(),
-        &ReviewSettings::default(),
-        d("2023-11-09"),
-        d("2023-11-30"),
+        &scope("2023-11-09", "2023-11-30"),
         at("2023-11-30", "12:00"),
     );
     assert_eq!(kinds(&review), vec![]);
@@ -479,17 +480,17 @@ fn the_review_pass_fed_case_by_case_finds_what_the_three_reviews_find_together()
         roll_call("2023-11-08", &[("G000000000000000001", false)]),
     ]);
     let (from, until, now) = (d("2023-11-01"), d("2023-11-30"), at("2023-11-30", "12:00"));
-    let settings = ReviewSettings::default();
+    let scope = ReviewScope::new(from, until, ReviewSettings::default()).unwrap();
     let calendar = calendar();
     let ladder = ladder();
 
-    let mut pass = ReviewPass::new(&calendar, &ladder, &settings, &changes, from, until, now);
+    let mut pass = ReviewPass::new(&scope, &calendar, &ladder, &changes, now);
     for r in &records {
         pass.add(r);
     }
-    let streamed = pass.finish(&roll_calls, true);
+    let streamed = pass.finish(&roll_calls);
 
-    let mut whole = review(&records, &calendar, &ladder, &settings, from, until, now);
+    let mut whole = review(&records, &calendar, &ladder, &scope, now);
     whole.findings.extend(review_calendar_changes(
         &records, &changes, &ladder, from, until, now,
     ));
@@ -511,4 +512,175 @@ fn the_review_pass_fed_case_by_case_finds_what_the_three_reviews_find_together()
         "the example exercises the cases', the calendar's and the roll calls' findings: {found:?}"
     );
     assert_eq!(streamed, whole);
+}
+
+// ---- the scope of a review -------------------------------------------------------------------
+
+/// The school of the fixtures' child.
+const SCHOOL: &str = "kazuo-gyz-middle";
+
+#[test]
+fn a_review_of_one_day_or_of_a_school_year_is_a_scope_of_every_school_as_of_now() {
+    // Given the default thresholds
+    let settings = ReviewSettings::default();
+    for (from, until) in [("2023-11-06", "2023-11-06"), ("2023-09-01", "2024-08-31")] {
+        // When a review of one day, or of 366 days, is asked for
+        let scope = ReviewScope::new(d(from), d(until), settings);
+        // Then it is a scope of that period, every school, as of now, with those thresholds
+        let scope = scope.expect("a period of at most a school year");
+        assert_eq!((scope.from(), scope.until()), (d(from), d(until)));
+        assert_eq!(scope.schools(), None);
+        assert!(scope.is_county_wide() && scope.covers("any school"));
+        assert_eq!(scope.known_at(), None);
+        assert_eq!(scope.settings(), &settings);
+    }
+}
+
+#[test]
+fn a_period_that_ends_before_it_begins_is_refused_naming_until() {
+    // Given a period whose last day is before its first
+    let (from, until) = (d("2023-11-30"), d("2023-11-01"));
+    // When it is made a scope
+    let error = ReviewScope::new(from, until, ReviewSettings::default()).unwrap_err();
+    // Then it is refused, naming `until` and both days
+    assert_eq!(error, ReviewScopeError::UntilBeforeFrom { from, until });
+    assert_eq!(error.field(), "until");
+    assert_eq!(
+        error.to_string(),
+        "until: 2023-11-01 is before `from` 2023-11-30"
+    );
+}
+
+#[test]
+fn a_period_of_more_than_a_school_year_is_refused_naming_until() {
+    // Given a period one day longer than a school year, and one of centuries
+    for (from, until) in [("2023-09-01", "2024-09-01"), ("0419-01-24", "2118-04-06")] {
+        // When it is made a scope
+        let error = ReviewScope::new(d(from), d(until), ReviewSettings::default()).unwrap_err();
+        // Then it is refused, naming `until`
+        assert_eq!(
+            error,
+            ReviewScopeError::TooLong {
+                from: d(from),
+                until: d(until),
+                max: 366
+            }
+        );
+        assert_eq!(error.field(), "until");
+        assert_eq!(
+            error.to_string(),
+            "until: a review covers at most 366 days from `from`"
+        );
+    }
+}
+
+#[test]
+fn a_scope_with_a_threshold_out_of_range_is_refused_naming_the_threshold() {
+    // Given thresholds one of which is negative
+    let settings = ReviewSettings {
+        late_entry_days: -1,
+        ..ReviewSettings::default()
+    };
+    // When a review of November is asked for with them
+    let error = ReviewScope::new(d("2023-11-01"), d("2023-11-30"), settings).unwrap_err();
+    // Then it is refused as the thresholds refuse it, naming the threshold
+    assert_eq!(
+        error,
+        ReviewScopeError::Settings(settings.checked().unwrap_err())
+    );
+    assert_eq!(error.field(), "late_entry_days");
+    assert_eq!(
+        error.to_string(),
+        "late_entry_days: must be a number of days from 0 to 365, not -1"
+    );
+}
+
+#[test]
+fn a_scope_of_some_schools_as_known_at_an_instant_covers_those_schools_only() {
+    // Given a scope of November
+    let scope = scope("2023-11-01", "2023-11-30");
+    // When it is narrowed to one school and set as known at an instant
+    let known_at = at("2023-11-20", "09:00");
+    let scope = scope
+        .of_schools(Some(vec![SCHOOL.to_string()]))
+        .as_known_at(Some(known_at));
+    // Then it covers that school and no other, not the county as such, as known then
+    assert!(scope.covers(SCHOOL) && !scope.covers("another school"));
+    assert!(!scope.is_county_wide());
+    assert_eq!(scope.schools(), Some(&[SCHOOL.to_string()][..]));
+    assert_eq!(scope.known_at(), Some(known_at));
+    assert!(scope.contains(d("2023-11-01")) && scope.contains(d("2023-11-30")));
+    assert!(!scope.contains(d("2023-10-31")) && !scope.contains(d("2023-12-01")));
+}
+
+#[test]
+fn a_calendar_change_as_such_is_found_only_by_a_review_of_every_school() {
+    // Given a holiday declared after its day, and a case whose deadlines it moves (absent the
+    // school days either side of it: one episode with the holiday, two without)
+    let records = [record(
+        vec![
+            opened("2023-11-06"),
+            absence("2023-11-17"),
+            absence("2023-11-21"),
+        ],
+        &[],
+    )];
+    let changes = [holiday_change("2023-11-20", "2023-11-22")];
+    let (calendar, ladder, now) = (calendar(), ladder(), at("2023-11-30", "12:00"));
+    let county = scope("2023-11-01", "2023-11-30");
+    let school = county.clone().of_schools(Some(vec![SCHOOL.to_string()]));
+    let organisation_findings = |scope: &ReviewScope| {
+        // When the cases are reviewed over it
+        let mut pass = ReviewPass::new(scope, &calendar, &ladder, &changes, now);
+        for r in &records {
+            pass.add(r);
+        }
+        let review = pass.finish(&[]);
+        let moved = review
+            .findings
+            .iter()
+            .filter(|f| f.kind == FindingKind::RetroactiveCalendarChange)
+            .count();
+        let county_wide = review
+            .findings
+            .iter()
+            .filter(|f| f.case_id == "organisation")
+            .count();
+        (moved, county_wide)
+    };
+    // Then the case's finding is in both reviews, the change's own only in the county's
+    assert_eq!(organisation_findings(&county), (2, 1));
+    assert_eq!(organisation_findings(&school), (1, 0));
+}
+
+#[test]
+fn every_kind_of_finding_has_its_own_label_in_each_language() {
+    // Given every kind of finding
+    let kinds = [
+        FindingKind::UnreportedDropout,
+        FindingKind::LateStep,
+        FindingKind::IncompleteStep,
+        FindingKind::MissedStep,
+        FindingKind::LateEntry,
+        FindingKind::TransferWithoutDocuments,
+        FindingKind::TransferUnconfirmed,
+        FindingKind::SuspensionWithoutDocument,
+        FindingKind::SuspensionOverdue,
+        FindingKind::NoFollowUp,
+        FindingKind::UnresolvedRegistryFinding,
+        FindingKind::RetroactiveCalendarChange,
+        FindingKind::MissingAttestation,
+        FindingKind::RollCallMismatch,
+    ];
+    // When each is labelled
+    let labels: Vec<FindingLabel> = kinds.iter().map(|k| k.label()).collect();
+    // Then no two kinds share a label in either language, and none is blank
+    let chinese: std::collections::BTreeSet<&str> = labels.iter().map(|l| l.zh).collect();
+    let english: std::collections::BTreeSet<&str> = labels.iter().map(|l| l.en).collect();
+    assert_eq!((chinese.len(), english.len()), (kinds.len(), kinds.len()));
+    assert!(labels.iter().all(|l| !l.zh.is_empty() && !l.en.is_empty()));
+    assert_eq!(
+        FindingKind::LateEntry.label(),
+        FindingLabel::new("事后补录", "Late entry")
+    );
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use notoneless_domain::ReviewSettings;
+use notoneless_domain::{ReviewScope, ReviewSettings};
 use notoneless_store::access::ReadKind;
 use notoneless_store::chain::LogDigest;
 use notoneless_store::exports::{
@@ -44,9 +44,13 @@ pub const CONNECT_ATTEMPTS: u32 = 5;
 
 /// Connects (retrying for a while if the database is down) and migrates.
 pub async fn connect(args: &StoreArgs) -> Result<Db> {
-    let db = Db::connect_with_retry(&args.database_url(), CONNECT_ATTEMPTS, Duration::from_secs(2))
-        .await
-        .context("cannot connect to the database")?;
+    let db = Db::connect_with_retry(
+        &args.database_url(),
+        CONNECT_ATTEMPTS,
+        Duration::from_secs(2),
+    )
+    .await
+    .context("cannot connect to the database")?;
     db.migrate().await.context("cannot migrate the database")?;
     Ok(db)
 }
@@ -215,22 +219,42 @@ pub struct ReviewArgs {
 }
 
 impl ReviewArgs {
-    /// The thresholds, checked; a bad one is named by its flag.
-    fn settings(&self) -> Result<ReviewSettings> {
-        ReviewSettings {
+    /// The review asked for, checked; a fault is named by its flag.
+    fn scope(&self) -> Result<ReviewScope> {
+        let settings = ReviewSettings {
             late_entry_days: self.late_entry_days,
             transfer_confirmation_days: self.transfer_confirmation_days,
             follow_up_days: self.follow_up_days,
-        }
-        .checked()
-        .map_err(|e| {
+        };
+        let scope = ReviewScope::new(self.from, self.until, settings).map_err(|e| {
             let message = e.to_string();
             let reason = message
                 .strip_prefix(&format!("{}: ", e.field()))
                 .unwrap_or(&message);
-            anyhow::anyhow!("--{}: {reason}", e.field().replace('_', "-"))
-        })
+            anyhow::anyhow!("{}: {}", flag(e.field()), flags_in(reason))
+        })?;
+        Ok(scope.as_known_at(self.known_at.map(|t| t.with_timezone(&chrono::Utc))))
     }
+}
+
+/// The flag of a parameter: `late_entry_days` is `--late-entry-days`.
+fn flag(field: &str) -> String {
+    format!("--{}", field.replace('_', "-"))
+}
+
+/// A reason with the parameters it names in backquotes (`` `from` ``) named by their flags.
+fn flags_in(reason: &str) -> String {
+    reason
+        .split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                flag(part)
+            } else {
+                part.to_string()
+            }
+        })
+        .collect()
 }
 
 /// `notoneless review`: the review of a period, as JSON, or its findings as CSV or XLSX.
@@ -238,16 +262,10 @@ pub async fn review(args: ReviewArgs) -> Result<ExitCode> {
     if args.format == ReviewFormat::Xlsx && args.output.is_none() {
         bail!("--output: an xlsx workbook is written to a file; give --output FILE");
     }
-    if args.until < args.from {
-        bail!("--until: {} is before --from {}", args.until, args.from);
-    }
-    let settings = args.settings()?;
+    let scope = args.scope()?;
     let store = open_with_org(&args.store).await?;
-    let known_at = args.known_at.map(|t| t.with_timezone(&chrono::Utc));
-    let (review, profiles) = notoneless_store::review::run_review_with_profiles(
-        &store, args.from, args.until, known_at, None, &settings,
-    )
-    .await?;
+    let (review, profiles) =
+        notoneless_store::review::run_review_with_profiles(&store, &scope).await?;
     let bytes = match args.format {
         ReviewFormat::Json => {
             let mut json = serde_json::to_vec_pretty(&review)?;

@@ -212,6 +212,37 @@ async fn review_takes_its_thresholds_from_flags_and_names_a_bad_one(backend: Bac
     }
 }
 
+#[test]
+fn review_names_a_period_that_is_not_one_by_its_flags() {
+    for (from, until, says) in [
+        // Given a period that ends before it begins, and one of more than a school year
+        (
+            "2023-11-30",
+            "2023-11-01",
+            "--until: 2023-11-01 is before --from 2023-11-30",
+        ),
+        (
+            "2023-09-01",
+            "2024-09-01",
+            "--until: a review covers at most 366 days from --from",
+        ),
+    ] {
+        // When a review of it is asked for (refused before the database is opened)
+        let out = notoneless(&[
+            "review",
+            "--database-url",
+            "sqlite:///nonexistent/notoneless.db",
+            "--from",
+            from,
+            "--until",
+            until,
+        ]);
+        // Then it is refused, naming the flags
+        assert!(!out.status.success(), "{from}..{until}");
+        assert!(stderr(&out).contains(says), "{}", stderr(&out));
+    }
+}
+
 async fn export_writes_the_ledger_as_csv_or_xlsx_in_chinese_or_english(backend: Backend) {
     let test = county(backend).await;
     let export = |extra: &[&str]| {

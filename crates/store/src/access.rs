@@ -10,10 +10,10 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use crate::clock::Clock;
 use crate::commands::Actor;
 use crate::db::{Db, DbRow, P, Sql, placeholders};
 use crate::error::StoreError;
-use crate::clock::Clock;
 
 /// How a case was read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -50,7 +50,10 @@ enum TrainingTime {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ClockError {
     #[error("now: {to} is before the clock's {now}; a training clock only moves forward")]
-    Backwards { now: DateTime<Utc>, to: DateTime<Utc> },
+    Backwards {
+        now: DateTime<Utc>,
+        to: DateTime<Utc>,
+    },
 }
 
 impl TrainingClock {
@@ -184,7 +187,10 @@ mod tests {
         let start = Utc::now() - TimeDelta::days(800);
         let clock = TrainingClock::running_from(start);
         let first = clock.now();
-        assert!((first - start).num_seconds().abs() < 5, "{first} vs {start}");
+        assert!(
+            (first - start).num_seconds().abs() < 5,
+            "{first} vs {start}"
+        );
         std::thread::sleep(std::time::Duration::from_millis(20));
         assert!(clock.now() > first);
         clock.set(start + TimeDelta::days(1)).unwrap();

@@ -20,9 +20,9 @@ use sha2::{Digest, Sha256};
 use tokio::sync::Notify;
 
 use crate::chain::canonical_json;
+use crate::clock::Clock;
 use crate::db::{Db, P, Sql};
 use crate::error::StoreError;
-use crate::clock::Clock;
 use crate::repository::{ChainRepository, Receipts};
 use crate::rules::SharedRules;
 

@@ -10,10 +10,10 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, Utc};
+use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
 use notoneless_domain::{
     CaseEvent, CaseStatus, Finding, FindingKind, Gender, NodeKind, Organisation, Review,
-    ReviewSettings, Role, SchoolCalendar, StudentCase, StudentProfile, assess,
+    ReviewScope, Role, SchoolCalendar, StudentCase, StudentProfile, assess,
 };
 
 use crate::error::StoreError;
@@ -79,35 +79,11 @@ pub fn cases_shown<const N: usize>(table: &Table<N>, column: usize) -> Vec<Strin
         .collect()
 }
 
-/// What a finding is called, in both languages. Every kind has a label: a new kind does not
-/// compile until it is given one here.
+/// What a finding is called, in both languages: the label its rule's module gives it
+/// ([`FindingKind::label`]).
 pub fn finding_label(kind: FindingKind) -> Label {
-    match kind {
-        FindingKind::UnreportedDropout => Label::new("未报告辍学", "Unreported dropout"),
-        FindingKind::LateStep => Label::new("步骤逾期完成", "Late step"),
-        FindingKind::IncompleteStep => Label::new("步骤人员不全", "Incomplete step"),
-        FindingKind::MissedStep => Label::new("步骤未执行", "Missed step"),
-        FindingKind::LateEntry => Label::new("事后补录", "Late entry"),
-        FindingKind::TransferWithoutDocuments => {
-            Label::new("转学无手续", "Transfer without documents")
-        }
-        FindingKind::TransferUnconfirmed => {
-            Label::new("转学未经接收学校确认", "Transfer unconfirmed")
-        }
-        FindingKind::SuspensionWithoutDocument => {
-            Label::new("休学无审批文件", "Suspension without document")
-        }
-        FindingKind::SuspensionOverdue => Label::new("休学逾期未复学", "Suspension overdue"),
-        FindingKind::NoFollowUp => Label::new("报告后未跟进", "No follow-up"),
-        FindingKind::UnresolvedRegistryFinding => {
-            Label::new("学籍户籍比对问题未跟进", "Unresolved registry finding")
-        }
-        FindingKind::RetroactiveCalendarChange => {
-            Label::new("事后修改校历", "Retroactive calendar change")
-        }
-        FindingKind::MissingAttestation => Label::new("未报送日报", "Missing roll call"),
-        FindingKind::RollCallMismatch => Label::new("点名与案件不符", "Roll call mismatch"),
-    }
+    let label = kind.label();
+    Label::new(label.zh, label.en)
 }
 
 /// A role's name, in both languages.
@@ -312,17 +288,9 @@ pub fn findings_table(
     table
 }
 
-/// The findings of the review of `from..=until` (as [`crate::review::run_review`] runs it)
-/// as a table.
-pub async fn review_findings(
-    store: &Store,
-    from: NaiveDate,
-    until: NaiveDate,
-    known_at: Option<DateTime<Utc>>,
-    schools: Option<&[String]>,
-    settings: &ReviewSettings,
-) -> Result<Table<11>, StoreError> {
-    let (review, profiles) =
-        run_review_with_profiles(store, from, until, known_at, schools, settings).await?;
+/// The findings of the review of the scope (as [`crate::review::run_review`] runs it) as a
+/// table.
+pub async fn review_findings(store: &Store, scope: &ReviewScope) -> Result<Table<11>, StoreError> {
+    let (review, profiles) = run_review_with_profiles(store, scope).await?;
     Ok(findings_table(&review, &profiles, &store.org.current().org))
 }

@@ -16,9 +16,9 @@ pub mod repository;
 pub mod review;
 pub mod rules;
 
+pub use clock::{Clock, SystemClock, TrainingClock};
 pub use db::{Backend, Db};
 pub use error::StoreError;
-pub use clock::{Clock, SystemClock, TrainingClock};
 pub mod commands;
 pub mod exports;
 pub mod imports;

@@ -14,11 +14,11 @@ use notoneless_domain::{
 use sha2::{Digest, Sha256};
 use tokio::sync::Notify;
 
+use crate::clock::Clock;
 use crate::commands::{CommandContext, CommandError, CommandOutcome, Executor};
 use crate::db::Db;
 use crate::error::StoreError;
 use crate::log::{StoredEvent, stream_events};
-use crate::clock::Clock;
 use crate::rules::{Rules, SharedRules};
 
 /// The aggregate type of the organisation stream.

@@ -19,6 +19,7 @@ use tokio::sync::{Notify, watch};
 
 use notoneless_domain::OrgEvent;
 
+use crate::clock::Clock;
 use crate::db::{Db, P, Sql, Tx};
 use crate::error::StoreError;
 use crate::log::{
@@ -27,7 +28,6 @@ use crate::log::{
 };
 use crate::org::{ORGANISATION, OrgDirectory};
 use crate::read_model::{CaseRow, stored_case, write_cases, write_new_cases};
-use crate::clock::Clock;
 use crate::repository::EVENTS_CHANNEL;
 use crate::rules::SharedRules;
 

@@ -24,8 +24,8 @@ use serde_json::Value;
 use sqlite_es::SqliteEventRepository;
 use tokio::sync::Notify;
 
-use crate::clock::Clock;
 use crate::chain::{GENESIS, serialized_event_hash, truncate_to_micros};
+use crate::clock::Clock;
 use crate::db::{Db, P, Sql};
 use crate::error::StoreError;
 

@@ -4,10 +4,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use notoneless_domain::{
-    CaseContribution, CaseRecord, OrgEvent, Review, ReviewPass, ReviewSettings, SchoolAttestation,
-    SchoolCalendar, StudentCase, StudentProfile,
+    CaseContribution, CaseRecord, OrgEvent, Review, ReviewPass, ReviewScope, ReviewSettings,
+    SchoolAttestation, SchoolCalendar, StudentCase, StudentProfile,
 };
 
 use crate::commands::roll_calls_of_school;
@@ -83,24 +83,13 @@ pub async fn for_each_case_in_pages(
     Ok(())
 }
 
-/// The review of `from..=until`, as of now or as the system knew it at `known_at`, limited to
-/// the given schools (`None`: all).
-pub async fn run_review(
-    store: &Store,
-    from: NaiveDate,
-    until: NaiveDate,
-    known_at: Option<DateTime<Utc>>,
-    schools: Option<&[String]>,
-    settings: &ReviewSettings,
-) -> Result<Review, StoreError> {
+/// The review of the scope: its period, as of now or as the system knew it at its instant,
+/// limited to its schools.
+pub async fn run_review(store: &Store, scope: &ReviewScope) -> Result<Review, StoreError> {
     let source = Source::Either {
         keep_profiles: false,
     };
-    Ok(
-        review_pass(store, from, until, known_at, schools, settings, source)
-            .await?
-            .0,
-    )
+    Ok(review_pass(store, scope, source).await?.0)
 }
 
 /// Where a review took the cases from.
@@ -118,10 +107,7 @@ pub enum ReviewSource {
 /// tested against).
 pub async fn run_review_from(
     store: &Store,
-    from: NaiveDate,
-    until: NaiveDate,
-    schools: Option<&[String]>,
-    settings: &ReviewSettings,
+    scope: &ReviewScope,
     from_log: bool,
 ) -> Result<(Review, ReviewSource), StoreError> {
     let source = if from_log {
@@ -131,8 +117,7 @@ pub async fn run_review_from(
             keep_profiles: false,
         }
     };
-    let (review, _, source) =
-        review_pass(store, from, until, None, schools, settings, source).await?;
+    let (review, _, source) = review_pass(store, scope, source).await?;
     Ok((review, source))
 }
 
@@ -146,23 +131,15 @@ enum Source {
     Log,
 }
 
-/// [`run_review`], with the profile of each child the review names (as known at
-/// `known_at`), by case id: the exports name the child of each finding from them.
+/// [`run_review`], with the profile of each child the review names (as known at the scope's
+/// instant), by case id: the exports name the child of each finding from them.
 pub async fn run_review_with_profiles(
     store: &Store,
-    from: NaiveDate,
-    until: NaiveDate,
-    known_at: Option<DateTime<Utc>>,
-    schools: Option<&[String]>,
-    settings: &ReviewSettings,
+    scope: &ReviewScope,
 ) -> Result<(Review, BTreeMap<String, StudentProfile>), StoreError> {
     let (review, mut profiles, _) = review_pass(
         store,
-        from,
-        until,
-        known_at,
-        schools,
-        settings,
+        scope,
         Source::Either {
             keep_profiles: true,
         },
@@ -173,36 +150,26 @@ pub async fn run_review_with_profiles(
     Ok((review, profiles))
 }
 
-/// One pass over the log: each case of the given schools is reviewed as it is read and then
+/// One pass over the log: each case of the scope's schools is reviewed as it is read and then
 /// dropped (its profile kept if the source says so), so the review's memory grows with its
 /// findings, not with the county.
 async fn review_pass(
     store: &Store,
-    from: NaiveDate,
-    until: NaiveDate,
-    known_at: Option<DateTime<Utc>>,
-    schools: Option<&[String]>,
-    settings: &ReviewSettings,
+    scope: &ReviewScope,
     source: Source,
 ) -> Result<(Review, BTreeMap<String, StudentProfile>, ReviewSource), StoreError> {
+    let known_at = scope.known_at();
     let rules = store.rules.get();
     let (calendar, now) = match known_at {
         Some(t) => (store.org.calendar_known_at(t).await?, t),
         None => (rules.calendar.clone(), store.clock.now()),
     };
     let changes = store.org.calendar_changes(known_at).await?;
-    let mut pass = ReviewPass::new(
-        &calendar,
-        &rules.ladder,
-        settings,
-        &changes,
-        from,
-        until,
-        now,
-    );
+    let mut pass = ReviewPass::new(scope, &calendar, &rules.ladder, &changes, now);
     // The schools' roll calls are read meanwhile: they are needed only at the end.
-    let wanted: Vec<String> =
-        schools.map_or_else(|| store.org.current().org.schools(), <[String]>::to_vec);
+    let wanted: Vec<String> = scope
+        .schools()
+        .map_or_else(|| store.org.current().org.schools(), <[String]>::to_vec);
     let db = store.db.clone();
     let roll_calls = tokio::spawn(async move {
         let mut attestations = Vec::with_capacity(wanted.len());
@@ -224,12 +191,12 @@ async fn review_pass(
     let mut recompute = None;
     if source != Source::Log
         && known_at.is_none()
-        && *settings == ReviewSettings::default()
+        && *scope.settings() == ReviewSettings::default()
         && pass.takes_contributions()
     {
         let fingerprint = rules.fingerprint();
         if let Some(mut ids) = cases_to_recompute(store, now, &fingerprint).await? {
-            let more = add_kept_contributions(store, &mut pass, &ids, schools, now, &fingerprint);
+            let more = add_kept_contributions(store, &mut pass, &ids, scope, now, &fingerprint);
             ids.extend(more.await?);
             recompute = Some(ids);
         }
@@ -243,7 +210,7 @@ async fn review_pass(
         let Some(profile) = record.case.profile() else {
             return;
         };
-        if schools.is_some_and(|s| !s.contains(&profile.school)) {
+        if !scope.covers(&profile.school) {
             return;
         }
         if keep_profiles {
@@ -261,8 +228,7 @@ async fn review_pass(
     let attestations = roll_calls
         .await
         .map_err(|e| StoreError::Database(format!("reading the roll calls stopped: {e}")))??;
-    // A calendar change itself concerns the whole county: shown to those who see every school.
-    let review = pass.finish(&attestations, schools.is_none());
+    let review = pass.finish(&attestations);
     if keep_profiles && recompute.is_some() {
         let named: BTreeSet<&str> = review
             .findings
@@ -331,7 +297,7 @@ async fn cases_to_recompute(
     Ok((ids.len() <= MAX_RECOMPUTED).then_some(ids))
 }
 
-/// Adds the kept contribution of every case of the given schools to `pass`, but for the cases
+/// Adds the kept contribution of every case of the scope's schools to `pass`, but for the cases
 /// in `skip`; returns the cases whose row changed meanwhile so that it no longer holds at
 /// `now` (to be read from the log too). The read model is read a page at a time, in case id
 /// order, the next page while this one is added.
@@ -339,7 +305,7 @@ async fn add_kept_contributions(
     store: &Store,
     pass: &mut ReviewPass<'_>,
     skip: &BTreeSet<String>,
-    schools: Option<&[String]>,
+    scope: &ReviewScope,
     now: DateTime<Utc>,
     rules: &str,
 ) -> Result<Vec<String>, StoreError> {
@@ -371,7 +337,7 @@ async fn add_kept_contributions(
                 continue;
             }
             let school = row.text("school")?;
-            if schools.is_some_and(|s| !s.contains(&school)) {
+            if !scope.covers(&school) {
                 continue;
             }
             let holds = row.ts("assessed_at")? <= now

@@ -6,12 +6,12 @@ use std::sync::Arc;
 use tokio::sync::Notify;
 
 use crate::access::AccessLog;
+use crate::clock::Clock;
 use crate::commands::{Commands, RollCalls};
 use crate::db::Db;
 use crate::error::StoreError;
 use crate::org::OrgDirectory;
 use crate::projector::Projector;
-use crate::clock::Clock;
 use crate::rules::{Rules, SharedRules};
 
 pub struct Store {

@@ -10,9 +10,9 @@ use chrono::{DateTime, Utc};
 use notoneless_domain::fixtures::*;
 use notoneless_domain::{Absence, CaseAction, Recipient, Return, Role};
 
+use crate::clock::Clock;
 use crate::commands::{Actor, CommandContext, CommandOutcome};
 use crate::db::{Backend, Db, P, Sql};
-use crate::clock::Clock;
 use crate::store::Store;
 
 /// Where the test databases are created: `NOL_TEST_POSTGRES_URL`, else the local server.

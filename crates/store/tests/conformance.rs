@@ -244,9 +244,15 @@ async fn the_projector_keeps_a_row_per_case_equal_to_a_fresh_fold(backend: Backe
     assert_eq!(store.projector.check().await.unwrap(), vec![]);
 
     let back = stored_case(&store.db, "case-back").await.unwrap().unwrap();
-    assert_eq!((back.summary.stage.as_str(), back.summary.outstanding), ("attending", 0));
+    assert_eq!(
+        (back.summary.stage.as_str(), back.summary.outstanding),
+        ("attending", 0)
+    );
     let gone = stored_case(&store.db, "case-gone").await.unwrap().unwrap();
-    assert_eq!((gone.summary.stage.as_str(), gone.summary.episode_days), ("escalated", 3));
+    assert_eq!(
+        (gone.summary.stage.as_str(), gone.summary.episode_days),
+        ("escalated", 3)
+    );
     assert_eq!(gone.summary.episode_start, Some(d("2023-11-08")));
     assert_eq!(gone.summary.school, "kazuo-gyz-middle");
     assert_eq!(gone.summary.last_event_type, "AbsenceRecorded");

@@ -8,7 +8,7 @@ use std::io::Cursor;
 
 use calamine::{Data, DataType, Reader, Xlsx, open_workbook_from_rs};
 use notoneless_domain::fixtures::*;
-use notoneless_domain::{Node, NodeKind, OrgCommand, ReviewSettings, User, UserRole};
+use notoneless_domain::{Node, NodeKind, OrgCommand, ReviewScope, ReviewSettings, User, UserRole};
 use notoneless_store::db::Backend;
 use notoneless_store::exports::{FINDING_COLUMNS, LEDGER_COLUMNS, ledger, review_findings};
 use notoneless_store::table::{Format, Lang, Table};
@@ -227,16 +227,8 @@ async fn the_ledger_is_written_as_csv_and_xlsx_with_chinese_or_english_headers(b
 }
 
 async fn findings(store: &Store, settings: &ReviewSettings) -> Table<11> {
-    review_findings(
-        store,
-        d("2023-11-01"),
-        d("2023-11-30"),
-        None,
-        None,
-        settings,
-    )
-    .await
-    .unwrap()
+    let scope = ReviewScope::new(d("2023-11-01"), d("2023-11-30"), *settings).unwrap();
+    review_findings(store, &scope).await.unwrap()
 }
 
 async fn the_review_findings_name_the_child_the_roles_and_the_staff_in_both_languages(

@@ -18,10 +18,10 @@ use utoipa::ToSchema;
 use utoipa_axum::router::UtoipaMethodRouter;
 use utoipa_axum::routes;
 
-use crate::state::AppState;
 use crate::auth::{Caller, VisibleCase, idempotency_key, sees_school};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::JsonBody;
+use crate::state::AppState;
 
 /// What a command wrote.
 #[derive(Debug, Serialize, ToSchema)]

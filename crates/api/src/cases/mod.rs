@@ -13,8 +13,8 @@ use std::time::Duration;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::state::AppState;
 use crate::error::ApiError;
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]

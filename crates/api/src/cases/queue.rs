@@ -12,10 +12,10 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::{StatusQuery, read_your_write};
-use crate::state::AppState;
 use crate::auth::{Caller, visible_schools};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::QueryParams;
+use crate::state::AppState;
 
 /// An obligation the caller must act on.
 #[derive(Debug, Serialize, ToSchema)]

@@ -14,11 +14,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::state::AppState;
 use crate::access_log::CaseFile;
 use crate::auth::{Caller, VisibleCase};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::QueryParams;
+use crate::state::AppState;
 
 /// One event of a case, as recorded.
 #[derive(Debug, Serialize, ToSchema)]

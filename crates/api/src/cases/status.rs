@@ -11,11 +11,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{StatusQuery, read_your_write};
-use crate::state::AppState;
 use crate::access_log::CaseFile;
 use crate::auth::{Caller, VisibleCase, visible_schools_within};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Paging, QueryParams};
+use crate::state::AppState;
 
 /// A case's status, computed with the domain's assessment.
 #[derive(Debug, Serialize, ToSchema)]

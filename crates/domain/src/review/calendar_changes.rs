@@ -1,0 +1,142 @@
+//! **Retroactive calendar change** (事后修改校历): a holiday or make-up day declared (or taken
+//! back) after the day had passed, with that day in the period. One finding per case whose
+//! deadlines the change moved (charged to the changed day and the case's school), and one for
+//! the change itself (case `organisation`, no school: the county's, shown only to a review of
+//! every school). The bureau officer answers for them. No threshold of the review's.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::{CaseRecord, Finding, FindingKind, FindingLabel};
+use crate::assess::{ObligationKind, assess};
+use crate::calendar::SchoolCalendar;
+use crate::case::StudentCase;
+use crate::ladder::EscalationLadder;
+use crate::values::Role;
+
+pub const RETROACTIVE_CALENDAR_CHANGE: FindingLabel =
+    FindingLabel::new("事后修改校历", "Retroactive calendar change");
+
+/// A change to the calendar, as the organisation's log records it.
+#[derive(Clone, Debug)]
+pub struct CalendarChange {
+    /// The day declared a holiday or a make-up day, or taken back.
+    pub day: NaiveDate,
+    /// What happened, in words ("holiday 'snow day' declared").
+    pub what: String,
+    /// The local day the change was recorded, and by whom.
+    pub declared_on: NaiveDate,
+    pub declared_by: Option<String>,
+    /// The change's sequence in the organisation's stream.
+    pub sequence: u64,
+    /// The calendar just before the change.
+    pub before: SchoolCalendar,
+    /// The calendar just after it.
+    pub after: SchoolCalendar,
+}
+
+fn deadlines(
+    case: &StudentCase,
+    calendar: &SchoolCalendar,
+    ladder: &EscalationLadder,
+    now: DateTime<Utc>,
+) -> Vec<(u32, String, NaiveDate)> {
+    assess(case, calendar, ladder, now)
+        .obligations()
+        .map(|o| {
+            let what = match o.kind {
+                ObligationKind::Action { action } => format!("{action:?}"),
+                ObligationKind::Report { recipient } => format!("report to the {recipient}"),
+            };
+            (o.day, what, o.trigger_day)
+        })
+        .collect()
+}
+
+pub(super) fn retroactive_in(change: &CalendarChange, from: NaiveDate, until: NaiveDate) -> bool {
+    change.declared_on > change.day && from <= change.day && change.day <= until
+}
+
+/// The finding for one case whose deadlines a retroactive calendar change moved, if it did.
+pub(super) fn moved_deadlines(
+    record: &CaseRecord,
+    change: &CalendarChange,
+    ladder: &EscalationLadder,
+    now: DateTime<Utc>,
+) -> Option<Finding> {
+    let profile = record.case.profile()?;
+    let before = deadlines(&record.case, &change.before, ladder, now);
+    let after = deadlines(&record.case, &change.after, ladder, now);
+    if before == after {
+        return None;
+    }
+    let gone: Vec<String> = before
+        .iter()
+        .filter(|d| !after.contains(d))
+        .map(|(day, what, trigger)| format!("day {day} {what} due {trigger}"))
+        .collect();
+    let new: Vec<String> = after
+        .iter()
+        .filter(|d| !before.contains(d))
+        .map(|(day, what, trigger)| format!("day {day} {what} due {trigger}"))
+        .collect();
+    Some(Finding {
+        kind: FindingKind::RetroactiveCalendarChange,
+        case_id: record.case_id.clone(),
+        school: profile.school.clone(),
+        day: change.day,
+        detail: format!(
+            "{} for {} on {} by {} moved deadlines: before [{}], after [{}]",
+            change.what,
+            change.day,
+            change.declared_on,
+            change.declared_by.as_deref().unwrap_or("unknown"),
+            gone.join("; "),
+            new.join("; ")
+        ),
+        evidence: vec![],
+        responsible: vec![Role::BureauOfficer],
+    })
+}
+
+/// The finding for a retroactive calendar change itself (case `organisation`).
+pub(super) fn change_finding(change: &CalendarChange, moved_cases: usize) -> Finding {
+    Finding {
+        kind: FindingKind::RetroactiveCalendarChange,
+        case_id: "organisation".into(),
+        school: String::new(),
+        day: change.day,
+        detail: format!(
+            "{} for {} on {} by {}, after the day had passed; it moved deadlines in {moved_cases} case(s)",
+            change.what,
+            change.day,
+            change.declared_on,
+            change.declared_by.as_deref().unwrap_or("unknown")
+        ),
+        evidence: vec![change.sequence],
+        responsible: vec![Role::BureauOfficer],
+    }
+}
+
+/// Findings for calendar changes made after the day they change, in the period: one per case
+/// whose deadlines the change moved, and one for the change itself (case `organisation`).
+pub fn review_calendar_changes(
+    records: &[CaseRecord],
+    changes: &[CalendarChange],
+    ladder: &EscalationLadder,
+    from: NaiveDate,
+    until: NaiveDate,
+    now: DateTime<Utc>,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for change in changes.iter().filter(|c| retroactive_in(c, from, until)) {
+        let before = findings.len();
+        findings.extend(
+            records
+                .iter()
+                .filter_map(|r| moved_deadlines(r, change, ladder, now)),
+        );
+        let moved_cases = findings.len() - before;
+        findings.push(change_finding(change, moved_cases));
+    }
+    findings
+}

@@ -1,0 +1,46 @@
+//! **Late entry** (事后补录): a fact recorded more than `late_entry_days` calendar days after the
+//! day it claims. Back-filling before an inspection is how concealment looks: the missed call,
+//! visits and reports entered afterwards, dated the days they should have happened.
+//!
+//! Charged to the fact's day and the case's school; the principal answers for it.
+
+use super::contribution::{CaseInReview, HoldsThrough, Ruling};
+use super::{FactFinding, FindingKind, FindingLabel};
+
+/// The default of [`super::ReviewSettings::late_entry_days`].
+pub const DEFAULT_LATE_ENTRY_DAYS: i64 = 2;
+
+pub const LATE_ENTRY: FindingLabel = FindingLabel::new("事后补录", "Late entry");
+
+/// Every live fact recorded more than `late_entry_days` after its day. The recording day
+/// never changes, so what is found holds for good.
+pub(super) fn check(case: &CaseInReview<'_>) -> Ruling<Vec<FactFinding>> {
+    let allowed = case.settings.late_entry_days;
+    let mut found = Vec::new();
+    for (sequence, event) in case.record.case.live() {
+        let on = event.on();
+        let recorded = sequence
+            .checked_sub(1)
+            .and_then(|i| usize::try_from(i).ok())
+            .and_then(|i| case.record.recorded_on.get(i));
+        if let Some(&recorded) = recorded {
+            let delay = (recorded - on).num_days();
+            if delay > allowed {
+                found.push(case.fact_finding(
+                    (sequence, on),
+                    FindingKind::LateEntry,
+                    on,
+                    format!(
+                        "{} of {on} recorded on {recorded}, {delay} days later",
+                        event.name()
+                    ),
+                    vec![],
+                ));
+            }
+        }
+    }
+    Ruling {
+        found,
+        holds_through: HoldsThrough::Always,
+    }
+}

@@ -1,0 +1,114 @@
+//! The ladder's steps (`assess()` says what each episode owed and when): every step no longer
+//! open is counted on time, late or missing, and every one not done on time is a finding:
+//!
+//! * **unreported dropout**: a report to a recipient made after its day, or not at all;
+//! * **late step**: a ladder action done after its day;
+//! * **incomplete step**: a ladder action done without every role the ladder requires;
+//! * **missed step**: a ladder action never done (its episode has ended).
+//!
+//! Each is charged to the step's trigger day and the case's school, and answered for by the
+//! roles that owed the step (and the principal). No threshold of the review's: the deadlines
+//! are the ladder's (`ladder.rs`).
+
+use super::contribution::{CaseInReview, HoldsThrough, Ruling};
+use super::{EpisodeContribution, FindingKind, FindingLabel, StepContribution, Tally};
+use crate::assess::{ObligationKind, ObligationStatus};
+
+pub const UNREPORTED_DROPOUT: FindingLabel = FindingLabel::new("未报告辍学", "Unreported dropout");
+pub const LATE_STEP: FindingLabel = FindingLabel::new("步骤逾期完成", "Late step");
+pub const INCOMPLETE_STEP: FindingLabel = FindingLabel::new("步骤人员不全", "Incomplete step");
+pub const MISSED_STEP: FindingLabel = FindingLabel::new("步骤未执行", "Missed step");
+
+/// Every episode with its days and its steps no longer open, each counted and, if not done on
+/// time, found. It holds through today while a step is open or an episode runs (tomorrow may
+/// close either), for good otherwise.
+pub(super) fn check(case: &CaseInReview<'_>) -> Ruling<Vec<EpisodeContribution>> {
+    let assessment = case.assessment;
+    let mut episodes = Vec::with_capacity(assessment.episodes.len());
+    for episode in &assessment.episodes {
+        let mut steps = Vec::new();
+        for o in &episode.obligations {
+            // Only a finding carries evidence (most steps are done on time).
+            let evidence = || {
+                let mut evidence: Vec<u64> = episode
+                    .days
+                    .iter()
+                    .zip(&episode.sequences)
+                    .filter(|(d, _)| **d <= o.trigger_day)
+                    .map(|(_, s)| *s)
+                    .collect();
+                if let Some(f) = &o.fulfilment {
+                    evidence.push(f.sequence);
+                }
+                evidence
+            };
+            let step = |tally, finding| StepContribution {
+                trigger_day: o.trigger_day,
+                tally,
+                finding,
+            };
+            let found = |kind, detail| {
+                Some(case.finding(kind, o.trigger_day, detail, evidence(), o.owners.clone()))
+            };
+            match (o.kind, o.status) {
+                (_, ObligationStatus::Open) => {}
+                (_, ObligationStatus::DoneOnTime) => steps.push(step(Tally::OnTime, None)),
+                (ObligationKind::Report { recipient }, _) => {
+                    let (tally, detail) = match &o.fulfilment {
+                        Some(f) => (
+                            Tally::LateReport,
+                            format!(
+                                "day {}: report to the {recipient} made {} day(s) late",
+                                o.day, f.days_late
+                            ),
+                        ),
+                        None => (
+                            Tally::MissingReport,
+                            format!("day {}: no report to the {recipient}", o.day),
+                        ),
+                    };
+                    steps.push(step(tally, found(FindingKind::UnreportedDropout, detail)));
+                }
+                (ObligationKind::Action { action }, ObligationStatus::DoneLate) => {
+                    let late = o.fulfilment.as_ref().map_or(0, |f| f.days_late);
+                    let detail = format!("day {}: {action:?} done {late} day(s) late", o.day);
+                    steps.push(step(Tally::Late, found(FindingKind::LateStep, detail)));
+                }
+                (ObligationKind::Action { action }, ObligationStatus::DoneWithoutRequiredRoles) => {
+                    let missing: Vec<&str> = o
+                        .fulfilment
+                        .as_ref()
+                        .map(|f| f.missing_roles.iter().map(|r| r.as_str()).collect())
+                        .unwrap_or_default();
+                    let detail =
+                        format!("day {}: {action:?} without {}", o.day, missing.join(", "));
+                    steps.push(step(
+                        Tally::Late,
+                        found(FindingKind::IncompleteStep, detail),
+                    ));
+                }
+                (ObligationKind::Action { action }, _) => {
+                    let detail = format!("day {}: {action:?} never done", o.day);
+                    steps.push(step(Tally::Missing, found(FindingKind::MissedStep, detail)));
+                }
+            }
+        }
+        episodes.push(EpisodeContribution {
+            days: episode.days.clone(),
+            steps,
+        });
+    }
+    let open_step = assessment
+        .obligations()
+        .any(|o| o.status == ObligationStatus::Open);
+    let today = case.today();
+    let holds_through = if open_step || assessment.current_episode.is_some() {
+        HoldsThrough::before_first(today, [today.succ_opt()])
+    } else {
+        HoldsThrough::Always
+    };
+    Ruling {
+        found: episodes,
+        holds_through,
+    }
+}
