@@ -3,6 +3,7 @@
 //! time).
 
 use axum::Router;
+use axum::http::StatusCode;
 use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -52,6 +53,7 @@ impl Modify for CommonResponses {
             ] {
                 if let Some(operation) = operation.as_mut() {
                     add_common_responses(operation, write);
+                    describe_by_status(operation);
                 }
             }
         }
@@ -65,7 +67,9 @@ fn add_common_responses(operation: &mut Operation, write: bool) {
         .parameters
         .iter()
         .flatten()
-        .any(|p| matches!(p.parameter_in, ParameterIn::Query | ParameterIn::Path));
+        .any(|p| {
+            matches!(p, RefOr::T(p) if matches!(p.parameter_in, ParameterIn::Query | ParameterIn::Path))
+        });
     let from_memory = operation
         .operation_id
         .as_deref()
@@ -93,7 +97,7 @@ fn add_common_responses(operation: &mut Operation, write: bool) {
                 .header(
                     "WWW-Authenticate",
                     HeaderBuilder::new()
-                        .schema(ObjectBuilder::new().schema_type(Type::String))
+                        .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
                         .description(Some("The scheme: Bearer"))
                         .build(),
                 )
@@ -105,11 +109,11 @@ fn add_common_responses(operation: &mut Operation, write: bool) {
                 .header(
                     "Retry-After",
                     HeaderBuilder::new()
-                        .schema(
+                        .schema(Some(
                             ObjectBuilder::new()
                                 .schema_type(Type::Integer)
                                 .minimum(Some(0)),
-                        )
+                        ))
                         .description(Some("Seconds until the address may try again"))
                         .build(),
                 )
@@ -120,6 +124,24 @@ fn add_common_responses(operation: &mut Operation, write: bool) {
                 "503",
                 error("The database is unavailable; try again").build(),
             );
+        }
+    }
+}
+
+/// Gives each answer declared without a description its status's reason phrase ("OK",
+/// "Not Found"): OpenAPI 3.1 requires one, and utoipa 6 leaves an empty one out.
+fn describe_by_status(operation: &mut Operation) {
+    for (status, response) in &mut operation.responses.responses {
+        if let RefOr::T(response) = response
+            && response.description.is_empty()
+        {
+            response.description = status
+                .parse()
+                .ok()
+                .and_then(|code| StatusCode::from_u16(code).ok())
+                .and_then(|code| code.canonical_reason())
+                .unwrap_or("The answer")
+                .to_string();
         }
     }
 }
