@@ -70,6 +70,14 @@ pub enum ApiError {
     /// 503: the database is unavailable; try again.
     #[error("{0}")]
     Unavailable(String),
+    /// 503: the request took longer than the limit ([`crate::REQUEST_TIME_LIMIT`]) and was
+    /// stopped; what it had written in full stays written, what it had half written is not.
+    #[error(
+        "the request took longer than {} s and was stopped; try again (a write retried with \
+         the same Idempotency-Key is not made twice)",
+        .limit.as_secs_f64()
+    )]
+    TimedOut { limit: std::time::Duration },
     /// 500: something failed that is not the caller's doing; the details are in the log.
     #[error("internal error")]
     Internal(String),
@@ -89,7 +97,9 @@ impl ApiError {
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             ApiError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             ApiError::Rejected { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "rejected"),
-            ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            ApiError::Unavailable(_) | ApiError::TimedOut { .. } => {
+                (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
+            }
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -117,6 +127,10 @@ impl IntoResponse for ApiError {
             ApiError::Unavailable(detail) => {
                 tracing::warn!(%detail, "database unavailable");
                 "the database is unavailable; try again shortly".to_string()
+            }
+            ApiError::TimedOut { .. } => {
+                tracing::warn!("a request was stopped at the time limit");
+                self.to_string()
             }
             other => other.to_string(),
         };

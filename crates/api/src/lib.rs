@@ -10,6 +10,7 @@ pub mod error;
 pub mod exports;
 pub mod extract;
 pub mod imports;
+pub mod layers;
 pub mod openapi;
 pub mod org;
 pub mod registry;
@@ -19,16 +20,15 @@ pub mod security;
 pub mod streamed;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{HeaderName, Request, StatusCode};
+use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
 use axum::{Extension, Json, Router};
 use notoneless_store::Store;
 use notoneless_store::log::events_after;
 use serde::Serialize;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 /// The largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -36,6 +36,9 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 pub const MAX_IMPORT_BYTES: usize = 16 * 1024 * 1024;
 /// The projector counts as caught up for `/readyz` while at most this many events wait.
 pub const READY_LAG: i64 = 1_000;
+/// The longest a request may take before it is answered 503 (a county's review takes some
+/// 5 s); an answer already being sent (a streamed review, a download) is not cut short.
+pub const REQUEST_TIME_LIMIT: Duration = Duration::from_secs(60);
 
 #[derive(Clone)]
 pub struct AppState {
@@ -51,7 +54,6 @@ pub fn app(state: AppState) -> Router {
 /// The whole application with these security settings (token lifetime, failure limit).
 pub fn app_with(state: AppState, config: security::SecurityConfig) -> Router {
     let security = Arc::new(security::Security::new(config));
-    let request_id = HeaderName::from_static("x-request-id");
     let api = Router::new()
         .route("/cases", post(cases::open_case).get(cases::list))
         .route("/cases/{case_id}", get(cases::get_case))
@@ -141,29 +143,14 @@ pub fn app_with(state: AppState, config: security::SecurityConfig) -> Router {
         .fallback(|| async { error::ApiError::NotFound })
         // After every route: it applies to the routes there are.
         .method_not_allowed_fallback(|| async { error::ApiError::MethodNotAllowed });
-    Router::new()
+    let router = Router::new()
         .nest("/api/v1", api)
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .merge(openapi::docs())
         .with_state(state)
-        .layer(Extension(security))
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(PropagateRequestIdLayer::new(request_id.clone()))
-        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
-            // The path names at most a case id (a UUID); never a token or a child's data.
-            let id = request
-                .headers()
-                .get("x-request-id")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default();
-            tracing::info_span!("request", request_id = %id, method = %request.method(), path = %request.uri().path())
-        })
-        // One line per answered request only at `debug` (RUST_LOG=tower_http=debug): at
-        // thousands of requests a second the line costs more than the request's own work.
-        // Failures (5xx) are logged at `error` whatever the level.
-        .on_response(DefaultOnResponse::new().level(tracing::Level::DEBUG)))
-        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .layer(Extension(security));
+    layers::around(router, REQUEST_TIME_LIMIT)
 }
 
 #[derive(Serialize)]

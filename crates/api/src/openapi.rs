@@ -31,8 +31,9 @@ impl Modify for BearerAuth {
 /// route can answer (schemathesis checks it: `crates/server/tests/schemathesis.rs`):
 ///
 /// - behind a bearer token: 401 (no valid token, with `WWW-Authenticate`), 429 (too many
-///   failed tokens from the caller's address, with `Retry-After`), and 503 (the database is
-///   away) unless the operation answers from memory ([`ANSWERED_FROM_MEMORY`]);
+///   failed tokens from the caller's address, with `Retry-After`);
+/// - every operation: 503 (over the time limit, [`crate::REQUEST_TIME_LIMIT`], or the
+///   database is away, unless the operation answers from memory: [`ANSWERED_FROM_MEMORY`]);
 /// - with a request body, query or path parameters: 400 (the request cannot be read);
 /// - with a request body: 413 (over the body limit);
 /// - a write (POST, DELETE): 409 (others kept writing the same record).
@@ -119,13 +120,17 @@ fn add_common_responses(operation: &mut Operation, write: bool) {
                 )
                 .build(),
         );
-        if !from_memory {
-            add(
-                "503",
-                error("The database is unavailable; try again").build(),
-            );
-        }
     }
+    let time_limit = crate::REQUEST_TIME_LIMIT.as_secs();
+    add(
+        "503",
+        error(&if secured && !from_memory {
+            format!("The database is unavailable, or the request took longer than {time_limit} s; try again")
+        } else {
+            format!("The request took longer than {time_limit} s; try again")
+        })
+        .build(),
+    );
 }
 
 /// Gives each answer declared without a description its status's reason phrase ("OK",
