@@ -9,8 +9,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{HeaderName, Request, StatusCode};
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use notoneless_store::clock::{TrainingError, mark_for_training};
@@ -19,13 +19,11 @@ use notoneless_store::{Clock, Db, Rules, Store, StoreError};
 use serde::Serialize;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
-use crate::extract::MAX_BODY_BYTES;
+use crate::layers::REQUEST_TIME_LIMIT;
 use crate::security::SecurityConfig;
 use crate::state::AppState;
-use crate::{error, openapi, routes};
+use crate::{error, layers, openapi, routes};
 
 /// The projector counts as caught up for `/readyz` while at most this many events wait.
 pub const READY_LAG: i64 = 1_000;
@@ -173,36 +171,21 @@ impl Drop for Running {
     }
 }
 
-/// The whole application: API, health checks, OpenAPI document and API page.
+/// The whole application: API, health checks, OpenAPI document and API page, behind the
+/// request-wide layers (`layers.rs`).
 pub fn app(state: AppState) -> Router {
     let (api, document) = routes::assemble(Some(&state), openapi::base()).split_for_parts();
-    let request_id = HeaderName::from_static("x-request-id");
     let api = api
         .fallback(|| async { error::ApiError::NotFound })
         // After every route: it applies to the routes there are.
         .method_not_allowed_fallback(|| async { error::ApiError::MethodNotAllowed });
-    Router::new()
+    let router = Router::new()
         .merge(api)
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .merge(openapi::docs(openapi::finish(document)))
-        .with_state(state)
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(PropagateRequestIdLayer::new(request_id.clone()))
-        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
-            // The path names at most a case id (a UUID); never a token or a child's data.
-            let id = request
-                .headers()
-                .get("x-request-id")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default();
-            tracing::info_span!("request", request_id = %id, method = %request.method(), path = %request.uri().path())
-        })
-        // One line per answered request only at `debug` (RUST_LOG=tower_http=debug): at
-        // thousands of requests a second the line costs more than the request's own work.
-        // Failures (5xx) are logged at `error` whatever the level.
-        .on_response(DefaultOnResponse::new().level(tracing::Level::DEBUG)))
-        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .with_state(state);
+    layers::around(router, REQUEST_TIME_LIMIT)
 }
 
 #[derive(Serialize)]

@@ -90,6 +90,15 @@ pub enum ApiError {
     /// 503: the database (or the access log) is unavailable; try again.
     #[error("the database is unavailable; try again shortly")]
     Unavailable(#[source] Cause),
+    /// 503: the request took longer than the limit ([`crate::layers::REQUEST_TIME_LIMIT`])
+    /// and was stopped; what it had written in full stays written, what it had half written
+    /// is not.
+    #[error(
+        "the request took longer than {} s and was stopped; try again (a write retried with \
+         the same Idempotency-Key is not made twice)",
+        .limit.as_secs_f64()
+    )]
+    TimedOut { limit: std::time::Duration },
     /// 500: something failed that is not the caller's doing; the cause is in the log.
     #[error("internal error; the details are in the server's log")]
     Internal(#[source] Cause),
@@ -133,7 +142,9 @@ impl ApiError {
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             ApiError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             ApiError::Rejected { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "rejected"),
-            ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            ApiError::Unavailable(_) | ApiError::TimedOut { .. } => {
+                (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
+            }
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -162,6 +173,9 @@ impl IntoResponse for ApiError {
             ApiError::Internal(_) => tracing::error!(error = %Chain(&self), "internal error"),
             ApiError::Unavailable(_) => {
                 tracing::warn!(error = %Chain(&self), "database unavailable");
+            }
+            ApiError::TimedOut { .. } => {
+                tracing::warn!("a request was stopped at the time limit");
             }
             _ => {}
         }

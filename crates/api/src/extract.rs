@@ -1,7 +1,13 @@
-//! The JSON body, query string and path extractors: each reads its input itself so that every
-//! failure (not UTF-8, bad JSON, a wrong type, an unknown or missing field, an impossible
-//! date, a value that is not one of the choices) is a 400 with the error body that names the
-//! field.
+//! The JSON body, query string and path extractors: every failure (not UTF-8, bad JSON, a
+//! wrong type, an unknown or missing field, an impossible date, a value that is not one of
+//! the choices, a NUL) is a 400 with the error body that names the field.
+//!
+//! What axum does as we would is axum's: the body's bytes and its limit (`Bytes`: 413), the
+//! path's parameters (`Path`, whose rejection names the parameter). What it cannot do is
+//! ours (`docs/adr/0006-request-extractors.md`): name the field at fault (axum's `Json` and
+//! `Query` put serde_path_to_error's path in their rejection's text only), refuse what is not
+//! UTF-8 or holds a NUL, read `3.0` as an integer, take an empty body or `null` as no body,
+//! and read a body whatever its `Content-Type`.
 
 use axum::body::Bytes;
 use axum::extract::path::ErrorKind;
@@ -78,7 +84,7 @@ fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     if !whole_floats_to_integers(&mut value) {
         return Err(error);
     }
-    serde_path_to_error::deserialize(value).map_err(|e| body_field_error(&e))
+    serde_path_to_error::deserialize(value).map_err(|e| field_error(&e))
 }
 
 /// Turns every float that is a whole number in the range of `i64` or `u64` into that integer;
@@ -113,9 +119,10 @@ fn whole_floats_to_integers(value: &mut Value) -> bool {
     }
 }
 
-/// A body's error, naming the field: a missing, unknown or repeated field is reported at the
-/// object that holds it, and its name is in the message.
-fn body_field_error(error: &serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+/// A body's or a query string's error, naming the field or parameter: serde_path_to_error
+/// gives the path to the value at fault; a missing, unknown or repeated field is reported at
+/// the object that holds it, and its name is in the message.
+fn field_error<E: std::fmt::Display>(error: &serde_path_to_error::Error<E>) -> ApiError {
     let path = error.path().to_string();
     let message = error.inner().to_string();
     let field = match (path.as_str(), named_in(&message)) {
@@ -153,8 +160,7 @@ fn parse_exact<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     }
     refuse_nul(bytes)?;
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let value =
-        serde_path_to_error::deserialize(&mut deserializer).map_err(|e| body_field_error(&e))?;
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| field_error(&e))?;
     deserializer.end().map_err(|e| {
         ApiError::malformed(
             format!("trailing characters after the JSON value: {e}"),
@@ -231,23 +237,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for QueryParams<T>
         utf8_query(query)?;
         let deserializer =
             serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
-        let value = serde_path_to_error::deserialize(deserializer).map_err(|error| {
-            let path = error.path().to_string();
-            let message = error.inner().to_string();
-            // A missing or unknown parameter is reported at the top; its name is in the message.
-            let field = if path == "." {
-                named_in(&message)
-            } else {
-                Some(path)
-            };
-            ApiError::malformed(
-                match &field {
-                    Some(f) if !message.contains(&format!("`{f}`")) => format!("{f}: {message}"),
-                    _ => message,
-                },
-                field.as_deref(),
-            )
-        })?;
+        let value = serde_path_to_error::deserialize(deserializer).map_err(|e| field_error(&e))?;
         Ok(QueryParams(value))
     }
 }

@@ -13,6 +13,7 @@ pub mod error;
 pub mod exports;
 pub mod extract;
 pub mod imports;
+pub mod layers;
 pub mod openapi;
 pub mod org;
 pub mod registry;

@@ -3,6 +3,7 @@
 //! time).
 
 use axum::Router;
+use axum::http::StatusCode;
 use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -32,8 +33,9 @@ impl Modify for BearerAuth {
 /// route can answer (schemathesis checks it: `crates/server/tests/schemathesis.rs`):
 ///
 /// - behind a bearer token: 401 (no valid token, with `WWW-Authenticate`), 429 (too many
-///   failed tokens from the caller's address, with `Retry-After`), and 503 (the database is
-///   away) unless the operation answers from memory ([`ANSWERED_FROM_MEMORY`]);
+///   failed tokens from the caller's address, with `Retry-After`);
+/// - every operation: 503 (over the time limit, [`crate::layers::REQUEST_TIME_LIMIT`], or the
+///   database is away, unless the operation answers from memory: [`ANSWERED_FROM_MEMORY`]);
 /// - with a request body, query or path parameters: 400 (the request cannot be read);
 /// - with a request body: 413 (over the body limit);
 /// - a write (POST, DELETE): 409 (others kept writing the same record).
@@ -54,6 +56,7 @@ impl Modify for CommonResponses {
             ] {
                 if let Some(operation) = operation.as_mut() {
                     add_common_responses(operation, write);
+                    describe_by_status(operation);
                 }
             }
         }
@@ -67,7 +70,9 @@ fn add_common_responses(operation: &mut Operation, write: bool) {
         .parameters
         .iter()
         .flatten()
-        .any(|p| matches!(p.parameter_in, ParameterIn::Query | ParameterIn::Path));
+        .any(|p| {
+            matches!(p, RefOr::T(p) if matches!(p.parameter_in, ParameterIn::Query | ParameterIn::Path))
+        });
     let from_memory = operation
         .operation_id
         .as_deref()
@@ -95,7 +100,7 @@ fn add_common_responses(operation: &mut Operation, write: bool) {
                 .header(
                     "WWW-Authenticate",
                     HeaderBuilder::new()
-                        .schema(ObjectBuilder::new().schema_type(Type::String))
+                        .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
                         .description(Some("The scheme: Bearer"))
                         .build(),
                 )
@@ -107,21 +112,43 @@ fn add_common_responses(operation: &mut Operation, write: bool) {
                 .header(
                     "Retry-After",
                     HeaderBuilder::new()
-                        .schema(
+                        .schema(Some(
                             ObjectBuilder::new()
                                 .schema_type(Type::Integer)
                                 .minimum(Some(0)),
-                        )
+                        ))
                         .description(Some("Seconds until the address may try again"))
                         .build(),
                 )
                 .build(),
         );
-        if !from_memory {
-            add(
-                "503",
-                error("The database is unavailable; try again").build(),
-            );
+    }
+    let time_limit = crate::layers::REQUEST_TIME_LIMIT.as_secs();
+    add(
+        "503",
+        error(&if secured && !from_memory {
+            format!("The database is unavailable, or the request took longer than {time_limit} s; try again")
+        } else {
+            format!("The request took longer than {time_limit} s; try again")
+        })
+        .build(),
+    );
+}
+
+/// Gives each answer declared without a description its status's reason phrase ("OK",
+/// "Not Found"): OpenAPI 3.1 requires one, and utoipa 6 leaves an empty one out.
+fn describe_by_status(operation: &mut Operation) {
+    for (status, response) in &mut operation.responses.responses {
+        if let RefOr::T(response) = response
+            && response.description.is_empty()
+        {
+            response.description = status
+                .parse()
+                .ok()
+                .and_then(|code| StatusCode::from_u16(code).ok())
+                .and_then(|code| code.canonical_reason())
+                .unwrap_or("The answer")
+                .to_string();
         }
     }
 }

@@ -21,8 +21,6 @@ use crate::review::run_review_with_profiles;
 use crate::store::Store;
 use crate::table::{Cell, Column, Label, Table};
 
-pub use crate::table::{csv_field, csv_line};
-
 /// The ledger's columns, in their order.
 pub const LEDGER_COLUMNS: [Column; 15] = [
     Column::new("案件编号", "Case ID"),

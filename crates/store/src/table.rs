@@ -5,13 +5,15 @@
 //! rows of typed [`Cell`]s: text, a label that has both languages, a date, a local date and
 //! time, a number, or a list of these. It is written as
 //!
-//! * **CSV**: UTF-8 with a byte-order mark, CRLF line ends, fields quoted as RFC 4180 says,
-//!   dates as `YYYY-MM-DD`, times as `YYYY-MM-DD HH:MM:SS` (local time); a text cell that a
-//!   spreadsheet program would take for a formula (it starts with `=`, `+`, `-` or `@`) gets a
-//!   leading `'`;
-//! * **XLSX** (Office Open XML): one sheet, the header row bold, frozen and filterable, dates
-//!   and times as real Excel dates with a date format, numbers as numbers, columns as wide as
-//!   their content (within limits).
+//! * **CSV** (the `csv` crate's writer): UTF-8 with a byte-order mark, CRLF line ends, fields
+//!   quoted as RFC 4180 says, dates as `YYYY-MM-DD`, times as `YYYY-MM-DD HH:MM:SS` (local
+//!   time); a text cell that a spreadsheet program would take for a formula (it starts with
+//!   `=`, `+`, `-`, `@`, a tab or a carriage return: OWASP's list) gets a leading `'`;
+//! * **XLSX** (Office Open XML, rust_xlsxwriter): one sheet, the header row bold, frozen and
+//!   filterable, dates and times as real Excel dates with a date format, numbers as numbers,
+//!   text always as text (an XLSX string cell is never run as a formula), columns as wide as
+//!   their content (rust_xlsxwriter's autofit, corrected for Chinese and for date-times:
+//!   `docs/adr/0005-xlsx-column-widths.md`), within limits.
 //!
 //! Chinese is the default language: the bureau's forms are in Chinese.
 
@@ -19,7 +21,9 @@ use std::fmt;
 use std::str::FromStr;
 
 use chrono::{NaiveDate, NaiveDateTime};
+use rust_xlsxwriter::utility::cell_autofit_width;
 use rust_xlsxwriter::{Format as XlsxFormat, Workbook, XlsxError};
+use unicode_width::UnicodeWidthChar;
 
 /// The language of the headers and the labels.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Deserialize)]
@@ -223,11 +227,19 @@ impl Column {
 pub enum ExportError {
     #[error("cannot write the spreadsheet: {0}")]
     Xlsx(String),
+    #[error("cannot write the CSV file: {0}")]
+    Csv(String),
 }
 
 impl From<XlsxError> for ExportError {
     fn from(error: XlsxError) -> Self {
         ExportError::Xlsx(error.to_string())
+    }
+}
+
+impl From<csv::Error> for ExportError {
+    fn from(error: csv::Error) -> Self {
+        ExportError::Csv(error.to_string())
     }
 }
 
@@ -240,37 +252,37 @@ pub struct Table<const N: usize> {
     pub rows: Vec<[Cell; N]>,
 }
 
-/// A CSV field, quoted when it must be (RFC 4180).
-pub fn csv_field(value: &str) -> String {
-    if value.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value.to_string()
-    }
-}
-
-/// One CSV line, CRLF-terminated.
-pub fn csv_line<S: AsRef<str>>(fields: &[S]) -> String {
-    let cells: Vec<String> = fields.iter().map(|f| csv_field(f.as_ref())).collect();
-    format!("{}\r\n", cells.join(","))
-}
-
-/// A text that a spreadsheet program would read as a formula, made harmless.
+/// A text that a spreadsheet program would read as a formula, made harmless with a leading
+/// `'`: one that starts with `=`, `+`, `-` or `@`, or with a tab or a carriage return (which
+/// some programs skip before they look for the formula's sign), as OWASP's CSV-injection
+/// advice lists them.
 fn defuse(text: String) -> String {
-    if text.starts_with(['=', '+', '-', '@']) {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}")
     } else {
         text
     }
 }
 
-/// How wide a text shows, in Excel's character units: a Chinese character takes two.
-fn display_width(text: &str) -> usize {
-    text.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum()
-}
+/// The widest a column gets: 60 characters of Excel's default font (7 pixels each, and the
+/// 5 pixels of the cell's margins).
+const MAX_WIDTH_PX: u32 = 60 * 7 + 5;
+/// How wide a full-width character (Chinese, `、`, `（`) shows in Excel's default font at its
+/// default size: one em of 11 points at 96 dpi, 14.7 pixels, two digits' width.
+/// rust_xlsxwriter's autofit counts 8 (`docs/adr/0005-xlsx-column-widths.md`).
+const FULL_WIDTH_PX: u32 = 15;
+/// What the header's filter button takes (as rust_xlsxwriter's autofit counts it).
+const FILTER_BUTTON_PX: u32 = 16;
 
-const MIN_WIDTH: usize = 6;
-const MAX_WIDTH: usize = 60;
+/// How wide a cell holding this text needs to be, in pixels: rust_xlsxwriter's measure of
+/// the text (Excel's widths of the Latin characters, and the cell's padding), with each
+/// full-width character counted at its width.
+fn shown_width_px(text: &str) -> u32 {
+    let full_width = text.chars().filter(|c| c.width() == Some(2)).count();
+    let rest: String = text.chars().filter(|c| c.width() != Some(2)).collect();
+    let full_width = u32::try_from(full_width).unwrap_or(u32::MAX);
+    cell_autofit_width(&rest).saturating_add(full_width.saturating_mul(FULL_WIDTH_PX))
+}
 
 impl<const N: usize> Table<N> {
     pub fn new(sheet: Label, columns: [Column; N]) -> Self {
@@ -287,19 +299,21 @@ impl<const N: usize> Table<N> {
     }
 
     /// The table as CSV text (with the byte-order mark).
-    pub fn to_csv(&self, lang: Lang) -> String {
-        let mut out = format!("\u{feff}{}", csv_line(&self.headers(lang)));
+    pub fn to_csv(&self, lang: Lang) -> Result<String, ExportError> {
+        let mut writer = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer("\u{feff}".as_bytes().to_vec());
+        writer.write_record(self.headers(lang))?;
         for row in &self.rows {
-            let fields: Vec<String> = row
-                .iter()
-                .map(|cell| match cell {
-                    Cell::Text(_) | Cell::List(_) => defuse(cell.render(lang)),
-                    _ => cell.render(lang),
-                })
-                .collect();
-            out.push_str(&csv_line(&fields));
+            writer.write_record(row.iter().map(|cell| match cell {
+                Cell::Text(_) | Cell::List(_) => defuse(cell.render(lang)),
+                _ => cell.render(lang),
+            }))?;
         }
-        out
+        let bytes = writer
+            .into_inner()
+            .map_err(|e| ExportError::Csv(e.error().to_string()))?;
+        String::from_utf8(bytes).map_err(|e| ExportError::Csv(e.to_string()))
     }
 
     /// The table as an XLSX workbook of one sheet.
@@ -310,42 +324,39 @@ impl<const N: usize> Table<N> {
         let datetime = XlsxFormat::new().set_num_format("yyyy-mm-dd hh:mm:ss");
         let sheet = workbook.add_worksheet();
         sheet.set_name(self.sheet.get(lang))?;
-        let mut widths: Vec<usize> = Vec::with_capacity(self.columns.len());
+        // The least width of each column, in pixels, where autofit would measure too little:
+        // the header (bold, with its filter button), text with full-width characters, and
+        // date-times (autofit measures every date as `mm/dd/yyyy`).
+        let mut least: Vec<u32> = Vec::with_capacity(self.columns.len());
         for (col, header) in (0u16..).zip(self.headers(lang)) {
             sheet.write_string_with_format(0, col, header, &bold)?;
-            // Bold and the filter button take a little more room.
-            widths.push(display_width(header) + 3);
+            // Bold takes about a character more than autofit counts.
+            least.push(shown_width_px(header) + FILTER_BUTTON_PX + 7);
         }
         for (row, cells) in (1u32..).zip(&self.rows) {
-            for ((col, cell), width) in (0u16..).zip(cells).zip(widths.iter_mut()) {
-                let shown = match cell {
-                    Cell::Empty => 0,
+            for ((col, cell), least) in (0u16..).zip(cells).zip(least.iter_mut()) {
+                match cell {
+                    Cell::Empty => {}
                     Cell::Date(day) => {
                         sheet.write_date_with_format(row, col, day, &date)?;
-                        10
                     }
                     Cell::DateTime(time) => {
                         sheet.write_datetime_with_format(row, col, time, &datetime)?;
-                        19
+                        *least = (*least).max(shown_width_px(&cell.render(lang)));
                     }
                     Cell::Number(n) => {
                         // Counts and grades: far below 2^53, exact as a double.
                         sheet.write_number(row, col, *n as f64)?;
-                        n.to_string().len()
                     }
                     Cell::Text(_) | Cell::Label(_) | Cell::List(_) => {
                         let text = cell.render(lang);
-                        let shown = display_width(&text);
+                        if text.chars().any(|c| c.width() == Some(2)) {
+                            *least = (*least).max(shown_width_px(&text));
+                        }
                         sheet.write_string(row, col, text)?;
-                        shown
                     }
-                };
-                *width = (*width).max(shown + 1);
+                }
             }
-        }
-        for (col, width) in (0u16..).zip(&widths) {
-            let width = (*width).clamp(MIN_WIDTH, MAX_WIDTH);
-            sheet.set_column_width(col, u32::try_from(width).unwrap_or(60))?;
         }
         sheet.set_freeze_panes(1, 0)?;
         if let (Some(last_col), Ok(last_row)) = (
@@ -355,13 +366,19 @@ impl<const N: usize> Table<N> {
             let last_col = u16::try_from(last_col).unwrap_or(u16::MAX);
             sheet.autofilter(0, 0, last_row, last_col)?;
         }
+        // Autofit keeps a width set beforehand where that is the wider.
+        for (col, least) in (0u16..).zip(least) {
+            sheet.set_column_width_pixels(col, least.min(MAX_WIDTH_PX))?;
+        }
+        sheet.set_autofit_max_width(MAX_WIDTH_PX);
+        sheet.autofit();
         Ok(workbook.save_to_buffer()?)
     }
 
     /// The table in the given format: CSV text as bytes, or an XLSX workbook.
     pub fn render(&self, format: Format, lang: Lang) -> Result<Vec<u8>, ExportError> {
         match format {
-            Format::Csv => Ok(self.to_csv(lang).into_bytes()),
+            Format::Csv => Ok(self.to_csv(lang)?.into_bytes()),
             Format::Xlsx => self.to_xlsx(lang),
         }
     }
@@ -371,12 +388,22 @@ impl<const N: usize> Table<N> {
 mod tests {
     use super::*;
 
+    /// The CSV of a table of one row of these text cells, without the byte-order mark and the
+    /// header line.
+    fn csv_row<const N: usize>(cells: [&str; N]) -> String {
+        let mut table = Table::new(Label::new("表", "Sheet"), [Column::new("甲", "A"); N]);
+        table.rows.push(cells.map(Cell::text));
+        let csv = table.to_csv(Lang::En).unwrap();
+        let header = format!("\u{feff}{}\r\n", vec!["A"; N].join(","));
+        csv.strip_prefix(&header).unwrap().to_string()
+    }
+
     #[test]
     fn a_field_with_a_comma_quote_or_line_break_is_quoted_and_its_quotes_doubled() {
-        assert_eq!(csv_field("plain"), "plain");
-        assert_eq!(csv_field("a,b"), "\"a,b\"");
-        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_field("two\r\nlines"), "\"two\r\nlines\"");
+        assert_eq!(csv_row(["plain"]), "plain\r\n");
+        assert_eq!(csv_row(["a,b"]), "\"a,b\"\r\n");
+        assert_eq!(csv_row(["say \"hi\""]), "\"say \"\"hi\"\"\"\r\n");
+        assert_eq!(csv_row(["two\r\nlines"]), "\"two\r\nlines\"\r\n");
     }
 
     #[test]
@@ -387,8 +414,30 @@ mod tests {
             Cell::Number(-3),
             Cell::text("-"),
         ]);
-        let csv = table.to_csv(Lang::En);
+        let csv = table.to_csv(Lang::En).unwrap();
         assert_eq!(csv, "\u{feff}A,A,A\r\n\"'=HYPERLINK(\"\"x\"\")\",-3,'-\r\n");
+    }
+
+    #[test]
+    fn a_text_starting_with_a_tab_or_a_carriage_return_is_defused_too() {
+        // OWASP's list: a spreadsheet program may skip the blank and run what follows.
+        assert_eq!(
+            csv_row(["\t=1+1", "\r=1+1", "+1", "@SUM(A1)", "a=b"]),
+            "'\t=1+1,\"'\r=1+1\",'+1,'@SUM(A1),a=b\r\n"
+        );
+        // A list is text too.
+        let mut table = Table::new(Label::new("表", "Sheet"), [Column::new("甲", "A")]);
+        table
+            .rows
+            .push([Cell::List(vec![Cell::text("\t-1"), Cell::text("x")])]);
+        assert!(
+            table
+                .to_csv(Lang::En)
+                .unwrap()
+                .ends_with("\r\n\"'\t-1, x\"\r\n"),
+            "{:?}",
+            table.to_csv(Lang::En)
+        );
     }
 
     #[test]
@@ -451,9 +500,13 @@ mod tests {
         assert!(fonts.starts_with("<b/>"), "{styles}");
         assert!(styles.contains(r#"formatCode="yyyy-mm-dd""#), "{styles}");
         // 13 Chinese characters: 26 units and a little room.
-        assert!(
-            sheet.contains(r#"<col min="1" max="1" width="27.7109375" customWidth="1"/>"#),
-            "{sheet}"
-        );
+        let width: f64 = sheet
+            .split(r#"<col min="1" max="1" width=""#)
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((26.0..=30.0).contains(&width), "{sheet}");
     }
 }

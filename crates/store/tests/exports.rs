@@ -133,7 +133,7 @@ async fn the_ledger_is_written_as_csv_and_xlsx_with_chinese_or_english_headers(b
     let (_test, store) = county(backend).await;
     let table = ledger(&store, None).await.unwrap();
 
-    let zh = csv_rows(&table.to_csv(Lang::Zh));
+    let zh = csv_rows(&table.to_csv(Lang::Zh).unwrap());
     assert_eq!(
         zh[0],
         [
@@ -179,7 +179,7 @@ async fn the_ledger_is_written_as_csv_and_xlsx_with_chinese_or_english_headers(b
     let back = zh.iter().find(|r| r[0] == "case-back").unwrap();
     assert_eq!((back[9].as_str(), back[10].as_str()), ("在校", "0"));
 
-    let en = csv_rows(&table.to_csv(Lang::En));
+    let en = csv_rows(&table.to_csv(Lang::En).unwrap());
     assert_eq!(en[0], LEDGER_COLUMNS.map(|c| c.header.en));
     assert_eq!(en[0][10], "Current consecutive days of unexcused absence");
     let gone = en.iter().find(|r| r[0] == "case-gone").unwrap();
@@ -237,7 +237,7 @@ async fn the_review_findings_name_the_child_the_roles_and_the_staff_in_both_lang
     let (_test, store) = county(backend).await;
     let table = findings(&store, &ReviewSettings::default()).await;
 
-    let zh = csv_rows(&table.to_csv(Lang::Zh));
+    let zh = csv_rows(&table.to_csv(Lang::Zh).unwrap());
     assert_eq!(
         zh[0],
         [
@@ -294,7 +294,7 @@ async fn the_review_findings_name_the_child_the_roles_and_the_staff_in_both_lang
         .unwrap();
     assert_eq!(late_entry[9], "校长");
 
-    let en = csv_rows(&table.to_csv(Lang::En));
+    let en = csv_rows(&table.to_csv(Lang::En).unwrap());
     assert_eq!(en[0], FINDING_COLUMNS.map(|c| c.header.en));
     assert_eq!(
         en.iter().filter(|r| r[0] == "Unreported dropout").count(),
@@ -369,4 +369,90 @@ async fn a_longer_late_entry_threshold_drops_the_late_entry_findings(backend: Ba
         lenient.rows.len(),
         "nothing else changes"
     );
+}
+
+/// The column widths of the only sheet of an XLSX workbook, in characters of the default
+/// font (as Excel shows them: the stored width less the cell's margins), by column number
+/// from 1. calamine reads cells, not widths: they are read from the sheet's XML.
+fn column_widths(xlsx: &[u8]) -> std::collections::BTreeMap<u32, f64> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(xlsx)).unwrap();
+    let mut sheet = String::new();
+    std::io::Read::read_to_string(
+        &mut archive.by_name("xl/worksheets/sheet1.xml").unwrap(),
+        &mut sheet,
+    )
+    .unwrap();
+    let attribute = |element: &str, name: &str| -> String {
+        element
+            .split(&format!(" {name}=\""))
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap()
+            .to_string()
+    };
+    let mut widths = std::collections::BTreeMap::new();
+    for element in sheet.split("<col ").skip(1) {
+        let element = format!(" {}", element.split("/>").next().unwrap());
+        let (min, max): (u32, u32) = (
+            attribute(&element, "min").parse().unwrap(),
+            attribute(&element, "max").parse().unwrap(),
+        );
+        let width: f64 = attribute(&element, "width").parse().unwrap();
+        for column in min..=max {
+            // 7 pixels a character, 5 pixels of margins.
+            widths.insert(column, width - 5.0 / 7.0);
+        }
+    }
+    widths
+}
+
+#[test]
+fn xlsx_columns_of_chinese_text_are_as_wide_as_the_text_shows() {
+    use notoneless_store::table::{Cell, Column, Label};
+
+    let mut table = Table::new(
+        Label::new("台账", "Ledger"),
+        [
+            Column::new("姓名", "Name"),
+            Column::new("学校", "School"),
+            Column::new("说明", "Detail"),
+            Column::new("最后记录时间", "Last recorded"),
+            Column::new("案件编号", "Case ID"),
+        ],
+    );
+    let long = "两周内家访三次未见到学生本人，".repeat(10);
+    for (name, school) in [("王小明", "公营子镇中心小学"), ("欧阳娜娜", "南哨小学")]
+    {
+        table.rows.push([
+            Cell::text(name),
+            Cell::text(school),
+            Cell::text(long.clone()),
+            Cell::DateTime(d("2023-11-10").and_hms_opt(17, 0, 0).unwrap()),
+            Cell::text("case-0001"),
+        ]);
+    }
+    let xlsx = table.to_xlsx(Lang::Zh).unwrap();
+
+    let (_, rows) = xlsx_sheet(xlsx.clone());
+    assert_eq!(rows[2][0], Data::String("欧阳娜娜".into()));
+    assert_eq!(rows[1][1], Data::String("公营子镇中心小学".into()));
+
+    let widths = column_widths(&xlsx);
+    // A Chinese character shows as wide as two digits: four characters take eight, eight
+    // take sixteen; a little room, no more.
+    let name = widths[&1];
+    assert!((8.0..=10.0).contains(&name), "{widths:?}");
+    let school = widths[&2];
+    assert!((16.0..=18.0).contains(&school), "{widths:?}");
+    // 150 characters are capped at 60 (they still show whole when the cell is selected).
+    let detail = widths[&3];
+    assert!((59.0..=61.0).contains(&detail), "{widths:?}");
+    // `2023-11-10 17:00:00` in full: fourteen digits and the narrower `-`, `:` and space
+    // (autofit alone gives every date or time the room of ten digits).
+    let recorded = widths[&4];
+    assert!((16.5..=19.0).contains(&recorded), "{widths:?}");
+    // Latin text is measured by rust_xlsxwriter's autofit: the header's four characters,
+    // bold, and its filter button are the widest there.
+    let case = widths[&5];
+    assert!((10.0..=14.0).contains(&case), "{widths:?}");
 }
