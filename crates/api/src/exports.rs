@@ -4,8 +4,8 @@
 //! shows is recorded in the access log first, one entry per case.
 
 use axum::extract::{FromRequestParts, State};
+use axum::http::header;
 use axum::http::request::Parts;
-use axum::http::{Request, Uri, header};
 use axum::response::{IntoResponse, Response};
 use notoneless_store::access::ReadKind;
 use notoneless_store::exports::{LEDGER_CASE_COLUMN, cases_shown, ledger as ledger_table};
@@ -17,7 +17,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::access_log::log_reads;
 use crate::auth::{Caller, visible_schools};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::QueryParams;
+use crate::extract::{QueryParams, parse_query};
 use crate::state::AppState;
 
 /// The media type of an XLSX workbook.
@@ -50,7 +50,7 @@ pub struct DownloadQuery<T>(pub T, pub ExportQuery);
 impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for DownloadQuery<T> {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
         // The choices' names as the OpenAPI document gives them, which are serde's.
         let names: Vec<String> = ExportQuery::into_params(|| None)
             .into_iter()
@@ -66,21 +66,10 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Downloa
                     .next()
                     .is_some_and(|(name, _)| names.iter().any(|n| *n == name))
             });
-        let QueryParams(query) = QueryParams::from_request_parts(&mut only(&rest)?, state).await?;
-        let QueryParams(choices) =
-            QueryParams::from_request_parts(&mut only(&chosen)?, state).await?;
+        let query = parse_query(&rest.join("&"))?;
+        let choices = parse_query(&chosen.join("&"))?;
         Ok(Self(query, choices))
     }
-}
-
-/// Request parts with nothing but a query string of these pairs, for [`QueryParams`] to read.
-fn only(pairs: &[&str]) -> Result<Parts, ApiError> {
-    let uri: Uri = format!("/?{}", pairs.join("&"))
-        .parse()
-        .map_err(ApiError::internal)?;
-    let (mut parts, ()) = Request::new(()).into_parts();
-    parts.uri = uri;
-    Ok(parts)
 }
 
 /// A table as a file to download, named `{stem}.{csv|xlsx}` (see [`file_stem`]).
@@ -173,6 +162,7 @@ pub async fn ledger_csv(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::Request;
 
     /// What a download of something with a day and a number would be asked for.
     #[derive(Debug, Deserialize, PartialEq)]
