@@ -7,7 +7,7 @@ use notoneless_domain::{FocusGroup, Gender, Guardian, StudentProfile, compose_id
 use rand::RngExt;
 use rand::rngs::ChaCha8Rng;
 
-use crate::names::{SURNAMES, below, child_name, surname};
+use crate::names::{below, child_name, surname};
 use crate::organisation::{Person, School};
 
 /// A child on watch: the case opened for him, at his school.
@@ -110,10 +110,7 @@ pub(crate) fn on_watch(
                 0 => (format!("{family}建国"), "father"),
                 1 => (format!("{}秀兰", surname(rng)), "mother"),
                 2 => (format!("{family}老汉"), "grandfather"),
-                _ => (
-                    format!("{}桂芝", SURNAMES[below(rng, SURNAMES.len())]),
-                    "grandmother",
-                ),
+                _ => (format!("{}桂芝", surname(rng)), "grandmother"),
             };
             let student_number = format!("G{id_number}");
             let profile = StudentProfile {

@@ -375,11 +375,12 @@ pub fn generate(params: &Params) -> Result<County, CountyError> {
         fixed + stories.iter().map(|s| s.facts.len()).sum::<usize>() - county.children.len();
     let takers = stories.iter().filter(|s| s.takes_absences).count().max(1);
     let room = params.events.saturating_sub(planned);
-    // Each taker's share: from a quarter to one and three quarters of the mean.
-    let (share, unit) = (room.div_ceil(3 * takers), 1_000);
     for story in stories.iter_mut().filter(|s| s.takes_absences) {
-        let want = share * (250 + names::below(&mut rng, 1_500)) / unit;
-        story.everyday_absences(want);
+        // From a quarter to one and three quarters of the mean (three facts an absence), in
+        // thousandths.
+        let want = room * (250 + names::below(&mut rng, 1_500)) / (3 * takers);
+        let count = want / 1_000 + usize::from(names::below(&mut rng, 1_000) < want % 1_000);
+        story.everyday_absences(count);
     }
     let mut cases = Vec::with_capacity(stories.len());
     let mut named = roll_calls::Named::new();
