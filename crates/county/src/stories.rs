@@ -607,24 +607,24 @@ impl<'a> Story<'a> {
                     );
                 }
             } else {
-                let f = self.day(t + 4);
                 let officer = self.officer();
                 let visitors = vec![
                     self.participant(officer, Role::TownshipOfficer),
                     self.teacher(),
                 ];
-                self.push(
-                    f,
+                let note = "乡镇政府与学校再次家访劝返，家长仍不同意";
+                self.visit(
+                    t + 4,
                     15 * 60,
                     officer,
-                    CaseAction::RecordHomeVisit(HomeVisit {
-                        on: f,
-                        participants: visitors,
-                        outcome: VisitOutcome::Refused,
-                        note: Some("乡镇政府与学校再次家访劝返，家长仍不同意".into()),
-                    }),
+                    visitors,
+                    VisitOutcome::Refused,
+                    Some(note),
                 );
-                let by = self.participant(INSPECTOR, Role::Inspector);
+                let (f, by) = (
+                    self.day(t + 4),
+                    self.participant(INSPECTOR, Role::Inspector),
+                );
                 self.push(
                     f,
                     17 * 60,

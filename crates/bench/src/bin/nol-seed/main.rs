@@ -20,25 +20,25 @@
 //! written to `--tokens` as "user role node token" lines. The JSON summary on stdout says how
 //! many findings of each kind were planted.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use chrono::{TimeDelta, Utc};
+use chrono::{NaiveDate, TimeDelta, Utc};
 use clap::Parser;
 use cqrs_es::Aggregate;
-use notoneless_county::{County, Params, Stream, generate, last_school_year};
+use notoneless_county::{County, Params, Stream, Timed, generate, last_school_year};
 use notoneless_demo::{actor, context, issue_tokens};
 use notoneless_domain::{
     CaseAction, CaseCommand, EscalationLadder, FindingKind, ORGANISATION_ID, Organisation,
-    RollCall, RollCallCommand, SchoolCalendar, SchoolRollCalls, StudentCase,
+    RollCallCommand, SchoolCalendar, SchoolRollCalls, StudentCase,
 };
 use notoneless_store::bulk::{ChainedEvent, Recorded, insert, new_stream};
 use notoneless_store::commands::command_metadata;
 use notoneless_store::db::Sql;
-use notoneless_store::{Db, Rules, Store, SystemClock};
+use notoneless_store::{Actor, Db, Rules, Store, SystemClock};
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 use serde_json::json;
@@ -262,7 +262,7 @@ async fn run(cli: Cli) -> Result<()> {
 /// metadata the command path would stamp.
 struct Decider<'a> {
     county: &'a County,
-    actors: Vec<notoneless_store::Actor>,
+    actors: Vec<Actor>,
     seed: u64,
 }
 
@@ -275,69 +275,62 @@ impl<'a> Decider<'a> {
         }
     }
 
-    /// Request ids for stream number `stream`, shaped as the command path makes them (the
-    /// request's id, then this execution's), the same for the same seed.
-    fn request_ids(&self, stream: usize) -> impl FnMut() -> String {
+    /// One stream (number `stream` of the county's, for its request ids): every fact run
+    /// through `decide` on the aggregate as it stands, with "today" the day it is entered.
+    fn stream<A: Aggregate, T: Clone + std::fmt::Debug>(
+        &self,
+        id: &str,
+        stream: usize,
+        facts: &[Timed<T>],
+        decide: impl Fn(&A, NaiveDate, T) -> Result<A::Event, String>,
+    ) -> Result<Vec<ChainedEvent>> {
+        // Request ids shaped as the command path makes them (the request's id, then this
+        // execution's), the same for the same seed.
         let mut rng = ChaCha8Rng::seed_from_u64(self.seed ^ 0x5EED);
         rng.set_stream(stream as u64);
-        move || {
-            let a = uuid::Builder::from_random_bytes(rng.random()).into_uuid();
-            let b = uuid::Builder::from_random_bytes(rng.random()).into_uuid();
-            format!("{a}/{}", b.simple())
+        let mut aggregate = A::default();
+        let mut recorded = Vec::with_capacity(facts.len());
+        for fact in facts {
+            let today = self.county.calendar.local_date(fact.at);
+            let event = decide(&aggregate, today, fact.fact.clone()).map_err(|e| {
+                anyhow::anyhow!("{id} refused {:?} entered {}: {e}", fact.fact, fact.at)
+            })?;
+            aggregate.apply(event.clone());
+            let request = uuid::Builder::from_random_bytes(rng.random()).into_uuid();
+            let execution = uuid::Builder::from_random_bytes(rng.random()).into_uuid();
+            let request_id = format!("{request}/{}", execution.simple());
+            recorded.push(Recorded::<A> {
+                event,
+                metadata: command_metadata(&self.actors[fact.by], &request_id),
+                recorded_at: fact.at,
+            });
         }
-    }
-
-    fn metadata(&self, by: usize, request_id: &str) -> HashMap<String, String> {
-        command_metadata(&self.actors[by], request_id)
+        Ok(new_stream(id, recorded)?)
     }
 
     /// The organisation's commands (stream 0).
     fn organisation(&self) -> Result<Vec<ChainedEvent>> {
-        let mut org = Organisation::default();
-        let mut request_id = self.request_ids(0);
-        let mut recorded = Vec::with_capacity(self.county.org.len());
-        for fact in &self.county.org {
-            let event = org
-                .decide(fact.fact.clone())
-                .map_err(|e| anyhow::anyhow!("the organisation refused {:?}: {e}", fact.fact))?;
-            org.apply(event.clone());
-            recorded.push(Recorded::<Organisation> {
-                event,
-                metadata: self.metadata(fact.by, &request_id()),
-                recorded_at: fact.at,
-            });
-        }
-        Ok(new_stream(ORGANISATION_ID, recorded)?)
+        self.stream(
+            ORGANISATION_ID,
+            0,
+            &self.county.org,
+            |org: &Organisation, _, command| org.decide(command).map_err(|e| e.to_string()),
+        )
     }
 
     /// The cases from number `first` on (streams `1 + first` …).
     fn cases(&self, first: usize, cases: &[Stream<CaseAction>]) -> Result<Vec<ChainedEvent>> {
         let mut rows = Vec::new();
-        for (k, stream) in cases.iter().enumerate() {
-            let mut case = StudentCase::default();
-            let mut request_id = self.request_ids(1 + first + k);
-            let mut recorded = Vec::with_capacity(stream.facts.len());
-            for fact in &stream.facts {
-                let today = self.county.calendar.local_date(fact.at);
-                let event = case
-                    .decide(CaseCommand::new(today, fact.fact.clone()))
-                    .map_err(|e| {
-                        anyhow::anyhow!(
-                            "case {} refused to {} ({:?} entered {}): {e}",
-                            stream.id,
-                            fact.fact.describe(),
-                            fact.fact,
-                            fact.at
-                        )
-                    })?;
-                case.apply(event.clone());
-                recorded.push(Recorded::<StudentCase> {
-                    event,
-                    metadata: self.metadata(fact.by, &request_id()),
-                    recorded_at: fact.at,
-                });
-            }
-            rows.extend(new_stream(&stream.id, recorded)?);
+        for (k, case) in cases.iter().enumerate() {
+            rows.extend(self.stream(
+                &case.id,
+                1 + first + k,
+                &case.facts,
+                |case: &StudentCase, today, action| {
+                    case.decide(CaseCommand::new(today, action))
+                        .map_err(|e| e.to_string())
+                },
+            )?);
         }
         Ok(rows)
     }
@@ -345,28 +338,18 @@ impl<'a> Decider<'a> {
     /// Every school's roll calls (the streams after the cases').
     fn roll_calls(&self) -> Result<Vec<ChainedEvent>> {
         let mut rows = Vec::new();
-        for (k, stream) in self.county.roll_calls.iter().enumerate() {
-            let mut school = SchoolRollCalls::default();
-            let mut request_id = self.request_ids(1 + self.county.cases.len() + k);
-            let mut recorded = Vec::with_capacity(stream.facts.len());
-            for fact in &stream.facts {
-                let roll_call: &RollCall = &fact.fact;
-                let event = school
-                    .decide(RollCallCommand {
-                        today: self.county.calendar.local_date(fact.at),
-                        roll_call: roll_call.clone(),
-                    })
-                    .map_err(|e| {
-                        anyhow::anyhow!("the roll call of {} on {}: {e}", stream.id, roll_call.on)
-                    })?;
-                school.apply(event.clone());
-                recorded.push(Recorded::<SchoolRollCalls> {
-                    event,
-                    metadata: self.metadata(fact.by, &request_id()),
-                    recorded_at: fact.at,
-                });
-            }
-            rows.extend(new_stream(&stream.id, recorded)?);
+        let first = 1 + self.county.cases.len();
+        for (k, school) in self.county.roll_calls.iter().enumerate() {
+            rows.extend(self.stream(
+                &school.id,
+                first + k,
+                &school.facts,
+                |calls: &SchoolRollCalls, today, roll_call| {
+                    calls
+                        .decide(RollCallCommand { today, roll_call })
+                        .map_err(|e| e.to_string())
+                },
+            )?);
         }
         Ok(rows)
     }
