@@ -10,7 +10,7 @@
 //! acknowledged, leave, suspensions with their documents, confirmed transfers, dropouts
 //! followed up, support, home visits and home teaching, roll calls every school day. A small
 //! share is planted wrong, at rates a year's worth of a real county might show, scaled to the
-//! period ([`stories`]); and, whatever the size, every kind of violation at least once.
+//! period (`stories.rs`); and, whatever the size, every kind of violation at least once.
 //!
 //! The same parameters give the same county: every draw comes from ChaCha8 seeded with
 //! [`Params::seed`], each child from its own stream of it. Nothing here touches a database or
@@ -351,61 +351,7 @@ pub fn generate(params: &Params) -> Result<County, CountyError> {
         missing: HashSet::new(),
     };
     county.missing = roll_calls::missing(&county, &mut rng);
-
-    // ---- every child's story: thinned down to `events`, or filled up to it by the
-    // everyday absences ----------------------------------------------------------------------
-    let forced = forced_flaws(&county, params.late_holiday);
-    let plan = |pace: usize| -> Vec<Story> {
-        let mut stories: Vec<Story> = (0..county.children.len())
-            .map(|i| Story::new(&county, i, params.seed, pace))
-            .collect();
-        for (story, flaw) in stories.iter_mut().zip(&forced) {
-            story.plan(*flaw);
-        }
-        stories
-    };
-    let mut stories = plan(FULL_PACE);
-    // Every county has its openings, roll calls and organisation.
-    let fixed = county.children.len() + roll_calls::count(&county) + county.org.len();
-    let more = stories.iter().map(|s| s.facts.len()).sum::<usize>() - county.children.len();
-    if fixed + more > params.events {
-        stories = plan(params.events.saturating_sub(fixed) * FULL_PACE / more.max(1));
-    }
-    let planned =
-        fixed + stories.iter().map(|s| s.facts.len()).sum::<usize>() - county.children.len();
-    let takers = stories.iter().filter(|s| s.takes_absences).count().max(1);
-    let room = params.events.saturating_sub(planned);
-    for story in stories.iter_mut().filter(|s| s.takes_absences) {
-        // From a quarter to one and three quarters of the mean (three facts an absence), in
-        // thousandths.
-        let want = room * (250 + names::below(&mut rng, 1_500)) / (3 * takers);
-        let count = want / 1_000 + usize::from(names::below(&mut rng, 1_000) < want % 1_000);
-        story.everyday_absences(count);
-    }
-    let mut cases = Vec::with_capacity(stories.len());
-    let mut named = roll_calls::Named::new();
-    let mut planted = Vec::new();
-    for (story, child) in stories.into_iter().zip(&county.children) {
-        let school = child.school;
-        let grade = child.profile.grade;
-        for (day, excused) in story.named {
-            named
-                .entry((school, grade, day))
-                .or_default()
-                .push(NamedAbsence {
-                    student_number: child.profile.student_number.clone(),
-                    name: child.profile.name.clone(),
-                    excused,
-                });
-        }
-        planted.extend(story.planted);
-        let mut facts = story.facts;
-        facts.sort_by_key(|f| f.at);
-        cases.push(Stream {
-            id: child.case_id.clone(),
-            facts,
-        });
-    }
+    let (mut cases, named, mut planted) = stories(&county, params, &mut rng);
 
     // ---- the roll calls, the lists, the snow day -----------------------------------------
     let (roll_calls, in_roll_calls) = roll_calls::roll_calls(&county, named, &mut rng);
@@ -439,6 +385,68 @@ pub fn generate(params: &Params) -> Result<County, CountyError> {
     county.roll_calls = roll_calls;
     county.planted = planted;
     Ok(county)
+}
+
+/// Every child's story, thinned down to `params.events` or filled up to it by the everyday
+/// absences: the cases' streams, who the roll calls name, and what was planted.
+fn stories(
+    county: &County,
+    params: &Params,
+    rng: &mut ChaCha8Rng,
+) -> (Vec<Stream<CaseAction>>, roll_calls::Named, Vec<Planted>) {
+    let forced = forced_flaws(county, params.late_holiday);
+    let plan = |pace: usize| -> Vec<Story> {
+        let mut stories: Vec<Story> = (0..county.children.len())
+            .map(|i| Story::new(county, i, params.seed, pace))
+            .collect();
+        for (story, flaw) in stories.iter_mut().zip(&forced) {
+            story.plan(*flaw);
+        }
+        stories
+    };
+    let mut stories = plan(FULL_PACE);
+    // Every county has its openings, roll calls and organisation.
+    let fixed = county.children.len() + roll_calls::count(county) + county.org.len();
+    let more = stories.iter().map(|s| s.facts.len()).sum::<usize>() - county.children.len();
+    if fixed + more > params.events {
+        stories = plan(params.events.saturating_sub(fixed) * FULL_PACE / more.max(1));
+    }
+    let planned =
+        fixed + stories.iter().map(|s| s.facts.len()).sum::<usize>() - county.children.len();
+    let takers = stories.iter().filter(|s| s.takes_absences).count().max(1);
+    let room = params.events.saturating_sub(planned);
+    for story in stories.iter_mut().filter(|s| s.takes_absences) {
+        // From a quarter to one and three quarters of the mean (three facts an absence), in
+        // thousandths.
+        let want = room * (250 + names::below(rng, 1_500)) / (3 * takers);
+        let count = want / 1_000 + usize::from(names::below(rng, 1_000) < want % 1_000);
+        story.everyday_absences(count);
+    }
+    let mut cases = Vec::with_capacity(stories.len());
+    let mut named = roll_calls::Named::new();
+    let mut planted = Vec::new();
+    for (story, child) in stories.into_iter().zip(&county.children) {
+        let school = child.school;
+        let grade = child.profile.grade;
+        for (day, excused) in story.named {
+            named
+                .entry((school, grade, day))
+                .or_default()
+                .push(NamedAbsence {
+                    student_number: child.profile.student_number.clone(),
+                    name: child.profile.name.clone(),
+                    excused,
+                });
+        }
+        planted.extend(story.planted);
+        let mut facts = story.facts;
+        facts.sort_by_key(|f| f.at);
+        cases.push(Stream {
+            id: child.case_id.clone(),
+            facts,
+        });
+    }
+    (cases, named, planted)
 }
 
 /// The flaw each child's story must carry, if any: every flaw once, handed out round the
