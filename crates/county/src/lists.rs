@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 
 use notoneless_domain::{
-    CaseAction, DocumentRef, FindingKind, Gender, Guardian, HomeVisit, LEAVERS_HEADER, Participant,
+    CaseAction, FindingKind, Gender, Guardian, HomeVisit, LEAVERS_HEADER, Participant,
     REGISTER_HEADER, ROLL_HEADER, RegistryIssue, RegistryResolution, Role, StudentProfile,
     VisitOutcome, registry_case_id,
 };
@@ -15,6 +15,7 @@ use rand::rngs::ChaCha8Rng;
 use crate::children::{IdNumbers, birth_date, gender};
 use crate::names::{below, child_name, surname};
 use crate::organisation::{BUREAU, SchoolKind};
+use crate::stories::document;
 use crate::{County, List, Planted, Stream, Timed, local};
 
 /// What the lists add: the lists, the facts the schools enter on the cases the imports open,
@@ -258,12 +259,8 @@ fn registry(county: &County, ids: &mut IdNumbers, rng: &mut ChaCha8Rng, lists: &
             .unwrap_or(&county.schools[0]);
         let participant =
             |user: usize, role: Role| Participant::new(&county.users[user].name, role);
-        let document = DocumentRef {
-            kind: "学籍变更记录".into(),
-            number: Some("学籍〔2023〕".into()),
-            issued_by: "县教育局学籍管理办公室".into(),
-            issued_on: day(4),
-        };
+        let number = format!("学籍〔{}〕", county.school_year);
+        let document = document("学籍变更记录", number, "县教育局学籍管理办公室", day(4));
         lists.cases.push(Stream {
             id: registry_case_id(child.id_number),
             facts: vec![

@@ -76,7 +76,8 @@ impl Flaw {
     ];
 }
 
-fn document(kind: &str, number: String, by: &str, on: NaiveDate) -> DocumentRef {
+/// A document on file: what, its number, who issued it and when.
+pub(crate) fn document(kind: &str, number: String, by: &str, on: NaiveDate) -> DocumentRef {
     DocumentRef {
         kind: kind.into(),
         number: Some(number),
