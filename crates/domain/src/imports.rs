@@ -15,6 +15,15 @@ use crate::command::{CaseAction, CaseCommand};
 use crate::event::CaseOpening;
 use crate::values::{Gender, Guardian, StudentProfile};
 
+/// The case id of a grade-6 leaver's watch case: the same for the same child, always.
+pub fn grade6_case_id(student_number: &str) -> String {
+    uuid::Uuid::new_v5(
+        &uuid::Uuid::NAMESPACE_OID,
+        format!("notoneless/grade6-watch/{student_number}").as_bytes(),
+    )
+    .to_string()
+}
+
 /// A row refused, by its line number in the file (the header is line 1).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

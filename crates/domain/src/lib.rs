@@ -39,7 +39,7 @@ pub use event::{
     Suspension, TransferConfirmation, TransferOut,
 };
 pub use imports::{
-    ENROLMENTS_HEADER, Grade6Plan, LEAVERS_HEADER, Leaver, PlannedCase, RowError,
+    ENROLMENTS_HEADER, Grade6Plan, LEAVERS_HEADER, Leaver, PlannedCase, RowError, grade6_case_id,
     plan_grade6_watch, read_enrolments, read_leavers,
 };
 pub use ladder::{EscalationLadder, EscalationStep, StepAction};
@@ -50,7 +50,7 @@ pub use org::{
 pub use registry::{
     ChildFindings, ChildPlan, CrossCheck, Found, IdNumber, REGISTER_HEADER, ROLL_HEADER,
     RegisterChild, RollEntry, SCHOOL_AGE, compose_id_number, cross_check, parse_id_number,
-    read_register, read_roll, reconcile,
+    read_register, read_roll, reconcile, registry_case_id,
 };
 pub use review::{
     CalendarChange, CaseContribution, CaseRecord, EpisodeContribution, FactFinding, Finding,

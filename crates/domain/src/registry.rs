@@ -132,6 +132,16 @@ pub fn compose_id_number(
     Some(format!("{body}{check}"))
 }
 
+/// The case id of a child's registry case: the same for the same child, always. `identity`
+/// is the ID number, or `roll:<student number>` when the roll's ID number is not valid.
+pub fn registry_case_id(identity: &str) -> String {
+    uuid::Uuid::new_v5(
+        &uuid::Uuid::NAMESPACE_OID,
+        format!("notoneless/registry/{identity}").as_bytes(),
+    )
+    .to_string()
+}
+
 /// A child of the household register, read and checked.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RegisterChild {

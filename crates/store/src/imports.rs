@@ -9,6 +9,9 @@ use notoneless_domain::{
     CaseAction, CaseCommand, CaseError, CaseEvent, ChildFindings, Found, RegistryIssue, RowError,
     cross_check, plan_grade6_watch, reconcile,
 };
+/// The case ids the imports open cases under (derived in the domain, where the fictional
+/// county's generator derives them too).
+pub use notoneless_domain::{grade6_case_id, registry_case_id};
 use serde::{Deserialize, Serialize};
 
 use crate::commands::{CommandContext, CommandError};
@@ -31,15 +34,6 @@ pub struct ImportReport {
     /// Every refused row of the leavers' list, and of the enrolments' list.
     pub rejected_leavers: Vec<RowError>,
     pub rejected_enrolments: Vec<RowError>,
-}
-
-/// The case id of a grade-6 leaver's watch case: the same for the same child, always.
-pub fn grade6_case_id(student_number: &str) -> String {
-    uuid::Uuid::new_v5(
-        &uuid::Uuid::NAMESPACE_OID,
-        format!("notoneless/grade6-watch/{student_number}").as_bytes(),
-    )
-    .to_string()
 }
 
 /// Imports the grade-6 watch: every leaver enrolled nowhere gets a case at the primary school
@@ -101,16 +95,6 @@ pub async fn import_grade6_watch(
 }
 
 // ---- the registry cross-check (学籍/户籍比对) -------------------------------------------------
-
-/// The case id of a child's registry case: the same for the same child, always. `identity`
-/// is the ID number, or `roll:<student number>` when the roll's ID number is not valid.
-pub fn registry_case_id(identity: &str) -> String {
-    uuid::Uuid::new_v5(
-        &uuid::Uuid::NAMESPACE_OID,
-        format!("notoneless/registry/{identity}").as_bytes(),
-    )
-    .to_string()
-}
 
 /// One finding the import recorded, cleared, left or saw explained.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
