@@ -194,7 +194,7 @@ pub(crate) fn finish(mut document: utoipa::openapi::OpenApi) -> utoipa::openapi:
     document
 }
 
-/// The document the router serves, built with it (`crate::app_with`).
+/// What the document says besides its paths, for the router to add them to (`crate::app`).
 pub(crate) fn base() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
 }
