@@ -14,6 +14,7 @@ use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use notoneless_domain::{CaseActionKind, NodeKind, Organisation, User, UserRole};
+use notoneless_i18n::Msg;
 use notoneless_store::org::AuthError;
 use notoneless_store::{Actor, CommandContext};
 
@@ -31,7 +32,7 @@ use UserRole::{
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Permission {
     pub roles: &'static [UserRole],
-    pub action: &'static str,
+    pub action: Msg,
 }
 
 impl Permission {
@@ -39,7 +40,7 @@ impl Permission {
     pub const fn recording(kind: CaseActionKind) -> Self {
         Self {
             roles: kind.recorders(),
-            action: kind.describe(),
+            action: kind.label(),
         }
     }
 
@@ -51,42 +52,42 @@ impl Permission {
 /// Who manages the organisation: the jurisdiction tree, users and tokens.
 pub const ORG_ADMINS: Permission = Permission {
     roles: &[Admin],
-    action: "manage the organisation's tree, users and tokens",
+    action: Msg::MayManageOrganisation,
 };
 /// Who manages the school calendar.
 pub const CALENDAR_KEEPERS: Permission = Permission {
     roles: &[Admin, BureauOfficer],
-    action: "change the calendar",
+    action: Msg::MayChangeCalendar,
 };
 /// Who reads who changed the organisation and the calendar, and when.
 pub const ORG_HISTORY_READERS: Permission = Permission {
     roles: &[Admin, BureauOfficer, Inspector],
-    action: "read the organisation's history",
+    action: Msg::MayReadOrgHistory,
 };
 /// Who runs a review: the bureau and inspectors for the county, a township officer for the
 /// township, a principal for the school.
 pub const REVIEWERS: Permission = Permission {
     roles: &[BureauOfficer, Inspector, TownshipOfficer, Principal],
-    action: "run a review",
+    action: Msg::MayRunReview,
 };
 /// Who imports the grade-6 watch: the bureau (county), a township officer (the township's
 /// schools), a primary school's principal or leader (the school).
 pub const GRADE6_IMPORTERS: Permission = Permission {
     roles: &[BureauOfficer, TownshipOfficer, Principal, SchoolLeader],
-    action: "import the grade-6 watch",
+    action: Msg::MayImportGrade6,
 };
 /// Who imports a registry cross-check: the bureau, for the whole county (a cross-check
 /// compares the county's register with every school's roll; a part of it would clear
 /// findings it did not look at).
 pub const REGISTRY_IMPORTERS: Permission = Permission {
     roles: &[BureauOfficer],
-    action: "import a registry cross-check",
+    action: Msg::MayImportRegistry,
 };
 /// Every role: the ledger answers each caller with the cases of their jurisdiction (an
 /// admin's is empty: admins read no child's file).
 pub const LEDGER_READERS: Permission = Permission {
     roles: &UserRole::ALL,
-    action: "download the ledger",
+    action: Msg::MayDownloadLedger,
 };
 /// Who reads anything of a child's file: everyone but admins.
 pub const CHILD_FILE_READERS: Permission = Permission {
@@ -98,22 +99,22 @@ pub const CHILD_FILE_READERS: Permission = Permission {
         BureauOfficer,
         Inspector,
     ],
-    action: "read a child's file",
+    action: Msg::MayReadChildFile,
 };
 /// Who lists who read a child's file: inspectors and bureau officers, in their jurisdiction.
 pub const READ_AUDITORS: Permission = Permission {
     roles: &[Inspector, BureauOfficer],
-    action: "list who read a child's file",
+    action: Msg::MayListReads,
 };
 /// Who moves a training server's clock.
 pub const TRAINERS: Permission = Permission {
     roles: &[Admin],
-    action: "move the training clock",
+    action: Msg::MayMoveClock,
 };
 /// Who submits a school's daily roll calls.
 pub const ROLL_CALLERS: Permission = Permission {
     roles: &[HeadTeacher, SchoolLeader, Principal],
-    action: "submit a roll call",
+    action: Msg::MaySubmitRollCall,
 };
 
 /// What an endpoint asks of its caller, checked by [`admit`] before its handler runs (a
@@ -191,7 +192,7 @@ impl Caller {
     }
 
     /// The refusal of this caller's doing `action`.
-    pub fn refused(&self, action: &'static str) -> ApiError {
+    pub fn refused(&self, action: Msg) -> ApiError {
         ApiError::Forbidden {
             role: self.user.role,
             action,
@@ -351,8 +352,9 @@ async fn check(state: &AppState, access: Access, parts: &mut Parts) -> Result<()
     {
         let action = match access {
             Access::Roles(p) | Access::CaseRoles(p) | Access::SchoolRoles(p) => p.action,
-            Access::Record(kind) => kind.describe(),
-            _ => "call this",
+            Access::Record(kind) => kind.label(),
+            // Only the accesses with roles refuse a role.
+            _ => Msg::MayReadChildFile,
         };
         return Err(caller.refused(action));
     }
@@ -387,7 +389,7 @@ async fn check(state: &AppState, access: Access, parts: &mut Parts) -> Result<()
                 .get(&token_id)
                 .map(|token| token.user.clone());
             if caller.user.role != Admin && owner.as_deref() != Some(caller.user.id.as_str()) {
-                return Err(caller.refused("revoke another user's token"));
+                return Err(caller.refused(Msg::MayRevokeOthersToken));
             }
         }
     }
@@ -462,11 +464,6 @@ pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> 
         .ok()
         .map(str::trim)
         .filter(|k| !k.is_empty() && k.len() <= MAX_KEY)
-        .ok_or_else(|| {
-            ApiError::malformed(
-                "Idempotency-Key: 1 to 200 visible ASCII characters",
-                Some("Idempotency-Key"),
-            )
-        })?;
+        .ok_or_else(|| ApiError::malformed_field("Idempotency-Key", Msg::IdempotencyKeyFormat))?;
     Ok(Some(key.to_string()))
 }

@@ -10,6 +10,9 @@ use utoipa::ToSchema;
 
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::JsonBody;
+use notoneless_i18n::{Message, Msg};
+use notoneless_store::clock::ClockError;
+
 use crate::state::AppState;
 
 /// What time it is for the server.
@@ -62,19 +65,18 @@ pub async fn move_clock(
     JsonBody(request): JsonBody<ClockMove>,
 ) -> Result<Json<ClockView>, ApiError> {
     let Some(training) = state.store.clock.training() else {
-        return Err(ApiError::Rejected {
-            message: "now: this server runs on the machine's clock; only a training server's \
-                      clock (notoneless serve --clock) can be moved"
-                .into(),
-            field: Some("now".into()),
-        });
+        return Err(ApiError::rejected_field("now", Msg::ClockNotTraining));
     };
-    training
-        .set(request.now.with_timezone(&Utc))
-        .map_err(|e| ApiError::Rejected {
-            message: e.to_string(),
-            field: Some("now".into()),
-        })?;
+    training.set(request.now.with_timezone(&Utc)).map_err(
+        |ClockError::Backwards { now, to }| {
+            ApiError::rejected_field(
+                "now",
+                Message::new(Msg::ClockBackwards)
+                    .with("now", now.to_rfc3339())
+                    .with("to", to.to_rfc3339()),
+            )
+        },
+    )?;
     tracing::info!(now = %request.now, "the training clock was moved");
     Ok(Json(view(&state)))
 }

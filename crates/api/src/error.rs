@@ -1,11 +1,14 @@
 //! One error type for every handler. Each variant says its status; internal failures keep
-//! their cause (logged with the request's span, answered without its details).
+//! their cause (logged with the request's span, answered without its details). Every text is
+//! the catalogue's (`notoneless_i18n`), written in the language the request asked for
+//! ([`LANG`], set for each request by `layers.rs`).
 
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use notoneless_domain::{CaseError, OrgError, UserRole};
+use notoneless_i18n::{Lang, Message, Msg};
 use notoneless_store::table::ExportError;
 use notoneless_store::{CommandError, StoreError};
 use serde::Serialize;
@@ -13,6 +16,17 @@ use utoipa::ToSchema;
 
 /// A failure kept with its cause, for the log.
 pub type Cause = Box<dyn std::error::Error + Send + Sync>;
+
+tokio::task_local! {
+    /// The language of the request being answered (`layers.rs` sets it from the
+    /// `Accept-Language` header); Chinese outside a request.
+    pub static LANG: Lang;
+}
+
+/// The language of the request being answered.
+pub fn request_lang() -> Lang {
+    LANG.try_with(|lang| *lang).unwrap_or_default()
+}
 
 /// The body of every error answer.
 #[derive(Debug, Serialize, ToSchema)]
@@ -35,82 +49,69 @@ pub enum Conflict {
     KeyReused,
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum ApiError {
     /// 400: the request could not be read (bad JSON, wrong type, unknown field, bad date).
-    #[error("{message}")]
     Malformed {
-        message: String,
+        message: Message,
         field: Option<String>,
     },
     /// 401: no valid bearer token.
-    #[error("a valid bearer token is required")]
     Unauthenticated,
     /// 401: the bearer token was valid, but its time is up.
-    #[error(
-        "the bearer token expired at {}; ask an admin for a new one",
-        .expired_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-    )]
     TokenExpired { expired_at: DateTime<Utc> },
     /// 429: too many failed bearer-token attempts from the caller's address; try again after
     /// this many seconds.
-    #[error(
-        "too many failed attempts to authenticate from this address; try again in {retry_after} s"
-    )]
     TooManyFailures { retry_after: u64 },
     /// 403: the caller's role or jurisdiction does not allow this.
-    #[error("{} {} may not {action}", article(role.as_str()), role.as_str())]
     Forbidden {
         role: UserRole,
         /// What was refused, as a verb phrase ("report upward").
-        action: &'static str,
+        action: Msg,
     },
     /// 404: nothing there, or nothing the caller may see (the two are not told apart).
-    #[error("not found")]
     NotFound,
     /// 405: the path has no such method (the `Allow` header lists those it has).
-    #[error("the path has no such method; the Allow header lists those it has")]
     MethodNotAllowed,
     /// 409: a conflicting write won, or the idempotency key was used for another command.
-    #[error("{}", match .0 {
-        Conflict::ConcurrentWrite =>
-            "others kept changing the same record at the same time; nothing was written, try again",
-        Conflict::KeyReused => "the Idempotency-Key was already used for a different request",
-    })]
     Conflict(Conflict),
     /// 413: the body is larger than allowed.
-    #[error("the request body is too large")]
     TooLarge,
     /// 422: a domain rule refused the command.
-    #[error("{message}")]
     Rejected {
-        message: String,
+        message: Message,
         field: Option<String>,
     },
     /// 503: the database (or the access log) is unavailable; try again.
-    #[error("the database is unavailable; try again shortly")]
-    Unavailable(#[source] Cause),
+    Unavailable(Cause),
     /// 503: the request took longer than the limit ([`crate::layers::REQUEST_TIME_LIMIT`])
     /// and was stopped; what it had written in full stays written, what it had half written
     /// is not.
-    #[error(
-        "the request took longer than {} s and was stopped; try again (a write retried with \
-         the same Idempotency-Key is not made twice)",
-        .limit.as_secs_f64()
-    )]
     TimedOut { limit: std::time::Duration },
     /// 500: something failed that is not the caller's doing; the cause is in the log.
-    #[error("internal error; the details are in the server's log")]
-    Internal(#[source] Cause),
+    Internal(Cause),
 }
 
-/// "a" or "an", for a role's name.
-fn article(word: &str) -> &'static str {
-    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
-        "an"
-    } else {
-        "a"
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message().text(Lang::En))
     }
+}
+
+impl std::error::Error for ApiError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ApiError::Unavailable(cause) | ApiError::Internal(cause) => Some(cause.as_ref()),
+            _ => None,
+        }
+    }
+}
+
+/// `field: text`, in the catalogue's words.
+pub fn with_field(field: &str, text: Message) -> Message {
+    Message::new(Msg::FieldMessage)
+        .with("field", field)
+        .with("text", text)
 }
 
 /// An error and its causes, one after the other, for the log.
@@ -149,10 +150,58 @@ impl ApiError {
         }
     }
 
-    pub fn malformed(message: impl Into<String>, field: Option<&str>) -> Self {
+    /// A 400 whose message is given whole (it names its field itself where it should).
+    pub fn malformed(message: impl Into<Message>, field: Option<&str>) -> Self {
         ApiError::Malformed {
             message: message.into(),
             field: field.map(str::to_string),
+        }
+    }
+
+    /// A 400 about this field: `field: text`.
+    pub fn malformed_field(field: &str, text: impl Into<Message>) -> Self {
+        ApiError::Malformed {
+            message: with_field(field, text.into()),
+            field: Some(field.to_string()),
+        }
+    }
+
+    /// A 422 about this field: `field: text`.
+    pub fn rejected_field(field: &str, text: impl Into<Message>) -> Self {
+        ApiError::Rejected {
+            message: with_field(field, text.into()),
+            field: Some(field.to_string()),
+        }
+    }
+
+    /// What the error says, in the catalogue's words.
+    pub fn message(&self) -> Message {
+        match self {
+            ApiError::Malformed { message, .. } | ApiError::Rejected { message, .. } => {
+                message.clone()
+            }
+            ApiError::Unauthenticated => Msg::Unauthenticated.into(),
+            ApiError::TokenExpired { expired_at } => Message::new(Msg::TokenExpired).with(
+                "expired_at",
+                expired_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            ),
+            ApiError::TooManyFailures { retry_after } => {
+                Message::new(Msg::TooManyFailures).with("retry_after", *retry_after)
+            }
+            ApiError::Forbidden { role, action } => Message::new(Msg::Forbidden)
+                .with("role", role.as_str())
+                .with("role_label", role.label())
+                .with("action", *action),
+            ApiError::NotFound => Msg::NotFound.into(),
+            ApiError::MethodNotAllowed => Msg::MethodNotAllowed.into(),
+            ApiError::Conflict(Conflict::ConcurrentWrite) => Msg::ConflictConcurrentWrite.into(),
+            ApiError::Conflict(Conflict::KeyReused) => Msg::ConflictKeyReused.into(),
+            ApiError::TooLarge => Msg::TooLarge.into(),
+            ApiError::Unavailable(_) => Msg::Unavailable.into(),
+            ApiError::TimedOut { limit } => {
+                Message::new(Msg::TimedOut).with("seconds", limit.as_secs_f64().to_string())
+            }
+            ApiError::Internal(_) => Msg::Internal.into(),
         }
     }
 
@@ -190,7 +239,7 @@ impl IntoResponse for ApiError {
             status,
             Json(ErrorBody {
                 error,
-                message: self.to_string(),
+                message: self.message().text(request_lang()),
                 field,
             }),
         )
@@ -229,9 +278,12 @@ impl From<ExportError> for ApiError {
 impl From<CommandError<CaseError>> for ApiError {
     fn from(error: CommandError<CaseError>) -> Self {
         match error {
-            CommandError::Rejected(e) => ApiError::Rejected {
-                message: e.to_string(),
-                field: e.field().map(str::to_string),
+            CommandError::Rejected(e) => match e.field() {
+                Some(field) => ApiError::rejected_field(field, e.message()),
+                None => ApiError::Rejected {
+                    message: e.message(),
+                    field: None,
+                },
             },
             other => command_failure(other),
         }
@@ -241,10 +293,7 @@ impl From<CommandError<CaseError>> for ApiError {
 impl From<CommandError<OrgError>> for ApiError {
     fn from(error: CommandError<OrgError>) -> Self {
         match error {
-            CommandError::Rejected(e) => ApiError::Rejected {
-                message: e.to_string(),
-                field: Some(e.field().to_string()),
-            },
+            CommandError::Rejected(e) => ApiError::rejected_field(e.field(), e.message()),
             other => command_failure(other),
         }
     }
@@ -269,18 +318,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_refusal_names_the_role_with_its_article() {
+    fn a_refusal_names_the_role_in_the_language_asked_for() {
         let refusal = |role| ApiError::Forbidden {
             role,
-            action: "report upward",
+            action: Msg::ActionReportUpward,
         };
         assert_eq!(
             refusal(UserRole::HeadTeacher).to_string(),
-            "a head_teacher may not report upward"
+            "a head teacher may not report upward"
         );
         assert_eq!(
             refusal(UserRole::Inspector).to_string(),
             "an inspector may not report upward"
+        );
+        assert_eq!(
+            refusal(UserRole::HeadTeacher).message().text(Lang::Zh),
+            "班主任无权向上级报告"
         );
     }
 

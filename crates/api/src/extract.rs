@@ -18,7 +18,9 @@ use percent_encoding::percent_decode_str;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::error::ApiError;
+use notoneless_i18n::{Message, Msg};
+
+use crate::error::{ApiError, with_field};
 
 /// The largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -60,7 +62,10 @@ async fn body_bytes<S: Send + Sync>(request: Request, state: &S) -> Result<Bytes
             if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
                 ApiError::TooLarge
             } else {
-                ApiError::malformed(rejection.body_text(), None)
+                ApiError::malformed(
+                    Message::new(Msg::BodyUnreadable).with("detail", rejection.body_text()),
+                    None,
+                )
             }
         })
 }
@@ -133,13 +138,29 @@ fn field_error<E: std::fmt::Display>(error: &serde_path_to_error::Error<E>) -> A
         }
         _ => Some(path),
     };
-    ApiError::malformed(
-        match &field {
-            Some(f) if !message.contains(&format!("`{f}`")) => format!("{f}: {message}"),
-            _ => message,
-        },
-        field.as_deref(),
-    )
+    // A missing, unknown or repeated field is said in the catalogue's words; any other fault
+    // in the reader's own (it knows best what it expected), after the field.
+    let named = [
+        ("missing field `", Msg::MissingField),
+        ("unknown field `", Msg::UnknownField),
+        ("duplicate field `", Msg::DuplicateField),
+    ]
+    .into_iter()
+    .find_map(|(prefix, msg)| {
+        let name = message.strip_prefix(prefix)?.split('`').next()?;
+        Some(Message::new(msg).with("name", name))
+    });
+    match (named, field) {
+        (Some(named), field) => ApiError::malformed(named, field.as_deref()),
+        (None, Some(field)) => ApiError::malformed_field(
+            &field,
+            Message::new(Msg::InvalidValue).with("detail", message),
+        ),
+        (None, None) => ApiError::malformed(
+            Message::new(Msg::BodyUnreadable).with("detail", message),
+            None,
+        ),
+    }
 }
 
 fn parse_exact<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
@@ -152,9 +173,9 @@ fn parse_exact<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             .map_or(0, |l| String::from_utf8_lossy(l).chars().count())
             + 1;
         return Err(ApiError::malformed(
-            format!(
-                "the body is not UTF-8: the first byte that is not is at line {line}, column {column}"
-            ),
+            Message::new(Msg::BodyNotUtf8)
+                .with("line", line)
+                .with("column", column),
             None,
         ));
     }
@@ -163,7 +184,7 @@ fn parse_exact<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| field_error(&e))?;
     deserializer.end().map_err(|e| {
         ApiError::malformed(
-            format!("trailing characters after the JSON value: {e}"),
+            Message::new(Msg::TrailingCharacters).with("detail", e.to_string()),
             None,
         )
     })?;
@@ -185,16 +206,15 @@ fn refuse_nul(bytes: &[u8]) -> Result<(), ApiError> {
         None => Ok(()),
         Some((path, text)) => {
             let field = if path.is_empty() { "." } else { path.as_str() };
-            let line = match text.split_once('\0') {
-                Some((before, _)) if text.contains('\n') => {
-                    format!(" (line {})", before.matches('\n').count() + 1)
-                }
-                _ => String::new(),
+            let nul = match text.split_once('\0') {
+                Some((before, _)) if text.contains('\n') => Message::new(Msg::NulCharacterOnLine)
+                    .with("line", before.matches('\n').count() + 1),
+                _ => Message::new(Msg::NulCharacter),
             };
-            Err(ApiError::malformed(
-                format!("{field}: the NUL character (U+0000) is not accepted{line}"),
-                (!path.is_empty()).then_some(field),
-            ))
+            Err(ApiError::Malformed {
+                message: with_field(field, nul),
+                field: (!path.is_empty()).then(|| field.to_string()),
+            })
         }
     }
 }
@@ -255,20 +275,14 @@ fn utf8_query(query: &str) -> Result<(), ApiError> {
             .any(|part| percent_decode_str(part).decode_utf8().is_err())
         {
             let name = percent_decode_str(name).decode_utf8_lossy().into_owned();
-            return Err(ApiError::malformed(
-                format!("{name}: not UTF-8 once percent-decoded"),
-                Some(&name),
-            ));
+            return Err(ApiError::malformed_field(&name, Msg::NotUtf8Decoded));
         }
         if [name, value]
             .iter()
             .any(|part| percent_decode_str(part).any(|b| b == 0))
         {
             let name = percent_decode_str(name).decode_utf8_lossy().into_owned();
-            return Err(ApiError::malformed(
-                format!("{name}: the NUL character (U+0000) is not accepted"),
-                Some(&name),
-            ));
+            return Err(ApiError::malformed_field(&name, Msg::NulCharacter));
         }
     }
     Ok(())
@@ -285,10 +299,7 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for PathPar
         if let Ok(raw) = RawPathParams::from_request_parts(parts, state).await
             && let Some((key, _)) = raw.iter().find(|(_, value)| value.contains('\0'))
         {
-            return Err(ApiError::malformed(
-                format!("{key}: the NUL character (U+0000) is not accepted"),
-                Some(key),
-            ));
+            return Err(ApiError::malformed_field(key, Msg::NulCharacter));
         }
         match Path::<T>::from_request_parts(parts, state).await {
             Ok(Path(value)) => Ok(PathParam(value)),
@@ -299,14 +310,11 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for PathPar
                     | ErrorKind::DeserializeError { key, .. } => Some(key.clone()),
                     _ => None,
                 };
-                let message = error.body_text();
-                Err(ApiError::malformed(
-                    match &key {
-                        Some(key) => format!("{key}: {message}"),
-                        None => message,
-                    },
-                    key.as_deref(),
-                ))
+                let detail = Message::new(Msg::InvalidValue).with("detail", error.body_text());
+                Err(match key {
+                    Some(key) => ApiError::malformed_field(&key, detail),
+                    None => ApiError::malformed(detail, None),
+                })
             }
             Err(other) => Err(ApiError::internal(other.body_text())),
         }
@@ -326,13 +334,10 @@ impl Paging {
         let page = page.unwrap_or(1);
         let per_page = per_page.unwrap_or(50);
         if page < 1 {
-            return Err(ApiError::malformed("page: must be 1 or more", Some("page")));
+            return Err(ApiError::malformed_field("page", Msg::PageTooLow));
         }
         if !(1..=200).contains(&per_page) {
-            return Err(ApiError::malformed(
-                "per_page: must be from 1 to 200",
-                Some("per_page"),
-            ));
+            return Err(ApiError::malformed_field("per_page", Msg::PerPageRange));
         }
         Ok(Self {
             page,

@@ -23,7 +23,10 @@ use tower_http::compression::predicate::{
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
-use crate::error::ApiError;
+use axum::http::{HeaderValue, header};
+use notoneless_i18n::Lang;
+
+use crate::error::{ApiError, LANG};
 use crate::extract::MAX_BODY_BYTES;
 
 /// The longest a request may take before it is answered 503 (a county's review takes some
@@ -76,6 +79,31 @@ pub fn around(router: Router, time_limit: Duration) -> Router {
         // Failures (5xx) are logged at `error` whatever the level.
         .on_response(DefaultOnResponse::new().level(tracing::Level::DEBUG)))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        // Outermost: every answer, a refusal by any layer above included, is in the
+        // request's language.
+        .layer(axum::middleware::from_fn(localize))
+}
+
+/// Answers the request in the language its `Accept-Language` asks for (Chinese when it asks
+/// for neither), and says which: `Content-Language`, and `Vary` for caches.
+async fn localize(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let lang = Lang::negotiate(
+        request
+            .headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    );
+    let mut response = LANG.scope(lang, next.run(request)).await;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_LANGUAGE,
+        HeaderValue::from_static(match lang {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }),
+    );
+    headers.append(header::VARY, HeaderValue::from_static("accept-language"));
+    response
 }
 
 /// A handler panicked: the panic's message goes to the log (with the request's span), the

@@ -14,6 +14,8 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{JsonBody, OptionalJsonBody, PathParam};
 use crate::security::MAX_TOKEN_LIFETIME_DAYS;
+use notoneless_i18n::{Message, Msg};
+
 use crate::state::AppState;
 
 /// What an organisation change wrote.
@@ -151,9 +153,9 @@ pub async fn issue_token(
         None => state.security.config.token_lifetime,
         Some(days) if (1..=MAX_TOKEN_LIFETIME_DAYS).contains(&days) => TimeDelta::days(days),
         Some(_) => {
-            return Err(ApiError::malformed(
-                format!("lifetime_days: must be from 1 to {MAX_TOKEN_LIFETIME_DAYS}"),
-                Some("lifetime_days"),
+            return Err(ApiError::malformed_field(
+                "lifetime_days",
+                Message::new(Msg::LifetimeDaysRange).with("max", MAX_TOKEN_LIFETIME_DAYS),
             ));
         }
     };

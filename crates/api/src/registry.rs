@@ -15,6 +15,8 @@ use utoipa::{IntoParams, ToSchema};
 use crate::auth::{Caller, visible_schools_within};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{JsonBody, QueryParams};
+use notoneless_i18n::Msg;
+
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -43,7 +45,7 @@ pub async fn import_registry_cross_check(
     JsonBody(import): JsonBody<RegistryImport>,
 ) -> Result<Json<RegistryReport>, ApiError> {
     if import.name.trim().is_empty() {
-        return Err(ApiError::malformed("name: must not be blank", Some("name")));
+        return Err(ApiError::malformed_field("name", Msg::Blank));
     }
     let report = import_registry(
         &state.store,
@@ -83,10 +85,7 @@ pub async fn list_registry_findings(
         "resolved" => Some(FindingState::Resolved),
         "cleared" => Some(FindingState::Cleared),
         _ => {
-            return Err(ApiError::malformed(
-                "state: expected open, resolved, cleared or all",
-                Some("state"),
-            ));
+            return Err(ApiError::malformed_field("state", Msg::RegistryStateChoice));
         }
     };
     let snapshot = state.store.org.current();

@@ -65,7 +65,7 @@ impl ReviewQuery {
             follow_up_days: self.follow_up_days.unwrap_or(defaults.follow_up_days),
         };
         let scope = ReviewScope::new(self.from, self.until, settings)
-            .map_err(|e| ApiError::malformed(e.to_string(), Some(e.field())))?;
+            .map_err(|e| ApiError::malformed_field(e.field(), e.message()))?;
         Ok(scope
             .as_known_at(self.known_at.map(|t| t.with_timezone(&Utc)))
             .of_schools(visible_schools_within(

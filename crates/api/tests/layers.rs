@@ -217,7 +217,12 @@ fn test_app() -> axum::Router {
 
 async fn call(path: &str) -> (Response, Value) {
     let response = test_app()
-        .oneshot(Request::get(path).body(Body::empty()).unwrap())
+        .oneshot(
+            Request::get(path)
+                .header("accept-language", "en")
+                .body(Body::empty())
+                .unwrap(),
+        )
         .await
         .unwrap();
     let (parts, body) = response.into_parts();

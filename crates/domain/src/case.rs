@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 use cqrs_es::{Aggregate, event_sink::EventSink};
+use notoneless_i18n::Msg;
 use serde::{Deserialize, Serialize};
 
 use crate::command::{CaseAction, CaseCommand};
@@ -59,6 +60,18 @@ pub enum CaseStatus {
 }
 
 impl CaseStatus {
+    /// The status's name, for a person.
+    pub fn label(&self) -> Msg {
+        match self {
+            CaseStatus::NotOpened => Msg::StatusNotOpened,
+            CaseStatus::Enrolled { .. } => Msg::StatusEnrolled,
+            CaseStatus::Suspended { .. } => Msg::StatusSuspended,
+            CaseStatus::TransferPending { .. } => Msg::StatusTransferPending,
+            CaseStatus::TransferredOut { .. } => Msg::StatusTransferredOut,
+            CaseStatus::Closed { .. } => Msg::StatusClosed,
+        }
+    }
+
     /// The status's name as it is written in JSON and in messages.
     pub fn name(&self) -> &'static str {
         match self {
@@ -285,8 +298,8 @@ impl StudentCase {
         let status = self.status();
         if !permits(&status, &action) {
             return Err(CaseError::WrongStatus {
-                action: action.describe(),
-                status: status.name(),
+                action: action.kind().label(),
+                status: status.label(),
             });
         }
         if changes_status(&action)
@@ -461,7 +474,7 @@ impl StudentCase {
         if !matches!(status, CaseStatus::Enrolled { .. }) {
             return Err(CaseError::NotEnrolledOn {
                 date: day,
-                status: status.name(),
+                status: status.label(),
             });
         }
         if let Some(sequence) = self.absence_on(day) {
@@ -499,7 +512,7 @@ impl StudentCase {
         if (leave.until - leave.from).num_days() >= MAX_LEAVE_DAYS {
             return Err(CaseError::OutOfRange {
                 field: "until",
-                reason: "leave of a year or more is a suspension (休学), not leave",
+                reason: Msg::RuleLeaveTooLong,
             });
         }
         values::required("reason", &leave.reason)?;
@@ -581,7 +594,7 @@ impl StudentCase {
         if !matches!(status, CaseStatus::Enrolled { .. }) {
             return Err(CaseError::NotEnrolledOn {
                 date: ret.on,
-                status: status.name(),
+                status: status.label(),
             });
         }
         if let Some(sequence) = self.absence_on(ret.on) {
@@ -601,7 +614,7 @@ impl StudentCase {
         if session.minutes == 0 || session.minutes > MAX_SESSION_MINUTES {
             return Err(CaseError::OutOfRange {
                 field: "minutes",
-                reason: "a session lasts from 1 to 480 minutes",
+                reason: Msg::RuleSessionMinutes,
             });
         }
         values::required_long("content", &session.content)?;
@@ -622,7 +635,7 @@ impl StudentCase {
             if groups.contains(&FocusGroup::Grade8OrAbove) {
                 return Err(CaseError::Inconsistent {
                     field,
-                    reason: "grade 8 and above follows from the grade and is not declared",
+                    reason: Msg::RuleGrade8Derived,
                 });
             }
         }
@@ -671,12 +684,8 @@ impl StudentCase {
                 return Err(CaseError::AlreadyRetracted { sequence: target });
             }
             let refusal = match event {
-                CaseEvent::CaseOpened(_) => {
-                    Some("the opening of the case stands; correct its details with a note")
-                }
-                CaseEvent::FactCorrected(_) => {
-                    Some("a correction cannot be retracted; record another correction")
-                }
+                CaseEvent::CaseOpened(_) => Some(Msg::RuleOpeningStands),
+                CaseEvent::FactCorrected(_) => Some(Msg::RuleCorrectionStands),
                 _ => None,
             };
             if let Some(reason) = refusal {
@@ -777,13 +786,13 @@ fn check_opening(opening: &CaseOpening, today: NaiveDate) -> Result<(), CaseErro
     if !(3..=20).contains(&age) {
         return Err(CaseError::OutOfRange {
             field: "student.birth_date",
-            reason: "a child in compulsory education is between 3 and 20 years old",
+            reason: Msg::RuleAgeRange,
         });
     }
     if !(1..=9).contains(&student.grade) {
         return Err(CaseError::OutOfRange {
             field: "student.grade",
-            reason: "compulsory education has grades 1 to 9",
+            reason: Msg::RuleGradeRange,
         });
     }
     if student.guardians.is_empty() {
@@ -799,7 +808,7 @@ fn check_opening(opening: &CaseOpening, today: NaiveDate) -> Result<(), CaseErro
     if student.focus_groups.contains(&FocusGroup::Grade8OrAbove) {
         return Err(CaseError::Inconsistent {
             field: "student.focus_groups",
-            reason: "grade 8 and above follows from the grade and is not declared",
+            reason: Msg::RuleGrade8Derived,
         });
     }
     Ok(())
@@ -813,7 +822,7 @@ fn check_contact(contact: &ParentContact) -> Result<(), CaseError> {
     if !contact.reached && contact.reason_given.is_some() {
         return Err(CaseError::Inconsistent {
             field: "reason_given",
-            reason: "only a guardian who was reached can give a reason",
+            reason: Msg::RuleReasonNeedsReached,
         });
     }
     Ok(())
@@ -871,13 +880,13 @@ fn check_support(support: &Support) -> Result<(), CaseError> {
     if support.amount_fen == 0 && support.kind != SupportKind::Deferral {
         return Err(CaseError::OutOfRange {
             field: "amount_fen",
-            reason: "a reduction, waiver or subsidy must have an amount above zero",
+            reason: Msg::RuleSupportAboveZero,
         });
     }
     if support.amount_fen > MAX_SUPPORT_FEN {
         return Err(CaseError::OutOfRange {
             field: "amount_fen",
-            reason: "a single support is at most 10,000,000 fen (100,000 yuan)",
+            reason: Msg::RuleSupportAtMost,
         });
     }
     Ok(())

@@ -5,6 +5,8 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use notoneless_i18n::{Lang, Msg};
+
 use crate::org::UserRole;
 
 use crate::event::{
@@ -98,9 +100,9 @@ impl CaseAction {
         CaseActionKind::from(self)
     }
 
-    /// What the action does, in words, for messages ("cannot record an absence while …").
-    pub fn describe(&self) -> &'static str {
-        self.kind().describe()
+    /// What the action does, in English, for logs and the command line.
+    pub fn describe(&self) -> String {
+        self.kind().label().text(Lang::En)
     }
 }
 
@@ -156,31 +158,32 @@ impl CaseActionKind {
         self.recorders().contains(&role)
     }
 
-    /// What recording it does, in words, for messages ("a head_teacher may not report upward").
-    pub const fn describe(self) -> &'static str {
+    /// What recording it does, as a verb phrase for a person ("cannot … while the case is
+    /// closed", "a head teacher may not …").
+    pub const fn label(self) -> Msg {
         match self {
-            CaseActionKind::OpenCase => "open the case",
-            CaseActionKind::ChangeFocusGroups => "change focus groups",
-            CaseActionKind::RecordAbsence => "record an absence",
-            CaseActionKind::GrantLeave => "grant leave",
-            CaseActionKind::RecordParentContact => "record a parent contact",
-            CaseActionKind::RecordHomeVisit => "record a home visit",
-            CaseActionKind::ReportUpward => "report upward",
-            CaseActionKind::AcknowledgeReport => "acknowledge a report",
-            CaseActionKind::AddSupervisionNote => "add a supervision note",
-            CaseActionKind::RecordReturn => "record a return",
-            CaseActionKind::TransferOut => "transfer out",
-            CaseActionKind::ConfirmTransfer => "confirm a transfer",
-            CaseActionKind::Suspend => "suspend",
-            CaseActionKind::Resume => "resume",
-            CaseActionKind::GiveSupport => "give support",
-            CaseActionKind::RecordHomeTeaching => "record home teaching",
-            CaseActionKind::CloseCase => "close the case",
-            CaseActionKind::ReopenCase => "reopen the case",
-            CaseActionKind::CorrectFact => "correct a fact",
-            CaseActionKind::RecordRegistryFinding => "record a registry finding",
-            CaseActionKind::ResolveRegistryFinding => "resolve a registry finding",
-            CaseActionKind::ClearRegistryFinding => "clear a registry finding",
+            CaseActionKind::OpenCase => Msg::ActionOpenCase,
+            CaseActionKind::ChangeFocusGroups => Msg::ActionChangeFocusGroups,
+            CaseActionKind::RecordAbsence => Msg::ActionRecordAbsence,
+            CaseActionKind::GrantLeave => Msg::ActionGrantLeave,
+            CaseActionKind::RecordParentContact => Msg::ActionRecordParentContact,
+            CaseActionKind::RecordHomeVisit => Msg::ActionRecordHomeVisit,
+            CaseActionKind::ReportUpward => Msg::ActionReportUpward,
+            CaseActionKind::AcknowledgeReport => Msg::ActionAcknowledgeReport,
+            CaseActionKind::AddSupervisionNote => Msg::ActionAddSupervisionNote,
+            CaseActionKind::RecordReturn => Msg::ActionRecordReturn,
+            CaseActionKind::TransferOut => Msg::ActionTransferOut,
+            CaseActionKind::ConfirmTransfer => Msg::ActionConfirmTransfer,
+            CaseActionKind::Suspend => Msg::ActionSuspend,
+            CaseActionKind::Resume => Msg::ActionResume,
+            CaseActionKind::GiveSupport => Msg::ActionGiveSupport,
+            CaseActionKind::RecordHomeTeaching => Msg::ActionRecordHomeTeaching,
+            CaseActionKind::CloseCase => Msg::ActionCloseCase,
+            CaseActionKind::ReopenCase => Msg::ActionReopenCase,
+            CaseActionKind::CorrectFact => Msg::ActionCorrectFact,
+            CaseActionKind::RecordRegistryFinding => Msg::ActionRecordRegistryFinding,
+            CaseActionKind::ResolveRegistryFinding => Msg::ActionResolveRegistryFinding,
+            CaseActionKind::ClearRegistryFinding => Msg::ActionClearRegistryFinding,
         }
     }
 }

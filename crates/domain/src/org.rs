@@ -9,10 +9,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use cqrs_es::{Aggregate, DomainEvent, event_sink::EventSink};
+use notoneless_i18n::{Lang, Message, Msg};
 use serde::{Deserialize, Serialize};
-use thiserror::Error;
 
 use crate::calendar::{CalendarSpec, SHANGHAI_UTC_OFFSET_MINUTES, SchoolCalendar, Term};
+use crate::error::CalendarError;
 use crate::values::Role;
 
 /// The stream id of the county's organisation.
@@ -25,6 +26,17 @@ pub enum NodeKind {
     County,
     Township,
     School,
+}
+
+impl NodeKind {
+    /// The kind's name, for a person.
+    pub fn label(self) -> Msg {
+        match self {
+            NodeKind::County => Msg::NodeKindCounty,
+            NodeKind::Township => Msg::NodeKindTownship,
+            NodeKind::School => Msg::NodeKindSchool,
+        }
+    }
 }
 
 /// A node of the jurisdiction tree.
@@ -79,6 +91,19 @@ impl UserRole {
             }
             UserRole::TownshipOfficer => NodeKind::Township,
             UserRole::BureauOfficer | UserRole::Inspector | UserRole::Admin => NodeKind::County,
+        }
+    }
+
+    /// The role's name, for a person.
+    pub fn label(self) -> Msg {
+        match self {
+            UserRole::HeadTeacher => Msg::UserRoleHeadTeacher,
+            UserRole::SchoolLeader => Msg::UserRoleSchoolLeader,
+            UserRole::Principal => Msg::UserRolePrincipal,
+            UserRole::TownshipOfficer => Msg::UserRoleTownshipOfficer,
+            UserRole::BureauOfficer => Msg::UserRoleBureauOfficer,
+            UserRole::Inspector => Msg::UserRoleInspector,
+            UserRole::Admin => Msg::UserRoleAdmin,
         }
     }
 
@@ -234,25 +259,68 @@ impl DomainEvent for OrgEvent {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Error)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum OrgError {
-    #[error("{field}: must not be blank")]
-    Blank { field: &'static str },
-    #[error("{field}: {value} already exists")]
-    Exists { field: &'static str, value: String },
-    #[error("{field}: there is no {value}")]
-    Unknown { field: &'static str, value: String },
-    #[error("{field}: {reason}")]
-    Invalid { field: &'static str, reason: String },
+    Blank {
+        field: &'static str,
+    },
+    Exists {
+        field: &'static str,
+        value: String,
+    },
+    Unknown {
+        field: &'static str,
+        value: String,
+    },
+    Invalid {
+        field: &'static str,
+        reason: Msg,
+    },
+    /// A user's node is not of the kind the role belongs to.
+    WrongNode {
+        role: UserRole,
+    },
+    /// The calendar the command declares is not one.
+    Calendar(CalendarError),
 }
 
+impl std::fmt::Display for OrgError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.field(), self.message().text(Lang::En))
+    }
+}
+
+impl std::error::Error for OrgError {}
+
 impl OrgError {
+    /// The refusal, without its field, in the catalogue's words.
+    pub fn message(&self) -> Message {
+        match self {
+            OrgError::Blank { .. } => Message::new(Msg::Blank),
+            OrgError::Exists { value, .. } => {
+                Message::new(Msg::OrgExists).with("value", value.as_str())
+            }
+            OrgError::Unknown { value, .. } => {
+                Message::new(Msg::OrgUnknown).with("value", value.as_str())
+            }
+            OrgError::Invalid { reason, .. } => Message::new(*reason),
+            OrgError::WrongNode { role } => Message::new(Msg::OrgRoleWrongNode)
+                .with("role", role.label())
+                .with("kind", role.node_kind().label()),
+            OrgError::Calendar(error) => Message::new(Msg::FieldMessage)
+                .with("field", error.field())
+                .with("text", error.message()),
+        }
+    }
+
     pub fn field(&self) -> &'static str {
         match self {
             OrgError::Blank { field }
             | OrgError::Exists { field, .. }
             | OrgError::Unknown { field, .. }
             | OrgError::Invalid { field, .. } => field,
+            OrgError::WrongNode { .. } => "node",
+            OrgError::Calendar(_) => "calendar",
         }
     }
 }
@@ -340,7 +408,7 @@ fn required(field: &'static str, value: &str) -> Result<(), OrgError> {
     } else if value.chars().count() > 200 {
         Err(OrgError::Invalid {
             field,
-            reason: "must be at most 200 characters".into(),
+            reason: Msg::RuleShortText,
         })
     } else {
         Ok(())
@@ -440,14 +508,14 @@ impl Organisation {
                         if self.nodes.values().any(|n| n.kind == NodeKind::County) {
                             return Err(OrgError::Invalid {
                                 field: "kind",
-                                reason: "there is already a county".into(),
+                                reason: Msg::RuleOneCounty,
                             });
                         }
                     }
                     (None, Some(_)) => {
                         return Err(OrgError::Invalid {
                             field: "parent",
-                            reason: "a county has no parent".into(),
+                            reason: Msg::RuleCountyNoParent,
                         });
                     }
                     (Some(_), None) => return Err(OrgError::Blank { field: "parent" }),
@@ -456,8 +524,7 @@ impl Organisation {
                         Some(_) => {
                             return Err(OrgError::Invalid {
                                 field: "parent",
-                                reason: "a township belongs to the county, a school to a township"
-                                    .into(),
+                                reason: Msg::RuleNodeParent,
                             });
                         }
                         None => {
@@ -486,15 +553,7 @@ impl Organisation {
                     });
                 };
                 if node.kind != user.role.node_kind() {
-                    return Err(OrgError::Invalid {
-                        field: "node",
-                        reason: format!(
-                            "a {} belongs to a {:?} node",
-                            user.role.as_str(),
-                            user.role.node_kind()
-                        )
-                        .to_lowercase(),
-                    });
+                    return Err(OrgError::WrongNode { role: user.role });
                 }
                 OrgEvent::UserAdded(user)
             }
@@ -529,7 +588,7 @@ impl Organisation {
                 {
                     return Err(OrgError::Invalid {
                         field: "token_sha256",
-                        reason: "must be 64 hex digits".into(),
+                        reason: Msg::FormatTokenHash,
                     });
                 }
                 OrgEvent::TokenIssued {
@@ -586,9 +645,6 @@ impl Organisation {
         }
         SchoolCalendar::try_from(spec)
             .map(|_| ())
-            .map_err(|e| OrgError::Invalid {
-                field: "calendar",
-                reason: e.to_string(),
-            })
+            .map_err(OrgError::Calendar)
     }
 }

@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 use cqrs_es::{Aggregate, DomainEvent, event_sink::EventSink};
+use notoneless_i18n::Msg;
 use serde::{Deserialize, Serialize};
 
 use crate::error::CaseError;
@@ -106,13 +107,13 @@ impl SchoolRollCalls {
         if roll_call.present > roll_call.enrolled {
             return Err(CaseError::OutOfRange {
                 field: "present",
-                reason: "more present than enrolled",
+                reason: Msg::RuleRollCallPresentOverEnrolled,
             });
         }
         if roll_call.absent.len() as u64 != u64::from(roll_call.enrolled - roll_call.present) {
             return Err(CaseError::Inconsistent {
                 field: "absent",
-                reason: "must name every child absent: enrolled minus present",
+                reason: Msg::RuleRollCallAbsentCount,
             });
         }
         let mut seen = BTreeSet::new();

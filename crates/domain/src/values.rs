@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
+use notoneless_i18n::Msg;
 use serde::{Deserialize, Serialize};
 
 use crate::error::CaseError;
@@ -255,6 +256,19 @@ impl RegistryIssue {
     }
 }
 
+impl RegistryIssue {
+    /// The finding's name, for a person.
+    pub fn label(self) -> Msg {
+        match self {
+            RegistryIssue::NotOnRoll => Msg::RegistryIssueNotOnRoll,
+            RegistryIssue::NominalRegistration => Msg::RegistryIssueNominalRegistration,
+            RegistryIssue::Duplicate => Msg::RegistryIssueDuplicateRegistration,
+            RegistryIssue::Wrong => Msg::RegistryIssueWrongRegistration,
+            RegistryIssue::Cancelled => Msg::RegistryIssueCancelledRegistration,
+        }
+    }
+}
+
 impl std::fmt::Display for RegistryIssue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -347,7 +361,7 @@ pub(crate) fn student_number(field: &'static str, value: &str) -> Result<(), Cas
     } else {
         Err(CaseError::BadFormat {
             field,
-            expected: "1 to 32 letters and digits",
+            expected: Msg::FormatStudentNumber,
         })
     }
 }
@@ -366,7 +380,7 @@ pub(crate) fn phone(field: &'static str, value: &str) -> Result<(), CaseError> {
     } else {
         Err(CaseError::BadFormat {
             field,
-            expected: "a phone number of 5 to 20 digits",
+            expected: Msg::FormatPhone,
         })
     }
 }
@@ -410,6 +424,29 @@ pub(crate) fn document(
 impl std::fmt::Display for Role {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl Recipient {
+    /// The recipient's name, for a person.
+    pub fn label(self) -> Msg {
+        match self {
+            Recipient::TownshipGovernment => Msg::RecipientTownshipGovernment,
+            Recipient::CountyBureau => Msg::RecipientCountyBureau,
+        }
+    }
+}
+
+impl FocusGroup {
+    /// The group's name, for a person.
+    pub fn label(self) -> Msg {
+        match self {
+            FocusGroup::PovertyAlleviationHousehold => Msg::FocusGroupPovertyAlleviationHousehold,
+            FocusGroup::Disabled => Msg::FocusGroupDisabled,
+            FocusGroup::EconomicallyPoor => Msg::FocusGroupEconomicallyPoor,
+            FocusGroup::AcademicallyStruggling => Msg::FocusGroupAcademicallyStruggling,
+            FocusGroup::Grade8OrAbove => Msg::FocusGroupGrade8OrAbove,
+        }
     }
 }
 

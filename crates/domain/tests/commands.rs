@@ -5,6 +5,7 @@ use notoneless_domain::*;
 
 use CaseAction as A;
 use Role::{HeadTeacher, Principal, ResponsibleLeader};
+use notoneless_i18n::Msg;
 
 // ---- opening a case ----------------------------------------------------------------------------
 
@@ -41,7 +42,7 @@ fn a_student_number_with_symbols_is_rejected() {
         .when(on("2023-11-06", A::OpenCase(opening)))
         .then_expect_error(CaseError::BadFormat {
             field: "student.student_number",
-            expected: "1 to 32 letters and digits",
+            expected: Msg::FormatStudentNumber,
         });
 }
 
@@ -75,7 +76,7 @@ fn a_guardian_phone_that_is_not_a_number_is_rejected() {
         .when(on("2023-11-06", A::OpenCase(opening)))
         .then_expect_error(CaseError::BadFormat {
             field: "student.guardians.phone",
-            expected: "a phone number of 5 to 20 digits",
+            expected: Msg::FormatPhone,
         });
 }
 
@@ -87,7 +88,7 @@ fn a_grade_outside_one_to_nine_is_rejected() {
         .when(on("2023-11-06", A::OpenCase(opening)))
         .then_expect_error(CaseError::OutOfRange {
             field: "student.grade",
-            reason: "compulsory education has grades 1 to 9",
+            reason: Msg::RuleGradeRange,
         });
 }
 
@@ -99,7 +100,7 @@ fn a_birth_date_that_makes_the_child_two_years_old_is_rejected() {
         .when(on("2023-11-06", A::OpenCase(opening)))
         .then_expect_error(CaseError::OutOfRange {
             field: "student.birth_date",
-            reason: "a child in compulsory education is between 3 and 20 years old",
+            reason: Msg::RuleAgeRange,
         });
 }
 
@@ -114,7 +115,7 @@ fn declaring_grade_8_or_above_as_a_focus_group_is_rejected() {
         .when(on("2023-11-06", A::OpenCase(opening)))
         .then_expect_error(CaseError::Inconsistent {
             field: "student.focus_groups",
-            reason: "grade 8 and above follows from the grade and is not declared",
+            reason: Msg::RuleGrade8Derived,
         });
 }
 
@@ -229,7 +230,7 @@ fn an_absence_during_a_suspension_is_rejected() {
     .when(on("2023-11-09", record_absence("2023-11-09")))
     .then_expect_error(CaseError::NotEnrolledOn {
         date: d("2023-11-09"),
-        status: "suspended",
+        status: Msg::StatusSuspended,
     });
 }
 
@@ -249,7 +250,7 @@ fn an_absence_after_a_transfer_out_is_rejected() {
         .when(on("2023-11-09", record_absence("2023-11-09")))
         .then_expect_error(CaseError::NotEnrolledOn {
             date: d("2023-11-09"),
-            status: "transferred out pending confirmation",
+            status: Msg::StatusTransferPending,
         });
 }
 
@@ -308,7 +309,7 @@ fn a_leave_of_a_year_is_rejected_as_a_suspension() {
         ))
         .then_expect_error(CaseError::OutOfRange {
             field: "until",
-            reason: "leave of a year or more is a suspension (休学), not leave",
+            reason: Msg::RuleLeaveTooLong,
         });
 }
 
@@ -370,7 +371,7 @@ fn a_reason_from_a_guardian_who_was_not_reached_is_rejected() {
         .when(on("2023-11-06", A::RecordParentContact(contact)))
         .then_expect_error(CaseError::Inconsistent {
             field: "reason_given",
-            reason: "only a guardian who was reached can give a reason",
+            reason: Msg::RuleReasonNeedsReached,
         });
 }
 
@@ -694,8 +695,8 @@ fn confirming_a_transfer_that_never_happened_is_rejected() {
             A::ConfirmTransfer(confirmation("2023-11-10")),
         ))
         .then_expect_error(CaseError::WrongStatus {
-            action: "confirm a transfer",
-            status: "enrolled",
+            action: Msg::ActionConfirmTransfer,
+            status: Msg::StatusEnrolled,
         });
 }
 
@@ -750,8 +751,8 @@ fn suspending_a_suspended_child_is_rejected() {
         A::Suspend(suspension("2023-11-09", "2024-02-26")),
     ))
     .then_expect_error(CaseError::WrongStatus {
-        action: "suspend",
-        status: "suspended",
+        action: Msg::ActionSuspend,
+        status: Msg::StatusSuspended,
     });
 }
 
@@ -780,8 +781,8 @@ fn resuming_a_child_who_is_not_suspended_is_rejected() {
             }),
         ))
         .then_expect_error(CaseError::WrongStatus {
-            action: "resume",
-            status: "enrolled",
+            action: Msg::ActionResume,
+            status: Msg::StatusEnrolled,
         });
 }
 
@@ -815,7 +816,7 @@ fn a_subsidy_of_nothing_is_rejected() {
         ))
         .then_expect_error(CaseError::OutOfRange {
             field: "amount_fen",
-            reason: "a reduction, waiver or subsidy must have an amount above zero",
+            reason: Msg::RuleSupportAboveZero,
         });
 }
 
@@ -877,7 +878,7 @@ fn a_home_teaching_session_of_no_minutes_is_rejected() {
         .when(on("2023-11-08", A::RecordHomeTeaching(session(0))))
         .then_expect_error(CaseError::OutOfRange {
             field: "minutes",
-            reason: "a session lasts from 1 to 480 minutes",
+            reason: Msg::RuleSessionMinutes,
         });
 }
 
@@ -984,8 +985,8 @@ fn recording_an_absence_on_a_closed_case_is_rejected() {
     given(vec![opened("2023-11-06"), closed("2023-11-08")])
         .when(on("2023-11-09", record_absence("2023-11-09")))
         .then_expect_error(CaseError::WrongStatus {
-            action: "record an absence",
-            status: "closed",
+            action: Msg::ActionRecordAbsence,
+            status: Msg::StatusClosed,
         });
 }
 
@@ -1011,8 +1012,8 @@ fn reopening_a_case_that_is_open_is_rejected() {
             }),
         ))
         .then_expect_error(CaseError::WrongStatus {
-            action: "reopen the case",
-            status: "enrolled",
+            action: Msg::ActionReopenCase,
+            status: Msg::StatusEnrolled,
         });
 }
 
@@ -1076,7 +1077,7 @@ fn retracting_the_opening_of_the_case_is_rejected() {
         ))
         .then_expect_error(CaseError::CannotRetract {
             sequence: 1,
-            reason: "the opening of the case stands; correct its details with a note",
+            reason: Msg::RuleOpeningStands,
         });
 }
 
@@ -1177,7 +1178,7 @@ fn a_return_dated_while_the_child_was_suspended_is_rejected() {
     .when(on("2023-11-08", record_return("2023-11-08")))
     .then_expect_error(CaseError::NotEnrolledOn {
         date: d("2023-11-08"),
-        status: "suspended",
+        status: Msg::StatusSuspended,
     });
 }
 
@@ -1190,7 +1191,7 @@ fn support_above_one_hundred_thousand_yuan_is_rejected() {
         ))
         .then_expect_error(CaseError::OutOfRange {
             field: "amount_fen",
-            reason: "a single support is at most 10,000,000 fen (100,000 yuan)",
+            reason: Msg::RuleSupportAtMost,
         });
 }
 
@@ -1203,7 +1204,7 @@ fn declaring_grade_8_or_above_in_a_focus_group_change_is_rejected() {
         ))
         .then_expect_error(CaseError::Inconsistent {
             field: "add",
-            reason: "grade 8 and above follows from the grade and is not declared",
+            reason: Msg::RuleGrade8Derived,
         });
 }
 
@@ -1220,7 +1221,7 @@ fn retracting_a_correction_is_rejected() {
     ))
     .then_expect_error(CaseError::CannotRetract {
         sequence: 3,
-        reason: "a correction cannot be retracted; record another correction",
+        reason: Msg::RuleCorrectionStands,
     });
 }
 
@@ -1241,7 +1242,7 @@ fn anything_but_its_confirmation_or_a_chase_is_rejected_while_a_transfer_is_pend
             A::Suspend(suspension("2023-11-09", "2024-02-26")),
         ))
         .then_expect_error(CaseError::WrongStatus {
-            action: "suspend",
-            status: "transferred out pending confirmation",
+            action: Msg::ActionSuspend,
+            status: Msg::StatusTransferPending,
         });
 }

@@ -3,6 +3,7 @@
 use cqrs_es::test::TestFramework;
 use notoneless_domain::fixtures::d;
 use notoneless_domain::*;
+use notoneless_i18n::Msg;
 
 fn given(events: Vec<OrgEvent>) -> cqrs_es::test::AggregateTestExecutor<Organisation> {
     TestFramework::<Organisation>::with(()).given(events)
@@ -65,7 +66,7 @@ fn a_school_directly_under_the_county_is_rejected() {
         )))
         .then_expect_error(OrgError::Invalid {
             field: "parent",
-            reason: "a township belongs to the county, a school to a township".into(),
+            reason: Msg::RuleNodeParent,
         });
 }
 
@@ -75,7 +76,7 @@ fn a_second_county_is_rejected() {
         .when(OrgCommand::AddNode(node("other", NodeKind::County, None)))
         .then_expect_error(OrgError::Invalid {
             field: "kind",
-            reason: "there is already a county".into(),
+            reason: Msg::RuleOneCounty,
         });
 }
 
@@ -95,9 +96,8 @@ fn a_head_teacher_at_a_township_is_rejected() {
             UserRole::HeadTeacher,
             "gyz",
         )))
-        .then_expect_error(OrgError::Invalid {
-            field: "node",
-            reason: "a head_teacher belongs to a school node".into(),
+        .then_expect_error(OrgError::WrongNode {
+            role: UserRole::HeadTeacher,
         });
 }
 
@@ -200,10 +200,9 @@ fn a_make_up_day_on_a_weekday_is_rejected_with_the_calendars_reason() {
             day: d("2023-11-08"),
             name: "swap".into(),
         }))
-        .then_expect_error(OrgError::Invalid {
-            field: "calendar",
-            reason: "make_up_days: 2023-11-08 is not a Saturday or Sunday".into(),
-        });
+        .then_expect_error(OrgError::Calendar(CalendarError::MakeUpDayNotWeekend {
+            date: d("2023-11-08"),
+        }));
 }
 
 #[test]

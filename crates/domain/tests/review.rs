@@ -54,6 +54,7 @@ fn by_the_book() -> Vec<CaseEvent> {
 }
 
 use chrono::NaiveDate;
+use notoneless_i18n::Msg;
 
 #[test]
 fn a_case_handled_by_the_book_gives_no_finding() {
@@ -402,7 +403,7 @@ fn a_roll_call_that_names_fewer_children_than_are_absent_is_rejected() {
         result,
         Err(CaseError::Inconsistent {
             field: "absent",
-            reason: "must name every child absent: enrolled minus present"
+            reason: Msg::RuleRollCallAbsentCount
         })
     );
 }

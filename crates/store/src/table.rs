@@ -25,34 +25,8 @@ use rust_xlsxwriter::utility::cell_autofit_width;
 use rust_xlsxwriter::{Format as XlsxFormat, Workbook, XlsxError};
 use unicode_width::UnicodeWidthChar;
 
-/// The language of the headers and the labels.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "lowercase")]
-pub enum Lang {
-    /// 中文 (the default).
-    #[default]
-    Zh,
-    /// English.
-    En,
-}
-
-impl Lang {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Lang::Zh => "zh",
-            Lang::En => "en",
-        }
-    }
-
-    /// How the items of a list are joined in this language.
-    fn separator(self) -> &'static str {
-        match self {
-            Lang::Zh => "、",
-            Lang::En => ", ",
-        }
-    }
-}
+/// The language of the headers and the labels: the catalogue's.
+pub use notoneless_i18n::Lang;
 
 /// The file format of an export.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Deserialize)]
@@ -96,21 +70,6 @@ pub struct UnknownChoice {
     pub expected: &'static str,
 }
 
-impl FromStr for Lang {
-    type Err = UnknownChoice;
-
-    fn from_str(value: &str) -> Result<Self, UnknownChoice> {
-        match value {
-            "zh" => Ok(Lang::Zh),
-            "en" => Ok(Lang::En),
-            _ => Err(UnknownChoice {
-                value: value.to_string(),
-                expected: "zh, en",
-            }),
-        }
-    }
-}
-
 impl FromStr for Format {
     type Err = UnknownChoice;
 
@@ -123,12 +82,6 @@ impl FromStr for Format {
                 expected: "csv, xlsx",
             }),
         }
-    }
-}
-
-impl fmt::Display for Lang {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

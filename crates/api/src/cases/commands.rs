@@ -12,6 +12,7 @@ use notoneless_domain::{
     RegistryResolution, Reopening, Report, Resumption, Return, SupervisionNote, Support,
     Suspension, TransferConfirmation, TransferOut, UserRole,
 };
+use notoneless_i18n::{Message, Msg};
 use notoneless_store::CommandOutcome;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -63,7 +64,7 @@ async fn record(
             _ => false,
         };
         if !own {
-            return Err(caller.refused("acknowledge a report sent to another recipient"));
+            return Err(caller.refused(Msg::MayAcknowledgeOthersReport));
         }
     }
     let outcome = state
@@ -96,13 +97,13 @@ pub async fn open_case(
         .get(school)
         .is_some_and(|n| n.kind == NodeKind::School);
     if !is_school {
-        return Err(ApiError::Rejected {
-            message: format!("student.school: there is no school {school}"),
-            field: Some("student.school".into()),
-        });
+        return Err(ApiError::rejected_field(
+            "student.school",
+            Message::new(Msg::NoSuchSchool).with("school", school.as_str()),
+        ));
     }
     if !sees_school(&org.org, &caller.user, school) {
-        return Err(caller.refused("open a case at a school outside their jurisdiction"));
+        return Err(caller.refused(Msg::MayOpenCaseAtSchool));
     }
     let key = idempotency_key(&headers)?;
     let case_id = match &key {

@@ -121,7 +121,19 @@ impl TestApp {
         let base = format!("http://{}", running.address);
         Self {
             base,
-            client: reqwest::Client::new(),
+            // The tests read the API's answers in English; `crates/api/tests/chinese.rs` reads
+            // them in Chinese, the language a request that names none gets.
+            client: reqwest::Client::builder()
+                .default_headers(
+                    [(
+                        reqwest::header::ACCEPT_LANGUAGE,
+                        reqwest::header::HeaderValue::from_static("en"),
+                    )]
+                    .into_iter()
+                    .collect(),
+                )
+                .build()
+                .unwrap(),
             store,
             clock,
             _running: running,

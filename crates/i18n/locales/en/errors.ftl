@@ -1,0 +1,125 @@
+# The refusals and errors a person reads: the API's answers and the rules' refusals.
+# Every message here has its Chinese twin in ../zh/errors.ftl, with the same arguments.
+
+## The API's answers
+
+# A refusal that names the field at fault: the field, then the refusal's text.
+field-message = { $field }: { $text }
+unauthenticated = a valid bearer token is required
+token-expired = the bearer token expired at { $expired_at }; ask an admin for a new one
+too-many-failures = too many failed attempts to authenticate from this address; try again in { $retry_after } s
+# $role is the role's id (head_teacher …), $role_label its name, $action what was refused.
+forbidden = { $role ->
+    [inspector] an
+    [admin] an
+   *[other] a
+} { $role_label } may not { $action }
+not-found = not found
+method-not-allowed = the path has no such method; the Allow header lists those it has
+conflict-concurrent-write = others kept changing the same record at the same time; nothing was written, try again
+conflict-key-reused = the Idempotency-Key was already used for a different request
+too-large = the request body is too large
+unavailable = the database is unavailable; try again shortly
+timed-out = the request took longer than { $seconds } s and was stopped; try again (a write retried with the same Idempotency-Key is not made twice)
+internal = internal error; the details are in the server's log
+
+## A request that cannot be read
+
+body-not-utf8 = the body is not UTF-8: the first byte that is not is at line { $line }, column { $column }
+# $detail is the JSON reader's own words.
+body-unreadable = the body cannot be read: { $detail }
+trailing-characters = trailing characters after the JSON value: { $detail }
+nul-character = the NUL character (U+0000) is not accepted
+nul-character-on-line = the NUL character (U+0000) is not accepted (line { $line })
+not-utf8-decoded = not UTF-8 once percent-decoded
+missing-field = missing field `{ $name }`
+unknown-field = unknown field `{ $name }`
+duplicate-field = duplicate field `{ $name }`
+# $detail is the reader's own words ("invalid type: string, expected i64").
+invalid-value = { $detail }
+page-too-low = must be 1 or more
+per-page-range = must be from 1 to 200
+idempotency-key-format = 1 to 200 visible ASCII characters
+registry-state-choice = expected open, resolved, cleared or all
+lifetime-days-range = must be from 1 to { $max }
+no-such-school = there is no school { $school }
+clock-not-training = this server runs on the machine's clock; only a training server's clock (notoneless serve --clock) can be moved
+clock-backwards = { $to } is before the clock's { $now }; a training clock only moves forward
+review-until-before-from = { $until } is before `from` { $from }
+review-too-long = a review covers at most { $max } days from `from`
+threshold-range = must be a number of days from 0 to { $max }, not { $value }
+
+## The case's rules
+
+case-not-opened = the case has not been opened
+case-already-opened = the case is already open
+blank = must not be blank
+too-long = must be at most { $max } characters
+bad-format = expected { $expected }
+empty-list = must list at least one
+given-twice = { $value } is given twice
+not-there-to-remove = { $value } is not there to remove
+day-after-today = { $date } is after today ({ $today })
+day-before-case-opened = { $date } is before the case was opened on { $opened_on }
+end-before-start = { $end } is before { $start }
+day-before-status-change = { $date } is before the case's last change of status on { $since }
+day-before-event = { $date } is before event { $sequence }, dated { $event_on }
+wrong-status = cannot { $action } while the case is { $status }
+not-enrolled-on = the child was { $status } on { $date }, not expected at school
+duplicate-absence = an absence on { $on } is already recorded (event { $sequence })
+covered-by-leave = { $on } is covered by the leave granted in event { $sequence }
+present-that-day = the child is recorded at school on { $on } (event { $sequence })
+absent-that-day = an absence is recorded on { $on } (event { $sequence })
+overlaps-leave = the leave overlaps the leave granted in event { $sequence }
+not-absent = the child is not absent: no unexcused absence before { $on } is still open
+still-absent = the child has been absent since { $since } with no return on record: record the return first
+no-such-report = no report { $reference } to the { $recipient } is on record
+already-acknowledged = report { $reference } was already acknowledged (event { $sequence })
+no-such-event = there is no event { $sequence } in this case
+already-retracted = event { $sequence } is already retracted
+cannot-retract = event { $sequence } cannot be retracted: { $reason }
+not-in-focus-group = the child is not in the focus group { $group }
+finding-still-open = a registry finding of kind { $kind } is still open (event { $sequence })
+no-open-finding = no registry finding of kind { $kind } is open
+
+## What a value must be
+
+format-student-number = 1 to 32 letters and digits
+format-phone = a phone number of 5 to 20 digits
+format-token-hash = 64 hex digits
+rule-leave-too-long = leave of a year or more is a suspension (休学), not leave
+rule-session-minutes = a session lasts from 1 to 480 minutes
+rule-grade8-derived = grade 8 and above follows from the grade and is not declared
+rule-age-range = a child in compulsory education is between 3 and 20 years old
+rule-grade-range = compulsory education has grades 1 to 9
+rule-reason-needs-reached = only a guardian who was reached can give a reason
+rule-support-above-zero = a reduction, waiver or subsidy must have an amount above zero
+rule-support-at-most = a single support is at most 10,000,000 fen (100,000 yuan)
+rule-roll-call-present-over-enrolled = more present than enrolled
+rule-roll-call-absent-count = must name every child absent: enrolled minus present
+rule-opening-stands = the opening of the case stands; correct its details with a note
+rule-correction-stands = a correction cannot be retracted; record another correction
+rule-short-text = must be at most 200 characters
+rule-one-county = there is already a county
+rule-county-no-parent = a county has no parent
+rule-node-parent = a township belongs to the county, a school to a township
+
+## The organisation's refusals
+
+org-exists = { $value } already exists
+org-unknown = there is no { $value }
+org-role-wrong-node = a { $role } belongs to a { $kind } node
+
+## The calendar's and the ladder's refusals
+
+term-name-blank = must not be blank
+term-ends-before-start = { $last_day } is before the first day { $first_day }
+terms-overlap = overlaps term { $other }
+holiday-and-make-up-day = { $date } is also declared a holiday
+make-up-day-not-weekend = { $date } is not a Saturday or Sunday
+make-up-day-outside-terms = { $date } is in no term
+bad-utc-offset = { $minutes } is not between -720 and 840
+ladder-empty = must list at least one
+ladder-day-zero = must be 1 or more
+ladder-not-increasing = must be later than the step before
+ladder-no-roles = must list at least one

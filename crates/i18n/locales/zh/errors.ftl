@@ -1,0 +1,117 @@
+# 给人看的拒绝理由和错误：接口的回答与规则的拒绝。
+# 每一条都在 ../en/errors.ftl 里有英文对应，参数相同。
+
+## 接口的回答
+
+field-message = { $field }：{ $text }
+unauthenticated = 请先登录，或提供有效的访问令牌
+token-expired = 访问令牌已于 { $expired_at } 过期，请向管理员申请新的令牌
+too-many-failures = 此地址登录失败次数过多，请在 { $retry_after } 秒后再试
+forbidden = { $role_label }无权{ $action }
+not-found = 未找到（或无权查看）
+method-not-allowed = 此地址不支持该请求方法，Allow 头列出了可用的方法
+conflict-concurrent-write = 同一记录正被他人同时修改，本次未写入任何内容，请重试
+conflict-key-reused = 该 Idempotency-Key 已用于另一个不同的请求
+too-large = 请求内容过大
+unavailable = 数据库暂时不可用，请稍后重试
+timed-out = 请求超过 { $seconds } 秒未完成，已被终止；请重试（带同一 Idempotency-Key 重试的写入不会重复）
+internal = 服务器内部错误，详情已记入服务器日志
+
+## 无法读取的请求
+
+body-not-utf8 = 请求内容不是 UTF-8 编码：第一个无效字节位于第 { $line } 行第 { $column } 列
+body-unreadable = 无法读取请求内容：{ $detail }
+trailing-characters = JSON 值之后还有多余的字符：{ $detail }
+nul-character = 不接受空字符（U+0000）
+nul-character-on-line = 不接受空字符（U+0000）（第 { $line } 行）
+not-utf8-decoded = 百分号解码后不是 UTF-8
+missing-field = 缺少字段 `{ $name }`
+unknown-field = 未知字段 `{ $name }`
+duplicate-field = 字段 `{ $name }` 出现了两次
+invalid-value = 取值无效（{ $detail }）
+page-too-low = 页码应从 1 开始
+per-page-range = 每页条数应为 1 到 200
+idempotency-key-format = 应为 1 到 200 个可见的 ASCII 字符
+registry-state-choice = 应为 open、resolved、cleared 或 all
+lifetime-days-range = 应为 1 到 { $max } 天
+no-such-school = 没有学校 { $school }
+clock-not-training = 本服务器使用系统时钟；只有培训服务器（notoneless serve --clock）的时钟可以调整
+clock-backwards = { $to } 早于当前时钟 { $now }；培训时钟只能向前调整
+review-until-before-from = 截止日 { $until } 早于起始日 { $from }
+review-too-long = 一次核查最多覆盖自起始日起 { $max } 天
+threshold-range = 应为 0 到 { $max } 天，而不是 { $value }
+
+## 案件规则
+
+case-not-opened = 尚未立案
+case-already-opened = 该案件已经立案
+blank = 不能为空
+too-long = 最多 { $max } 个字
+bad-format = 格式应为：{ $expected }
+empty-list = 至少要填写一项
+given-twice = { $value } 重复填写了
+not-there-to-remove = 没有 { $value }，无法移除
+day-after-today = { $date } 晚于今天（{ $today }）
+day-before-case-opened = { $date } 早于立案日 { $opened_on }
+end-before-start = { $end } 早于 { $start }
+day-before-status-change = { $date } 早于案件最近一次状态变化（{ $since }）
+day-before-event = { $date } 早于第 { $sequence } 条记录的日期 { $event_on }
+wrong-status = 案件当前为“{ $status }”，不能{ $action }
+not-enrolled-on = 该生 { $date } 处于“{ $status }”状态，当天不应到校
+duplicate-absence = { $on } 的缺勤已有记录（第 { $sequence } 条）
+covered-by-leave = { $on } 在第 { $sequence } 条记录批准的请假期内
+present-that-day = 记录显示该生 { $on } 在校（第 { $sequence } 条）
+absent-that-day = { $on } 已记录缺勤（第 { $sequence } 条）
+overlaps-leave = 与第 { $sequence } 条记录批准的请假时间重叠
+not-absent = 该生目前未缺课：{ $on } 之前没有尚未结束的无故缺勤
+still-absent = 该生自 { $since } 起缺课，尚无返校记录：请先记录返校
+no-such-report = 没有向{ $recipient }报送的、编号为 { $reference } 的报告
+already-acknowledged = 报告 { $reference } 已经签收（第 { $sequence } 条）
+no-such-event = 本案件没有第 { $sequence } 条记录
+already-retracted = 第 { $sequence } 条记录已被撤销
+cannot-retract = 第 { $sequence } 条记录不能撤销：{ $reason }
+not-in-focus-group = 该生不在重点群体“{ $group }”中
+finding-still-open = “{ $kind }”类比对问题尚未解决（第 { $sequence } 条）
+no-open-finding = 没有未解决的“{ $kind }”类比对问题
+
+## 取值要求
+
+format-student-number = 1 到 32 位字母或数字
+format-phone = 5 到 20 位数字的电话号码
+format-token-hash = 64 位十六进制数字
+rule-leave-too-long = 一年及以上的请假应办理休学，而不是请假
+rule-session-minutes = 每次送教 1 到 480 分钟
+rule-grade8-derived = “八年级及以上”由年级自动得出，无需申报
+rule-age-range = 义务教育阶段儿童的年龄在 3 到 20 岁之间
+rule-grade-range = 义务教育为一至九年级
+rule-reason-needs-reached = 只有联系上的监护人才能说明原因
+rule-support-above-zero = 减免、缓交或补助的金额必须大于零
+rule-support-at-most = 单次资助最多 10,000,000 分（10 万元）
+rule-roll-call-present-over-enrolled = 实到人数多于应到人数
+rule-roll-call-absent-count = 须列出每一名缺勤学生：应到人数减实到人数
+rule-opening-stands = 立案记录不能撤销；如有错误请用备注更正
+rule-correction-stands = 更正记录不能撤销；请再记录一条更正
+rule-short-text = 最多 200 个字
+rule-one-county = 已经有一个县了
+rule-county-no-parent = 县没有上级节点
+rule-node-parent = 乡镇隶属于县，学校隶属于乡镇
+
+## 组织机构
+
+org-exists = { $value } 已存在
+org-unknown = 没有 { $value }
+org-role-wrong-node = { $role }应属于{ $kind }一级
+
+## 校历与升级阶梯
+
+term-name-blank = 学期名称不能为空
+term-ends-before-start = 结束日 { $last_day } 早于开始日 { $first_day }
+terms-overlap = 与第 { $other } 个学期重叠
+holiday-and-make-up-day = { $date } 同时被定为假日
+make-up-day-not-weekend = { $date } 不是星期六或星期日
+make-up-day-outside-terms = { $date } 不在任何学期内
+bad-utc-offset = { $minutes } 不在 -720 到 840 之间
+ladder-empty = 至少要有一个步骤
+ladder-day-zero = 天数应从 1 开始
+ladder-not-increasing = 应晚于上一个步骤
+ladder-no-roles = 至少要有一个角色
