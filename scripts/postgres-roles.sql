@@ -26,3 +26,7 @@ GRANT SELECT ON _sqlx_migrations TO notoneless_app;
 -- event anyway): the application only reads whether it is.
 REVOKE ALL ON training_mark FROM notoneless_app;
 GRANT SELECT ON training_mark TO notoneless_app;
+-- Sessions are the application's to open and end; the sign-in log is append-only.
+GRANT SELECT, INSERT, UPDATE, DELETE ON sessions TO notoneless_app;
+REVOKE ALL ON sign_in_log FROM notoneless_app;
+GRANT SELECT, INSERT ON sign_in_log TO notoneless_app;

@@ -16,6 +16,7 @@ use axum::response::{IntoResponse, Response};
 use notoneless_domain::{CaseActionKind, NodeKind, Organisation, User, UserRole};
 use notoneless_i18n::Msg;
 use notoneless_store::org::AuthError;
+use notoneless_store::sessions::{Session, SessionSecret};
 use notoneless_store::{Actor, CommandContext};
 
 use crate::error::ApiError;
@@ -116,10 +117,29 @@ pub const ROLL_CALLERS: Permission = Permission {
     roles: &[HeadTeacher, SchoolLeader, Principal],
     action: Msg::MaySubmitRollCall,
 };
+/// Who gives a user a new one-time password, or ends their sessions: an admin, anyone's; a
+/// principal, their own school's head teachers' and leaders' (the [`Access::Credentials`]
+/// check).
+pub const CREDENTIAL_KEEPERS: Permission = Permission {
+    roles: &[Admin, Principal],
+    action: Msg::MayManageCredentials,
+};
+/// Whose passwords and sessions a principal manages: the head teachers and leaders of their
+/// school.
+const A_PRINCIPALS_STAFF: [UserRole; 2] = [HeadTeacher, SchoolLeader];
+
+/// The request header that carries a session's CSRF token (a form carries it as the field
+/// `csrf_token`).
+pub const CSRF_HEADER: &str = "x-csrf-token";
+/// The cookie that carries a session's secret.
+pub const SESSION_COOKIE: &str = "nol_session";
+/// What a bearer token's caller may not do at `DELETE /api/v1/session`.
+pub const LOG_OUT_WITH_A_TOKEN: Msg = Msg::MayLogOutWithToken;
 
 /// What an endpoint asks of its caller, checked by [`admit`] before its handler runs (a
-/// bearer token always comes first: 401). What is about the request's body (the school a
-/// case is opened at, the recipient an acknowledgement is for) the handler checks.
+/// bearer token or a session always comes first: 401; but for [`Access::Public`]). What is
+/// about the request's body (the school a case is opened at, the recipient an
+/// acknowledgement is for) the handler checks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Access {
     /// Any caller; what the answer holds is their jurisdiction's.
@@ -140,6 +160,13 @@ pub enum Access {
     SchoolRoles(Permission),
     /// An admin, or the owner of the token in the path (403).
     OwnTokenOrAdmin,
+    /// No caller at all: the way in (logging in with a password).
+    Public,
+    /// A caller logged in with a session cookie, about that session (403 with a bearer token).
+    Session,
+    /// The user in the path's password and sessions: an admin, anyone's; a principal, their
+    /// school's head teachers' and leaders' (403 for anyone else).
+    Credentials,
 }
 
 impl Access {
@@ -161,17 +188,41 @@ impl Access {
             Access::School => "anyone who sees the school (not admin)".into(),
             Access::SchoolRoles(p) => format!("{}; a school they see", names(p.roles)),
             Access::OwnTokenOrAdmin => "admin, or the token's own user".into(),
+            Access::Public => "anyone, without a token (the way in)".into(),
+            Access::Session => "anyone, in the session they logged in with".into(),
+            Access::Credentials => {
+                "admin; principal, for the head teachers and leaders of their school".into()
+            }
         }
     }
 
     /// The roles this access lets through at all (before jurisdiction): `None` for all.
     pub fn roles(&self) -> Option<&'static [UserRole]> {
         match self {
-            Access::Everyone | Access::Case | Access::School | Access::OwnTokenOrAdmin => None,
+            Access::Everyone
+            | Access::Case
+            | Access::School
+            | Access::OwnTokenOrAdmin
+            | Access::Public
+            | Access::Session => None,
+            Access::Credentials => Some(CREDENTIAL_KEEPERS.roles),
             Access::Roles(p) | Access::CaseRoles(p) | Access::SchoolRoles(p) => Some(p.roles),
             Access::Record(kind) => Some(kind.recorders()),
         }
     }
+}
+
+/// How a caller proved who they are.
+#[derive(Clone, Debug)]
+pub enum Credential {
+    /// A bearer token (a program), by its id.
+    Token { token_id: String },
+    /// A session cookie (a person logged in with their password): the session, and its
+    /// secret, from which its CSRF token is derived.
+    Session {
+        session: Session,
+        secret: SessionSecret,
+    },
 }
 
 /// The authenticated caller of a request.
@@ -179,6 +230,7 @@ impl Access {
 pub struct Caller {
     pub user: User,
     pub request_id: String,
+    pub credential: Credential,
 }
 
 impl Caller {
@@ -224,22 +276,78 @@ impl FromRequestParts<AppState> for Caller {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         match parts.extensions.get::<Caller>() {
             Some(caller) => Ok(caller.clone()),
-            None => authenticate(parts, state),
+            None => authenticate(parts, state).await,
         }
     }
+}
+
+/// The request's `x-request-id` (the layers set one when the client sent none).
+pub fn request_id(headers: &HeaderMap) -> String {
+    headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// The session secret in the request's `Cookie` header, if there is one.
+pub fn session_cookie(headers: &HeaderMap) -> Option<SessionSecret> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| SessionSecret::from_cookie(value.trim()))
+        .filter(|secret| !secret.expose().is_empty())
+}
+
+/// Finds the caller by their bearer token or, without one, by their session cookie. A
+/// session that no longer works is a 401 that says why; it is not counted against the
+/// address (a session's secret cannot be guessed, and a school behind one address must not
+/// be locked out by one phone's stale cookie).
+async fn authenticate(parts: &Parts, state: &AppState) -> Result<Caller, ApiError> {
+    let bearer = parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    if let Some(token) = bearer {
+        return authenticate_token(parts, state, token);
+    }
+    let secret = session_cookie(&parts.headers).ok_or(ApiError::Unauthenticated)?;
+    let snapshot = state.store.org.current();
+    let found = state
+        .store
+        .sessions
+        .find(&secret, &state.security.config.sessions, &snapshot.org)
+        .await?;
+    let session = match found {
+        Ok(session) => session,
+        Err(ended) => {
+            tracing::info!(reason = ?ended, "a session cookie was refused");
+            return Err(ApiError::SessionEnded(ended));
+        }
+    };
+    let user = snapshot
+        .org
+        .users
+        .get(&session.user)
+        .cloned()
+        .ok_or(ApiError::Unauthenticated)?;
+    Ok(Caller {
+        user,
+        request_id: request_id(&parts.headers),
+        credential: Credential::Session { session, secret },
+    })
 }
 
 /// Finds the caller by their bearer token. A source that has failed too often within the
 /// window is refused before its token is even looked at (429), so that a right guess cannot be
 /// told from a wrong one; a request without a token is not an attempt.
-fn authenticate(parts: &Parts, state: &AppState) -> Result<Caller, ApiError> {
-    let token = parts
-        .headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .ok_or(ApiError::Unauthenticated)?;
+fn authenticate_token(parts: &Parts, state: &AppState, token: &str) -> Result<Caller, ApiError> {
     let security = &state.security;
     // Without a peer address (a router served without connect info) nothing is counted;
     // `serve` always provides one.
@@ -254,15 +362,12 @@ fn authenticate(parts: &Parts, state: &AppState) -> Result<Caller, ApiError> {
     let snapshot = state.store.org.current();
     let refusal = match snapshot.authenticate(token, now) {
         Ok(authenticated) => {
-            let request_id = parts
-                .headers
-                .get("x-request-id")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default()
-                .to_string();
             return Ok(Caller {
                 user: authenticated.user.clone(),
-                request_id,
+                request_id: request_id(&parts.headers),
+                credential: Credential::Token {
+                    token_id: authenticated.token_id.to_string(),
+                },
             });
         }
         Err(AuthError::Unknown) => {
@@ -318,7 +423,8 @@ macro_rules! found_by_admit {
 found_by_admit!(VisibleCase, "a case");
 found_by_admit!(VisibleSchool, "a school");
 
-/// The middleware of an endpoint's row: the bearer token (401, 429), the path's parameters
+/// The middleware of an endpoint's row: the bearer token or the session cookie (401, 429), a
+/// session's CSRF token on a request that changes something (403), the path's parameters
 /// (400), the role (403), then the case or school in the path in the caller's jurisdiction
 /// (404); what it found goes to the handler in the request's extensions.
 pub async fn admit(
@@ -334,8 +440,27 @@ pub async fn admit(
 }
 
 async fn check(state: &AppState, access: Access, parts: &mut Parts) -> Result<(), ApiError> {
-    let caller = authenticate(parts, state)?;
-    let path = if matches!(access, Access::Everyone | Access::Roles(_)) {
+    if access == Access::Public {
+        return Ok(());
+    }
+    let caller = authenticate(parts, state).await?;
+    if let Credential::Session { secret, .. } = &caller.credential
+        && !parts.method.is_safe()
+    {
+        let presented = parts
+            .headers
+            .get(CSRF_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        if !secret.csrf_matches(presented) {
+            tracing::info!(user = %caller.user.id, "a session's request without its CSRF token was refused");
+            return Err(ApiError::CsrfRequired);
+        }
+    }
+    let path = if matches!(
+        access,
+        Access::Everyone | Access::Roles(_) | Access::Session
+    ) {
         HashMap::new()
     } else {
         PathParam::<HashMap<String, String>>::from_request_parts(parts, state)
@@ -353,13 +478,31 @@ async fn check(state: &AppState, access: Access, parts: &mut Parts) -> Result<()
         let action = match access {
             Access::Roles(p) | Access::CaseRoles(p) | Access::SchoolRoles(p) => p.action,
             Access::Record(kind) => kind.label(),
+            Access::Credentials => CREDENTIAL_KEEPERS.action,
             // Only the accesses with roles refuse a role.
             _ => Msg::MayReadChildFile,
         };
         return Err(caller.refused(action));
     }
     match access {
-        Access::Everyone | Access::Roles(_) => {}
+        Access::Everyone | Access::Roles(_) | Access::Public => {}
+        Access::Session => {
+            if !matches!(caller.credential, Credential::Session { .. }) {
+                return Err(caller.refused(LOG_OUT_WITH_A_TOKEN));
+            }
+        }
+        Access::Credentials => {
+            let user = param("user_id")?;
+            if caller.user.role != Admin {
+                let snapshot = state.store.org.current();
+                let staff = snapshot.org.users.get(&user).is_some_and(|u| {
+                    A_PRINCIPALS_STAFF.contains(&u.role) && u.node == caller.user.node
+                });
+                if !staff {
+                    return Err(caller.refused(CREDENTIAL_KEEPERS.action));
+                }
+            }
+        }
         Access::Case | Access::CaseRoles(_) | Access::Record(_) => {
             let id = param("case_id")?;
             let school = visible_case(state, &caller, &id).await?;

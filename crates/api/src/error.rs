@@ -9,6 +9,8 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use notoneless_domain::{CaseError, OrgError, UserRole};
 use notoneless_i18n::{Lang, Message, Msg};
+use notoneless_store::accounts::{AccessRefusal, AccountError};
+use notoneless_store::sessions::SessionEnded;
 use notoneless_store::table::ExportError;
 use notoneless_store::{CommandError, StoreError};
 use serde::Serialize;
@@ -63,6 +65,21 @@ pub enum ApiError {
     /// 429: too many failed bearer-token attempts from the caller's address; try again after
     /// this many seconds.
     TooManyFailures { retry_after: u64 },
+    /// 401: the session cookie no longer logs anyone in (the message says why).
+    SessionEnded(SessionEnded),
+    /// 403: a request that changes something, made with a session cookie, without the
+    /// session's CSRF token.
+    CsrfRequired,
+    /// A login or a change of password refused: 401 (wrong user name or password), 403 (a
+    /// one-time password without the password chosen in its place), 422 (a wrong current
+    /// password, a new password the rules refuse).
+    Account(AccessRefusal),
+    /// 429: the account is locked after too many wrong passwords; try again after this many
+    /// seconds (or have the password reset).
+    AccountLocked {
+        refusal: AccessRefusal,
+        retry_after: u64,
+    },
     /// 403: the caller's role or jurisdiction does not allow this.
     Forbidden {
         role: UserRole,
@@ -136,7 +153,19 @@ impl ApiError {
             ApiError::Unauthenticated | ApiError::TokenExpired { .. } => {
                 (StatusCode::UNAUTHORIZED, "unauthenticated")
             }
-            ApiError::TooManyFailures { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            ApiError::TooManyFailures { .. } | ApiError::AccountLocked { .. } => {
+                (StatusCode::TOO_MANY_REQUESTS, "rate_limited")
+            }
+            ApiError::SessionEnded(_) => (StatusCode::UNAUTHORIZED, "unauthenticated"),
+            ApiError::CsrfRequired => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::Account(refusal) => match refusal {
+                AccessRefusal::WrongCredentials => (StatusCode::UNAUTHORIZED, "unauthenticated"),
+                AccessRefusal::OneTimePassword => (StatusCode::FORBIDDEN, "forbidden"),
+                AccessRefusal::Locked { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+                AccessRefusal::WrongCurrentPassword | AccessRefusal::NewPassword(_) => {
+                    (StatusCode::UNPROCESSABLE_ENTITY, "rejected")
+                }
+            },
             ApiError::Forbidden { .. } => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
@@ -188,6 +217,14 @@ impl ApiError {
             ApiError::TooManyFailures { retry_after } => {
                 Message::new(Msg::TooManyFailures).with("retry_after", *retry_after)
             }
+            ApiError::SessionEnded(ended) => ended.message(),
+            ApiError::CsrfRequired => Msg::CsrfRequired.into(),
+            ApiError::Account(refusal) | ApiError::AccountLocked { refusal, .. } => {
+                match refusal.field() {
+                    Some(field) => with_field(field, refusal.message()),
+                    None => refusal.message(),
+                }
+            }
             ApiError::Forbidden { role, action } => Message::new(Msg::Forbidden)
                 .with("role", role.as_str())
                 .with("role_label", role.label())
@@ -209,15 +246,36 @@ impl ApiError {
     pub fn internal(cause: impl Into<Cause>) -> Self {
         ApiError::Internal(cause.into())
     }
+
+    /// An account operation's failure, at `now` (for how long a locked account waits).
+    pub fn account(error: AccountError, now: DateTime<Utc>) -> Self {
+        match error {
+            AccountError::Refused(refusal @ AccessRefusal::Locked { until }) => {
+                let millis = u64::try_from((until - now).num_milliseconds()).unwrap_or(0);
+                ApiError::AccountLocked {
+                    refusal,
+                    retry_after: millis.div_ceil(1000).max(1),
+                }
+            }
+            AccountError::Refused(refusal) => ApiError::Account(refusal),
+            AccountError::Command(error) => error.into(),
+        }
+    }
+
+    /// The request's field at fault, where there is one.
+    pub fn field(&self) -> Option<String> {
+        match self {
+            ApiError::Malformed { field, .. } | ApiError::Rejected { field, .. } => field.clone(),
+            ApiError::Account(refusal) => refusal.field().map(str::to_string),
+            _ => None,
+        }
+    }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, error) = self.status_and_code();
-        let field = match &self {
-            ApiError::Malformed { field, .. } | ApiError::Rejected { field, .. } => field.clone(),
-            _ => None,
-        };
+        let field = self.field();
         match &self {
             ApiError::Internal(_) => tracing::error!(error = %Chain(&self), "internal error"),
             ApiError::Unavailable(_) => {
@@ -244,7 +302,9 @@ impl IntoResponse for ApiError {
             }),
         )
             .into_response();
-        if let ApiError::TooManyFailures { retry_after } = &self {
+        if let ApiError::TooManyFailures { retry_after }
+        | ApiError::AccountLocked { retry_after, .. } = &self
+        {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));

@@ -21,6 +21,7 @@ pub mod reviews;
 pub mod roll_calls;
 pub mod routes;
 pub mod security;
+pub mod session;
 pub mod state;
 pub mod streamed;
 

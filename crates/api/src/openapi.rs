@@ -6,7 +6,9 @@ use axum::Router;
 use axum::http::StatusCode;
 use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::schema::{ObjectBuilder, Type};
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{
+    ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+};
 use utoipa::openapi::{ContentBuilder, HeaderBuilder, Ref, RefOr, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
@@ -25,6 +27,41 @@ impl Modify for BearerAuth {
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                crate::auth::SESSION_COOKIE,
+                "The session cookie a login sets (POST /api/v1/session). A request that changes \
+                 something also carries the session's CSRF token in the X-CSRF-Token header.",
+            ))),
+        );
+    }
+}
+
+/// Every operation behind a bearer token takes a session cookie instead (one requirement or
+/// the other), as `auth::admit` does.
+struct SessionAuth;
+
+impl Modify for SessionAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            for operation in [
+                &mut item.get,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.put,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                if let Some(security) = operation.security.as_mut()
+                    && !security.is_empty()
+                {
+                    security.push(SecurityRequirement::new("session", Vec::<String>::new()));
+                }
+            }
+        }
     }
 }
 
@@ -38,7 +75,9 @@ impl Modify for BearerAuth {
 ///   database is away, unless the operation answers from memory: [`ANSWERED_FROM_MEMORY`]);
 /// - with a request body, query or path parameters: 400 (the request cannot be read);
 /// - with a request body: 413 (over the body limit);
-/// - a write (POST, DELETE): 409 (others kept writing the same record).
+/// - a write (POST, DELETE): 409 (others kept writing the same record);
+/// - a write behind a bearer token or a session: 403 (a session's request without its CSRF
+///   token, if nothing else).
 struct CommonResponses;
 
 /// The operations that read only the organisation held in memory, never the database.
@@ -92,6 +131,12 @@ fn add_common_responses(operation: &mut Operation, write: bool) {
     }
     if write {
         add("409", error("Others kept writing the same record, or the Idempotency-Key was used for another request; nothing was written").build());
+    }
+    if secured && write {
+        add(
+            "403",
+            error("The role may not do this, or a request made with a session cookie lacks its CSRF token").build(),
+        );
     }
     if secured {
         add(
@@ -173,6 +218,7 @@ fn error(description: &str) -> ResponseBuilder {
         (name = "commands", description = "Record facts on a case: one endpoint per fact"),
         (name = "reads", description = "Status, lists, work queue, dashboard"),
         (name = "replay", description = "History and replay for inspectors"),
+        (name = "sessions", description = "Logging in with a password, the session, one's own password"),
         (name = "organisation", description = "The jurisdiction tree, users and tokens"),
         (name = "calendar", description = "The school calendar"),
         (name = "reviews", description = "Accountability reviews"),
@@ -188,9 +234,11 @@ pub fn document() -> utoipa::openapi::OpenApi {
     finish(routes::assemble(None, ApiDoc::openapi()).into_openapi())
 }
 
-/// Adds what every operation of a kind answers to a document of the table's paths.
+/// Adds what every operation of a kind answers to a document of the table's paths, and the
+/// session as the bearer token's alternative.
 pub(crate) fn finish(mut document: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     CommonResponses.modify(&mut document);
+    SessionAuth.modify(&mut document);
     document
 }
 

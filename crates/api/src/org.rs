@@ -5,7 +5,10 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
-use notoneless_domain::{CalendarDay, CalendarSpec, Node, OrgCommand, Term, User, UserRole};
+use notoneless_domain::{
+    CalendarDay, CalendarSpec, Node, OrgCommand, Organisation, Term, User, UserRole,
+};
+use notoneless_store::accounts::OneTimePassword;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -50,6 +53,18 @@ pub struct UserView {
     pub active: bool,
 }
 
+impl UserView {
+    pub fn of(org: &Organisation, user: &User) -> Self {
+        UserView {
+            id: user.id.clone(),
+            name: user.name.clone(),
+            role: user.role,
+            node: user.node.clone(),
+            active: org.is_active(&user.id),
+        }
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OrgView {
     pub nodes: Vec<Node>,
@@ -64,17 +79,7 @@ pub async fn get_org(State(state): State<AppState>) -> Json<OrgView> {
     let org = &snapshot.org;
     Json(OrgView {
         nodes: org.nodes.values().cloned().collect(),
-        users: org
-            .users
-            .values()
-            .map(|u| UserView {
-                id: u.id.clone(),
-                name: u.name.clone(),
-                role: u.role,
-                node: u.node.clone(),
-                active: org.is_active(&u.id),
-            })
-            .collect(),
+        users: org.users.values().map(|u| UserView::of(org, u)).collect(),
     })
 }
 
@@ -90,16 +95,86 @@ pub async fn add_node(
     change(&state, &caller, OrgCommand::AddNode(node)).await
 }
 
-/// Add a user (admin).
+/// A one-time password just set: shown this once, to be handed to its user, who must choose
+/// their own at their first login.
+#[derive(Serialize, ToSchema)]
+pub struct IssuedPassword {
+    pub user: String,
+    pub one_time_password: String,
+    pub sequence: u64,
+    pub global_position: i64,
+}
+
+impl IssuedPassword {
+    fn of(issued: OneTimePassword) -> Self {
+        IssuedPassword {
+            user: issued.user,
+            one_time_password: issued.password.expose().to_string(),
+            sequence: issued.outcome.sequence,
+            global_position: issued.outcome.global_position,
+        }
+    }
+}
+
+/// Add a user (admin), with a one-time password: the answer is the only place it appears.
 #[utoipa::path(post, path = "/api/v1/org/users", tag = "organisation", request_body = User,
-    responses((status = 200, body = OrgWritten), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 200, body = IssuedPassword), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn add_user(
     State(state): State<AppState>,
     caller: Caller,
     JsonBody(user): JsonBody<User>,
-) -> Result<Json<OrgWritten>, ApiError> {
-    change(&state, &caller, OrgCommand::AddUser(user)).await
+) -> Result<Json<IssuedPassword>, ApiError> {
+    let issued = state
+        .store
+        .add_user(user, &caller.context(None))
+        .await
+        .map_err(|e| ApiError::account(e, state.store.clock.now()))?;
+    Ok(Json(IssuedPassword::of(issued)))
+}
+
+/// Give a user a new one-time password (an admin; a principal, for the head teachers and
+/// leaders of their school): their sessions end, their account is unlocked, and they choose
+/// their own password at their next login. The answer is the only place it appears.
+#[utoipa::path(post, path = "/api/v1/org/users/{user_id}/password-reset", tag = "organisation",
+    params(("user_id" = String, Path, description = "The user")),
+    responses((status = 201, body = IssuedPassword), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn reset_password(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParam(user): PathParam<String>,
+) -> Result<(StatusCode, Json<IssuedPassword>), ApiError> {
+    let issued = state
+        .store
+        .reset_password(&user, &caller.context(None))
+        .await
+        .map_err(|e| ApiError::account(e, state.store.clock.now()))?;
+    Ok((StatusCode::CREATED, Json(IssuedPassword::of(issued))))
+}
+
+/// How many sessions were ended.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionsEnded {
+    pub ended: u64,
+}
+
+/// End every session of a user (an admin; a principal, for the head teachers and leaders of
+/// their school): a phone lost, a session stolen. Their bearer tokens are revoked apart.
+#[utoipa::path(delete, path = "/api/v1/org/users/{user_id}/sessions", tag = "organisation",
+    params(("user_id" = String, Path, description = "The user")),
+    responses((status = 200, body = SessionsEnded), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn end_sessions(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParam(user): PathParam<String>,
+) -> Result<Json<SessionsEnded>, ApiError> {
+    let ended = state
+        .store
+        .end_sessions(&user, &caller.context(None))
+        .await?;
+    Ok(Json(SessionsEnded { ended }))
 }
 
 /// Deactivate a user; their tokens stop working (admin).
@@ -189,12 +264,16 @@ pub async fn revoke_token(
     change(&state, &caller, OrgCommand::RevokeToken { token_id }).await
 }
 
+/// The fields of the organisation's events that the history never shows: a token's and a
+/// password's hash.
+pub const SECRETS: [&str; 2] = ["token_sha256", "password_hash"];
+
 /// One change to the organisation, as recorded.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OrgChange {
     pub sequence: i64,
     pub event_type: String,
-    /// What changed (a token's hash is left out).
+    /// What changed (a token's or a password's hash is left out).
     #[schema(value_type = Object)]
     pub change: Value,
     pub recorded_by: Option<String>,
@@ -221,7 +300,9 @@ pub async fn org_history(State(state): State<AppState>) -> Result<Json<Vec<OrgCh
                 .cloned()
                 .unwrap_or_else(|| event.payload.clone());
             if let Some(object) = change.as_object_mut() {
-                object.remove("token_sha256");
+                for secret in SECRETS {
+                    object.remove(secret);
+                }
             }
             OrgChange {
                 sequence: event.sequence,

@@ -22,7 +22,7 @@ use crate::auth::{
 use crate::cases::{commands, queue, replay, status};
 use crate::{
     AppState, MAX_IMPORT_BYTES, access_log, clock, exports, imports, org, registry, reviews,
-    roll_calls,
+    roll_calls, session,
 };
 
 /// One endpoint: its handler with its route and operation, and who may call it.
@@ -50,8 +50,15 @@ impl Endpoint {
 
 /// Every endpoint of the API under `/api/v1`.
 pub fn endpoints() -> Vec<Endpoint> {
-    use Access::{Case, CaseRoles, Everyone, OwnTokenOrAdmin, Record, Roles, School, SchoolRoles};
+    use Access::{
+        Case, CaseRoles, Credentials, Everyone, OwnTokenOrAdmin, Public, Record, Roles, School,
+        SchoolRoles, Session,
+    };
     let mut table = vec![
+        row(routes!(session::log_in), Public),
+        row(routes!(session::who_am_i), Everyone),
+        row(routes!(session::log_out), Session),
+        row(routes!(session::change_password), Everyone),
         row(
             routes!(commands::open_case),
             Roles(Permission::recording(CaseActionKind::OpenCase)),
@@ -91,6 +98,8 @@ pub fn endpoints() -> Vec<Endpoint> {
         row(routes!(org::deactivate_user), Roles(ORG_ADMINS)),
         row(routes!(org::issue_token), Roles(ORG_ADMINS)),
         row(routes!(org::revoke_token), OwnTokenOrAdmin),
+        row(routes!(org::reset_password), Credentials),
+        row(routes!(org::end_sessions), Credentials),
         row(routes!(org::get_calendar), Everyone),
         row(routes!(clock::get_clock), Everyone),
         row(routes!(clock::move_clock), Roles(TRAINERS)),

@@ -1,6 +1,7 @@
-//! What guards authentication besides the token itself: how long new tokens live, and the
-//! limit on failed bearer-token attempts per source address (answered 429 with `Retry-After`
-//! until the window passes). `docs/security.md` explains the choices.
+//! What guards authentication besides the token itself: how long new tokens live, the limit
+//! on failed bearer-token attempts per source address (answered 429 with `Retry-After` until
+//! the window passes), and how sessions last, when an account is locked and whether the
+//! session cookie is `Secure`. `docs/security.md` explains the choices.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
@@ -9,6 +10,7 @@ use std::sync::Mutex;
 use axum::extract::ConnectInfo;
 use axum::http::request::Parts;
 use chrono::{DateTime, TimeDelta, Utc};
+use notoneless_store::sessions::SessionPolicy;
 
 /// The settings of [`Security`]; `notoneless serve` sets them from its flags. A test
 /// application gets the defaults from [`crate::app`].
@@ -26,6 +28,11 @@ pub struct SecurityConfig {
     pub trusted_proxies: Vec<IpAddr>,
     /// The most sources tracked at once (memory stays bounded: the oldest are forgotten).
     pub max_sources: usize,
+    /// How long sessions last, and after how many wrong passwords an account is locked.
+    pub sessions: SessionPolicy,
+    /// The session cookie is `Secure` (sent only over HTTPS): the server is reached through a
+    /// proxy that terminates TLS (`serve --behind-tls-proxy`).
+    pub secure_cookies: bool,
 }
 
 /// The longest lifetime a token may be given, in days.
@@ -39,6 +46,8 @@ impl Default for SecurityConfig {
             failure_window: TimeDelta::minutes(5),
             trusted_proxies: Vec::new(),
             max_sources: 10_000,
+            sessions: SessionPolicy::default(),
+            secure_cookies: false,
         }
     }
 }

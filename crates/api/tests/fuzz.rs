@@ -95,6 +95,7 @@ fn default_cases(property: &str) -> u32 {
 fn a_case_with_an_absence(backend: Backend) -> (tokio::runtime::Runtime, TestApp, String) {
     let runtime = runtime();
     let app = runtime.block_on(TestApp::spawn(backend, at("2023-11-08", "10:00")));
+    runtime.block_on(app.set_passwords());
     let case = runtime.block_on(app.open("p", SCHOOL_A, "2023-11-06"));
     runtime.block_on(async {
         app.ok(
@@ -527,7 +528,19 @@ fn endpoints(case: &str) -> Vec<Endpoint> {
                     json!({"lifetime_days": 30}),
                 ),
                 // Its body is empty: nothing to generate.
-                "/api/v1/org/users/{user_id}/deactivation" => return None,
+                "/api/v1/org/users/{user_id}/deactivation"
+                | "/api/v1/org/users/{user_id}/password-reset" => return None,
+                // The way in: no token needed (the one sent is not looked at).
+                "/api/v1/session" => (
+                    "sl",
+                    row.path.clone(),
+                    json!({"user": "sl", "password": password("sl")}),
+                ),
+                "/api/v1/session/password" => (
+                    "to",
+                    row.path.clone(),
+                    json!({"current_password": password("to"), "new_password": "a new one of mine"}),
+                ),
                 "/api/v1/calendar/terms" => (
                     "bo",
                     row.path.clone(),

@@ -1,9 +1,11 @@
-//! No child's personal data and no token ever reaches the logs: requests that carry names,
-//! phone numbers and ID numbers (a case opened with its profile, a parent contact, a roll
-//! call, both imports, the reads and downloads that show them, and refusals that echo them)
-//! are made with every log event of every crate captured at TRACE, and none of those strings
-//! nor any bearer token appears in what was logged, not even when a stored event no longer
-//! reads and the error is logged. On PostgreSQL and on SQLite.
+//! No child's personal data, no token, no password and no session ever reaches the logs:
+//! requests that carry names, phone numbers and ID numbers (a case opened with its profile, a
+//! parent contact, a roll call, both imports, the reads and downloads that show them, and
+//! refusals that echo them), and passwords (a one-time password replaced at a login, a wrong
+//! one, a change, a reset) and a session's cookie and CSRF token, are made with every log
+//! event of every crate captured at TRACE, and none of those strings, no bearer token and no
+//! password's hash appears in what was logged, not even when a stored event no longer reads
+//! and the error is logged. On PostgreSQL and on SQLite.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -61,6 +63,9 @@ const REGISTER_PHONE: &str = "13655554444";
 const ABSENT: &str = "隐私缺席戊";
 const IDEMPOTENCY_KEY: &str = "open-yinsi-ceshi-jia";
 const GUESS: &str = "nol_a_secret_guess_that_must_not_be_logged";
+const CHOSEN: &str = "隐私密码：门前一棵枣树";
+const CHOSEN_AGAIN: &str = "隐私密码：门前还有一棵枣树";
+const WRONG_PASSWORD: &str = "隐私错误密码甲乙丙";
 
 conformance!(no_name_phone_id_number_or_token_reaches_the_logs_even_at_trace_level);
 
@@ -209,6 +214,77 @@ async fn no_name_phone_id_number_or_token_reaches_the_logs_even_at_trace_level(b
             .0,
         StatusCode::NOT_FOUND
     );
+    // Passwords and sessions: a new user's one-time password, a login that replaces it, a
+    // wrong password, a request in the session with its CSRF token, a change of password, a
+    // reset, a stale cookie.
+    app.set_passwords().await;
+    let (status, added) = app
+        .post(
+            "admin",
+            "/api/v1/org/users",
+            &json!({"id": "yinsi", "name": "隐私老师", "role": "head_teacher", "node": SCHOOL_A}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{added}");
+    let one_time = added["one_time_password"].as_str().unwrap().to_string();
+    let session_path = format!("{}/api/v1/session", app.base);
+    let logged = app
+        .client
+        .post(&session_path)
+        .json(&json!({"user": "yinsi", "password": one_time, "new_password": CHOSEN}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(logged.status(), StatusCode::CREATED);
+    let cookie = logged.headers()["set-cookie"].to_str().unwrap().to_string();
+    let cookie = cookie.split(';').next().unwrap().to_string();
+    let body: serde_json::Value = logged.json().await.unwrap();
+    let csrf = body["session"]["csrf_token"].as_str().unwrap().to_string();
+    let wrong = app
+        .client
+        .post(&session_path)
+        .json(&json!({"user": "ht", "password": WRONG_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    let changed = app
+        .client
+        .post(format!("{session_path}/password"))
+        .header("cookie", &cookie)
+        .header("x-csrf-token", &csrf)
+        .json(&json!({"current_password": CHOSEN, "new_password": CHOSEN_AGAIN}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.status(), StatusCode::OK);
+    let (status, reset) = app
+        .post(
+            "admin",
+            "/api/v1/org/users/yinsi/password-reset",
+            &json!(null),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let reset = reset["one_time_password"].as_str().unwrap().to_string();
+    let stale = app
+        .client
+        .get(&session_path)
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), StatusCode::UNAUTHORIZED);
+    let hashes: Vec<String> = app
+        .store
+        .org
+        .current()
+        .org
+        .passwords
+        .values()
+        .map(|p| p.hash.as_str().to_string())
+        .collect();
+
     // Let the projector work through it all, logging as it goes.
     app.status("bo", &case, &json!(i64::MAX)).await;
 
@@ -250,6 +326,10 @@ async fn no_name_phone_id_number_or_token_reaches_the_logs_even_at_trace_level(b
         "{text}"
     );
     assert!(
+        text.contains("a session cookie was refused reason=Ended"),
+        "{text}"
+    );
+    assert!(
         text.contains("TRACE") && text.contains("DEBUG") && text.contains("request"),
         "the log was captured at every level: {} bytes",
         text.len()
@@ -268,11 +348,23 @@ async fn no_name_phone_id_number_or_token_reaches_the_logs_even_at_trace_level(b
         IDEMPOTENCY_KEY.to_string(),
         GUESS.to_string(),
     ];
-    // Every bearer token, and the digests they are stored as.
+    // Every bearer token, and the digests they are stored as; every password, one-time or
+    // chosen, and the hashes they are kept as; the session's secret and its CSRF token.
     for (user, _, _) in USERS {
         secrets.push(token(user));
         secrets.push(notoneless_store::org::token_sha256(&token(user)));
+        secrets.push(password(user));
     }
+    secrets.extend([
+        one_time,
+        reset,
+        CHOSEN.to_string(),
+        CHOSEN_AGAIN.to_string(),
+        WRONG_PASSWORD.to_string(),
+        cookie.trim_start_matches("nol_session=").to_string(),
+        csrf,
+    ]);
+    secrets.extend(hashes);
     for secret in &secrets {
         if let Some(at) = text.find(secret.as_str()) {
             let start = text[..at].rfind('\n').map_or(0, |n| n + 1);

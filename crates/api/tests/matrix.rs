@@ -46,6 +46,12 @@ enum Rule {
     Roles(&'static [UserRole]),
     /// An admin, or the token's own user (403).
     RevokeToken,
+    /// Anyone, with or without a token: the way in.
+    Public,
+    /// A caller in a session (403 for a bearer token, which all of these callers use).
+    Session,
+    /// An admin, anyone's; a principal, their school's head teachers' (403).
+    Credentials,
 }
 
 /// What a route is asked, and by whom.
@@ -74,6 +80,9 @@ fn rules() -> BTreeMap<String, Rule> {
             Access::Everyone => Rule::Everyone,
             Access::Roles(p) => Rule::Roles(p.roles),
             Access::OwnTokenOrAdmin => Rule::RevokeToken,
+            Access::Public => Rule::Public,
+            Access::Session => Rule::Session,
+            Access::Credentials => Rule::Credentials,
         };
         assert!(
             rules.insert(row.endpoint(), rule).is_none(),
@@ -145,6 +154,10 @@ fn expect(rule: Rule, user: &str, target: Target) -> Expect {
         Rule::CaseRoles(_) | Rule::SchoolRoles(_) if !sees(user, school) => refuse(404),
         Rule::Roles(roles) if !roles.contains(&role) => refuse(403),
         Rule::RevokeToken if target == Target::B && role != Admin => refuse(403),
+        Rule::Session => refuse(403),
+        Rule::Credentials if role == Admin => Allowed,
+        Rule::Credentials if role == UserRole::Principal && sees(user, school) => Allowed,
+        Rule::Credentials => refuse(403),
         _ => Allowed,
     }
 }
@@ -157,8 +170,9 @@ fn targets(rule: Rule) -> &'static [Target] {
         | Rule::CaseRoles(_)
         | Rule::SchoolRoles(_)
         | Rule::SchoolRead
-        | Rule::RevokeToken => &[Target::A, Target::B],
-        Rule::Everyone | Rule::Roles(_) => &[Target::None],
+        | Rule::RevokeToken
+        | Rule::Credentials => &[Target::A, Target::B],
+        Rule::Everyone | Rule::Roles(_) | Rule::Public | Rule::Session => &[Target::None],
     }
 }
 
@@ -188,6 +202,8 @@ fn request(
         .replace("{day}", "2023-12-25");
     path = match path.as_str() {
         p if p.ends_with("/deactivation") => p.replace("{user_id}", "spare"),
+        // A teacher of school A's, or of school B's.
+        p if target == Target::B => p.replace("{user_id}", "ht_b"),
         p => p.replace("{user_id}", "ht"),
     };
     let query = match route {
@@ -219,6 +235,9 @@ fn request(
             "POST /api/v1/calendar/holidays" => json!({"day": "2023-12-25", "name": "snow day"}),
             "POST /api/v1/calendar/make-up-days" => json!({"day": "2023-11-11", "name": "make-up"}),
             "PUT /api/v1/clock" => json!({"now": "2023-11-08T12:00:00+08:00"}),
+            "POST /api/v1/session" => json!({"user": user, "password": password(user)}),
+            "POST /api/v1/session/password" => json!({"current_password": password(user),
+                "new_password": format!("{user}: another password of mine")}),
             _ => json!({}),
         }),
     };
@@ -251,6 +270,7 @@ async fn every_route_for_every_role_inside_and_outside_and_without_a_valid_token
     same(&operations(&document), &listed, "the OpenAPI document");
 
     let app = TestApp::spawn(backend, at("2023-11-08", "10:00")).await;
+    app.set_passwords().await;
     let (_, served) = app.get_anonymous("/api/openapi.json").await;
     same(&operations(&served), &listed, "the served OpenAPI document");
     let inside = app.open("ht", SCHOOL_A, "2023-11-06").await;
@@ -350,7 +370,8 @@ async fn every_route_for_every_role_inside_and_outside_and_without_a_valid_token
         }
     };
 
-    // Without a valid token, every route is 401, before anything else is looked at.
+    // Without a valid token, every route is 401, before anything else is looked at; but the
+    // way in, which takes none.
     for (route, rule) in &rules {
         let (method, _) = route.split_once(' ').unwrap();
         let (path, body) = request(route, *rule, "p", Target::A, (&inside, &outside));
@@ -361,6 +382,11 @@ async fn every_route_for_every_role_inside_and_outside_and_without_a_valid_token
             ("a made-up token", Some("nol_made_up")),
         ] {
             let (status, answer) = send(method, &path, body.as_ref(), bearer).await;
+            if matches!(rule, Rule::Public) {
+                assert_eq!(status, StatusCode::CREATED, "{route} with {what}: {answer}");
+                count(status, true);
+                continue;
+            }
             assert_eq!(
                 status,
                 StatusCode::UNAUTHORIZED,

@@ -7,6 +7,7 @@
 //! hyper or any database driver; cqrs-es pulls in tokio, which is fine, but this crate calls
 //! no tokio API. `tests/tests/architecture.rs` at the workspace root checks both.
 
+mod accounts;
 mod assess;
 mod calendar;
 mod case;
@@ -24,6 +25,11 @@ mod values;
 #[cfg(feature = "fixtures")]
 pub mod fixtures;
 
+pub use accounts::{
+    ListRowError, ListedUser, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, PasswordHash, PasswordRecord,
+    PasswordRefusal, USERS_HEADER, USERS_HEADER_ZH, UserImport, check_new_password,
+    check_user_name, plan_user_import, role_name_zh, role_named,
+};
 pub use assess::{
     Assessment, EndReason, Episode, EpisodeEnd, Fulfilment, IgnoredAbsence, IgnoredReason,
     Obligation, ObligationKind, ObligationStatus, Stage, assess,

@@ -12,6 +12,7 @@ use cqrs_es::{Aggregate, DomainEvent, event_sink::EventSink};
 use notoneless_i18n::{Lang, Message, Msg};
 use serde::{Deserialize, Serialize};
 
+use crate::accounts::{PasswordHash, PasswordRecord, check_user_name};
 use crate::calendar::{CalendarSpec, SHANGHAI_UTC_OFFSET_MINUTES, SchoolCalendar, Term};
 use crate::error::CalendarError;
 use crate::values::Role;
@@ -155,9 +156,25 @@ pub struct CalendarDay {
 pub enum OrgCommand {
     AddNode(Node),
     AddUser(User),
+    /// Changes a user's name, role or node (an import of the users' list).
+    UpdateUser(User),
     DeactivateUser {
         user: String,
     },
+    /// Gives a user a one-time password (a new user, or a reset by an admin or the
+    /// principal), which they must replace at their first login. Only its hash is recorded.
+    SetOneTimePassword {
+        user: String,
+        password_hash: PasswordHash,
+    },
+    /// Records the password a user chose. Only its hash is recorded.
+    ChangePassword {
+        user: String,
+        password_hash: PasswordHash,
+    },
+    /// Several changes recorded together, in order, each decided on what those before it
+    /// left: all of them, or none (an import of the users' list).
+    Batch(Vec<OrgCommand>),
     /// Records the SHA-256 of a new token; the token itself is never stored. A token stops
     /// working at `expires_at`; without one, [`DEFAULT_TOKEN_LIFETIME`] after it is recorded.
     IssueToken {
@@ -184,8 +201,17 @@ pub enum OrgCommand {
 pub enum OrgEvent {
     NodeAdded(Node),
     UserAdded(User),
+    UserUpdated(User),
     UserDeactivated {
         user: String,
+    },
+    OneTimePasswordSet {
+        user: String,
+        password_hash: PasswordHash,
+    },
+    PasswordChanged {
+        user: String,
+        password_hash: PasswordHash,
     },
     TokenIssued {
         token_id: String,
@@ -227,7 +253,10 @@ impl OrgEvent {
         match self {
             OrgEvent::NodeAdded(_) => "NodeAdded",
             OrgEvent::UserAdded(_) => "UserAdded",
+            OrgEvent::UserUpdated(_) => "UserUpdated",
             OrgEvent::UserDeactivated { .. } => "UserDeactivated",
+            OrgEvent::OneTimePasswordSet { .. } => "OneTimePasswordSet",
+            OrgEvent::PasswordChanged { .. } => "PasswordChanged",
             OrgEvent::TokenIssued { .. } => "TokenIssued",
             OrgEvent::TokenRevoked { .. } => "TokenRevoked",
             OrgEvent::TermAdded(_) => "TermAdded",
@@ -280,6 +309,10 @@ pub enum OrgError {
     WrongNode {
         role: UserRole,
     },
+    /// Not a user name one can type on any phone.
+    BadUserName {
+        value: String,
+    },
     /// The calendar the command declares is not one.
     Calendar(CalendarError),
 }
@@ -304,6 +337,9 @@ impl OrgError {
                 Message::new(Msg::OrgUnknown).with("value", value.as_str())
             }
             OrgError::Invalid { reason, .. } => Message::new(*reason),
+            OrgError::BadUserName { value } => {
+                Message::new(Msg::FormatUserName).with("value", value.as_str())
+            }
             OrgError::WrongNode { role } => Message::new(Msg::OrgRoleWrongNode)
                 .with("role", role.label())
                 .with("kind", role.node_kind().label()),
@@ -320,6 +356,7 @@ impl OrgError {
             | OrgError::Unknown { field, .. }
             | OrgError::Invalid { field, .. } => field,
             OrgError::WrongNode { .. } => "node",
+            OrgError::BadUserName { .. } => "id",
             OrgError::Calendar(_) => "calendar",
         }
     }
@@ -334,6 +371,9 @@ pub struct Organisation {
     pub inactive_users: BTreeSet<String>,
     /// token id → whose it is, its SHA-256 and its expiry
     pub tokens: BTreeMap<String, TokenRecord>,
+    /// user → their password's hash, whether it is a one-time password, how many they had
+    #[serde(default)]
+    pub passwords: BTreeMap<String, PasswordRecord>,
     pub terms: Vec<Term>,
     pub holidays: BTreeMap<NaiveDate, String>,
     pub make_up_days: BTreeMap<NaiveDate, String>,
@@ -352,8 +392,9 @@ impl Aggregate for Organisation {
         _: &(),
         sink: &EventSink<Self>,
     ) -> Result<(), OrgError> {
-        let event = self.decide(command)?;
-        sink.write(event, self).await;
+        for event in self.decide_all(command)? {
+            sink.write(event, self).await;
+        }
         Ok(())
     }
 
@@ -362,9 +403,17 @@ impl Aggregate for Organisation {
             OrgEvent::NodeAdded(node) => {
                 self.nodes.insert(node.id.clone(), node);
             }
-            OrgEvent::UserAdded(user) => {
+            OrgEvent::UserAdded(user) | OrgEvent::UserUpdated(user) => {
                 self.users.insert(user.id.clone(), user);
             }
+            OrgEvent::OneTimePasswordSet {
+                user,
+                password_hash,
+            } => self.set_password(user, password_hash, true),
+            OrgEvent::PasswordChanged {
+                user,
+                password_hash,
+            } => self.set_password(user, password_hash, false),
             OrgEvent::UserDeactivated { user } => {
                 self.tokens.retain(|_, token| token.user != user);
                 self.inactive_users.insert(user);
@@ -442,6 +491,18 @@ impl Organisation {
         }
     }
 
+    fn set_password(&mut self, user: String, hash: PasswordHash, one_time: bool) {
+        let version = self.passwords.get(&user).map_or(0, |p| p.version) + 1;
+        self.passwords.insert(
+            user,
+            PasswordRecord {
+                hash,
+                one_time,
+                version,
+            },
+        );
+    }
+
     pub fn is_active(&self, user: &str) -> bool {
         self.users.contains_key(user) && !self.inactive_users.contains(user)
     }
@@ -484,6 +545,25 @@ impl Organisation {
             .filter(|n| n.kind == NodeKind::School && self.is_within(&n.id, node))
             .map(|n| n.id.clone())
             .collect()
+    }
+
+    /// Decides what a command records, a batch's events in order, or why it is refused (a
+    /// batch by the first of its commands that is).
+    pub fn decide_all(&self, command: OrgCommand) -> Result<Vec<OrgEvent>, OrgError> {
+        let OrgCommand::Batch(commands) = command else {
+            return Ok(vec![self.decide(command)?]);
+        };
+        if commands.is_empty() {
+            return Err(OrgError::Blank { field: "batch" });
+        }
+        let mut after = self.clone();
+        let mut events = Vec::with_capacity(commands.len());
+        for command in commands {
+            let event = after.decide(command)?;
+            after.apply(event.clone());
+            events.push(event);
+        }
+        Ok(events)
     }
 
     /// Decides what a command records, or why it is refused.
@@ -539,23 +619,51 @@ impl Organisation {
             }
             OrgCommand::AddUser(user) => {
                 required("id", &user.id)?;
-                required("name", &user.name)?;
+                check_user_name(&user.id)?;
                 if self.users.contains_key(&user.id) {
                     return Err(OrgError::Exists {
                         field: "id",
                         value: user.id,
                     });
                 }
-                let Some(node) = self.nodes.get(&user.node) else {
-                    return Err(OrgError::Unknown {
-                        field: "node",
-                        value: user.node,
-                    });
-                };
-                if node.kind != user.role.node_kind() {
-                    return Err(OrgError::WrongNode { role: user.role });
-                }
+                self.check_user(&user)?;
                 OrgEvent::UserAdded(user)
+            }
+            OrgCommand::UpdateUser(user) => {
+                if !self.is_active(&user.id) {
+                    return Err(OrgError::Unknown {
+                        field: "id",
+                        value: user.id,
+                    });
+                }
+                self.check_user(&user)?;
+                OrgEvent::UserUpdated(user)
+            }
+            OrgCommand::SetOneTimePassword {
+                user,
+                password_hash,
+            } => {
+                self.check_password(&user, &password_hash)?;
+                OrgEvent::OneTimePasswordSet {
+                    user,
+                    password_hash,
+                }
+            }
+            OrgCommand::ChangePassword {
+                user,
+                password_hash,
+            } => {
+                self.check_password(&user, &password_hash)?;
+                OrgEvent::PasswordChanged {
+                    user,
+                    password_hash,
+                }
+            }
+            OrgCommand::Batch(_) => {
+                return Err(OrgError::Invalid {
+                    field: "batch",
+                    reason: Msg::OrgBatchNested,
+                });
             }
             OrgCommand::DeactivateUser { user } => {
                 if !self.is_active(&user) {
@@ -637,6 +745,38 @@ impl Organisation {
                 OrgEvent::CalendarDayCleared { day }
             }
         })
+    }
+
+    /// A user's name, and their node: one that exists, of the kind their role belongs to.
+    fn check_user(&self, user: &User) -> Result<(), OrgError> {
+        required("name", &user.name)?;
+        let Some(node) = self.nodes.get(&user.node) else {
+            return Err(OrgError::Unknown {
+                field: "node",
+                value: user.node.clone(),
+            });
+        };
+        if node.kind != user.role.node_kind() {
+            return Err(OrgError::WrongNode { role: user.role });
+        }
+        Ok(())
+    }
+
+    /// A password for an active user, as an argon2id hash.
+    fn check_password(&self, user: &str, hash: &PasswordHash) -> Result<(), OrgError> {
+        if !self.is_active(user) {
+            return Err(OrgError::Unknown {
+                field: "user",
+                value: user.to_string(),
+            });
+        }
+        if !hash.is_argon2id() {
+            return Err(OrgError::Invalid {
+                field: "password_hash",
+                reason: Msg::FormatPasswordHash,
+            });
+        }
+        Ok(())
     }
 
     fn check_calendar(&self, spec: CalendarSpec) -> Result<(), OrgError> {

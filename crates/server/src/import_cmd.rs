@@ -11,6 +11,7 @@ use notoneless_domain::RowError;
 use notoneless_store::imports::{
     ImportReport, RegistryChange, RegistryReport, import_grade6_watch, import_registry,
 };
+use notoneless_store::list_file::{Encoding, ReadAs, read_list};
 
 use crate::config::StoreArgs;
 use crate::serve_cmd::cli_context;
@@ -33,14 +34,16 @@ pub enum ImportCommand {
 pub struct RegistryArgs {
     #[command(flatten)]
     pub store: StoreArgs,
+    #[command(flatten)]
+    pub list: ListArgs,
     /// The cross-check's name, recorded with every finding.
     #[arg(long)]
     pub name: String,
-    /// The household register's school-age children: CSV with the header
+    /// The household register's school-age children: CSV or XLSX with the header
     /// id_number,name,gender,birth_date,township,catchment_school,guardian,guardian_relation,guardian_phone,status.
     #[arg(long)]
     pub register: PathBuf,
-    /// The school rolls: CSV with the header
+    /// The school rolls: CSV or XLSX with the header
     /// student_number,id_number,name,gender,birth_date,school,grade,class,attending,guardian,guardian_relation,guardian_phone.
     #[arg(long)]
     pub roll: PathBuf,
@@ -53,11 +56,13 @@ pub struct RegistryArgs {
 pub struct Grade6WatchArgs {
     #[command(flatten)]
     pub store: StoreArgs,
-    /// The leavers' list: CSV with the header
+    #[command(flatten)]
+    pub list: ListArgs,
+    /// The leavers' list: CSV or XLSX with the header
     /// student_number,name,gender,birth_date,school,class,guardian,guardian_relation,guardian_phone.
     #[arg(long)]
     pub leavers: PathBuf,
-    /// The junior middle schools' enrolments: CSV with the header student_number,school.
+    /// The junior middle schools' enrolments: CSV or XLSX with the header student_number,school.
     #[arg(long)]
     pub enrolments: PathBuf,
     /// The day the junior middle schools' term started: the day the cases open (YYYY-MM-DD).
@@ -65,28 +70,27 @@ pub struct Grade6WatchArgs {
     pub on: NaiveDate,
 }
 
-/// Reads a list: UTF-8 text without a NUL character (PostgreSQL can store none), or an error
-/// naming the file and the line at fault. A list saved as UTF-16 or GBK is refused here,
-/// whole, before anything is written.
-fn read_list(path: &Path, what: &str) -> Result<String> {
+/// How the lists' files are read: CSV in UTF-8 or GBK/GB18030, or a workbook (XLSX, XLS).
+#[derive(clap::Args, Clone, Copy, Debug)]
+pub struct ListArgs {
+    /// The encoding of CSV files: auto (UTF-8, else GBK/GB18030), utf-8, gbk or gb18030. A
+    /// workbook (XLSX, XLS) is known by its content, whatever this says.
+    #[arg(long, default_value = "auto")]
+    pub encoding: Encoding,
+}
+
+/// Reads a list file into CSV text whose lines are the file's (`notoneless_store::list_file`),
+/// or an error naming the option (`what`, "--leavers"), the file and, where it can, the line at
+/// fault. A file that cannot be read is refused here, whole, before anything is written.
+pub fn read_list_file(path: &Path, what: &str, encoding: Encoding) -> Result<String> {
     let bytes =
-        std::fs::read(path).with_context(|| format!("--{what}: cannot read {}", path.display()))?;
-    let line_of = |offset: usize| bytes[..offset].iter().filter(|&&b| b == b'\n').count() + 1;
-    if let Err(error) = std::str::from_utf8(&bytes) {
-        anyhow::bail!(
-            "--{what}: {} is not UTF-8 text (line {}); save the list as CSV in UTF-8",
-            path.display(),
-            line_of(error.valid_up_to())
-        );
+        std::fs::read(path).with_context(|| format!("{what}: cannot read {}", path.display()))?;
+    let list = read_list(&bytes, encoding)
+        .map_err(|error| anyhow::anyhow!("{what}: {} {error}", path.display()))?;
+    if list.read_as != ReadAs::Utf8 {
+        tracing::info!(file = %path.display(), read_as = %list.read_as, "a list read");
     }
-    if let Some(offset) = bytes.iter().position(|&b| b == 0) {
-        anyhow::bail!(
-            "--{what}: {} holds a NUL character (line {}); save the list as CSV in UTF-8",
-            path.display(),
-            line_of(offset)
-        );
-    }
-    String::from_utf8(bytes).with_context(|| format!("--{what}: {} is not UTF-8", path.display()))
+    Ok(list.text)
 }
 
 pub async fn import(command: ImportCommand) -> Result<ExitCode> {
@@ -97,8 +101,8 @@ pub async fn import(command: ImportCommand) -> Result<ExitCode> {
 }
 
 async fn grade6_watch(args: Grade6WatchArgs) -> Result<ExitCode> {
-    let leavers = read_list(&args.leavers, "leavers")?;
-    let enrolments = read_list(&args.enrolments, "enrolments")?;
+    let leavers = read_list_file(&args.leavers, "--leavers", args.list.encoding)?;
+    let enrolments = read_list_file(&args.enrolments, "--enrolments", args.list.encoding)?;
     let store = open_with_org(&args.store).await?;
     // The command line acts for the county: it may open a case at any school.
     let report = import_grade6_watch(
@@ -120,7 +124,7 @@ async fn grade6_watch(args: Grade6WatchArgs) -> Result<ExitCode> {
     )
 }
 
-fn rejection(file: &Path, error: &RowError) -> String {
+pub fn rejection(file: &Path, error: &RowError) -> String {
     match &error.field {
         Some(field) => format!(
             "  {} line {}, {field}: {}\n",
@@ -170,8 +174,8 @@ async fn registry(args: RegistryArgs) -> Result<ExitCode> {
     if args.name.trim().is_empty() {
         anyhow::bail!("--name: must not be blank");
     }
-    let register = read_list(&args.register, "register")?;
-    let roll = read_list(&args.roll, "roll")?;
+    let register = read_list_file(&args.register, "--register", args.list.encoding)?;
+    let roll = read_list_file(&args.roll, "--roll", args.list.encoding)?;
     let store = open_with_org(&args.store).await?;
     let report = import_registry(
         &store,

@@ -12,6 +12,7 @@ mod demo;
 mod import_cmd;
 mod serve_cmd;
 mod store_cmd;
+mod users_cmd;
 
 use std::process::ExitCode;
 
@@ -38,7 +39,8 @@ struct Cli {
 enum Command {
     /// Run the HTTP API and the projector (migrating the database first).
     Serve(serve_cmd::ServeArgs),
-    /// Set up the organisation from the command line: nodes, users, tokens.
+    /// Set up the organisation from the command line: nodes, users (one at a time or a list
+    /// of them), passwords, tokens.
     #[command(subcommand)]
     Admin(serve_cmd::AdminCommand),
     /// Apply the database migrations that have not been applied yet.

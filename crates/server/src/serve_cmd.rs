@@ -11,11 +11,13 @@ use notoneless_api::application::{Application, Config};
 use notoneless_api::security::{MAX_TOKEN_LIFETIME_DAYS, SecurityConfig};
 use notoneless_domain::{Node, NodeKind, OrgCommand, User, UserRole};
 use notoneless_store::org::NewToken;
+use notoneless_store::sessions::SessionPolicy;
 use notoneless_store::{Actor, Clock, CommandContext, Store, SystemClock, TrainingClock};
 
 use crate::config::StoreArgs;
 use crate::demo;
 use crate::store_cmd::{CONNECT_ATTEMPTS, connect};
+use crate::users_cmd::{self, ImportUsersArgs, LockArgs};
 
 #[derive(clap::Args)]
 pub struct ServeArgs {
@@ -50,6 +52,20 @@ pub struct ServeArgs {
         value_delimiter = ','
     )]
     pub trusted_proxies: Vec<IpAddr>,
+    /// A session not used for this many minutes ends (its user logs in again).
+    #[arg(long, env = "NOTONELESS_SESSION_IDLE_MINUTES", default_value_t = 480,
+        value_parser = clap::value_parser!(i64).range(1..=43_200))]
+    pub session_idle_minutes: i64,
+    /// A session ends this many days after its login, however much it is used.
+    #[arg(long, env = "NOTONELESS_SESSION_LIFETIME_DAYS", default_value_t = 7,
+        value_parser = clap::value_parser!(i64).range(1..=90))]
+    pub session_lifetime_days: i64,
+    #[command(flatten)]
+    pub locks: LockArgs,
+    /// The server is reached through a proxy that terminates TLS (HTTPS): the session cookie
+    /// is marked Secure, so that a browser sends it over HTTPS only.
+    #[arg(long, env = "NOTONELESS_BEHIND_TLS_PROXY")]
+    pub behind_tls_proxy: bool,
     #[command(flatten)]
     pub clock: ClockArgs,
 }
@@ -88,6 +104,12 @@ impl ServeArgs {
             failure_limit: self.auth_failure_limit,
             failure_window: TimeDelta::seconds(self.auth_failure_window_secs),
             trusted_proxies: self.trusted_proxies.clone(),
+            sessions: SessionPolicy {
+                idle: TimeDelta::minutes(self.session_idle_minutes),
+                lifetime: TimeDelta::days(self.session_lifetime_days),
+                ..self.locks.policy()
+            },
+            secure_cookies: self.behind_tls_proxy,
             ..SecurityConfig::default()
         }
     }
@@ -160,7 +182,8 @@ pub enum AdminCommand {
         #[arg(long)]
         parent: Option<String>,
     },
-    /// Add a user and print their first token (shown this once).
+    /// Add a user with a one-time password (they choose their own at their first login), and
+    /// print both it and their first token (shown this once).
     CreateUser {
         #[command(flatten)]
         store: StoreArgs,
@@ -189,6 +212,36 @@ pub enum AdminCommand {
         #[arg(long, default_value_t = 90,
             value_parser = clap::value_parser!(i64).range(1..=MAX_TOKEN_LIFETIME_DAYS))]
         lifetime_days: i64,
+    },
+    /// Create or update the users of one or more lists (CSV in UTF-8 or GBK, or XLSX) in one
+    /// go, all or nothing, and write the new users' one-time passwords into a workbook to hand
+    /// out. Exits with status 1, having written nothing, if any row is refused.
+    ImportUsers(ImportUsersArgs),
+    /// List every user: role, node, whether active, their password (none, one-time, own),
+    /// tokens, open sessions, and whether their account is locked.
+    ListUsers {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[command(flatten)]
+        locks: LockArgs,
+    },
+    /// Give a user a new one-time password (printed once); their sessions end and their
+    /// account is unlocked.
+    ResetPassword {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[arg(long)]
+        user: String,
+    },
+    /// Revoke a token (--token-id), or every token of a user and end every session of theirs
+    /// (--user).
+    RevokeToken {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[arg(long, conflicts_with = "user")]
+        token_id: Option<String>,
+        #[arg(long)]
+        user: Option<String>,
     },
 }
 
@@ -256,22 +309,23 @@ pub async fn admin(command: AdminCommand) -> Result<ExitCode> {
         } => {
             let store = open_store(&store).await?;
             let role: UserRole = parse("--role", &role)?;
-            store
-                .org
-                .execute(
-                    OrgCommand::AddUser(User {
+            let password = store
+                .add_user(
+                    User {
                         id: id.clone(),
                         name,
                         role,
                         node,
-                    }),
+                    },
                     &cli_context(),
                 )
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             let issued = issue_token(&store, &id, lifetime_days).await?;
             println!(
-                "user {id} created; their token works until {} (shown once, store it safely):\n{}",
+                "user {id} created; their one-time password (they choose their own at their \
+                 first login): {}\ntheir token works until {} (shown once, store it safely):\n{}",
+                password.password.expose(),
                 issued.expires_at.to_rfc3339(),
                 issued.token
             );
@@ -289,6 +343,18 @@ pub async fn admin(command: AdminCommand) -> Result<ExitCode> {
             eprintln!("the token works until {}", issued.expires_at.to_rfc3339());
             println!("{}", issued.token);
         }
+        AdminCommand::ImportUsers(args) => return users_cmd::import_users(args).await,
+        AdminCommand::ListUsers { store, locks } => {
+            return users_cmd::list_users(&store, locks).await;
+        }
+        AdminCommand::ResetPassword { store, user } => {
+            return users_cmd::reset_password(&store, &user).await;
+        }
+        AdminCommand::RevokeToken {
+            store,
+            token_id,
+            user,
+        } => return users_cmd::revoke(&store, token_id.as_deref(), user.as_deref()).await,
     }
     Ok(ExitCode::SUCCESS)
 }

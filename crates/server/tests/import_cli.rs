@@ -99,12 +99,13 @@ conformance!(
     a_registry_cross_check_reports_its_findings_and_records_nothing_the_second_time,
     importing_the_same_lists_twice_opens_the_cases_once,
     a_bad_row_is_reported_with_its_file_line_field_and_reason_and_the_import_fails,
+    lists_saved_as_gbk_csv_or_as_xlsx_are_read_and_a_bad_row_is_named_by_its_line,
 );
 
 async fn a_list_that_is_not_utf8_or_holds_a_nul_is_refused_naming_its_line_and_nothing_is_imported(
     backend: Backend,
 ) {
-    // Given a leavers' list whose third line is GBK (as Excel saves it in China), and one
+    // Given a UTF-8 leavers' list whose third line is GBK pasted in from elsewhere, and one
     // whose third line holds a NUL byte
     let (test, store) = county(backend).await;
     let good = "G211324201201011111,王一,男,2012-01-01,gyz-primary,6-1,王父,father,138-0000-0001";
@@ -312,4 +313,109 @@ async fn a_registry_cross_check_reports_its_findings_and_records_nothing_the_sec
     assert_eq!(events().await, before, "nothing written the second time");
     let _ = std::fs::remove_file(register);
     let _ = std::fs::remove_file(roll);
+}
+
+async fn lists_saved_as_gbk_csv_or_as_xlsx_are_read_and_a_bad_row_is_named_by_its_line(
+    backend: Backend,
+) {
+    // Given the leavers saved by Excel as "CSV" (GBK), a row with a bad date on line 3
+    let (test, store) = county(backend).await;
+    let id = uuid::Uuid::new_v4();
+    let leavers = std::env::temp_dir().join(format!("nol-leavers-{id}.csv"));
+    let text = format!(
+        "{LEAVERS_HEADER}\n\
+         G211324201201011111,王一,男,2012-01-01,gyz-primary,6-1,王父,father,138-0000-0001\n\
+         G211324201201013333,张三,男,2012-13-45,gyz-primary,6-1,张父,father,138-0000-0003\n\
+         G211324201201014444,赵四,女,2012-04-04,gyz-primary,6-1,赵父,father,138-0000-0004\n"
+    );
+    let (gbk, _, unmappable) = encoding_rs::GBK.encode(&text);
+    assert!(!unmappable);
+    std::fs::write(&leavers, &gbk).unwrap();
+    // and the enrolments as a workbook: row 2 empty, row 3 the fourth leaver (his number
+    // typed as text), row 4 a student number and no school
+    let enrolments = std::env::temp_dir().join(format!("nol-enrolments-{id}.xlsx"));
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.write_string(0, 0, "student_number").unwrap();
+    sheet.write_string(0, 1, "school").unwrap();
+    sheet.write_string(2, 0, "G211324201201014444").unwrap();
+    sheet.write_string(2, 1, "gyz-middle").unwrap();
+    sheet.write_string(3, 0, "G211324201201019999").unwrap();
+    workbook.save(&enrolments).unwrap();
+
+    // When they are imported
+    let out = import(&test.url, &leavers, &enrolments);
+
+    // Then the good leaver's case is opened with his name as written, the enrolled one is
+    // found, and each bad row is named by its file's line or row and its column
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("opened 1 case(s)\n  line 2: case "),
+        "{text}"
+    );
+    assert!(
+        text.contains("enrolled at a junior middle school: 1 leaver(s)\nrejected: 2 row(s)\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "  {} line 3, birth_date: \"2012-13-45\" is not a date YYYY-MM-DD\n",
+            leavers.display()
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "  {} line 4: expected a student number and a school\n",
+            enrolments.display()
+        )),
+        "{text}"
+    );
+    assert_eq!(cases_opened(&store).await, 1);
+    let opened = store
+        .db
+        .fetch_optional(
+            Sql::both("SELECT payload FROM events WHERE event_type = 'CaseOpened'"),
+            &[],
+        )
+        .await
+        .unwrap()
+        .unwrap()
+        .json("payload")
+        .unwrap();
+    assert_eq!(opened["CaseOpened"]["student"]["name"], "王一");
+    assert_eq!(
+        opened["CaseOpened"]["student"]["guardians"][0]["name"],
+        "王父"
+    );
+
+    // Named as UTF-8, the GBK file is refused by its first line that is not, before anything
+    // is written
+    let forced = notoneless(&[
+        "import",
+        "grade6-watch",
+        "--database-url",
+        &test.url,
+        "--encoding",
+        "utf-8",
+        "--leavers",
+        leavers.to_str().unwrap(),
+        "--enrolments",
+        enrolments.to_str().unwrap(),
+        "--on",
+        "2023-09-01",
+    ]);
+    assert!(!forced.status.success());
+    assert!(
+        stderr(&forced).contains(&format!(
+            "--leavers: {} is not UTF-8 text (line 2)",
+            leavers.display()
+        )),
+        "{}",
+        stderr(&forced)
+    );
+    assert_eq!(cases_opened(&store).await, 1);
+    let _ = std::fs::remove_file(leavers);
+    let _ = std::fs::remove_file(enrolments);
 }

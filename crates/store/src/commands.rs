@@ -101,6 +101,19 @@ impl<A: Aggregate<Services = ()> + 'static> Executor<A> {
     pub fn new(db: Db, clock: Arc<dyn Clock>, committed: Arc<Notify>) -> Self {
         let receipts = Arc::new(Receipts::default());
         let repository = ChainRepository::new(db.clone(), clock, receipts.clone(), committed);
+        Self::over(db, repository, receipts)
+    }
+
+    /// An executor that reads its stream afresh for every command
+    /// ([`ChainRepository::reading_afresh`]): the organisation's, which other processes write.
+    pub fn reading_afresh(db: Db, clock: Arc<dyn Clock>, committed: Arc<Notify>) -> Self {
+        let receipts = Arc::new(Receipts::default());
+        let repository =
+            ChainRepository::new(db.clone(), clock, receipts.clone(), committed).reading_afresh();
+        Self::over(db, repository, receipts)
+    }
+
+    fn over(db: Db, repository: ChainRepository, receipts: Arc<Receipts>) -> Self {
         Self {
             cqrs: CqrsFramework::new(PersistedEventStore::new_event_store(repository), vec![], ()),
             db,

@@ -7,6 +7,7 @@
 //! due, done or overdue is always `notoneless_domain::assess`.
 
 pub mod access;
+pub mod accounts;
 pub mod bulk;
 pub mod chain;
 pub mod clock;
@@ -22,10 +23,14 @@ pub use error::StoreError;
 pub mod commands;
 pub mod exports;
 pub mod imports;
+pub mod list_file;
 pub mod log;
 pub mod org;
+pub mod passwords;
 pub mod projector;
 pub mod read_model;
+pub mod sessions;
+pub mod users;
 pub mod verify;
 
 pub use commands::{

@@ -167,7 +167,7 @@ impl OrgDirectory {
     pub fn new(db: Db, clock: Arc<dyn Clock>, rules: SharedRules, committed: Arc<Notify>) -> Self {
         let fallback_calendar = rules.get().calendar.clone();
         Self {
-            executor: Executor::new(db.clone(), clock, committed),
+            executor: Executor::reading_afresh(db.clone(), clock, committed),
             db,
             snapshot: RwLock::new(Arc::new(OrgSnapshot::default())),
             rules,

@@ -76,6 +76,8 @@ pub struct ChainRepository {
     /// the insert's unique (aggregate, sequence) refuses it, the stream is dropped from here
     /// and the command is retried on a fresh load.
     recent: Mutex<RecentStreams>,
+    /// Whether streams are kept in `recent` at all (see [`ChainRepository::reading_afresh`]).
+    keep_recent: bool,
 }
 
 /// How many streams' heads are kept before the cache starts afresh.
@@ -181,10 +183,24 @@ impl ChainRepository {
             committed,
             heads: Mutex::new(HashMap::new()),
             recent: Mutex::new(RecentStreams::default()),
+            keep_recent: true,
         }
     }
 
+    /// A repository that reads every stream afresh before deciding. A kept stream is safe for
+    /// a write (a stale one cannot append), but not for a refusal, which appends nothing: a
+    /// stream another process wrote to (`notoneless admin` while the server runs) would be
+    /// refused on what it no longer is ("there is no user …"). The organisation's commands
+    /// are few, and each is followed by a reading of the whole stream anyway.
+    pub fn reading_afresh(mut self) -> Self {
+        self.keep_recent = false;
+        self
+    }
+
     fn recent(&self) -> Option<std::sync::MutexGuard<'_, RecentStreams>> {
+        if !self.keep_recent {
+            return None;
+        }
         self.recent.lock().ok()
     }
 

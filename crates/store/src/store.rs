@@ -13,6 +13,7 @@ use crate::error::StoreError;
 use crate::org::OrgDirectory;
 use crate::projector::Projector;
 use crate::rules::{Rules, SharedRules};
+use crate::sessions::Sessions;
 
 pub struct Store {
     pub db: Db,
@@ -24,6 +25,8 @@ pub struct Store {
     pub projector: Projector,
     /// Who read which child's case file.
     pub access: AccessLog,
+    /// Who is logged in with a password, and the sign-in log.
+    pub sessions: Sessions,
     /// Signalled after each commit of events (the projector's wake-up on SQLite).
     pub committed: Arc<Notify>,
     /// The school of each case looked up so far: fixed by the case's opening, never changed.
@@ -59,6 +62,7 @@ impl Store {
             projector: Projector::new(db.clone(), clock.clone(), rules.clone())
                 .with_org(org.clone()),
             access: AccessLog::new(db.clone(), clock.clone()),
+            sessions: Sessions::new(db.clone(), clock.clone()),
             org,
             db,
             rules,

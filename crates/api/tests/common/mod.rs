@@ -47,6 +47,11 @@ pub fn token(user: &str) -> String {
     format!("nol_test_token_for_{user}")
 }
 
+/// The password [`TestApp::set_passwords`] gives a user.
+pub fn password(user: &str) -> String {
+    format!("{user}: a password of my own")
+}
+
 impl TestApp {
     /// The app with the default security settings, except a failure limit no test reaches
     /// by accident (the tests of the limit set their own, with [`TestApp::spawn_with`]).
@@ -138,6 +143,28 @@ impl TestApp {
             clock,
             _running: running,
             _db: db,
+        }
+    }
+
+    /// Gives every user of [`USERS`] their own [`password`] (not a one-time one).
+    pub async fn set_passwords(&self) {
+        for (user, _, _) in USERS {
+            let password_hash = notoneless_store::passwords::hash(
+                &notoneless_store::passwords::Secret::new(password(user)),
+            )
+            .await
+            .unwrap();
+            self.store
+                .org
+                .execute(
+                    OrgCommand::ChangePassword {
+                        user: user.into(),
+                        password_hash,
+                    },
+                    &context(None),
+                )
+                .await
+                .unwrap();
         }
     }
 

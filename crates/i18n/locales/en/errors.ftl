@@ -49,6 +49,26 @@ review-until-before-from = { $until } is before `from` { $from }
 review-too-long = a review covers at most { $max } days from `from`
 threshold-range = must be a number of days from 0 to { $max }, not { $value }
 
+## Sessions, passwords and accounts
+
+csrf-required = a request that changes something, made with a session cookie, must carry the session's CSRF token (the X-CSRF-Token header; a form's csrf_token field)
+session-unknown = the session is not known; log in
+session-idle = the session ended after { $minutes } minutes without use; log in again
+session-lifetime = the session ended { $days } days after its login; log in again
+session-ended = the session was ended (logged out, ended by an admin, or its user's password changed); log in again
+session-user-inactive = the session's user is no longer active
+wrong-credentials = the user name or the password is wrong
+wrong-current-password = is not your password
+account-locked = too many wrong passwords for this account: it is locked until { $until }; an admin or your principal can reset the password
+one-time-password-to-change = this is a one-time password: choose your own password (new_password) to log in
+password-too-short = must have at least { $min } characters
+password-too-long = must have at most { $max } characters
+password-edge-space = must not begin or end with a space
+password-common = is one of the commonest passwords, which are guessed first; choose another
+password-run = is one character repeated or a run such as 12345678 or abcdefgh; choose another
+password-holds-user-name = must not contain your user name
+password-same-as-before = must differ from the one-time password
+
 ## The case's rules
 
 case-not-opened = the case has not been opened
@@ -109,6 +129,10 @@ rule-node-parent = a township belongs to the county, a school to a township
 org-exists = { $value } already exists
 org-unknown = there is no { $value }
 org-role-wrong-node = a { $role } belongs to a { $kind } node
+org-batch-nested = a batch is decided whole, never inside another
+org-no-one-time-password = a new user needs a one-time password
+format-password-hash = an argon2id hash
+format-user-name = { $value } is not a user name: 1 to 64 ASCII letters, digits, '.', '-' or '_'
 
 ## The calendar's and the ladder's refusals
 

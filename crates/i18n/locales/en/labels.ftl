@@ -67,6 +67,8 @@ may-submit-roll-call = submit a roll call
 may-open-case-at-school = open a case at a school outside their jurisdiction
 may-acknowledge-others-report = acknowledge a report sent to another recipient
 may-revoke-others-token = revoke another user's token
+may-manage-credentials = reset the password or end the sessions of anyone but their school's head teachers and leaders
+may-log-out-with-token = log out with a bearer token (a program revokes its token instead)
 
 ## Focus groups, recipients, registry findings
 

@@ -41,6 +41,26 @@ review-until-before-from = 截止日 { $until } 早于起始日 { $from }
 review-too-long = 一次核查最多覆盖自起始日起 { $max } 天
 threshold-range = 应为 0 到 { $max } 天，而不是 { $value }
 
+## 会话、密码与账号
+
+csrf-required = 使用登录会话的修改请求必须带上该会话的 CSRF 令牌（X-CSRF-Token 请求头，或表单的 csrf_token 字段）
+session-unknown = 登录已失效，请重新登录
+session-idle = 已 { $minutes } 分钟未操作，登录已失效，请重新登录
+session-lifetime = 登录已满 { $days } 天，已失效，请重新登录
+session-ended = 登录已结束（已退出、被管理员结束，或密码已更改），请重新登录
+session-user-inactive = 该用户已停用
+wrong-credentials = 用户名或密码不正确
+wrong-current-password = 不是您当前的密码
+account-locked = 密码错误次数过多，账号已锁定至 { $until }；管理员或校长可以为您重置密码
+one-time-password-to-change = 这是一次性密码：请设置您自己的密码（new_password）后登录
+password-too-short = 至少 { $min } 个字符
+password-too-long = 最多 { $max } 个字符
+password-edge-space = 开头和结尾不能是空格
+password-common = 属于最常见的密码，容易被猜中，请换一个
+password-run = 是同一字符重复或连续字符（如 12345678、abcdefgh），请换一个
+password-holds-user-name = 不能包含您的用户名
+password-same-as-before = 不能与一次性密码相同
+
 ## 案件规则
 
 case-not-opened = 尚未立案
@@ -101,6 +121,10 @@ rule-node-parent = 乡镇隶属于县，学校隶属于乡镇
 org-exists = { $value } 已存在
 org-unknown = 没有 { $value }
 org-role-wrong-node = { $role }应属于{ $kind }一级
+org-batch-nested = 批量操作须整体处理，不能嵌套
+org-no-one-time-password = 新用户需要一次性密码
+format-password-hash = argon2id 哈希值
+format-user-name = { $value } 不是有效的用户名：应为 1 到 64 个英文字母、数字、“.”、“-”或“_”
 
 ## 校历与升级阶梯
 

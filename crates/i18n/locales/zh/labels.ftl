@@ -7,7 +7,7 @@ user-role-head-teacher = 班主任
 user-role-school-leader = 学校分管负责人
 user-role-principal = 校长
 user-role-township-officer = 乡镇干部
-user-role-bureau-officer = 教育局工作人员
+user-role-bureau-officer = 教育局干部
 user-role-inspector = 督学
 user-role-admin = 管理员
 
@@ -67,6 +67,8 @@ may-submit-roll-call = 报送点名
 may-open-case-at-school = 在管辖范围以外的学校立案
 may-acknowledge-others-report = 签收报送给其他单位的报告
 may-revoke-others-token = 吊销他人的令牌
+may-manage-credentials = 为本校班主任和分管负责人以外的人重置密码或结束登录
+may-log-out-with-token = 用访问令牌退出登录（程序应吊销其令牌）
 
 ## 重点群体、报告对象、比对问题
 

@@ -1,0 +1,256 @@
+//! `notoneless admin import-users`, `list-users`, `reset-password` and `revoke-token`: the
+//! users and their credentials from the command line, against the database, acting as
+//! `cli:<operating-system user>` like every `admin` command. Each change is an organisation
+//! event (passwords only as their hashes), each reset and ending of sessions in the sign-in
+//! log.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use chrono::TimeDelta;
+use notoneless_domain::OrgCommand;
+use notoneless_store::sessions::SessionPolicy;
+use notoneless_store::users::{commit_user_import, handout_workbook, prepare_user_import};
+
+use crate::config::StoreArgs;
+use crate::import_cmd::{ListArgs, read_list_file, rejection};
+use crate::serve_cmd::cli_context;
+use crate::store_cmd::open_with_org;
+
+/// When wrong passwords lock an account: `serve` and `admin list-users` read the same.
+#[derive(clap::Args, Clone, Copy, Debug)]
+pub struct LockArgs {
+    /// Wrong passwords for one account, within --login-lock-minutes, that lock it.
+    #[arg(long, env = "NOTONELESS_LOGIN_FAILURE_LIMIT", default_value_t = 10,
+        value_parser = clap::value_parser!(u32).range(1..))]
+    pub login_failure_limit: u32,
+    /// How long a locked account stays locked, from the first of the wrong passwords.
+    #[arg(long, env = "NOTONELESS_LOGIN_LOCK_MINUTES", default_value_t = 15,
+        value_parser = clap::value_parser!(i64).range(1..=1_440))]
+    pub login_lock_minutes: i64,
+}
+
+impl LockArgs {
+    /// The session policy with these locks (and the default session times).
+    pub fn policy(&self) -> SessionPolicy {
+        SessionPolicy {
+            lock_after: self.login_failure_limit,
+            lock_for: TimeDelta::minutes(self.login_lock_minutes),
+            ..SessionPolicy::default()
+        }
+    }
+}
+
+#[derive(clap::Args)]
+pub struct ImportUsersArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    #[command(flatten)]
+    pub list: ListArgs,
+    /// The users' lists (CSV in UTF-8 or GBK, or XLSX), with the header id,name,role,node
+    /// or 用户名,姓名,角色,单位; a role by its code (head_teacher) or its Chinese name (班主任).
+    /// All of them are imported together, or none.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// The workbook (XLSX) to write the new users' one-time passwords to, a sheet per school,
+    /// to print and hand out. Required when there are new users; never overwritten.
+    #[arg(long)]
+    pub passwords: Option<PathBuf>,
+}
+
+/// Creates or updates the users of the lists, all or nothing; the new users' one-time
+/// passwords go into the handout, written before anything is recorded (and removed again if
+/// recording fails). Exits with status 1, having written nothing, if any row is refused.
+pub async fn import_users(args: ImportUsersArgs) -> Result<ExitCode> {
+    let mut texts = Vec::with_capacity(args.files.len());
+    for file in &args.files {
+        texts.push(read_list_file(file, "users' list", args.list.encoding)?);
+    }
+    let store = open_with_org(&args.store).await?;
+    let lists: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let prepared = match prepare_user_import(&store, &lists)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+    {
+        Ok(prepared) => prepared,
+        Err(refused) => {
+            let mut out = format!("refused: {} row(s); nothing was imported\n", refused.len());
+            for error in &refused {
+                out.push_str(&rejection(&args.files[error.list], &error.error));
+            }
+            print!("{out}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let handout = match (&args.passwords, prepared.issued.is_empty()) {
+        (_, true) => None,
+        (None, false) => bail!(
+            "--passwords: {} new user(s) get a one-time password: name the workbook to write \
+             them to (--passwords FILE.xlsx); nothing was imported",
+            prepared.issued.len()
+        ),
+        (Some(path), false) => {
+            let bytes = handout_workbook(&store.org.current().org, &prepared.issued)?;
+            write_secret_file(path, &bytes)?;
+            Some(path)
+        }
+    };
+    if let Err(error) = commit_user_import(&store, &prepared, &cli_context()).await {
+        if let Some(path) = handout {
+            let _ = std::fs::remove_file(path);
+        }
+        bail!("nothing was imported: {error}");
+    }
+    let plan = &prepared.plan;
+    let mut out = format!(
+        "added {} user(s), updated {}, unchanged {}\n",
+        plan.added.len(),
+        plan.updated.len(),
+        plan.unchanged.len()
+    );
+    for (what, users) in [("added", &plan.added), ("updated", &plan.updated)] {
+        for listed in users.iter() {
+            out.push_str(&format!(
+                "  {what} {} ({} at {}): {} line {}\n",
+                listed.user.id,
+                listed.user.role.as_str(),
+                listed.user.node,
+                args.files[listed.list].display(),
+                listed.row
+            ));
+        }
+    }
+    if let Some(path) = handout {
+        out.push_str(&format!(
+            "the new users' one-time passwords are in {} (a sheet per school): print it and \
+             hand each their own; they choose their own password at their first login\n",
+            path.display()
+        ));
+    }
+    print!("{out}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes a file that holds secrets: created anew (an existing file is never overwritten),
+/// readable by its owner only.
+fn write_secret_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path).with_context(|| {
+        format!(
+            "--passwords: cannot create {} (it must not exist yet)",
+            path.display()
+        )
+    })?;
+    file.write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .with_context(|| format!("--passwords: cannot write {}", path.display()))
+}
+
+/// Every user: name, role, node, whether active, their password (none, one-time, their
+/// own), their tokens, their open sessions, and a lock.
+pub async fn list_users(store: &StoreArgs, locks: LockArgs) -> Result<ExitCode> {
+    let store = open_with_org(store).await?;
+    let snapshot = store.org.current();
+    let org = &snapshot.org;
+    let policy = locks.policy();
+    let mut out =
+        String::from("id\tname\trole\tnode\tactive\tpassword\ttokens\tsessions\tlocked until\n");
+    for user in org.users.values() {
+        let password = match org.passwords.get(&user.id) {
+            None => "none",
+            Some(p) if p.one_time => "one-time",
+            Some(_) => "own",
+        };
+        let tokens = org.tokens.values().filter(|t| t.user == user.id).count();
+        let sessions = store.sessions.open_count(&user.id, &policy).await?;
+        let locked = store
+            .sessions
+            .locked_until(&user.id, &policy)
+            .await?
+            .map_or_else(|| "-".to_string(), |t| t.to_rfc3339());
+        out.push_str(&format!(
+            "{}\t{}\t{}\t{}\t{}\t{password}\t{tokens}\t{sessions}\t{locked}\n",
+            user.id,
+            user.name,
+            user.role.as_str(),
+            user.node,
+            if org.is_active(&user.id) { "yes" } else { "no" },
+        ));
+    }
+    print!("{out}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Gives a user a new one-time password, printed once; their sessions end and their account
+/// is unlocked.
+pub async fn reset_password(store: &StoreArgs, user: &str) -> Result<ExitCode> {
+    let store = open_with_org(store).await?;
+    if !store.org.current().org.is_active(user) {
+        bail!("--user: there is no active user {user}");
+    }
+    let issued = store
+        .reset_password(user, &cli_context())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    eprintln!(
+        "{user}'s sessions ended; their one-time password (shown once; they choose their own at their next login):"
+    );
+    println!("{}", issued.password.expose());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Revokes one token, or every token of a user and ends every session of theirs (a phone
+/// lost, a password seen).
+pub async fn revoke(
+    store: &StoreArgs,
+    token_id: Option<&str>,
+    user: Option<&str>,
+) -> Result<ExitCode> {
+    let store = open_with_org(store).await?;
+    match (token_id, user) {
+        (Some(token_id), None) => {
+            store
+                .org
+                .execute(
+                    OrgCommand::RevokeToken {
+                        token_id: token_id.to_string(),
+                    },
+                    &cli_context(),
+                )
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("revoked token {token_id}");
+        }
+        (None, Some(user)) => {
+            let tokens: Vec<OrgCommand> = store
+                .org
+                .current()
+                .org
+                .tokens
+                .iter()
+                .filter(|(_, t)| t.user == user)
+                .map(|(id, _)| OrgCommand::RevokeToken {
+                    token_id: id.clone(),
+                })
+                .collect();
+            let revoked = tokens.len();
+            let context = cli_context();
+            if !tokens.is_empty() {
+                store
+                    .org
+                    .execute(OrgCommand::Batch(tokens), &context)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+            }
+            let ended = store.end_sessions(user, &context).await?;
+            println!("revoked {revoked} token(s) and ended {ended} session(s) of {user}");
+        }
+        _ => bail!("name the token (--token-id) or the user (--user), one of them"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
