@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
 use notoneless_store::clock::{TrainingError, mark_for_training};
@@ -19,6 +20,7 @@ use notoneless_store::{Clock, Db, Rules, Store, StoreError};
 use serde::Serialize;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
+use tower::ServiceExt;
 
 use crate::layers::REQUEST_TIME_LIMIT;
 use crate::security::SecurityConfig;
@@ -67,6 +69,14 @@ pub enum ApplicationError {
 pub struct Application {
     state: AppState,
     listener: TcpListener,
+    console: Option<Console>,
+}
+
+/// The web console's pages (`crates/web`), served beside the API by the same application:
+/// its routes, and its answer to a path that is neither a page nor the API's.
+pub struct Console {
+    pub pages: Router<AppState>,
+    pub not_found: axum::routing::MethodRouter<AppState>,
 }
 
 impl Application {
@@ -98,7 +108,14 @@ impl Application {
         Ok(Self {
             state: AppState::new(Arc::new(store), config.security),
             listener,
+            console: None,
         })
+    }
+
+    /// Serves the web console's pages too.
+    pub fn with_console(mut self, console: Console) -> Self {
+        self.console = Some(console);
+        self
     }
 
     /// The address it listens on.
@@ -123,7 +140,7 @@ impl Application {
         let projector_task = tokio::spawn(async move { projector.run(committed, stopped).await });
         let address = self.address()?;
         tracing::info!(%address, "serving; API page at /api/docs");
-        let router: Router = app(self.state);
+        let router: Router = app_with(self.state, self.console);
         // The peer's address is what failed authentications are counted by.
         let served = axum::serve(
             self.listener,
@@ -174,9 +191,34 @@ impl Drop for Running {
 /// The whole application: API, health checks, OpenAPI document and API page, behind the
 /// request-wide layers (`layers.rs`).
 pub fn app(state: AppState) -> Router {
+    app_with(state, None)
+}
+
+/// The whole application with the web console's pages: a path under `/api/` that is no
+/// endpoint is answered by the API (JSON), any other by the console (a page).
+pub fn app_with(state: AppState, console: Option<Console>) -> Router {
     let (api, document) = routes::assemble(Some(&state), openapi::base()).split_for_parts();
+    let api = match console {
+        Some(console) => {
+            let not_found = console.not_found.with_state(state.clone());
+            api.merge(console.pages)
+                .fallback(move |request: axum::extract::Request| {
+                    let not_found = not_found.clone();
+                    async move {
+                        if request.uri().path().starts_with("/api/") {
+                            error::ApiError::NotFound.into_response()
+                        } else {
+                            match not_found.oneshot(request).await {
+                                Ok(response) => response,
+                                Err(never) => match never {},
+                            }
+                        }
+                    }
+                })
+        }
+        None => api.fallback(|| async { error::ApiError::NotFound }),
+    };
     let api = api
-        .fallback(|| async { error::ApiError::NotFound })
         // After every route: it applies to the routes there are.
         .method_not_allowed_fallback(|| async { error::ApiError::MethodNotAllowed });
     let router = Router::new()

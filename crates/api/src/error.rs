@@ -147,6 +147,11 @@ impl std::fmt::Display for Chain<'_> {
 }
 
 impl ApiError {
+    /// The answer's HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status_and_code().0
+    }
+
     fn status_and_code(&self) -> (StatusCode, &'static str) {
         match self {
             ApiError::Malformed { .. } => (StatusCode::BAD_REQUEST, "malformed"),

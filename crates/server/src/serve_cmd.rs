@@ -135,7 +135,8 @@ pub async fn serve(args: ServeArgs) -> Result<ExitCode> {
         listen: args.listen,
         connect_attempts: CONNECT_ATTEMPTS,
     })
-    .await?;
+    .await?
+    .with_console(notoneless_web::console());
     if args.demo {
         let address = application.address()?;
         demo::seed_if_empty(application.store(), &format!("http://{address}")).await?;

@@ -1,0 +1,35 @@
+# The web console's pages (crates/web).
+
+console-product-name = Not One Less
+console-skip-to-content = Skip to the content
+console-account-nav = Account
+console-other-language = 中文
+console-log-out = Log out
+console-there-is-a-problem = There is a problem
+console-user-name = User name
+console-password = Password
+console-new-password = Choose a new password
+console-new-password-hint = At your first login, or after a reset, choose your own password: at least { $min } characters, not a common one.
+console-log-in = Log in
+console-login-title = Log in
+console-form-from-elsewhere = This form came from another site and was refused. Log in on this system's own page.
+console-enter-user = Enter your user name
+console-enter-password = Enter your password
+console-today-title = Today
+console-no-steps-for-role = Your role records no steps of a case: nothing to do here.
+console-overdue = Overdue
+console-nothing-overdue = Nothing is overdue.
+console-overdue-tag = Overdue
+console-due-soon = Due
+console-nothing-due = Nothing is due.
+console-not-found = Page not found
+console-not-found-text = There is no such page. Check the address, or go back to the home page.
+console-go-home = Go to the home page
+console-failed = Cannot be shown just now
+console-failed-text = The system cannot read its data just now; try again shortly. If it goes on, ask the county bureau's system administrator.
+console-step-contact-parents = Contact the parents
+console-step-home-visit = Home visit
+console-step-report-township = Report to the township government
+console-step-report-bureau = Report to the county bureau
+console-step-other = Another step
+console-due-by = Due by { $day }

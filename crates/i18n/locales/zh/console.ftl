@@ -1,0 +1,35 @@
+# 网页控制台（crates/web）的文字。
+
+console-product-name = 一个都不能少
+console-skip-to-content = 跳到正文
+console-account-nav = 账户
+console-other-language = English
+console-log-out = 退出登录
+console-there-is-a-problem = 请检查以下问题
+console-user-name = 用户名
+console-password = 密码
+console-new-password = 设置新密码
+console-new-password-hint = 首次登录或密码被重置后，请设置自己的密码：至少 { $min } 个字符，不要用常见密码。
+console-log-in = 登录
+console-login-title = 登录
+console-form-from-elsewhere = 此表单来自其他网站，已拒绝。请在本系统的页面上登录。
+console-enter-user = 请输入用户名
+console-enter-password = 请输入密码
+console-today-title = 今日待办
+console-no-steps-for-role = 您的角色不负责个案的劝返步骤，这里没有待办事项。
+console-overdue = 已逾期
+console-nothing-overdue = 没有逾期的步骤。
+console-overdue-tag = 逾期
+console-due-soon = 待完成
+console-nothing-due = 没有待完成的步骤。
+console-not-found = 页面不存在
+console-not-found-text = 找不到这个页面。请检查网址，或回到首页。
+console-go-home = 回到首页
+console-failed = 暂时无法显示
+console-failed-text = 系统暂时无法读取数据，请稍后再试。若一直如此，请联系县教育局的系统管理员。
+console-step-contact-parents = 联系家长
+console-step-home-visit = 家访
+console-step-report-township = 向乡镇政府报告
+console-step-report-bureau = 向县教育局报告
+console-step-other = 其他步骤
+console-due-by = 应于{ $day }前完成

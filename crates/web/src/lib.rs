@@ -1,0 +1,41 @@
+//! The web console of Not One Less: server-rendered pages for the people the plan names,
+//! served by `notoneless serve` beside the API, on the same application, the same sessions
+//! (the `nol_session` cookie and its CSRF token), the same permissions and the same command
+//! path. Every page works without JavaScript; every text comes from the message catalogues
+//! (`crates/i18n`, `console.ftl`), in Chinese unless the reader chose English.
+//!
+//! * `shell.rs`: what every page shares (the language, the signed-in user, the header, the
+//!   security headers of every answer);
+//! * `assets.rs`: the stylesheet, built into the binary;
+//! * `login.rs`: logging in (with the first-login change of a one-time password), out, and
+//!   the language switch;
+//! * `today.rs`: the head teacher's "today": what is due and overdue for her children.
+//!
+//! What is not built yet is listed in `docs/console.md`.
+
+mod assets;
+mod login;
+mod shell;
+mod today;
+
+use axum::Router;
+use axum::middleware;
+use axum::routing::{get, post};
+use notoneless_api::application::Console;
+
+pub use shell::LANG_COOKIE;
+
+/// The console's pages, to serve with [`notoneless_api::application::Application::with_console`].
+pub fn console() -> Console {
+    let pages = Router::new()
+        .route("/", get(today::page))
+        .route("/login", get(login::form).post(login::submit))
+        .route("/logout", post(login::log_out))
+        .route("/lang/{code}", get(login::switch_language))
+        .route("/static/{file}", get(assets::serve))
+        .layer(middleware::map_response(shell::security_headers));
+    Console {
+        pages,
+        not_found: get(shell::not_found).layer(middleware::map_response(shell::security_headers)),
+    }
+}

@@ -1,0 +1,110 @@
+//! The head teacher's "today" (the home page of every signed-in user): the steps her role
+//! owes for the children of her schools, the overdue first and the longest overdue at the
+//! top, read from the same work queue as `GET /api/v1/work-queue`.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::Response;
+use notoneless_api::AppState;
+use notoneless_api::auth::visible_schools;
+use notoneless_i18n::{Message, Msg};
+use notoneless_store::read_model::work_queue;
+
+use crate::shell::{Shell, Viewer, render};
+
+/// How many steps the page lists at most.
+pub const MAX_ITEMS: i64 = 200;
+
+/// A step as the page shows it.
+pub struct Item {
+    pub step: String,
+    pub case_id: String,
+    pub school: String,
+    pub due: String,
+    pub overdue: bool,
+}
+
+#[derive(Template)]
+#[template(path = "today.html")]
+struct TodayPage {
+    shell: Shell,
+    today: String,
+    overdue: Vec<Item>,
+    due: Vec<Item>,
+    /// The role records no steps of a case (an admin): nothing to list.
+    no_steps: bool,
+}
+
+/// The name of a step of the ladder, as the work queue names its kind.
+pub fn step_name(kind: &str) -> Msg {
+    match kind {
+        "contact_parents" => Msg::ConsoleStepContactParents,
+        "home_visit" => Msg::ConsoleStepHomeVisit,
+        "report:township_government" => Msg::ConsoleStepReportTownship,
+        "report:county_bureau" => Msg::ConsoleStepReportBureau,
+        _ => Msg::ConsoleStepOther,
+    }
+}
+
+/// `GET /`.
+pub async fn page(State(state): State<AppState>, viewer: Viewer) -> Response {
+    let lang = viewer.lang;
+    let now = state.store.clock.now();
+    let calendar = state.store.rules.get().calendar.clone();
+    let today = calendar.local_date(now);
+    let shell = Shell::of(&viewer, Msg::ConsoleTodayTitle, "/");
+    let Some(role) = viewer.caller.user.role.case_role() else {
+        return render(&TodayPage {
+            shell,
+            today: lang.day(today),
+            overdue: Vec::new(),
+            due: Vec::new(),
+            no_steps: true,
+        });
+    };
+    let snapshot = state.store.org.current();
+    let schools = visible_schools(&snapshot.org, &viewer.caller.user);
+    let items = match work_queue(
+        &state.store.db,
+        role.as_str(),
+        schools.as_deref(),
+        now,
+        MAX_ITEMS,
+    )
+    .await
+    {
+        Ok(items) => items,
+        Err(error) => {
+            tracing::error!(%error, "the work queue could not be read");
+            return crate::shell::failed(lang);
+        }
+    };
+    let (mut overdue, mut due) = (Vec::new(), Vec::new());
+    for item in items {
+        let shown = Item {
+            step: step_name(&item.obligation.kind).text(lang),
+            school: snapshot
+                .org
+                .nodes
+                .get(&item.school)
+                .map_or_else(|| item.school.clone(), |n| n.name.clone()),
+            case_id: item.case_id,
+            due: Message::new(Msg::ConsoleDueBy)
+                .with("day", calendar.local_date(item.obligation.due))
+                .text(lang),
+            overdue: item.overdue,
+        };
+        if shown.overdue {
+            overdue.push(shown);
+        } else {
+            due.push(shown);
+        }
+    }
+    render(&TodayPage {
+        shell,
+        today: lang.day(today),
+        overdue,
+        due,
+        no_steps: false,
+    })
+}

@@ -1,0 +1,289 @@
+//! The console in a real browser: the application (with its pages) on port 0 against a fresh
+//! database holding a small county, and Debian's Chromium, headless, driven over WebDriver by
+//! `chromedriver` (installed by `scripts/test`). A phone is a 360×740 viewport; a desktop
+//! 1280×900. Screenshots go to `target/screenshots` (to `docs/screenshots` with
+//! `NOL_UPDATE_SCREENSHOTS=1`). Every page is checked by axe-core (vendored).
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder};
+use notoneless_api::application::{Application, Config, Running};
+use notoneless_api::security::SecurityConfig;
+use notoneless_domain::fixtures::{at, calendar, ladder, opening};
+use notoneless_domain::{CaseAction, Node, NodeKind, OrgCommand, User, UserRole};
+use notoneless_store::db::Backend;
+use notoneless_store::testing::{FixedClock, TestDb, absent, context, run};
+use notoneless_store::{Rules, Store};
+use serde_json::{Value, json};
+
+pub const SCHOOL: &str = "kazuo-gyz-middle";
+pub const TEACHER: &str = "li";
+pub const TEACHER_NAME: &str = "李老师";
+
+/// The application with the console, a county of one school, its head teacher (with a
+/// one-time password) and one child absent yesterday (the parents' call is overdue).
+pub struct Console {
+    pub base: String,
+    pub store: Arc<Store>,
+    pub clock: Arc<FixedClock>,
+    /// The head teacher's one-time password.
+    pub one_time_password: String,
+    _running: Running,
+    _db: TestDb,
+}
+
+impl Console {
+    pub async fn start(backend: Backend) -> Self {
+        let db = TestDb::new(backend).await;
+        let clock = FixedClock::at(at("2023-11-10", "08:00"));
+        let application = Application::build(Config {
+            database_url: db.url.clone(),
+            rules: Rules {
+                calendar: calendar(),
+                ladder: ladder(),
+            },
+            clock: clock.clone(),
+            security: SecurityConfig::default(),
+            listen: "127.0.0.1:0".parse().unwrap(),
+            connect_attempts: 1,
+        })
+        .await
+        .unwrap()
+        .with_console(notoneless_web::console());
+        let store = application.store().clone();
+        for (id, kind, name, parent) in [
+            ("kazuo", NodeKind::County, "喀左县", None),
+            ("gongyingzi", NodeKind::Township, "公营子镇", Some("kazuo")),
+            (SCHOOL, NodeKind::School, "公营子中学", Some("gongyingzi")),
+        ] {
+            let node = Node {
+                id: id.into(),
+                kind,
+                name: name.into(),
+                parent: parent.map(str::to_string),
+            };
+            store
+                .org
+                .execute(OrgCommand::AddNode(node), &context(None))
+                .await
+                .unwrap();
+        }
+        let user = User {
+            id: TEACHER.into(),
+            name: TEACHER_NAME.into(),
+            role: UserRole::HeadTeacher,
+            node: SCHOOL.into(),
+        };
+        store
+            .org
+            .execute(OrgCommand::AddUser(user), &context(None))
+            .await
+            .unwrap();
+        let one_time_password = store
+            .reset_password(TEACHER, &context(None))
+            .await
+            .unwrap()
+            .password
+            .expose()
+            .to_string();
+        clock.set(at("2023-11-09", "08:00"));
+        run(
+            &store,
+            "case-1",
+            CaseAction::OpenCase(opening("2023-11-09")),
+        )
+        .await;
+        run(&store, "case-1", absent("2023-11-09")).await;
+        clock.set(at("2023-11-10", "08:00"));
+        let running = application.spawn().unwrap();
+        // The projector writes the read models beside the server: wait for the queue.
+        let started = Instant::now();
+        while notoneless_store::read_model::work_queue(
+            &store.db,
+            "head_teacher",
+            None,
+            clock.now_value(),
+            10,
+        )
+        .await
+        .unwrap()
+        .is_empty()
+        {
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "the projector catches up"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Self {
+            base: format!("http://{}", running.address),
+            store,
+            clock,
+            one_time_password,
+            _running: running,
+            _db: db,
+        }
+    }
+}
+
+/// A viewport.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Device {
+    Phone,
+    Desktop,
+}
+
+impl Device {
+    pub fn name(self) -> &'static str {
+        match self {
+            Device::Phone => "phone",
+            Device::Desktop => "desktop",
+        }
+    }
+}
+
+/// `chromedriver` on a free port, and a headless Chromium session through it.
+pub struct Browser {
+    pub client: Client,
+    driver: Child,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl Browser {
+    pub async fn open(device: Device) -> Self {
+        let port = free_port();
+        let driver = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver runs (scripts/test installs Debian's chromium-driver)");
+        let url = format!("http://127.0.0.1:{port}");
+        let mut options = json!({
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--lang=zh-CN", "--hide-scrollbars"],
+            "prefs": {"intl.accept_languages": "zh-CN,zh"},
+        });
+        match device {
+            Device::Phone => {
+                options["mobileEmulation"] = json!({
+                    "deviceMetrics": {"width": 360, "height": 740, "pixelRatio": 2.0},
+                    "userAgent": "Mozilla/5.0 (Linux; Android 12; Phone) AppleWebKit/537.36 \
+                        (KHTML, like Gecko) Chrome/120 Mobile Safari/537.36 MicroMessenger/8.0"
+                });
+            }
+            Device::Desktop => {
+                options["args"]
+                    .as_array_mut()
+                    .unwrap()
+                    .push(json!("--window-size=1280,900"));
+            }
+        }
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert("goog:chromeOptions".into(), options);
+        let started = Instant::now();
+        let client = loop {
+            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+            match ClientBuilder::new(connector)
+                .capabilities(capabilities.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(client) => break client,
+                Err(error) => {
+                    assert!(
+                        started.elapsed() < Duration::from_secs(30),
+                        "chromedriver answers: {error}"
+                    );
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+            }
+        };
+        Self { client, driver }
+    }
+
+    /// Saves a screenshot of the page as `<name>-<device>.png`.
+    pub async fn screenshot(&self, name: &str, device: Device) -> PathBuf {
+        let png = self.client.screenshot().await.unwrap();
+        let dir = if std::env::var_os("NOL_UPDATE_SCREENSHOTS").is_some() {
+            PathBuf::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../docs/screenshots"
+            ))
+        } else {
+            PathBuf::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../target/screenshots"
+            ))
+        };
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("{name}-{}.png", device.name()));
+        std::fs::write(&path, png).unwrap();
+        path
+    }
+
+    /// The serious and critical violations axe-core finds on the page (vendored axe-core).
+    pub async fn accessibility_violations(&self) -> Vec<String> {
+        let axe = include_str!("../vendor/axe.min.js");
+        // The page's CSP forbids inline script; WebDriver's script runs outside it.
+        self.client.execute(axe, vec![]).await.unwrap();
+        let found = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, {resultTypes: ['violations']})
+                    .then(r => done(r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+                        .map(v => v.id + ': ' + v.help + ' (' + v.nodes.map(n => n.target.join(' ')).join(', ') + ')')))
+                    .catch(e => done(['axe failed: ' + e]));",
+                vec![],
+            )
+            .await
+            .unwrap();
+        match found {
+            Value::Array(items) => items.into_iter().map(|v| v.to_string()).collect(),
+            other => vec![format!("axe answered {other}")],
+        }
+    }
+
+    /// The bytes the page and its parts took over the network (compressed), per the
+    /// browser's resource timing.
+    pub async fn transferred_bytes(&self) -> u64 {
+        let total = self
+            .client
+            .execute(
+                "const nav = performance.getEntriesByType('navigation')[0];
+                 let total = nav ? nav.transferSize : 0;
+                 for (const r of performance.getEntriesByType('resource')) total += r.transferSize;
+                 return total;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        total.as_u64().unwrap_or(0)
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+    }
+}

@@ -1,0 +1,225 @@
+//! The console as its people meet it, in Chromium: a head teacher on a phone logs in with her
+//! one-time password (choosing her own), sees today's steps with the overdue first, switches
+//! to English and logs out; every page is checked by axe-core, weighed (compressed bytes
+//! transferred) and photographed at a phone's and a desktop's width.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{Browser, Console, Device, TEACHER, TEACHER_NAME};
+use fantoccini::Locator;
+use notoneless_store::conformance;
+use notoneless_store::db::Backend;
+
+/// Each page of the console is at most this many bytes over the network, compressed.
+const MAX_PAGE_BYTES: u64 = 100 * 1024;
+
+async fn check_page(browser: &Browser, name: &str, device: Device) {
+    let violations = browser.accessibility_violations().await;
+    assert!(
+        violations.is_empty(),
+        "{name} ({}) has no serious or critical accessibility violations: {violations:#?}",
+        device.name()
+    );
+    let bytes = browser.transferred_bytes().await;
+    assert!(
+        bytes <= MAX_PAGE_BYTES,
+        "{name} takes {bytes} bytes over the network"
+    );
+    browser.screenshot(name, device).await;
+}
+
+/// The text of the first element `css` finds, waiting a while for it to appear.
+async fn text_of(browser: &Browser, css: &str) -> String {
+    let found = browser
+        .client
+        .wait()
+        .at_most(std::time::Duration::from_secs(10))
+        .for_element(Locator::Css(css))
+        .await;
+    match found {
+        Ok(element) => element.text().await.unwrap(),
+        Err(error) => {
+            let shot = browser.screenshot("failed", Device::Phone).await;
+            let source = browser.client.source().await.unwrap_or_default();
+            panic!("no {css} on the page ({error}); screenshot {shot:?}; page:\n{source}")
+        }
+    }
+}
+
+async fn fill(browser: &Browser, id: &str, value: &str) {
+    let field = browser
+        .client
+        .find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|_| panic!("the page has the field {id}"));
+    field.clear().await.unwrap();
+    field.send_keys(value).await.unwrap();
+}
+
+/// Submits the page's form and waits for the next page to replace this one.
+async fn submit(browser: &Browser) {
+    let page = browser.client.find(Locator::Css("html")).await.unwrap();
+    browser
+        .client
+        .find(Locator::Css("main form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_new_page(page).await;
+}
+
+/// Waits until `page` (the old page's root element) is gone.
+async fn wait_for_new_page(page: fantoccini::elements::Element) {
+    let started = std::time::Instant::now();
+    while page.tag_name().await.is_ok() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "the next page comes"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// Follows the link or presses the button `css` finds, and waits for the next page.
+async fn click(browser: &Browser, css: &str) {
+    let page = browser.client.find(Locator::Css("html")).await.unwrap();
+    browser
+        .client
+        .find(Locator::Css(css))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_new_page(page).await;
+}
+
+async fn a_head_teacher_logs_in_on_her_phone_and_sees_todays_steps(backend: Backend) {
+    let console = Console::start(backend).await;
+    let browser = Browser::open(Device::Phone).await;
+    let client = &browser.client;
+
+    // Anyone not signed in is sent to the login page, in Chinese.
+    client.goto(&console.base).await.unwrap();
+    assert!(
+        client
+            .current_url()
+            .await
+            .unwrap()
+            .path()
+            .ends_with("/login")
+    );
+    assert_eq!(text_of(&browser, "h1").await, "登录");
+    check_page(&browser, "login", Device::Phone).await;
+
+    // An empty form: each error next to its field and in the summary, in Chinese.
+    submit(&browser).await;
+    assert!(
+        text_of(&browser, ".error-summary")
+            .await
+            .contains("请输入用户名")
+    );
+    assert!(
+        text_of(&browser, "#user-error")
+            .await
+            .contains("请输入用户名")
+    );
+    check_page(&browser, "login-errors", Device::Phone).await;
+
+    // A wrong password is refused without saying which of the two was wrong.
+    fill(&browser, "user", TEACHER).await;
+    fill(&browser, "password", "not her password").await;
+    submit(&browser).await;
+    assert!(
+        text_of(&browser, ".error-summary")
+            .await
+            .contains("用户名或密码")
+    );
+
+    // Her one-time password asks for a password of her own.
+    fill(&browser, "user", TEACHER).await;
+    fill(&browser, "password", &console.one_time_password).await;
+    submit(&browser).await;
+    let asked = text_of(&browser, ".error-summary").await;
+    assert!(
+        client.find(Locator::Id("new_password")).await.is_ok(),
+        "{asked}"
+    );
+    fill(&browser, "password", &console.one_time_password).await;
+    fill(&browser, "new_password", "春天的柳树发芽了2023").await;
+    submit(&browser).await;
+
+    // Today: her child's overdue steps, the longest overdue first, in Chinese.
+    assert_eq!(client.current_url().await.unwrap().path(), "/");
+    assert_eq!(text_of(&browser, "h1").await, "今日待办");
+    assert!(text_of(&browser, ".who").await.contains(TEACHER_NAME));
+    let overdue = text_of(&browser, "section[aria-labelledby=overdue-heading]").await;
+    assert!(overdue.contains("联系家长"), "{overdue}");
+    assert!(overdue.contains("公营子中学"), "{overdue}");
+    check_page(&browser, "today", Device::Phone).await;
+
+    // English at a tap, kept for the next page.
+    click(&browser, "a[href^='/lang/en']").await;
+    assert_eq!(text_of(&browser, "h1").await, "Today");
+    assert!(
+        text_of(&browser, "main")
+            .await
+            .contains("Contact the parents")
+    );
+    client.goto(&console.base).await.unwrap();
+    assert_eq!(text_of(&browser, "h1").await, "Today");
+
+    // Logging out ends the session: the home page asks for a login again.
+    click(&browser, "form[action='/logout'] button").await;
+    assert!(
+        client
+            .current_url()
+            .await
+            .unwrap()
+            .path()
+            .ends_with("/login")
+    );
+    client.goto(&console.base).await.unwrap();
+    assert!(
+        client
+            .current_url()
+            .await
+            .unwrap()
+            .path()
+            .ends_with("/login")
+    );
+    browser.close().await;
+}
+
+async fn the_pages_fit_a_desktop_too(backend: Backend) {
+    let console = Console::start(backend).await;
+    let browser = Browser::open(Device::Desktop).await;
+    let client = &browser.client;
+    client
+        .goto(&format!("{}/login", console.base))
+        .await
+        .unwrap();
+    fill(&browser, "user", TEACHER).await;
+    fill(&browser, "password", &console.one_time_password).await;
+    submit(&browser).await;
+    fill(&browser, "password", &console.one_time_password).await;
+    fill(&browser, "new_password", "春天的柳树发芽了2023").await;
+    submit(&browser).await;
+    assert_eq!(text_of(&browser, "h1").await, "今日待办");
+    check_page(&browser, "today", Device::Desktop).await;
+    client
+        .goto(&format!("{}/no-such-page", console.base))
+        .await
+        .unwrap();
+    assert_eq!(text_of(&browser, "h1").await, "页面不存在");
+    check_page(&browser, "not-found", Device::Desktop).await;
+    browser.close().await;
+}
+
+conformance!(
+    a_head_teacher_logs_in_on_her_phone_and_sees_todays_steps,
+    the_pages_fit_a_desktop_too
+);
