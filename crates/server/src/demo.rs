@@ -40,8 +40,23 @@ pub async fn seed_if_empty(store: &Store, base: &str) -> Result<()> {
     mark_for_training(&store.db, store.clock.now(), "demo").await?;
     let county = build(store).await?;
     store.org.reload().await?;
-    print(&county, base);
+    let passwords = one_time_passwords(store, &county).await?;
+    print(&county, &passwords, base);
     Ok(())
+}
+
+/// Gives every demo user a one-time password (recorded like an admin's reset), to log in to
+/// the console with; each chooses their own at the first login.
+async fn one_time_passwords(store: &Store, county: &DemoCounty) -> Result<Vec<String>> {
+    let mut passwords = Vec::with_capacity(county.users.len());
+    for user in &county.users {
+        let given = store
+            .reset_password(&user.id, &crate::serve_cmd::cli_context())
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot give {} a one-time password: {e}", user.id))?;
+        passwords.push(given.password.expose().to_string());
+    }
+    Ok(passwords)
 }
 
 async fn build(store: &Store) -> Result<DemoCounty> {
@@ -59,18 +74,23 @@ async fn build(store: &Store) -> Result<DemoCounty> {
     Ok(county)
 }
 
-fn print(county: &DemoCounty, base: &str) {
+fn print(county: &DemoCounty, passwords: &[String], base: &str) {
     say(&format!(
         "demo county built: {} schools, {} children on watch, {} commands recorded, term from {}",
         county.schools, county.children, county.commands, county.first_day
     ));
-    say("the demo users' tokens (shown once; keep them):");
-    for user in &county.users {
+    say(&format!(
+        "the console: {base}/ — log in as a demo user with their one-time password (you choose \
+         your own at the first login; ht-gyz-middle is a head teacher, chen an inspector)"
+    ));
+    say("the demo users (user, role, node, one-time password, API token; shown once, keep them):");
+    for (user, password) in county.users.iter().zip(passwords) {
         say(&format!(
-            "  {:<16} {:<17} {:<14} {}",
+            "  {:<16} {:<17} {:<14} {:<15} {}",
             user.id,
             user.role.as_str(),
             user.node,
+            password,
             user.token
         ));
     }
@@ -102,6 +122,8 @@ pub async fn demo(args: DemoArgs) -> Result<ExitCode> {
     }
     mark_for_training(&store.db, store.clock.now(), "demo").await?;
     let county = build(&store).await?;
-    print(&county, "http://127.0.0.1:8080");
+    store.org.reload().await?;
+    let passwords = one_time_passwords(&store, &county).await?;
+    print(&county, &passwords, "http://127.0.0.1:8080");
     Ok(ExitCode::SUCCESS)
 }

@@ -62,6 +62,52 @@ async fn serve_with_demo_data_answers_and_stops_cleanly_on_sigterm() {
     );
     assert!(server.dir.join("notoneless.db").exists());
 
+    // The console: the home page sends a new visitor to the login page, in Chinese; the
+    // head teacher logs in with the printed one-time password and a password of her own.
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let home = browser.get(format!("{base}/")).send().await.unwrap();
+    assert_eq!(home.status(), 303);
+    assert_eq!(home.headers()["location"], "/login");
+    let login = browser.get(format!("{base}/login")).send().await.unwrap();
+    assert!(login.text().await.unwrap().contains("<h1>登录</h1>"));
+    let password = server
+        .password("ht-gyz-middle")
+        .expect("the demo prints the head teacher's one-time password");
+    let logged_in = browser
+        .post(format!("{base}/login"))
+        .form(&[
+            ("user", "ht-gyz-middle"),
+            ("password", password.as_str()),
+            ("new_password", "a password of her own 2023"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        logged_in.status(),
+        303,
+        "the login is accepted: {:?}",
+        logged_in.headers()
+    );
+    let cookie = logged_in.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let today = browser
+        .get(format!("{base}/"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(today.status(), 200);
+    assert!(today.text().await.unwrap().contains("今日待办"));
+
     // Failed tokens are counted by the peer's address: the fourth from here is refused.
     for attempt in 1..=4 {
         let answer = client

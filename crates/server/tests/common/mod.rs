@@ -95,6 +95,14 @@ impl DemoServer {
         })
     }
 
+    /// The one-time password the demo printed for this user (the fourth word of their line).
+    pub fn password(&self, user: &str) -> Option<String> {
+        self.printed.iter().find_map(|line| {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            (words.first() == Some(&user) && words.len() == 5).then(|| words[3].to_string())
+        })
+    }
+
     /// Everything the server logged, once it has exited (stopped or killed).
     pub fn log(&mut self) -> String {
         self.log
