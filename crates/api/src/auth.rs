@@ -472,18 +472,7 @@ async fn check(state: &AppState, access: Access, parts: &mut Parts) -> Result<()
             .cloned()
             .ok_or_else(|| ApiError::internal(format!("the route has no {{{name}}} in its path")))
     };
-    if let Some(roles) = access.roles()
-        && !roles.contains(&caller.user.role)
-    {
-        let action = match access {
-            Access::Roles(p) | Access::CaseRoles(p) | Access::SchoolRoles(p) => p.action,
-            Access::Record(kind) => kind.label(),
-            Access::Credentials => CREDENTIAL_KEEPERS.action,
-            // Only the accesses with roles refuse a role.
-            _ => Msg::MayReadChildFile,
-        };
-        return Err(caller.refused(action));
-    }
+    require_role(&caller, access)?;
     match access {
         Access::Everyone | Access::Roles(_) | Access::Public => {}
         Access::Session => {
@@ -540,9 +529,27 @@ async fn check(state: &AppState, access: Access, parts: &mut Parts) -> Result<()
     Ok(())
 }
 
+/// The role check of an access (403 with what the role may not do), as [`admit`] makes it
+/// before anything else; the web console's forms make it the same way.
+pub fn require_role(caller: &Caller, access: Access) -> Result<(), ApiError> {
+    if let Some(roles) = access.roles()
+        && !roles.contains(&caller.user.role)
+    {
+        let action = match access {
+            Access::Roles(p) | Access::CaseRoles(p) | Access::SchoolRoles(p) => p.action,
+            Access::Record(kind) => kind.label(),
+            Access::Credentials => CREDENTIAL_KEEPERS.action,
+            // Only the accesses with roles refuse a role.
+            _ => Msg::MayReadChildFile,
+        };
+        return Err(caller.refused(action));
+    }
+    Ok(())
+}
+
 /// The school of an existing case the caller may see; 404 for any other case, so that a case
 /// outside the caller's jurisdiction is not revealed by its existence.
-async fn visible_case(
+pub async fn visible_case(
     state: &AppState,
     caller: &Caller,
     case_id: &str,

@@ -9,11 +9,13 @@
 //! * `assets.rs`: the stylesheet, built into the binary;
 //! * `login.rs`: logging in (with the first-login change of a one-time password), out, and
 //!   the language switch;
-//! * `today.rs`: the head teacher's "today": what is due and overdue for her children.
+//! * `today.rs`: the head teacher's "today": what is due and overdue for her children;
+//! * `call.rs`: the parents' call, recorded from a one-screen form.
 //!
 //! What is not built yet is listed in `docs/console.md`.
 
 mod assets;
+mod call;
 mod login;
 mod shell;
 mod today;
@@ -31,6 +33,10 @@ pub fn console() -> Console {
         .route("/", get(today::page))
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", post(login::log_out))
+        .route(
+            "/cases/{case_id}/parent-call",
+            get(call::form).post(call::submit),
+        )
         .route("/lang/{code}", get(login::switch_language))
         .route("/static/{file}", get(assets::serve))
         .layer(middleware::map_response(shell::security_headers));

@@ -216,3 +216,20 @@ pub fn failed(lang: Lang) -> Response {
     };
     (StatusCode::INTERNAL_SERVER_ERROR, render(&page)).into_response()
 }
+
+#[derive(Template)]
+#[template(path = "refused.html")]
+struct Refused {
+    shell: Shell,
+    reason: String,
+}
+
+/// A refusal of the API's (a role that may not, a case outside the jurisdiction, a store that
+/// does not answer) as a page, with the API's status and its text.
+pub fn failed_with(lang: Lang, refused: &notoneless_api::error::ApiError) -> Response {
+    let page = Refused {
+        shell: Shell::anonymous(lang, Msg::ConsoleRefused, "/"),
+        reason: refused.message().text(lang),
+    };
+    (refused.status(), render(&page)).into_response()
+}

@@ -22,6 +22,8 @@ pub struct Item {
     pub school: String,
     pub due: String,
     pub overdue: bool,
+    /// The form that records this step, where the console has one.
+    pub action: Option<String>,
 }
 
 #[derive(Template)]
@@ -88,6 +90,8 @@ pub async fn page(State(state): State<AppState>, viewer: Viewer) -> Response {
                 .nodes
                 .get(&item.school)
                 .map_or_else(|| item.school.clone(), |n| n.name.clone()),
+            action: (item.obligation.kind == "contact_parents")
+                .then(|| format!("/cases/{}/parent-call", item.case_id)),
             case_id: item.case_id,
             due: Message::new(Msg::ConsoleDueBy)
                 .with("day", calendar.local_date(item.obligation.due))

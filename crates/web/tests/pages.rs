@@ -161,13 +161,81 @@ async fn a_head_teacher_logs_in_on_her_phone_and_sees_todays_steps(backend: Back
     assert!(overdue.contains("公营子中学"), "{overdue}");
     check_page(&browser, "today", Device::Phone).await;
 
+    // The call, from the card: the form is dated today; the guardian is asked for.
+    click(&browser, "a.act").await;
+    assert_eq!(text_of(&browser, "h1").await, "联系家长");
+    check_page(&browser, "parent-call", Device::Phone).await;
+    let on = client.find(Locator::Id("on")).await.unwrap();
+    assert_eq!(
+        on.prop("value").await.unwrap().as_deref(),
+        Some("2023-11-10")
+    );
+    submit(&browser).await;
+    assert!(
+        text_of(&browser, ".error-summary")
+            .await
+            .contains("请填写联系的监护人")
+    );
+    assert!(
+        text_of(&browser, ".error-summary")
+            .await
+            .contains("请选择是否联系上")
+    );
+    check_page(&browser, "parent-call-errors", Device::Phone).await;
+    fill(&browser, "guardian", "王建国").await;
+    client
+        .find(Locator::Css("input[name=reached][value=yes]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    fill(&browser, "reason_given", "孩子发烧，在家休息").await;
+    // A double tap: the same form sent twice records once.
+    let page = client.find(Locator::Css("html")).await.unwrap();
+    client
+        .execute(
+            "const f = document.querySelector('main form'); f.requestSubmit(); f.requestSubmit();",
+            vec![],
+        )
+        .await
+        .unwrap();
+    wait_for_new_page(page).await;
+    assert_eq!(text_of(&browser, "h1").await, "今日待办");
+    let events = notoneless_store::log::case_events(&console.store.db, "case-1")
+        .await
+        .unwrap();
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e.event_type.contains("ParentContact"))
+            .count(),
+        1,
+        "the call is recorded once: {:?}",
+        events.iter().map(|e| &e.event_type).collect::<Vec<_>>()
+    );
+    // The step leaves her list once the projector has the call.
+    let started = std::time::Instant::now();
+    loop {
+        client.goto(&console.base).await.unwrap();
+        let overdue = text_of(&browser, "#overdue-heading .count").await;
+        if overdue == "0" {
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "the call leaves her list"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+
     // English at a tap, kept for the next page.
     click(&browser, "a[href^='/lang/en']").await;
     assert_eq!(text_of(&browser, "h1").await, "Today");
     assert!(
         text_of(&browser, "main")
             .await
-            .contains("Contact the parents")
+            .contains("Nothing is overdue.")
     );
     client.goto(&console.base).await.unwrap();
     assert_eq!(text_of(&browser, "h1").await, "Today");
