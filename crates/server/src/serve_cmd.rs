@@ -117,7 +117,12 @@ impl ServeArgs {
 
 async fn open_store(args: &StoreArgs) -> Result<Arc<Store>> {
     let rules = args.rules()?;
-    let store = Store::new(connect(args).await?, rules, Arc::new(SystemClock));
+    let store = Store::new(
+        connect(args).await?,
+        rules,
+        Arc::new(SystemClock),
+        args.signing_key()?,
+    );
     store
         .org
         .reload()
@@ -134,6 +139,7 @@ pub async fn serve(args: ServeArgs) -> Result<ExitCode> {
         security: args.security(),
         listen: args.listen,
         connect_attempts: CONNECT_ATTEMPTS,
+        signing_key: args.store.signing_key()?,
     })
     .await?;
     if args.demo {

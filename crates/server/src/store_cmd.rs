@@ -14,6 +14,7 @@ use notoneless_store::exports::{
     FINDING_CASE_COLUMN, LEDGER_CASE_COLUMN, cases_shown, findings_table,
 };
 use notoneless_store::table::{Format, Lang};
+use notoneless_store::verify::Suspect;
 use notoneless_store::{Clock, Db, Store, SystemClock};
 
 use crate::config::StoreArgs;
@@ -55,6 +56,38 @@ pub async fn connect(args: &StoreArgs) -> Result<Db> {
     Ok(db)
 }
 
+/// Connects to a database that exists already (migrating it if it is behind), for the
+/// commands that only read: a data directory or URL that holds no database is an error, not
+/// an empty log created on the spot and then found "clean".
+pub async fn connect_existing(args: &StoreArgs) -> Result<Db> {
+    let db = Db::connect_existing_with_retry(
+        &args.database_url(),
+        CONNECT_ATTEMPTS,
+        Duration::from_secs(2),
+    )
+    .await
+    .context("cannot open the database")?;
+    db.migrate().await.context("cannot migrate the database")?;
+    Ok(db)
+}
+
+/// [`open_with_org`] over a database that exists already ([`connect_existing`]).
+pub async fn open_existing_with_org(args: &StoreArgs) -> Result<Store> {
+    let rules = args.rules()?;
+    let store = Store::new(
+        connect_existing(args).await?,
+        rules,
+        Arc::new(SystemClock),
+        args.reading_key()?,
+    );
+    store
+        .org
+        .reload()
+        .await
+        .context("cannot read the organisation")?;
+    Ok(store)
+}
+
 pub async fn open(args: &StoreArgs) -> Result<Store> {
     open_on(args, Arc::new(SystemClock)).await
 }
@@ -62,7 +95,12 @@ pub async fn open(args: &StoreArgs) -> Result<Store> {
 /// [`open`], on this clock.
 pub async fn open_on(args: &StoreArgs, clock: Arc<dyn Clock>) -> Result<Store> {
     let rules = args.rules()?;
-    Ok(Store::new(connect(args).await?, rules, clock))
+    Ok(Store::new(
+        connect(args).await?,
+        rules,
+        clock,
+        args.signing_key()?,
+    ))
 }
 
 pub async fn migrate(args: StoreArgs) -> Result<ExitCode> {
@@ -78,7 +116,7 @@ pub async fn verify(args: VerifyArgs) -> Result<ExitCode> {
         .map(str::parse)
         .transpose()
         .map_err(|e: String| anyhow::anyhow!("--since-digest: {e}"))?;
-    let db = connect(&args.store).await?;
+    let db = connect_existing(&args.store).await?;
     let report = notoneless_store::verify::verify(&db, since.as_ref()).await?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
@@ -88,6 +126,28 @@ pub async fn verify(args: VerifyArgs) -> Result<ExitCode> {
             println!(
                 "BROKEN case {} ({}) at sequence {}: {:?}",
                 broken.case_id, broken.aggregate_type, broken.sequence, broken.problem
+            );
+        }
+        for suspect in &report.suspect {
+            println!(
+                "SUSPECT event {} of case {} ({}) at position {}, recorded at {}: {}",
+                suspect.sequence,
+                suspect.case_id,
+                suspect.aggregate_type,
+                suspect.global_position,
+                notoneless_store::chain::format_timestamp(suspect.recorded_at),
+                match suspect.problem {
+                    Suspect::Unsigned => "unsigned",
+                    Suspect::UnknownKey => "signed by a key the log never announced",
+                    Suspect::BadSignature => "the signature does not hold",
+                    Suspect::RecordedBackwards => "recorded_at goes backwards in commit order",
+                }
+            );
+        }
+        println!("signing keys: {}", report.keys.join(", "));
+        if !report.recorded_at_checked {
+            println!(
+                "recorded_at not checked: the database is marked for training, a demonstration or tests"
             );
         }
         if let Some(since) = &report.since {
@@ -134,7 +194,7 @@ pub async fn reproject(args: StoreArgs) -> Result<ExitCode> {
 
 pub async fn check_projections(args: StoreArgs) -> Result<ExitCode> {
     // The calendar in force is the organisation's, as for the rebuild it checks.
-    let store = open_with_org(&args).await?;
+    let store = open_existing_with_org(&args).await?;
     let mismatches = store.projector.check().await?;
     for mismatch in &mismatches {
         println!("case {}: {}", mismatch.case_id, mismatch.problem);
@@ -263,7 +323,7 @@ pub async fn review(args: ReviewArgs) -> Result<ExitCode> {
         bail!("--output: an xlsx workbook is written to a file; give --output FILE");
     }
     let scope = args.scope()?;
-    let store = open_with_org(&args.store).await?;
+    let store = open_existing_with_org(&args.store).await?;
     let (review, profiles) =
         notoneless_store::review::run_review_with_profiles(&store, &scope).await?;
     let bytes = match args.format {
@@ -312,7 +372,7 @@ pub struct ExportArgs {
 
 /// `notoneless export`: the ledger (台账) of every case, one row per case.
 pub async fn export(args: ExportArgs) -> Result<ExitCode> {
-    let store = open_with_org(&args.store).await?;
+    let store = open_existing_with_org(&args.store).await?;
     let table = notoneless_store::exports::ledger(&store, None).await?;
     let cases = cases_shown(&table, LEDGER_CASE_COLUMN);
     log_reads(&store, ReadKind::LedgerExport, &cases).await?;

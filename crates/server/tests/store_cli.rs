@@ -19,7 +19,12 @@ async fn county(backend: Backend) -> (TestDb, Store) {
         calendar: calendar(),
         ladder: ladder(),
     };
-    let store = Store::new(test.connect().await, rules, clock.clone());
+    let store = Store::new(
+        test.connect().await,
+        rules,
+        clock.clone(),
+        notoneless_store::testing::test_key(),
+    );
     record_a_county_week(&store, &clock).await;
     (test, store)
 }
@@ -251,6 +256,7 @@ async fn admin_create_user_prints_a_token_that_authenticates_the_user() {
             ladder: ladder(),
         },
         FixedClock::at(at("2023-11-06", "09:00")),
+        notoneless_store::testing::test_key(),
     );
     store.org.reload().await.unwrap();
     let snapshot = store.org.current();
@@ -295,4 +301,65 @@ async fn admin_create_user_prints_a_token_that_authenticates_the_user() {
         String::from_utf8_lossy(&bad.stderr)
             .contains("--role: \"janitor\" is not one of the allowed values")
     );
+}
+
+/// The commands that only read, with the arguments each needs besides where the data is.
+const READ_ONLY_COMMANDS: [&[&str]; 4] = [
+    &["verify"],
+    &["review", "--from", "2023-11-01", "--until", "2023-11-30"],
+    &["export", "--output", "/dev/null"],
+    &["check-projections"],
+];
+
+fn refused_for_want_of_a_database(out: &std::process::Output, command: &str) {
+    assert_eq!(out.status.code(), Some(1), "{command}: {out:?}");
+    let err = stderr(out);
+    assert!(
+        err.contains("no Not One Less database there") && err.contains("nothing was created"),
+        "{command}: {err}"
+    );
+    assert!(!stdout(out).contains("clean"), "{command}: {}", stdout(out));
+}
+
+#[test]
+fn read_only_commands_on_an_empty_data_directory_fail_and_create_nothing() {
+    let dir = std::env::temp_dir().join(format!("nol-empty-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for command in READ_ONLY_COMMANDS {
+        let mut args = command.to_vec();
+        args.extend(["--data-dir", dir.to_str().unwrap()]);
+        let out = notoneless(&args);
+        refused_for_want_of_a_database(&out, command[0]);
+        assert!(
+            std::fs::read_dir(&dir).unwrap().next().is_none(),
+            "{}: nothing may be written in the data directory",
+            command[0]
+        );
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_only_commands_on_a_postgres_database_that_is_missing_or_empty_fail() {
+    // A database that exists but was never migrated.
+    let empty = TestDb::postgres().await;
+    let admin = notoneless_store::testing::postgres_admin_url();
+    let base = admin.rsplit_once('/').unwrap().0;
+    let missing = format!("{base}/nol_missing_{}", uuid::Uuid::new_v4().simple());
+    for url in [empty.url.as_str(), missing.as_str()] {
+        for command in READ_ONLY_COMMANDS {
+            let mut args = command.to_vec();
+            args.extend(["--database-url", url]);
+            let out = notoneless(&args);
+            refused_for_want_of_a_database(&out, command[0]);
+        }
+    }
+    let pool = sqlx::PgPool::connect(&empty.url).await.unwrap();
+    let tables: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(tables, 0, "no table was created in the empty database");
+    pool.close().await;
 }

@@ -25,11 +25,13 @@ pub mod exports;
 pub mod imports;
 pub mod list_file;
 pub mod log;
+pub mod log_keys;
 pub mod org;
 pub mod passwords;
 pub mod projector;
 pub mod read_model;
 pub mod sessions;
+pub mod signing;
 pub mod users;
 pub mod verify;
 

@@ -29,8 +29,29 @@ pub struct TestDb {
     sqlite_dir: Option<PathBuf>,
 }
 
+/// The signing key of the tests: one fixed key, so that every store a test builds over one
+/// database signs with the key that database announced.
+pub fn test_key() -> crate::signing::LogKey {
+    crate::signing::LogKey::from_seed([0x5e; 32])
+}
+
 impl TestDb {
+    /// A fresh database, migrated and marked as a test database (the training mark of
+    /// migration 0005, purpose "test"): its facts are recorded on the test's clock, which is
+    /// days in the past, so the database does not hold `recorded_at` to its own clock.
     pub async fn new(backend: Backend) -> Self {
+        let test = Self::new_unmarked(backend).await;
+        let db = test.connect().await;
+        crate::clock::mark_for_training(&db, chrono::Utc::now(), "test")
+            .await
+            .expect("a fresh test database can be marked");
+        db.close().await;
+        test
+    }
+
+    /// A fresh database, not marked: it holds `recorded_at` to its own clock, as a
+    /// production database does.
+    pub async fn new_unmarked(backend: Backend) -> Self {
         match backend {
             Backend::Postgres => Self::postgres().await,
             Backend::Sqlite => Self::sqlite(),

@@ -36,7 +36,12 @@ async fn setup(backend: Backend) -> (TestDb, Store, Arc<FixedClock>) {
     let test = TestDb::new(backend).await;
     let db = test.connect().await;
     let clock = FixedClock::at(at("2023-11-06", "09:00"));
-    let store = Store::new(db, rules(), clock.clone());
+    let store = Store::new(
+        db,
+        rules(),
+        clock.clone(),
+        notoneless_store::testing::test_key(),
+    );
     (test, store, clock)
 }
 
@@ -189,7 +194,12 @@ async fn a_command_sent_again_with_its_key_returns_the_first_result_and_writes_n
 
     // After a restart: a new store over the same database remembers the key.
     drop(store);
-    let restarted = Store::new(test.connect().await, rules(), clock.clone());
+    let restarted = Store::new(
+        test.connect().await,
+        rules(),
+        clock.clone(),
+        notoneless_store::testing::test_key(),
+    );
     let after_restart = restarted
         .commands
         .execute("case-a", open("2023-11-06"), &context(Some("key-1")))
@@ -667,9 +677,14 @@ async fn postgres_the_application_role_may_only_insert_and_select_events() {
     let as_app = test
         .url
         .replacen("postgres://postgres@", "postgres://notoneless_app@", 1);
-    let app = Store::open(&as_app, rules(), FixedClock::at(at("2023-11-06", "09:00")))
-        .await
-        .unwrap();
+    let app = Store::open(
+        &as_app,
+        rules(),
+        FixedClock::at(at("2023-11-06", "09:00")),
+        notoneless_store::testing::test_key(),
+    )
+    .await
+    .unwrap();
     run(&app, "case-b", open("2023-11-06")).await;
     assert_eq!(app.projector.catch_up().await.unwrap(), 2);
     assert!(stored_case(&app.db, "case-b").await.unwrap().is_some());
@@ -769,7 +784,12 @@ async fn a_command_after_another_writer_appended_is_decided_on_the_whole_stream(
     run(&store, "case-a", absent("2023-11-06")).await;
     // Another server on the same database records the next fact; this one has the case in
     // its recent streams, one event short.
-    let other = Store::new(test.connect().await, rules(), clock.clone());
+    let other = Store::new(
+        test.connect().await,
+        rules(),
+        clock.clone(),
+        notoneless_store::testing::test_key(),
+    );
     run(&other, "case-a", absent("2023-11-07")).await;
 
     // Deciding on the stale stream would accept a second absence for the 7th; the insert is

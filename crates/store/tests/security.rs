@@ -27,7 +27,12 @@ async fn setup(backend: Backend) -> (TestDb, Store, Arc<FixedClock>) {
         calendar: calendar(),
         ladder: ladder(),
     };
-    let store = Store::new(test.connect().await, rules, clock.clone());
+    let store = Store::new(
+        test.connect().await,
+        rules,
+        clock.clone(),
+        notoneless_store::testing::test_key(),
+    );
     let county = Node {
         id: "kazuo".into(),
         kind: NodeKind::County,
