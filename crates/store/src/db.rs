@@ -479,6 +479,16 @@ impl Tx {
         }
         Ok(())
     }
+
+    /// Ends the transaction now, writing nothing (a dropped one is rolled back only when its
+    /// connection is next used, and until then holds PostgreSQL's commit-order bound back).
+    pub async fn rollback(self) -> Result<(), StoreError> {
+        match self {
+            Tx::Postgres(tx) => tx.rollback().await?,
+            Tx::Sqlite(tx) => tx.rollback().await?,
+        }
+        Ok(())
+    }
 }
 
 type PgQuery<'q> = sqlx::query::Query<'q, Postgres, sqlx::postgres::PgArguments>;
