@@ -8,7 +8,9 @@ CREATE TABLE log_checkpoints
     at        TEXT    NOT NULL,
     key_id    TEXT    NOT NULL,
     body      TEXT    NOT NULL,
-    signature TEXT    NOT NULL
+    signature TEXT    NOT NULL,
+    -- Which events it covers: those at global positions up to this one (one writer at a time).
+    snapshot  TEXT    NOT NULL
 ) STRICT;
 
 CREATE TRIGGER log_checkpoints_no_update BEFORE UPDATE ON log_checkpoints

@@ -68,6 +68,8 @@ pub struct ServeArgs {
     pub behind_tls_proxy: bool,
     #[command(flatten)]
     pub clock: ClockArgs,
+    #[command(flatten)]
+    pub checkpoints: crate::log_cmd::CheckpointSchedule,
 }
 
 /// The clock of a training or demonstration server (docs/operations.md, "Training").
@@ -146,6 +148,7 @@ pub async fn serve(args: ServeArgs) -> Result<ExitCode> {
         let address = application.address()?;
         demo::seed_if_empty(application.store(), &format!("http://{address}")).await?;
     }
+    crate::log_cmd::spawn_checkpoints(application.store().clone(), args.checkpoints.clone());
     application.run_until(shutdown_signal()).await?;
     Ok(ExitCode::SUCCESS)
 }
@@ -174,6 +177,18 @@ async fn shutdown_signal() {
 
 #[derive(clap::Subcommand)]
 pub enum AdminCommand {
+    /// Create the server's signing key file (mode 0600; never over an existing one): in the
+    /// data directory as signing.key, or where --signing-key says.
+    Keygen {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Replace the signing key: a new key, announced in the log by an event signed with the
+    /// current one; the current key file is kept beside it as <file>.retired-<key id>.
+    RotateKey {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
     /// Add a county, township or school to the jurisdiction tree.
     AddNode {
         #[command(flatten)]
@@ -281,6 +296,8 @@ pub async fn issue_token(store: &Store, user: &str, lifetime_days: i64) -> Resul
 
 pub async fn admin(command: AdminCommand) -> Result<ExitCode> {
     match command {
+        AdminCommand::Keygen { store } => return crate::log_cmd::keygen(&store),
+        AdminCommand::RotateKey { store } => return crate::log_cmd::rotate_key(&store).await,
         AdminCommand::AddNode {
             store,
             id,

@@ -10,6 +10,9 @@ use anyhow::{Context, Result, bail};
 use notoneless_domain::{ReviewScope, ReviewSettings};
 use notoneless_store::access::ReadKind;
 use notoneless_store::chain::LogDigest;
+use notoneless_store::checkpoints::{
+    CheckpointCheck, Difference, SignedCheckpoint, check_checkpoint,
+};
 use notoneless_store::exports::{
     FINDING_CASE_COLUMN, LEDGER_CASE_COLUMN, cases_shown, findings_table,
 };
@@ -27,6 +30,11 @@ pub struct VerifyArgs {
     /// it covered are all still there, unchanged, whatever was appended since.
     #[arg(long)]
     pub since_digest: Option<String>,
+    /// A checkpoint file (`notoneless log checkpoint --output`, or one written out with
+    /// `log export-checkpoint`): also prove that the log extends it, and name every case whose
+    /// head in it the log no longer holds.
+    #[arg(long)]
+    pub checkpoint: Option<PathBuf>,
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
@@ -116,10 +124,37 @@ pub async fn verify(args: VerifyArgs) -> Result<ExitCode> {
         .map(str::parse)
         .transpose()
         .map_err(|e: String| anyhow::anyhow!("--since-digest: {e}"))?;
+    let checkpoint: Option<SignedCheckpoint> = match &args.checkpoint {
+        Some(path) => Some(
+            serde_json::from_slice(
+                &std::fs::read(path)
+                    .with_context(|| format!("--checkpoint: cannot read {}", path.display()))?,
+            )
+            .with_context(|| format!("--checkpoint: {} is not a checkpoint", path.display()))?,
+        ),
+        None => None,
+    };
+    if checkpoint.as_ref().is_some_and(|c| c.heads.is_none()) {
+        bail!(
+            "--checkpoint: the file holds no heads (write it with `notoneless log checkpoint --output` or `log export-checkpoint`)"
+        );
+    }
     let db = connect_existing(&args.store).await?;
     let report = notoneless_store::verify::verify(&db, since.as_ref()).await?;
+    let extends = match &checkpoint {
+        Some(c) => Some(check_checkpoint(&db, c).await?),
+        None => None,
+    };
+    let clean = report.is_clean() && extends.as_ref().is_none_or(CheckpointCheck::holds);
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({
+                "report": report,
+                "checkpoint": extends,
+                "clean": clean,
+            }))?
+        );
     } else {
         println!("{} events in {} cases", report.events, report.cases);
         for broken in &report.broken {
@@ -164,21 +199,62 @@ pub async fn verify(args: VerifyArgs) -> Result<ExitCode> {
                 );
             }
         }
+        if let Some(check) = &extends {
+            print_checkpoint_check(check);
+        }
         println!("digest: {}", report.digest);
         println!(
             "{}",
-            if report.is_clean() {
+            if clean {
                 "verified: clean"
             } else {
                 "verified: TAMPERED"
             }
         );
     }
-    Ok(if report.is_clean() {
+    Ok(if clean {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
     })
+}
+
+fn print_checkpoint_check(check: &CheckpointCheck) {
+    if !check.signature_holds {
+        println!(
+            "checkpoint {}: its signature does NOT hold for a key the log announces",
+            check.number
+        );
+    }
+    if !check.heads_match_root {
+        println!(
+            "checkpoint {}: the heads in the file do NOT give its signed root",
+            check.number
+        );
+    }
+    if check.log_size_now < check.log_size {
+        println!(
+            "checkpoint {}: the log holds {} events, fewer than the {} it covered",
+            check.number, check.log_size_now, check.log_size
+        );
+    }
+    for differs in &check.differs {
+        println!(
+            "DIFFERS case {} ({}) at sequence {}: {}",
+            differs.case_id,
+            differs.aggregate_type,
+            differs.sequence,
+            match differs.problem {
+                Difference::Missing => "the event the checkpoint ends on is gone",
+                Difference::Rehashed => "the event the checkpoint ends on has another hash",
+            }
+        );
+    }
+    if check.holds() {
+        println!("the log extends checkpoint {}", check.number);
+    } else {
+        println!("the log does NOT extend checkpoint {}", check.number);
+    }
 }
 
 pub async fn reproject(args: StoreArgs) -> Result<ExitCode> {

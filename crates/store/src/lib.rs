@@ -10,6 +10,7 @@ pub mod access;
 pub mod accounts;
 pub mod bulk;
 pub mod chain;
+pub mod checkpoints;
 pub mod clock;
 pub mod db;
 pub mod error;

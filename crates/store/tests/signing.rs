@@ -8,11 +8,14 @@ use std::sync::Arc;
 use chrono::{DateTime, TimeDelta, Utc};
 use notoneless_domain::fixtures::*;
 use notoneless_store::chain::{ChainInput, event_hash, truncate_to_micros};
+use notoneless_store::checkpoints::{
+    Difference, SignedCheckpoint, check_checkpoint, inclusion_proof, write_checkpoint,
+};
 use notoneless_store::db::{Backend, Db, P, Sql};
 use notoneless_store::log::case_events;
 use notoneless_store::log_keys::{announced_keys, rotate};
 use notoneless_store::signing::LogKey;
-use notoneless_store::testing::{FixedClock, TestDb, open, run, test_key};
+use notoneless_store::testing::{FixedClock, TestDb, absent, open, run, test_key};
 use notoneless_store::verify::{Suspect, verify};
 use notoneless_store::{Rules, Store, SystemClock, conformance};
 use serde_json::json;
@@ -110,7 +113,38 @@ conformance!(
     an_event_appended_directly_with_the_applications_role_is_named_by_verify,
     a_back_dated_event_is_refused_by_the_database_and_named_by_verify_when_let_in,
     a_rotated_key_is_announced_by_the_old_one_and_both_verify,
+    a_deleted_last_event_and_a_rehashed_chain_are_named_against_a_checkpoint,
+    a_third_party_checks_an_inclusion_proof_with_the_proof_and_the_checkpoint_alone,
 );
+
+/// Three cases: two of two events, one of one; then a checkpoint with its heads.
+async fn three_cases_and_a_checkpoint(backend: Backend) -> (TestDb, Store, SignedCheckpoint) {
+    let test = TestDb::new(backend).await;
+    let clock = FixedClock::at(at("2023-11-08", "09:00"));
+    let store = Store::new(test.connect().await, rules(), clock.clone(), test_key());
+    for case in ["case-a", "case-b", "case-c"] {
+        run(&store, case, open("2023-11-06")).await;
+    }
+    run(&store, "case-a", absent("2023-11-07")).await;
+    run(&store, "case-b", absent("2023-11-07")).await;
+    let checkpoint = write_checkpoint(&store.db, &store.signer, clock.as_ref())
+        .await
+        .unwrap();
+    (test, store, checkpoint)
+}
+
+async fn switch_off_append_only(db: &Db) {
+    let statements: &[&str] = match db.backend() {
+        Backend::Postgres => &["ALTER TABLE events DISABLE TRIGGER USER"],
+        Backend::Sqlite => &[
+            "DROP TRIGGER events_no_update",
+            "DROP TRIGGER events_no_delete",
+        ],
+    };
+    for sql in statements {
+        db.execute(Sql::both(sql), &[]).await.unwrap();
+    }
+}
 
 async fn an_event_appended_directly_with_the_applications_role_is_named_by_verify(
     backend: Backend,
@@ -236,4 +270,119 @@ async fn a_rotated_key_is_announced_by_the_old_one_and_both_verify(backend: Back
         )
         .await;
     assert!(refused.is_err(), "{refused:?}");
+}
+
+async fn a_deleted_last_event_and_a_rehashed_chain_are_named_against_a_checkpoint(
+    backend: Backend,
+) {
+    let (_test, store, checkpoint) = three_cases_and_a_checkpoint(backend).await;
+    assert_eq!(
+        checkpoint.checkpoint.streams, 4,
+        "three cases and the log's keys"
+    );
+    let check = check_checkpoint(&store.db, &checkpoint).await.unwrap();
+    assert!(check.holds(), "{check:?}");
+
+    // Someone with the database's owner rights deletes case-a's last event (the chain that
+    // is left still links) and rewrites case-b's last event, re-hashing it.
+    switch_off_append_only(&store.db).await;
+    store
+        .db
+        .execute(
+            Sql::both("DELETE FROM events WHERE aggregate_id = 'case-a' AND sequence = 2"),
+            &[],
+        )
+        .await
+        .unwrap();
+    let b = case_events(&store.db, "case-b").await.unwrap();
+    let mut forged = b[1].clone();
+    forged.payload = json!({"AbsenceRecorded": {"on": "2023-11-08"}});
+    let hash = event_hash(&forged.chain_input());
+    store
+        .db
+        .execute(
+            Sql::both("UPDATE events SET payload = $1, hash = $2 WHERE aggregate_id = 'case-b' AND sequence = 2"),
+            &[P::Json(forged.payload.clone()), P::text(hash)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        verify_all(&store.db).await.broken,
+        vec![],
+        "the chains themselves still check out"
+    );
+
+    let check = check_checkpoint(&store.db, &checkpoint).await.unwrap();
+    assert!(!check.holds());
+    let named: Vec<(&str, i64, Difference)> = check
+        .differs
+        .iter()
+        .map(|d| (d.case_id.as_str(), d.sequence, d.problem))
+        .collect();
+    assert_eq!(
+        named,
+        vec![
+            ("case-a", 2, Difference::Missing),
+            ("case-b", 2, Difference::Rehashed)
+        ]
+    );
+}
+
+async fn a_third_party_checks_an_inclusion_proof_with_the_proof_and_the_checkpoint_alone(
+    backend: Backend,
+) {
+    let (_test, store, checkpoint) = three_cases_and_a_checkpoint(backend).await;
+    // Later facts do not enter a proof against an earlier checkpoint.
+    run(&store, "case-a", absent("2023-11-08")).await;
+    let proof = inclusion_proof(&store.db, "student_case", "case-a", Some(1))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(proof.events.len(), 2);
+    assert_eq!(proof.checkpoint, checkpoint.checkpoint);
+
+    let dir = std::env::temp_dir().join(format!("nol-proof-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (proof_file, checkpoint_file) = (dir.join("proof.json"), dir.join("checkpoint.json"));
+    std::fs::write(&proof_file, serde_json::to_vec(&proof).unwrap()).unwrap();
+    std::fs::write(&checkpoint_file, serde_json::to_vec(&checkpoint).unwrap()).unwrap();
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/check-proof.py");
+    let check = |extra: &[&str]| {
+        std::process::Command::new("python3")
+            .arg(script)
+            .args([
+                proof_file.to_str().unwrap(),
+                checkpoint_file.to_str().unwrap(),
+            ])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let public = test_key().public_hex();
+    let holds = check(&["--public-key", &public]);
+    let said = String::from_utf8_lossy(&holds.stdout).to_string();
+    assert!(
+        holds.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&holds.stderr)
+    );
+    assert!(said.contains("proof: holds"), "{said}");
+
+    // Another key: the checkpoint's signature does not hold.
+    let stranger = LogKey::from_seed([0x13; 32]).public_hex();
+    let refused = check(&["--public-key", &stranger]);
+    assert_eq!(refused.status.code(), Some(1));
+
+    // An event altered in the proof: named.
+    let mut altered = proof.clone();
+    altered.events[1]["payload"] = json!({"AbsenceRecorded": {"on": "2023-11-09"}});
+    std::fs::write(&proof_file, serde_json::to_vec(&altered).unwrap()).unwrap();
+    let refused = check(&["--public-key", &public]);
+    let said = String::from_utf8_lossy(&refused.stdout).to_string();
+    assert_eq!(refused.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("event 2: its content does not match its hash"),
+        "{said}"
+    );
+    let _ = std::fs::remove_dir_all(dir);
 }
