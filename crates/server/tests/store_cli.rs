@@ -363,3 +363,108 @@ async fn read_only_commands_on_a_postgres_database_that_is_missing_or_empty_fail
     assert_eq!(tables, 0, "no table was created in the empty database");
     pool.close().await;
 }
+
+conformance!(verify_names_a_forged_event_and_the_cases_a_checkpoint_no_longer_holds);
+
+/// A checkpoint taken with `log checkpoint` is later held against the log: a deleted last
+/// event and a re-hashed chain are named by `verify --checkpoint`, and an event appended
+/// without the key by plain `verify`.
+async fn verify_names_a_forged_event_and_the_cases_a_checkpoint_no_longer_holds(backend: Backend) {
+    use notoneless_store::chain::event_hash;
+    use notoneless_store::db::{P, Sql};
+    use notoneless_store::log::case_events;
+
+    let (test, store) = county(backend).await;
+    let dir = std::env::temp_dir().join(format!("nol-cp-{}", uuid::Uuid::new_v4()));
+    let key = dir.join("signing.key");
+    notoneless_store::testing::test_key()
+        .write_new(&key)
+        .unwrap();
+    let file = dir.join("checkpoint.json");
+    let db_args = [
+        "--database-url",
+        &test.url,
+        "--signing-key",
+        key.to_str().unwrap(),
+    ];
+    let mut args = vec!["log", "checkpoint", "--output", file.to_str().unwrap()];
+    args.extend(db_args);
+    let taken = notoneless(&args);
+    assert!(taken.status.success(), "{}", stderr(&taken));
+    let mut args = vec!["verify", "--checkpoint", file.to_str().unwrap()];
+    args.extend(db_args);
+    let holds = notoneless(&args);
+    assert!(holds.status.success(), "{}", stdout(&holds));
+    assert!(stdout(&holds).contains("the log extends checkpoint 1"));
+
+    // The owner deletes case-late's last event and rewrites case-gone's, re-hashing it.
+    let late = case_events(&store.db, "case-late").await.unwrap();
+    let gone = case_events(&store.db, "case-gone").await.unwrap();
+    let (late_last, gone_last) = (late.last().unwrap(), gone.last().unwrap().clone());
+    tamper_with_the_triggers_off(&store.db).await;
+    store
+        .db
+        .execute(
+            Sql::both("DELETE FROM events WHERE aggregate_id = 'case-late' AND sequence = $1"),
+            &[P::I64(late_last.sequence)],
+        )
+        .await
+        .unwrap();
+    let mut forged = gone_last.clone();
+    forged.metadata = serde_json::json!({"actor": "u-someone-else"});
+    store
+        .db
+        .execute(
+            Sql::both(
+                "UPDATE events SET metadata = $1, hash = $2 WHERE aggregate_id = 'case-gone' AND sequence = $3",
+            ),
+            &[
+                P::Json(forged.metadata.clone()),
+                P::text(event_hash(&forged.chain_input())),
+                P::I64(gone_last.sequence),
+            ],
+        )
+        .await
+        .unwrap();
+
+    let differs = notoneless(&args);
+    assert_eq!(differs.status.code(), Some(1));
+    let text = stdout(&differs);
+    assert!(
+        text.contains(&format!(
+            "DIFFERS case case-late (student_case) at sequence {}: the event the checkpoint ends on is gone",
+            late_last.sequence
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "DIFFERS case case-gone (student_case) at sequence {}: the event the checkpoint ends on has another hash",
+            gone_last.sequence
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "SUSPECT event {} of case case-gone (student_case)",
+            gone_last.sequence
+        )) && text.contains("the signature does not hold"),
+        "the re-hashed event's signature no longer holds: {text}"
+    );
+    assert!(text.contains("verified: TAMPERED"), "{text}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+async fn tamper_with_the_triggers_off(db: &notoneless_store::Db) {
+    use notoneless_store::db::Sql;
+    let statements: &[&str] = match db.backend() {
+        Backend::Postgres => &["ALTER TABLE events DISABLE TRIGGER USER"],
+        Backend::Sqlite => &[
+            "DROP TRIGGER events_no_update",
+            "DROP TRIGGER events_no_delete",
+        ],
+    };
+    for sql in statements {
+        db.execute(Sql::both(sql), &[]).await.unwrap();
+    }
+}
