@@ -35,6 +35,16 @@ pub fn test_key() -> crate::signing::LogKey {
     crate::signing::LogKey::from_seed([0x5e; 32])
 }
 
+/// A key file holding [`test_key`] (mode 0600), for the binary run by tests
+/// (`NOTONELESS_SIGNING_KEY`): it signs as the tests' stores do.
+pub fn test_key_file() -> PathBuf {
+    let path = std::env::temp_dir().join(format!("nol-test-signing-{}.key", test_key().id()));
+    match test_key().write_new(&path) {
+        Ok(()) | Err(crate::signing::KeyFileError::Exists(_)) => path,
+        Err(other) => panic!("the tests' key file cannot be written: {other}"),
+    }
+}
+
 impl TestDb {
     /// A fresh database, migrated and marked as a test database (the training mark of
     /// migration 0005, purpose "test"): its facts are recorded on the test's clock, which is
