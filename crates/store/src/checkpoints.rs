@@ -647,4 +647,44 @@ mod tests {
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
         );
     }
+
+    #[test]
+    fn checkpoints_fall_due_every_hour_and_at_the_end_of_the_school_day() {
+        let utc = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        let end = chrono::NaiveTime::from_hms_opt(17, 30, 0).unwrap();
+        let hour = chrono::TimeDelta::hours(1);
+        // 10:20 in Shanghai, the last at 10:00: the next at 11:00.
+        assert_eq!(
+            next_checkpoint_at(
+                utc("2023-11-06T10:20:00+08:00"),
+                utc("2023-11-06T10:00:00+08:00"),
+                hour,
+                end,
+                480
+            ),
+            utc("2023-11-06T11:00:00+08:00")
+        );
+        // 17:10, the last at 17:00: the end of the school day comes first.
+        assert_eq!(
+            next_checkpoint_at(
+                utc("2023-11-06T17:10:00+08:00"),
+                utc("2023-11-06T17:00:00+08:00"),
+                hour,
+                end,
+                480
+            ),
+            utc("2023-11-06T17:30:00+08:00")
+        );
+        // Past the end of the day, only hourly ones until tomorrow's.
+        assert_eq!(
+            next_checkpoint_at(
+                utc("2023-11-06T23:50:00+08:00"),
+                utc("2023-11-06T23:45:00+08:00"),
+                chrono::TimeDelta::days(3650),
+                end,
+                480
+            ),
+            utc("2023-11-07T17:30:00+08:00")
+        );
+    }
 }
