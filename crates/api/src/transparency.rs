@@ -79,6 +79,10 @@ pub async fn case_proof(
     case: VisibleCase,
     QueryParams(query): QueryParams<ProofQuery>,
 ) -> Result<Json<InclusionProof>, ApiError> {
+    // Built first: a proof refused (404) is no read, and records none.
+    let proof = inclusion_proof(&state.store.db, CASE, &case.id, query.checkpoint)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     let file = CaseFile::open(
         &state,
         &caller,
@@ -86,8 +90,5 @@ pub async fn case_proof(
         ReadKind::Proof,
         query.checkpoint.map(|n| format!("checkpoint={n}")),
     );
-    let proof = inclusion_proof(&state.store.db, CASE, &file.case.id, query.checkpoint)
-        .await?
-        .ok_or(ApiError::NotFound)?;
     file.show(proof).await
 }
