@@ -30,3 +30,6 @@ GRANT SELECT ON training_mark TO notoneless_app;
 GRANT SELECT, INSERT, UPDATE, DELETE ON sessions TO notoneless_app;
 REVOKE ALL ON sign_in_log FROM notoneless_app;
 GRANT SELECT, INSERT ON sign_in_log TO notoneless_app;
+-- Signed checkpoints of the log are append-only (issue 15).
+REVOKE ALL ON log_checkpoints FROM notoneless_app;
+GRANT SELECT, INSERT ON log_checkpoints TO notoneless_app;

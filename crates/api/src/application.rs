@@ -22,6 +22,8 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tower::ServiceExt;
 
+use notoneless_store::signing::LogKey;
+
 use crate::layers::REQUEST_TIME_LIMIT;
 use crate::security::SecurityConfig;
 use crate::state::AppState;
@@ -45,6 +47,8 @@ pub struct Config {
     pub listen: SocketAddr,
     /// How often to try the database before giving up (2 s apart).
     pub connect_attempts: u32,
+    /// The server's signing key (docs/hash-chain.md): every event it appends is signed.
+    pub signing_key: LogKey,
 }
 
 /// Why the application could not be built or run.
@@ -96,7 +100,7 @@ impl Application {
             tracing::warn!(%marked, now = %config.clock.now(),
                 "a TRAINING server: its clock is set, and its database is marked for training for good");
         }
-        let store = Store::new(db, config.rules, config.clock);
+        let store = Store::new(db, config.rules, config.clock, config.signing_key);
         store.org.reload().await?;
         let listener =
             TcpListener::bind(config.listen)

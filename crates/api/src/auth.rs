@@ -107,6 +107,12 @@ pub const READ_AUDITORS: Permission = Permission {
     roles: &[Inspector, BureauOfficer],
     action: Msg::MayListReads,
 };
+/// Who reads the log's signing keys and signed checkpoints, to hold them against the log
+/// later: inspectors, bureau officers and the admin who keeps the server.
+pub const LOG_AUDITORS: Permission = Permission {
+    roles: &[Inspector, BureauOfficer, Admin],
+    action: Msg::MayReadLogCheckpoints,
+};
 /// Who moves a training server's clock.
 pub const TRAINERS: Permission = Permission {
     roles: &[Admin],

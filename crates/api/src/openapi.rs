@@ -224,6 +224,7 @@ fn error(description: &str) -> ResponseBuilder {
         (name = "reviews", description = "Accountability reviews"),
         (name = "roll calls", description = "The daily roll call (零报告)"),
         (name = "imports", description = "Lists imported from other systems, and the ledger exported"),
+        (name = "log", description = "The log's signing keys, signed checkpoints and inclusion proofs"),
     )
 )]
 struct ApiDoc;

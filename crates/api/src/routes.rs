@@ -15,14 +15,14 @@ use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter, UtoipaMethodRouterE
 use utoipa_axum::routes;
 
 use crate::auth::{
-    Access, CALENDAR_KEEPERS, CHILD_FILE_READERS, GRADE6_IMPORTERS, LEDGER_READERS, ORG_ADMINS,
-    ORG_HISTORY_READERS, Permission, READ_AUDITORS, REGISTRY_IMPORTERS, REVIEWERS, ROLL_CALLERS,
-    TRAINERS, admit,
+    Access, CALENDAR_KEEPERS, CHILD_FILE_READERS, GRADE6_IMPORTERS, LEDGER_READERS, LOG_AUDITORS,
+    ORG_ADMINS, ORG_HISTORY_READERS, Permission, READ_AUDITORS, REGISTRY_IMPORTERS, REVIEWERS,
+    ROLL_CALLERS, TRAINERS, admit,
 };
 use crate::cases::{commands, queue, replay, status};
 use crate::{
     AppState, MAX_IMPORT_BYTES, access_log, clock, exports, imports, org, registry, reviews,
-    roll_calls, session,
+    roll_calls, session, transparency,
 };
 
 /// One endpoint: its handler with its route and operation, and who may call it.
@@ -70,6 +70,9 @@ pub fn endpoints() -> Vec<Endpoint> {
         row(routes!(replay::as_known_at), Case),
         row(routes!(replay::timeline), Case),
         row(routes!(access_log::reads), CaseRoles(READ_AUDITORS)),
+        row(routes!(transparency::case_proof), Case),
+        row(routes!(transparency::keys), Roles(LOG_AUDITORS)),
+        row(routes!(transparency::checkpoints), Roles(LOG_AUDITORS)),
         row(routes!(queue::my_work_queue), Everyone),
         row(routes!(queue::dashboard), Everyone),
         row(routes!(reviews::get_review), Roles(REVIEWERS)),

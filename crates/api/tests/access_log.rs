@@ -15,7 +15,7 @@ use serde_json::Value;
 
 /// Every read of one case the API has, and the kind it is recorded as, with a request for
 /// it. A new read of a case without a row here fails the test below.
-const CASE_READS: [(&str, &str, &str); 5] = [
+const CASE_READS: [(&str, &str, &str); 6] = [
     ("/api/v1/cases/{case_id}", "", "status"),
     ("/api/v1/cases/{case_id}/history", "", "history"),
     ("/api/v1/cases/{case_id}/as-of", "?day=2023-11-07", "as_of"),
@@ -25,6 +25,7 @@ const CASE_READS: [(&str, &str, &str); 5] = [
         "as_known_at",
     ),
     ("/api/v1/cases/{case_id}/timeline", "", "timeline"),
+    ("/api/v1/cases/{case_id}/proof", "?checkpoint=1", "proof"),
 ];
 
 /// The GET routes of one case in the OpenAPI document, but the access log's own.
@@ -79,6 +80,14 @@ async fn every_read_of_a_case_is_in_its_access_log_with_who_when_how_and_the_req
     )
     .await;
     let events = events_of(&app, &case).await;
+    // A signed checkpoint, for the case's inclusion proof.
+    notoneless_store::checkpoints::write_checkpoint(
+        &app.store.db,
+        &app.store.signer,
+        app.clock.as_ref(),
+    )
+    .await
+    .unwrap();
 
     let mut listed: Vec<String> = CASE_READS.iter().map(|(r, _, _)| r.to_string()).collect();
     listed.sort();
@@ -135,6 +144,7 @@ async fn every_read_of_a_case_is_in_its_access_log_with_who_when_how_and_the_req
         details.contains(&&Value::from("time=2023-11-08T12:00:00+00:00")),
         "{page}"
     );
+    assert!(details.contains(&&Value::from("checkpoint=1")), "{page}");
 
     // A read the caller is refused is no read; listing the reads is none either.
     assert_eq!(
@@ -155,7 +165,7 @@ async fn every_read_of_a_case_is_in_its_access_log_with_who_when_how_and_the_req
         )
         .await;
     assert_eq!(second["items"].as_array().unwrap().len(), 2);
-    assert_eq!(second["items"][0]["kind"], "as_of");
+    assert_eq!(second["items"][0]["kind"], "as_known_at");
     for (query, field) in [
         ("per_page=0", "per_page"),
         ("page=0", "page"),

@@ -285,6 +285,14 @@ async fn every_route_for_every_role_inside_and_outside_and_without_a_valid_token
             .await;
         }
     }
+    // A signed checkpoint of the log, for the cases' inclusion proofs.
+    notoneless_store::checkpoints::write_checkpoint(
+        &app.store.db,
+        &app.store.signer,
+        app.clock.as_ref(),
+    )
+    .await
+    .unwrap();
     // A spare user to deactivate, a spare token of everyone's to revoke, an extra token of two
     // users' for others to try to revoke, and the principal's revoked and expired tokens.
     let org = &app.store.org;

@@ -31,6 +31,7 @@ fn config(db: &TestDb, clock: Arc<dyn Clock>) -> Config {
         security: SecurityConfig::default(),
         listen: "127.0.0.1:0".parse().unwrap(),
         connect_attempts: 1,
+        signing_key: notoneless_store::testing::test_key(),
     }
 }
 
@@ -219,7 +220,7 @@ async fn a_past_week_is_played_through_the_api_on_a_training_clock_an_admin_move
 }
 
 async fn a_training_clock_is_refused_on_a_database_that_holds_real_data(backend: Backend) {
-    let db = TestDb::new(backend).await;
+    let db = TestDb::new_unmarked(backend).await;
     let real = Application::build(config(&db, Arc::new(SystemClock)))
         .await
         .unwrap();
@@ -236,7 +237,7 @@ async fn a_training_clock_is_refused_on_a_database_that_holds_real_data(backend:
 }
 
 async fn the_database_refuses_to_mark_a_log_with_events_or_to_unmark_one(backend: Backend) {
-    let db = TestDb::new(backend).await;
+    let db = TestDb::new_unmarked(backend).await;
     let application = Application::build(config(
         &db,
         Arc::new(TrainingClock::frozen_at(at("2023-11-06", "08:30"))),
@@ -252,7 +253,7 @@ async fn the_database_refuses_to_mark_a_log_with_events_or_to_unmark_one(backend
         assert!(refused.is_err(), "{sql} was allowed");
     }
     // A second database, with an event, cannot be marked by hand either.
-    let real = TestDb::new(backend).await;
+    let real = TestDb::new_unmarked(backend).await;
     let other = Application::build(config(&real, Arc::new(SystemClock)))
         .await
         .unwrap();

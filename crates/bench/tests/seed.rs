@@ -21,8 +21,14 @@ fn date(summary: &Value, key: &str) -> NaiveDate {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_seeded_county_verifies_rebuilds_and_holds_the_findings_planted() {
     let test = TestDb::postgres().await;
+    let key_file =
+        std::env::temp_dir().join(format!("nol-seed-key-{}", uuid::Uuid::new_v4().simple()));
+    notoneless_store::testing::test_key()
+        .write_new(&key_file)
+        .unwrap();
     let seeded = std::process::Command::new(env!("CARGO_BIN_EXE_nol-seed"))
         .args(["--database-url", &test.url])
+        .args(["--signing-key", key_file.to_str().unwrap()])
         .args(["--children", "800", "--events", "20000"])
         .output()
         .unwrap();
@@ -39,8 +45,8 @@ async fn a_seeded_county_verifies_rebuilds_and_holds_the_findings_planted() {
     assert_eq!(report.events, summary["events"].as_u64().unwrap());
     assert_eq!(
         report.cases,
-        800 + 6 + 1,
-        "the cases, the schools' roll calls, the county"
+        800 + 6 + 1 + 1,
+        "the cases, the schools' roll calls, the county, the log's keys"
     );
 
     let store = Store::new(
@@ -50,6 +56,7 @@ async fn a_seeded_county_verifies_rebuilds_and_holds_the_findings_planted() {
             ladder: EscalationLadder::default(),
         },
         Arc::new(SystemClock),
+        notoneless_store::testing::test_key(),
     );
     store.projector.reproject().await.unwrap();
     assert_eq!(store.projector.check().await.unwrap(), vec![]);

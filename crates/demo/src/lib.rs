@@ -133,6 +133,7 @@ pub async fn build(
     db: Db,
     ladder: EscalationLadder,
     today: NaiveDate,
+    key: notoneless_store::signing::LogKey,
 ) -> Result<DemoCounty, DemoError> {
     let county = generate(&Params::demo(today))?;
     let first_day = county.days[0];
@@ -145,7 +146,7 @@ pub async fn build(
         ladder,
     };
     db.migrate().await?;
-    let store = Store::new(db, rules, clock.clone());
+    let store = Store::new(db, rules, clock.clone(), key);
     store.org.reload().await?;
     if !store.org.current().org.nodes.is_empty() {
         return Err(DemoError::NotEmpty);

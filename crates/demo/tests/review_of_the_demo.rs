@@ -24,9 +24,14 @@ type Key = (FindingKind, String, String, NaiveDate);
 async fn demo_county(backend: Backend) -> (TestDb, DemoCounty, NaiveDate, Arc<FixedClock>, Store) {
     let test = TestDb::new(backend).await;
     let today = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
-    let demo = notoneless_demo::build(test.connect().await, EscalationLadder::kazuo_123(), today)
-        .await
-        .expect("the demo county is built");
+    let demo = notoneless_demo::build(
+        test.connect().await,
+        EscalationLadder::kazuo_123(),
+        today,
+        notoneless_store::testing::test_key(),
+    )
+    .await
+    .expect("the demo county is built");
     let evening = Utc.from_utc_datetime(&today.and_hms_opt(10, 0, 0).unwrap());
     let clock = FixedClock::at(evening);
     let store = Store::new(
@@ -36,6 +41,7 @@ async fn demo_county(backend: Backend) -> (TestDb, DemoCounty, NaiveDate, Arc<Fi
             ladder: EscalationLadder::kazuo_123(),
         },
         clock.clone(),
+        notoneless_store::testing::test_key(),
     );
     store.org.reload().await.unwrap();
     (test, demo, today, clock, store)

@@ -184,6 +184,7 @@ pub enum Msg {
     MayDownloadLedger,
     MayReadChildFile,
     MayListReads,
+    MayReadLogCheckpoints,
     MayMoveClock,
     MaySubmitRollCall,
     MayOpenCaseAtSchool,

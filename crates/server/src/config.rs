@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use notoneless_domain::{EscalationLadder, SchoolCalendar};
 use notoneless_store::Rules;
+use notoneless_store::signing::{KeyFileError, LogKey, key_path};
 use serde::de::DeserializeOwned;
 
 #[derive(clap::Args, Clone, Debug)]
@@ -24,6 +25,11 @@ pub struct StoreArgs {
     /// The escalation ladder (JSON). Without it, the plan's "123" ladder.
     #[arg(long, env = "NOTONELESS_LADDER")]
     pub ladder: Option<PathBuf>,
+    /// The server's Ed25519 signing key file (mode 0600). Defaults to signing.key in the data
+    /// directory; created there on first start when missing (`notoneless admin keygen`
+    /// creates one ahead of time).
+    #[arg(long, env = "NOTONELESS_SIGNING_KEY")]
+    pub signing_key: Option<PathBuf>,
 }
 
 impl StoreArgs {
@@ -31,6 +37,33 @@ impl StoreArgs {
         self.database_url.clone().unwrap_or_else(|| {
             format!("sqlite://{}", self.data_dir.join("notoneless.db").display())
         })
+    }
+
+    /// Where the signing key file is.
+    pub fn signing_key_path(&self) -> PathBuf {
+        key_path(self.signing_key.as_deref(), &self.data_dir)
+    }
+
+    /// The signing key, for a command that writes events: read from its file, which is
+    /// created (mode 0600) when there is none yet.
+    pub fn signing_key(&self) -> Result<LogKey> {
+        let path = self.signing_key_path();
+        let (key, created) = LogKey::read_or_create(&path)?;
+        if created {
+            tracing::warn!(path = %path.display(), key_id = key.id(),
+                "created a new signing key: back it up (docs/operations.md)");
+        }
+        Ok(key)
+    }
+
+    /// A key for a command that only reads: the key file when there is one, else a key that
+    /// lives in memory only and signs nothing (nothing is created on disk).
+    pub fn reading_key(&self) -> Result<LogKey> {
+        match LogKey::read(&self.signing_key_path()) {
+            Ok(key) => Ok(key),
+            Err(KeyFileError::Missing(_)) => Ok(LogKey::generate()),
+            Err(other) => Err(other.into()),
+        }
     }
 
     pub fn rules(&self) -> Result<Rules> {

@@ -63,9 +63,14 @@ async fn build(store: &Store) -> Result<DemoCounty> {
     let today = store.rules.get().calendar.local_date(store.clock.now());
     say("building the demo county (a term of facts through the command path; a few seconds) …");
     let started = std::time::Instant::now();
-    let county = notoneless_demo::build(store.db.clone(), store.rules.get().ladder.clone(), today)
-        .await
-        .context("cannot build the demo county")?;
+    let county = notoneless_demo::build(
+        store.db.clone(),
+        store.rules.get().ladder.clone(),
+        today,
+        store.signer.key().clone(),
+    )
+    .await
+    .context("cannot build the demo county")?;
     tracing::info!(
         commands = county.commands,
         seconds = started.elapsed().as_secs_f64(),

@@ -10,6 +10,7 @@ mod assess_cmd;
 mod config;
 mod demo;
 mod import_cmd;
+mod log_cmd;
 mod serve_cmd;
 mod store_cmd;
 mod users_cmd;
@@ -57,6 +58,9 @@ enum Command {
     /// Import a list from another system (the grade-6 watch).
     #[command(subcommand)]
     Import(import_cmd::ImportCommand),
+    /// The log's signing keys, signed checkpoints and inclusion proofs.
+    #[command(subcommand)]
+    Log(log_cmd::LogCommand),
     /// Throw the read models away and rebuild them from the log.
     Reproject(config::StoreArgs),
     /// Fold every case afresh and report every read-model row that differs; exit 1 if any.
@@ -95,6 +99,7 @@ fn main() -> ExitCode {
         Command::Review(args) => store_cmd::block_on(store_cmd::review(args)),
         Command::Export(args) => store_cmd::block_on(store_cmd::export(args)),
         Command::Import(command) => store_cmd::block_on(import_cmd::import(command)),
+        Command::Log(command) => store_cmd::block_on(log_cmd::log(command)),
         Command::Reproject(args) => store_cmd::block_on(store_cmd::reproject(args)),
         Command::CheckProjections(args) => store_cmd::block_on(store_cmd::check_projections(args)),
     };

@@ -68,6 +68,8 @@ pub struct ServeArgs {
     pub behind_tls_proxy: bool,
     #[command(flatten)]
     pub clock: ClockArgs,
+    #[command(flatten)]
+    pub checkpoints: crate::log_cmd::CheckpointSchedule,
 }
 
 /// The clock of a training or demonstration server (docs/operations.md, "Training").
@@ -117,7 +119,12 @@ impl ServeArgs {
 
 async fn open_store(args: &StoreArgs) -> Result<Arc<Store>> {
     let rules = args.rules()?;
-    let store = Store::new(connect(args).await?, rules, Arc::new(SystemClock));
+    let store = Store::new(
+        connect(args).await?,
+        rules,
+        Arc::new(SystemClock),
+        args.signing_key()?,
+    );
     store
         .org
         .reload()
@@ -134,6 +141,7 @@ pub async fn serve(args: ServeArgs) -> Result<ExitCode> {
         security: args.security(),
         listen: args.listen,
         connect_attempts: CONNECT_ATTEMPTS,
+        signing_key: args.store.signing_key()?,
     })
     .await?
     .with_console(notoneless_web::console());
@@ -141,6 +149,7 @@ pub async fn serve(args: ServeArgs) -> Result<ExitCode> {
         let address = application.address()?;
         demo::seed_if_empty(application.store(), &format!("http://{address}")).await?;
     }
+    crate::log_cmd::spawn_checkpoints(application.store().clone(), args.checkpoints.clone());
     application.run_until(shutdown_signal()).await?;
     Ok(ExitCode::SUCCESS)
 }
@@ -169,6 +178,18 @@ async fn shutdown_signal() {
 
 #[derive(clap::Subcommand)]
 pub enum AdminCommand {
+    /// Create the server's signing key file (mode 0600; never over an existing one): in the
+    /// data directory as signing.key, or where --signing-key says.
+    Keygen {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Replace the signing key: a new key, announced in the log by an event signed with the
+    /// current one; the current key file is kept beside it as <file>.retired-<key id>.
+    RotateKey {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
     /// Add a county, township or school to the jurisdiction tree.
     AddNode {
         #[command(flatten)]
@@ -276,6 +297,8 @@ pub async fn issue_token(store: &Store, user: &str, lifetime_days: i64) -> Resul
 
 pub async fn admin(command: AdminCommand) -> Result<ExitCode> {
     match command {
+        AdminCommand::Keygen { store } => return crate::log_cmd::keygen(&store),
+        AdminCommand::RotateKey { store } => return crate::log_cmd::rotate_key(&store).await,
         AdminCommand::AddNode {
             store,
             id,

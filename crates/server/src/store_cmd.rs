@@ -10,10 +10,14 @@ use anyhow::{Context, Result, bail};
 use notoneless_domain::{ReviewScope, ReviewSettings};
 use notoneless_store::access::ReadKind;
 use notoneless_store::chain::LogDigest;
+use notoneless_store::checkpoints::{
+    CheckpointCheck, Difference, SignedCheckpoint, check_checkpoint,
+};
 use notoneless_store::exports::{
     FINDING_CASE_COLUMN, LEDGER_CASE_COLUMN, cases_shown, findings_table,
 };
 use notoneless_store::table::{Format, Lang};
+use notoneless_store::verify::Suspect;
 use notoneless_store::{Clock, Db, Store, SystemClock};
 
 use crate::config::StoreArgs;
@@ -26,6 +30,11 @@ pub struct VerifyArgs {
     /// it covered are all still there, unchanged, whatever was appended since.
     #[arg(long)]
     pub since_digest: Option<String>,
+    /// A checkpoint file (`notoneless log checkpoint --output`, or one written out with
+    /// `log export-checkpoint`): also prove that the log extends it, and name every case whose
+    /// head in it the log no longer holds.
+    #[arg(long)]
+    pub checkpoint: Option<PathBuf>,
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
@@ -55,6 +64,38 @@ pub async fn connect(args: &StoreArgs) -> Result<Db> {
     Ok(db)
 }
 
+/// Connects to a database that exists already (migrating it if it is behind), for the
+/// commands that only read: a data directory or URL that holds no database is an error, not
+/// an empty log created on the spot and then found "clean".
+pub async fn connect_existing(args: &StoreArgs) -> Result<Db> {
+    let db = Db::connect_existing_with_retry(
+        &args.database_url(),
+        CONNECT_ATTEMPTS,
+        Duration::from_secs(2),
+    )
+    .await
+    .context("cannot open the database")?;
+    db.migrate().await.context("cannot migrate the database")?;
+    Ok(db)
+}
+
+/// [`open_with_org`] over a database that exists already ([`connect_existing`]).
+pub async fn open_existing_with_org(args: &StoreArgs) -> Result<Store> {
+    let rules = args.rules()?;
+    let store = Store::new(
+        connect_existing(args).await?,
+        rules,
+        Arc::new(SystemClock),
+        args.reading_key()?,
+    );
+    store
+        .org
+        .reload()
+        .await
+        .context("cannot read the organisation")?;
+    Ok(store)
+}
+
 pub async fn open(args: &StoreArgs) -> Result<Store> {
     open_on(args, Arc::new(SystemClock)).await
 }
@@ -62,7 +103,12 @@ pub async fn open(args: &StoreArgs) -> Result<Store> {
 /// [`open`], on this clock.
 pub async fn open_on(args: &StoreArgs, clock: Arc<dyn Clock>) -> Result<Store> {
     let rules = args.rules()?;
-    Ok(Store::new(connect(args).await?, rules, clock))
+    Ok(Store::new(
+        connect(args).await?,
+        rules,
+        clock,
+        args.signing_key()?,
+    ))
 }
 
 pub async fn migrate(args: StoreArgs) -> Result<ExitCode> {
@@ -78,16 +124,65 @@ pub async fn verify(args: VerifyArgs) -> Result<ExitCode> {
         .map(str::parse)
         .transpose()
         .map_err(|e: String| anyhow::anyhow!("--since-digest: {e}"))?;
-    let db = connect(&args.store).await?;
+    let checkpoint: Option<SignedCheckpoint> = match &args.checkpoint {
+        Some(path) => Some(
+            serde_json::from_slice(
+                &std::fs::read(path)
+                    .with_context(|| format!("--checkpoint: cannot read {}", path.display()))?,
+            )
+            .with_context(|| format!("--checkpoint: {} is not a checkpoint", path.display()))?,
+        ),
+        None => None,
+    };
+    if checkpoint.as_ref().is_some_and(|c| c.heads.is_none()) {
+        bail!(
+            "--checkpoint: the file holds no heads (write it with `notoneless log checkpoint --output` or `log export-checkpoint`)"
+        );
+    }
+    let db = connect_existing(&args.store).await?;
     let report = notoneless_store::verify::verify(&db, since.as_ref()).await?;
+    let extends = match &checkpoint {
+        Some(c) => Some(check_checkpoint(&db, c).await?),
+        None => None,
+    };
+    let clean = report.is_clean() && extends.as_ref().is_none_or(CheckpointCheck::holds);
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({
+                "report": report,
+                "checkpoint": extends,
+                "clean": clean,
+            }))?
+        );
     } else {
         println!("{} events in {} cases", report.events, report.cases);
         for broken in &report.broken {
             println!(
                 "BROKEN case {} ({}) at sequence {}: {:?}",
                 broken.case_id, broken.aggregate_type, broken.sequence, broken.problem
+            );
+        }
+        for suspect in &report.suspect {
+            println!(
+                "SUSPECT event {} of case {} ({}) at position {}, recorded at {}: {}",
+                suspect.sequence,
+                suspect.case_id,
+                suspect.aggregate_type,
+                suspect.global_position,
+                notoneless_store::chain::format_timestamp(suspect.recorded_at),
+                match suspect.problem {
+                    Suspect::Unsigned => "unsigned",
+                    Suspect::UnknownKey => "signed by a key the log never announced",
+                    Suspect::BadSignature => "the signature does not hold",
+                    Suspect::RecordedBackwards => "recorded_at goes backwards in commit order",
+                }
+            );
+        }
+        println!("signing keys: {}", report.keys.join(", "));
+        if !report.recorded_at_checked {
+            println!(
+                "recorded_at not checked: the database is marked for training, a demonstration or tests"
             );
         }
         if let Some(since) = &report.since {
@@ -104,21 +199,62 @@ pub async fn verify(args: VerifyArgs) -> Result<ExitCode> {
                 );
             }
         }
+        if let Some(check) = &extends {
+            print_checkpoint_check(check);
+        }
         println!("digest: {}", report.digest);
         println!(
             "{}",
-            if report.is_clean() {
+            if clean {
                 "verified: clean"
             } else {
                 "verified: TAMPERED"
             }
         );
     }
-    Ok(if report.is_clean() {
+    Ok(if clean {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
     })
+}
+
+fn print_checkpoint_check(check: &CheckpointCheck) {
+    if !check.signature_holds {
+        println!(
+            "checkpoint {}: its signature does NOT hold for a key the log announces",
+            check.number
+        );
+    }
+    if !check.heads_match_root {
+        println!(
+            "checkpoint {}: the heads in the file do NOT give its signed root",
+            check.number
+        );
+    }
+    if check.log_size_now < check.log_size {
+        println!(
+            "checkpoint {}: the log holds {} events, fewer than the {} it covered",
+            check.number, check.log_size_now, check.log_size
+        );
+    }
+    for differs in &check.differs {
+        println!(
+            "DIFFERS case {} ({}) at sequence {}: {}",
+            differs.case_id,
+            differs.aggregate_type,
+            differs.sequence,
+            match differs.problem {
+                Difference::Missing => "the event the checkpoint ends on is gone",
+                Difference::Rehashed => "the event the checkpoint ends on has another hash",
+            }
+        );
+    }
+    if check.holds() {
+        println!("the log extends checkpoint {}", check.number);
+    } else {
+        println!("the log does NOT extend checkpoint {}", check.number);
+    }
 }
 
 pub async fn reproject(args: StoreArgs) -> Result<ExitCode> {
@@ -134,7 +270,7 @@ pub async fn reproject(args: StoreArgs) -> Result<ExitCode> {
 
 pub async fn check_projections(args: StoreArgs) -> Result<ExitCode> {
     // The calendar in force is the organisation's, as for the rebuild it checks.
-    let store = open_with_org(&args).await?;
+    let store = open_existing_with_org(&args).await?;
     let mismatches = store.projector.check().await?;
     for mismatch in &mismatches {
         println!("case {}: {}", mismatch.case_id, mismatch.problem);
@@ -263,7 +399,7 @@ pub async fn review(args: ReviewArgs) -> Result<ExitCode> {
         bail!("--output: an xlsx workbook is written to a file; give --output FILE");
     }
     let scope = args.scope()?;
-    let store = open_with_org(&args.store).await?;
+    let store = open_existing_with_org(&args.store).await?;
     let (review, profiles) =
         notoneless_store::review::run_review_with_profiles(&store, &scope).await?;
     let bytes = match args.format {
@@ -312,7 +448,7 @@ pub struct ExportArgs {
 
 /// `notoneless export`: the ledger (台账) of every case, one row per case.
 pub async fn export(args: ExportArgs) -> Result<ExitCode> {
-    let store = open_with_org(&args.store).await?;
+    let store = open_existing_with_org(&args.store).await?;
     let table = notoneless_store::exports::ledger(&store, None).await?;
     let cases = cases_shown(&table, LEDGER_CASE_COLUMN);
     log_reads(&store, ReadKind::LedgerExport, &cases).await?;

@@ -39,7 +39,12 @@ async fn county(backend: Backend) -> TestDb {
         calendar: calendar(),
         ladder: ladder(),
     };
-    let store = Store::new(test.connect().await, rules, clock.clone());
+    let store = Store::new(
+        test.connect().await,
+        rules,
+        clock.clone(),
+        notoneless_store::testing::test_key(),
+    );
     record_a_county_week(&store, &clock).await;
     test
 }
@@ -303,6 +308,7 @@ async fn export_writes_the_ledger_as_csv_or_xlsx_in_chinese_or_english(backend: 
             ladder: ladder(),
         },
         FixedClock::at(at("2023-11-10", "17:00")),
+        notoneless_store::testing::test_key(),
     );
     let (reads, total) = store.access.reads_of("case-back", 10, 0).await.unwrap();
     assert!(total >= 1, "{reads:?}");

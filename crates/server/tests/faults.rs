@@ -65,6 +65,10 @@ impl Server {
         Command::new(env!("CARGO_BIN_EXE_notoneless"))
             .args(["serve", "--database-url", url, "--listen", address])
             .env("RUST_LOG", "warn")
+            .env(
+                "NOTONELESS_SIGNING_KEY",
+                notoneless_store::testing::test_key_file(),
+            )
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
@@ -849,6 +853,10 @@ async fn a_full_or_read_only_data_directory_is_a_503_with_nothing_half_written()
     let refused = Command::new(env!("CARGO_BIN_EXE_notoneless"))
         .args(["serve", "--database-url", &url, "--listen", &address])
         .env("RUST_LOG", "warn")
+        .env(
+            "NOTONELESS_SIGNING_KEY",
+            notoneless_store::testing::test_key_file(),
+        )
         .output()
         .unwrap();
     let message = String::from_utf8_lossy(&refused.stderr).into_owned();

@@ -27,6 +27,7 @@ async fn county(backend: Backend) -> (TestDb, Store) {
         test.connect().await,
         rules,
         FixedClock::at(at("2023-09-10", "10:00")),
+        notoneless_store::testing::test_key(),
     );
     for (id, kind, parent) in [
         ("kazuo", NodeKind::County, None),

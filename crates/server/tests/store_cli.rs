@@ -19,7 +19,12 @@ async fn county(backend: Backend) -> (TestDb, Store) {
         calendar: calendar(),
         ladder: ladder(),
     };
-    let store = Store::new(test.connect().await, rules, clock.clone());
+    let store = Store::new(
+        test.connect().await,
+        rules,
+        clock.clone(),
+        notoneless_store::testing::test_key(),
+    );
     record_a_county_week(&store, &clock).await;
     (test, store)
 }
@@ -251,6 +256,7 @@ async fn admin_create_user_prints_a_token_that_authenticates_the_user() {
             ladder: ladder(),
         },
         FixedClock::at(at("2023-11-06", "09:00")),
+        notoneless_store::testing::test_key(),
     );
     store.org.reload().await.unwrap();
     let snapshot = store.org.current();
@@ -295,4 +301,170 @@ async fn admin_create_user_prints_a_token_that_authenticates_the_user() {
         String::from_utf8_lossy(&bad.stderr)
             .contains("--role: \"janitor\" is not one of the allowed values")
     );
+}
+
+/// The commands that only read, with the arguments each needs besides where the data is.
+const READ_ONLY_COMMANDS: [&[&str]; 4] = [
+    &["verify"],
+    &["review", "--from", "2023-11-01", "--until", "2023-11-30"],
+    &["export", "--output", "/dev/null"],
+    &["check-projections"],
+];
+
+fn refused_for_want_of_a_database(out: &std::process::Output, command: &str) {
+    assert_eq!(out.status.code(), Some(1), "{command}: {out:?}");
+    let err = stderr(out);
+    assert!(
+        err.contains("no Not One Less database there") && err.contains("nothing was created"),
+        "{command}: {err}"
+    );
+    assert!(!stdout(out).contains("clean"), "{command}: {}", stdout(out));
+}
+
+#[test]
+fn read_only_commands_on_an_empty_data_directory_fail_and_create_nothing() {
+    let dir = std::env::temp_dir().join(format!("nol-empty-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for command in READ_ONLY_COMMANDS {
+        let mut args = command.to_vec();
+        args.extend(["--data-dir", dir.to_str().unwrap()]);
+        let out = notoneless(&args);
+        refused_for_want_of_a_database(&out, command[0]);
+        assert!(
+            std::fs::read_dir(&dir).unwrap().next().is_none(),
+            "{}: nothing may be written in the data directory",
+            command[0]
+        );
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_only_commands_on_a_postgres_database_that_is_missing_or_empty_fail() {
+    // A database that exists but was never migrated.
+    let empty = TestDb::postgres().await;
+    let admin = notoneless_store::testing::postgres_admin_url();
+    let base = admin.rsplit_once('/').unwrap().0;
+    let missing = format!("{base}/nol_missing_{}", uuid::Uuid::new_v4().simple());
+    for url in [empty.url.as_str(), missing.as_str()] {
+        for command in READ_ONLY_COMMANDS {
+            let mut args = command.to_vec();
+            args.extend(["--database-url", url]);
+            let out = notoneless(&args);
+            refused_for_want_of_a_database(&out, command[0]);
+        }
+    }
+    let pool = sqlx::PgPool::connect(&empty.url).await.unwrap();
+    let tables: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(tables, 0, "no table was created in the empty database");
+    pool.close().await;
+}
+
+conformance!(verify_names_a_forged_event_and_the_cases_a_checkpoint_no_longer_holds);
+
+/// A checkpoint taken with `log checkpoint` is later held against the log: a deleted last
+/// event and a re-hashed chain are named by `verify --checkpoint`, and an event appended
+/// without the key by plain `verify`.
+async fn verify_names_a_forged_event_and_the_cases_a_checkpoint_no_longer_holds(backend: Backend) {
+    use notoneless_store::chain::event_hash;
+    use notoneless_store::db::{P, Sql};
+    use notoneless_store::log::case_events;
+
+    let (test, store) = county(backend).await;
+    let dir = std::env::temp_dir().join(format!("nol-cp-{}", uuid::Uuid::new_v4()));
+    let key = dir.join("signing.key");
+    notoneless_store::testing::test_key()
+        .write_new(&key)
+        .unwrap();
+    let file = dir.join("checkpoint.json");
+    let db_args = [
+        "--database-url",
+        &test.url,
+        "--signing-key",
+        key.to_str().unwrap(),
+    ];
+    let mut args = vec!["log", "checkpoint", "--output", file.to_str().unwrap()];
+    args.extend(db_args);
+    let taken = notoneless(&args);
+    assert!(taken.status.success(), "{}", stderr(&taken));
+    let mut args = vec!["verify", "--checkpoint", file.to_str().unwrap()];
+    args.extend(db_args);
+    let holds = notoneless(&args);
+    assert!(holds.status.success(), "{}", stdout(&holds));
+    assert!(stdout(&holds).contains("the log extends checkpoint 1"));
+
+    // The owner deletes case-late's last event and rewrites case-gone's, re-hashing it.
+    let late = case_events(&store.db, "case-late").await.unwrap();
+    let gone = case_events(&store.db, "case-gone").await.unwrap();
+    let (late_last, gone_last) = (late.last().unwrap(), gone.last().unwrap().clone());
+    tamper_with_the_triggers_off(&store.db).await;
+    store
+        .db
+        .execute(
+            Sql::both("DELETE FROM events WHERE aggregate_id = 'case-late' AND sequence = $1"),
+            &[P::I64(late_last.sequence)],
+        )
+        .await
+        .unwrap();
+    let mut forged = gone_last.clone();
+    forged.metadata = serde_json::json!({"actor": "u-someone-else"});
+    store
+        .db
+        .execute(
+            Sql::both(
+                "UPDATE events SET metadata = $1, hash = $2 WHERE aggregate_id = 'case-gone' AND sequence = $3",
+            ),
+            &[
+                P::Json(forged.metadata.clone()),
+                P::text(event_hash(&forged.chain_input())),
+                P::I64(gone_last.sequence),
+            ],
+        )
+        .await
+        .unwrap();
+
+    let differs = notoneless(&args);
+    assert_eq!(differs.status.code(), Some(1));
+    let text = stdout(&differs);
+    assert!(
+        text.contains(&format!(
+            "DIFFERS case case-late (student_case) at sequence {}: the event the checkpoint ends on is gone",
+            late_last.sequence
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "DIFFERS case case-gone (student_case) at sequence {}: the event the checkpoint ends on has another hash",
+            gone_last.sequence
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "SUSPECT event {} of case case-gone (student_case)",
+            gone_last.sequence
+        )) && text.contains("the signature does not hold"),
+        "the re-hashed event's signature no longer holds: {text}"
+    );
+    assert!(text.contains("verified: TAMPERED"), "{text}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+async fn tamper_with_the_triggers_off(db: &notoneless_store::Db) {
+    use notoneless_store::db::Sql;
+    let statements: &[&str] = match db.backend() {
+        Backend::Postgres => &["ALTER TABLE events DISABLE TRIGGER USER"],
+        Backend::Sqlite => &[
+            "DROP TRIGGER events_no_update",
+            "DROP TRIGGER events_no_delete",
+        ],
+    };
+    for sql in statements {
+        db.execute(Sql::both(sql), &[]).await.unwrap();
+    }
 }

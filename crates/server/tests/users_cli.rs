@@ -31,6 +31,7 @@ async fn county(backend: Backend, now: chrono::DateTime<chrono::Utc>) -> (TestDb
             ladder: ladder(),
         },
         FixedClock::at(now),
+        notoneless_store::testing::test_key(),
     );
     let mut nodes = vec![
         (

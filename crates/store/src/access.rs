@@ -32,10 +32,12 @@ pub enum ReadKind {
     LedgerExport,
     /// A row of a review's findings download.
     ReviewExport,
+    /// The case's inclusion proof in a checkpoint (its events with the Merkle path).
+    Proof,
 }
 
 impl ReadKind {
-    pub const ALL: [ReadKind; 7] = [
+    pub const ALL: [ReadKind; 8] = [
         ReadKind::Status,
         ReadKind::History,
         ReadKind::AsOf,
@@ -43,6 +45,7 @@ impl ReadKind {
         ReadKind::Timeline,
         ReadKind::LedgerExport,
         ReadKind::ReviewExport,
+        ReadKind::Proof,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -54,6 +57,7 @@ impl ReadKind {
             ReadKind::Timeline => "timeline",
             ReadKind::LedgerExport => "ledger_export",
             ReadKind::ReviewExport => "review_export",
+            ReadKind::Proof => "proof",
         }
     }
 }

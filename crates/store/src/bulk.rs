@@ -18,8 +18,10 @@ use cqrs_es::persist::SerializedEvent;
 use cqrs_es::{Aggregate, EventEnvelope};
 
 use crate::chain::{GENESIS, serialized_event_hash, truncate_to_micros};
+use crate::clock::Clock;
 use crate::db::{Db, P, Sql};
 use crate::error::StoreError;
+use crate::log_keys::LogSigner;
 use crate::repository::EVENTS_CHANNEL;
 
 /// One event linked into its stream's hash chain: a row of `events` ready to insert.
@@ -84,25 +86,35 @@ pub fn new_stream<A: Aggregate>(
     Ok(out)
 }
 
-/// How many rows one INSERT carries (ten parameters each, well under both databases' limits).
+/// How many rows one INSERT carries (twelve parameters each, well under both databases' limits).
 const ROWS_PER_STATEMENT: usize = 1_000;
 
 /// Inserts the events in one transaction, in the order given (their commit order), a
 /// thousand rows to a statement, and (on PostgreSQL) notifies the projector at the commit.
 /// The database refuses an event whose stream already has its sequence, and then nothing is
 /// written. Returns how many events were written.
-pub async fn insert(db: &Db, events: &[ChainedEvent]) -> Result<u64, StoreError> {
+///
+/// Each event is signed with the signer's key, which must be announced in the log (on an
+/// empty log it announces itself first: [`LogSigner::ensure_announced`]).
+pub async fn insert(
+    db: &Db,
+    signer: &LogSigner,
+    clock: &dyn Clock,
+    events: &[ChainedEvent],
+) -> Result<u64, StoreError> {
+    signer.ensure_announced(db, clock).await?;
+    let key = signer.key();
     let mut tx = db.begin().await?;
     let mut written = 0;
     for chunk in events.chunks(ROWS_PER_STATEMENT) {
         let (mut postgres, mut sqlite) = (String::new(), String::new());
-        let mut params = Vec::with_capacity(chunk.len() * 10);
+        let mut params = Vec::with_capacity(chunk.len() * 12);
         for event in chunk {
             let n = params.len();
             let p = |i: usize| format!("${}", n + i);
             let sep = if n == 0 { "" } else { ", " };
             postgres.push_str(&format!(
-                "{sep}({}, {}, {}, {}, {}, CAST({} AS json), CAST({} AS json), {}, {}, {})",
+                "{sep}({}, {}, {}, {}, {}, CAST({} AS json), CAST({} AS json), {}, {}, {}, {}, {})",
                 p(1),
                 p(2),
                 p(3),
@@ -112,10 +124,12 @@ pub async fn insert(db: &Db, events: &[ChainedEvent]) -> Result<u64, StoreError>
                 p(7),
                 p(8),
                 p(9),
-                p(10)
+                p(10),
+                p(11),
+                p(12)
             ));
             sqlite.push_str(&format!(
-                "{sep}({}, {}, {}, {}, {}, {}, {}, {}, {}, {})",
+                "{sep}({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {})",
                 p(1),
                 p(2),
                 p(3),
@@ -125,7 +139,9 @@ pub async fn insert(db: &Db, events: &[ChainedEvent]) -> Result<u64, StoreError>
                 p(7),
                 p(8),
                 p(9),
-                p(10)
+                p(10),
+                p(11),
+                p(12)
             ));
             params.extend([
                 P::text(event.aggregate_type.as_str()),
@@ -138,9 +154,11 @@ pub async fn insert(db: &Db, events: &[ChainedEvent]) -> Result<u64, StoreError>
                 P::Ts(event.recorded_at),
                 P::text(event.prev_hash.as_str()),
                 P::text(event.hash.as_str()),
+                P::text(key.id()),
+                P::text(key.sign_event(&event.hash)),
             ]);
         }
-        const COLUMNS: &str = "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, recorded_at, prev_hash, hash) VALUES ";
+        const COLUMNS: &str = "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, recorded_at, prev_hash, hash, key_id, signature) VALUES ";
         let (postgres, sqlite) = (format!("{COLUMNS}{postgres}"), format!("{COLUMNS}{sqlite}"));
         written += tx
             .execute(

@@ -23,6 +23,7 @@ use crate::chain::canonical_json;
 use crate::clock::Clock;
 use crate::db::{Db, P, Sql};
 use crate::error::StoreError;
+use crate::log_keys::LogSigner;
 use crate::repository::{ChainRepository, Receipts};
 use crate::rules::SharedRules;
 
@@ -98,18 +99,30 @@ pub struct Executor<A: Aggregate<Services = ()>> {
 }
 
 impl<A: Aggregate<Services = ()> + 'static> Executor<A> {
-    pub fn new(db: Db, clock: Arc<dyn Clock>, committed: Arc<Notify>) -> Self {
+    pub fn new(
+        db: Db,
+        clock: Arc<dyn Clock>,
+        signer: Arc<LogSigner>,
+        committed: Arc<Notify>,
+    ) -> Self {
         let receipts = Arc::new(Receipts::default());
-        let repository = ChainRepository::new(db.clone(), clock, receipts.clone(), committed);
+        let repository =
+            ChainRepository::new(db.clone(), clock, signer, receipts.clone(), committed);
         Self::over(db, repository, receipts)
     }
 
     /// An executor that reads its stream afresh for every command
     /// ([`ChainRepository::reading_afresh`]): the organisation's, which other processes write.
-    pub fn reading_afresh(db: Db, clock: Arc<dyn Clock>, committed: Arc<Notify>) -> Self {
+    pub fn reading_afresh(
+        db: Db,
+        clock: Arc<dyn Clock>,
+        signer: Arc<LogSigner>,
+        committed: Arc<Notify>,
+    ) -> Self {
         let receipts = Arc::new(Receipts::default());
         let repository =
-            ChainRepository::new(db.clone(), clock, receipts.clone(), committed).reading_afresh();
+            ChainRepository::new(db.clone(), clock, signer, receipts.clone(), committed)
+                .reading_afresh();
         Self::over(db, repository, receipts)
     }
 
@@ -230,9 +243,15 @@ pub struct Commands {
 }
 
 impl Commands {
-    pub fn new(db: Db, clock: Arc<dyn Clock>, rules: SharedRules, committed: Arc<Notify>) -> Self {
+    pub fn new(
+        db: Db,
+        clock: Arc<dyn Clock>,
+        rules: SharedRules,
+        signer: Arc<LogSigner>,
+        committed: Arc<Notify>,
+    ) -> Self {
         Self {
-            executor: Executor::new(db, clock.clone(), committed),
+            executor: Executor::new(db, clock.clone(), signer, committed),
             clock,
             rules,
         }
@@ -280,9 +299,15 @@ pub struct RollCalls {
 pub const ROLL_CALLS: &str = "school_roll_calls";
 
 impl RollCalls {
-    pub fn new(db: Db, clock: Arc<dyn Clock>, rules: SharedRules, committed: Arc<Notify>) -> Self {
+    pub fn new(
+        db: Db,
+        clock: Arc<dyn Clock>,
+        rules: SharedRules,
+        signer: Arc<LogSigner>,
+        committed: Arc<Notify>,
+    ) -> Self {
         Self {
-            executor: Executor::new(db.clone(), clock.clone(), committed),
+            executor: Executor::new(db.clone(), clock.clone(), signer, committed),
             db,
             clock,
             rules,

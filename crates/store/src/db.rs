@@ -139,6 +139,48 @@ impl Db {
         }
     }
 
+    /// Connects to a Not One Less database that exists already, for the commands that only
+    /// read (`verify`, `review`, `export`, `check-projections`): a SQLite file that is not
+    /// there is not created, and a PostgreSQL database that does not exist or holds no
+    /// Not One Less tables (it was never migrated) is refused with [`StoreError::NoDatabase`],
+    /// so that a wrong path or URL is not answered "clean" from an empty log.
+    pub async fn connect_existing(url: &str) -> Result<Db, StoreError> {
+        if backend_of(url)? == Backend::Sqlite {
+            let options = SqliteConnectOptions::from_str(url)
+                .map_err(|_| StoreError::BadUrl("sqlite".into()))?;
+            let file = options.get_filename();
+            if !file.is_file() {
+                return Err(StoreError::NoDatabase(format!(
+                    "there is no database file {}",
+                    file.display()
+                )));
+            }
+        }
+        let db = match Db::connect(url).await {
+            Err(StoreError::Database(reason)) if reason.contains("does not exist") => {
+                return Err(StoreError::NoDatabase(reason));
+            }
+            other => other?,
+        };
+        let migrated = db
+            .fetch_optional(
+                Sql {
+                    postgres: "SELECT 1 AS found FROM pg_tables WHERE schemaname = current_schema() AND tablename = '_sqlx_migrations'",
+                    sqlite: "SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+                },
+                &[],
+            )
+            .await?
+            .is_some();
+        if !migrated {
+            db.close().await;
+            return Err(StoreError::NoDatabase(
+                "the database holds no Not One Less tables (was it ever migrated?)".into(),
+            ));
+        }
+        Ok(db)
+    }
+
     /// [`Db::connect`], retried every `every` until it works or `attempts` have failed; each
     /// failure is logged with the reason.
     pub async fn connect_with_retry(
@@ -146,9 +188,32 @@ impl Db {
         attempts: u32,
         every: Duration,
     ) -> Result<Db, StoreError> {
+        Self::connect_retrying(url, attempts, every, false).await
+    }
+
+    /// [`Db::connect_existing`], retried as [`Db::connect_with_retry`] is.
+    pub async fn connect_existing_with_retry(
+        url: &str,
+        attempts: u32,
+        every: Duration,
+    ) -> Result<Db, StoreError> {
+        Self::connect_retrying(url, attempts, every, true).await
+    }
+
+    async fn connect_retrying(
+        url: &str,
+        attempts: u32,
+        every: Duration,
+        existing: bool,
+    ) -> Result<Db, StoreError> {
         let mut attempt = 1;
         loop {
-            match Db::connect(url).await {
+            let connected = if existing {
+                Db::connect_existing(url).await
+            } else {
+                Db::connect(url).await
+            };
+            match connected {
                 Ok(db) => return Ok(db),
                 Err(StoreError::Unavailable(reason)) if attempt < attempts => {
                     tracing::warn!(attempt, %reason, "the database is unavailable; retrying");
@@ -411,6 +476,16 @@ impl Tx {
         match self {
             Tx::Postgres(tx) => tx.commit().await?,
             Tx::Sqlite(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+
+    /// Ends the transaction now, writing nothing (a dropped one is rolled back only when its
+    /// connection is next used, and until then holds PostgreSQL's commit-order bound back).
+    pub async fn rollback(self) -> Result<(), StoreError> {
+        match self {
+            Tx::Postgres(tx) => tx.rollback().await?,
+            Tx::Sqlite(tx) => tx.rollback().await?,
         }
         Ok(())
     }

@@ -16,6 +16,12 @@ pub enum StoreError {
     /// A write lost a race: another writer took the same key first.
     #[error("a concurrent write took the same key")]
     Conflict,
+    /// A command that only reads was pointed at a place that holds no database.
+    #[error("no Not One Less database there: {0}; nothing was created")]
+    NoDatabase(String),
+    /// The signing key cannot be used on this log.
+    #[error("signing: {0}")]
+    Signing(String),
     #[error("migration failed: {0}")]
     Migration(String),
     /// Stored data that cannot be read back as written.

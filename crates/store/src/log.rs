@@ -33,6 +33,10 @@ pub struct StoredEvent {
     pub recorded_at: DateTime<Utc>,
     pub prev_hash: String,
     pub hash: String,
+    /// The key that signed the event, and its signature (docs/hash-chain.md); `None` on an
+    /// event written before events were signed, or forged.
+    pub key_id: Option<String>,
+    pub signature: Option<String>,
 }
 
 /// A position in commit order.
@@ -47,7 +51,7 @@ macro_rules! columns {
         concat!(
             "global_position, ",
             $tx,
-            " AS tx_id, aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, recorded_at, prev_hash, hash"
+            " AS tx_id, aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, recorded_at, prev_hash, hash, key_id, signature"
         )
     };
 }
@@ -270,6 +274,8 @@ impl StoredEvent {
             recorded_at: row.ts("recorded_at")?,
             prev_hash: row.text("prev_hash")?,
             hash: row.text("hash")?,
+            key_id: row.opt_text("key_id")?,
+            signature: row.opt_text("signature")?,
         })
     }
 

@@ -164,10 +164,16 @@ pub struct OrgDirectory {
 }
 
 impl OrgDirectory {
-    pub fn new(db: Db, clock: Arc<dyn Clock>, rules: SharedRules, committed: Arc<Notify>) -> Self {
+    pub fn new(
+        db: Db,
+        clock: Arc<dyn Clock>,
+        rules: SharedRules,
+        signer: Arc<crate::log_keys::LogSigner>,
+        committed: Arc<Notify>,
+    ) -> Self {
         let fallback_calendar = rules.get().calendar.clone();
         Self {
-            executor: Executor::reading_afresh(db.clone(), clock, committed),
+            executor: Executor::reading_afresh(db.clone(), clock, signer, committed),
             db,
             snapshot: RwLock::new(Arc::new(OrgSnapshot::default())),
             rules,

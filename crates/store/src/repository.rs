@@ -28,6 +28,7 @@ use crate::chain::{GENESIS, serialized_event_hash, truncate_to_micros};
 use crate::clock::Clock;
 use crate::db::{Db, P, Sql};
 use crate::error::StoreError;
+use crate::log_keys::LogSigner;
 
 /// The channel PostgreSQL notifies on each commit of events.
 pub const EVENTS_CHANNEL: &str = "notoneless_events";
@@ -67,6 +68,8 @@ pub struct ChainRepository {
     db: Db,
     reader: Reader,
     clock: Arc<dyn Clock>,
+    /// The server's key: every event is signed with it.
+    signer: Arc<LogSigner>,
     receipts: Arc<Receipts>,
     committed: Arc<Notify>,
     /// The last (sequence, hash) loaded or appended, per (aggregate type, aggregate id).
@@ -148,26 +151,33 @@ const SELECT_HASH: Sql = Sql::both(
 );
 
 const INSERT_EVENT: Sql = Sql {
-    postgres: "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, recorded_at, prev_hash, hash)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+    postgres: "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, recorded_at, prev_hash, hash, key_id, signature)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
                RETURNING global_position, tx_id::text::bigint AS tx_id",
-    sqlite: "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, recorded_at, prev_hash, hash)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+    sqlite: "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, recorded_at, prev_hash, hash, key_id, signature)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
              RETURNING global_position, 0 AS tx_id",
 };
 
+/// One signed event, nothing returned (the key announcements).
+pub(crate) const INSERT_EVENT_ONLY: Sql = Sql::both(
+    "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, recorded_at, prev_hash, hash, key_id, signature)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+);
+
 /// One event and the projector's notification, in one statement (PostgreSQL).
 const INSERT_EVENT_AND_NOTIFY: &str = "WITH ins AS (
-        INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, recorded_at, prev_hash, hash)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+        INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, recorded_at, prev_hash, hash, key_id, signature)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
         RETURNING global_position, tx_id)
     SELECT ins.global_position, ins.tx_id::text::bigint AS tx_id
-    FROM ins, LATERAL (SELECT pg_notify($11, '')) AS notified";
+    FROM ins, LATERAL (SELECT pg_notify($13, '')) AS notified";
 
 impl ChainRepository {
     pub fn new(
         db: Db,
         clock: Arc<dyn Clock>,
+        signer: Arc<LogSigner>,
         receipts: Arc<Receipts>,
         committed: Arc<Notify>,
     ) -> Self {
@@ -179,6 +189,7 @@ impl ChainRepository {
             db,
             reader,
             clock,
+            signer,
             receipts,
             committed,
             heads: Mutex::new(HashMap::new()),
@@ -299,6 +310,10 @@ impl ChainRepository {
         let Some(first) = events.first() else {
             return Ok(None);
         };
+        self.signer
+            .ensure_announced(&self.db, self.clock.as_ref())
+            .await?;
+        let signing = self.signer.key();
         let recorded_at = truncate_to_micros(self.clock.now());
         let (aggregate_type, aggregate_id) =
             (first.aggregate_type.as_str(), first.aggregate_id.as_str());
@@ -338,6 +353,8 @@ impl ChainRepository {
                 P::Ts(recorded_at),
                 P::text(prev_hash.as_str()),
                 P::text(hash.as_str()),
+                P::text(signing.id()),
+                P::text(signing.sign_event(&hash)),
             ]);
             prev_hash = hash;
         }

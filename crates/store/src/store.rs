@@ -10,10 +10,12 @@ use crate::clock::Clock;
 use crate::commands::{Commands, RollCalls};
 use crate::db::Db;
 use crate::error::StoreError;
+use crate::log_keys::LogSigner;
 use crate::org::OrgDirectory;
 use crate::projector::Projector;
 use crate::rules::{Rules, SharedRules};
 use crate::sessions::Sessions;
+use crate::signing::LogKey;
 
 pub struct Store {
     pub db: Db,
@@ -27,6 +29,8 @@ pub struct Store {
     pub access: AccessLog,
     /// Who is logged in with a password, and the sign-in log.
     pub sessions: Sessions,
+    /// The server's signing key: every event it appends is signed with it.
+    pub signer: Arc<LogSigner>,
     /// Signalled after each commit of events (the projector's wake-up on SQLite).
     pub committed: Arc<Notify>,
     /// The school of each case looked up so far: fixed by the case's opening, never changed.
@@ -38,27 +42,46 @@ const MAX_CACHED_SCHOOLS: usize = 200_000;
 
 impl Store {
     /// Connects to the database at `url`, applies the migrations, and builds the store.
-    pub async fn open(url: &str, rules: Rules, clock: Arc<dyn Clock>) -> Result<Self, StoreError> {
+    pub async fn open(
+        url: &str,
+        rules: Rules,
+        clock: Arc<dyn Clock>,
+        key: LogKey,
+    ) -> Result<Self, StoreError> {
         let db = Db::connect(url).await?;
         db.migrate().await?;
-        let store = Self::new(db, rules, clock);
+        let store = Self::new(db, rules, clock, key);
         store.org.reload().await?;
         Ok(store)
     }
 
-    /// Builds the store over a database that is already migrated.
-    pub fn new(db: Db, rules: Rules, clock: Arc<dyn Clock>) -> Self {
+    /// Builds the store over a database that is already migrated, signing with `key`.
+    pub fn new(db: Db, rules: Rules, clock: Arc<dyn Clock>, key: LogKey) -> Self {
         let rules = SharedRules::new(rules);
         let committed = Arc::new(Notify::new());
+        let signer = LogSigner::new(key);
         let org = Arc::new(OrgDirectory::new(
             db.clone(),
             clock.clone(),
             rules.clone(),
+            signer.clone(),
             committed.clone(),
         ));
         Self {
-            commands: Commands::new(db.clone(), clock.clone(), rules.clone(), committed.clone()),
-            roll_calls: RollCalls::new(db.clone(), clock.clone(), rules.clone(), committed.clone()),
+            commands: Commands::new(
+                db.clone(),
+                clock.clone(),
+                rules.clone(),
+                signer.clone(),
+                committed.clone(),
+            ),
+            roll_calls: RollCalls::new(
+                db.clone(),
+                clock.clone(),
+                rules.clone(),
+                signer.clone(),
+                committed.clone(),
+            ),
             projector: Projector::new(db.clone(), clock.clone(), rules.clone())
                 .with_org(org.clone()),
             access: AccessLog::new(db.clone(), clock.clone()),
@@ -67,6 +90,7 @@ impl Store {
             db,
             rules,
             clock,
+            signer,
             committed,
             schools: std::sync::Mutex::new(std::collections::HashMap::new()),
         }

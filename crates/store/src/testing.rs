@@ -29,8 +29,39 @@ pub struct TestDb {
     sqlite_dir: Option<PathBuf>,
 }
 
+/// The signing key of the tests: one fixed key, so that every store a test builds over one
+/// database signs with the key that database announced.
+pub fn test_key() -> crate::signing::LogKey {
+    crate::signing::LogKey::from_seed([0x5e; 32])
+}
+
+/// A key file holding [`test_key`] (mode 0600), for the binary run by tests
+/// (`NOTONELESS_SIGNING_KEY`): it signs as the tests' stores do.
+pub fn test_key_file() -> PathBuf {
+    let path = std::env::temp_dir().join(format!("nol-test-signing-{}.key", test_key().id()));
+    match test_key().write_new(&path) {
+        Ok(()) | Err(crate::signing::KeyFileError::Exists(_)) => path,
+        Err(other) => panic!("the tests' key file cannot be written: {other}"),
+    }
+}
+
 impl TestDb {
+    /// A fresh database, migrated and marked as a test database (the training mark of
+    /// migration 0005, purpose "test"): its facts are recorded on the test's clock, which is
+    /// days in the past, so the database does not hold `recorded_at` to its own clock.
     pub async fn new(backend: Backend) -> Self {
+        let test = Self::new_unmarked(backend).await;
+        let db = test.connect().await;
+        crate::clock::mark_for_training(&db, chrono::Utc::now(), "test")
+            .await
+            .expect("a fresh test database can be marked");
+        db.close().await;
+        test
+    }
+
+    /// A fresh database, not marked: it holds `recorded_at` to its own clock, as a
+    /// production database does.
+    pub async fn new_unmarked(backend: Backend) -> Self {
         match backend {
             Backend::Postgres => Self::postgres().await,
             Backend::Sqlite => Self::sqlite(),

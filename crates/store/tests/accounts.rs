@@ -25,6 +25,7 @@ async fn county(backend: Backend) -> (TestDb, Store, std::sync::Arc<FixedClock>)
             ladder: ladder(),
         },
         clock.clone(),
+        notoneless_store::testing::test_key(),
     );
     for (id, kind, parent) in [
         ("kazuo", NodeKind::County, None),

@@ -53,7 +53,12 @@ async fn a_history_written_in_bulk_is_the_same_as_one_commanded(backend: Backend
         calendar: calendar(),
         ladder: ladder(),
     };
-    let store = Store::new(test.connect().await, rules.clone(), clock.clone());
+    let store = Store::new(
+        test.connect().await,
+        rules.clone(),
+        clock.clone(),
+        notoneless_store::testing::test_key(),
+    );
     for (t, action) in week() {
         clock.set(t);
         run(&store, "commanded", action).await;
@@ -73,7 +78,12 @@ async fn a_history_written_in_bulk_is_the_same_as_one_commanded(backend: Backend
         });
     }
     let rows = new_stream("bulk", recorded).unwrap();
-    assert_eq!(insert(&store.db, &rows).await.unwrap(), 4);
+    assert_eq!(
+        insert(&store.db, &store.signer, store.clock.as_ref(), &rows)
+            .await
+            .unwrap(),
+        4
+    );
 
     let commanded = case_events(&store.db, "commanded").await.unwrap();
     let bulk = case_events(&store.db, "bulk").await.unwrap();
@@ -104,6 +114,10 @@ async fn a_history_written_in_bulk_is_the_same_as_one_commanded(backend: Backend
 
     // A stream written again is refused whole.
     let before = count(&store).await;
-    assert!(insert(&store.db, &rows).await.is_err());
+    assert!(
+        insert(&store.db, &store.signer, store.clock.as_ref(), &rows)
+            .await
+            .is_err()
+    );
     assert_eq!(count(&store).await, before);
 }

@@ -193,6 +193,8 @@ fn stored(sequence: i64, event_type: &str, body: Value) -> StoredEvent {
         metadata: json!({"actor": "u"}),
         recorded_at: Utc.with_ymd_and_hms(2023, 11, 8, 2, 0, 0).unwrap(),
         prev_hash: String::new(),
+        key_id: None,
+        signature: None,
         hash: String::new(),
     }
 }

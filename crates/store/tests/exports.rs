@@ -27,7 +27,12 @@ async fn county(backend: Backend) -> (TestDb, Store) {
         calendar: calendar(),
         ladder: ladder(),
     };
-    let store = Store::new(test.connect().await, rules, clock.clone());
+    let store = Store::new(
+        test.connect().await,
+        rules,
+        clock.clone(),
+        notoneless_store::testing::test_key(),
+    );
     let nodes = [
         ("kazuo", NodeKind::County, "喀左县", None),
         ("gongyingzi", NodeKind::Township, "公营子镇", Some("kazuo")),

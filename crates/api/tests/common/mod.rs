@@ -77,6 +77,7 @@ impl TestApp {
             security: config,
             listen: "127.0.0.1:0".parse().unwrap(),
             connect_attempts: 1,
+            signing_key: notoneless_store::testing::test_key(),
         })
         .await
         .unwrap();

@@ -125,6 +125,8 @@ async fn run(cli: Cli) -> Result<()> {
             ladder: EscalationLadder::default(),
         },
         Arc::new(SystemClock),
+        // It only reads: a key of its own, never announced.
+        notoneless_store::signing::LogKey::generate(),
     );
     store.org.reload().await?;
     let rules = store.rules.get();

@@ -62,6 +62,7 @@ may-import-registry = import a registry cross-check
 may-download-ledger = download the ledger
 may-read-child-file = read a child's file
 may-list-reads = list who read a child's file
+may-read-log-checkpoints = read the log's signing keys and signed checkpoints
 may-move-clock = move the training clock
 may-submit-roll-call = submit a roll call
 may-open-case-at-school = open a case at a school outside their jurisdiction

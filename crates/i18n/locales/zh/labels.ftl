@@ -62,6 +62,7 @@ may-import-registry = 导入学籍户籍比对
 may-download-ledger = 下载台账
 may-read-child-file = 查看学生档案
 may-list-reads = 查看谁读过学生档案
+may-read-log-checkpoints = 查看日志的签名密钥和签名检查点
 may-move-clock = 调整培训时钟
 may-submit-roll-call = 报送点名
 may-open-case-at-school = 在管辖范围以外的学校立案

@@ -9,6 +9,10 @@ pub fn notoneless(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_notoneless"))
         .args(args)
         .env("RUST_LOG", "warn")
+        .env(
+            "NOTONELESS_SIGNING_KEY",
+            notoneless_store::testing::test_key_file(),
+        )
         .output()
         .expect("the binary runs")
 }
@@ -54,6 +58,10 @@ impl DemoServer {
             .args(["--listen", &address])
             .args(args)
             .env("RUST_LOG", rust_log)
+            .env(
+                "NOTONELESS_SIGNING_KEY",
+                notoneless_store::testing::test_key_file(),
+            )
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()

@@ -51,6 +51,7 @@ impl Console {
             security: SecurityConfig::default(),
             listen: "127.0.0.1:0".parse().unwrap(),
             connect_attempts: 1,
+            signing_key: notoneless_store::testing::test_key(),
         })
         .await
         .unwrap()

@@ -38,6 +38,8 @@ use notoneless_domain::{
 use notoneless_store::bulk::{ChainedEvent, Recorded, insert, new_stream};
 use notoneless_store::commands::command_metadata;
 use notoneless_store::db::Sql;
+use notoneless_store::log_keys::LogSigner;
+use notoneless_store::signing::LogKey;
 use notoneless_store::{Actor, Clock, Db, Rules, Store, SystemClock};
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
@@ -68,6 +70,10 @@ struct Cli {
     /// Where to write "user role node token" lines for the users given tokens.
     #[arg(long)]
     tokens: Option<PathBuf>,
+    /// The signing key file (created when missing): the one `notoneless serve` will use on
+    /// this database afterwards (its default is data/signing.key).
+    #[arg(long, default_value = "data/signing.key")]
+    signing_key: PathBuf,
 }
 
 fn main() -> Result<()> {
@@ -88,6 +94,11 @@ async fn run(cli: Cli) -> Result<()> {
         .await
         .context("cannot connect to the database")?;
     db.migrate().await.context("cannot migrate the database")?;
+    let signer = LogSigner::new(
+        LogKey::read_or_create(&cli.signing_key)
+            .context("cannot use the signing key")?
+            .0,
+    );
     let existing = db
         .fetch_optional(Sql::both("SELECT COUNT(*) AS n FROM events"), &[])
         .await?
@@ -99,6 +110,11 @@ async fn run(cli: Cli) -> Result<()> {
             "the database already holds {existing} events: nol-seed writes only into an empty one"
         );
     }
+    // Its facts are recorded at the instants of a past school year, not on the database's
+    // clock: a database for the benchmark only, marked as such (migration 0016).
+    notoneless_store::clock::mark_for_training(&db, SystemClock.now(), "benchmark")
+        .await
+        .context("cannot mark the benchmark database")?;
     let today = (SystemClock.now() + TimeDelta::hours(8)).date_naive();
     let year = cli.year.unwrap_or_else(|| last_school_year(today));
 
@@ -173,7 +189,7 @@ async fn run(cli: Cli) -> Result<()> {
     let writing = Instant::now();
     let mut written = 0u64;
     for part in rows.chunks(20_000) {
-        written += insert(&db, part).await?;
+        written += insert(&db, &signer, &SystemClock, part).await?;
         if written % 200_000 < 20_000 {
             eprintln!(
                 "written {written} events ({:.0} events/s)",
@@ -201,6 +217,7 @@ async fn run(cli: Cli) -> Result<()> {
             ladder: EscalationLadder::default(),
         },
         Arc::new(SystemClock),
+        signer.key().clone(),
     );
     store.org.reload().await?;
     // For the benchmark's reads, from now on (a token without an expiry works 90 days from
