@@ -18,7 +18,36 @@ conformance!(
     a_back_filled_absence_shows_in_as_of_but_not_in_as_known_at,
     bad_requests_get_clear_errors_and_write_nothing,
     a_retry_with_the_same_idempotency_key_returns_the_first_result,
+    an_absence_on_a_saturday_is_kept_with_a_warning_that_it_counts_toward_nothing,
 );
+
+async fn an_absence_on_a_saturday_is_kept_with_a_warning_that_it_counts_toward_nothing(
+    backend: Backend,
+) {
+    // Given a case, and a Saturday with no make-up day
+    let app = TestApp::spawn(backend, at("2023-11-06", "08:30")).await;
+    let case = app.open("ht", SCHOOL_A, "2023-11-06").await;
+    app.clock.set(at("2023-11-11", "10:00"));
+    let path = format!("/api/v1/cases/{case}/absences");
+    // When an absence is recorded that Saturday
+    let written = app.ok("ht", &path, absence("2023-11-11")).await;
+    // Then it is written, and the answer says why it counts toward nothing
+    assert_eq!(written["sequence"], 2);
+    assert_eq!(
+        written["warnings"][0]["code"], "absence_not_on_a_school_day",
+        "{written}"
+    );
+    let text = written["warnings"][0]["message"].as_str().unwrap();
+    assert!(
+        text.contains("2023") && text.contains("不是上课日"),
+        "{text}"
+    );
+    let status = app.status("ht", &case, &written["global_position"]).await;
+    assert_eq!(status["stage"], "attending");
+    // And an absence on a school day earns no warning
+    let friday = app.ok("ht", &path, absence("2023-11-10")).await;
+    assert!(friday.get("warnings").is_none(), "{friday}");
+}
 
 async fn a_child_back_after_the_day_one_call(backend: Backend) {
     let app = TestApp::spawn(backend, at("2023-11-06", "08:30")).await;
@@ -151,12 +180,39 @@ async fn a_report_made_late_is_overdue_in_the_principals_queue_then_done_late(ba
         vec!["report:county_bureau", "report:township_government"]
     );
     assert!(queue[0]["overdue"].as_bool().unwrap());
-    let teacher_queue = app.queue("ht", &position).await;
-    assert_eq!(
-        teacher_queue.as_array().unwrap().len(),
-        2,
-        "the head teacher owes the day-3 reports too"
+    assert!(
+        queue
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|w| w["reason"] == "record"),
+        "{queue}"
     );
+    // Only the principal may file a report upward: nobody else is shown one to do.
+    for user in ["ht", "sl"] {
+        let queue = app.queue(user, &position).await;
+        assert_eq!(queue, json!([]), "{user} may not file a report: {queue}");
+    }
+    // The township and the bureau are shown the overdue reports in their jurisdiction (督办),
+    // a township elsewhere nothing.
+    for user in ["to", "bo"] {
+        let queue = app.queue(user, &position).await;
+        let items: Vec<(&str, &str)> = queue
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| (w["kind"].as_str().unwrap(), w["reason"].as_str().unwrap()))
+            .collect();
+        assert_eq!(
+            items,
+            vec![
+                ("report:county_bureau", "supervise"),
+                ("report:township_government", "supervise")
+            ],
+            "{user}: {queue}"
+        );
+    }
+    assert_eq!(app.queue("to_b", &position).await, json!([]));
 
     app.clock.set(at("2023-11-10", "11:00"));
     let path = format!("/api/v1/cases/{case}/reports");
@@ -177,6 +233,32 @@ async fn a_report_made_late_is_overdue_in_the_principals_queue_then_done_late(ba
     assert!(late.iter().all(|s| s.ends_with(":done_late")), "{late:?}");
     let queue = app.queue("p", &last["global_position"]).await;
     assert_eq!(queue, json!([]));
+    // Each office is now shown its own report to acknowledge, and nothing to chase.
+    for (user, kind) in [
+        ("to", "report:township_government"),
+        ("bo", "report:county_bureau"),
+    ] {
+        let queue = app.queue(user, &last["global_position"]).await;
+        assert_eq!(queue.as_array().unwrap().len(), 1, "{user}: {queue}");
+        assert_eq!(
+            (queue[0]["kind"].as_str(), queue[0]["reason"].as_str()),
+            (Some(kind), Some("acknowledge"))
+        );
+        assert_eq!(queue[0]["done_on"], "2023-11-10");
+    }
+    let acked = app
+        .ok(
+            "to",
+            &format!("/api/v1/cases/{case}/acknowledgements"),
+            json!({"on": "2023-11-10", "recipient": "township_government",
+                "reference": "乡报-1", "by": "乡干部"}),
+        )
+        .await;
+    assert_eq!(
+        app.queue("to", &acked["global_position"]).await,
+        json!([]),
+        "acknowledged: off the township's queue"
+    );
 }
 
 async fn a_back_filled_absence_shows_in_as_of_but_not_in_as_known_at(backend: Backend) {

@@ -59,9 +59,10 @@ pub use registry::{
     read_register, read_roll, reconcile, registry_case_id,
 };
 pub use review::{
-    CalendarChange, CaseContribution, CaseRecord, EpisodeContribution, FactFinding, Finding,
-    FindingKind, FindingLabel, Review, ReviewPass, ReviewScope, ReviewSettings, SchoolAttestation,
-    SchoolSummary, StepContribution, Tally, review, review_attestation, review_calendar_changes,
+    CONTRIBUTION_RULES_VERSION, CalendarChange, CaseContribution, CaseRecord, EpisodeContribution,
+    FactFinding, Finding, FindingKind, FindingLabel, OpenSpan, Review, ReviewPass, ReviewScope,
+    ReviewSettings, SchoolAttestation, SchoolSummary, StepContribution, Tally, child_key, review,
+    review_attestation, review_calendar_changes,
 };
 pub use roll_call::{NamedAbsence, RollCall, RollCallCommand, RollCallEvent, SchoolRollCalls};
 pub use values::{

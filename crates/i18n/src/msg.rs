@@ -135,6 +135,8 @@ pub enum Msg {
     LadderNotIncreasing,
     LadderNoRoles,
 
+    // Warnings about a fact that was recorded (the command succeeded).
+    AbsenceNotOnSchoolDay,
     // ---- labels.ftl: names of things ---------------------------------------------------------
     UserRoleHeadTeacher,
     UserRoleSchoolLeader,
