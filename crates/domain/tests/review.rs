@@ -309,6 +309,38 @@ fn a_holiday_declared_afterwards_is_a_finding_even_when_it_moved_no_deadline() {
     );
 }
 
+#[test]
+fn a_retroactive_holiday_moves_only_the_deadlines_of_facts_known_when_it_was_declared() {
+    // Given two absences known on the 9th, and two more (the 8th and the 9th) back-filled on
+    // the 20th
+    let events = vec![
+        opened("2023-11-06"),
+        absence("2023-11-06"),
+        absence("2023-11-07"),
+        absence("2023-11-08"),
+        absence("2023-11-09"),
+    ];
+    let case = record(events, &[(3, "2023-11-20"), (4, "2023-11-20")]);
+    // When a holiday on the 8th, declared on the 9th, is reviewed
+    let findings = review_calendar_changes(
+        &[case],
+        &[holiday_change("2023-11-08", "2023-11-09")],
+        &ladder(),
+        d("2023-11-01"),
+        d("2023-11-30"),
+        at("2023-11-30", "12:00"),
+    );
+    // Then it moved no deadline of the case as known then (the day-3 step came from the
+    // back-filled days): only the change's own finding
+    let cases: Vec<&str> = findings.iter().map(|f| f.case_id.as_str()).collect();
+    assert_eq!(cases, vec!["organisation"], "{findings:?}");
+    assert!(
+        findings[0]
+            .detail
+            .ends_with("it moved deadlines in 0 case(s)")
+    );
+}
+
 // ---- roll calls ----------------------------------------------------------------------------
 
 fn roll_call(on: &str, absent: &[(&str, bool)]) -> RollCall {
