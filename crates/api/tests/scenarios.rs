@@ -448,6 +448,51 @@ async fn a_retry_with_the_same_idempotency_key_returns_the_first_result(backend:
 }
 
 conformance!(
+    a_holiday_declared_over_the_configured_calendar_takes_effect_and_shows_where_each_day_came_from,
+);
+
+async fn a_holiday_declared_over_the_configured_calendar_takes_effect_and_shows_where_each_day_came_from(
+    backend: Backend,
+) {
+    // Given the configured calendar (no term declared by the county) and a case
+    let app = TestApp::spawn(backend, at("2023-11-06", "08:30")).await;
+    let case = app.open("ht", SCHOOL_A, "2023-11-06").await;
+    let (_, calendar) = app.get("insp", "/api/v1/calendar").await;
+    assert_eq!(calendar["source"], "configuration", "{calendar}");
+    // When the bureau declares Thursday the 9th a holiday through the API, in advance
+    app.ok(
+        "bo",
+        "/api/v1/calendar/holidays",
+        json!({"day": "2023-11-09", "name": "sports day"}),
+    )
+    .await;
+    // Then the calendar in force has it, and says where it came from
+    let (_, calendar) = app.get("insp", "/api/v1/calendar").await;
+    assert!(
+        calendar["calendar"]["holidays"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("2023-11-09")),
+        "{calendar}"
+    );
+    assert_eq!(calendar["days"][0]["day"], "2023-11-09", "{calendar}");
+    assert_eq!(calendar["days"][0]["declared_by"], "bo", "{calendar}");
+    // And an absence that day is one the ladder ignores, as the answer says
+    app.clock.set(at("2023-11-09", "10:00"));
+    let written = app
+        .ok(
+            "ht",
+            &format!("/api/v1/cases/{case}/absences"),
+            absence("2023-11-09"),
+        )
+        .await;
+    assert_eq!(
+        written["warnings"][0]["code"], "absence_not_on_a_school_day",
+        "{written}"
+    );
+}
+
+conformance!(
     a_holiday_declared_after_the_fact_is_flagged_and_known_only_from_then_on,
     lists_filter_by_stage_focus_group_and_overdue_and_page,
     a_page_far_past_the_end_is_empty_not_a_crash,
