@@ -627,7 +627,12 @@ async fn postgres_events_committed_out_of_position_order_are_all_projected() {
     .await
     .unwrap();
     // Transaction B takes a higher position and commits first.
-    let fast = run(&store, "case-fast", open("2023-11-06")).await;
+    let fast = run(
+        &store,
+        "case-fast",
+        open_child("2023-11-06", "G211324201101099999"),
+    )
+    .await;
     store.projector.catch_up().await.unwrap();
     assert!(
         stored_case(&store.db, "case-slow").await.unwrap().is_none()
