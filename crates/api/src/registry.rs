@@ -15,7 +15,8 @@ use utoipa::{IntoParams, ToSchema};
 use crate::auth::{Caller, visible_schools_within};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{JsonBody, QueryParams};
-use notoneless_i18n::Msg;
+use notoneless_domain::ListScope;
+use notoneless_i18n::{Message, Msg};
 
 use crate::state::AppState;
 
@@ -32,10 +33,16 @@ pub struct RegistryImport {
     /// CSV with the header
     /// `student_number,id_number,name,gender,birth_date,school,grade,class,attending,guardian,guardian_relation,guardian_phone`.
     pub roll_csv: String,
+    /// What the lists cover: `"county"` (the default), `{"townships": [ids]}` or
+    /// `{"schools": [ids]}`. Findings are raised and cleared only at the schools it covers.
+    #[serde(default)]
+    pub scope: ListScope,
 }
 
-/// Import a registry cross-check: record every finding on the child's case, clear every open
-/// finding no longer found, and report what is new, resolved and unchanged.
+/// Import a registry cross-check over its scope: record every finding on the child's case,
+/// clear an open finding only when the lists show the child and no longer find it (a child
+/// missing from the lists keeps it, listed as `not_in_lists`), leave every school outside the
+/// scope as it is, and report what is new, resolved, unchanged and not in the lists.
 #[utoipa::path(post, path = "/api/v1/imports/registry", tag = "imports", request_body = RegistryImport,
     responses((status = 200, body = RegistryReport), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -47,12 +54,31 @@ pub async fn import_registry_cross_check(
     if import.name.trim().is_empty() {
         return Err(ApiError::malformed_field("name", Msg::Blank));
     }
+    let covered = import
+        .scope
+        .schools(&state.store.org.current().org)
+        .map_err(|node| match (&import.scope, node.is_empty()) {
+            (_, true) => ApiError::malformed_field("scope", Msg::EmptyList),
+            (ListScope::Townships(_), _) => ApiError::malformed_field(
+                "scope",
+                Message::new(Msg::NoSuchScopeNode)
+                    .with("node", node)
+                    .with("kind", Msg::NodeKindTownship),
+            ),
+            _ => ApiError::malformed_field(
+                "scope",
+                Message::new(Msg::NoSuchScopeNode)
+                    .with("node", node)
+                    .with("kind", Msg::NodeKindSchool),
+            ),
+        })?;
     let report = import_registry(
         &state.store,
         import.name.trim(),
         &import.register_csv,
         &import.roll_csv,
         import.on,
+        (&import.scope, &covered),
         &caller.context(None),
     )
     .await?;

@@ -54,7 +54,7 @@ pub use org::{
     OrgEvent, Organisation, TokenRecord, User, UserRole,
 };
 pub use registry::{
-    ChildFindings, ChildPlan, CrossCheck, Found, IdNumber, REGISTER_HEADER, ROLL_HEADER,
+    ChildFindings, ChildPlan, CrossCheck, Found, IdNumber, ListScope, REGISTER_HEADER, ROLL_HEADER,
     RegisterChild, RollEntry, SCHOOL_AGE, compose_id_number, cross_check, parse_id_number,
     read_register, read_roll, reconcile, registry_case_id,
 };
