@@ -33,10 +33,13 @@ pub struct RegistryImport {
     /// CSV with the header
     /// `student_number,id_number,name,gender,birth_date,school,grade,class,attending,guardian,guardian_relation,guardian_phone`.
     pub roll_csv: String,
-    /// What the lists cover: `"county"` (the default), `{"townships": [ids]}` or
-    /// `{"schools": [ids]}`. Findings are raised and cleared only at the schools it covers.
+    /// The lists cover only these townships (ids): findings are raised and cleared only at
+    /// their schools. Without it or `schools`, the whole county.
     #[serde(default)]
-    pub scope: ListScope,
+    pub townships: Option<Vec<String>>,
+    /// The lists cover only these schools (ids).
+    #[serde(default)]
+    pub schools: Option<Vec<String>>,
 }
 
 /// Import a registry cross-check over its scope: record every finding on the child's case,
@@ -54,23 +57,34 @@ pub async fn import_registry_cross_check(
     if import.name.trim().is_empty() {
         return Err(ApiError::malformed_field("name", Msg::Blank));
     }
-    let covered = import
-        .scope
+    let (scope, field, kind) = match (import.townships, import.schools) {
+        (Some(_), Some(_)) => {
+            return Err(ApiError::malformed_field(
+                "schools",
+                Message::new(Msg::ScopeEitherTownshipsOrSchools),
+            ));
+        }
+        (Some(ids), None) => (
+            ListScope::Townships(ids),
+            "townships",
+            Msg::NodeKindTownship,
+        ),
+        (None, Some(ids)) => (ListScope::Schools(ids), "schools", Msg::NodeKindSchool),
+        (None, None) => (ListScope::County, "schools", Msg::NodeKindSchool),
+    };
+    let covered = scope
         .schools(&state.store.org.current().org)
-        .map_err(|node| match (&import.scope, node.is_empty()) {
-            (_, true) => ApiError::malformed_field("scope", Msg::EmptyList),
-            (ListScope::Townships(_), _) => ApiError::malformed_field(
-                "scope",
-                Message::new(Msg::NoSuchScopeNode)
-                    .with("node", node)
-                    .with("kind", Msg::NodeKindTownship),
-            ),
-            _ => ApiError::malformed_field(
-                "scope",
-                Message::new(Msg::NoSuchScopeNode)
-                    .with("node", node)
-                    .with("kind", Msg::NodeKindSchool),
-            ),
+        .map_err(|node| {
+            if node.is_empty() {
+                ApiError::malformed_field(field, Msg::EmptyList)
+            } else {
+                ApiError::malformed_field(
+                    field,
+                    Message::new(Msg::NoSuchScopeNode)
+                        .with("node", node)
+                        .with("kind", kind),
+                )
+            }
         })?;
     let report = import_registry(
         &state.store,
@@ -78,7 +92,7 @@ pub async fn import_registry_cross_check(
         &import.register_csv,
         &import.roll_csv,
         import.on,
-        (&import.scope, &covered),
+        (&scope, &covered),
         &caller.context(None),
     )
     .await?;

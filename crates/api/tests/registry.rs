@@ -280,7 +280,7 @@ async fn a_partial_registry_list_clears_nothing_outside_its_scope_nor_for_childr
 
     // When school A's own list comes in: x now on its roll, z and y on neither list
     let partial = json!({"name": "公营子中学比对", "on": "2023-09-18",
-        "scope": {"schools": [SCHOOL_A]},
+        "schools": [SCHOOL_A],
         "register_csv": register(&register_lines[..1]),
         "roll_csv": roll(&[on_roll("S1", &x, "甲", "2011-03-04", "男", SCHOOL_A, "是")])});
     let (status, second) = app.post("bo", "/api/v1/imports/registry", &partial).await;
@@ -317,11 +317,11 @@ async fn a_partial_registry_list_clears_nothing_outside_its_scope_nor_for_childr
 
     // A scope naming no school of the county is refused, naming the field
     let mut wrong = partial.clone();
-    wrong["scope"] = json!({"schools": ["nowhere"]});
+    wrong["schools"] = json!(["nowhere"]);
     let (status, answer) = app.post("bo", "/api/v1/imports/registry", &wrong).await;
     assert_eq!(
         (status, answer["field"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("scope")),
+        (StatusCode::BAD_REQUEST, Some("schools")),
         "{answer}"
     );
 }

@@ -137,6 +137,7 @@ pub enum Msg {
 
     /// `{node}` is not a township or school (as the list's scope says) of the county.
     NoSuchScopeNode,
+    ScopeEitherTownshipsOrSchools,
     // Warnings about a fact that was recorded (the command succeeded).
     AbsenceNotOnSchoolDay,
     // ---- labels.ftl: names of things ---------------------------------------------------------

@@ -149,6 +149,7 @@ ladder-not-increasing = must be later than the step before
 ladder-no-roles = must list at least one
 
 no-such-scope-node = { $node } is not a { $kind } of the county
+scope-either-townships-or-schools = give the townships or the schools the lists cover, not both
 
 ## Warnings about a fact that was recorded
 

@@ -141,6 +141,7 @@ ladder-not-increasing = 应晚于上一个步骤
 ladder-no-roles = 至少要有一个角色
 
 no-such-scope-node = { $node } 不是本县的{ $kind }
+scope-either-townships-or-schools = 只能指定名单覆盖的乡镇或学校之一，不能同时指定
 
 ## 已记录事实的提醒
 
