@@ -9,6 +9,7 @@ use notoneless_domain::{
     CalendarDay, CalendarSpec, Node, OrgCommand, Organisation, Term, User, UserRole,
 };
 use notoneless_store::accounts::OneTimePassword;
+use notoneless_store::org::CalendarSource;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -331,11 +332,27 @@ pub struct DeclaredDay {
     pub retroactive: bool,
 }
 
+/// A holiday or make-up day of the configured calendar (`--calendar`) in force.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConfiguredDay {
+    pub day: NaiveDate,
+    /// holiday or make_up_day
+    pub kind: String,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CalendarView {
+    /// The calendar in force (null only when there is none at all: every weekday counts).
     pub calendar: Option<CalendarSpec>,
+    /// Where it comes from: `organisation` (the county declared its terms), `configuration`
+    /// (the `--calendar` file, with the days declared here on top) or `none`.
+    #[schema(value_type = String)]
+    pub source: CalendarSource,
     pub terms: Vec<Term>,
+    /// The days declared through the API, with when and by whom.
     pub days: Vec<DeclaredDay>,
+    /// The holidays and make-up days in force that come from the configured calendar.
+    pub configured_days: Vec<ConfiguredDay>,
 }
 
 /// The county's school calendar, with when and by whom each day was declared.
@@ -371,10 +388,36 @@ pub async fn get_calendar(State(state): State<AppState>) -> Result<Json<Calendar
             declared_by: event.meta("actor").map(str::to_string),
         });
     }
+    let source = state.store.org.calendar_source();
+    let in_force = rules.calendar.spec();
+    let mut configured_days = Vec::new();
+    if source == CalendarSource::Configuration {
+        let configured = state.store.org.configured_calendar().spec();
+        for (kind, configured, in_force) in [
+            ("holiday", &configured.holidays, &in_force.holidays),
+            (
+                "make_up_day",
+                &configured.make_up_days,
+                &in_force.make_up_days,
+            ),
+        ] {
+            configured_days.extend(
+                configured
+                    .iter()
+                    .filter(|d| in_force.contains(d))
+                    .map(|day| ConfiguredDay {
+                        day: *day,
+                        kind: kind.into(),
+                    }),
+            );
+        }
+    }
     Ok(Json(CalendarView {
-        calendar: org.calendar().map(|c| c.spec().clone()),
+        calendar: (source != CalendarSource::None).then(|| in_force.clone()),
+        source,
         terms: org.terms.clone(),
         days,
+        configured_days,
     }))
 }
 

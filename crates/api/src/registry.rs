@@ -15,7 +15,8 @@ use utoipa::{IntoParams, ToSchema};
 use crate::auth::{Caller, visible_schools_within};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{JsonBody, QueryParams};
-use notoneless_i18n::Msg;
+use notoneless_domain::ListScope;
+use notoneless_i18n::{Message, Msg};
 
 use crate::state::AppState;
 
@@ -32,10 +33,19 @@ pub struct RegistryImport {
     /// CSV with the header
     /// `student_number,id_number,name,gender,birth_date,school,grade,class,attending,guardian,guardian_relation,guardian_phone`.
     pub roll_csv: String,
+    /// The lists cover only these townships (ids): findings are raised and cleared only at
+    /// their schools. Without it or `schools`, the whole county.
+    #[serde(default)]
+    pub townships: Option<Vec<String>>,
+    /// The lists cover only these schools (ids).
+    #[serde(default)]
+    pub schools: Option<Vec<String>>,
 }
 
-/// Import a registry cross-check: record every finding on the child's case, clear every open
-/// finding no longer found, and report what is new, resolved and unchanged.
+/// Import a registry cross-check over its scope: record every finding on the child's case,
+/// clear an open finding only when the lists show the child and no longer find it (a child
+/// missing from the lists keeps it, listed as `not_in_lists`), leave every school outside the
+/// scope as it is, and report what is new, resolved, unchanged and not in the lists.
 #[utoipa::path(post, path = "/api/v1/imports/registry", tag = "imports", request_body = RegistryImport,
     responses((status = 200, body = RegistryReport), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -47,12 +57,42 @@ pub async fn import_registry_cross_check(
     if import.name.trim().is_empty() {
         return Err(ApiError::malformed_field("name", Msg::Blank));
     }
+    let (scope, field, kind) = match (import.townships, import.schools) {
+        (Some(_), Some(_)) => {
+            return Err(ApiError::malformed_field(
+                "schools",
+                Message::new(Msg::ScopeEitherTownshipsOrSchools),
+            ));
+        }
+        (Some(ids), None) => (
+            ListScope::Townships(ids),
+            "townships",
+            Msg::NodeKindTownship,
+        ),
+        (None, Some(ids)) => (ListScope::Schools(ids), "schools", Msg::NodeKindSchool),
+        (None, None) => (ListScope::County, "schools", Msg::NodeKindSchool),
+    };
+    let covered = scope
+        .schools(&state.store.org.current().org)
+        .map_err(|node| {
+            if node.is_empty() {
+                ApiError::malformed_field(field, Msg::EmptyList)
+            } else {
+                ApiError::malformed_field(
+                    field,
+                    Message::new(Msg::NoSuchScopeNode)
+                        .with("node", node)
+                        .with("kind", kind),
+                )
+            }
+        })?;
     let report = import_registry(
         &state.store,
         import.name.trim(),
         &import.register_csv,
         &import.roll_csv,
         import.on,
+        (&scope, &covered),
         &caller.context(None),
     )
     .await?;

@@ -132,6 +132,7 @@ pub async fn get_review(
         t.steps_late += school.steps_late;
         t.steps_missing += school.steps_missing;
         t.unreported_dropouts += school.unreported_dropouts;
+        t.late_reports += school.late_reports;
     }
     Ok(StreamedJson(ReviewView {
         review,

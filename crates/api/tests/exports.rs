@@ -103,7 +103,104 @@ conformance!(
     an_unknown_format_or_language_is_a_bad_request_naming_the_parameter,
     review_thresholds_come_from_the_query_and_out_of_range_ones_are_refused_by_name,
     a_review_of_more_than_a_school_year_is_a_bad_request_naming_until,
+    a_late_report_and_a_report_never_made_are_different_kinds_in_the_review_download,
 );
+
+async fn a_late_report_and_a_report_never_made_are_different_kinds_in_the_review_download(
+    backend: Backend,
+) {
+    // Given one child reported two days late while still away, and one never reported
+    let app = TestApp::spawn(backend, at("2023-11-06", "08:30")).await;
+    let mut second = opening(SCHOOL_A, "2023-11-06");
+    second["student"]["student_number"] = "G211324201101019999".into();
+    second["student"]["name"] = "李小红".into();
+    let late = app.open("ht", SCHOOL_A, "2023-11-06").await;
+    let never = app.ok("ht", "/api/v1/cases", second).await["case_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for day in [
+        "2023-11-06",
+        "2023-11-07",
+        "2023-11-08",
+        "2023-11-09",
+        "2023-11-10",
+    ] {
+        app.clock.set(at(day, "10:00"));
+        app.ok(
+            "ht",
+            &format!("/api/v1/cases/{late}/absences"),
+            absence(day),
+        )
+        .await;
+        if day <= "2023-11-08" {
+            app.ok(
+                "ht",
+                &format!("/api/v1/cases/{never}/absences"),
+                absence(day),
+            )
+            .await;
+        }
+    }
+    let reports = format!("/api/v1/cases/{late}/reports");
+    app.ok(
+        "p",
+        &reports,
+        report("2023-11-10", "township_government", "乡报-1"),
+    )
+    .await;
+    app.ok(
+        "p",
+        &reports,
+        report("2023-11-10", "county_bureau", "局报-1"),
+    )
+    .await;
+    app.clock.set(at("2023-11-20", "10:00"));
+
+    // When the bureau downloads the review
+    let query = "from=2023-11-01&until=2023-11-30";
+    let (_, rows) = download(
+        &app,
+        "bo",
+        &format!("/api/v1/reviews/export?{query}&format=xlsx"),
+    )
+    .await
+    .sheet();
+
+    // Then the late reports are 迟报 of the one case, the reports never made 未报告辍学 of the other
+    let of_kind = |label: &str| -> Vec<String> {
+        rows.iter()
+            .filter(|r| r[0] == label)
+            .map(|r| r[3].clone())
+            .collect()
+    };
+    assert_eq!(
+        of_kind("迟报"),
+        vec![late.clone(), late.clone()],
+        "{rows:?}"
+    );
+    assert_eq!(
+        of_kind("未报告辍学"),
+        vec![never.clone(), never.clone()],
+        "{rows:?}"
+    );
+    let (_, review) = app.get("bo", &format!("/api/v1/reviews?{query}")).await;
+    assert_eq!(review["schools"][0]["late_reports"], 2, "{review}");
+    assert_eq!(review["schools"][0]["unreported_dropouts"], 2, "{review}");
+    assert_eq!(review["townships"][0]["late_reports"], 2, "{review}");
+    let csv = download(
+        &app,
+        "bo",
+        &format!("/api/v1/reviews/export?{query}&lang=en"),
+    )
+    .await;
+    assert_eq!(
+        csv.text().matches("\nLate report,").count(),
+        2,
+        "{}",
+        csv.text()
+    );
+}
 
 async fn the_ledger_downloads_as_csv_or_xlsx_with_chinese_or_english_headers(backend: Backend) {
     let app = TestApp::spawn(backend, at("2023-11-06", "08:30")).await;

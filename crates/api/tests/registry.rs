@@ -243,3 +243,85 @@ async fn a_registry_cross_check_records_tracks_and_clears_its_findings(backend: 
     let (_, theirs) = app.get("ht_b", "/api/v1/registry-findings?state=all").await;
     assert_eq!(theirs, json!([]));
 }
+
+conformance!(
+    a_partial_registry_list_clears_nothing_outside_its_scope_nor_for_children_it_does_not_show
+);
+
+async fn a_partial_registry_list_clears_nothing_outside_its_scope_nor_for_children_it_does_not_show(
+    backend: Backend,
+) {
+    // Given a county-wide cross-check that found two unenrolled children at school A and a
+    // nominal registration at school B
+    let app = TestApp::spawn(backend, at("2023-09-20", "10:00")).await;
+    let x = id("2011-03-04", 1, Gender::Male);
+    let y = id("2011-05-06", 2, Gender::Female);
+    let z = id("2011-07-08", 3, Gender::Male);
+    let register_lines = vec![
+        registered(&x, "甲", "2011-03-04", "男", "正常"),
+        registered(&y, "乙", "2011-05-06", "女", "正常"),
+        registered(&z, "丙", "2011-07-08", "男", "正常"),
+    ];
+    let roll_lines = vec![on_roll("S2", &y, "乙", "2011-05-06", "女", SCHOOL_B, "否")];
+    let body = json!({"name": "全县比对", "on": "2023-09-15",
+        "register_csv": register(&register_lines), "roll_csv": roll(&roll_lines)});
+    let (status, first) = app.post("bo", "/api/v1/imports/registry", &body).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    assert_eq!(
+        changes(&first, "new"),
+        pairs(&[
+            ("not_on_roll", SCHOOL_A),
+            ("not_on_roll", SCHOOL_A),
+            ("nominal_registration", SCHOOL_B),
+        ]),
+        "{first}"
+    );
+    assert_eq!(first["scope"], "county");
+
+    // When school A's own list comes in: x now on its roll, z and y on neither list
+    let partial = json!({"name": "公营子中学比对", "on": "2023-09-18",
+        "schools": [SCHOOL_A],
+        "register_csv": register(&register_lines[..1]),
+        "roll_csv": roll(&[on_roll("S1", &x, "甲", "2011-03-04", "男", SCHOOL_A, "是")])});
+    let (status, second) = app.post("bo", "/api/v1/imports/registry", &partial).await;
+    assert_eq!(status, StatusCode::OK, "{second}");
+
+    // Then only x's finding clears (the lists show him on a roll); z keeps his, marked not in
+    // the latest lists; school B, outside the scope, is left as it was
+    assert_eq!(
+        changes(&second, "resolved"),
+        pairs(&[("not_on_roll", SCHOOL_A)]),
+        "{second}"
+    );
+    assert_eq!(
+        changes(&second, "not_in_lists"),
+        pairs(&[("not_on_roll", SCHOOL_A)]),
+        "{second}"
+    );
+    assert_eq!(second["schools_covered"], 1, "{second}");
+    let (_, open) = app.get("bo", "/api/v1/registry-findings").await;
+    let mut open: Vec<(&str, &str)> = open
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["kind"].as_str().unwrap(), f["school"].as_str().unwrap()))
+        .collect();
+    open.sort();
+    assert_eq!(
+        open,
+        vec![
+            ("nominal_registration", SCHOOL_B),
+            ("not_on_roll", SCHOOL_A)
+        ]
+    );
+
+    // A scope naming no school of the county is refused, naming the field
+    let mut wrong = partial.clone();
+    wrong["schools"] = json!(["nowhere"]);
+    let (status, answer) = app.post("bo", "/api/v1/imports/registry", &wrong).await;
+    assert_eq!(
+        (status, answer["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("schools")),
+        "{answer}"
+    );
+}

@@ -18,7 +18,33 @@ conformance!(
     a_back_filled_absence_shows_in_as_of_but_not_in_as_known_at,
     bad_requests_get_clear_errors_and_write_nothing,
     a_retry_with_the_same_idempotency_key_returns_the_first_result,
+    an_absence_on_a_saturday_is_kept_with_a_warning_that_it_counts_toward_nothing,
 );
+
+async fn an_absence_on_a_saturday_is_kept_with_a_warning_that_it_counts_toward_nothing(
+    backend: Backend,
+) {
+    // Given a case, and a Saturday with no make-up day
+    let app = TestApp::spawn(backend, at("2023-11-06", "08:30")).await;
+    let case = app.open("ht", SCHOOL_A, "2023-11-06").await;
+    app.clock.set(at("2023-11-11", "10:00"));
+    let path = format!("/api/v1/cases/{case}/absences");
+    // When an absence is recorded that Saturday
+    let written = app.ok("ht", &path, absence("2023-11-11")).await;
+    // Then it is written, and the answer says why it counts toward nothing
+    assert_eq!(written["sequence"], 2);
+    assert_eq!(
+        written["warnings"][0]["code"], "absence_not_on_a_school_day",
+        "{written}"
+    );
+    let text = written["warnings"][0]["message"].as_str().unwrap();
+    assert!(text.starts_with("2023-11-11 is not a school day"), "{text}");
+    let status = app.status("ht", &case, &written["global_position"]).await;
+    assert_eq!(status["stage"], "attending");
+    // And an absence on a school day earns no warning
+    let friday = app.ok("ht", &path, absence("2023-11-10")).await;
+    assert!(friday.get("warnings").is_none(), "{friday}");
+}
 
 async fn a_child_back_after_the_day_one_call(backend: Backend) {
     let app = TestApp::spawn(backend, at("2023-11-06", "08:30")).await;
@@ -151,12 +177,39 @@ async fn a_report_made_late_is_overdue_in_the_principals_queue_then_done_late(ba
         vec!["report:county_bureau", "report:township_government"]
     );
     assert!(queue[0]["overdue"].as_bool().unwrap());
-    let teacher_queue = app.queue("ht", &position).await;
-    assert_eq!(
-        teacher_queue.as_array().unwrap().len(),
-        2,
-        "the head teacher owes the day-3 reports too"
+    assert!(
+        queue
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|w| w["reason"] == "record"),
+        "{queue}"
     );
+    // Only the principal may file a report upward: nobody else is shown one to do.
+    for user in ["ht", "sl"] {
+        let queue = app.queue(user, &position).await;
+        assert_eq!(queue, json!([]), "{user} may not file a report: {queue}");
+    }
+    // The township and the bureau are shown the overdue reports in their jurisdiction (督办),
+    // a township elsewhere nothing.
+    for user in ["to", "bo"] {
+        let queue = app.queue(user, &position).await;
+        let items: Vec<(&str, &str)> = queue
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| (w["kind"].as_str().unwrap(), w["reason"].as_str().unwrap()))
+            .collect();
+        assert_eq!(
+            items,
+            vec![
+                ("report:county_bureau", "supervise"),
+                ("report:township_government", "supervise")
+            ],
+            "{user}: {queue}"
+        );
+    }
+    assert_eq!(app.queue("to_b", &position).await, json!([]));
 
     app.clock.set(at("2023-11-10", "11:00"));
     let path = format!("/api/v1/cases/{case}/reports");
@@ -177,6 +230,32 @@ async fn a_report_made_late_is_overdue_in_the_principals_queue_then_done_late(ba
     assert!(late.iter().all(|s| s.ends_with(":done_late")), "{late:?}");
     let queue = app.queue("p", &last["global_position"]).await;
     assert_eq!(queue, json!([]));
+    // Each office is now shown its own report to acknowledge, and nothing to chase.
+    for (user, kind) in [
+        ("to", "report:township_government"),
+        ("bo", "report:county_bureau"),
+    ] {
+        let queue = app.queue(user, &last["global_position"]).await;
+        assert_eq!(queue.as_array().unwrap().len(), 1, "{user}: {queue}");
+        assert_eq!(
+            (queue[0]["kind"].as_str(), queue[0]["reason"].as_str()),
+            (Some(kind), Some("acknowledge"))
+        );
+        assert_eq!(queue[0]["done_on"], "2023-11-10");
+    }
+    let acked = app
+        .ok(
+            "to",
+            &format!("/api/v1/cases/{case}/acknowledgements"),
+            json!({"on": "2023-11-10", "recipient": "township_government",
+                "reference": "乡报-1", "by": "乡干部"}),
+        )
+        .await;
+    assert_eq!(
+        app.queue("to", &acked["global_position"]).await,
+        json!([]),
+        "acknowledged: off the township's queue"
+    );
 }
 
 async fn a_back_filled_absence_shows_in_as_of_but_not_in_as_known_at(backend: Backend) {
@@ -366,6 +445,51 @@ async fn a_retry_with_the_same_idempotency_key_returns_the_first_result(backend:
         )
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{reused}");
+}
+
+conformance!(
+    a_holiday_declared_over_the_configured_calendar_takes_effect_and_shows_where_each_day_came_from,
+);
+
+async fn a_holiday_declared_over_the_configured_calendar_takes_effect_and_shows_where_each_day_came_from(
+    backend: Backend,
+) {
+    // Given the configured calendar (no term declared by the county) and a case
+    let app = TestApp::spawn(backend, at("2023-11-06", "08:30")).await;
+    let case = app.open("ht", SCHOOL_A, "2023-11-06").await;
+    let (_, calendar) = app.get("insp", "/api/v1/calendar").await;
+    assert_eq!(calendar["source"], "configuration", "{calendar}");
+    // When the bureau declares Thursday the 9th a holiday through the API, in advance
+    app.ok(
+        "bo",
+        "/api/v1/calendar/holidays",
+        json!({"day": "2023-11-09", "name": "sports day"}),
+    )
+    .await;
+    // Then the calendar in force has it, and says where it came from
+    let (_, calendar) = app.get("insp", "/api/v1/calendar").await;
+    assert!(
+        calendar["calendar"]["holidays"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("2023-11-09")),
+        "{calendar}"
+    );
+    assert_eq!(calendar["days"][0]["day"], "2023-11-09", "{calendar}");
+    assert_eq!(calendar["days"][0]["declared_by"], "bo", "{calendar}");
+    // And an absence that day is one the ladder ignores, as the answer says
+    app.clock.set(at("2023-11-09", "10:00"));
+    let written = app
+        .ok(
+            "ht",
+            &format!("/api/v1/cases/{case}/absences"),
+            absence("2023-11-09"),
+        )
+        .await;
+    assert_eq!(
+        written["warnings"][0]["code"], "absence_not_on_a_school_day",
+        "{written}"
+    );
 }
 
 conformance!(

@@ -39,7 +39,8 @@ pub(crate) enum Flaw {
     NoDay2Visit,
     /// The day-3 home visit without the principal (an incomplete step).
     Day3VisitWithoutPrincipal,
-    /// The day-3 reports made a day or two late (unreported dropouts, one per recipient).
+    /// The day-3 reports made a day or two late, once the child was back (unreported dropouts,
+    /// one per recipient: a report made after the return told nobody while it mattered).
     ReportsLate,
     /// The day-3 reports never made.
     ReportsNever,

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use notoneless_county::{County, CountyError, Fact, List, Params, Person, generate, local};
-use notoneless_domain::{EscalationLadder, SchoolCalendar, UserRole};
+use notoneless_domain::{EscalationLadder, ListScope, SchoolCalendar, UserRole};
 use notoneless_store::imports::{import_grade6_watch, import_registry};
 use notoneless_store::{Actor, Clock, CommandContext, Db, Rules, Store, StoreError};
 use serde::Serialize;
@@ -233,7 +233,10 @@ async fn record(store: &Store, county: &County, clock: &DemoClock) -> Result<usi
                 roll,
                 on,
             }) => {
-                let report = import_registry(store, name, register, roll, *on, who).await?;
+                // The county's lists cover the whole county.
+                let covered = store.org.current().org.schools().into_iter().collect();
+                let scope = (&ListScope::County, &covered);
+                let report = import_registry(store, name, register, roll, *on, scope, who).await?;
                 if !report.rejected_register.is_empty() || !report.rejected_roll.is_empty() {
                     let rejected =
                         format!("{:?} {:?}", report.rejected_register, report.rejected_roll);

@@ -113,6 +113,51 @@ const SCHOOL_STAFF: &[UserRole] = &[HeadTeacher, SchoolLeader, Principal];
 /// The school's leaders: the decisions a head teacher does not take alone.
 const SCHOOL_LEADERS: &[UserRole] = &[SchoolLeader, Principal];
 
+/// Which fact fulfils each kind of obligation, and who acknowledges a report: the work queue
+/// shows a step only to a role that may record it.
+impl crate::assess::ObligationKind {
+    /// Every kind of obligation a ladder can give: its two actions and a report to each
+    /// recipient.
+    pub const EVERY: [Self; 4] = [
+        Self::Action {
+            action: crate::ladder::StepAction::ContactParents,
+        },
+        Self::Action {
+            action: crate::ladder::StepAction::HomeVisit,
+        },
+        Self::Report {
+            recipient: crate::values::Recipient::TownshipGovernment,
+        },
+        Self::Report {
+            recipient: crate::values::Recipient::CountyBureau,
+        },
+    ];
+
+    /// The kind of fact that fulfils it.
+    pub const fn fulfilled_by(self) -> CaseActionKind {
+        match self {
+            Self::Action {
+                action: crate::ladder::StepAction::ContactParents,
+            } => CaseActionKind::RecordParentContact,
+            Self::Action {
+                action: crate::ladder::StepAction::HomeVisit,
+            } => CaseActionKind::RecordHomeVisit,
+            Self::Report { .. } => CaseActionKind::ReportUpward,
+        }
+    }
+}
+
+impl crate::values::Recipient {
+    /// The one role that acknowledges a report to this recipient: the township officer the
+    /// township government's, the bureau officer the county bureau's.
+    pub const fn acknowledged_by(self) -> UserRole {
+        match self {
+            crate::values::Recipient::TownshipGovernment => TownshipOfficer,
+            crate::values::Recipient::CountyBureau => BureauOfficer,
+        }
+    }
+}
+
 impl CaseActionKind {
     /// Who may record this kind of fact (the plan's division of work); everyone else is
     /// refused. Which case they may record it on is a matter of jurisdiction, decided above

@@ -54,14 +54,15 @@ pub use org::{
     OrgEvent, Organisation, TokenRecord, User, UserRole,
 };
 pub use registry::{
-    ChildFindings, ChildPlan, CrossCheck, Found, IdNumber, REGISTER_HEADER, ROLL_HEADER,
+    ChildFindings, ChildPlan, CrossCheck, Found, IdNumber, ListScope, REGISTER_HEADER, ROLL_HEADER,
     RegisterChild, RollEntry, SCHOOL_AGE, compose_id_number, cross_check, parse_id_number,
     read_register, read_roll, reconcile, registry_case_id,
 };
 pub use review::{
-    CalendarChange, CaseContribution, CaseRecord, EpisodeContribution, FactFinding, Finding,
-    FindingKind, FindingLabel, Review, ReviewPass, ReviewScope, ReviewSettings, SchoolAttestation,
-    SchoolSummary, StepContribution, Tally, review, review_attestation, review_calendar_changes,
+    CONTRIBUTION_RULES_VERSION, CalendarChange, CaseContribution, CaseRecord, EpisodeContribution,
+    FactFinding, Finding, FindingKind, FindingLabel, OpenSpan, Review, ReviewPass, ReviewScope,
+    ReviewSettings, SchoolAttestation, SchoolSummary, StepContribution, Tally, child_key, review,
+    review_attestation, review_calendar_changes,
 };
 pub use roll_call::{NamedAbsence, RollCall, RollCallCommand, RollCallEvent, SchoolRollCalls};
 pub use values::{

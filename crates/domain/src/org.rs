@@ -482,6 +482,30 @@ impl Organisation {
         SchoolCalendar::try_from(self.calendar_spec()).ok()
     }
 
+    /// The calendar in force over `base` (the configured calendar, or every weekday): the
+    /// county's own once it has declared a term; until then `base` with every holiday and
+    /// make-up day declared through the organisation on top, so that a declaration always
+    /// takes effect (a day declared one way no longer counts the other way). A declaration
+    /// that `base` cannot take (a make-up day outside its terms) leaves `base` as it is.
+    pub fn calendar_over(&self, base: &SchoolCalendar) -> SchoolCalendar {
+        if let Some(own) = self.calendar() {
+            return own;
+        }
+        if self.holidays.is_empty() && self.make_up_days.is_empty() {
+            return base.clone();
+        }
+        let mut spec = base.spec().clone();
+        for day in self.holidays.keys() {
+            spec.make_up_days.remove(day);
+            spec.holidays.insert(*day);
+        }
+        for day in self.make_up_days.keys() {
+            spec.holidays.remove(day);
+            spec.make_up_days.insert(*day);
+        }
+        SchoolCalendar::try_from(spec).unwrap_or_else(|_| base.clone())
+    }
+
     fn calendar_spec(&self) -> CalendarSpec {
         CalendarSpec {
             utc_offset_minutes: SHANGHAI_UTC_OFFSET_MINUTES,

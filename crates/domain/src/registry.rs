@@ -735,6 +735,49 @@ fn examine(
     })
 }
 
+/// What a cross-check's lists cover: the whole county, some townships or some schools. An
+/// import raises and clears findings only at the schools its scope covers.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ListScope {
+    #[default]
+    County,
+    Townships(Vec<String>),
+    Schools(Vec<String>),
+}
+
+impl ListScope {
+    /// The schools it covers in `org`; `Err` names a township or school `org` does not know
+    /// as such, or an empty list.
+    pub fn schools(&self, org: &crate::org::Organisation) -> Result<BTreeSet<String>, String> {
+        use crate::org::NodeKind;
+        let of_kind = |ids: &[String], kind: NodeKind| -> Result<(), String> {
+            if ids.is_empty() {
+                return Err(String::new());
+            }
+            match ids
+                .iter()
+                .find(|id| org.nodes.get(id.as_str()).is_none_or(|n| n.kind != kind))
+            {
+                Some(id) => Err(id.clone()),
+                None => Ok(()),
+            }
+        };
+        Ok(match self {
+            ListScope::County => org.schools().into_iter().collect(),
+            ListScope::Townships(ids) => {
+                of_kind(ids, NodeKind::Township)?;
+                ids.iter().flat_map(|t| org.schools_within(t)).collect()
+            }
+            ListScope::Schools(ids) => {
+                of_kind(ids, NodeKind::School)?;
+                ids.iter().cloned().collect()
+            }
+        })
+    }
+}
+
 /// What one child's case must record after a cross-check, and how each kind of finding fares.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ChildPlan {
@@ -747,17 +790,23 @@ pub struct ChildPlan {
     /// Found now, but resolved before with a document (an exemption on file): nothing
     /// recorded; listed for the bureau to see.
     pub explained: Vec<(RegistryIssue, u64)>,
-    /// Open before and not found now: cleared.
+    /// Open before and not found now, the child in the lists: cleared.
     pub cleared: Vec<RegistryIssue>,
+    /// Open before, and the child in neither list: kept open ("not in the latest lists"),
+    /// since a child's absence from a list shows nothing resolved.
+    pub not_in_lists: Vec<RegistryIssue>,
 }
 
 /// Plans one child's case after the cross-check `name` of `on`: open the case if it has never
 /// been opened (with `profile`), record every finding found and not open, clear every open
-/// finding not found.
+/// finding not found, but only when the child is `in_lists` (examined by this cross-check:
+/// the lists show the condition resolved); a child in neither list keeps his open findings,
+/// listed as not in the latest lists.
 pub fn reconcile(
     case: &StudentCase,
     profile: Option<&StudentProfile>,
     found: &BTreeMap<RegistryIssue, Found>,
+    in_lists: bool,
     name: &str,
     on: NaiveDate,
 ) -> ChildPlan {
@@ -792,6 +841,7 @@ pub fn reconcile(
                         }));
                 }
             },
+            None if open && !in_lists => plan.not_in_lists.push(kind),
             None if open => {
                 plan.cleared.push(kind);
                 plan.actions

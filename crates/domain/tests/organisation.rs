@@ -219,3 +219,24 @@ fn a_school_lies_within_its_township_and_county_but_not_another_township() {
     assert!(!org.is_within("gyz-middle", "nanshao"));
     assert_eq!(org.schools_within("kazuo"), vec!["gyz-middle".to_string()]);
 }
+
+#[test]
+fn a_holiday_declared_before_any_term_takes_effect_over_the_configured_calendar() {
+    // Given a configured calendar and a county that declared no term but a holiday
+    let configured = notoneless_domain::fixtures::calendar();
+    let mut org = Organisation::default();
+    cqrs_es::Aggregate::apply(
+        &mut org,
+        OrgEvent::HolidayDeclared(CalendarDay {
+            day: d("2023-11-09"),
+            name: "sports day".into(),
+        }),
+    );
+    assert!(configured.is_school_day(d("2023-11-09")));
+    // When the calendar in force is taken
+    let in_force = org.calendar_over(&configured);
+    // Then the declared day is a holiday, and the configured days are kept
+    assert!(!in_force.is_school_day(d("2023-11-09")));
+    assert!(in_force.is_school_day(d("2023-11-08")));
+    assert_eq!(in_force.spec().terms, configured.spec().terms);
+}

@@ -247,6 +247,7 @@ fn after_first_cross_check() -> (ChildFindings, StudentCase) {
         &StudentCase::default(),
         Some(&child.profile),
         &child.found,
+        true,
         "first",
         d(ON),
     );
@@ -287,6 +288,7 @@ fn a_first_cross_check_opens_the_case_and_records_the_finding() {
         &StudentCase::default(),
         Some(&child.profile),
         &child.found,
+        true,
         "first",
         d(ON),
     );
@@ -302,15 +304,34 @@ fn a_first_cross_check_opens_the_case_and_records_the_finding() {
 #[test]
 fn the_same_cross_check_again_records_nothing() {
     let (child, case) = after_first_cross_check();
-    let again = reconcile(&case, Some(&child.profile), &child.found, "first", d(ON));
+    let again = reconcile(
+        &case,
+        Some(&child.profile),
+        &child.found,
+        true,
+        "first",
+        d(ON),
+    );
     assert!(again.actions.is_empty());
     assert_eq!(again.unchanged, vec![RegistryIssue::NotOnRoll]);
 }
 
 #[test]
-fn a_finding_no_longer_found_is_cleared() {
+fn a_child_missing_from_the_lists_keeps_his_finding_marked_not_in_the_lists() {
+    // Given a child with an open finding
     let (_, case) = after_first_cross_check();
-    let later = reconcile(&case, None, &Default::default(), "second", d(ON));
+    // When a later cross-check's lists do not show him at all
+    let later = reconcile(&case, None, &Default::default(), false, "second", d(ON));
+    // Then nothing is cleared: his absence from a list shows nothing resolved
+    assert!(later.actions.is_empty());
+    assert!(later.cleared.is_empty());
+    assert_eq!(later.not_in_lists, vec![RegistryIssue::NotOnRoll]);
+}
+
+#[test]
+fn a_finding_no_longer_found_for_a_child_in_the_lists_is_cleared() {
+    let (_, case) = after_first_cross_check();
+    let later = reconcile(&case, None, &Default::default(), true, "second", d(ON));
     assert_eq!(later.cleared, vec![RegistryIssue::NotOnRoll]);
     let case = apply(&case, &later);
     assert!(
@@ -323,7 +344,14 @@ fn a_finding_no_longer_found_is_cleared() {
 fn a_finding_resolved_with_a_document_and_found_again_is_explained_not_new() {
     let (child, case) = after_first_cross_check();
     let case = resolved_by_hand(&case, Some(document("enrolment certificate", ON)));
-    let again = reconcile(&case, Some(&child.profile), &child.found, "second", d(ON));
+    let again = reconcile(
+        &case,
+        Some(&child.profile),
+        &child.found,
+        true,
+        "second",
+        d(ON),
+    );
     assert!(again.actions.is_empty());
     assert_eq!(again.explained, vec![(RegistryIssue::NotOnRoll, 3)]);
 }
@@ -332,7 +360,14 @@ fn a_finding_resolved_with_a_document_and_found_again_is_explained_not_new() {
 fn a_finding_resolved_without_a_document_and_found_again_is_new() {
     let (child, case) = after_first_cross_check();
     let case = resolved_by_hand(&case, None);
-    let again = reconcile(&case, Some(&child.profile), &child.found, "second", d(ON));
+    let again = reconcile(
+        &case,
+        Some(&child.profile),
+        &child.found,
+        true,
+        "second",
+        d(ON),
+    );
     assert_eq!(again.new, vec![RegistryIssue::NotOnRoll]);
 }
 

@@ -77,14 +77,41 @@ fn a_day_three_visit_without_the_principal_is_an_incomplete_step_the_principal_a
 }
 
 #[test]
-fn reports_two_days_late_are_unreported_dropouts_by_the_deadline() {
+fn reports_two_days_late_while_the_child_is_still_away_are_late_reports_not_unreported_dropouts() {
+    // Given a day-3 report to each recipient made two days late, the child away until after it
     let mut events = by_the_book();
     events[7] = reported("2023-11-10", TownshipGovernment, "乡-1");
     events[8] = reported("2023-11-10", CountyBureau, "局-1");
     events[9] = returned("2023-11-13");
     events.insert(9, absence("2023-11-10"));
     events.insert(9, absence("2023-11-09"));
+    // When the review runs
     let review = run(&[record(events, &[])], "2023-11-30");
+    // Then each is a late report with its days late, and no unreported dropout is counted
+    assert_eq!(
+        kinds(&review),
+        vec![FindingKind::LateReport, FindingKind::LateReport]
+    );
+    assert!(
+        review.findings[0].detail.contains("made 2 day(s) late"),
+        "{:?}",
+        review.findings[0]
+    );
+    assert_eq!(review.schools[0].late_reports, 2);
+    assert_eq!(review.schools[0].unreported_dropouts, 0);
+    assert_eq!(review.schools[0].steps_late, 2);
+}
+
+#[test]
+fn a_report_made_only_after_the_child_was_back_is_an_unreported_dropout() {
+    // Given day-3 reports dated the day the child came back, a day late
+    let mut events = by_the_book();
+    events[7] = reported("2023-11-09", TownshipGovernment, "乡-1");
+    events[8] = reported("2023-11-09", CountyBureau, "局-1");
+    events.swap(7, 9);
+    // When the review runs
+    let review = run(&[record(events, &[])], "2023-11-30");
+    // Then both are unreported dropouts, not late reports
     assert_eq!(
         kinds(&review),
         vec![
@@ -93,11 +120,14 @@ fn reports_two_days_late_are_unreported_dropouts_by_the_deadline() {
         ]
     );
     assert!(
-        review.findings[0].detail.contains("made 2 day(s) late"),
+        review.findings[0]
+            .detail
+            .contains("only after the child was back"),
         "{:?}",
         review.findings[0]
     );
     assert_eq!(review.schools[0].unreported_dropouts, 2);
+    assert_eq!(review.schools[0].late_reports, 0);
 }
 
 #[test]
@@ -272,6 +302,38 @@ fn a_holiday_declared_afterwards_is_a_finding_even_when_it_moved_no_deadline() {
         (findings[0].case_id.as_str(), findings[0].evidence.clone()),
         ("organisation", vec![9])
     );
+    assert!(
+        findings[0]
+            .detail
+            .ends_with("it moved deadlines in 0 case(s)")
+    );
+}
+
+#[test]
+fn a_retroactive_holiday_moves_only_the_deadlines_of_facts_known_when_it_was_declared() {
+    // Given two absences known on the 9th, and two more (the 8th and the 9th) back-filled on
+    // the 20th
+    let events = vec![
+        opened("2023-11-06"),
+        absence("2023-11-06"),
+        absence("2023-11-07"),
+        absence("2023-11-08"),
+        absence("2023-11-09"),
+    ];
+    let case = record(events, &[(3, "2023-11-20"), (4, "2023-11-20")]);
+    // When a holiday on the 8th, declared on the 9th, is reviewed
+    let findings = review_calendar_changes(
+        &[case],
+        &[holiday_change("2023-11-08", "2023-11-09")],
+        &ladder(),
+        d("2023-11-01"),
+        d("2023-11-30"),
+        at("2023-11-30", "12:00"),
+    );
+    // Then it moved no deadline of the case as known then (the day-3 step came from the
+    // back-filled days): only the change's own finding
+    let cases: Vec<&str> = findings.iter().map(|f| f.case_id.as_str()).collect();
+    assert_eq!(cases, vec!["organisation"], "{findings:?}");
     assert!(
         findings[0]
             .detail
@@ -659,6 +721,7 @@ fn every_kind_of_finding_has_its_own_label_in_each_language() {
     // Given every kind of finding
     let kinds = [
         FindingKind::UnreportedDropout,
+        FindingKind::LateReport,
         FindingKind::LateStep,
         FindingKind::IncompleteStep,
         FindingKind::MissedStep,
@@ -672,6 +735,7 @@ fn every_kind_of_finding_has_its_own_label_in_each_language() {
         FindingKind::RetroactiveCalendarChange,
         FindingKind::MissingAttestation,
         FindingKind::RollCallMismatch,
+        FindingKind::DuplicateCase,
     ];
     // When each is labelled
     let labels: Vec<FindingLabel> = kinds.iter().map(|k| k.label()).collect();
@@ -683,5 +747,63 @@ fn every_kind_of_finding_has_its_own_label_in_each_language() {
     assert_eq!(
         FindingKind::LateEntry.label(),
         FindingLabel::new("事后补录", "Late entry")
+    );
+}
+
+/// The same child's case file under another id, opened on `on`, with his student number
+/// written as another clerk might (lower case, a trailing space).
+fn second_file(on: &str, events: Vec<CaseEvent>) -> CaseRecord {
+    let mut opening = opening(on);
+    opening.student.student_number = format!("{} ", opening.student.student_number.to_lowercase());
+    let mut all = vec![CaseEvent::CaseOpened(opening)];
+    all.extend(events);
+    CaseRecord {
+        case_id: "case-2".into(),
+        recorded_on: all.iter().map(CaseEvent::on).collect(),
+        case: StudentCase::from_events(all),
+    }
+}
+
+#[test]
+fn a_second_case_file_open_for_the_same_child_is_a_duplicate_case_finding() {
+    // Given the child's case opened on the 6th and still open, and a second file opened on the 8th
+    let first = record(vec![opened("2023-11-06")], &[]);
+    let second = second_file("2023-11-08", vec![]);
+    // When the review runs
+    let review = run(&[first, second], "2023-11-30");
+    // Then the second file is a duplicate, charged to the day both were open, its opening as evidence
+    let duplicates: Vec<&Finding> = review
+        .findings
+        .iter()
+        .filter(|f| f.kind == FindingKind::DuplicateCase)
+        .collect();
+    assert_eq!(duplicates.len(), 1, "{:?}", review.findings);
+    assert_eq!(
+        (
+            duplicates[0].case_id.as_str(),
+            duplicates[0].day,
+            &duplicates[0].evidence
+        ),
+        ("case-2", d("2023-11-08"), &vec![1])
+    );
+    assert!(duplicates[0].detail.contains("case-1"));
+    assert_eq!(FindingKind::DuplicateCase.label().zh, "重复立案");
+}
+
+#[test]
+fn a_case_file_opened_after_the_childs_earlier_one_was_closed_is_no_duplicate() {
+    // Given the child's first case closed on the 7th, and a second opened on the 8th
+    let first = record(vec![opened("2023-11-06"), closed("2023-11-07")], &[]);
+    let second = second_file("2023-11-08", vec![]);
+    // When the review runs
+    let review = run(&[first, second], "2023-11-30");
+    // Then there is no duplicate
+    assert!(
+        review
+            .findings
+            .iter()
+            .all(|f| f.kind != FindingKind::DuplicateCase),
+        "{:?}",
+        review.findings
     );
 }

@@ -135,6 +135,11 @@ pub enum Msg {
     LadderNotIncreasing,
     LadderNoRoles,
 
+    /// `{node}` is not a township or school (as the list's scope says) of the county.
+    NoSuchScopeNode,
+    ScopeEitherTownshipsOrSchools,
+    // Warnings about a fact that was recorded (the command succeeded).
+    AbsenceNotOnSchoolDay,
     // ---- labels.ftl: names of things ---------------------------------------------------------
     UserRoleHeadTeacher,
     UserRoleSchoolLeader,

@@ -69,10 +69,9 @@ impl StoreArgs {
     pub fn rules(&self) -> Result<Rules> {
         let calendar = match &self.calendar {
             Some(path) => read_json(path, "calendar")?,
-            None => {
-                tracing::warn!("no --calendar given: every weekday counts as a school day");
-                SchoolCalendar::every_weekday()
-            }
+            // Whether there is then no calendar at all depends on the organisation (a county
+            // that declared its terms has one): the store says so once it has read it.
+            None => SchoolCalendar::every_weekday(),
         };
         let ladder = match &self.ladder {
             Some(path) => read_json(path, "ladder")?,

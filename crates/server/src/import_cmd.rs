@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
-use notoneless_domain::RowError;
+use notoneless_domain::{ListScope, RowError};
 use notoneless_store::imports::{
     ImportReport, RegistryChange, RegistryReport, import_grade6_watch, import_registry,
 };
@@ -50,6 +50,13 @@ pub struct RegistryArgs {
     /// The day of the two extracts: the day the findings are dated (YYYY-MM-DD).
     #[arg(long)]
     pub on: NaiveDate,
+    /// The lists cover only these townships (ids, comma-separated): findings are raised and
+    /// cleared only at their schools. Without it or --schools, the whole county.
+    #[arg(long, value_delimiter = ',', conflicts_with = "schools")]
+    pub townships: Vec<String>,
+    /// The lists cover only these schools (ids, comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub schools: Vec<String>,
 }
 
 #[derive(clap::Args)]
@@ -177,12 +184,23 @@ async fn registry(args: RegistryArgs) -> Result<ExitCode> {
     let register = read_list_file(&args.register, "--register", args.list.encoding)?;
     let roll = read_list_file(&args.roll, "--roll", args.list.encoding)?;
     let store = open_with_org(&args.store).await?;
+    let scope = if !args.townships.is_empty() {
+        ListScope::Townships(args.townships.clone())
+    } else if !args.schools.is_empty() {
+        ListScope::Schools(args.schools.clone())
+    } else {
+        ListScope::County
+    };
+    let covered = scope.schools(&store.org.current().org).map_err(|node| {
+        anyhow::anyhow!("--townships/--schools: {node:?} is not one of the county's")
+    })?;
     let report = import_registry(
         &store,
         args.name.trim(),
         &register,
         &roll,
         args.on,
+        (&scope, &covered),
         &cli_context(),
     )
     .await?;
@@ -199,9 +217,18 @@ async fn registry(args: RegistryArgs) -> Result<ExitCode> {
 /// The registry report as the operator reads it: each list of findings by kind, school and
 /// case, then every refused row by file and line.
 fn describe_registry(report: &RegistryReport, register: &Path, roll: &Path) -> String {
+    let scope = match &report.scope {
+        ListScope::County => "the county".to_string(),
+        ListScope::Townships(ids) => format!("townships {}", ids.join(", ")),
+        ListScope::Schools(ids) => format!("schools {}", ids.join(", ")),
+    };
     let mut out = format!(
-        "cross-check {:?}: {} children examined, {} case(s) opened\n",
-        report.cross_check, report.examined, report.cases_opened
+        "cross-check {:?} over {scope} ({} school(s)): {} children examined, {} case(s) opened, {} child(ren) at schools outside it left as they are\n",
+        report.cross_check,
+        report.schools_covered,
+        report.examined,
+        report.cases_opened,
+        report.outside_scope
     );
     for (title, changes) in [
         ("new", &report.new),
@@ -211,6 +238,7 @@ fn describe_registry(report: &RegistryReport, register: &Path, roll: &Path) -> S
             "explained (resolved before with a document)",
             &report.explained,
         ),
+        ("not in the latest lists (kept open)", &report.not_in_lists),
     ] {
         out.push_str(&format!("{title}: {}\n", changes.len()));
         for RegistryChange {

@@ -274,7 +274,7 @@ async fn export_writes_the_ledger_as_csv_or_xlsx_in_chinese_or_english(backend: 
     assert!(
         lines
             .iter()
-            .any(|l| l.starts_with("case-back,G211324201101015678,王小明,男,2011-01-01,")),
+            .any(|l| l.starts_with("case-back,G211324201101035678,王小明,男,2011-01-01,")),
         "{csv}"
     );
 

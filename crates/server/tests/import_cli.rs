@@ -285,7 +285,7 @@ async fn a_registry_cross_check_reports_its_findings_and_records_nothing_the_sec
     assert_eq!(first.status.code(), Some(1), "a row was refused: {first:?}");
     let text = stdout(&first);
     assert!(
-        text.starts_with("cross-check \"2023秋季比对\": 1 children examined, 1 case(s) opened\nnew: 1\n  not_on_roll at gyz-middle: case "),
+        text.starts_with("cross-check \"2023秋季比对\" over the county (2 school(s)): 1 children examined, 1 case(s) opened, 0 child(ren) at schools outside it left as they are\nnew: 1\n  not_on_roll at gyz-middle: case "),
         "{text}"
     );
     assert!(

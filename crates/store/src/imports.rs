@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 use notoneless_domain::{
-    CaseAction, CaseCommand, CaseError, CaseEvent, ChildFindings, Found, RegistryIssue, RowError,
-    cross_check, plan_grade6_watch, reconcile,
+    CaseAction, CaseCommand, CaseError, CaseEvent, ChildFindings, Found, ListScope, RegistryIssue,
+    RowError, cross_check, plan_grade6_watch, reconcile,
 };
 /// The case ids the imports open cases under (derived in the domain, where the fictional
 /// county's generator derives them too).
@@ -113,6 +113,12 @@ pub struct RegistryChange {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RegistryReport {
     pub cross_check: String,
+    /// What the lists cover: findings are raised and cleared only at these schools.
+    pub scope: ListScope,
+    /// The schools the scope covers.
+    pub schools_covered: usize,
+    /// Children the lists show at schools outside the scope: left as they are.
+    pub outside_scope: usize,
     /// Children examined (those with a refused row are not).
     pub examined: usize,
     /// Cases opened now for children with a first finding.
@@ -125,6 +131,9 @@ pub struct RegistryReport {
     pub unchanged: Vec<RegistryChange>,
     /// Found now, but resolved before with a document on file: nothing recorded.
     pub explained: Vec<RegistryChange>,
+    /// Open, at a school the scope covers, and the child in neither list: kept open ("not in
+    /// the latest lists"): a child missing from a list shows nothing resolved.
+    pub not_in_lists: Vec<RegistryChange>,
     pub rejected_register: Vec<RowError>,
     pub rejected_roll: Vec<RowError>,
 }
@@ -144,23 +153,35 @@ pub async fn registry_cases(store: &Store) -> Result<Vec<String>, StoreError> {
         .collect()
 }
 
-/// Imports a registry cross-check named `name`, of the extracts of `on`: records every finding
-/// found and not open on the child's case (opening it at the school that answers), and clears
-/// every open finding the cross-check no longer finds. Children with a refused row are left
-/// as they are. Importing the same lists again records nothing.
+/// Imports a registry cross-check named `name`, of the extracts of `on`, whose lists cover
+/// `covered` (the schools of its [`ListScope`], `scope`): at those schools only, records every
+/// finding found and not open on the child's case (opening it at the school that answers),
+/// and clears every open finding the cross-check no longer finds for a child the lists show;
+/// a child the lists do not show keeps his findings (`not_in_lists`). Children at other
+/// schools, and children with a refused row, are left as they are. Importing the same lists
+/// again records nothing.
 pub async fn import_registry(
     store: &Store,
     name: &str,
     register_csv: &str,
     roll_csv: &str,
     on: NaiveDate,
+    scope: (&ListScope, &BTreeSet<String>),
     context: &CommandContext,
 ) -> Result<RegistryReport, StoreError> {
+    let (scope, covered) = scope;
     let today = store.rules.get().calendar.local_date(store.clock.now());
     let schools: BTreeSet<String> = store.org.current().org.schools().into_iter().collect();
     let result = cross_check(register_csv, roll_csv, on, &schools);
+    let in_lists: BTreeSet<String> = result
+        .examined
+        .iter()
+        .map(|i| registry_case_id(i))
+        .collect();
     let mut report = RegistryReport {
         cross_check: name.to_string(),
+        scope: scope.clone(),
+        schools_covered: covered.len(),
         examined: result.examined.len(),
         rejected_register: result.register_errors,
         rejected_roll: result.roll_errors,
@@ -191,7 +212,13 @@ pub async fn import_registry(
             .map(|p| p.school.clone())
             .or_else(|| case.profile().map(|p| p.school.clone()))
             .unwrap_or_default();
-        let plan = reconcile(&case, profile, found, name, on);
+        if !covered.contains(&school) {
+            if child.is_some() {
+                report.outside_scope += 1;
+            }
+            continue;
+        }
+        let plan = reconcile(&case, profile, found, in_lists.contains(&case_id), name, on);
         let change = |kind: RegistryIssue| {
             let f = found.get(&kind);
             RegistryChange {
@@ -250,6 +277,9 @@ pub async fn import_registry(
             .explained
             .extend(plan.explained.into_iter().map(|(kind, _)| change(kind)));
         report.resolved.extend(plan.cleared.into_iter().map(change));
+        report
+            .not_in_lists
+            .extend(plan.not_in_lists.into_iter().map(change));
     }
     report.rejected_register.sort_by_key(|e| e.row);
     report.rejected_roll.sort_by_key(|e| e.row);

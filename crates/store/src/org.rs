@@ -161,6 +161,22 @@ pub struct OrgDirectory {
     snapshot: RwLock<Arc<OrgSnapshot>>,
     rules: SharedRules,
     fallback_calendar: SchoolCalendar,
+    /// Whether the first load has said that there is no calendar at all.
+    warned: std::sync::atomic::AtomicBool,
+}
+
+/// Where the calendar in force comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CalendarSource {
+    /// The county declared its terms: the organisation's calendar, nothing else.
+    Organisation,
+    /// The configured calendar (`--calendar`), with the days declared through the API on top.
+    Configuration,
+    /// No calendar at all: every weekday is a school day, but for the days declared through
+    /// the API.
+    None,
 }
 
 impl OrgDirectory {
@@ -178,7 +194,24 @@ impl OrgDirectory {
             snapshot: RwLock::new(Arc::new(OrgSnapshot::default())),
             rules,
             fallback_calendar,
+            warned: std::sync::atomic::AtomicBool::new(false),
         }
+    }
+
+    /// Where the calendar in force comes from.
+    pub fn calendar_source(&self) -> CalendarSource {
+        if !self.current().org.terms.is_empty() {
+            CalendarSource::Organisation
+        } else if self.fallback_calendar == SchoolCalendar::every_weekday() {
+            CalendarSource::None
+        } else {
+            CalendarSource::Configuration
+        }
+    }
+
+    /// The configured calendar the organisation's declarations are laid over.
+    pub fn configured_calendar(&self) -> &SchoolCalendar {
+        &self.fallback_calendar
     }
 
     pub fn current(&self) -> Arc<OrgSnapshot> {
@@ -194,9 +227,7 @@ impl OrgDirectory {
         let events = stream_events(&self.db, ORGANISATION, ORGANISATION_ID).await?;
         let sequence = events.last().map_or(0, |e| e.sequence);
         let org = fold(&events, None)?;
-        let calendar = org
-            .calendar()
-            .unwrap_or_else(|| self.fallback_calendar.clone());
+        let calendar = org.calendar_over(&self.fallback_calendar);
         let ladder = self.rules.get().ladder.clone();
         let snapshot = Arc::new(OrgSnapshot::new(org, sequence));
         let mut slot = match self.snapshot.write() {
@@ -211,7 +242,14 @@ impl OrgDirectory {
             return Ok(false);
         }
         let changed = self.rules.set(Rules { calendar, ladder });
+        let no_calendar = snapshot.org.terms.is_empty()
+            && self.fallback_calendar == SchoolCalendar::every_weekday();
         *slot = snapshot;
+        if no_calendar && !self.warned.swap(true, std::sync::atomic::Ordering::Relaxed) {
+            tracing::warn!(
+                "no school calendar: no --calendar given and no term declared; every weekday counts as a school day"
+            );
+        }
         Ok(changed)
     }
 
@@ -221,9 +259,7 @@ impl OrgDirectory {
         known_at: DateTime<Utc>,
     ) -> Result<SchoolCalendar, StoreError> {
         let events = stream_events(&self.db, ORGANISATION, ORGANISATION_ID).await?;
-        Ok(fold(&events, Some(known_at))?
-            .calendar()
-            .unwrap_or_else(|| self.fallback_calendar.clone()))
+        Ok(fold(&events, Some(known_at))?.calendar_over(&self.fallback_calendar))
     }
 
     /// Every change to a calendar day (holiday, make-up day, taken back), with the calendar
@@ -240,9 +276,7 @@ impl OrgDirectory {
             .filter(|e| known_at.is_none_or(|t| e.recorded_at <= t))
         {
             let event = decode(stored)?;
-            let before = org
-                .calendar()
-                .unwrap_or_else(|| self.fallback_calendar.clone());
+            let before = org.calendar_over(&self.fallback_calendar);
             let described = match &event {
                 OrgEvent::HolidayDeclared(d) => {
                     Some((d.day, format!("holiday '{}' declared", d.name)))
@@ -257,9 +291,7 @@ impl OrgDirectory {
             };
             cqrs_es::Aggregate::apply(&mut org, event);
             if let Some((day, what)) = described {
-                let after = org
-                    .calendar()
-                    .unwrap_or_else(|| self.fallback_calendar.clone());
+                let after = org.calendar_over(&self.fallback_calendar);
                 changes.push(CalendarChange {
                     day,
                     what,

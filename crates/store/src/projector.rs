@@ -17,7 +17,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use tokio::sync::{Notify, watch};
 
-use notoneless_domain::OrgEvent;
+use notoneless_domain::{CaseContribution, OrgEvent, child_key};
 
 use crate::clock::Clock;
 use crate::db::{Db, P, Sql, Tx};
@@ -368,6 +368,9 @@ impl Projector {
     /// instant); returns every difference.
     pub async fn check(&self) -> Result<Vec<Mismatch>, StoreError> {
         let mut mismatches = Vec::new();
+        // The case files open today per child (student number), for the duplicates.
+        let mut open_files: std::collections::BTreeMap<String, Vec<String>> =
+            std::collections::BTreeMap::new();
         let ids = self.all_case_ids().await?;
         for case_id in &ids {
             let stored = stored_case(&self.db, case_id).await?;
@@ -386,6 +389,29 @@ impl Projector {
                 mismatches.push(Mismatch {
                     case_id: case_id.clone(),
                     problem,
+                });
+            }
+            if let Some(contribution) = expected
+                .as_ref()
+                .and_then(|e| e.review.as_deref())
+                .and_then(|r| serde_json::from_str::<CaseContribution>(r).ok())
+                && contribution.open.last().is_some_and(|s| s.until.is_none())
+            {
+                open_files
+                    .entry(child_key(&contribution.student_number))
+                    .or_default()
+                    .push(case_id.clone());
+            }
+        }
+        // One case file per child: a second file open for the same child splits his absences.
+        for files in open_files.values().filter(|f| f.len() > 1) {
+            for case_id in &files[1..] {
+                mismatches.push(Mismatch {
+                    case_id: case_id.clone(),
+                    problem: format!(
+                        "a second open case file of the same child (student number) as case {}",
+                        files[0]
+                    ),
                 });
             }
         }

@@ -34,6 +34,8 @@ pub struct ObligationRow {
     pub status: String,
     pub done_on: Option<NaiveDate>,
     pub done_sequence: Option<i64>,
+    /// For a report: the day its recipient acknowledged it.
+    pub acknowledged_on: Option<NaiveDate>,
 }
 
 /// One case as the read model keeps it.
@@ -151,14 +153,20 @@ fn stale_after(assessment: &Assessment, rules: &Rules) -> Option<DateTime<Utc>> 
         .then(|| rules.calendar.end_of_day(assessment.today))
 }
 
+/// An obligation's kind as the read model writes it: `contact_parents`, `home_visit`,
+/// `report:township_government`, `report:county_bureau`.
+pub fn obligation_kind_name(kind: ObligationKind) -> Result<String, StoreError> {
+    Ok(match kind {
+        ObligationKind::Action { action } => snake(&action)?,
+        ObligationKind::Report { recipient } => format!("report:{recipient}"),
+    })
+}
+
 fn obligation_rows(assessment: &Assessment) -> Result<Vec<ObligationRow>, StoreError> {
     let mut rows = Vec::new();
     for (episode, e) in assessment.episodes.iter().enumerate() {
         for o in &e.obligations {
-            let kind = match o.kind {
-                ObligationKind::Action { action } => snake(&action)?,
-                ObligationKind::Report { recipient } => format!("report:{recipient}"),
-            };
+            let kind = obligation_kind_name(o.kind)?;
             rows.push(ObligationRow {
                 episode: episode as i64,
                 step: o.step as i64,
@@ -169,6 +177,7 @@ fn obligation_rows(assessment: &Assessment) -> Result<Vec<ObligationRow>, StoreE
                 status: snake(&o.status)?,
                 done_on: o.fulfilment.as_ref().map(|f| f.on),
                 done_sequence: o.fulfilment.as_ref().map(|f| f.sequence as i64),
+                acknowledged_on: o.fulfilment.as_ref().and_then(|f| f.acknowledged_on),
             });
         }
     }
@@ -192,8 +201,8 @@ const UPSERT_CASE: Sql = Sql::both(
 );
 
 const INSERT_OBLIGATION: Sql = Sql::both(
-    "INSERT INTO case_obligations (case_id, episode, step, kind, owners, trigger_day, due, status, done_on, done_sequence)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    "INSERT INTO case_obligations (case_id, episode, step, kind, owners, trigger_day, due, status, done_on, done_sequence, acknowledged_on)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
 );
 
 /// Writes many cases' rows at once, replacing what was there: one statement per few hundred
@@ -265,9 +274,9 @@ async fn write_rows(tx: &mut Tx, rows: &[CaseRow], replacing: bool) -> Result<()
             .collect();
         for part in obligations.chunks(OBLIGATIONS_PER_STATEMENT) {
             let mut values = Vec::with_capacity(part.len());
-            let mut params = Vec::with_capacity(part.len() * 10);
+            let mut params = Vec::with_capacity(part.len() * 11);
             for (case_id, o) in part {
-                values.push(placeholders(params.len() + 1, 10));
+                values.push(placeholders(params.len() + 1, 11));
                 params.extend([
                     P::text(*case_id),
                     P::I64(o.episode),
@@ -279,10 +288,11 @@ async fn write_rows(tx: &mut Tx, rows: &[CaseRow], replacing: bool) -> Result<()
                     P::text(o.status.as_str()),
                     P::OptDate(o.done_on),
                     P::OptI64(o.done_sequence),
+                    P::OptDate(o.acknowledged_on),
                 ]);
             }
             let insert = INSERT_OBLIGATION.postgres.replacen(
-                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
                 &format!("VALUES {}", values.join(", ")),
                 1,
             );
@@ -303,6 +313,7 @@ fn obligation_from(row: &DbRow) -> Result<ObligationRow, StoreError> {
         status: row.text("status")?,
         done_on: row.opt_date("done_on")?,
         done_sequence: row.opt_i64("done_sequence")?,
+        acknowledged_on: row.opt_date("acknowledged_on")?,
     })
 }
 
@@ -530,13 +541,39 @@ pub struct WorkItem {
     pub obligation: ObligationRow,
     /// Past its due time at the instant asked about.
     pub overdue: bool,
+    /// Why it is in the queue.
+    pub reason: WorkReason,
 }
 
-/// The outstanding obligations owed by `role` (as the ladder names it) in these schools
-/// (`None`: all), most urgent first: the longest overdue at the top.
+/// Why an obligation is in someone's work queue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WorkReason {
+    /// The caller's role owes the step and may record it.
+    Record,
+    /// A report made to the caller's office, not yet acknowledged.
+    Acknowledge,
+    /// A report overdue (an unreported dropout while it lasts) in the caller's jurisdiction,
+    /// to chase (督办).
+    Supervise,
+}
+
+/// What one work queue holds: the obligations `role` owes (as the ladder names it) of the
+/// `kinds` it may record; the reports to `acknowledge` (`report:<recipient>` made, not yet
+/// acknowledged); and, when `supervise`, every report overdue.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct QueueQuery {
+    pub role: Option<String>,
+    pub kinds: Vec<String>,
+    pub acknowledge: Option<String>,
+    pub supervise: bool,
+}
+
+/// The work queue of `query` in these schools (`None`: all), most urgent first: the longest
+/// overdue at the top.
 pub async fn work_queue(
     db: &Db,
-    role: &str,
+    query: &QueueQuery,
     schools: Option<&[String]>,
     now: DateTime<Utc>,
     limit: i64,
@@ -544,7 +581,41 @@ pub async fn work_queue(
     if schools.is_some_and(<[String]>::is_empty) {
         return Ok(Vec::new());
     }
-    let mut params = vec![P::Text(format!("%\"{role}\"%"))];
+    let mut params = Vec::new();
+    let mut pg_parts = Vec::new();
+    let mut sqlite_parts = Vec::new();
+    if let Some(role) = &query.role
+        && !query.kinds.is_empty()
+    {
+        params.push(P::Text(format!("%\"{role}\"%")));
+        let like = params.len();
+        let mut kinds = String::from(" AND o.kind");
+        push_in(&mut kinds, &mut params, &query.kinds);
+        let tail = format!("{kinds} AND o.done_on IS NULL AND o.status IN ('open', 'overdue'))");
+        pg_parts.push(format!("(o.owners::text LIKE ${like}{tail}"));
+        sqlite_parts.push(format!("(o.owners LIKE ${like}{tail}"));
+    }
+    if let Some(kind) = &query.acknowledge {
+        params.push(P::text(kind.as_str()));
+        let part = format!(
+            "(o.kind = ${} AND o.done_on IS NOT NULL AND o.acknowledged_on IS NULL)",
+            params.len()
+        );
+        pg_parts.push(part.clone());
+        sqlite_parts.push(part);
+    }
+    if query.supervise {
+        params.push(P::Ts(now));
+        let part = format!(
+            "(o.kind LIKE 'report:%' AND o.done_on IS NULL AND o.due <= ${})",
+            params.len()
+        );
+        pg_parts.push(part.clone());
+        sqlite_parts.push(part);
+    }
+    if pg_parts.is_empty() {
+        return Ok(Vec::new());
+    }
     let mut filter = String::new();
     if let Some(schools) = schools {
         filter.push_str(" AND c.school");
@@ -552,12 +623,12 @@ pub async fn work_queue(
     }
     params.push(P::I64(limit));
     let tail = format!(
-        "{filter} AND o.done_on IS NULL AND o.status IN ('open', 'overdue') ORDER BY o.due, o.case_id, o.episode, o.step, o.kind LIMIT ${}",
+        "){filter} ORDER BY o.due, o.case_id, o.episode, o.step, o.kind LIMIT ${}",
         params.len()
     );
-    let head = "SELECT o.*, c.school FROM case_obligations o JOIN case_status c ON c.case_id = o.case_id WHERE ";
-    let pg = format!("{head}o.owners::text LIKE $1{tail}");
-    let sqlite = format!("{head}o.owners LIKE $1{tail}");
+    let head = "SELECT o.*, c.school FROM case_obligations o JOIN case_status c ON c.case_id = o.case_id WHERE (";
+    let pg = format!("{head}{}{tail}", pg_parts.join(" OR "));
+    let sqlite = format!("{head}{}{tail}", sqlite_parts.join(" OR "));
     db.fetch_all(
         Sql {
             postgres: &pg,
@@ -569,10 +640,26 @@ pub async fn work_queue(
     .iter()
     .map(|row| {
         let obligation = obligation_from(row)?;
+        let owned = query.role.as_ref().is_some_and(|role| {
+            obligation.done_on.is_none()
+                && query.kinds.contains(&obligation.kind)
+                && obligation
+                    .owners
+                    .as_array()
+                    .is_some_and(|o| o.iter().any(|r| r.as_str() == Some(role.as_str())))
+        });
+        let reason = if owned {
+            WorkReason::Record
+        } else if obligation.done_on.is_some() {
+            WorkReason::Acknowledge
+        } else {
+            WorkReason::Supervise
+        };
         Ok(WorkItem {
             case_id: row.text("case_id")?,
             school: row.text("school")?,
             overdue: obligation.due <= now,
+            reason,
             obligation,
         })
     })

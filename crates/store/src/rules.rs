@@ -43,7 +43,8 @@ impl SharedRules {
 }
 
 impl Rules {
-    /// A digest of the calendar and the ladder: a read-model row computed under other rules
+    /// A digest of the calendar, the ladder and the review rules' version
+    /// (`CONTRIBUTION_RULES_VERSION`): a read-model row computed under other rules
     /// (a server restarted with another `--ladder`, say) is known by it not to hold. The
     /// projector asks for it with every row it writes, always of the same rules: the last
     /// digest computed on this thread is kept, and given again while the rules are equal
@@ -60,7 +61,12 @@ impl Rules {
             {
                 return digest.clone();
             }
-            let text = serde_json::to_string(&(&self.calendar, &self.ladder)).unwrap_or_default();
+            let text = serde_json::to_string(&(
+                &self.calendar,
+                &self.ladder,
+                notoneless_domain::CONTRIBUTION_RULES_VERSION,
+            ))
+            .unwrap_or_default();
             let digest = hex::encode(Sha256::digest(text.as_bytes()));
             *last = Some((self.clone(), digest.clone()));
             digest

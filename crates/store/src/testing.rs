@@ -203,6 +203,14 @@ pub fn open(on: &str) -> CaseAction {
     CaseAction::OpenCase(opening(on))
 }
 
+/// [`open`] for another child: the same profile under another student number (one case file
+/// per child: the same number twice is the same child).
+pub fn open_child(on: &str, student_number: &str) -> CaseAction {
+    let mut opening = opening(on);
+    opening.student.student_number = student_number.to_string();
+    CaseAction::OpenCase(opening)
+}
+
 pub fn absent(on: &str) -> CaseAction {
     CaseAction::RecordAbsence(Absence {
         on: d(on),
@@ -221,7 +229,12 @@ pub async fn run(store: &Store, case: &str, action: CaseAction) -> CommandOutcom
 /// Three cases: one back after a call, one escalated, one with a late report.
 pub async fn record_a_county_week(store: &Store, clock: &FixedClock) {
     clock.set(at("2023-11-10", "17:00"));
-    run(store, "case-back", open("2023-11-06")).await;
+    run(
+        store,
+        "case-back",
+        open_child("2023-11-06", "G211324201101035678"),
+    )
+    .await;
     run(store, "case-back", absent("2023-11-06")).await;
     run(
         store,
@@ -238,7 +251,12 @@ pub async fn record_a_county_week(store: &Store, clock: &FixedClock) {
         }),
     )
     .await;
-    run(store, "case-gone", open("2023-11-08")).await;
+    run(
+        store,
+        "case-gone",
+        open_child("2023-11-08", "G211324201101025678"),
+    )
+    .await;
     for day in ["2023-11-08", "2023-11-09", "2023-11-10"] {
         run(store, "case-gone", absent(day)).await;
     }

@@ -12,15 +12,18 @@ use std::time::Duration;
 
 use chrono::NaiveDate;
 use notoneless_domain::fixtures::*;
-use notoneless_domain::{CaseAction, CaseError, StudentCase};
+use notoneless_domain::{
+    CaseAction, CaseError, FindingKind, ReviewScope, ReviewSettings, StudentCase,
+};
 use notoneless_store::access::ReadKind;
 use notoneless_store::chain::{GENESIS, LogDigest, event_hash};
 use notoneless_store::db::{Backend, Db, P, Sql};
 use notoneless_store::log::{CommitPosition, case_events};
 use notoneless_store::read_model::{case_status, overdue, stored_case};
 use notoneless_store::review::for_each_case_in_pages;
+use notoneless_store::review::run_review;
 use notoneless_store::testing::{
-    FixedClock, TestDb, absent, context, open, record_a_county_week, run, tamper,
+    FixedClock, TestDb, absent, context, open, open_child, record_a_county_week, run, tamper,
 };
 use notoneless_store::verify::{Break, BrokenCase, verify};
 use notoneless_store::{CommandError, Rules, Store, StoreError, conformance};
@@ -57,6 +60,41 @@ async fn count_events(db: &Db) -> i64 {
         .unwrap()
         .i64("n")
         .unwrap()
+}
+
+conformance!(a_second_open_case_file_of_one_child_is_named_by_check_projections_and_the_review,);
+
+async fn a_second_open_case_file_of_one_child_is_named_by_check_projections_and_the_review(
+    backend: Backend,
+) {
+    // Given two case files of the same child (one student number), both open, in the log
+    let (_test, store, clock) = setup(backend).await;
+    clock.set(at("2023-11-08", "17:00"));
+    run(&store, "case-1", open("2023-11-06")).await;
+    run(&store, "case-2", open("2023-11-08")).await;
+    run(
+        &store,
+        "case-other",
+        open_child("2023-11-08", "G211324201101099999"),
+    )
+    .await;
+    store.projector.catch_up().await.unwrap();
+    // When check-projections and the review run
+    let mismatches = store.projector.check().await.unwrap();
+    let scope =
+        ReviewScope::new(d("2023-11-01"), d("2023-11-30"), ReviewSettings::default()).unwrap();
+    let review = run_review(&store, &scope).await.unwrap();
+    // Then both name the second file, and only it
+    assert_eq!(mismatches.len(), 1, "{mismatches:?}");
+    assert_eq!(mismatches[0].case_id, "case-2");
+    assert!(mismatches[0].problem.contains("case-1"), "{mismatches:?}");
+    let duplicates: Vec<(&str, NaiveDate)> = review
+        .findings
+        .iter()
+        .filter(|f| f.kind == FindingKind::DuplicateCase)
+        .map(|f| (f.case_id.as_str(), f.day))
+        .collect();
+    assert_eq!(duplicates, vec![("case-2", d("2023-11-08"))]);
 }
 
 conformance!(
@@ -614,7 +652,12 @@ async fn postgres_events_committed_out_of_position_order_are_all_projected() {
     .await
     .unwrap();
     // Transaction B takes a higher position and commits first.
-    let fast = run(&store, "case-fast", open("2023-11-06")).await;
+    let fast = run(
+        &store,
+        "case-fast",
+        open_child("2023-11-06", "G211324201101099999"),
+    )
+    .await;
     store.projector.catch_up().await.unwrap();
     assert!(
         stored_case(&store.db, "case-slow").await.unwrap().is_none()

@@ -164,7 +164,7 @@ async fn the_ledger_is_written_as_csv_and_xlsx_with_chinese_or_english_headers(b
     assert_eq!(
         gone[1..],
         [
-            "G211324201101015678",
+            "G211324201101025678",
             "王小明",
             "男",
             "2011-01-01",

@@ -7,6 +7,7 @@ use axum::extract::State;
 use axum::response::Response;
 use notoneless_api::AppState;
 use notoneless_api::auth::visible_schools;
+use notoneless_api::cases::queue::queue_of;
 use notoneless_i18n::{Message, Msg};
 use notoneless_store::read_model::work_queue;
 
@@ -55,7 +56,11 @@ pub async fn page(State(state): State<AppState>, viewer: Viewer) -> Response {
     let calendar = state.store.rules.get().calendar.clone();
     let today = calendar.local_date(now);
     let shell = Shell::of(&viewer, Msg::ConsoleTodayTitle, "/");
-    let Some(role) = viewer.caller.user.role.case_role() else {
+    let query = match queue_of(viewer.caller.user.role) {
+        Ok(query) => query,
+        Err(refused) => return crate::shell::failed_with(lang, &refused),
+    };
+    if query.kinds.is_empty() && query.acknowledge.is_none() {
         return render(&TodayPage {
             shell,
             today: lang.day(today),
@@ -63,17 +68,10 @@ pub async fn page(State(state): State<AppState>, viewer: Viewer) -> Response {
             due: Vec::new(),
             no_steps: true,
         });
-    };
+    }
     let snapshot = state.store.org.current();
     let schools = visible_schools(&snapshot.org, &viewer.caller.user);
-    let items = match work_queue(
-        &state.store.db,
-        role.as_str(),
-        schools.as_deref(),
-        now,
-        MAX_ITEMS,
-    )
-    .await
+    let items = match work_queue(&state.store.db, &query, schools.as_deref(), now, MAX_ITEMS).await
     {
         Ok(items) => items,
         Err(error) => {

@@ -8,9 +8,9 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use notoneless_domain::{
     Absence, Acknowledgement, CaseAction, CaseActionKind, CaseOpening, Closure, Correction,
-    FocusGroupChange, HomeTeachingSession, HomeVisit, Leave, NodeKind, ParentContact, Recipient,
+    FocusGroupChange, HomeTeachingSession, HomeVisit, Leave, NodeKind, ParentContact,
     RegistryResolution, Reopening, Report, Resumption, Return, SupervisionNote, Support,
-    Suspension, TransferConfirmation, TransferOut, UserRole,
+    Suspension, TransferConfirmation, TransferOut,
 };
 use notoneless_i18n::{Message, Msg};
 use notoneless_store::CommandOutcome;
@@ -20,7 +20,7 @@ use utoipa_axum::router::UtoipaMethodRouter;
 use utoipa_axum::routes;
 
 use crate::auth::{Caller, VisibleCase, idempotency_key, sees_school};
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, ErrorBody, request_lang};
 use crate::extract::JsonBody;
 use crate::state::AppState;
 
@@ -35,6 +35,19 @@ pub struct Written {
     /// True when the Idempotency-Key was seen before: this is the first result, and nothing
     /// was written now.
     pub replayed: bool,
+    /// What the caller should know about the fact just recorded (an absence on a day that is
+    /// not a school day is kept but does not count toward the ladder), in the request's
+    /// language. Absent when there is nothing to say.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Warning>,
+}
+
+/// A warning about a fact that was recorded: its code and what it means.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Warning {
+    /// `absence_not_on_a_school_day`.
+    pub code: &'static str,
+    pub message: String,
 }
 
 impl From<CommandOutcome> for Written {
@@ -44,8 +57,26 @@ impl From<CommandOutcome> for Written {
             sequence: o.sequence,
             global_position: o.global_position,
             replayed: o.replayed,
+            warnings: Vec::new(),
         }
     }
+}
+
+/// The warnings a recorded fact earns: an absence on a day the calendar in force does not
+/// make a school day (a weekend, a holiday, outside every term) counts toward nothing.
+fn warnings(state: &AppState, action: &CaseAction) -> Vec<Warning> {
+    let mut warnings = Vec::new();
+    if let CaseAction::RecordAbsence(absence) = action
+        && !state.store.rules.get().calendar.is_school_day(absence.on)
+    {
+        warnings.push(Warning {
+            code: "absence_not_on_a_school_day",
+            message: Message::new(Msg::AbsenceNotOnSchoolDay)
+                .with("day", absence.on)
+                .text(request_lang()),
+        });
+    }
+    warnings
 }
 
 /// Records a fact on a case the caller may write to (the row's access checked the role and
@@ -58,21 +89,21 @@ async fn record(
     headers: &HeaderMap,
 ) -> Result<Json<Written>, ApiError> {
     if let CaseAction::AcknowledgeReport(ack) = &action {
-        let own = match caller.user.role {
-            UserRole::TownshipOfficer => ack.recipient == Recipient::TownshipGovernment,
-            UserRole::BureauOfficer => ack.recipient == Recipient::CountyBureau,
-            _ => false,
-        };
+        let own = ack.recipient.acknowledged_by() == caller.user.role;
         if !own {
             return Err(caller.refused(Msg::MayAcknowledgeOthersReport));
         }
     }
+    let warnings = warnings(state, &action);
     let outcome = state
         .store
         .commands
         .execute(&case.id, action, &caller.context(idempotency_key(headers)?))
         .await?;
-    Ok(Json(outcome.into()))
+    Ok(Json(Written {
+        warnings,
+        ..outcome.into()
+    }))
 }
 
 /// Open a case for a child at risk. The case id is new, or, with an Idempotency-Key, the

@@ -6,7 +6,10 @@ use std::collections::BTreeMap;
 use axum::Json;
 use axum::extract::State;
 use chrono::{DateTime, NaiveDate, Utc};
-use notoneless_store::read_model::{school_counts, work_queue};
+use notoneless_domain::{ObligationKind, Recipient, UserRole};
+use notoneless_store::read_model::{
+    QueueQuery, WorkReason, obligation_kind_name, school_counts, work_queue,
+};
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -33,9 +36,41 @@ pub struct WorkItemView {
     pub trigger_day: NaiveDate,
     pub due: DateTime<Utc>,
     pub overdue: bool,
+    /// `record` (a step your role owes and may record), `acknowledge` (a report to your
+    /// office, not yet acknowledged) or `supervise` (督办: a report overdue in your
+    /// jurisdiction, an unreported dropout while it lasts).
+    #[schema(value_type = String)]
+    pub reason: WorkReason,
+    /// For a report: the day it was made (to acknowledge).
+    pub done_on: Option<NaiveDate>,
 }
 
-/// My work queue: the open and overdue obligations my role owes in my jurisdiction, the
+/// What a role's work queue holds: the kinds of step it may record (from the domain's one
+/// table of recorders), the reports it acknowledges, and for the offices that acknowledge,
+/// every overdue report (督办). The API's queue and the console's "today" ask the same.
+pub fn queue_of(role: UserRole) -> Result<QueueQuery, ApiError> {
+    let mut kinds = Vec::new();
+    for kind in ObligationKind::EVERY {
+        if kind.fulfilled_by().may_be_recorded_by(role) {
+            kinds.push(obligation_kind_name(kind)?);
+        }
+    }
+    let acknowledge = [Recipient::TownshipGovernment, Recipient::CountyBureau]
+        .into_iter()
+        .find(|r| r.acknowledged_by() == role)
+        .map(|recipient| obligation_kind_name(ObligationKind::Report { recipient }))
+        .transpose()?;
+    Ok(QueueQuery {
+        role: role.case_role().map(|r| r.as_str().to_string()),
+        kinds,
+        supervise: acknowledge.is_some(),
+        acknowledge,
+    })
+}
+
+/// My work queue: in my jurisdiction, the open and overdue steps my role owes and may record
+/// (a report upward only for the principal, who signs it); for a township or bureau officer,
+/// the reports to the office not yet acknowledged and (督办) every report overdue. The
 /// longest overdue first.
 #[utoipa::path(get, path = "/api/v1/work-queue", tag = "reads", params(StatusQuery),
     responses((status = 200, body = Vec<WorkItemView>), (status = 401, body = ErrorBody)),
@@ -46,12 +81,10 @@ pub async fn my_work_queue(
     QueryParams(query): QueryParams<StatusQuery>,
 ) -> Result<Json<Vec<WorkItemView>>, ApiError> {
     read_your_write(&state, query.min_position).await?;
-    let Some(role) = caller.user.role.case_role() else {
-        return Ok(Json(Vec::new()));
-    };
+    let queue = queue_of(caller.user.role)?;
     let schools = visible_schools(&state.store.org.current().org, &caller.user);
     let now = state.store.clock.now();
-    let items = work_queue(&state.store.db, role.as_str(), schools.as_deref(), now, 500).await?;
+    let items = work_queue(&state.store.db, &queue, schools.as_deref(), now, 500).await?;
     Ok(Json(
         items
             .into_iter()
@@ -65,6 +98,8 @@ pub async fn my_work_queue(
                 trigger_day: w.obligation.trigger_day,
                 due: w.obligation.due,
                 overdue: w.overdue,
+                reason: w.reason,
+                done_on: w.obligation.done_on,
             })
             .collect(),
     ))

@@ -3,6 +3,8 @@
 //! deadlines the change moved (charged to the changed day and the case's school), and one for
 //! the change itself (case `organisation`, no school: the county's, shown only to a review of
 //! every school). The bureau officer answers for them. No threshold of the review's.
+//! Whether a case's deadlines moved is judged on the case as it was known the day the change
+//! was declared: a fact back-filled afterwards had no deadline for the change to move.
 
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -64,8 +66,24 @@ pub(super) fn moved_deadlines(
     now: DateTime<Utc>,
 ) -> Option<Finding> {
     let profile = record.case.profile()?;
-    let before = deadlines(&record.case, &change.before, ladder, now);
-    let after = deadlines(&record.case, &change.after, ladder, now);
+    // The case as it was known when the change was declared: the facts recorded on or before
+    // that day (events are numbered in recording order, so these are a prefix). A fact
+    // back-filled afterwards did not have its deadline moved by the change.
+    let known = StudentCase::from_events(
+        record
+            .case
+            .events()
+            .take_while(|(sequence, _)| {
+                usize::try_from(*sequence)
+                    .ok()
+                    .and_then(|n| n.checked_sub(1))
+                    .and_then(|i| record.recorded_on.get(i))
+                    .is_some_and(|day| *day <= change.declared_on)
+            })
+            .map(|(_, event)| event.clone()),
+    );
+    let before = deadlines(&known, &change.before, ladder, now);
+    let after = deadlines(&known, &change.after, ladder, now);
     if before == after {
         return None;
     }

@@ -12,6 +12,11 @@ use super::{
 use crate::assess::Assessment;
 use crate::values::Role;
 
+/// The version of the rules a [`CaseContribution`] is computed by: raised whenever a rule
+/// changes what it finds, so that the rows the read model keeps from before are known not to
+/// hold (it is part of the read model's fingerprint of the rules).
+pub const CONTRIBUTION_RULES_VERSION: u32 = 2;
+
 /// What one case brings to a review with given thresholds, as of an instant, whatever the
 /// period: every episode with its days and its steps' outcomes, and every finding about a
 /// single fact with the fact's day. [`super::ReviewPass::add_contribution`] takes from it what
@@ -30,6 +35,9 @@ pub struct CaseContribution {
     pub episodes: Vec<EpisodeContribution>,
     #[serde(rename = "f", default, skip_serializing_if = "Vec::is_empty")]
     pub facts: Vec<FactFinding>,
+    /// When the case file was open (`duplicate.rs` compares the child's files).
+    #[serde(rename = "p", default, skip_serializing_if = "Vec::is_empty")]
+    pub open: Vec<super::OpenSpan>,
     /// The last local day on which it holds as long as the case gets no new event (`None`:
     /// time alone never changes it). From the next day on it is to be computed again.
     #[serde(rename = "v", default, skip_serializing_if = "Option::is_none")]
@@ -66,9 +74,12 @@ pub enum Tally {
     Late,
     #[serde(rename = "m")]
     Missing,
-    /// A report made late: late, and an unreported dropout.
+    /// A report made late while the child was still away: late, and a late report (迟报).
     #[serde(rename = "lr")]
     LateReport,
+    /// A report made only once the child was back: late, and an unreported dropout.
+    #[serde(rename = "rr")]
+    ReportAfterReturn,
     /// A report never made: missing, and an unreported dropout.
     #[serde(rename = "mr")]
     MissingReport,
@@ -160,6 +171,7 @@ impl CaseContribution {
             absences: record.case.absences().map(|(_, d)| d).collect(),
             episodes: steps.found,
             facts,
+            open: super::duplicate::open_spans(&record.case),
             valid_through: holds_through.last_day(),
         })
     }

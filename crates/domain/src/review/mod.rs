@@ -6,7 +6,8 @@
 //! (`docs/rules.md`, "The review's findings", defines each):
 //!
 //! * `steps.rs`: **unreported dropout** (an episode that reached a step with recipients and
-//!   whose report to a recipient was made after the deadline, or not at all), and **late
+//!   whose report to a recipient was never made, or made only once the child was back),
+//!   **late report** (made after its deadline while the child was still away), and **late
 //!   step** / **incomplete step** / **missed step** (a ladder action done after its day, done
 //!   without every role the ladder requires, or never done);
 //! * `late_entry.rs`: **late entry**, a fact recorded more than `late_entry_days` calendar
@@ -24,6 +25,8 @@
 //! * `attestation.rs`: **missing attestation** (a past school day on which a school submitted
 //!   no roll call) and **roll call mismatch** (a child a roll call names absent without
 //!   excuse who has no case, or whose case has no absence that day);
+//! * `duplicate.rs`: **duplicate case**, the same child (student number) with two case files
+//!   open at the same time;
 //! * `calendar_changes.rs`: **retroactive calendar change**, a holiday or make-up day declared
 //!   (or taken back) after the day had passed, with every case whose deadlines it moved.
 //!
@@ -35,6 +38,7 @@
 mod attestation;
 mod calendar_changes;
 mod contribution;
+mod duplicate;
 mod late_entry;
 mod no_follow_up;
 mod registry_follow_up;
@@ -57,11 +61,14 @@ use crate::values::Role;
 pub use attestation::{SchoolAttestation, review_attestation};
 pub use calendar_changes::{CalendarChange, review_calendar_changes};
 pub use contribution::{
-    CaseContribution, EpisodeContribution, FactFinding, StepContribution, Tally,
+    CONTRIBUTION_RULES_VERSION, CaseContribution, EpisodeContribution, FactFinding,
+    StepContribution, Tally,
 };
 
 use attestation::{RollIndex, attestation_findings};
 use calendar_changes::{change_finding, moved_deadlines, retroactive_in};
+use duplicate::ChildIndex;
+pub use duplicate::{OpenSpan, child_key};
 
 /// The review's thresholds; a county may set its own. Each is read by the rules named on its
 /// field, where its default is written.
@@ -216,6 +223,7 @@ impl ReviewScope {
 #[serde(rename_all = "snake_case")]
 pub enum FindingKind {
     UnreportedDropout,
+    LateReport,
     LateStep,
     IncompleteStep,
     MissedStep,
@@ -229,6 +237,7 @@ pub enum FindingKind {
     RetroactiveCalendarChange,
     MissingAttestation,
     RollCallMismatch,
+    DuplicateCase,
 }
 
 /// What a kind of finding is called, in Chinese and in English (the words of the exports).
@@ -250,6 +259,7 @@ impl FindingKind {
     pub fn label(self) -> FindingLabel {
         match self {
             FindingKind::UnreportedDropout => steps::UNREPORTED_DROPOUT,
+            FindingKind::LateReport => steps::LATE_REPORT,
             FindingKind::LateStep => steps::LATE_STEP,
             FindingKind::IncompleteStep => steps::INCOMPLETE_STEP,
             FindingKind::MissedStep => steps::MISSED_STEP,
@@ -265,6 +275,7 @@ impl FindingKind {
             FindingKind::RetroactiveCalendarChange => calendar_changes::RETROACTIVE_CALENDAR_CHANGE,
             FindingKind::MissingAttestation => attestation::MISSING_ATTESTATION,
             FindingKind::RollCallMismatch => attestation::ROLL_CALL_MISMATCH,
+            FindingKind::DuplicateCase => duplicate::DUPLICATE_CASE,
         }
     }
 }
@@ -305,6 +316,9 @@ pub struct SchoolSummary {
     pub steps_late: u64,
     pub steps_missing: u64,
     pub unreported_dropouts: u64,
+    /// Reports made after their deadline while the child was still away (迟报).
+    #[serde(default)]
+    pub late_reports: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -350,6 +364,7 @@ pub struct ReviewPass<'a> {
     moved: Vec<(usize, Finding)>,
     schools: BTreeMap<String, SchoolSummary>,
     roll_index: RollIndex,
+    children: ChildIndex,
 }
 
 impl<'a> ReviewPass<'a> {
@@ -377,6 +392,7 @@ impl<'a> ReviewPass<'a> {
             moved: Vec::new(),
             schools: BTreeMap::new(),
             roll_index: RollIndex::default(),
+            children: ChildIndex::default(),
         }
     }
 
@@ -409,6 +425,7 @@ impl<'a> ReviewPass<'a> {
                 self.findings.push(change_finding(change, *count));
             }
         }
+        self.findings.extend(self.children.findings(self.scope));
         self.findings.extend(attestation_findings(
             attestations,
             &self.roll_index,
@@ -436,6 +453,7 @@ impl<'a> ReviewPass<'a> {
     pub fn add_contribution(&mut self, case_id: &str, contribution: &CaseContribution) {
         let scope = self.scope;
         self.roll_index.add(case_id, contribution);
+        self.children.add(case_id, contribution);
         let summary = self
             .schools
             .entry(contribution.school.clone())
@@ -459,6 +477,10 @@ impl<'a> ReviewPass<'a> {
                     Tally::Late => summary.steps_late += 1,
                     Tally::Missing => summary.steps_missing += 1,
                     Tally::LateReport => {
+                        summary.late_reports += 1;
+                        summary.steps_late += 1;
+                    }
+                    Tally::ReportAfterReturn => {
                         summary.unreported_dropouts += 1;
                         summary.steps_late += 1;
                     }

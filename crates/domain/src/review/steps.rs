@@ -1,7 +1,11 @@
 //! The ladder's steps (`assess()` says what each episode owed and when): every step no longer
 //! open is counted on time, late or missing, and every one not done on time is a finding:
 //!
-//! * **unreported dropout**: a report to a recipient made after its day, or not at all;
+//! * **unreported dropout** (瞒报/未报): a report to a recipient never made, or made only once
+//!   the child was back (on or after the day the episode ended): nobody upstream was told
+//!   while it mattered;
+//! * **late report** (迟报): a report made after its day while the child was still away, with
+//!   its days late;
 //! * **late step**: a ladder action done after its day;
 //! * **incomplete step**: a ladder action done without every role the ladder requires;
 //! * **missed step**: a ladder action never done (its episode has ended).
@@ -15,6 +19,7 @@ use super::{EpisodeContribution, FindingKind, FindingLabel, StepContribution, Ta
 use crate::assess::{ObligationKind, ObligationStatus};
 
 pub const UNREPORTED_DROPOUT: FindingLabel = FindingLabel::new("未报告辍学", "Unreported dropout");
+pub const LATE_REPORT: FindingLabel = FindingLabel::new("迟报", "Late report");
 pub const LATE_STEP: FindingLabel = FindingLabel::new("步骤逾期完成", "Late step");
 pub const INCOMPLETE_STEP: FindingLabel = FindingLabel::new("步骤人员不全", "Incomplete step");
 pub const MISSED_STEP: FindingLabel = FindingLabel::new("步骤未执行", "Missed step");
@@ -54,9 +59,19 @@ pub(super) fn check(case: &CaseInReview<'_>) -> Ruling<Vec<EpisodeContribution>>
                 (_, ObligationStatus::Open) => {}
                 (_, ObligationStatus::DoneOnTime) => steps.push(step(Tally::OnTime, None)),
                 (ObligationKind::Report { recipient }, _) => {
-                    let (tally, detail) = match &o.fulfilment {
+                    let back_on = episode.end.as_ref().map(|end| end.on);
+                    let (tally, kind, detail) = match &o.fulfilment {
+                        Some(f) if back_on.is_some_and(|back| f.on >= back) => (
+                            Tally::ReportAfterReturn,
+                            FindingKind::UnreportedDropout,
+                            format!(
+                                "day {}: report to the {recipient} made only after the child was back, {} day(s) late",
+                                o.day, f.days_late
+                            ),
+                        ),
                         Some(f) => (
                             Tally::LateReport,
+                            FindingKind::LateReport,
                             format!(
                                 "day {}: report to the {recipient} made {} day(s) late",
                                 o.day, f.days_late
@@ -64,10 +79,11 @@ pub(super) fn check(case: &CaseInReview<'_>) -> Ruling<Vec<EpisodeContribution>>
                         ),
                         None => (
                             Tally::MissingReport,
+                            FindingKind::UnreportedDropout,
                             format!("day {}: no report to the {recipient}", o.day),
                         ),
                     };
-                    steps.push(step(tally, found(FindingKind::UnreportedDropout, detail)));
+                    steps.push(step(tally, found(kind, detail)));
                 }
                 (ObligationKind::Action { action }, ObligationStatus::DoneLate) => {
                     let late = o.fulfilment.as_ref().map_or(0, |f| f.days_late);

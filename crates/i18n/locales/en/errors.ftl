@@ -147,3 +147,10 @@ ladder-empty = must list at least one
 ladder-day-zero = must be 1 or more
 ladder-not-increasing = must be later than the step before
 ladder-no-roles = must list at least one
+
+no-such-scope-node = { $node } is not a { $kind } of the county
+scope-either-townships-or-schools = give the townships or the schools the lists cover, not both
+
+## Warnings about a fact that was recorded
+
+absence-not-on-school-day = { $day } is not a school day in the calendar in force (a weekend, a holiday or outside every term): the absence is kept, but it does not count toward the escalation ladder

@@ -139,3 +139,10 @@ ladder-empty = 至少要有一个步骤
 ladder-day-zero = 天数应从 1 开始
 ladder-not-increasing = 应晚于上一个步骤
 ladder-no-roles = 至少要有一个角色
+
+no-such-scope-node = { $node } 不是本县的{ $kind }
+scope-either-townships-or-schools = 只能指定名单覆盖的乡镇或学校之一，不能同时指定
+
+## 已记录事实的提醒
+
+absence-not-on-school-day = { $day } 在现行校历中不是上课日（周末、节假日或学期外）：缺勤已记录，但不计入“123”逐级上报

@@ -106,7 +106,7 @@ impl Console {
         let started = Instant::now();
         while notoneless_store::read_model::work_queue(
             &store.db,
-            "head_teacher",
+            &notoneless_api::cases::queue::queue_of(UserRole::HeadTeacher).unwrap(),
             None,
             clock.now_value(),
             10,
