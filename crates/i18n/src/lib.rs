@@ -249,9 +249,16 @@ impl Message {
         }
     }
 
-    /// The message with this argument too.
+    /// The message with this argument too (or instead of the one of that name). The
+    /// arguments are kept in the order of their names, so that two messages with the same
+    /// arguments are equal however they were given, and one read back from JSON equals the
+    /// one written.
     pub fn with(mut self, name: &'static str, value: impl Into<Arg>) -> Self {
-        self.args.push((Cow::Borrowed(name), value.into()));
+        let value = value.into();
+        match self.args.binary_search_by(|(n, _)| n.as_ref().cmp(name)) {
+            Ok(i) => self.args[i].1 = value,
+            Err(i) => self.args.insert(i, (Cow::Borrowed(name), value)),
+        }
         self
     }
 

@@ -10,6 +10,8 @@ use super::{
     steps, suspension, transfer,
 };
 use crate::assess::Assessment;
+use crate::event::CaseEvent;
+use notoneless_i18n::Message;
 use crate::values::Role;
 
 /// What one case brings to a review with given thresholds, as of an instant, whatever the
@@ -186,10 +188,15 @@ impl CaseInReview<'_> {
         &self,
         kind: FindingKind,
         day: NaiveDate,
-        detail: String,
+        detail: Message,
         evidence: Vec<u64>,
         responsible: Vec<Role>,
     ) -> Finding {
+        let facts = evidence
+            .iter()
+            .filter_map(|s| self.record.case.event(*s))
+            .map(CaseEvent::evidence)
+            .collect();
         let mut responsible = responsible;
         if !responsible.contains(&Role::Principal) {
             responsible.push(Role::Principal);
@@ -201,6 +208,7 @@ impl CaseInReview<'_> {
             day,
             detail,
             evidence,
+            facts,
             responsible,
         }
     }
@@ -212,7 +220,7 @@ impl CaseInReview<'_> {
         (sequence, on): (u64, NaiveDate),
         kind: FindingKind,
         day: NaiveDate,
-        detail: String,
+        detail: Message,
         responsible: Vec<Role>,
     ) -> FactFinding {
         FactFinding {

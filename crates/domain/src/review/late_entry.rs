@@ -6,6 +6,7 @@
 
 use super::contribution::{CaseInReview, HoldsThrough, Ruling};
 use super::{FactFinding, FindingKind, FindingLabel};
+use notoneless_i18n::{Message, Msg};
 
 /// The default of [`super::ReviewSettings::late_entry_days`].
 pub const DEFAULT_LATE_ENTRY_DAYS: i64 = 2;
@@ -30,10 +31,11 @@ pub(super) fn check(case: &CaseInReview<'_>) -> Ruling<Vec<FactFinding>> {
                     (sequence, on),
                     FindingKind::LateEntry,
                     on,
-                    format!(
-                        "{} of {on} recorded on {recorded}, {delay} days later",
-                        event.name()
-                    ),
+                    Message::new(Msg::FindingLateEntry)
+                        .with("fact", event.fact_label())
+                        .with("on", on)
+                        .with("recorded", recorded)
+                        .with("delay", delay),
                     vec![],
                 ));
             }

@@ -10,6 +10,7 @@
 use super::contribution::{CaseInReview, HoldsThrough, Ruling, deadline, due_from};
 use super::{FactFinding, FindingKind, FindingLabel};
 use crate::event::CaseEvent;
+use notoneless_i18n::{Message, Msg};
 
 /// The default of [`super::ReviewSettings::transfer_confirmation_days`].
 pub const DEFAULT_TRANSFER_CONFIRMATION_DAYS: i64 = 14;
@@ -37,7 +38,8 @@ pub(super) fn check(case: &CaseInReview<'_>) -> Ruling<Vec<FactFinding>> {
                 (sequence, on),
                 FindingKind::TransferWithoutDocuments,
                 on,
-                format!("transfer to {} with no document", t.destination_school),
+                Message::new(Msg::FindingTransferWithoutDocuments)
+                    .with("destination", t.destination_school.as_str()),
                 vec![],
             ));
         }
@@ -51,10 +53,9 @@ pub(super) fn check(case: &CaseInReview<'_>) -> Ruling<Vec<FactFinding>> {
                 (sequence, on),
                 FindingKind::TransferUnconfirmed,
                 on,
-                format!(
-                    "transfer to {} not confirmed within {days} days: suspected dropout",
-                    t.destination_school
-                ),
+                Message::new(Msg::FindingTransferUnconfirmed)
+                    .with("destination", t.destination_school.as_str())
+                    .with("days", days),
                 vec![],
             ));
         }
