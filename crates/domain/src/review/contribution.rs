@@ -11,8 +11,8 @@ use super::{
 };
 use crate::assess::Assessment;
 use crate::event::CaseEvent;
-use notoneless_i18n::Message;
 use crate::values::Role;
+use notoneless_i18n::Message;
 
 /// What one case brings to a review with given thresholds, as of an instant, whatever the
 /// period: every episode with its days and its steps' outcomes, and every finding about a

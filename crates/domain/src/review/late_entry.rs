@@ -27,17 +27,19 @@ pub(super) fn check(case: &CaseInReview<'_>) -> Ruling<Vec<FactFinding>> {
         if let Some(&recorded) = recorded {
             let delay = (recorded - on).num_days();
             if delay > allowed {
-                found.push(case.fact_finding(
-                    (sequence, on),
-                    FindingKind::LateEntry,
-                    on,
-                    Message::new(Msg::FindingLateEntry)
-                        .with("fact", event.fact_label())
-                        .with("on", on)
-                        .with("recorded", recorded)
-                        .with("delay", delay),
-                    vec![],
-                ));
+                found.push(
+                    case.fact_finding(
+                        (sequence, on),
+                        FindingKind::LateEntry,
+                        on,
+                        Message::new(Msg::FindingLateEntry)
+                            .with("fact", event.fact_label())
+                            .with("on", on)
+                            .with("recorded", recorded)
+                            .with("delay", delay),
+                        vec![],
+                    ),
+                );
             }
         }
     }

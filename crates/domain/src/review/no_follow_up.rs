@@ -41,16 +41,18 @@ pub(super) fn check(case: &CaseInReview<'_>) -> Ruling<Vec<FactFinding>> {
                 && deadline.is_none_or(|d| e.on() <= d)
         });
         if away && !followed && deadline.is_some_and(|d| today > d) {
-            found.push(case.fact_finding(
-                (sequence, on),
-                FindingKind::NoFollowUp,
-                on,
-                Message::new(Msg::FindingNoFollowUp)
-                    .with("recipient", r.recipient.label())
-                    .with("on", on)
-                    .with("days", days),
-                vec![Role::HeadTeacher],
-            ));
+            found.push(
+                case.fact_finding(
+                    (sequence, on),
+                    FindingKind::NoFollowUp,
+                    on,
+                    Message::new(Msg::FindingNoFollowUp)
+                        .with("recipient", r.recipient.label())
+                        .with("on", on)
+                        .with("days", days),
+                    vec![Role::HeadTeacher],
+                ),
+            );
         }
     }
     Ruling {

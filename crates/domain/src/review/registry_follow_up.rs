@@ -48,17 +48,19 @@ pub(super) fn check(case: &CaseInReview<'_>) -> Ruling<Vec<FactFinding>> {
             }
         }
         if !followed && deadline.is_some_and(|d| today > d) {
-            found.push(case.fact_finding(
-                (sequence, on),
-                FindingKind::UnresolvedRegistryFinding,
-                on,
-                Message::new(Msg::FindingUnresolvedRegistry)
-                    .with("issue", f.kind.label())
-                    .with("on", on)
-                    .with("days", days)
-                    .with("still_open", if still_open { "yes" } else { "no" }),
-                vec![Role::ResponsibleLeader],
-            ));
+            found.push(
+                case.fact_finding(
+                    (sequence, on),
+                    FindingKind::UnresolvedRegistryFinding,
+                    on,
+                    Message::new(Msg::FindingUnresolvedRegistry)
+                        .with("issue", f.kind.label())
+                        .with("on", on)
+                        .with("days", days)
+                        .with("still_open", if still_open { "yes" } else { "no" }),
+                    vec![Role::ResponsibleLeader],
+                ),
+            );
         }
     }
     Ruling {

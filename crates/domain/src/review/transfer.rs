@@ -34,14 +34,16 @@ pub(super) fn check(case: &CaseInReview<'_>) -> Ruling<Vec<FactFinding>> {
         };
         let on = t.on;
         if t.documents.is_empty() {
-            found.push(case.fact_finding(
-                (sequence, on),
-                FindingKind::TransferWithoutDocuments,
-                on,
-                Message::new(Msg::FindingTransferWithoutDocuments)
-                    .with("destination", t.destination_school.as_str()),
-                vec![],
-            ));
+            found.push(
+                case.fact_finding(
+                    (sequence, on),
+                    FindingKind::TransferWithoutDocuments,
+                    on,
+                    Message::new(Msg::FindingTransferWithoutDocuments)
+                        .with("destination", t.destination_school.as_str()),
+                    vec![],
+                ),
+            );
         }
         let deadline = deadline(on, days);
         changes.push(due_from(deadline));
@@ -49,15 +51,17 @@ pub(super) fn check(case: &CaseInReview<'_>) -> Ruling<Vec<FactFinding>> {
             matches!(e, CaseEvent::TransferConfirmed(c) if deadline.is_none_or(|d| c.on <= d))
         });
         if !confirmed && deadline.is_some_and(|d| today > d) {
-            found.push(case.fact_finding(
-                (sequence, on),
-                FindingKind::TransferUnconfirmed,
-                on,
-                Message::new(Msg::FindingTransferUnconfirmed)
-                    .with("destination", t.destination_school.as_str())
-                    .with("days", days),
-                vec![],
-            ));
+            found.push(
+                case.fact_finding(
+                    (sequence, on),
+                    FindingKind::TransferUnconfirmed,
+                    on,
+                    Message::new(Msg::FindingTransferUnconfirmed)
+                        .with("destination", t.destination_school.as_str())
+                        .with("days", days),
+                    vec![],
+                ),
+            );
         }
     }
     Ruling {
