@@ -193,6 +193,7 @@ pub enum Msg {
     MayImportRegistry,
     MayDownloadLedger,
     MayReadChildFile,
+    MaySearchChildren,
     MayListReads,
     MayMoveClock,
     MaySubmitRollCall,

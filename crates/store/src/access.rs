@@ -32,10 +32,14 @@ pub enum ReadKind {
     LedgerExport,
     /// A row of a review's findings download.
     ReviewExport,
+    /// A finding of a review's answer (which names the child).
+    Review,
+    /// A child a search found (the query is not recorded).
+    Search,
 }
 
 impl ReadKind {
-    pub const ALL: [ReadKind; 7] = [
+    pub const ALL: [ReadKind; 9] = [
         ReadKind::Status,
         ReadKind::History,
         ReadKind::AsOf,
@@ -43,6 +47,8 @@ impl ReadKind {
         ReadKind::Timeline,
         ReadKind::LedgerExport,
         ReadKind::ReviewExport,
+        ReadKind::Review,
+        ReadKind::Search,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -54,6 +60,8 @@ impl ReadKind {
             ReadKind::Timeline => "timeline",
             ReadKind::LedgerExport => "ledger_export",
             ReadKind::ReviewExport => "review_export",
+            ReadKind::Review => "review",
+            ReadKind::Search => "search",
         }
     }
 }

@@ -53,7 +53,7 @@ pub const FINDING_COLUMNS: [Column; 11] = [
     Column::new("姓名", "Name"),
     Column::new("日期", "Day"),
     Column::new("说明", "Detail"),
-    Column::new("证据（事件序号）", "Evidence (event sequence numbers)"),
+    Column::new("证据", "Evidence"),
     Column::new("责任角色", "Responsible roles"),
     Column::new("责任人", "Responsible staff"),
 ];

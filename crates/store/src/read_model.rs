@@ -11,6 +11,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use notoneless_domain::{
     Assessment, CaseContribution, ObligationKind, ObligationStatus, ReviewSettings, assess,
 };
+use notoneless_i18n::Message;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -201,6 +202,19 @@ fn stale_after(assessment: &Assessment, rules: &Rules) -> Option<DateTime<Utc>> 
         .any(|o| o.status == ObligationStatus::Open);
     (open_step || assessment.current_episode.is_some())
         .then(|| rules.calendar.end_of_day(assessment.today))
+}
+
+/// The name of an obligation row's `kind`, for a person (`None` for a kind no ladder has).
+pub fn obligation_label(kind: &str) -> Option<Message> {
+    let kind = match kind.strip_prefix("report:") {
+        Some(recipient) => ObligationKind::Report {
+            recipient: serde_json::from_value(Value::String(recipient.to_string())).ok()?,
+        },
+        None => ObligationKind::Action {
+            action: serde_json::from_value(Value::String(kind.to_string())).ok()?,
+        },
+    };
+    Some(kind.label())
 }
 
 fn obligation_rows(assessment: &Assessment) -> Result<Vec<ObligationRow>, StoreError> {
