@@ -323,7 +323,7 @@ impl Msg {
 }
 
 /// The catalogue files, as (language, file name, text).
-pub const FILES: [(Lang, &str, &str); 6] = [
+pub const FILES: [(Lang, &str, &str); 8] = [
     (
         Lang::Zh,
         "errors.ftl",
@@ -339,6 +339,7 @@ pub const FILES: [(Lang, &str, &str); 6] = [
         "review.ftl",
         include_str!("../locales/zh/review.ftl"),
     ),
+    (Lang::Zh, "cli.ftl", include_str!("../locales/zh/cli.ftl")),
     (
         Lang::En,
         "errors.ftl",
@@ -354,6 +355,7 @@ pub const FILES: [(Lang, &str, &str); 6] = [
         "review.ftl",
         include_str!("../locales/en/review.ftl"),
     ),
+    (Lang::En, "cli.ftl", include_str!("../locales/en/cli.ftl")),
 ];
 
 struct Catalogue {

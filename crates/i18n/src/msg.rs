@@ -275,4 +275,22 @@ pub enum Msg {
     FactRegistryFindingCleared,
     FactRollCall,
     FactCalendarChange,
+
+    // ---- cli.ftl: the command line's answers ------------------------------------------------
+    CliReviewWritten,
+    CliImportOpened,
+    CliImportOpenedLine,
+    CliImportUnchanged,
+    CliImportLine,
+    CliImportEnrolled,
+    CliImportRejected,
+    CliImportRejectedRow,
+    CliImportRejectedRowField,
+    CliRegistrySummary,
+    CliRegistryNew,
+    CliRegistryResolved,
+    CliRegistryUnchanged,
+    CliRegistryExplained,
+    CliRegistryGroup,
+    CliRegistryChange,
 }

@@ -287,9 +287,11 @@ pub async fn review(args: ReviewArgs) -> Result<ExitCode> {
     write_out(args.output.as_deref(), &bytes)?;
     if let Some(path) = &args.output {
         println!(
-            "{} finding(s) written to {}",
-            review.findings.len(),
-            path.display()
+            "{}",
+            notoneless_i18n::Message::new(notoneless_i18n::Msg::CliReviewWritten)
+                .with("count", review.findings.len())
+                .with("path", path.display().to_string())
+                .text(args.lang)
         );
     }
     Ok(ExitCode::SUCCESS)
