@@ -200,7 +200,8 @@ pub struct ReviewArgs {
     pub known_at: Option<chrono::DateTime<chrono::FixedOffset>>,
     #[arg(long, value_enum, default_value = "json")]
     pub format: ReviewFormat,
-    /// The language of the table's headers and labels: zh (the default) or en.
+    /// The language of the table's headers, labels and details, and of the answer: zh (the
+    /// default) or en.
     #[arg(long, default_value = "zh")]
     pub lang: Lang,
     /// The file to write; without it, standard output (not for xlsx).
