@@ -90,6 +90,12 @@ pub const LEDGER_READERS: Permission = Permission {
     roles: &UserRole::ALL,
     action: Msg::MayDownloadLedger,
 };
+/// Who searches for children by name or number (in their jurisdiction): everyone who reads
+/// children's files.
+pub const CHILD_SEARCHERS: Permission = Permission {
+    roles: CHILD_FILE_READERS.roles,
+    action: Msg::MaySearchChildren,
+};
 /// Who reads anything of a child's file: everyone but admins.
 pub const CHILD_FILE_READERS: Permission = Permission {
     roles: &[

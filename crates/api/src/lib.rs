@@ -20,6 +20,7 @@ pub mod registry;
 pub mod reviews;
 pub mod roll_calls;
 pub mod routes;
+pub mod search;
 pub mod security;
 pub mod session;
 pub mod state;

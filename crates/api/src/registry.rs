@@ -9,11 +9,11 @@ use chrono::NaiveDate;
 use notoneless_store::imports::{
     FindingState, RegistryReport, TrackedFinding, import_registry, registry_findings,
 };
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::{Caller, visible_schools_within};
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, ErrorBody, request_lang};
 use crate::extract::{JsonBody, QueryParams};
 use notoneless_domain::ListScope;
 use notoneless_i18n::{Message, Msg};
@@ -112,13 +112,13 @@ pub struct FindingQuery {
 
 /// The registry findings in the caller's jurisdiction, tracked to their resolution.
 #[utoipa::path(get, path = "/api/v1/registry-findings", tag = "reads", params(FindingQuery),
-    responses((status = 200, body = Vec<TrackedFinding>), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)),
+    responses((status = 200, body = Vec<RegistryFindingView>), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn list_registry_findings(
     State(state): State<AppState>,
     caller: Caller,
     QueryParams(query): QueryParams<FindingQuery>,
-) -> Result<Json<Vec<TrackedFinding>>, ApiError> {
+) -> Result<Json<Vec<RegistryFindingView>>, ApiError> {
     let wanted = match query.state.as_deref().unwrap_or("open") {
         "all" => None,
         "open" => Some(FindingState::Open),
@@ -135,10 +135,30 @@ pub async fn list_registry_findings(
         [&query.township, &query.school],
     );
     let findings = registry_findings(&state.store, schools.as_deref()).await?;
+    let lang = request_lang();
     Ok(Json(
         findings
             .into_iter()
             .filter(|f| wanted.is_none_or(|w| f.state == w))
+            .map(|finding| RegistryFindingView {
+                school_name: snapshot
+                    .org
+                    .nodes
+                    .get(&finding.school)
+                    .map(|n| n.name.clone()),
+                kind_label: finding.kind.label().text(lang),
+                finding,
+            })
             .collect(),
     ))
+}
+
+/// A registry finding with the name of its school and of its kind (in the request's
+/// language).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RegistryFindingView {
+    #[serde(flatten)]
+    pub finding: TrackedFinding,
+    pub school_name: Option<String>,
+    pub kind_label: String,
 }

@@ -6,16 +6,20 @@ use std::collections::BTreeMap;
 use axum::extract::State;
 use axum::response::Response;
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
-use notoneless_domain::{Organisation, Review, ReviewScope, ReviewSettings, SchoolSummary};
+use notoneless_domain::{
+    Finding, FindingKind, Organisation, ReviewScope, ReviewSettings, Role, SchoolSummary,
+    StudentProfile,
+};
+use notoneless_i18n::{Lang, Message};
 use notoneless_store::access::ReadKind;
 use notoneless_store::exports::{FINDING_CASE_COLUMN, cases_shown, review_findings};
-use notoneless_store::review::run_review;
+use notoneless_store::review::run_review_with_profiles;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::access_log::log_reads;
 use crate::auth::{Caller, visible_schools_within};
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, ErrorBody, request_lang};
 use crate::exports::{DownloadQuery, ExportQuery, download};
 use crate::extract::QueryParams;
 use crate::org::UserView;
@@ -76,10 +80,81 @@ impl ReviewQuery {
     }
 }
 
+/// One finding as the API shows it: the domain's finding with the child it concerns, the
+/// names of its school and kind, and its texts rendered in the request's language
+/// (`Accept-Language`; Chinese by default). `detail` is the rendered text and
+/// `detail_message` the catalogue's message it was rendered from (id and arguments), for a
+/// client that renders it itself; `facts` names the evidence by the facts' days and kinds,
+/// in the order of `evidence`, which keeps their sequence numbers.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FindingView {
+    pub kind: FindingKind,
+    pub kind_label: String,
+    pub case_id: String,
+    pub school: String,
+    pub school_name: Option<String>,
+    /// The child, for a finding about a case (none for a school's roll calls or the county's
+    /// calendar).
+    pub child: Option<ChildView>,
+    pub day: NaiveDate,
+    pub detail: String,
+    #[schema(value_type = notoneless_i18n::MessageJson)]
+    pub detail_message: Message,
+    pub evidence: Vec<u64>,
+    pub facts: Vec<String>,
+    pub responsible: Vec<Role>,
+}
+
+/// The child a finding concerns, as the lists show a child.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChildView {
+    pub name: String,
+    pub student_number: String,
+    pub grade: u8,
+    pub class: String,
+}
+
+impl FindingView {
+    fn of(
+        finding: Finding,
+        profiles: &BTreeMap<String, StudentProfile>,
+        org: &Organisation,
+        lang: Lang,
+    ) -> Self {
+        let label = finding.kind.label();
+        Self {
+            kind: finding.kind,
+            kind_label: match lang {
+                Lang::Zh => label.zh,
+                Lang::En => label.en,
+            }
+            .to_string(),
+            child: profiles.get(&finding.case_id).map(|p| ChildView {
+                name: p.name.clone(),
+                student_number: p.student_number.clone(),
+                grade: p.grade,
+                class: p.class.clone(),
+            }),
+            school_name: org.nodes.get(&finding.school).map(|n| n.name.clone()),
+            detail: finding.detail.text(lang),
+            facts: finding.facts.iter().map(|f| f.text(lang)).collect(),
+            detail_message: finding.detail,
+            case_id: finding.case_id,
+            school: finding.school,
+            day: finding.day,
+            evidence: finding.evidence,
+            responsible: finding.responsible,
+        }
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReviewView {
-    #[serde(flatten)]
-    pub review: Review,
+    pub from: NaiveDate,
+    pub until: NaiveDate,
+    pub as_of: DateTime<Utc>,
+    pub findings: Vec<FindingView>,
+    pub schools: Vec<SchoolSummary>,
     /// The schools' counts added up per township.
     pub townships: Vec<SchoolSummary>,
     /// The staff of each school with findings, so that the persons who answer can be named.
@@ -97,7 +172,14 @@ pub async fn get_review(
 ) -> Result<StreamedJson<ReviewView>, ApiError> {
     let snapshot = state.store.org.current();
     let org = &snapshot.org;
-    let review = run_review(&state.store, &query.scope(org, &caller)?).await?;
+    let (review, profiles) =
+        run_review_with_profiles(&state.store, &query.scope(org, &caller)?).await?;
+    // The answer names each child a finding concerns: every such case is recorded in the
+    // access log first.
+    let named: Vec<String> = profiles.keys().cloned().collect();
+    if !named.is_empty() {
+        log_reads(&state, &caller, ReadKind::Review, None, &named).await?;
+    }
     let mut staff: BTreeMap<String, Vec<UserView>> = BTreeMap::new();
     for finding in &review.findings {
         staff.entry(finding.school.clone()).or_insert_with(|| {
@@ -134,8 +216,17 @@ pub async fn get_review(
         t.unreported_dropouts += school.unreported_dropouts;
         t.late_reports += school.late_reports;
     }
+    let lang = request_lang();
     Ok(StreamedJson(ReviewView {
-        review,
+        from: review.from,
+        until: review.until,
+        as_of: review.as_of,
+        findings: review
+            .findings
+            .into_iter()
+            .map(|f| FindingView::of(f, &profiles, org, lang))
+            .collect(),
+        schools: review.schools,
         townships: townships.into_values().collect(),
         staff,
     }))

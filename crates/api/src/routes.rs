@@ -15,14 +15,14 @@ use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter, UtoipaMethodRouterE
 use utoipa_axum::routes;
 
 use crate::auth::{
-    Access, CALENDAR_KEEPERS, CHILD_FILE_READERS, GRADE6_IMPORTERS, LEDGER_READERS, LOG_AUDITORS,
-    ORG_ADMINS, ORG_HISTORY_READERS, Permission, READ_AUDITORS, REGISTRY_IMPORTERS, REVIEWERS,
-    ROLL_CALLERS, TRAINERS, admit,
+    Access, CALENDAR_KEEPERS, CHILD_FILE_READERS, CHILD_SEARCHERS, GRADE6_IMPORTERS,
+    LEDGER_READERS, LOG_AUDITORS, ORG_ADMINS, ORG_HISTORY_READERS, Permission, READ_AUDITORS,
+    REGISTRY_IMPORTERS, REVIEWERS, ROLL_CALLERS, TRAINERS, admit,
 };
 use crate::cases::{commands, queue, replay, status};
 use crate::{
     AppState, MAX_IMPORT_BYTES, access_log, clock, exports, imports, org, registry, reviews,
-    roll_calls, session, transparency,
+    roll_calls, search, session, transparency,
 };
 
 /// One endpoint: its handler with its route and operation, and who may call it.
@@ -64,6 +64,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             Roles(Permission::recording(CaseActionKind::OpenCase)),
         ),
         row(routes!(status::list), Everyone),
+        row(routes!(search::search), Roles(CHILD_SEARCHERS)),
         row(routes!(status::get_case), Case),
         row(routes!(replay::history), Case),
         row(routes!(replay::as_of), Case),

@@ -240,12 +240,22 @@ async fn every_case_a_download_shows_is_in_its_access_log(backend: Backend) {
         1,
         "not in the principal's review"
     );
-    // The review itself, without names, is not a read of anyone's file.
+    // The review's answer names the children with findings too: a read of each.
     let (status, _) = app
         .get("p", "/api/v1/reviews?from=2023-11-01&until=2023-11-30")
         .await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(reads(&app, "insp", &a).await["total"], 4);
+    let page = reads(&app, "insp", &a).await;
+    assert_eq!(page["total"], 5);
+    assert_eq!(
+        (&page["items"][0]["kind"], &page["items"][0]["user"]),
+        (&Value::from("review"), &Value::from("p"))
+    );
+    assert_eq!(
+        reads(&app, "insp", &b).await["total"],
+        1,
+        "not in the principal's review"
+    );
 }
 
 async fn only_inspectors_and_bureau_officers_list_who_read_a_file_within_their_jurisdiction(

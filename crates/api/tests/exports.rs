@@ -289,7 +289,7 @@ async fn the_review_findings_download_in_the_callers_jurisdiction_as_csv_or_xlsx
             "姓名",
             "日期",
             "说明",
-            "证据（事件序号）",
+            "证据",
             "责任角色",
             "责任人"
         ]

@@ -227,6 +227,19 @@ async fn no_name_phone_id_number_or_token_reaches_the_logs_even_at_trace_level(b
         .await;
     assert_eq!(status, StatusCode::OK, "{added}");
     let one_time = added["one_time_password"].as_str().unwrap().to_string();
+    // Searches by the child's student number (ASCII: it would show as it is in a logged URI),
+    // by a part of the name, and one too long, refused: the query is never logged.
+    for q in [
+        STUDENT_NUMBER.to_string(),
+        CHILD.to_string(),
+        format!("{STUDENT_NUMBER}{}", "0".repeat(50)),
+    ] {
+        let (status, _) = app.get("ht", &format!("/api/v1/search?q={q}")).await;
+        assert!(
+            status == StatusCode::OK || status == StatusCode::BAD_REQUEST,
+            "{status}"
+        );
+    }
     let session_path = format!("{}/api/v1/session", app.base);
     let logged = app
         .client

@@ -211,6 +211,7 @@ fn request(
         "GET /api/v1/cases/{case_id}/as-known-at" => "?time=2023-11-08T12:00:00Z",
         "GET /api/v1/reviews" | "GET /api/v1/reviews/export" => "?from=2023-11-01&until=2023-11-30",
         "GET /api/v1/registry-findings" => "?state=all",
+        "GET /api/v1/search" => "?q=zxm",
         _ => "",
     };
     let body = match (method, rule) {

@@ -676,7 +676,7 @@ async fn the_review_finds_late_reports_for_the_bureau_and_not_outside_a_principa
         review["findings"][0]["detail"]
             .as_str()
             .unwrap()
-            .contains("2 day(s) late")
+            .contains("2 days late")
     );
     let staff: Vec<&str> = review["staff"][SCHOOL_A]
         .as_array()
@@ -767,7 +767,7 @@ async fn a_holiday_declared_after_the_fact_is_a_review_finding_with_the_deadline
         retro[0]["detail"]
             .as_str()
             .unwrap()
-            .contains("before [day 2 HomeVisit due 2023-11-07]"),
+            .contains("before [day 2 home visit due by 2023-11-07]"),
         "{}",
         retro[0]
     );
@@ -775,7 +775,7 @@ async fn a_holiday_declared_after_the_fact_is_a_review_finding_with_the_deadline
         retro[1]["detail"]
             .as_str()
             .unwrap()
-            .contains("by bo, after the day had passed; it moved deadlines in 1 case(s)"),
+            .contains("by bo, after the day had passed; it moved deadlines in 1 case"),
         "{}",
         retro[1]
     );

@@ -40,6 +40,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
+use notoneless_i18n::{Message, Msg};
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::SchoolCalendar;
@@ -96,6 +97,18 @@ pub struct EpisodeEnd {
 pub enum ObligationKind {
     Action { action: StepAction },
     Report { recipient: Recipient },
+}
+
+impl ObligationKind {
+    /// The step's name, for a person ("家访", "向乡镇政府报告").
+    pub fn label(self) -> Message {
+        match self {
+            ObligationKind::Action { action } => Message::new(action.label()),
+            ObligationKind::Report { recipient } => {
+                Message::new(Msg::StepReport).with("recipient", recipient.label())
+            }
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

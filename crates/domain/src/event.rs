@@ -10,6 +10,7 @@ use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 use cqrs_es::DomainEvent;
+use notoneless_i18n::{Message, Msg};
 use serde::{Deserialize, Serialize};
 
 use crate::values::{
@@ -353,6 +354,42 @@ impl CaseEvent {
             CaseEvent::RegistryFindingResolved(f) => f.on,
             CaseEvent::RegistryFindingCleared(f) => f.on,
         }
+    }
+
+    /// What kind of fact it is, for a person (the evidence of a finding names its facts by
+    /// their days and kinds: "2023年10月8日 联系家长").
+    pub fn fact_label(&self) -> Msg {
+        match self {
+            CaseEvent::CaseOpened(_) => Msg::FactCaseOpened,
+            CaseEvent::FocusGroupsChanged(_) => Msg::FactFocusGroupsChanged,
+            CaseEvent::AbsenceRecorded(_) => Msg::FactAbsenceRecorded,
+            CaseEvent::LeaveGranted(_) => Msg::FactLeaveGranted,
+            CaseEvent::ParentContacted(_) => Msg::FactParentContacted,
+            CaseEvent::HomeVisitConducted(_) => Msg::FactHomeVisitConducted,
+            CaseEvent::ReportSubmitted(_) => Msg::FactReportSubmitted,
+            CaseEvent::ReportAcknowledged(_) => Msg::FactReportAcknowledged,
+            CaseEvent::SupervisionNoted(_) => Msg::FactSupervisionNoted,
+            CaseEvent::ReturnedToSchool(_) => Msg::FactReturnedToSchool,
+            CaseEvent::TransferredOut(_) => Msg::FactTransferredOut,
+            CaseEvent::TransferConfirmed(_) => Msg::FactTransferConfirmed,
+            CaseEvent::Suspended(_) => Msg::FactSuspended,
+            CaseEvent::Resumed(_) => Msg::FactResumed,
+            CaseEvent::SupportGiven(_) => Msg::FactSupportGiven,
+            CaseEvent::HomeTeachingHeld(_) => Msg::FactHomeTeachingHeld,
+            CaseEvent::CaseClosed(_) => Msg::FactCaseClosed,
+            CaseEvent::CaseReopened(_) => Msg::FactCaseReopened,
+            CaseEvent::FactCorrected(_) => Msg::FactFactCorrected,
+            CaseEvent::RegistryFindingRecorded(_) => Msg::FactRegistryFindingRecorded,
+            CaseEvent::RegistryFindingResolved(_) => Msg::FactRegistryFindingResolved,
+            CaseEvent::RegistryFindingCleared(_) => Msg::FactRegistryFindingCleared,
+        }
+    }
+
+    /// The fact as a finding's evidence names it: its day and its kind.
+    pub fn evidence(&self) -> Message {
+        Message::new(Msg::EvidenceFact)
+            .with("on", self.on())
+            .with("fact", self.fact_label())
     }
 
     /// The stored name of the event.

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 
+use notoneless_i18n::Msg;
 use serde::{Deserialize, Serialize};
 
 use crate::error::LadderError;
@@ -17,6 +18,16 @@ pub enum StepAction {
     ContactParents,
     /// Visit the home (a [`crate::HomeVisit`]).
     HomeVisit,
+}
+
+impl StepAction {
+    /// The action's name, for a person.
+    pub fn label(self) -> Msg {
+        match self {
+            StepAction::ContactParents => Msg::StepContactParents,
+            StepAction::HomeVisit => Msg::StepHomeVisit,
+        }
+    }
 }
 
 /// One rung: when the episode's count of unexcused school days reaches `day`, `action` is due

@@ -34,6 +34,20 @@ pub enum Role {
 }
 
 impl Role {
+    /// The role's name, for a person.
+    pub fn label(self) -> Msg {
+        match self {
+            Role::HeadTeacher => Msg::CaseRoleHeadTeacher,
+            Role::ResponsibleLeader => Msg::CaseRoleResponsibleLeader,
+            Role::Principal => Msg::CaseRolePrincipal,
+            Role::TownshipOfficer => Msg::CaseRoleTownshipOfficer,
+            Role::BureauOfficer => Msg::CaseRoleBureauOfficer,
+            Role::Inspector => Msg::CaseRoleInspector,
+            Role::VillageCadre => Msg::CaseRoleVillageCadre,
+            Role::Other => Msg::CaseRoleOther,
+        }
+    }
+
     /// The role's name as it is written in JSON and in messages.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -2,6 +2,7 @@
 
 use notoneless_domain::fixtures::*;
 use notoneless_domain::*;
+use notoneless_i18n::{Lang, Message, Msg};
 
 use Recipient::{CountyBureau, TownshipGovernment};
 use Role::{HeadTeacher, Principal, ResponsibleLeader};
@@ -54,7 +55,6 @@ fn by_the_book() -> Vec<CaseEvent> {
 }
 
 use chrono::NaiveDate;
-use notoneless_i18n::Msg;
 
 #[test]
 fn a_case_handled_by_the_book_gives_no_finding() {
@@ -71,9 +71,29 @@ fn a_day_three_visit_without_the_principal_is_an_incomplete_step_the_principal_a
     let review = run(&[record(events, &[])], "2023-11-30");
     assert_eq!(kinds(&review), vec![FindingKind::IncompleteStep]);
     let finding = &review.findings[0];
-    assert_eq!(finding.detail, "day 3: HomeVisit without principal");
+    assert_eq!(
+        finding.detail.text(Lang::Zh),
+        "第3天：家访缺少校长参加（应于2023年11月8日前完成）"
+    );
+    assert_eq!(
+        finding.detail.text(Lang::En),
+        "Day 3: home visit without the principal (due by 2023-11-08)"
+    );
     assert!(finding.responsible.contains(&Principal));
     assert_eq!(finding.evidence, vec![2, 4, 6, 7]);
+}
+
+#[test]
+fn a_findings_evidence_names_its_facts_by_their_days_and_kinds() {
+    let mut events = by_the_book();
+    events[6] = visited("2023-11-08", &[HeadTeacher, ResponsibleLeader]);
+    let review = run(&[record(events, &[])], "2023-11-30");
+    let finding = &review.findings[0];
+    let facts: Vec<String> = finding.facts.iter().map(|f| f.text(Lang::Zh)).collect();
+    assert_eq!(facts.len(), finding.evidence.len());
+    assert_eq!(facts[0], "2023年11月6日 缺勤");
+    assert_eq!(facts[3], "2023年11月8日 家访");
+    assert_eq!(finding.facts[3].text(Lang::En), "2023-11-08 home visit");
 }
 
 #[test]
@@ -93,7 +113,10 @@ fn reports_two_days_late_while_the_child_is_still_away_are_late_reports_not_unre
         vec![FindingKind::LateReport, FindingKind::LateReport]
     );
     assert!(
-        review.findings[0].detail.contains("made 2 day(s) late"),
+        review.findings[0]
+            .detail
+            .text(Lang::En)
+            .contains("made 2 days late"),
         "{:?}",
         review.findings[0]
     );
@@ -122,6 +145,7 @@ fn a_report_made_only_after_the_child_was_back_is_an_unreported_dropout() {
     assert!(
         review.findings[0]
             .detail
+            .text(Lang::En)
             .contains("only after the child was back"),
         "{:?}",
         review.findings[0]
@@ -147,7 +171,7 @@ fn an_episode_never_reported_is_an_unreported_dropout() {
         review
             .findings
             .iter()
-            .all(|f| f.detail.starts_with("day 3: no report"))
+            .all(|f| f.detail.text(Lang::Zh).starts_with("第3天：未向"))
     );
 }
 
@@ -157,8 +181,12 @@ fn a_fact_recorded_a_week_after_its_day_is_a_late_entry() {
     assert_eq!(kinds(&review), vec![FindingKind::LateEntry]);
     assert_eq!(review.findings[0].evidence, vec![6]);
     assert_eq!(
-        review.findings[0].detail,
-        "AbsenceRecorded of 2023-11-08 recorded on 2023-11-15, 7 days later"
+        review.findings[0].detail.text(Lang::En),
+        "absence of 2023-11-08 recorded on 2023-11-15, 7 days later"
+    );
+    assert_eq!(
+        review.findings[0].detail.text(Lang::Zh),
+        "2023年11月8日的缺勤于2023年11月15日才录入，晚了7天"
     );
 }
 
@@ -265,7 +293,7 @@ fn holiday_change(day: &str, declared_on: &str) -> CalendarChange {
         .expect("a valid calendar");
     CalendarChange {
         day: d(day),
-        what: "holiday 'snow day' declared".into(),
+        what: Message::new(Msg::CalendarHolidayDeclared).with("name", "snow day"),
         declared_on: d(declared_on),
         declared_by: Some("chen".into()),
         sequence: 9,
@@ -305,7 +333,8 @@ fn a_holiday_declared_afterwards_is_a_finding_even_when_it_moved_no_deadline() {
     assert!(
         findings[0]
             .detail
-            .ends_with("it moved deadlines in 0 case(s)")
+            .text(Lang::En)
+            .ends_with("it moved deadlines in 0 cases")
     );
 }
 
@@ -337,7 +366,8 @@ fn a_retroactive_holiday_moves_only_the_deadlines_of_facts_known_when_it_was_dec
     assert!(
         findings[0]
             .detail
-            .ends_with("it moved deadlines in 0 case(s)")
+            .text(Lang::En)
+            .ends_with("it moved deadlines in 0 cases")
     );
 }
 
@@ -447,7 +477,10 @@ fn a_child_named_absent_with_no_case_at_all_is_a_mismatch_and_excused_children_a
     );
     assert_eq!(findings.len(), 1);
     assert!(
-        findings[0].detail.contains("G000000000000000001"),
+        findings[0]
+            .detail
+            .text(Lang::Zh)
+            .contains("G000000000000000001"),
         "{:?}",
         findings[0]
     );
@@ -786,7 +819,7 @@ fn a_second_case_file_open_for_the_same_child_is_a_duplicate_case_finding() {
         ),
         ("case-2", d("2023-11-08"), &vec![1])
     );
-    assert!(duplicates[0].detail.contains("case-1"));
+    assert!(duplicates[0].detail.text(Lang::En).contains("case-1"));
     assert_eq!(FindingKind::DuplicateCase.label().zh, "重复立案");
 }
 

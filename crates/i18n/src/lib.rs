@@ -11,7 +11,8 @@
 //! Pure: no I/O. The domain's errors render their texts from here, the API picks the language
 //! of each answer (`Lang::negotiate`), the exports and the console theirs.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::str::FromStr;
 use std::sync::LazyLock;
@@ -125,8 +126,11 @@ impl fmt::Display for Lang {
     }
 }
 
-/// An argument of a message.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// An argument of a message. Kept (as JSON) with what it describes, e.g. a review finding in
+/// the read model: `{"text": "…"}`, `{"int": 3}`, `{"day": "2023-10-07"}`, `{"message": …}`,
+/// `{"list": […]}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Arg {
     /// Text given as it is (a name, a field, a reference).
     Text(String),
@@ -183,10 +187,58 @@ macro_rules! int_args {
 int_args!(i32, i64, u32, u64, usize);
 
 /// A text to show: a message of the catalogue and its arguments.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// As JSON (how the read model keeps one, and how the API shows it beside its rendered text)
+/// it is `{"id": "review-late-step", "args": {"day": {"int": 2}, …}}`: the catalogue's id and
+/// the arguments by name, so that a client may render it in a language of its own.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "MessageJson", try_from = "MessageJson")]
 pub struct Message {
     pub msg: Msg,
-    pub args: Vec<(&'static str, Arg)>,
+    pub args: Vec<(Cow<'static, str>, Arg)>,
+}
+
+/// A [`Message`] as JSON.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = Message))]
+pub struct MessageJson {
+    /// The catalogue's id of the message.
+    pub id: String,
+    /// Its arguments by name: each `{"text": …}`, `{"int": …}`, `{"day": "YYYY-MM-DD"}`,
+    /// `{"message": <a message>}` or `{"list": [<messages>]}`.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub args: BTreeMap<String, Arg>,
+}
+
+impl From<Message> for MessageJson {
+    fn from(message: Message) -> Self {
+        Self {
+            id: message.msg.id().to_string(),
+            args: message
+                .args
+                .into_iter()
+                .map(|(name, value)| (name.into_owned(), value))
+                .collect(),
+        }
+    }
+}
+
+impl TryFrom<MessageJson> for Message {
+    type Error = String;
+
+    fn try_from(json: MessageJson) -> Result<Self, String> {
+        let msg = Msg::from_str(&json.id).map_err(|_| format!("no message {:?}", json.id))?;
+        Ok(Self {
+            msg,
+            args: json
+                .args
+                .into_iter()
+                .map(|(name, value)| (Cow::Owned(name), value))
+                .collect(),
+        })
+    }
 }
 
 impl Message {
@@ -197,9 +249,16 @@ impl Message {
         }
     }
 
-    /// The message with this argument too.
+    /// The message with this argument too (or instead of the one of that name). The
+    /// arguments are kept in the order of their names, so that two messages with the same
+    /// arguments are equal however they were given, and one read back from JSON equals the
+    /// one written.
     pub fn with(mut self, name: &'static str, value: impl Into<Arg>) -> Self {
-        self.args.push((name, value.into()));
+        let value = value.into();
+        match self.args.binary_search_by(|(n, _)| n.as_ref().cmp(name)) {
+            Ok(i) => self.args[i].1 = value,
+            Err(i) => self.args.insert(i, (Cow::Borrowed(name), value)),
+        }
         self
     }
 
@@ -231,7 +290,7 @@ impl Message {
                         .join(lang.separator()),
                 ),
             };
-            args.set(*name, value);
+            args.set(name.clone(), value);
         }
         let mut errors = Vec::new();
         let text = bundle.format_pattern(pattern, Some(&args), &mut errors);
@@ -264,7 +323,7 @@ impl Msg {
 }
 
 /// The catalogue files, as (language, file name, text).
-pub const FILES: [(Lang, &str, &str); 6] = [
+pub const FILES: [(Lang, &str, &str); 10] = [
     (
         Lang::Zh,
         "errors.ftl",
@@ -281,6 +340,12 @@ pub const FILES: [(Lang, &str, &str); 6] = [
         include_str!("../locales/zh/console.ftl"),
     ),
     (
+        Lang::Zh,
+        "review.ftl",
+        include_str!("../locales/zh/review.ftl"),
+    ),
+    (Lang::Zh, "cli.ftl", include_str!("../locales/zh/cli.ftl")),
+    (
         Lang::En,
         "errors.ftl",
         include_str!("../locales/en/errors.ftl"),
@@ -295,6 +360,12 @@ pub const FILES: [(Lang, &str, &str); 6] = [
         "console.ftl",
         include_str!("../locales/en/console.ftl"),
     ),
+    (
+        Lang::En,
+        "review.ftl",
+        include_str!("../locales/en/review.ftl"),
+    ),
+    (Lang::En, "cli.ftl", include_str!("../locales/en/cli.ftl")),
 ];
 
 struct Catalogue {

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use notoneless_domain::{ListScope, RowError};
+use notoneless_i18n::{Lang, Message, Msg};
 use notoneless_store::imports::{
     ImportReport, RegistryChange, RegistryReport, import_grade6_watch, import_registry,
 };
@@ -57,6 +58,9 @@ pub struct RegistryArgs {
     /// The lists cover only these schools (ids, comma-separated).
     #[arg(long, value_delimiter = ',')]
     pub schools: Vec<String>,
+    /// The language of the answer: zh (the default) or en.
+    #[arg(long, default_value = "zh")]
+    pub lang: Lang,
 }
 
 #[derive(clap::Args)]
@@ -75,6 +79,9 @@ pub struct Grade6WatchArgs {
     /// The day the junior middle schools' term started: the day the cases open (YYYY-MM-DD).
     #[arg(long)]
     pub on: NaiveDate,
+    /// The language of the answer: zh (the default) or en.
+    #[arg(long, default_value = "zh")]
+    pub lang: Lang,
 }
 
 /// How the lists' files are read: CSV in UTF-8 or GBK/GB18030, or a workbook (XLSX, XLS).
@@ -121,7 +128,10 @@ async fn grade6_watch(args: Grade6WatchArgs) -> Result<ExitCode> {
         &cli_context(),
     )
     .await?;
-    print!("{}", describe(&report, &args.leavers, &args.enrolments));
+    print!(
+        "{}",
+        describe(&report, &args.leavers, &args.enrolments, args.lang)
+    );
     Ok(
         if report.rejected_leavers.is_empty() && report.rejected_enrolments.is_empty() {
             ExitCode::SUCCESS
@@ -131,48 +141,69 @@ async fn grade6_watch(args: Grade6WatchArgs) -> Result<ExitCode> {
     )
 }
 
-pub fn rejection(file: &Path, error: &RowError) -> String {
-    match &error.field {
-        Some(field) => format!(
-            "  {} line {}, {field}: {}\n",
-            file.display(),
-            error.row,
-            error.reason
-        ),
-        None => format!(
-            "  {} line {}: {}\n",
-            file.display(),
-            error.row,
-            error.reason
-        ),
+/// One line of the answer, indented or not, in `lang`.
+fn line(lang: Lang, indent: bool, message: Message) -> String {
+    format!("{}{}\n", if indent { "  " } else { "" }, message.text(lang))
+}
+
+/// A refused row, by its file, line and column, in `lang`. (The reason is the row check's own
+/// text, so far in English.)
+pub fn rejection(file: &Path, error: &RowError, lang: Lang) -> String {
+    let message = match &error.field {
+        Some(field) => Message::new(Msg::CliImportRejectedRowField).with("field", field.as_str()),
+        None => Message::new(Msg::CliImportRejectedRow),
     }
+    .with("file", file.display().to_string())
+    .with("line", error.row)
+    .with("reason", error.reason.as_str());
+    line(lang, true, message)
 }
 
 /// The report as the operator reads it: what was opened, what was there already, what was
 /// refused and why, by line.
-fn describe(report: &ImportReport, leavers: &Path, enrolments: &Path) -> String {
-    let mut out = format!("opened {} case(s)\n", report.opened.len());
+fn describe(report: &ImportReport, leavers: &Path, enrolments: &Path, lang: Lang) -> String {
+    let mut out = line(
+        lang,
+        false,
+        Message::new(Msg::CliImportOpened).with("count", report.opened.len()),
+    );
     for (row, case_id) in &report.opened {
-        out.push_str(&format!("  line {row}: case {case_id}\n"));
+        out.push_str(&line(
+            lang,
+            true,
+            Message::new(Msg::CliImportOpenedLine)
+                .with("line", *row)
+                .with("case", case_id.as_str()),
+        ));
     }
-    out.push_str(&format!(
-        "unchanged (opened by an earlier import): {} row(s)\n",
-        report.unchanged.len()
+    out.push_str(&line(
+        lang,
+        false,
+        Message::new(Msg::CliImportUnchanged).with("count", report.unchanged.len()),
     ));
     for row in &report.unchanged {
-        out.push_str(&format!("  line {row}\n"));
+        out.push_str(&line(
+            lang,
+            true,
+            Message::new(Msg::CliImportLine).with("line", *row),
+        ));
     }
-    out.push_str(&format!(
-        "enrolled at a junior middle school: {} leaver(s)\n",
-        report.enrolled
+    out.push_str(&line(
+        lang,
+        false,
+        Message::new(Msg::CliImportEnrolled).with("count", report.enrolled),
     ));
     let rejected = report.rejected_leavers.len() + report.rejected_enrolments.len();
-    out.push_str(&format!("rejected: {rejected} row(s)\n"));
+    out.push_str(&line(
+        lang,
+        false,
+        Message::new(Msg::CliImportRejected).with("count", rejected),
+    ));
     for error in &report.rejected_leavers {
-        out.push_str(&rejection(leavers, error));
+        out.push_str(&rejection(leavers, error, lang));
     }
     for error in &report.rejected_enrolments {
-        out.push_str(&rejection(enrolments, error));
+        out.push_str(&rejection(enrolments, error, lang));
     }
     out
 }
@@ -204,7 +235,10 @@ async fn registry(args: RegistryArgs) -> Result<ExitCode> {
         &cli_context(),
     )
     .await?;
-    print!("{}", describe_registry(&report, &args.register, &args.roll));
+    print!(
+        "{}",
+        describe_registry(&report, &args.register, &args.roll, args.lang)
+    );
     Ok(
         if report.rejected_register.is_empty() && report.rejected_roll.is_empty() {
             ExitCode::SUCCESS
@@ -216,31 +250,41 @@ async fn registry(args: RegistryArgs) -> Result<ExitCode> {
 
 /// The registry report as the operator reads it: each list of findings by kind, school and
 /// case, then every refused row by file and line.
-fn describe_registry(report: &RegistryReport, register: &Path, roll: &Path) -> String {
+fn describe_registry(report: &RegistryReport, register: &Path, roll: &Path, lang: Lang) -> String {
     let scope = match &report.scope {
-        ListScope::County => "the county".to_string(),
-        ListScope::Townships(ids) => format!("townships {}", ids.join(", ")),
-        ListScope::Schools(ids) => format!("schools {}", ids.join(", ")),
+        ListScope::County => Message::new(Msg::CliScopeCounty),
+        ListScope::Townships(ids) => {
+            Message::new(Msg::CliScopeTownships).with("ids", ids.join(lang.separator()))
+        }
+        ListScope::Schools(ids) => {
+            Message::new(Msg::CliScopeSchools).with("ids", ids.join(lang.separator()))
+        }
     };
-    let mut out = format!(
-        "cross-check {:?} over {scope} ({} school(s)): {} children examined, {} case(s) opened, {} child(ren) at schools outside it left as they are\n",
-        report.cross_check,
-        report.schools_covered,
-        report.examined,
-        report.cases_opened,
-        report.outside_scope
+    let mut out = line(
+        lang,
+        false,
+        Message::new(Msg::CliRegistrySummary)
+            .with("name", report.cross_check.as_str())
+            .with("scope", scope)
+            .with("schools", report.schools_covered)
+            .with("examined", report.examined)
+            .with("opened", report.cases_opened)
+            .with("outside", report.outside_scope),
     );
     for (title, changes) in [
-        ("new", &report.new),
-        ("resolved (no longer found)", &report.resolved),
-        ("unchanged (still open)", &report.unchanged),
-        (
-            "explained (resolved before with a document)",
-            &report.explained,
-        ),
-        ("not in the latest lists (kept open)", &report.not_in_lists),
+        (Msg::CliRegistryNew, &report.new),
+        (Msg::CliRegistryResolved, &report.resolved),
+        (Msg::CliRegistryUnchanged, &report.unchanged),
+        (Msg::CliRegistryExplained, &report.explained),
+        (Msg::CliRegistryNotInLists, &report.not_in_lists),
     ] {
-        out.push_str(&format!("{title}: {}\n", changes.len()));
+        out.push_str(&line(
+            lang,
+            false,
+            Message::new(Msg::CliRegistryGroup)
+                .with("title", title)
+                .with("count", changes.len()),
+        ));
         for RegistryChange {
             case_id,
             school,
@@ -248,16 +292,27 @@ fn describe_registry(report: &RegistryReport, register: &Path, roll: &Path) -> S
             ..
         } in changes.iter()
         {
-            out.push_str(&format!("  {kind} at {school}: case {case_id}\n"));
+            out.push_str(&line(
+                lang,
+                true,
+                Message::new(Msg::CliRegistryChange)
+                    .with("kind", kind.label())
+                    .with("school", school.as_str())
+                    .with("case", case_id.as_str()),
+            ));
         }
     }
     let rejected = report.rejected_register.len() + report.rejected_roll.len();
-    out.push_str(&format!("rejected: {rejected} row(s)\n"));
+    out.push_str(&line(
+        lang,
+        false,
+        Message::new(Msg::CliImportRejected).with("count", rejected),
+    ));
     for error in &report.rejected_register {
-        out.push_str(&rejection(register, error));
+        out.push_str(&rejection(register, error, lang));
     }
     for error in &report.rejected_roll {
-        out.push_str(&rejection(roll, error));
+        out.push_str(&rejection(roll, error, lang));
     }
     out
 }

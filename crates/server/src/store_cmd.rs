@@ -336,7 +336,8 @@ pub struct ReviewArgs {
     pub known_at: Option<chrono::DateTime<chrono::FixedOffset>>,
     #[arg(long, value_enum, default_value = "json")]
     pub format: ReviewFormat,
-    /// The language of the table's headers and labels: zh (the default) or en.
+    /// The language of the table's headers, labels and details, and of the answer: zh (the
+    /// default) or en.
     #[arg(long, default_value = "zh")]
     pub lang: Lang,
     /// The file to write; without it, standard output (not for xlsx).
@@ -423,9 +424,11 @@ pub async fn review(args: ReviewArgs) -> Result<ExitCode> {
     write_out(args.output.as_deref(), &bytes)?;
     if let Some(path) = &args.output {
         println!(
-            "{} finding(s) written to {}",
-            review.findings.len(),
-            path.display()
+            "{}",
+            notoneless_i18n::Message::new(notoneless_i18n::Msg::CliReviewWritten)
+                .with("count", review.findings.len())
+                .with("path", path.display().to_string())
+                .text(args.lang)
         );
     }
     Ok(ExitCode::SUCCESS)

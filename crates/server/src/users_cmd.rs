@@ -78,7 +78,13 @@ pub async fn import_users(args: ImportUsersArgs) -> Result<ExitCode> {
         Err(refused) => {
             let mut out = format!("refused: {} row(s); nothing was imported\n", refused.len());
             for error in &refused {
-                out.push_str(&rejection(&args.files[error.list], &error.error));
+                // The users' import answers in English so far (its own texts are not yet the
+                // catalogue's).
+                out.push_str(&rejection(
+                    &args.files[error.list],
+                    &error.error,
+                    notoneless_i18n::Lang::En,
+                ));
             }
             print!("{out}");
             return Ok(ExitCode::FAILURE);

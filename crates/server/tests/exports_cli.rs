@@ -107,7 +107,7 @@ async fn review_prints_json_or_a_table_of_findings_in_chinese_or_english(backend
     let findings = json["findings"].as_array().unwrap().len();
     assert_eq!(
         stdout(&out).trim(),
-        format!("{findings} finding(s) written to {}", file.display())
+        format!("{findings} findings written to {}", file.display())
     );
     let csv = std::fs::read_to_string(&file).unwrap();
     let _ = std::fs::remove_file(&file);

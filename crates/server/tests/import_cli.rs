@@ -64,7 +64,12 @@ fn lists(leavers: &[&str], enrolments: &[&str]) -> (PathBuf, PathBuf) {
     (leavers_file, enrolments_file)
 }
 
+/// The import, answering in English.
 fn import(url: &str, leavers: &Path, enrolments: &Path) -> Output {
+    import_in(url, leavers, enrolments, "en")
+}
+
+fn import_in(url: &str, leavers: &Path, enrolments: &Path, lang: &str) -> Output {
     notoneless(&[
         "import",
         "grade6-watch",
@@ -76,6 +81,8 @@ fn import(url: &str, leavers: &Path, enrolments: &Path) -> Output {
         enrolments.to_str().unwrap(),
         "--on",
         "2023-09-01",
+        "--lang",
+        lang,
     ])
 }
 
@@ -189,13 +196,33 @@ async fn a_bad_row_is_reported_with_its_file_line_field_and_reason_and_the_impor
         ],
         &["G211324201201019999"],
     );
-    let out = import(&test.url, &leavers, &enrolments);
+    // (In Chinese, the default: each refused row by its file, line and column.)
+    let out = notoneless(&[
+        "import",
+        "grade6-watch",
+        "--database-url",
+        &test.url,
+        "--leavers",
+        leavers.to_str().unwrap(),
+        "--enrolments",
+        enrolments.to_str().unwrap(),
+        "--on",
+        "2023-09-01",
+    ]);
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     let text = stdout(&out);
+    assert!(text.starts_with("立案1件\n  第2行：案件 "), "{text}");
+    assert!(text.contains("拒收：3行\n"), "{text}");
     assert!(
-        text.starts_with("opened 1 case(s)\n  line 2: case "),
+        text.contains(&format!(
+            "  {} 第3行，birth_date列：\"2012-13-45\" is not a date YYYY-MM-DD\n",
+            leavers.display()
+        )),
         "{text}"
     );
+    // The same in English.
+    let out = import(&test.url, &leavers, &enrolments);
+    let text = stdout(&out);
     assert!(text.contains("rejected: 3 row(s)\n"), "{text}");
     assert!(
         text.contains(&format!(
@@ -285,12 +312,12 @@ async fn a_registry_cross_check_reports_its_findings_and_records_nothing_the_sec
     assert_eq!(first.status.code(), Some(1), "a row was refused: {first:?}");
     let text = stdout(&first);
     assert!(
-        text.starts_with("cross-check \"2023秋季比对\" over the county (2 school(s)): 1 children examined, 1 case(s) opened, 0 child(ren) at schools outside it left as they are\nnew: 1\n  not_on_roll at gyz-middle: case "),
+        text.starts_with("学籍户籍比对“2023秋季比对”（全县，2所学校）：核查儿童1名，立案1件；范围以外学校的0名儿童不作变动\n新发现：1\n  gyz-middle：适龄儿童未在任何学校学籍中，案件 "),
         "{text}"
     );
     assert!(
         text.contains(&format!(
-            "rejected: 1 row(s)\n  {} line 3: has 2 fields, expected 10\n",
+            "拒收：1行\n  {} 第3行：has 2 fields, expected 10\n",
             register.display()
         )),
         "{text}"
@@ -308,7 +335,7 @@ async fn a_registry_cross_check_reports_its_findings_and_records_nothing_the_sec
     let before = events().await;
     let second = stdout(&run());
     assert!(
-        second.contains("new: 0\n") && second.contains("unchanged (still open): 1\n"),
+        second.contains("新发现：0\n") && second.contains("未变（仍未解决）：1\n"),
         "{second}"
     );
     assert_eq!(events().await, before, "nothing written the second time");

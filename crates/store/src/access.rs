@@ -34,10 +34,14 @@ pub enum ReadKind {
     ReviewExport,
     /// The case's inclusion proof in a checkpoint (its events with the Merkle path).
     Proof,
+    /// A finding of a review's answer (which names the child).
+    Review,
+    /// A child a search found (the query is not recorded).
+    Search,
 }
 
 impl ReadKind {
-    pub const ALL: [ReadKind; 8] = [
+    pub const ALL: [ReadKind; 10] = [
         ReadKind::Status,
         ReadKind::History,
         ReadKind::AsOf,
@@ -46,6 +50,8 @@ impl ReadKind {
         ReadKind::LedgerExport,
         ReadKind::ReviewExport,
         ReadKind::Proof,
+        ReadKind::Review,
+        ReadKind::Search,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -58,6 +64,8 @@ impl ReadKind {
             ReadKind::LedgerExport => "ledger_export",
             ReadKind::ReviewExport => "review_export",
             ReadKind::Proof => "proof",
+            ReadKind::Review => "review",
+            ReadKind::Search => "search",
         }
     }
 }

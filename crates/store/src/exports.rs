@@ -53,7 +53,7 @@ pub const FINDING_COLUMNS: [Column; 11] = [
     Column::new("姓名", "Name"),
     Column::new("日期", "Day"),
     Column::new("说明", "Detail"),
-    Column::new("证据（事件序号）", "Evidence (event sequence numbers)"),
+    Column::new("证据", "Evidence"),
     Column::new("责任角色", "Responsible roles"),
     Column::new("责任人", "Responsible staff"),
 ];
@@ -260,14 +260,9 @@ pub fn findings_table(
             profile.map_or(Cell::Empty, |p| Cell::text(&p.student_number)),
             profile.map_or(Cell::Empty, |p| Cell::text(&p.name)),
             Cell::Date(finding.day),
-            Cell::text(&finding.detail),
-            Cell::List(
-                finding
-                    .evidence
-                    .iter()
-                    .map(|s| Cell::Number(i64::try_from(*s).unwrap_or(i64::MAX)))
-                    .collect(),
-            ),
+            Cell::Message(finding.detail.clone()),
+            // The evidence named by the facts' days and kinds, not by their sequences.
+            Cell::List(finding.facts.iter().cloned().map(Cell::Message).collect()),
             Cell::List(
                 finding
                     .responsible

@@ -327,6 +327,11 @@ pub enum FindingState {
 pub struct TrackedFinding {
     pub case_id: String,
     pub school: String,
+    /// The child: name, student number, grade and class, as the case was opened.
+    pub name: String,
+    pub student_number: String,
+    pub grade: u8,
+    pub class: String,
     pub kind: RegistryIssue,
     /// The event that recorded it, its day and the cross-check that found it.
     pub sequence: u64,
@@ -348,9 +353,10 @@ pub async fn registry_findings(
     let mut out = Vec::new();
     for case_id in registry_cases(store).await? {
         let case = fold(&case_events(&store.db, &case_id).await?)?;
-        let Some(school) = case.profile().map(|p| p.school.clone()) else {
+        let Some(profile) = case.profile().cloned() else {
             continue;
         };
+        let school = profile.school.clone();
         if schools.is_some_and(|s| !s.contains(&school)) {
             continue;
         }
@@ -362,6 +368,10 @@ pub async fn registry_findings(
                     out.push(TrackedFinding {
                         case_id: case_id.clone(),
                         school: school.clone(),
+                        name: profile.name.clone(),
+                        student_number: profile.student_number.clone(),
+                        grade: profile.grade,
+                        class: profile.class.clone(),
                         kind: f.kind,
                         sequence,
                         found_on: f.on,

@@ -11,6 +11,7 @@ use notoneless_domain::{
     CalendarChange, DEFAULT_TOKEN_LIFETIME, ORGANISATION_ID, OrgCommand, OrgError, OrgEvent,
     Organisation, SchoolCalendar, User,
 };
+use notoneless_i18n::{Message, Msg};
 use sha2::{Digest, Sha256};
 use tokio::sync::Notify;
 
@@ -278,14 +279,16 @@ impl OrgDirectory {
             let event = decode(stored)?;
             let before = org.calendar_over(&self.fallback_calendar);
             let described = match &event {
-                OrgEvent::HolidayDeclared(d) => {
-                    Some((d.day, format!("holiday '{}' declared", d.name)))
-                }
-                OrgEvent::MakeUpDayDeclared(d) => {
-                    Some((d.day, format!("make-up school day '{}' declared", d.name)))
-                }
+                OrgEvent::HolidayDeclared(d) => Some((
+                    d.day,
+                    Message::new(Msg::CalendarHolidayDeclared).with("name", d.name.as_str()),
+                )),
+                OrgEvent::MakeUpDayDeclared(d) => Some((
+                    d.day,
+                    Message::new(Msg::CalendarMakeUpDayDeclared).with("name", d.name.as_str()),
+                )),
                 OrgEvent::CalendarDayCleared { day } => {
-                    Some((*day, "holiday or make-up day taken back".to_string()))
+                    Some((*day, Message::new(Msg::CalendarDayCleared)))
                 }
                 _ => None,
             };

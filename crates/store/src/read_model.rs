@@ -11,6 +11,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use notoneless_domain::{
     Assessment, CaseContribution, ObligationKind, ObligationStatus, ReviewSettings, assess,
 };
+use notoneless_i18n::Message;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -57,6 +58,53 @@ pub struct CaseRow {
     /// The rules the contribution was computed under (`Rules::fingerprint`).
     #[serde(skip)]
     pub review_rules: Option<String>,
+    /// What the search finds the child by besides the summary's name and number: the
+    /// name's pinyin initials, and the national ID number where the student number holds one.
+    #[serde(skip)]
+    pub keys: SearchKeys,
+}
+
+/// What a search finds a child by, besides the name and the student number the list shows;
+/// computed when the row is written, so that a search is a plain query.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SearchKeys {
+    /// The name's pinyin initials, lower case: 张小明 → `zxm` (Latin letters and digits in a
+    /// name are kept as they are; other signs, such as the `·` of some names, are left out).
+    pub initials: String,
+    /// The 18-character national ID number (身份证号), upper case: the national student number
+    /// is "G" followed by it (全国学籍号), so it is taken from there when it is a valid one.
+    pub id_number: Option<String>,
+}
+
+impl SearchKeys {
+    pub fn of(name: &str, student_number: &str) -> Self {
+        Self {
+            initials: pinyin_initials(name),
+            id_number: id_number_in(student_number),
+        }
+    }
+}
+
+/// The pinyin initials of a name: the first letter of each character's (most common) reading,
+/// lower case; Latin letters and digits as they are, lower case; anything else left out.
+pub fn pinyin_initials(name: &str) -> String {
+    use pinyin::ToPinyin;
+    name.chars()
+        .filter_map(|c| match c.to_pinyin() {
+            Some(reading) => reading.first_letter().chars().next(),
+            None if c.is_ascii_alphanumeric() => Some(c.to_ascii_lowercase()),
+            None => None,
+        })
+        .collect()
+}
+
+/// The national ID number a student number holds ("G" and a valid ID number), upper case.
+pub fn id_number_in(student_number: &str) -> Option<String> {
+    let rest = student_number
+        .strip_prefix('G')
+        .or_else(|| student_number.strip_prefix('g'))?
+        .to_ascii_uppercase();
+    notoneless_domain::parse_id_number(&rest).ok().map(|_| rest)
 }
 
 fn snake<T: Serialize>(value: &T) -> Result<String, StoreError> {
@@ -110,9 +158,14 @@ impl CaseRow {
             return Ok(None);
         };
         Ok(Some(Self {
+            keys: SearchKeys::of(&profile.name, &profile.student_number),
             summary: CaseSummary {
                 case_id: first.aggregate_id.clone(),
                 school: profile.school.clone(),
+                name: profile.name.clone(),
+                student_number: profile.student_number.clone(),
+                grade: i64::from(profile.grade),
+                class: profile.class.clone(),
                 stage: snake(&assessment.stage)?,
                 episode_start: assessment.current().map(|e| e.first_day),
                 episode_days: assessment.current().map_or(0, |e| e.day_count() as i64),
@@ -162,6 +215,19 @@ pub fn obligation_kind_name(kind: ObligationKind) -> Result<String, StoreError> 
     })
 }
 
+/// The name of an obligation row's `kind`, for a person (`None` for a kind no ladder has).
+pub fn obligation_label(kind: &str) -> Option<Message> {
+    let kind = match kind.strip_prefix("report:") {
+        Some(recipient) => ObligationKind::Report {
+            recipient: serde_json::from_value(Value::String(recipient.to_string())).ok()?,
+        },
+        None => ObligationKind::Action {
+            action: serde_json::from_value(Value::String(kind.to_string())).ok()?,
+        },
+    };
+    Some(kind.label())
+}
+
 fn obligation_rows(assessment: &Assessment) -> Result<Vec<ObligationRow>, StoreError> {
     let mut rows = Vec::new();
     for (episode, e) in assessment.episodes.iter().enumerate() {
@@ -188,8 +254,9 @@ fn obligation_rows(assessment: &Assessment) -> Result<Vec<ObligationRow>, StoreE
 
 const UPSERT_CASE: Sql = Sql::both(
     "INSERT INTO case_status (case_id, school, stage, episode_start, episode_days, outstanding, next_due, focus_groups,
-        last_sequence, last_position, last_event_type, last_event_on, last_recorded_at, assessed_at, stale_after, assessment, review, review_rules)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+        last_sequence, last_position, last_event_type, last_event_on, last_recorded_at, assessed_at, stale_after, assessment, review, review_rules,
+        student_name, name_initials, student_number, id_number, grade, class_name)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)
      ON CONFLICT (case_id) DO UPDATE SET school = excluded.school, stage = excluded.stage,
         episode_start = excluded.episode_start, episode_days = excluded.episode_days,
         outstanding = excluded.outstanding, next_due = excluded.next_due, focus_groups = excluded.focus_groups,
@@ -197,7 +264,9 @@ const UPSERT_CASE: Sql = Sql::both(
         last_event_type = excluded.last_event_type, last_event_on = excluded.last_event_on,
         last_recorded_at = excluded.last_recorded_at, assessed_at = excluded.assessed_at,
         stale_after = excluded.stale_after, assessment = excluded.assessment, review = excluded.review,
-        review_rules = excluded.review_rules",
+        review_rules = excluded.review_rules, student_name = excluded.student_name,
+        name_initials = excluded.name_initials, student_number = excluded.student_number,
+        id_number = excluded.id_number, grade = excluded.grade, class_name = excluded.class_name",
 );
 
 const INSERT_OBLIGATION: Sql = Sql::both(
@@ -217,6 +286,9 @@ pub async fn write_new_cases(tx: &mut Tx, rows: &[CaseRow]) -> Result<(), StoreE
     write_rows(tx, rows, false).await
 }
 
+/// The columns `UPSERT_CASE` writes.
+const CASE_COLUMNS: usize = 24;
+
 async fn write_rows(tx: &mut Tx, rows: &[CaseRow], replacing: bool) -> Result<(), StoreError> {
     const CASES_PER_STATEMENT: usize = 500;
     const OBLIGATIONS_PER_STATEMENT: usize = 1_000;
@@ -233,10 +305,10 @@ async fn write_rows(tx: &mut Tx, rows: &[CaseRow], replacing: bool) -> Result<()
             tx.execute(Sql::both(&delete), &params).await?;
         }
         let mut values = Vec::with_capacity(chunk.len());
-        let mut params = Vec::with_capacity(chunk.len() * 18);
+        let mut params = Vec::with_capacity(chunk.len() * CASE_COLUMNS);
         for row in chunk {
             let summary = &row.summary;
-            values.push(placeholders(params.len() + 1, 18));
+            values.push(placeholders(params.len() + 1, CASE_COLUMNS));
             params.extend([
                 P::text(summary.case_id.as_str()),
                 P::text(summary.school.as_str()),
@@ -256,10 +328,16 @@ async fn write_rows(tx: &mut Tx, rows: &[CaseRow], replacing: bool) -> Result<()
                 P::Json(row.assessment.clone()),
                 P::OptText(row.review.clone()),
                 P::OptText(row.review_rules.clone()),
+                P::text(summary.name.as_str()),
+                P::text(row.keys.initials.as_str()),
+                P::text(summary.student_number.as_str()),
+                P::OptText(row.keys.id_number.clone()),
+                P::I64(summary.grade),
+                P::text(summary.class.as_str()),
             ]);
         }
         let upsert = UPSERT_CASE.postgres.replacen(
-            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)",
             &format!("VALUES {}", values.join(", ")),
             1,
         );
@@ -349,6 +427,10 @@ pub async fn stored_case(db: &Db, case_id: &str) -> Result<Option<CaseRow>, Stor
         obligations,
         review: row.opt_text("review")?,
         review_rules: row.opt_text("review_rules")?,
+        keys: SearchKeys {
+            initials: row.text("name_initials")?,
+            id_number: row.opt_text("id_number")?,
+        },
     }))
 }
 
@@ -411,6 +493,12 @@ pub struct CaseFilter {
 pub struct CaseSummary {
     pub case_id: String,
     pub school: String,
+    /// The child's name, student number (学籍号), grade (1 to 9) and class, as the case was
+    /// opened.
+    pub name: String,
+    pub student_number: String,
+    pub grade: i64,
+    pub class: String,
     /// not_opened, attending, absent, escalated, suspended, transfer_pending,
     /// transferred_out, closed
     pub stage: String,
@@ -433,6 +521,10 @@ impl CaseSummary {
         Ok(Self {
             case_id: row.text("case_id")?,
             school: row.text("school")?,
+            name: row.text("student_name")?,
+            student_number: row.text("student_number")?,
+            grade: row.i64("grade")?,
+            class: row.text("class_name")?,
             stage: row.text("stage")?,
             episode_start: row.opt_date("episode_start")?,
             episode_days: row.i64("episode_days")?,
@@ -514,7 +606,7 @@ pub async fn list_cases(
         n + 1,
         n + 2
     );
-    let columns = "SELECT c.case_id, c.school, c.stage, c.episode_start, c.episode_days, c.outstanding, c.next_due, c.focus_groups, c.last_event_type, c.last_event_on, c.last_recorded_at";
+    let columns = "SELECT c.case_id, c.school, c.student_name, c.student_number, c.grade, c.class_name, c.stage, c.episode_start, c.episode_days, c.outstanding, c.next_due, c.focus_groups, c.last_event_type, c.last_event_on, c.last_recorded_at";
     let select_pg = format!("{columns}{pg}{page}");
     let select_sqlite = format!("{columns}{sqlite}{page}");
     let items = db
@@ -532,11 +624,165 @@ pub async fn list_cases(
     Ok((items, total))
 }
 
+/// How well a case matched a search: the best of its matches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SearchRank {
+    /// The name, the pinyin initials, the student number or the ID number is the query.
+    Exact,
+    /// One of them begins with it.
+    Prefix,
+    /// The name holds it; or the student number or ID number does (a query of at least
+    /// [`SEARCH_CONTAINS_MIN_DIGITS`] characters).
+    Contains,
+}
+
+/// The shortest query that finds a student or ID number by a part in its middle: shorter,
+/// and any few digits would match half the county.
+pub const SEARCH_CONTAINS_MIN_DIGITS: usize = 4;
+
+/// One case a search found.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SearchHit {
+    #[serde(flatten)]
+    pub summary: CaseSummary,
+    pub rank: SearchRank,
+}
+
+/// `value` with LIKE's wildcards escaped (the escape character is `\`).
+fn like_escaped(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The cases of these schools (`None`: all) whose child the query finds, best match first
+/// (exact, then prefix, then contains; among equals by name, then case id), a page of them,
+/// and how many there are in all.
+///
+/// A query is matched against the child's name (exact, prefix, contains), the name's pinyin
+/// initials (exact, prefix; lower case, so `ZXM` finds 张小明 too), the student number and
+/// the national ID number (exact, prefix, upper case; contains for a query of at least
+/// [`SEARCH_CONTAINS_MIN_DIGITS`] characters). The query is a parameter of the statement,
+/// never part of its text, and is never logged.
+pub async fn search_cases(
+    db: &Db,
+    schools: Option<&[String]>,
+    query: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<SearchHit>, i64), StoreError> {
+    let query = query.trim();
+    if query.is_empty() || schools.is_some_and(<[String]>::is_empty) {
+        return Ok((Vec::new(), 0));
+    }
+    let lower = query.to_lowercase();
+    let upper = query.to_uppercase();
+    let (name, initials, number) = (
+        like_escaped(query),
+        like_escaped(&lower),
+        like_escaped(&upper),
+    );
+    // $1–$3: the query as it is, lower case, upper case; $4–$6: the same as prefixes; $7, $8:
+    // as a part anywhere of the name and of a number.
+    let mut params = vec![
+        P::text(query),
+        P::Text(lower),
+        P::Text(upper),
+        P::Text(format!("{name}%")),
+        P::Text(format!("{initials}%")),
+        P::Text(format!("{number}%")),
+        P::Text(format!("%{name}%")),
+        P::Text(if query.chars().count() >= SEARCH_CONTAINS_MIN_DIGITS {
+            format!("%{number}%")
+        } else {
+            // Matches what the prefix matches, nothing more.
+            format!("{number}%")
+        }),
+    ];
+    let mut from = String::from(
+        " FROM case_status c WHERE (c.student_name LIKE $7 ESCAPE '\\' OR c.name_initials LIKE $5 ESCAPE '\\'
+           OR UPPER(c.student_number) LIKE $8 ESCAPE '\\' OR c.id_number LIKE $8 ESCAPE '\\')",
+    );
+    if let Some(schools) = schools {
+        from.push_str(" AND c.school");
+        push_in(&mut from, &mut params, schools);
+    }
+    let rank = "CASE
+        WHEN c.student_name = $1 OR c.name_initials = $2 OR UPPER(c.student_number) = $3 OR c.id_number = $3 THEN 0
+        WHEN c.student_name LIKE $4 ESCAPE '\\' OR c.name_initials LIKE $5 ESCAPE '\\'
+          OR UPPER(c.student_number) LIKE $6 ESCAPE '\\' OR c.id_number LIKE $6 ESCAPE '\\' THEN 1
+        ELSE 2 END";
+    // (An integer PostgreSQL and SQLite both read back as a 64-bit one.)
+    let rank = format!("CAST({rank} AS BIGINT)");
+    // Every parameter is referred to in both statements; SQLite's are numbered (`?n`), so that
+    // one may be referred to more than once.
+    // (The count ranks too, so that it refers to every parameter, as PostgreSQL requires.)
+    let count = format!("SELECT COUNT(*) AS n FROM (SELECT {rank} AS match_rank{from}) t");
+    let total = db
+        .fetch_optional(
+            Sql {
+                postgres: &count,
+                sqlite: &count.replace('$', "?"),
+            },
+            &params,
+        )
+        .await?
+        .map(|r| r.i64("n"))
+        .transpose()?
+        .unwrap_or(0);
+    let n = params.len();
+    params.push(P::I64(limit));
+    params.push(P::I64(offset));
+    let select = format!(
+        "SELECT c.case_id, c.school, c.student_name, c.student_number, c.grade, c.class_name, c.stage,
+            c.episode_start, c.episode_days, c.outstanding, c.next_due, c.focus_groups, c.last_event_type,
+            c.last_event_on, c.last_recorded_at, {rank} AS match_rank{from}
+         ORDER BY match_rank, c.student_name, c.case_id LIMIT ${} OFFSET ${}",
+        n + 1,
+        n + 2
+    );
+    let hits = db
+        .fetch_all(
+            Sql {
+                postgres: &select,
+                sqlite: &select.replace('$', "?"),
+            },
+            &params,
+        )
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(SearchHit {
+                summary: CaseSummary::from_row(row)?,
+                rank: match row.i64("match_rank")? {
+                    0 => SearchRank::Exact,
+                    1 => SearchRank::Prefix,
+                    _ => SearchRank::Contains,
+                },
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    Ok((hits, total))
+}
+
 /// An obligation someone must act on.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct WorkItem {
     pub case_id: String,
     pub school: String,
+    /// The child: name, student number, grade and class.
+    pub name: String,
+    pub student_number: String,
+    pub grade: i64,
+    pub class: String,
     #[serde(flatten)]
     pub obligation: ObligationRow,
     /// Past its due time at the instant asked about.
@@ -626,7 +872,7 @@ pub async fn work_queue(
         "){filter} ORDER BY o.due, o.case_id, o.episode, o.step, o.kind LIMIT ${}",
         params.len()
     );
-    let head = "SELECT o.*, c.school FROM case_obligations o JOIN case_status c ON c.case_id = o.case_id WHERE (";
+    let head = "SELECT o.*, c.school, c.student_name, c.student_number, c.grade, c.class_name FROM case_obligations o JOIN case_status c ON c.case_id = o.case_id WHERE (";
     let pg = format!("{head}{}{tail}", pg_parts.join(" OR "));
     let sqlite = format!("{head}{}{tail}", sqlite_parts.join(" OR "));
     db.fetch_all(
@@ -658,6 +904,10 @@ pub async fn work_queue(
         Ok(WorkItem {
             case_id: row.text("case_id")?,
             school: row.text("school")?,
+            name: row.text("student_name")?,
+            student_number: row.text("student_number")?,
+            grade: row.i64("grade")?,
+            class: row.text("class_name")?,
             overdue: obligation.due <= now,
             reason,
             obligation,

@@ -27,6 +27,7 @@ use unicode_width::UnicodeWidthChar;
 
 /// The language of the headers and the labels: the catalogue's.
 pub use notoneless_i18n::Lang;
+use notoneless_i18n::Message;
 
 /// The file format of an export.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Deserialize)]
@@ -119,6 +120,8 @@ pub enum Cell {
     Text(String),
     /// A fixed text in the reader's language.
     Label(Label),
+    /// A catalogue message, rendered in the reader's language.
+    Message(Message),
     Date(NaiveDate),
     /// A local date and time (the county's time zone).
     DateTime(NaiveDateTime),
@@ -148,6 +151,7 @@ impl Cell {
             Cell::Empty => String::new(),
             Cell::Text(text) => text.clone(),
             Cell::Label(label) => label.get(lang).to_string(),
+            Cell::Message(message) => message.text(lang),
             Cell::Date(day) => day.format("%Y-%m-%d").to_string(),
             Cell::DateTime(time) => time.format("%Y-%m-%d %H:%M:%S").to_string(),
             Cell::Number(n) => n.to_string(),
@@ -301,7 +305,7 @@ impl<const N: usize> Table<N> {
                         // Counts and grades: far below 2^53, exact as a double.
                         sheet.write_number(row, col, *n as f64)?;
                     }
-                    Cell::Text(_) | Cell::Label(_) | Cell::List(_) => {
+                    Cell::Text(_) | Cell::Label(_) | Cell::Message(_) | Cell::List(_) => {
                         let text = cell.render(lang);
                         if text.chars().any(|c| c.width() == Some(2)) {
                             *least = (*least).max(shown_width_px(&text));

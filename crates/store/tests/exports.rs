@@ -254,7 +254,7 @@ async fn the_review_findings_name_the_child_the_roles_and_the_staff_in_both_lang
             "姓名",
             "日期",
             "说明",
-            "证据（事件序号）",
+            "证据",
             "责任角色",
             "责任人"
         ]
@@ -269,8 +269,21 @@ async fn the_review_findings_name_the_child_the_roles_and_the_staff_in_both_lang
     evidence.sort();
     assert_eq!(
         evidence,
-        ["2、3、4", "2、3、4、5"],
-        "the absences up to the trigger day, and the late report"
+        [
+            "2023年11月6日 缺勤、2023年11月7日 缺勤、2023年11月8日 缺勤",
+            "2023年11月6日 缺勤、2023年11月7日 缺勤、2023年11月8日 缺勤、2023年11月10日 上报"
+        ],
+        "the absences up to the trigger day, and the late report, by their days and kinds"
+    );
+    let mut details: Vec<&str> = unreported.iter().map(|r| r[7].as_str()).collect();
+    details.sort();
+    assert_eq!(
+        details,
+        [
+            "第3天：向县教育局报告迟了2天（应于2023年11月8日前完成）",
+            "第3天：未向乡镇政府报告（应于2023年11月8日前完成）"
+        ],
+        "the details in Chinese"
     );
     let row = unreported[0];
     assert_eq!(

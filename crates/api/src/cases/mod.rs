@@ -30,7 +30,10 @@ const READ_WAIT: Duration = Duration::from_secs(2);
 
 /// Waits (up to [`READ_WAIT`]) until the read models include the event at `min_position`;
 /// after that, the read is served as the read models stand.
-async fn read_your_write(state: &AppState, min_position: Option<i64>) -> Result<(), ApiError> {
+pub(crate) async fn read_your_write(
+    state: &AppState,
+    min_position: Option<i64>,
+) -> Result<(), ApiError> {
     if let Some(position) = min_position
         && !state
             .store

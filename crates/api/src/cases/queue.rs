@@ -8,7 +8,7 @@ use axum::extract::State;
 use chrono::{DateTime, NaiveDate, Utc};
 use notoneless_domain::{ObligationKind, Recipient, UserRole};
 use notoneless_store::read_model::{
-    QueueQuery, WorkReason, obligation_kind_name, school_counts, work_queue,
+    QueueQuery, WorkReason, obligation_kind_name, obligation_label, school_counts, work_queue,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -16,7 +16,7 @@ use utoipa::ToSchema;
 
 use super::{StatusQuery, read_your_write};
 use crate::auth::{Caller, visible_schools};
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, ErrorBody, request_lang};
 use crate::extract::QueryParams;
 use crate::state::AppState;
 
@@ -25,12 +25,21 @@ use crate::state::AppState;
 pub struct WorkItemView {
     pub case_id: String,
     pub school: String,
+    /// The name of the child's school.
+    pub school_name: Option<String>,
+    /// The child: name, student number (学籍号), grade and class.
+    pub name: String,
+    pub student_number: String,
+    pub grade: i64,
+    pub class: String,
     /// The episode's index in the case's assessment.
     pub episode: i64,
     /// The ladder step's index.
     pub step: i64,
     /// contact_parents, home_visit, report:township_government, report:county_bureau
     pub kind: String,
+    /// The step's name in the request's language ("家访", "向乡镇政府报告").
+    pub kind_label: String,
     #[schema(value_type = Vec<String>)]
     pub owners: Value,
     pub trigger_day: NaiveDate,
@@ -82,15 +91,24 @@ pub async fn my_work_queue(
 ) -> Result<Json<Vec<WorkItemView>>, ApiError> {
     read_your_write(&state, query.min_position).await?;
     let queue = queue_of(caller.user.role)?;
-    let schools = visible_schools(&state.store.org.current().org, &caller.user);
+    let snapshot = state.store.org.current();
+    let schools = visible_schools(&snapshot.org, &caller.user);
     let now = state.store.clock.now();
     let items = work_queue(&state.store.db, &queue, schools.as_deref(), now, 500).await?;
+    let lang = request_lang();
     Ok(Json(
         items
             .into_iter()
             .map(|w| WorkItemView {
+                school_name: snapshot.org.nodes.get(&w.school).map(|n| n.name.clone()),
+                kind_label: obligation_label(&w.obligation.kind)
+                    .map_or_else(|| w.obligation.kind.clone(), |m| m.text(lang)),
                 case_id: w.case_id,
                 school: w.school,
+                name: w.name,
+                student_number: w.student_number,
+                grade: w.grade,
+                class: w.class,
                 episode: w.obligation.episode,
                 step: w.obligation.step,
                 kind: w.obligation.kind,

@@ -109,6 +109,8 @@ pub struct ListQuery {
 pub struct CaseListItem {
     #[serde(flatten)]
     pub summary: CaseSummary,
+    /// The name of the child's school.
+    pub school_name: Option<String>,
     pub township: Option<String>,
 }
 
@@ -150,6 +152,7 @@ pub async fn list(
     let items = items
         .into_iter()
         .map(|summary| CaseListItem {
+            school_name: org.nodes.get(&summary.school).map(|n| n.name.clone()),
             township: org.township_of(&summary.school).map(str::to_string),
             summary,
         })

@@ -17,6 +17,7 @@ use super::{CaseContribution, CaseRecord, Finding, FindingKind, FindingLabel};
 use crate::calendar::SchoolCalendar;
 use crate::roll_call::RollCall;
 use crate::values::Role;
+use notoneless_i18n::{Message, Msg};
 
 pub const MISSING_ATTESTATION: FindingLabel = FindingLabel::new("未报送日报", "Missing roll call");
 pub const ROLL_CALL_MISMATCH: FindingLabel =
@@ -92,12 +93,21 @@ pub(super) fn attestation_findings(
     let last = until.min(today.pred_opt().unwrap_or(today));
     let mut findings = Vec::new();
     for school in schools {
-        let finding = |kind, case_id: String, day, detail: String, evidence: Vec<u64>| Finding {
+        let finding = |kind, case_id: String, day, detail: Message, evidence: Vec<u64>| Finding {
             kind,
             case_id,
             school: school.school.clone(),
             day,
             detail,
+            // The evidence is a roll call, named by its day.
+            facts: evidence
+                .iter()
+                .map(|_| {
+                    Message::new(Msg::EvidenceFact)
+                        .with("on", day)
+                        .with("fact", Msg::FactRollCall)
+                })
+                .collect(),
             evidence,
             responsible: vec![Role::HeadTeacher, Role::Principal],
         };
@@ -110,7 +120,7 @@ pub(super) fn attestation_findings(
                         FindingKind::MissingAttestation,
                         "school".into(),
                         day,
-                        format!("no roll call submitted for {day}"),
+                        Message::new(Msg::FindingMissingAttestation).with("day", day),
                         vec![],
                     ));
                 }
@@ -127,10 +137,11 @@ pub(super) fn attestation_findings(
                         FindingKind::RollCallMismatch,
                         String::new(),
                         roll_call.on,
-                        format!(
-                            "{} ({}) named absent in class {} on {}, but has no case",
-                            child.name, child.student_number, roll_call.class, roll_call.on
-                        ),
+                        Message::new(Msg::FindingRollCallWithoutCase)
+                            .with("name", child.name.as_str())
+                            .with("number", child.student_number.as_str())
+                            .with("class", roll_call.class.as_str())
+                            .with("day", roll_call.on),
                         vec![*sequence],
                     )),
                     Some((case_id, absences)) => {
@@ -139,7 +150,9 @@ pub(super) fn attestation_findings(
                                 FindingKind::RollCallMismatch,
                                 case_id.clone(),
                                 roll_call.on,
-                                format!("named absent in class {} on {}, but the case has no absence that day", roll_call.class, roll_call.on),
+                                Message::new(Msg::FindingRollCallWithoutAbsence)
+                                    .with("class", roll_call.class.as_str())
+                                    .with("day", roll_call.on),
                                 vec![*sequence],
                             ));
                         }

@@ -14,6 +14,7 @@ use crate::calendar::SchoolCalendar;
 use crate::case::StudentCase;
 use crate::ladder::EscalationLadder;
 use crate::values::Role;
+use notoneless_i18n::{Arg, Message, Msg};
 
 pub const RETROACTIVE_CALENDAR_CHANGE: FindingLabel =
     FindingLabel::new("事后修改校历", "Retroactive calendar change");
@@ -23,8 +24,8 @@ pub const RETROACTIVE_CALENDAR_CHANGE: FindingLabel =
 pub struct CalendarChange {
     /// The day declared a holiday or a make-up day, or taken back.
     pub day: NaiveDate,
-    /// What happened, in words ("holiday 'snow day' declared").
-    pub what: String,
+    /// What happened, in words ("holiday “snow day” declared").
+    pub what: Message,
     /// The local day the change was recorded, and by whom.
     pub declared_on: NaiveDate,
     pub declared_by: Option<String>,
@@ -41,17 +42,40 @@ fn deadlines(
     calendar: &SchoolCalendar,
     ladder: &EscalationLadder,
     now: DateTime<Utc>,
-) -> Vec<(u32, String, NaiveDate)> {
+) -> Vec<(u32, ObligationKind, NaiveDate)> {
     assess(case, calendar, ladder, now)
         .obligations()
-        .map(|o| {
-            let what = match o.kind {
-                ObligationKind::Action { action } => format!("{action:?}"),
-                ObligationKind::Report { recipient } => format!("report to the {recipient}"),
-            };
-            (o.day, what, o.trigger_day)
-        })
+        .map(|o| (o.day, o.kind, o.trigger_day))
         .collect()
+}
+
+/// Deadlines as a person reads them: "第2天家访应于2023年10月7日前完成".
+fn deadline_list(deadlines: impl Iterator<Item = (u32, ObligationKind, NaiveDate)>) -> Arg {
+    Arg::List(
+        deadlines
+            .map(|(day, kind, due)| {
+                Message::new(Msg::FindingDeadline)
+                    .with("day", day)
+                    .with("step", kind.label())
+                    .with("due", due)
+            })
+            .collect(),
+    )
+}
+
+/// Who declared a change, as the finding names them.
+fn declared_by(change: &CalendarChange) -> Message {
+    match &change.declared_by {
+        Some(user) => Message::new(Msg::FindingDeclaredBy).with("user", user.as_str()),
+        None => Message::new(Msg::FindingDeclaredByUnknown),
+    }
+}
+
+/// The change itself as a finding's evidence: its day and kind.
+fn change_fact(change: &CalendarChange) -> Message {
+    Message::new(Msg::EvidenceFact)
+        .with("on", change.declared_on)
+        .with("fact", Msg::FactCalendarChange)
 }
 
 pub(super) fn retroactive_in(change: &CalendarChange, from: NaiveDate, until: NaiveDate) -> bool {
@@ -87,31 +111,22 @@ pub(super) fn moved_deadlines(
     if before == after {
         return None;
     }
-    let gone: Vec<String> = before
-        .iter()
-        .filter(|d| !after.contains(d))
-        .map(|(day, what, trigger)| format!("day {day} {what} due {trigger}"))
-        .collect();
-    let new: Vec<String> = after
-        .iter()
-        .filter(|d| !before.contains(d))
-        .map(|(day, what, trigger)| format!("day {day} {what} due {trigger}"))
-        .collect();
+    let gone = deadline_list(before.iter().filter(|d| !after.contains(d)).copied());
+    let new = deadline_list(after.iter().filter(|d| !before.contains(d)).copied());
     Some(Finding {
         kind: FindingKind::RetroactiveCalendarChange,
         case_id: record.case_id.clone(),
         school: profile.school.clone(),
         day: change.day,
-        detail: format!(
-            "{} for {} on {} by {} moved deadlines: before [{}], after [{}]",
-            change.what,
-            change.day,
-            change.declared_on,
-            change.declared_by.as_deref().unwrap_or("unknown"),
-            gone.join("; "),
-            new.join("; ")
-        ),
+        detail: Message::new(Msg::FindingCalendarMovedDeadlines)
+            .with("what", change.what.clone())
+            .with("day", change.day)
+            .with("declared", change.declared_on)
+            .with("by", declared_by(change))
+            .with("before", gone)
+            .with("after", new),
         evidence: vec![],
+        facts: vec![],
         responsible: vec![Role::BureauOfficer],
     })
 }
@@ -123,14 +138,14 @@ pub(super) fn change_finding(change: &CalendarChange, moved_cases: usize) -> Fin
         case_id: "organisation".into(),
         school: String::new(),
         day: change.day,
-        detail: format!(
-            "{} for {} on {} by {}, after the day had passed; it moved deadlines in {moved_cases} case(s)",
-            change.what,
-            change.day,
-            change.declared_on,
-            change.declared_by.as_deref().unwrap_or("unknown")
-        ),
+        detail: Message::new(Msg::FindingCalendarChange)
+            .with("what", change.what.clone())
+            .with("day", change.day)
+            .with("declared", change.declared_on)
+            .with("by", declared_by(change))
+            .with("cases", moved_cases),
         evidence: vec![change.sequence],
+        facts: vec![change_fact(change)],
         responsible: vec![Role::BureauOfficer],
     }
 }

@@ -10,7 +10,9 @@ use super::{
     steps, suspension, transfer,
 };
 use crate::assess::Assessment;
+use crate::event::CaseEvent;
 use crate::values::Role;
+use notoneless_i18n::Message;
 
 /// The version of the rules a [`CaseContribution`] is computed by: raised whenever a rule
 /// changes what it finds, so that the rows the read model keeps from before are known not to
@@ -198,10 +200,15 @@ impl CaseInReview<'_> {
         &self,
         kind: FindingKind,
         day: NaiveDate,
-        detail: String,
+        detail: Message,
         evidence: Vec<u64>,
         responsible: Vec<Role>,
     ) -> Finding {
+        let facts = evidence
+            .iter()
+            .filter_map(|s| self.record.case.event(*s))
+            .map(CaseEvent::evidence)
+            .collect();
         let mut responsible = responsible;
         if !responsible.contains(&Role::Principal) {
             responsible.push(Role::Principal);
@@ -213,6 +220,7 @@ impl CaseInReview<'_> {
             day,
             detail,
             evidence,
+            facts,
             responsible,
         }
     }
@@ -224,7 +232,7 @@ impl CaseInReview<'_> {
         (sequence, on): (u64, NaiveDate),
         kind: FindingKind,
         day: NaiveDate,
-        detail: String,
+        detail: Message,
         responsible: Vec<Role>,
     ) -> FactFinding {
         FactFinding {

@@ -13,6 +13,8 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use notoneless_i18n::{Message, Msg};
+
 use super::{CaseContribution, Finding, FindingKind, FindingLabel, ReviewScope};
 use crate::case::StudentCase;
 use crate::event::CaseEvent;
@@ -111,12 +113,12 @@ impl ChildIndex {
                         spans.iter().flat_map(move |span| {
                             others.iter().filter_map(move |o| {
                                 o.overlap(span)
-                                    .map(|day| (day, span.sequence, other, other_school))
+                                    .map(|day| (day, span.sequence, span.from, other, other_school))
                             })
                         })
                     })
                     .min();
-                if let Some((day, sequence, other, other_school)) = earliest
+                if let Some((day, sequence, opened, other, other_school)) = earliest
                     && scope.contains(day)
                 {
                     found.push(Finding {
@@ -124,10 +126,15 @@ impl ChildIndex {
                         case_id: case_id.clone(),
                         school: school.clone(),
                         day,
-                        detail: format!(
-                            "the same child's case {other} (school {other_school}) was open at the same time"
-                        ),
+                        detail: Message::new(Msg::FindingDuplicateCase)
+                            .with("other", other.as_str())
+                            .with("school", other_school.as_str()),
                         evidence: vec![sequence],
+                        facts: vec![
+                            Message::new(Msg::EvidenceFact)
+                                .with("on", opened)
+                                .with("fact", Msg::FactCaseOpened),
+                        ],
                         responsible: vec![Role::Principal],
                     });
                 }

@@ -6,6 +6,7 @@
 
 use super::contribution::{CaseInReview, HoldsThrough, Ruling};
 use super::{FactFinding, FindingKind, FindingLabel};
+use notoneless_i18n::{Message, Msg};
 
 /// The default of [`super::ReviewSettings::late_entry_days`].
 pub const DEFAULT_LATE_ENTRY_DAYS: i64 = 2;
@@ -26,16 +27,19 @@ pub(super) fn check(case: &CaseInReview<'_>) -> Ruling<Vec<FactFinding>> {
         if let Some(&recorded) = recorded {
             let delay = (recorded - on).num_days();
             if delay > allowed {
-                found.push(case.fact_finding(
-                    (sequence, on),
-                    FindingKind::LateEntry,
-                    on,
-                    format!(
-                        "{} of {on} recorded on {recorded}, {delay} days later",
-                        event.name()
+                found.push(
+                    case.fact_finding(
+                        (sequence, on),
+                        FindingKind::LateEntry,
+                        on,
+                        Message::new(Msg::FindingLateEntry)
+                            .with("fact", event.fact_label())
+                            .with("on", on)
+                            .with("recorded", recorded)
+                            .with("delay", delay),
+                        vec![],
                     ),
-                    vec![],
-                ));
+                );
             }
         }
     }

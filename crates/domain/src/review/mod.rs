@@ -49,6 +49,7 @@ mod transfer;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use notoneless_i18n::Message;
 use serde::{Deserialize, Serialize};
 
 use crate::assess::assess;
@@ -280,7 +281,13 @@ impl FindingKind {
     }
 }
 
-/// One finding, with its evidence: the events, by sequence, of one case.
+/// One finding, with its evidence: the facts of one case (or the roll calls of a school, or
+/// the organisation's calendar change).
+///
+/// `detail` and `facts` are catalogue messages, rendered in the reader's language where they
+/// are shown (the API's answer, the exports, the command line); `evidence` keeps the facts'
+/// sequence numbers in their stream for programs, `facts` names the same facts, in the same
+/// order, by their days and kinds ("2023年10月8日 联系家长").
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Finding {
@@ -289,8 +296,12 @@ pub struct Finding {
     pub school: String,
     /// The day the finding concerns (the step's trigger day, the fact's day …).
     pub day: NaiveDate,
-    pub detail: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = notoneless_i18n::MessageJson))]
+    pub detail: Message,
     pub evidence: Vec<u64>,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<notoneless_i18n::MessageJson>))]
+    pub facts: Vec<Message>,
     /// Who answers for it: the roles that owed the step; the principal always answers too
     /// (一把手负责制).
     pub responsible: Vec<Role>,

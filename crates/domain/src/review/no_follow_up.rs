@@ -7,6 +7,7 @@ use super::contribution::{CaseInReview, HoldsThrough, Ruling, deadline, due_from
 use super::{FactFinding, FindingKind, FindingLabel};
 use crate::event::CaseEvent;
 use crate::values::Role;
+use notoneless_i18n::{Message, Msg};
 
 /// The default of [`super::ReviewSettings::follow_up_days`] (which `registry_follow_up.rs`
 /// reads too).
@@ -40,16 +41,18 @@ pub(super) fn check(case: &CaseInReview<'_>) -> Ruling<Vec<FactFinding>> {
                 && deadline.is_none_or(|d| e.on() <= d)
         });
         if away && !followed && deadline.is_some_and(|d| today > d) {
-            found.push(case.fact_finding(
-                (sequence, on),
-                FindingKind::NoFollowUp,
-                on,
-                format!(
-                    "reported to the {} on {on}; no follow-up within {days} days and the child is still away",
-                    r.recipient
+            found.push(
+                case.fact_finding(
+                    (sequence, on),
+                    FindingKind::NoFollowUp,
+                    on,
+                    Message::new(Msg::FindingNoFollowUp)
+                        .with("recipient", r.recipient.label())
+                        .with("on", on)
+                        .with("days", days),
+                    vec![Role::HeadTeacher],
                 ),
-                vec![Role::HeadTeacher],
-            ));
+            );
         }
     }
     Ruling {

@@ -8,6 +8,7 @@ use super::contribution::{CaseInReview, HoldsThrough, Ruling, deadline, due_from
 use super::{FactFinding, FindingKind, FindingLabel};
 use crate::event::CaseEvent;
 use crate::values::Role;
+use notoneless_i18n::{Message, Msg};
 
 pub const UNRESOLVED_REGISTRY_FINDING: FindingLabel =
     FindingLabel::new("学籍户籍比对问题未跟进", "Unresolved registry finding");
@@ -47,17 +48,19 @@ pub(super) fn check(case: &CaseInReview<'_>) -> Ruling<Vec<FactFinding>> {
             }
         }
         if !followed && deadline.is_some_and(|d| today > d) {
-            found.push(case.fact_finding(
-                (sequence, on),
-                FindingKind::UnresolvedRegistryFinding,
-                on,
-                format!(
-                    "registry finding ({}) of {on}: nothing done within {days} days{}",
-                    f.kind,
-                    if still_open { "; still open" } else { "" }
+            found.push(
+                case.fact_finding(
+                    (sequence, on),
+                    FindingKind::UnresolvedRegistryFinding,
+                    on,
+                    Message::new(Msg::FindingUnresolvedRegistry)
+                        .with("issue", f.kind.label())
+                        .with("on", on)
+                        .with("days", days)
+                        .with("still_open", if still_open { "yes" } else { "no" }),
+                    vec![Role::ResponsibleLeader],
                 ),
-                vec![Role::ResponsibleLeader],
-            ));
+            );
         }
     }
     Ruling {

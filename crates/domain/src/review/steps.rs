@@ -17,6 +17,7 @@
 use super::contribution::{CaseInReview, HoldsThrough, Ruling};
 use super::{EpisodeContribution, FindingKind, FindingLabel, StepContribution, Tally};
 use crate::assess::{ObligationKind, ObligationStatus};
+use notoneless_i18n::{Arg, Message, Msg};
 
 pub const UNREPORTED_DROPOUT: FindingLabel = FindingLabel::new("未报告辍学", "Unreported dropout");
 pub const LATE_REPORT: FindingLabel = FindingLabel::new("迟报", "Late report");
@@ -64,47 +65,62 @@ pub(super) fn check(case: &CaseInReview<'_>) -> Ruling<Vec<EpisodeContribution>>
                         Some(f) if back_on.is_some_and(|back| f.on >= back) => (
                             Tally::ReportAfterReturn,
                             FindingKind::UnreportedDropout,
-                            format!(
-                                "day {}: report to the {recipient} made only after the child was back, {} day(s) late",
-                                o.day, f.days_late
-                            ),
+                            Message::new(Msg::FindingReportAfterReturn)
+                                .with("day", o.day)
+                                .with("recipient", recipient.label())
+                                .with("late", f.days_late)
+                                .with("due", o.trigger_day),
                         ),
                         Some(f) => (
                             Tally::LateReport,
                             FindingKind::LateReport,
-                            format!(
-                                "day {}: report to the {recipient} made {} day(s) late",
-                                o.day, f.days_late
-                            ),
+                            Message::new(Msg::FindingReportLate)
+                                .with("day", o.day)
+                                .with("recipient", recipient.label())
+                                .with("late", f.days_late)
+                                .with("due", o.trigger_day),
                         ),
                         None => (
                             Tally::MissingReport,
                             FindingKind::UnreportedDropout,
-                            format!("day {}: no report to the {recipient}", o.day),
+                            Message::new(Msg::FindingReportMissing)
+                                .with("day", o.day)
+                                .with("recipient", recipient.label())
+                                .with("due", o.trigger_day),
                         ),
                     };
                     steps.push(step(tally, found(kind, detail)));
                 }
                 (ObligationKind::Action { action }, ObligationStatus::DoneLate) => {
                     let late = o.fulfilment.as_ref().map_or(0, |f| f.days_late);
-                    let detail = format!("day {}: {action:?} done {late} day(s) late", o.day);
+                    let detail = Message::new(Msg::FindingStepLate)
+                        .with("day", o.day)
+                        .with("step", action.label())
+                        .with("late", late)
+                        .with("due", o.trigger_day);
                     steps.push(step(Tally::Late, found(FindingKind::LateStep, detail)));
                 }
                 (ObligationKind::Action { action }, ObligationStatus::DoneWithoutRequiredRoles) => {
-                    let missing: Vec<&str> = o
+                    let missing: Vec<Message> = o
                         .fulfilment
                         .as_ref()
-                        .map(|f| f.missing_roles.iter().map(|r| r.as_str()).collect())
+                        .map(|f| f.missing_roles.iter().map(|r| r.label().into()).collect())
                         .unwrap_or_default();
-                    let detail =
-                        format!("day {}: {action:?} without {}", o.day, missing.join(", "));
+                    let detail = Message::new(Msg::FindingStepIncomplete)
+                        .with("day", o.day)
+                        .with("step", action.label())
+                        .with("missing", Arg::List(missing))
+                        .with("due", o.trigger_day);
                     steps.push(step(
                         Tally::Late,
                         found(FindingKind::IncompleteStep, detail),
                     ));
                 }
                 (ObligationKind::Action { action }, _) => {
-                    let detail = format!("day {}: {action:?} never done", o.day);
+                    let detail = Message::new(Msg::FindingStepMissed)
+                        .with("day", o.day)
+                        .with("step", action.label())
+                        .with("due", o.trigger_day);
                     steps.push(step(Tally::Missing, found(FindingKind::MissedStep, detail)));
                 }
             }

@@ -13,6 +13,7 @@ use super::contribution::{CaseInReview, HoldsThrough, Ruling, deadline, due_from
 use super::{FactFinding, FindingKind, FindingLabel};
 use crate::case::CaseStatus;
 use crate::event::CaseEvent;
+use notoneless_i18n::{Message, Msg};
 
 pub const SUSPENSION_WITHOUT_DOCUMENT: FindingLabel =
     FindingLabel::new("休学无审批文件", "Suspension without document");
@@ -34,7 +35,7 @@ pub(super) fn check(case: &CaseInReview<'_>) -> Ruling<Vec<FactFinding>> {
                 (sequence, s.on),
                 FindingKind::SuspensionWithoutDocument,
                 s.on,
-                "suspension with no approving document".into(),
+                Message::new(Msg::FindingSuspensionWithoutDocument),
                 vec![],
             ));
         }
@@ -48,10 +49,7 @@ pub(super) fn check(case: &CaseInReview<'_>) -> Ruling<Vec<FactFinding>> {
                 (sequence, s.on),
                 FindingKind::SuspensionOverdue,
                 s.expected_return,
-                format!(
-                    "expected back on {}, no resumption recorded",
-                    s.expected_return
-                ),
+                Message::new(Msg::FindingSuspensionOverdue).with("expected", s.expected_return),
                 vec![],
             ));
         }

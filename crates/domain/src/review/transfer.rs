@@ -10,6 +10,7 @@
 use super::contribution::{CaseInReview, HoldsThrough, Ruling, deadline, due_from};
 use super::{FactFinding, FindingKind, FindingLabel};
 use crate::event::CaseEvent;
+use notoneless_i18n::{Message, Msg};
 
 /// The default of [`super::ReviewSettings::transfer_confirmation_days`].
 pub const DEFAULT_TRANSFER_CONFIRMATION_DAYS: i64 = 14;
@@ -33,13 +34,16 @@ pub(super) fn check(case: &CaseInReview<'_>) -> Ruling<Vec<FactFinding>> {
         };
         let on = t.on;
         if t.documents.is_empty() {
-            found.push(case.fact_finding(
-                (sequence, on),
-                FindingKind::TransferWithoutDocuments,
-                on,
-                format!("transfer to {} with no document", t.destination_school),
-                vec![],
-            ));
+            found.push(
+                case.fact_finding(
+                    (sequence, on),
+                    FindingKind::TransferWithoutDocuments,
+                    on,
+                    Message::new(Msg::FindingTransferWithoutDocuments)
+                        .with("destination", t.destination_school.as_str()),
+                    vec![],
+                ),
+            );
         }
         let deadline = deadline(on, days);
         changes.push(due_from(deadline));
@@ -47,16 +51,17 @@ pub(super) fn check(case: &CaseInReview<'_>) -> Ruling<Vec<FactFinding>> {
             matches!(e, CaseEvent::TransferConfirmed(c) if deadline.is_none_or(|d| c.on <= d))
         });
         if !confirmed && deadline.is_some_and(|d| today > d) {
-            found.push(case.fact_finding(
-                (sequence, on),
-                FindingKind::TransferUnconfirmed,
-                on,
-                format!(
-                    "transfer to {} not confirmed within {days} days: suspected dropout",
-                    t.destination_school
+            found.push(
+                case.fact_finding(
+                    (sequence, on),
+                    FindingKind::TransferUnconfirmed,
+                    on,
+                    Message::new(Msg::FindingTransferUnconfirmed)
+                        .with("destination", t.destination_school.as_str())
+                        .with("days", days),
+                    vec![],
                 ),
-                vec![],
-            ));
+            );
         }
     }
     Ruling {

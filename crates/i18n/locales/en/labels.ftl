@@ -61,6 +61,7 @@ may-import-grade6 = import the grade-6 watch
 may-import-registry = import a registry cross-check
 may-download-ledger = download the ledger
 may-read-child-file = read a child's file
+may-search-children = search for children by name or number
 may-list-reads = list who read a child's file
 may-read-log-checkpoints = read the log's signing keys and signed checkpoints
 may-move-clock = move the training clock

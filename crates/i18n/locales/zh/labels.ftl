@@ -61,6 +61,7 @@ may-import-grade6 = 导入六年级升学跟踪名单
 may-import-registry = 导入学籍户籍比对
 may-download-ledger = 下载台账
 may-read-child-file = 查看学生档案
+may-search-children = 按姓名或学籍号查找学生
 may-list-reads = 查看谁读过学生档案
 may-read-log-checkpoints = 查看日志的签名密钥和签名检查点
 may-move-clock = 调整培训时钟
