@@ -264,7 +264,7 @@ impl Msg {
 }
 
 /// The catalogue files, as (language, file name, text).
-pub const FILES: [(Lang, &str, &str); 4] = [
+pub const FILES: [(Lang, &str, &str); 6] = [
     (
         Lang::Zh,
         "errors.ftl",
@@ -276,6 +276,11 @@ pub const FILES: [(Lang, &str, &str); 4] = [
         include_str!("../locales/zh/labels.ftl"),
     ),
     (
+        Lang::Zh,
+        "ledger.ftl",
+        include_str!("../locales/zh/ledger.ftl"),
+    ),
+    (
         Lang::En,
         "errors.ftl",
         include_str!("../locales/en/errors.ftl"),
@@ -284,6 +289,11 @@ pub const FILES: [(Lang, &str, &str); 4] = [
         Lang::En,
         "labels.ftl",
         include_str!("../locales/en/labels.ftl"),
+    ),
+    (
+        Lang::En,
+        "ledger.ftl",
+        include_str!("../locales/en/ledger.ftl"),
     ),
 ];
 
