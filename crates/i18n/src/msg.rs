@@ -76,6 +76,7 @@ pub enum Msg {
     SupportWaiver,
     SupportDeferral,
     SupportSubsidy,
+    MayReadFullIdNumber,
 
     // ---- errors.ftl: the API's answers -------------------------------------------------------
     /// `{field}: {text}`: a refusal that names its field.

@@ -92,3 +92,7 @@ support-reduction = fee reduction
 support-waiver = fee waiver
 support-deferral = fee deferral
 support-subsidy = subsidy
+
+## Permissions
+
+may-read-full-id-number = see children's ID numbers whole

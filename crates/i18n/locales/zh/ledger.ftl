@@ -89,3 +89,7 @@ support-reduction = 减
 support-waiver = 免
 support-deferral = 缓
 support-subsidy = 助
+
+## 权限
+
+may-read-full-id-number = 查看学生完整的身份证号
