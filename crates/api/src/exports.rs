@@ -210,7 +210,12 @@ async fn ledger_shown(
     as_of: Option<NaiveDate>,
 ) -> Result<Filed<20>, ApiError> {
     if let Some(day) = as_of {
-        let today = state.store.rules.get().calendar.local_date(state.store.clock.now());
+        let today = state
+            .store
+            .rules
+            .get()
+            .calendar
+            .local_date(state.store.clock.now());
         if day > today {
             return Err(ApiError::malformed_field(
                 "as_of",
@@ -329,7 +334,11 @@ mod tests {
     #[test]
     fn a_downloads_name_is_given_in_ascii_and_in_its_language_percent_encoded() {
         assert_eq!(
-            disposition("ledger-county-2023-11-30", "喀左县-台账-全县-2023-11-30", Format::Xlsx),
+            disposition(
+                "ledger-county-2023-11-30",
+                "喀左县-台账-全县-2023-11-30",
+                Format::Xlsx
+            ),
             "attachment; filename=\"ledger-county-2023-11-30.xlsx\"; \
              filename*=UTF-8''%E5%96%80%E5%B7%A6%E5%8E%BF-%E5%8F%B0%E8%B4%A6-%E5%85%A8%E5%8E%BF-2023-11-30.xlsx"
         );

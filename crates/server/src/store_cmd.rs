@@ -337,7 +337,13 @@ pub async fn export(args: ExportArgs) -> Result<ExitCode> {
             .file_name
             .text(args.lang)
             .chars()
-            .map(|c| if c.is_control() || c == '/' || c == '\\' { '_' } else { c })
+            .map(|c| {
+                if c.is_control() || c == '/' || c == '\\' {
+                    '_'
+                } else {
+                    c
+                }
+            })
             .collect();
         PathBuf::from(format!("{name}.{}", args.format.extension()))
     });
