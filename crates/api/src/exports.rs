@@ -347,7 +347,7 @@ mod tests {
         assert_eq!(
             hostile,
             "attachment; filename=\"___x___.csv\"; \
-             filename*=UTF-8''..%5F%E5%AD%A6%E6%A0%A1%5F%5F%5FX%5F%201%5F%E5%90%8D.csv"
+             filename*=UTF-8''.._%E5%AD%A6%E6%A0%A1___X_%201_%E5%90%8D.csv"
         );
     }
 
