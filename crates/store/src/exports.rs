@@ -278,19 +278,32 @@ fn support_label(kind: SupportKind) -> Msg {
     }
 }
 
-/// One case's row of the ledger as of `day` (assessed at `at`, the end of that day or now),
-/// or `None` when the case was not open by then. `stream` is the case's stored events (for
-/// who recorded each and when).
+/// How every row of one ledger is written: as of `day`, assessed at `at` (the end of that
+/// day, or now), with the organisation as it is and the ID numbers whole or masked.
+struct RowView<'a> {
+    org: &'a Organisation,
+    store: &'a Store,
+    day: NaiveDate,
+    at: DateTime<Utc>,
+    full_ids: bool,
+}
+
+/// One case's row of the ledger, or `None` when the case was not open by the view's day.
+/// `stream` is the case's stored events (for who recorded each and when).
 fn ledger_row(
+    view: &RowView<'_>,
     number: usize,
     case_id: &str,
     case: &StudentCase,
     stream: &[StoredEvent],
-    org: &Organisation,
-    store: &Store,
-    (day, at): (NaiveDate, DateTime<Utc>),
-    full_ids: bool,
 ) -> Option<[Cell; 20]> {
+    let RowView {
+        org,
+        store,
+        day,
+        at,
+        full_ids,
+    } = *view;
     let opening = case.opening().filter(|o| o.on <= day)?;
     let profile = &opening.student;
     let rules = store.rules.get();
@@ -299,11 +312,11 @@ fn ledger_row(
     let live: Vec<(u64, &CaseEvent)> = case.live().filter(|(_, e)| e.on() <= day).collect();
     let destination = live
         .iter()
-        .filter_map(|(_, e)| match e {
+        .rev()
+        .find_map(|(_, e)| match e {
             CaseEvent::TransferredOut(t) => Some(t.destination_school.clone()),
             _ => None,
         })
-        .last()
         .unwrap_or_default();
     let status = match assessment.status {
         CaseStatus::NotOpened => Message::new(Msg::StatusNotOpened),
@@ -445,6 +458,13 @@ pub async fn ledger(store: &Store, request: LedgerRequest<'_>) -> Result<Filed<2
         .with("scope", scope.clone())
         .with("day", day);
     let mut table = Table::new(Msg::LedgerSheet, LEDGER_COLUMNS).titled(title);
+    let view = RowView {
+        org,
+        store,
+        day,
+        at,
+        full_ids: request.full_ids,
+    };
     let events = crate::log::all_case_events(&store.db).await?;
     // The events come case by case, each case's in sequence order.
     for stream in events.chunk_by(|a, b| a.aggregate_id == b.aggregate_id) {
@@ -456,14 +476,11 @@ pub async fn ledger(store: &Store, request: LedgerRequest<'_>) -> Result<Filed<2
             continue;
         }
         if let Some(row) = ledger_row(
+            &view,
             table.rows.len() + 1,
             &stream[0].aggregate_id,
             &case,
             stream,
-            org,
-            store,
-            (day, at),
-            request.full_ids,
         ) {
             table.rows.push(row);
         }
