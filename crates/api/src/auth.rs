@@ -96,6 +96,14 @@ pub const CHILD_SEARCHERS: Permission = Permission {
     roles: CHILD_FILE_READERS.roles,
     action: Msg::MaySearchChildren,
 };
+/// Who sees a child's ID number whole in the ledger: the bureau and the inspectors, who check
+/// the ledger against the household and student registers. Everyone else who downloads the
+/// ledger sees it masked (`2113**********1234`): a school's staff know their pupils, and a
+/// ledger file travels (printed, mailed, left on a shared drive).
+pub const FULL_ID_READERS: Permission = Permission {
+    roles: &[BureauOfficer, Inspector],
+    action: Msg::MayReadFullIdNumber,
+};
 /// Who reads anything of a child's file: everyone but admins.
 pub const CHILD_FILE_READERS: Permission = Permission {
     roles: &[

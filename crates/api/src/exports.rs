@@ -1,23 +1,31 @@
-//! Downloads: the ledger (台账) of the cases in the caller's jurisdiction, as CSV or XLSX, with
-//! Chinese headers or English ones. The review's findings download the same way
+//! Downloads: the ledger (台账) of the cases in the caller's jurisdiction, now or as of a day,
+//! as CSV or XLSX, with Chinese headers or English ones, the children's ID numbers whole only
+//! for [`FULL_ID_READERS`]. The review's findings download the same way
 //! (`reviews::export_review`). `docs/exports.md` describes every column. Every case a download
-//! shows is recorded in the access log first, one entry per case.
+//! shows is recorded in the access log first, one entry per case. A file is named for the
+//! county, the scope and the day (`喀左县-台账-全县-2023-11-30.xlsx`), with an ASCII name for
+//! clients that cannot read the other (RFC 6266, RFC 8187).
 
 use axum::extract::{FromRequestParts, State};
 use axum::http::header;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+use notoneless_i18n::Msg;
 use notoneless_store::access::ReadKind;
-use notoneless_store::exports::{LEDGER_CASE_COLUMN, cases_shown, ledger as ledger_table};
-use notoneless_store::table::{Format, Lang, Table};
+use notoneless_store::exports::{
+    Filed, LEDGER_CASE_COLUMN, LedgerRequest, cases_shown, ledger as ledger_table,
+};
+use notoneless_store::table::{Format, Lang};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::access_log::log_reads;
-use crate::auth::{Caller, visible_schools};
+use crate::auth::{Caller, FULL_ID_READERS, visible_schools};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{QueryParams, parse_query};
+use crate::extract::parse_query;
 use crate::state::AppState;
 
 /// The media type of an XLSX workbook.
@@ -72,20 +80,64 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Downloa
     }
 }
 
-/// A table as a file to download, named `{stem}.{csv|xlsx}` (see [`file_stem`]).
+/// What RFC 8187 lets through unencoded in an extended parameter (`attr-char`).
+const ATTR_CHAR_ENCODED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'!')
+    .remove(b'#')
+    .remove(b'$')
+    .remove(b'&')
+    .remove(b'+')
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'^')
+    .remove(b'_')
+    .remove(b'`')
+    .remove(b'|')
+    .remove(b'~');
+
+/// A file name in the export's language, safe to save: no path separator, no character a
+/// file system refuses, no control character.
+fn safe_file_name(name: &str) -> String {
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    if safe.trim().is_empty() {
+        "download".to_string()
+    } else {
+        safe
+    }
+}
+
+/// The `Content-Disposition` of a download: its ASCII name (`filename`, for old clients) and
+/// its name in the export's language (`filename*`, UTF-8, percent-encoded), both with the
+/// extension.
+pub fn disposition(ascii_stem: &str, name: &str, format: Format) -> String {
+    let extension = format.extension();
+    let name = format!("{}.{extension}", safe_file_name(name));
+    format!(
+        "attachment; filename=\"{}.{extension}\"; filename*=UTF-8''{}",
+        file_stem(ascii_stem),
+        utf8_percent_encode(&name, ATTR_CHAR_ENCODED)
+    )
+}
+
+/// A filed table as a file to download, named for its county, scope and day.
 pub fn download<const N: usize>(
-    table: &Table<N>,
+    filed: &Filed<N>,
     format: Option<Format>,
     lang: Option<Lang>,
-    stem: &str,
 ) -> Result<Response, ApiError> {
     let format = format.unwrap_or_default();
-    let body = table.render(format, lang.unwrap_or_default())?;
-    let disposition = format!(
-        "attachment; filename=\"{}.{}\"",
-        file_stem(stem),
-        format.extension()
-    );
+    let lang = lang.unwrap_or_default();
+    let body = filed.table.render(format, lang)?;
+    let disposition = disposition(&filed.ascii_name, &filed.file_name.text(lang), format);
     Ok((
         [
             (header::CONTENT_TYPE, format.content_type().to_string()),
@@ -119,9 +171,23 @@ pub fn file_stem(stem: &str) -> String {
     }
 }
 
-/// Download the ledger (台账) of the cases in the caller's jurisdiction: one row per case, as
-/// CSV or XLSX, with Chinese (default) or English headers.
-#[utoipa::path(get, path = "/api/v1/exports/ledger", tag = "imports", params(ExportQuery),
+/// What the ledger is asked for besides its format and language.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct LedgerQuery {
+    /// The ledger as it stood at the end of this local day (YYYY-MM-DD; today or before):
+    /// the facts that happened by then, as the log knows them now. Default: now.
+    pub as_of: Option<NaiveDate>,
+}
+
+/// Download the ledger (台账) of the cases in the caller's jurisdiction, as a clerk files it:
+/// titled with the county, the scope and the day, one numbered row per case (the child, the
+/// ID number masked unless the caller's role may see it whole, guardians, focus groups, the
+/// reason, each step taken with its day and who took it, the person responsible, the day
+/// back, the status), as CSV or XLSX (set up to print), with Chinese (default) or English
+/// headers; now, or as of the end of a day.
+#[utoipa::path(get, path = "/api/v1/exports/ledger", tag = "imports", params(ExportQuery, LedgerQuery),
     responses(
         (status = 200, description = "The ledger, as a file to save",
             content((String = "text/csv"), (crate::exports::Workbook = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
@@ -130,20 +196,58 @@ pub fn file_stem(stem: &str) -> String {
 pub async fn ledger(
     State(state): State<AppState>,
     caller: Caller,
-    QueryParams(query): QueryParams<ExportQuery>,
+    DownloadQuery(query, choices): DownloadQuery<LedgerQuery>,
 ) -> Result<Response, ApiError> {
-    let table = ledger_shown(&state, &caller).await?;
-    download(&table, query.format, query.lang, "ledger")
+    let filed = ledger_shown(&state, &caller, query.as_of).await?;
+    download(&filed, choices.format, choices.lang)
 }
 
 /// The ledger of the caller's jurisdiction, its rows recorded in the access log, one entry
 /// per case, before the download leaves.
-async fn ledger_shown(state: &AppState, caller: &Caller) -> Result<Table<15>, ApiError> {
-    let schools = visible_schools(&state.store.org.current().org, &caller.user);
-    let table = ledger_table(&state.store, schools.as_deref()).await?;
-    let cases = cases_shown(&table, LEDGER_CASE_COLUMN);
-    log_reads(state, caller, ReadKind::LedgerExport, None, &cases).await?;
-    Ok(table)
+async fn ledger_shown(
+    state: &AppState,
+    caller: &Caller,
+    as_of: Option<NaiveDate>,
+) -> Result<Filed<20>, ApiError> {
+    if let Some(day) = as_of {
+        let today = state
+            .store
+            .rules
+            .get()
+            .calendar
+            .local_date(state.store.clock.now());
+        if day > today {
+            return Err(ApiError::malformed_field(
+                "as_of",
+                notoneless_i18n::Message::new(Msg::DayAfterToday)
+                    .with("date", day)
+                    .with("today", today),
+            ));
+        }
+    }
+    let org = &state.store.org.current().org;
+    let schools = visible_schools(org, &caller.user);
+    let filed = ledger_table(
+        &state.store,
+        LedgerRequest {
+            schools: schools.as_deref(),
+            scope: Some(caller.user.node.as_str()),
+            as_of,
+            full_ids: FULL_ID_READERS.allows(caller.user.role),
+        },
+    )
+    .await?;
+    let cases = cases_shown(&filed.table, LEDGER_CASE_COLUMN);
+    let detail = as_of.map(|day| format!("as_of={day}"));
+    log_reads(
+        state,
+        caller,
+        ReadKind::LedgerExport,
+        detail.as_deref(),
+        &cases,
+    )
+    .await?;
+    Ok(filed)
 }
 
 /// The ledger as CSV with Chinese headers: `GET /api/v1/exports/ledger` with its defaults,
@@ -155,8 +259,8 @@ pub async fn ledger_csv(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<Response, ApiError> {
-    let table = ledger_shown(&state, &caller).await?;
-    download(&table, None, None, "ledger")
+    let filed = ledger_shown(&state, &caller, None).await?;
+    download(&filed, None, None)
 }
 
 #[cfg(test)]
@@ -225,6 +329,26 @@ mod tests {
                 other => panic!("{query}: {other:?}"),
             }
         }
+    }
+
+    #[test]
+    fn a_downloads_name_is_given_in_ascii_and_in_its_language_percent_encoded() {
+        assert_eq!(
+            disposition(
+                "ledger-county-2023-11-30",
+                "喀左县-台账-全县-2023-11-30",
+                Format::Xlsx
+            ),
+            "attachment; filename=\"ledger-county-2023-11-30.xlsx\"; \
+             filename*=UTF-8''%E5%96%80%E5%B7%A6%E5%8E%BF-%E5%8F%B0%E8%B4%A6-%E5%85%A8%E5%8E%BF-2023-11-30.xlsx"
+        );
+        // A name built from hostile node names can neither climb out nor break the header.
+        let hostile = disposition("../x\"\r\n", "../学校\"\r\nX: 1/名", Format::Csv);
+        assert_eq!(
+            hostile,
+            "attachment; filename=\"___x___.csv\"; \
+             filename*=UTF-8''.._%E5%AD%A6%E6%A0%A1___X_%201_%E5%90%8D.csv"
+        );
     }
 
     #[test]

@@ -248,14 +248,16 @@ pub async fn export_review(
     DownloadQuery(query, choices): DownloadQuery<ReviewQuery>,
 ) -> Result<Response, ApiError> {
     let scope = query.scope(&state.store.org.current().org, &caller)?;
-    let table = review_findings(&state.store, &scope).await?;
+    // The node reviewed, named in the file's title and name: the school or township asked
+    // for, else the caller's own.
+    let node = query
+        .school
+        .as_deref()
+        .or(query.township.as_deref())
+        .unwrap_or(caller.user.node.as_str());
+    let filed = review_findings(&state.store, &scope, Some(node)).await?;
     // The download names each child: every case in it is recorded in the access log first.
-    let cases = cases_shown(&table, FINDING_CASE_COLUMN);
+    let cases = cases_shown(&filed.table, FINDING_CASE_COLUMN);
     log_reads(&state, &caller, ReadKind::ReviewExport, None, &cases).await?;
-    download(
-        &table,
-        choices.format,
-        choices.lang,
-        &format!("review-{}-{}", scope.from(), scope.until()),
-    )
+    download(&filed, choices.format, choices.lang)
 }

@@ -99,6 +99,8 @@ async fn two_schools(app: &TestApp) {
 
 conformance!(
     the_ledger_downloads_as_csv_or_xlsx_with_chinese_or_english_headers,
+    the_ledger_shows_id_numbers_whole_to_the_bureau_and_inspectors_and_masked_to_schools,
+    the_ledger_as_of_a_day_is_the_ledger_at_its_end_and_a_day_after_today_is_refused,
     the_review_findings_download_in_the_callers_jurisdiction_as_csv_or_xlsx,
     an_unknown_format_or_language_is_a_bad_request_naming_the_parameter,
     review_thresholds_come_from_the_query_and_out_of_range_ones_are_refused_by_name,
@@ -170,8 +172,8 @@ async fn a_late_report_and_a_report_never_made_are_different_kinds_in_the_review
     // Then the late reports are 迟报 of the one case, the reports never made 未报告辍学 of the other
     let of_kind = |label: &str| -> Vec<String> {
         rows.iter()
-            .filter(|r| r[0] == label)
-            .map(|r| r[3].clone())
+            .filter(|r| r[1] == label)
+            .map(|r| r[4].clone())
             .collect()
     };
     assert_eq!(
@@ -202,6 +204,55 @@ async fn a_late_report_and_a_report_never_made_are_different_kinds_in_the_review
     );
 }
 
+/// The child's ID number at school A's case.
+fn id_number() -> String {
+    notoneless_domain::compose_id_number(
+        "211324",
+        notoneless_domain::fixtures::d("2011-01-01"),
+        56,
+        notoneless_domain::Gender::Male,
+    )
+    .unwrap()
+}
+
+/// A part of an XLSX file (a zip archive of XML files), as text.
+fn part(xlsx: &[u8], name: &str) -> String {
+    let mut archive = zip::ZipArchive::new(Cursor::new(xlsx)).unwrap();
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut archive.by_name(name).unwrap(), &mut text).unwrap();
+    text
+}
+
+/// School A's case as the API records it for the ledger: with the ID number, and a home visit
+/// with the measures it took.
+async fn a_case_with_an_id_and_a_visit(app: &TestApp) -> String {
+    let mut opening = opening(SCHOOL_A, "2023-11-06");
+    opening["student"]["id_number"] = Value::String(id_number());
+    let case = app.ok("ht", "/api/v1/cases", opening).await["case_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for day in ["2023-11-06", "2023-11-07", "2023-11-08"] {
+        app.clock.set(at(day, "10:00"));
+        app.ok(
+            "ht",
+            &format!("/api/v1/cases/{case}/absences"),
+            absence(day),
+        )
+        .await;
+    }
+    let mut visit = visit(
+        "2023-11-08",
+        &["head_teacher", "responsible_leader", "principal"],
+    );
+    visit["measures"] = serde_json::json!(["legal_education", "persuasion_with_care"]);
+    app.ok("ht", &format!("/api/v1/cases/{case}/home-visits"), visit)
+        .await;
+    app.open("ht_b", SCHOOL_B, "2023-11-08").await;
+    app.clock.set(at("2023-11-10", "11:00"));
+    case
+}
+
 async fn the_ledger_downloads_as_csv_or_xlsx_with_chinese_or_english_headers(backend: Backend) {
     let app = TestApp::spawn(backend, at("2023-11-06", "08:30")).await;
     two_schools(&app).await;
@@ -209,10 +260,15 @@ async fn the_ledger_downloads_as_csv_or_xlsx_with_chinese_or_english_headers(bac
     let csv = download(&app, "bo", "/api/v1/exports/ledger").await;
     assert_eq!(csv.status, StatusCode::OK);
     assert_eq!(csv.content_type, "text/csv; charset=utf-8");
-    assert_eq!(csv.disposition, "attachment; filename=\"ledger.csv\"");
+    assert_eq!(
+        csv.disposition,
+        "attachment; filename=\"ledger-county-2023-11-10.csv\"; \
+         filename*=UTF-8''kazuo-%E5%8F%B0%E8%B4%A6-%E5%85%A8%E5%8E%BF-2023-11-10.csv",
+        "named for the county, the scope and the day: kazuo-台账-全县-2023-11-10.csv"
+    );
     let text = csv.text();
     assert!(
-        text.starts_with("\u{feff}案件编号,学籍号,姓名,性别"),
+        text.starts_with("\u{feff}序号,姓名,性别,身份证号,学籍号"),
         "{text}"
     );
     assert_eq!(text.matches("\r\n").count(), 3, "a header and two cases");
@@ -228,7 +284,7 @@ async fn the_ledger_downloads_as_csv_or_xlsx_with_chinese_or_english_headers(bac
     assert!(
         english
             .text()
-            .starts_with("\u{feff}Case ID,Student number,Name,Gender"),
+            .starts_with("\u{feff}No.,Name,Sex,National ID,Student number"),
         "{}",
         english.text()
     );
@@ -236,17 +292,25 @@ async fn the_ledger_downloads_as_csv_or_xlsx_with_chinese_or_english_headers(bac
     let xlsx = download(&app, "p", "/api/v1/exports/ledger?format=xlsx&lang=en").await;
     assert_eq!(xlsx.status, StatusCode::OK);
     assert_eq!(xlsx.content_type, XLSX);
-    assert_eq!(xlsx.disposition, "attachment; filename=\"ledger.xlsx\"");
+    assert!(
+        xlsx.disposition.starts_with(
+            "attachment; filename=\"ledger-gyz-middle-2023-11-10.xlsx\"; \
+             filename*=UTF-8''kazuo-ledger-gyz-middle-2023-11-10.xlsx"
+        ),
+        "{}",
+        xlsx.disposition
+    );
     let (sheet, rows) = xlsx.sheet();
     assert_eq!(sheet, "Ledger");
     assert_eq!(
-        rows[0][..4],
-        ["Case ID", "Student number", "Name", "Gender"]
+        rows[0][0],
+        "kazuo dropout control ledger (gyz-middle), as of 2023-11-10"
     );
-    assert_eq!(rows.len(), 2, "the principal's own school only: {rows:?}");
-    assert_eq!(rows[1][6], SCHOOL_A);
+    assert_eq!(rows[1][..4], ["No.", "Name", "Sex", "National ID"]);
+    assert_eq!(rows.len(), 3, "the principal's own school only: {rows:?}");
+    assert_eq!(rows[2][6], SCHOOL_A);
     assert_eq!(
-        rows[1][9], "At school",
+        rows[2][16], "At school",
         "no absence recorded since the 8th: presumed back"
     );
 
@@ -254,9 +318,92 @@ async fn the_ledger_downloads_as_csv_or_xlsx_with_chinese_or_english_headers(bac
         .await
         .sheet();
     assert_eq!(sheet, "台账");
-    assert_eq!(rows[0][0], "案件编号");
-    assert_eq!(rows.len(), 2);
-    assert_eq!(rows[1][6], SCHOOL_B);
+    assert_eq!(
+        rows[0][0],
+        "kazuo控辍保学工作台账（nanshao，截至2023年11月10日）"
+    );
+    assert_eq!(rows[1][0], "序号");
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[2][6], SCHOOL_B);
+}
+
+async fn the_ledger_shows_id_numbers_whole_to_the_bureau_and_inspectors_and_masked_to_schools(
+    backend: Backend,
+) {
+    let app = TestApp::spawn(backend, at("2023-11-06", "08:30")).await;
+    let case = a_case_with_an_id_and_a_visit(&app).await;
+    let id = id_number();
+    let masked = format!("2113**********{}", &id[14..]);
+    for (user, shown) in [
+        ("bo", id.as_str()),
+        ("insp", id.as_str()),
+        ("ht", masked.as_str()),
+        ("p", masked.as_str()),
+        ("to", masked.as_str()),
+    ] {
+        let xlsx = download(&app, user, "/api/v1/exports/ledger?format=xlsx").await;
+        assert_eq!(xlsx.status, StatusCode::OK, "{user}");
+        let (_, rows) = xlsx.sheet();
+        let row = rows.iter().find(|r| r[19] == case).unwrap();
+        assert_eq!(row[3], shown, "{user}");
+        // The steps taken, each a line with its day and who took it, in the plan's words.
+        assert_eq!(
+            row[13],
+            "2023年11月8日 家访劝返（head_teacher person、responsible_leader person、principal person）：以法治辍、以情劝学；同意返校",
+            "{user}"
+        );
+        // No absence recorded for the 9th: presumed back.
+        assert_eq!(row[16], "在校", "{user}");
+        let csv = download(&app, user, "/api/v1/exports/ledger").await.text();
+        assert!(csv.contains(shown), "{user}: {csv}");
+        if shown != id {
+            assert!(!csv.contains(&id), "{user}: the whole number nowhere");
+        }
+        let sheet = part(&xlsx.body, "xl/worksheets/sheet1.xml");
+        assert!(
+            sheet.contains(r#"orientation="landscape""#) && sheet.contains(r#"fitToPage="1""#),
+            "{sheet}"
+        );
+    }
+}
+
+async fn the_ledger_as_of_a_day_is_the_ledger_at_its_end_and_a_day_after_today_is_refused(
+    backend: Backend,
+) {
+    let app = TestApp::spawn(backend, at("2023-11-06", "08:30")).await;
+    let case = a_case_with_an_id_and_a_visit(&app).await;
+    let xlsx = download(
+        &app,
+        "bo",
+        "/api/v1/exports/ledger?format=xlsx&as_of=2023-11-07",
+    )
+    .await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    assert!(
+        xlsx.disposition.contains("2023-11-07"),
+        "{}",
+        xlsx.disposition
+    );
+    let (_, rows) = xlsx.sheet();
+    assert_eq!(
+        rows[0][0],
+        "kazuo控辍保学工作台账（全县，截至2023年11月7日）"
+    );
+    assert_eq!(
+        rows.len(),
+        3,
+        "school B's case, opened on the 8th, not yet: {rows:?}"
+    );
+    let row = rows.iter().find(|r| r[19] == case).unwrap();
+    assert_eq!(row[16], "缺课中（连续2天）");
+    assert_eq!(row[13], "", "the visit of the 8th not yet");
+
+    let refused = download(&app, "bo", "/api/v1/exports/ledger?as_of=2023-11-11").await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert_eq!(refused.json()["field"], "as_of", "{}", refused.text());
+    let refused = download(&app, "bo", "/api/v1/exports/ledger?as_of=yesterday").await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert_eq!(refused.json()["field"], "as_of", "{}", refused.text());
 }
 
 async fn the_review_findings_download_in_the_callers_jurisdiction_as_csv_or_xlsx(backend: Backend) {
@@ -274,13 +421,25 @@ async fn the_review_findings_download_in_the_callers_jurisdiction_as_csv_or_xlsx
     assert_eq!(xlsx.content_type, XLSX);
     assert_eq!(
         xlsx.disposition,
-        "attachment; filename=\"review-2023-11-01-2023-11-30.xlsx\""
+        "attachment; filename=\"review-county-2023-11-01-2023-11-30.xlsx\"; \
+         filename*=UTF-8''kazuo-%E9%97%AE%E8%B4%A3%E6%A0%B8%E6%9F%A5-%E5%85%A8%E5%8E%BF-2023-11-01%E8%87%B32023-11-30.xlsx"
+    );
+    let sheet_xml = part(&xlsx.body, "xl/worksheets/sheet1.xml");
+    assert!(
+        sheet_xml.contains(r#"orientation="landscape""#),
+        "{sheet_xml}"
     );
     let (sheet, rows) = xlsx.sheet();
     assert_eq!(sheet, "问责发现");
     assert_eq!(
+        rows[0][0],
+        "kazuo控辍保学问责核查发现（全县，2023年11月1日至2023年11月30日）"
+    );
+    let rows = rows[1..].to_vec();
+    assert_eq!(
         rows[0],
         [
+            "序号",
             "类型",
             "乡镇",
             "学校",
@@ -289,21 +448,21 @@ async fn the_review_findings_download_in_the_callers_jurisdiction_as_csv_or_xlsx
             "姓名",
             "日期",
             "说明",
-            "证据",
+            "证据（事件序号）",
             "责任角色",
             "责任人"
         ]
     );
-    let unreported: Vec<&Vec<String>> = rows.iter().filter(|r| r[0] == "未报告辍学").collect();
+    let unreported: Vec<&Vec<String>> = rows.iter().filter(|r| r[1] == "未报告辍学").collect();
     assert_eq!(
         unreported.len(),
         2,
         "no report to either recipient: {rows:?}"
     );
-    assert_eq!(unreported[0][1..3], ["gongyingzi", SCHOOL_A]);
-    assert_eq!(unreported[0][5], "王小明");
-    assert_eq!(unreported[0][6], "2023-11-08");
-    assert_eq!(unreported[0][10], "ht、sl、p", "the staff in those roles");
+    assert_eq!(unreported[0][2..4], ["gongyingzi", SCHOOL_A]);
+    assert_eq!(unreported[0][6], "王小明");
+    assert_eq!(unreported[0][7], "2023-11-08");
+    assert_eq!(unreported[0][11], "ht、sl、p", "the staff in those roles");
 
     // The same review as JSON has as many findings as the download has rows.
     let (_, review) = app.get("bo", &format!("/api/v1/reviews?{query}")).await;
@@ -323,11 +482,12 @@ async fn the_review_findings_download_in_the_callers_jurisdiction_as_csv_or_xlsx
     assert_eq!(csv.content_type, "text/csv; charset=utf-8");
     assert_eq!(
         csv.disposition,
-        "attachment; filename=\"review-2023-11-01-2023-11-30.csv\""
+        "attachment; filename=\"review-nanshao-primary-2023-11-01-2023-11-30.csv\"; \
+         filename*=UTF-8''kazuo-review-nanshao-primary-2023-11-01-to-2023-11-30.csv"
     );
     let text = csv.text();
     assert!(
-        text.starts_with("\u{feff}Finding,Township,School,Case ID,Student number,Name,Day"),
+        text.starts_with("\u{feff}No.,Finding,Township,School,Case ID,Student number,Name,Day"),
         "{text}"
     );
     assert!(

@@ -376,18 +376,25 @@ async fn download_file_names_carry_nothing_the_caller_sent() {
     let app = TestApp::spawn(Backend::Sqlite, at(NOW.0, NOW.1)).await;
     app.open("p", SCHOOL_A, "2023-11-06").await;
     let hostile = "..%2F..%2Fetc%2Fpasswd%22%0D%0AX-Injected%3A%201%0D%0A";
-    for (path, name) in [
+    for (path, name, utf8_name) in [
         (
             format!(
                 "/api/v1/reviews/export?from=2023-11-01&until=2023-11-30&school={hostile}&township={hostile}"
             ),
-            "review-2023-11-01-2023-11-30.csv",
+            // A node the tree does not know is named as nothing but the county's.
+            "review-county-2023-11-01-2023-11-30.csv",
+            "kazuo-%E9%97%AE%E8%B4%A3%E6%A0%B8%E6%9F%A5-%E5%85%A8%E5%8E%BF-2023-11-01%E8%87%B32023-11-30.csv",
         ),
         (
             "/api/v1/exports/ledger?format=xlsx&lang=en".to_string(),
-            "ledger.xlsx",
+            "ledger-county-2023-11-08.xlsx",
+            "kazuo-ledger-whole%20county-2023-11-08.xlsx",
         ),
-        ("/api/v1/exports/ledger.csv".to_string(), "ledger.csv"),
+        (
+            "/api/v1/exports/ledger.csv".to_string(),
+            "ledger-county-2023-11-08.csv",
+            "kazuo-%E5%8F%B0%E8%B4%A6-%E5%85%A8%E5%8E%BF-2023-11-08.csv",
+        ),
     ] {
         // When a download is asked for with ids that look like paths and header text
         let (status, headers, body) = app
@@ -397,7 +404,7 @@ async fn download_file_names_carry_nothing_the_caller_sent() {
         assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
         assert_eq!(
             headers[CONTENT_DISPOSITION],
-            format!("attachment; filename=\"{name}\"").as_str()
+            format!("attachment; filename=\"{name}\"; filename*=UTF-8''{utf8_name}").as_str()
         );
         assert!(!headers.contains_key("x-injected"));
     }

@@ -128,6 +128,7 @@ pub(crate) fn on_watch(
                     phone: format!("1{}{:09}", 3 + below(rng, 6), below(rng, 1_000_000_000)),
                 }],
                 focus_groups,
+                id_number: Some(id_number.clone()),
             };
             children.push(Child {
                 case_id: case_id(&student_number),

@@ -510,6 +510,34 @@ mod tests {
     }
 
     #[test]
+    fn the_demo_ledger_is_full_every_case_with_the_childs_id_number_and_visits_with_their_measures()
+    {
+        let county = demo();
+        let mut openings = 0;
+        let mut visits = (0, 0);
+        for case in &county.cases {
+            for timed in &case.facts {
+                match &timed.fact {
+                    notoneless_domain::CaseAction::OpenCase(opening) => {
+                        openings += 1;
+                        let id = opening.student.id_number.as_deref().unwrap_or_default();
+                        let parsed = notoneless_domain::parse_id_number(id).unwrap();
+                        assert_eq!(parsed.birth_date, opening.student.birth_date, "{id}");
+                    }
+                    notoneless_domain::CaseAction::RecordHomeVisit(visit) => {
+                        visits.0 += 1;
+                        visits.1 += usize::from(!visit.measures.is_empty());
+                    }
+                    _ => {}
+                }
+            }
+        }
+        assert!(openings > 0);
+        // Every visit but those that found nobody at home took a measure.
+        assert!(visits.1 > 0 && visits.1 * 10 >= visits.0 * 7, "{visits:?}");
+    }
+
+    #[test]
     fn the_same_parameters_give_the_same_county() {
         let params = Params::county(900, 2024, 30_000, 7);
         let (a, b) = (generate(&params).unwrap(), generate(&params).unwrap());

@@ -7,8 +7,8 @@ use std::collections::BTreeSet;
 
 use notoneless_domain::{
     CaseAction, FindingKind, Gender, Guardian, HomeVisit, LEAVERS_HEADER, Participant,
-    REGISTER_HEADER, ROLL_HEADER, RegistryIssue, RegistryResolution, Role, StudentProfile,
-    VisitOutcome, registry_case_id,
+    REGISTER_HEADER, ROLL_HEADER, RegistryIssue, RegistryResolution, ReturnMeasure, Role,
+    StudentProfile, VisitOutcome, registry_case_id,
 };
 use rand::rngs::ChaCha8Rng;
 
@@ -186,6 +186,7 @@ fn registry(county: &County, ids: &mut IdNumbers, rng: &mut ChaCha8Rng, lists: &
                 phone: format!("1360000{:04}", below(rng, 10_000)),
             }],
             focus_groups: BTreeSet::new(),
+            id_number: None,
         };
         extra.push((s, profile, id_number));
     }
@@ -274,6 +275,7 @@ fn registry(county: &County, ids: &mut IdNumbers, rng: &mut ChaCha8Rng, lists: &
                             participant(school.leader, Role::ResponsibleLeader),
                         ],
                         outcome: VisitOutcome::AgreedToReturn,
+                        measures: [ReturnMeasure::PersuasionWithCare].into(),
                         note: None,
                     }),
                 },

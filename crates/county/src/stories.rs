@@ -6,13 +6,15 @@
 //! 123, a transfer …), each on days no other plot of the child has taken. The rates are a
 //! year's, scaled to the period: a six-week term sees a sixth of a year's plots.
 
+use std::collections::BTreeSet;
+
 use chrono::{NaiveDate, TimeDelta};
 use notoneless_domain::{
     Absence, Acknowledgement, CaseAction, CaseOpening, Closure, ClosureReason, ContactChannel,
     DocumentRef, FindingKind, FocusGroup, FocusGroupChange, HomeTeachingSession, HomeVisit, Leave,
-    ParentContact, Participant, Recipient, Report, Resumption, Return, ReviewSettings, Role,
-    SupervisionNote, Support, SupportKind, Suspension, TransferConfirmation, TransferOut,
-    VisitOutcome,
+    ParentContact, Participant, Recipient, Report, Resumption, Return, ReturnMeasure,
+    ReviewSettings, Role, SupervisionNote, Support, SupportKind, Suspension, TransferConfirmation,
+    TransferOut, VisitOutcome,
 };
 use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
@@ -698,6 +700,32 @@ impl<'a> Story<'a> {
         );
     }
 
+    /// What a visit did to bring the child back, in the plan's words: persuasion always, the
+    /// law for a family that refuses, help for a poor one, teaching for a struggling child;
+    /// nothing when nobody was home. Drawn from the child's file, not the random stream, so
+    /// that the stories stay as they were.
+    fn measures(&self, outcome: VisitOutcome) -> BTreeSet<ReturnMeasure> {
+        let mut measures = BTreeSet::new();
+        if outcome == VisitOutcome::NobodyHome {
+            return measures;
+        }
+        measures.insert(ReturnMeasure::PersuasionWithCare);
+        if outcome == VisitOutcome::Refused {
+            measures.insert(ReturnMeasure::LegalEducation);
+            measures.insert(ReturnMeasure::ChangingViews);
+        }
+        let groups = self.child.profile.focus_groups();
+        if groups.contains(&FocusGroup::EconomicallyPoor)
+            || groups.contains(&FocusGroup::PovertyAlleviationHousehold)
+        {
+            measures.insert(ReturnMeasure::FinancialAid);
+        }
+        if groups.contains(&FocusGroup::AcademicallyStruggling) {
+            measures.insert(ReturnMeasure::AdjustedTeaching);
+        }
+        measures
+    }
+
     fn visit(
         &mut self,
         i: usize,
@@ -708,6 +736,7 @@ impl<'a> Story<'a> {
         note: Option<&str>,
     ) {
         let on = self.day(i);
+        let measures = self.measures(outcome);
         self.push(
             on,
             minutes,
@@ -716,6 +745,7 @@ impl<'a> Story<'a> {
                 on,
                 participants,
                 outcome,
+                measures,
                 note: note.map(Into::into),
             }),
         );

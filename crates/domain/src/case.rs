@@ -774,6 +774,9 @@ fn check_opening(opening: &CaseOpening, today: NaiveDate) -> Result<(), CaseErro
     values::required("student.school", &student.school)?;
     values::required("student.class", &student.class)?;
     values::required("student.head_teacher", &student.head_teacher)?;
+    if let Some(id_number) = &student.id_number {
+        values::id_number("student.id_number", id_number)?;
+    }
     values::optional("reason", opening.reason.as_ref(), MAX_LONG_TEXT)?;
     if student.birth_date > today {
         return Err(CaseError::InFuture {

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::values::{
     ClosureReason, ContactChannel, DocumentRef, FocusGroup, Participant, Recipient, RegistryIssue,
-    StudentProfile, SupportKind, VisitOutcome,
+    ReturnMeasure, StudentProfile, SupportKind, VisitOutcome,
 };
 
 /// A case file is opened for a child at risk.
@@ -95,6 +95,10 @@ pub struct HomeVisit {
     pub on: NaiveDate,
     pub participants: Vec<Participant>,
     pub outcome: VisitOutcome,
+    /// What was done to bring the child back (劝返措施), in the plan's words. Visits recorded
+    /// before it was asked for hold none.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub measures: BTreeSet<ReturnMeasure>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }

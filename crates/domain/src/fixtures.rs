@@ -55,6 +55,7 @@ pub fn profile() -> StudentProfile {
             phone: "138-0000-1234".into(),
         }],
         focus_groups: [FocusGroup::EconomicallyPoor].into(),
+        id_number: None,
     }
 }
 
@@ -127,6 +128,7 @@ pub fn home_visit(on: &str, roles: &[Role]) -> HomeVisit {
         on: d(on),
         participants: roles.iter().map(|r| person(*r)).collect(),
         outcome: VisitOutcome::AgreedToReturn,
+        measures: std::collections::BTreeSet::new(),
         note: None,
     }
 }

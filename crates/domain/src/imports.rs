@@ -195,6 +195,7 @@ pub fn read_leavers(text: &str) -> (Vec<Leaver>, Vec<RowError>) {
                 phone: field(8),
             }],
             focus_groups: BTreeSet::new(),
+            id_number: None,
         };
         if !seen.insert(student.student_number.clone()) {
             errors.push(refuse(

@@ -67,6 +67,6 @@ pub use review::{
 pub use roll_call::{NamedAbsence, RollCall, RollCallCommand, RollCallEvent, SchoolRollCalls};
 pub use values::{
     ClosureReason, ContactChannel, DocumentRef, FocusGroup, Gender, Guardian, MAX_LONG_TEXT,
-    MAX_SHORT_TEXT, Participant, Recipient, RegistryIssue, Role, StudentProfile, SupportKind,
-    VisitOutcome,
+    MAX_SHORT_TEXT, Participant, Recipient, RegistryIssue, ReturnMeasure, Role, StudentProfile,
+    SupportKind, VisitOutcome,
 };

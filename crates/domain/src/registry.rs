@@ -712,6 +712,10 @@ fn examine(
                 registered.map_or_else(|| entry.guardian.clone(), |c| c.guardian.clone()),
             ],
             focus_groups: BTreeSet::new(),
+            // The register's number, else the roll's when it is a valid one.
+            id_number: registered
+                .map(|c| c.id_number.clone())
+                .or_else(|| entry.id_problem.is_none().then(|| entry.id_number.clone())),
         },
         (None, Some(child)) => StudentProfile {
             // The national student number is "G" followed by the ID number.
@@ -725,6 +729,7 @@ fn examine(
             head_teacher: "（未入学）".into(),
             guardians: vec![child.guardian.clone()],
             focus_groups: BTreeSet::new(),
+            id_number: Some(child.id_number.clone()),
         },
         (None, None) => return None,
     };

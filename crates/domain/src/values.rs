@@ -130,6 +130,50 @@ impl FocusGroup {
     }
 }
 
+/// What was done to bring a child back (劝返措施), in the words of the plan's guiding principle
+/// ("以法治辍、以情劝学、以资助学以及转变教育观念、改革教学方法、改善师生关系等措施"). A home
+/// visit records the measures it took.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ReturnMeasure {
+    /// 以法治辍: the Compulsory Education Law explained, the guardians' duty put to them.
+    LegalEducation,
+    /// 以情劝学: persuasion with care, talking with the child and the family.
+    PersuasionWithCare,
+    /// 以资助学: financial help offered (减、免、缓、助).
+    FinancialAid,
+    /// 转变教育观念: changing the family's view of schooling.
+    ChangingViews,
+    /// 改革教学方法: teaching adjusted to the child (extra help, a different class plan).
+    AdjustedTeaching,
+    /// 改善师生关系: a better relationship between the child and the teachers.
+    BetterTeacherRelations,
+}
+
+impl ReturnMeasure {
+    pub const ALL: [ReturnMeasure; 6] = [
+        ReturnMeasure::LegalEducation,
+        ReturnMeasure::PersuasionWithCare,
+        ReturnMeasure::FinancialAid,
+        ReturnMeasure::ChangingViews,
+        ReturnMeasure::AdjustedTeaching,
+        ReturnMeasure::BetterTeacherRelations,
+    ];
+
+    /// The measure's name, for a person.
+    pub fn label(self) -> Msg {
+        match self {
+            ReturnMeasure::LegalEducation => Msg::MeasureLegalEducation,
+            ReturnMeasure::PersuasionWithCare => Msg::MeasurePersuasionWithCare,
+            ReturnMeasure::FinancialAid => Msg::MeasureFinancialAid,
+            ReturnMeasure::ChangingViews => Msg::MeasureChangingViews,
+            ReturnMeasure::AdjustedTeaching => Msg::MeasureAdjustedTeaching,
+            ReturnMeasure::BetterTeacherRelations => Msg::MeasureBetterTeacherRelations,
+        }
+    }
+}
+
 /// A supporting document (证明材料): what it is, its number, who issued it and when.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -310,6 +354,10 @@ pub struct StudentProfile {
     /// The declared focus groups (never `grade8_or_above`, which follows from the grade).
     #[serde(default)]
     pub focus_groups: BTreeSet<FocusGroup>,
+    /// 身份证号: the child's resident ID number (GB 11643, 18 characters), where the school
+    /// has it. Files opened before it was asked for hold none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_number: Option<String>,
 }
 
 impl StudentProfile {
@@ -378,6 +426,17 @@ pub(crate) fn student_number(field: &'static str, value: &str) -> Result<(), Cas
             expected: Msg::FormatStudentNumber,
         })
     }
+}
+
+/// 身份证号: an 18-character resident ID number whose check character agrees with it
+/// ([`crate::parse_id_number`]).
+pub(crate) fn id_number(field: &'static str, value: &str) -> Result<(), CaseError> {
+    crate::registry::parse_id_number(value)
+        .map(|_| ())
+        .map_err(|_| CaseError::BadFormat {
+            field,
+            expected: Msg::FormatIdNumber,
+        })
 }
 
 /// A phone number: digits with an optional leading '+', and '-' or spaces between groups; 5 to

@@ -47,6 +47,73 @@ fn a_student_number_with_symbols_is_rejected() {
 }
 
 #[test]
+fn a_case_opened_with_the_childs_id_number_records_it() {
+    let mut opening = opening("2023-11-06");
+    let id = compose_id_number("211324", d("2011-01-01"), 56, Gender::Male).expect("an id");
+    opening.student.id_number = Some(id);
+    given(vec![])
+        .when(on("2023-11-06", A::OpenCase(opening.clone())))
+        .then_expect_events(vec![CaseEvent::CaseOpened(opening)]);
+}
+
+#[test]
+fn an_id_number_whose_check_character_does_not_match_is_rejected() {
+    let mut opening = opening("2023-11-06");
+    let mut id = compose_id_number("211324", d("2011-01-01"), 56, Gender::Male).expect("an id");
+    let wrong = if id.ends_with('1') { '2' } else { '1' };
+    id.pop();
+    id.push(wrong);
+    opening.student.id_number = Some(id);
+    given(vec![])
+        .when(on("2023-11-06", A::OpenCase(opening)))
+        .then_expect_error(CaseError::BadFormat {
+            field: "student.id_number",
+            expected: Msg::FormatIdNumber,
+        });
+}
+
+#[test]
+fn a_case_file_written_before_id_numbers_and_measures_were_asked_for_still_reads() {
+    // Given a case opening and a home visit as they were stored before the two fields existed
+    let opening = serde_json::json!({"CaseOpened": {"on": "2023-11-06", "student": {
+        "student_number": "G1", "name": "王小明", "gender": "male", "birth_date": "2011-01-01",
+        "school": "s", "grade": 7, "class": "7-2", "head_teacher": "李老师",
+        "guardians": [{"name": "王建国", "relation": "father", "phone": "13800001234"}]}}});
+    let visit = serde_json::json!({"HomeVisitConducted": {"on": "2023-11-08",
+        "participants": [{"name": "李老师", "role": "head_teacher"}], "outcome": "refused"}});
+    // When they are read
+    let opening: CaseEvent = serde_json::from_value(opening).expect("an old opening");
+    let visit: CaseEvent = serde_json::from_value(visit.clone()).expect("an old visit");
+    // Then they hold neither, and write back as they were (so their hashes stay the same)
+    match (&opening, &visit) {
+        (CaseEvent::CaseOpened(o), CaseEvent::HomeVisitConducted(v)) => {
+            assert_eq!(o.student.id_number, None);
+            assert!(v.measures.is_empty());
+        }
+        other => panic!("{other:?}"),
+    }
+    let written = serde_json::to_value(&visit).expect("json");
+    assert!(
+        written["HomeVisitConducted"].get("measures").is_none(),
+        "{written}"
+    );
+    assert!(
+        serde_json::to_value(&opening).expect("json")["CaseOpened"]["student"]
+            .get("id_number")
+            .is_none()
+    );
+}
+
+#[test]
+fn a_home_visit_records_the_measures_taken_in_the_plans_words() {
+    let mut visit = home_visit("2023-11-07", &[HeadTeacher, ResponsibleLeader]);
+    visit.measures = [ReturnMeasure::LegalEducation, ReturnMeasure::FinancialAid].into();
+    given(vec![opened("2023-11-06")])
+        .when(on("2023-11-07", A::RecordHomeVisit(visit.clone())))
+        .then_expect_events(vec![CaseEvent::HomeVisitConducted(visit)]);
+}
+
+#[test]
 fn a_child_without_a_name_is_rejected() {
     let mut opening = opening("2023-11-06");
     opening.student.name = "  ".into();

@@ -323,7 +323,7 @@ impl Msg {
 }
 
 /// The catalogue files, as (language, file name, text).
-pub const FILES: [(Lang, &str, &str); 10] = [
+pub const FILES: [(Lang, &str, &str); 12] = [
     (
         Lang::Zh,
         "errors.ftl",
@@ -346,6 +346,11 @@ pub const FILES: [(Lang, &str, &str); 10] = [
     ),
     (Lang::Zh, "cli.ftl", include_str!("../locales/zh/cli.ftl")),
     (
+        Lang::Zh,
+        "ledger.ftl",
+        include_str!("../locales/zh/ledger.ftl"),
+    ),
+    (
         Lang::En,
         "errors.ftl",
         include_str!("../locales/en/errors.ftl"),
@@ -366,6 +371,11 @@ pub const FILES: [(Lang, &str, &str); 10] = [
         include_str!("../locales/en/review.ftl"),
     ),
     (Lang::En, "cli.ftl", include_str!("../locales/en/cli.ftl")),
+    (
+        Lang::En,
+        "ledger.ftl",
+        include_str!("../locales/en/ledger.ftl"),
+    ),
 ];
 
 struct Catalogue {

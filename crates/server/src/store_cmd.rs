@@ -14,7 +14,7 @@ use notoneless_store::checkpoints::{
     CheckpointCheck, Difference, SignedCheckpoint, check_checkpoint,
 };
 use notoneless_store::exports::{
-    FINDING_CASE_COLUMN, LEDGER_CASE_COLUMN, cases_shown, findings_table,
+    FINDING_CASE_COLUMN, LEDGER_CASE_COLUMN, LedgerRequest, cases_shown, findings_table,
 };
 use notoneless_store::table::{Format, Lang};
 use notoneless_store::verify::Suspect;
@@ -415,10 +415,10 @@ pub async fn review(args: ReviewArgs) -> Result<ExitCode> {
             } else {
                 Format::Xlsx
             };
-            let table = findings_table(&review, &profiles, &store.org.current().org);
-            let cases = cases_shown(&table, FINDING_CASE_COLUMN);
+            let filed = findings_table(&review, &profiles, &store.org.current().org, None);
+            let cases = cases_shown(&filed.table, FINDING_CASE_COLUMN);
             log_reads(&store, ReadKind::ReviewExport, &cases).await?;
-            table.render(format, args.lang)?
+            filed.table.render(format, args.lang)?
         }
     };
     write_out(args.output.as_deref(), &bytes)?;
@@ -444,22 +444,53 @@ pub struct ExportArgs {
     /// The language of the headers and labels: zh (the default) or en.
     #[arg(long, default_value = "zh")]
     pub lang: Lang,
-    /// The file to write.
+    /// The ledger as it stood at the end of this local day (YYYY-MM-DD); without it, now.
     #[arg(long)]
-    pub output: PathBuf,
+    pub as_of: Option<chrono::NaiveDate>,
+    /// Show the children's ID numbers whole (they are masked, 2113**********1234, without it).
+    #[arg(long)]
+    pub full_ids: bool,
+    /// The file to write; without it, the ledger's own name (county, scope, day:
+    /// `喀左县-台账-全县-2023-11-30.xlsx`) in the current directory.
+    #[arg(long)]
+    pub output: Option<PathBuf>,
 }
 
-/// `notoneless export`: the ledger (台账) of every case, one row per case.
+/// `notoneless export`: the ledger (台账) of every case, one row per case, now or as of a day.
 pub async fn export(args: ExportArgs) -> Result<ExitCode> {
     let store = open_existing_with_org(&args.store).await?;
-    let table = notoneless_store::exports::ledger(&store, None).await?;
-    let cases = cases_shown(&table, LEDGER_CASE_COLUMN);
+    let filed = notoneless_store::exports::ledger(
+        &store,
+        LedgerRequest {
+            as_of: args.as_of,
+            full_ids: args.full_ids,
+            ..LedgerRequest::default()
+        },
+    )
+    .await?;
+    let cases = cases_shown(&filed.table, LEDGER_CASE_COLUMN);
     log_reads(&store, ReadKind::LedgerExport, &cases).await?;
-    write_out(Some(&args.output), &table.render(args.format, args.lang)?)?;
+    let output = args.output.unwrap_or_else(|| {
+        // The name is built from the tree's names: keep it one file name in this directory.
+        let name: String = filed
+            .file_name
+            .text(args.lang)
+            .chars()
+            .map(|c| {
+                if c.is_control() || c == '/' || c == '\\' {
+                    '_'
+                } else {
+                    c
+                }
+            })
+            .collect();
+        PathBuf::from(format!("{name}.{}", args.format.extension()))
+    });
+    write_out(Some(&output), &filed.table.render(args.format, args.lang)?)?;
     println!(
         "ledger of {} case(s) written to {}",
-        table.rows.len(),
-        args.output.display()
+        filed.table.rows.len(),
+        output.display()
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -83,14 +83,16 @@ async fn review_prints_json_or_a_table_of_findings_in_chinese_or_english(backend
 
     let csv = stdout(&review(&["--format", "csv"]));
     assert!(
-        csv.starts_with("\u{feff}类型,乡镇,学校,案件编号,学籍号,姓名,日期,说明"),
+        csv.starts_with("\u{feff}序号,类型,乡镇,学校,案件编号,学籍号,姓名,日期,说明"),
         "{csv}"
     );
     // No tree is declared: no township, the school by its id.
     assert!(
-        csv.split("\r\n").any(|l| l.starts_with(
-            "未报告辍学,,kazuo-gyz-middle,case-late,G211324201101015678,王小明,2023-11-08,"
-        )),
+        csv.split("\r\n").any(
+            |l| l.split_once(',').is_some_and(|(_, rest)| rest.starts_with(
+                "未报告辍学,,kazuo-gyz-middle,case-late,G211324201101015678,王小明,2023-11-08,"
+            ))
+        ),
         "{csv}"
     );
 
@@ -112,12 +114,12 @@ async fn review_prints_json_or_a_table_of_findings_in_chinese_or_english(backend
     let csv = std::fs::read_to_string(&file).unwrap();
     let _ = std::fs::remove_file(&file);
     assert!(
-        csv.starts_with("\u{feff}Finding,Township,School,Case ID,Student number,Name,Day"),
+        csv.starts_with("\u{feff}No.,Finding,Township,School,Case ID,Student number,Name,Day"),
         "{csv}"
     );
     assert_eq!(
         csv.split("\r\n")
-            .filter(|l| l.starts_with("Unreported dropout,,kazuo-gyz-middle,case-late,"))
+            .filter(|l| l.contains(",Unreported dropout,,kazuo-gyz-middle,case-late,"))
             .count(),
         2,
         "{csv}"
@@ -137,11 +139,16 @@ async fn review_prints_json_or_a_table_of_findings_in_chinese_or_english(backend
     let (name, rows) = sheet(std::fs::read(&file).unwrap());
     let _ = std::fs::remove_file(&file);
     assert_eq!(name, "问责发现");
-    assert_eq!(rows[0][..4], ["类型", "乡镇", "学校", "案件编号"]);
-    assert_eq!(rows.len(), findings + 1);
+    assert!(rows[0][0].contains("控辍保学问责核查发现（全县，2023年11月1日至2023年11月30日）"));
+    assert_eq!(rows[1][..5], ["序号", "类型", "乡镇", "学校", "案件编号"]);
+    assert_eq!(
+        rows.len(),
+        findings + 2,
+        "the title, the header, the findings"
+    );
     assert_eq!(
         rows.iter()
-            .filter(|r| r[0] == "未报告辍学" && r[3] == "case-late")
+            .filter(|r| r[1] == "未报告辍学" && r[4] == "case-late")
             .count(),
         2
     );
@@ -266,7 +273,7 @@ async fn export_writes_the_ledger_as_csv_or_xlsx_in_chinese_or_english(backend: 
     let csv = std::fs::read_to_string(&file).unwrap();
     let _ = std::fs::remove_file(&file);
     assert!(
-        csv.starts_with("\u{feff}案件编号,学籍号,姓名,性别,出生日期,乡镇,学校,年级,班级,状态"),
+        csv.starts_with("\u{feff}序号,姓名,性别,身份证号,学籍号,乡镇,学校,年级,班级,监护人"),
         "{csv}"
     );
     let lines: Vec<&str> = csv.trim_end().split("\r\n").collect();
@@ -274,7 +281,7 @@ async fn export_writes_the_ledger_as_csv_or_xlsx_in_chinese_or_english(backend: 
     assert!(
         lines
             .iter()
-            .any(|l| l.starts_with("case-back,G211324201101035678,王小明,男,2011-01-01,")),
+            .any(|l| l.starts_with("1,王小明,男,,G211324201101035678,,kazuo-gyz-middle,7,7-2,")),
         "{csv}"
     );
 
@@ -291,13 +298,34 @@ async fn export_writes_the_ledger_as_csv_or_xlsx_in_chinese_or_english(backend: 
     let (name, rows) = sheet(std::fs::read(&file).unwrap());
     let _ = std::fs::remove_file(&file);
     assert_eq!(name, "Ledger");
-    assert_eq!(
-        rows[0][..4],
-        ["Case ID", "Student number", "Name", "Gender"]
+    assert!(rows[0][0].contains("dropout control ledger (whole county), as of "));
+    assert_eq!(rows[1][..4], ["No.", "Name", "Sex", "National ID"]);
+    assert_eq!(rows.len(), 5, "the title, the header, three cases");
+    let back = rows.iter().find(|r| r[19] == "case-back").unwrap();
+    assert_eq!((back[2].as_str(), back[16].as_str()), ("Male", "At school"));
+
+    // As of a day: the title says which.
+    let file = temp_file("ledger-as-of.xlsx");
+    let out = export(&[
+        "--format",
+        "xlsx",
+        "--as-of",
+        "2023-11-07",
+        "--output",
+        file.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let (_, rows) = sheet(std::fs::read(&file).unwrap());
+    let _ = std::fs::remove_file(&file);
+    assert!(
+        rows[0][0].ends_with("（全县，截至2023年11月7日）"),
+        "{rows:?}"
     );
-    assert_eq!(rows.len(), 4);
-    let back = rows.iter().find(|r| r[0] == "case-back").unwrap();
-    assert_eq!((back[3].as_str(), back[9].as_str()), ("Male", "At school"));
+    assert_eq!(
+        rows.len(),
+        4,
+        "case-gone, opened on the 8th, not yet: {rows:?}"
+    );
 
     // Every file written names the children: each case is in the access log, read from the
     // command line.

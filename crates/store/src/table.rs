@@ -9,25 +9,30 @@
 //!   quoted as RFC 4180 says, dates as `YYYY-MM-DD`, times as `YYYY-MM-DD HH:MM:SS` (local
 //!   time); a text cell that a spreadsheet program would take for a formula (it starts with
 //!   `=`, `+`, `-`, `@`, a tab or a carriage return: OWASP's list) gets a leading `'`;
-//! * **XLSX** (Office Open XML, rust_xlsxwriter): one sheet, the header row bold, frozen and
-//!   filterable, dates and times as real Excel dates with a date format, numbers as numbers,
+//! * **XLSX** (Office Open XML, rust_xlsxwriter): one sheet, a title row above (the county, the
+//!   scope and the date: what a filed ledger says at its top), the header row bold, frozen,
+//!   filterable and printed again at the top of every page, set up to print landscape on A4,
+//!   one page wide, with page numbers in the footer; dates and times as real Excel dates with a
+//!   date format, numbers as numbers, several lines in a cell wrapped,
 //!   text always as text (an XLSX string cell is never run as a formula), columns as wide as
 //!   their content (rust_xlsxwriter's autofit, corrected for Chinese and for date-times:
 //!   `docs/adr/0005-xlsx-column-widths.md`), within limits.
 //!
-//! Chinese is the default language: the bureau's forms are in Chinese.
+//! Every header, title and label comes from the catalogue (`notoneless_i18n`), in the export's
+//! language; Chinese is the default: the bureau's forms are in Chinese. CSV carries no title
+//! row (a program reads the header first).
 
 use std::fmt;
 use std::str::FromStr;
 
 use chrono::{NaiveDate, NaiveDateTime};
+use notoneless_i18n::{Message, Msg};
 use rust_xlsxwriter::utility::cell_autofit_width;
-use rust_xlsxwriter::{Format as XlsxFormat, Workbook, XlsxError};
+use rust_xlsxwriter::{Format as XlsxFormat, FormatAlign, Workbook, XlsxError};
 use unicode_width::UnicodeWidthChar;
 
 /// The language of the headers and the labels: the catalogue's.
 pub use notoneless_i18n::Lang;
-use notoneless_i18n::Message;
 
 /// The file format of an export.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Deserialize)]
@@ -128,6 +133,8 @@ pub enum Cell {
     Number(i64),
     /// Several values in one cell, joined by `、` in Chinese and `, ` in English.
     List(Vec<Cell>),
+    /// Several values in one cell, one a line (wrapped in XLSX).
+    Lines(Vec<Cell>),
 }
 
 impl Cell {
@@ -155,6 +162,12 @@ impl Cell {
             Cell::Date(day) => day.format("%Y-%m-%d").to_string(),
             Cell::DateTime(time) => time.format("%Y-%m-%d %H:%M:%S").to_string(),
             Cell::Number(n) => n.to_string(),
+            Cell::Lines(items) => items
+                .iter()
+                .map(|c| c.render(lang))
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join("\n"),
             Cell::List(items) => items
                 .iter()
                 .map(|c| c.render(lang))
@@ -165,17 +178,16 @@ impl Cell {
     }
 }
 
-/// A column: its header in both languages. The order of a table's columns never changes.
+/// A column: its header, a message of the catalogue. The order of a table's columns never
+/// changes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Column {
-    pub header: Label,
+    pub header: Msg,
 }
 
 impl Column {
-    pub const fn new(zh: &'static str, en: &'static str) -> Self {
-        Self {
-            header: Label::new(zh, en),
-        }
+    pub const fn new(header: Msg) -> Self {
+        Self { header }
     }
 }
 
@@ -200,11 +212,12 @@ impl From<csv::Error> for ExportError {
     }
 }
 
-/// A table of `N` columns: a sheet name in both languages, the columns, the rows (each of
-/// exactly one cell per column).
+/// A table of `N` columns: a sheet name, a title (the XLSX file's first row), the columns,
+/// the rows (each of exactly one cell per column).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Table<const N: usize> {
-    pub sheet: Label,
+    pub sheet: Msg,
+    pub title: Option<Message>,
     pub columns: [Column; N],
     pub rows: Vec<[Cell; N]>,
 }
@@ -242,17 +255,29 @@ fn shown_width_px(text: &str) -> u32 {
 }
 
 impl<const N: usize> Table<N> {
-    pub fn new(sheet: Label, columns: [Column; N]) -> Self {
+    pub fn new(sheet: Msg, columns: [Column; N]) -> Self {
         Self {
             sheet,
+            title: None,
             columns,
             rows: Vec::new(),
         }
     }
 
+    /// The table with this title.
+    pub fn titled(mut self, title: Message) -> Self {
+        self.title = Some(title);
+        self
+    }
+
     /// The headers in a language, in column order.
-    pub fn headers(&self, lang: Lang) -> Vec<&'static str> {
-        self.columns.iter().map(|c| c.header.get(lang)).collect()
+    pub fn headers(&self, lang: Lang) -> Vec<String> {
+        self.columns.iter().map(|c| c.header.text(lang)).collect()
+    }
+
+    /// The column whose header is this message.
+    pub fn column(&self, header: Msg) -> Option<usize> {
+        self.columns.iter().position(|c| c.header == header)
     }
 
     /// The table as CSV text (with the byte-order mark).
@@ -263,7 +288,7 @@ impl<const N: usize> Table<N> {
         writer.write_record(self.headers(lang))?;
         for row in &self.rows {
             writer.write_record(row.iter().map(|cell| match cell {
-                Cell::Text(_) | Cell::List(_) => defuse(cell.render(lang)),
+                Cell::Text(_) | Cell::List(_) | Cell::Lines(_) => defuse(cell.render(lang)),
                 _ => cell.render(lang),
             }))?;
         }
@@ -273,24 +298,36 @@ impl<const N: usize> Table<N> {
         String::from_utf8(bytes).map_err(|e| ExportError::Csv(e.to_string()))
     }
 
-    /// The table as an XLSX workbook of one sheet.
+    /// The table as an XLSX workbook of one sheet, set up to print.
     pub fn to_xlsx(&self, lang: Lang) -> Result<Vec<u8>, ExportError> {
         let mut workbook = Workbook::new();
         let bold = XlsxFormat::new().set_bold();
+        let title_format = XlsxFormat::new()
+            .set_bold()
+            .set_font_size(14)
+            .set_align(FormatAlign::Center)
+            .set_align(FormatAlign::VerticalCenter);
         let date = XlsxFormat::new().set_num_format("yyyy-mm-dd");
         let datetime = XlsxFormat::new().set_num_format("yyyy-mm-dd hh:mm:ss");
+        let wrapped = XlsxFormat::new()
+            .set_text_wrap()
+            .set_align(FormatAlign::Top);
         let sheet = workbook.add_worksheet();
-        sheet.set_name(self.sheet.get(lang))?;
+        sheet.set_name(self.sheet.text(lang))?;
+        let last_col = u16::try_from(self.columns.len().saturating_sub(1)).unwrap_or(u16::MAX);
+        // The title, if any, goes in the first row (written last: autofit must not measure it
+        // into the first column); the header below it.
+        let header_row: u32 = u32::from(self.title.is_some());
         // The least width of each column, in pixels, where autofit would measure too little:
         // the header (bold, with its filter button), text with full-width characters, and
         // date-times (autofit measures every date as `mm/dd/yyyy`).
         let mut least: Vec<u32> = Vec::with_capacity(self.columns.len());
         for (col, header) in (0u16..).zip(self.headers(lang)) {
-            sheet.write_string_with_format(0, col, header, &bold)?;
+            sheet.write_string_with_format(header_row, col, &header, &bold)?;
             // Bold takes about a character more than autofit counts.
-            least.push(shown_width_px(header) + FILTER_BUTTON_PX + 7);
+            least.push(shown_width_px(&header) + FILTER_BUTTON_PX + 7);
         }
-        for (row, cells) in (1u32..).zip(&self.rows) {
+        for (row, cells) in (header_row + 1..).zip(&self.rows) {
             for ((col, cell), least) in (0u16..).zip(cells).zip(least.iter_mut()) {
                 match cell {
                     Cell::Empty => {}
@@ -305,6 +342,12 @@ impl<const N: usize> Table<N> {
                         // Counts and grades: far below 2^53, exact as a double.
                         sheet.write_number(row, col, *n as f64)?;
                     }
+                    Cell::Lines(_) => {
+                        let text = cell.render(lang);
+                        let widest = text.lines().map(shown_width_px).max().unwrap_or(0);
+                        *least = (*least).max(widest);
+                        sheet.write_string_with_format(row, col, text, &wrapped)?;
+                    }
                     Cell::Text(_) | Cell::Label(_) | Cell::Message(_) | Cell::List(_) => {
                         let text = cell.render(lang);
                         if text.chars().any(|c| c.width() == Some(2)) {
@@ -315,20 +358,34 @@ impl<const N: usize> Table<N> {
                 }
             }
         }
-        sheet.set_freeze_panes(1, 0)?;
-        if let (Some(last_col), Ok(last_row)) = (
-            self.columns.len().checked_sub(1),
-            u32::try_from(self.rows.len()),
-        ) {
-            let last_col = u16::try_from(last_col).unwrap_or(u16::MAX);
-            sheet.autofilter(0, 0, last_row, last_col)?;
+        sheet.set_freeze_panes(header_row + 1, 0)?;
+        if let Ok(rows) = u32::try_from(self.rows.len()) {
+            sheet.autofilter(header_row, 0, header_row + rows, last_col)?;
         }
+        // Printing: landscape A4, one page wide and as many long as it takes, the header row
+        // at the top of every page, centred, page numbers at the foot.
+        sheet.set_landscape();
+        sheet.set_paper_size(9);
+        sheet.set_print_fit_to_pages(1, 0);
+        sheet.set_repeat_rows(header_row, header_row)?;
+        sheet.set_print_center_horizontally(true);
+        sheet.set_footer(format!("&C{}", Msg::PageFooter.text(lang)));
         // Autofit keeps a width set beforehand where that is the wider.
         for (col, least) in (0u16..).zip(least) {
             sheet.set_column_width_pixels(col, least.min(MAX_WIDTH_PX))?;
         }
         sheet.set_autofit_max_width(MAX_WIDTH_PX);
         sheet.autofit();
+        if let Some(title) = &self.title {
+            // Across the table's width.
+            let title = title.text(lang);
+            if last_col == 0 {
+                sheet.write_string_with_format(0, 0, title, &title_format)?;
+            } else {
+                sheet.merge_range(0, 0, 0, last_col, &title, &title_format)?;
+            }
+            sheet.set_row_height(0, 24)?;
+        }
         Ok(workbook.save_to_buffer()?)
     }
 
@@ -348,10 +405,10 @@ mod tests {
     /// The CSV of a table of one row of these text cells, without the byte-order mark and the
     /// header line.
     fn csv_row<const N: usize>(cells: [&str; N]) -> String {
-        let mut table = Table::new(Label::new("表", "Sheet"), [Column::new("甲", "A"); N]);
+        let mut table = Table::new(Msg::LedgerSheet, [Column::new(Msg::ColName); N]);
         table.rows.push(cells.map(Cell::text));
         let csv = table.to_csv(Lang::En).unwrap();
-        let header = format!("\u{feff}{}\r\n", vec!["A"; N].join(","));
+        let header = format!("\u{feff}{}\r\n", vec!["Name"; N].join(","));
         csv.strip_prefix(&header).unwrap().to_string()
     }
 
@@ -365,14 +422,17 @@ mod tests {
 
     #[test]
     fn a_text_that_looks_like_a_formula_is_defused_in_csv_but_a_number_is_not() {
-        let mut table = Table::new(Label::new("表", "Sheet"), [Column::new("甲", "A"); 3]);
+        let mut table = Table::new(Msg::LedgerSheet, [Column::new(Msg::ColName); 3]);
         table.rows.push([
             Cell::text("=HYPERLINK(\"x\")"),
             Cell::Number(-3),
             Cell::text("-"),
         ]);
         let csv = table.to_csv(Lang::En).unwrap();
-        assert_eq!(csv, "\u{feff}A,A,A\r\n\"'=HYPERLINK(\"\"x\"\")\",-3,'-\r\n");
+        assert_eq!(
+            csv,
+            "\u{feff}Name,Name,Name\r\n\"'=HYPERLINK(\"\"x\"\")\",-3,'-\r\n"
+        );
     }
 
     #[test]
@@ -383,7 +443,7 @@ mod tests {
             "'\t=1+1,\"'\r=1+1\",'+1,'@SUM(A1),a=b\r\n"
         );
         // A list is text too.
-        let mut table = Table::new(Label::new("表", "Sheet"), [Column::new("甲", "A")]);
+        let mut table = Table::new(Msg::LedgerSheet, [Column::new(Msg::ColName)]);
         table
             .rows
             .push([Cell::List(vec![Cell::text("\t-1"), Cell::text("x")])]);
@@ -434,8 +494,8 @@ mod tests {
     #[test]
     fn the_xlsx_header_row_is_bold_frozen_and_filterable_and_columns_fit_their_content() {
         let mut table = Table::new(
-            Label::new("台账", "Ledger"),
-            [Column::new("姓名", "Name"), Column::new("日期", "Day")],
+            Msg::LedgerSheet,
+            [Column::new(Msg::ColName), Column::new(Msg::ColDay)],
         );
         table.rows.push([
             Cell::text("一个很长很长很长很长的名字"),
@@ -465,5 +525,73 @@ mod tests {
             .parse()
             .unwrap();
         assert!((26.0..=30.0).contains(&width), "{sheet}");
+    }
+
+    #[test]
+    fn a_titled_xlsx_has_its_title_across_the_top_and_prints_landscape_one_page_wide_with_its_header_on_every_page()
+     {
+        // Given a table with a title and a cell of several lines
+        let mut table = Table::new(
+            Msg::LedgerSheet,
+            [Column::new(Msg::ColNumber), Column::new(Msg::ColSteps)],
+        )
+        .titled(
+            Message::new(Msg::LedgerTitle)
+                .with("county", "喀左县")
+                .with("scope", "全县")
+                .with("day", NaiveDate::from_ymd_opt(2023, 11, 30).unwrap()),
+        );
+        table.rows.push([
+            Cell::Number(1),
+            Cell::Lines(vec![Cell::text("一"), Cell::text("二")]),
+        ]);
+        // When it is written as XLSX
+        let xlsx = table.to_xlsx(Lang::Zh).unwrap();
+        let sheet = part(&xlsx, "xl/worksheets/sheet1.xml");
+        let workbook = part(&xlsx, "xl/workbook.xml");
+        let strings = part(&xlsx, "xl/sharedStrings.xml");
+        // Then the title is merged across the columns above the header
+        assert!(sheet.contains(r#"<mergeCell ref="A1:B1"/>"#), "{sheet}");
+        assert!(
+            strings.contains("喀左县控辍保学工作台账（全县，截至2023年11月30日）"),
+            "{strings}"
+        );
+        // and the header (row 2) is frozen, filterable and repeated on every printed page
+        assert!(sheet.contains(r#"topLeftCell="A3""#), "{sheet}");
+        assert!(sheet.contains(r#"<autoFilter ref="A2:B3"/>"#), "{sheet}");
+        assert!(
+            workbook.contains(r#"<definedName name="_xlnm.Print_Titles" localSheetId="0">台账!$2:$2</definedName>"#),
+            "{workbook}"
+        );
+        // and it prints landscape on A4, one page wide (fitToWidth's default, 1, is not
+        // written) and as many pages long as it takes
+        assert!(sheet.contains(r#"<pageSetUpPr fitToPage="1"/>"#), "{sheet}");
+        assert!(
+            sheet.contains(r#"<pageSetup paperSize="9" fitToHeight="0" orientation="landscape""#),
+            "{sheet}"
+        );
+        assert!(!sheet.contains("fitToWidth"), "{sheet}");
+        // and the title is not measured into the first column's width
+        assert!(sheet.contains(r#"<col min="1" max="1" width="#), "{sheet}");
+        assert!(
+            !sheet.contains(r#"<col min="1" max="1" width="3"#),
+            "{sheet}"
+        );
+        assert!(
+            sheet.contains(r#"<printOptions horizontalCentered="1"/>"#),
+            "{sheet}"
+        );
+        assert!(
+            sheet.contains("<oddFooter>&amp;C第 &amp;P 页，共 &amp;N 页</oddFooter>"),
+            "{sheet}"
+        );
+        // and the lines are one cell, wrapped
+        assert!(strings.contains("一\n二"), "{strings}");
+        // while CSV has no title row: the header comes first
+        let csv = table.to_csv(Lang::Zh).unwrap();
+        assert!(
+            csv.starts_with("\u{feff}序号,劝返、帮扶措施（日期、人员）\r\n1,\"一\n二\"\r\n"),
+            "{csv}"
+        );
     }
 }

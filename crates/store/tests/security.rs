@@ -10,13 +10,13 @@ use std::sync::Arc;
 use chrono::TimeDelta;
 use notoneless_domain::fixtures::*;
 use notoneless_domain::{Node, NodeKind, OrgCommand, User, UserRole};
+use notoneless_i18n::Msg;
 use notoneless_store::access::ReadKind;
 use notoneless_store::db::{Backend, Sql};
 use notoneless_store::exports::{
-    FINDING_CASE_COLUMN, FINDING_COLUMNS, LEDGER_CASE_COLUMN, LEDGER_COLUMNS,
+    FINDING_CASE_COLUMN, FINDING_COLUMNS, LEDGER_CASE_COLUMN, LEDGER_COLUMNS, LEDGER_ID_COLUMN,
 };
 use notoneless_store::org::{AuthError, token_sha256};
-use notoneless_store::table::Lang;
 use notoneless_store::testing::{FixedClock, TestDb, context};
 use notoneless_store::{Rules, Store, conformance};
 
@@ -313,12 +313,7 @@ async fn the_database_refuses_to_change_or_remove_an_access_log_entry(backend: B
 
 #[test]
 fn the_downloads_case_columns_are_the_case_id_columns() {
-    assert_eq!(
-        LEDGER_COLUMNS[LEDGER_CASE_COLUMN].header.get(Lang::En),
-        "Case ID"
-    );
-    assert_eq!(
-        FINDING_COLUMNS[FINDING_CASE_COLUMN].header.get(Lang::En),
-        "Case ID"
-    );
+    assert_eq!(LEDGER_COLUMNS[LEDGER_CASE_COLUMN].header, Msg::ColCaseId);
+    assert_eq!(FINDING_COLUMNS[FINDING_CASE_COLUMN].header, Msg::ColCaseId);
+    assert_eq!(LEDGER_COLUMNS[LEDGER_ID_COLUMN].header, Msg::ColIdNumber);
 }

@@ -9,7 +9,7 @@ use notoneless_api::AppState;
 use notoneless_api::auth::visible_schools;
 use notoneless_api::cases::queue::queue_of;
 use notoneless_i18n::{Message, Msg};
-use notoneless_store::read_model::work_queue;
+use notoneless_store::read_model::{obligation_label, work_queue};
 
 use crate::shell::{Shell, Viewer, render};
 
@@ -36,17 +36,6 @@ struct TodayPage {
     due: Vec<Item>,
     /// The role records no steps of a case (an admin): nothing to list.
     no_steps: bool,
-}
-
-/// The name of a step of the ladder, as the work queue names its kind.
-pub fn step_name(kind: &str) -> Msg {
-    match kind {
-        "contact_parents" => Msg::ConsoleStepContactParents,
-        "home_visit" => Msg::ConsoleStepHomeVisit,
-        "report:township_government" => Msg::ConsoleStepReportTownship,
-        "report:county_bureau" => Msg::ConsoleStepReportBureau,
-        _ => Msg::ConsoleStepOther,
-    }
 }
 
 /// `GET /`.
@@ -82,7 +71,8 @@ pub async fn page(State(state): State<AppState>, viewer: Viewer) -> Response {
     let (mut overdue, mut due) = (Vec::new(), Vec::new());
     for item in items {
         let shown = Item {
-            step: step_name(&item.obligation.kind).text(lang),
+            step: obligation_label(&item.obligation.kind)
+                .map_or_else(|| item.obligation.kind.clone(), |m| m.text(lang)),
             school: snapshot
                 .org
                 .nodes
