@@ -30,7 +30,8 @@ pub const MAX_QUERY_CHARS: usize = 50;
 #[into_params(parameter_in = Query)]
 pub struct SearchQuery {
     /// A name or part of it (张小明, 小明), pinyin initials (zxm), a student number or a
-    /// national ID number; 1 to 50 characters.
+    /// national ID number; 1 to 50 characters, not all blank.
+    #[param(min_length = 1, max_length = 50, pattern = "\\S")]
     pub q: String,
     /// Only this township's or school's children (within the caller's jurisdiction).
     pub township: Option<String>,
