@@ -540,12 +540,12 @@ async fn the_review_findings_name_the_child_the_roles_and_the_staff_in_both_lang
         ],
         "the absences up to the trigger day, and the late report, by their days and kinds"
     );
-    let mut details: Vec<&str> = unreported.iter().map(|r| r[7].as_str()).collect();
+    let mut details: Vec<&str> = unreported.iter().map(|r| r[8].as_str()).collect();
     details.sort();
     assert_eq!(
         details,
         [
-            "第3天：向县教育局报告迟了2天（应于2023年11月8日前完成）",
+            "第3天：孩子返校后才向县教育局报告，迟了2天（应于2023年11月8日前完成）",
             "第3天：未向乡镇政府报告（应于2023年11月8日前完成）"
         ],
         "the details in Chinese"
