@@ -197,7 +197,7 @@ async fn a_late_report_and_a_report_never_made_are_different_kinds_in_the_review
     )
     .await;
     assert_eq!(
-        csv.text().matches("\nLate report,").count(),
+        csv.text().matches(",Late report,").count(),
         2,
         "{}",
         csv.text()
@@ -448,7 +448,7 @@ async fn the_review_findings_download_in_the_callers_jurisdiction_as_csv_or_xlsx
             "姓名",
             "日期",
             "说明",
-            "证据（事件序号）",
+            "证据",
             "责任角色",
             "责任人"
         ]

@@ -52,7 +52,8 @@ impl TestDb {
     pub async fn new(backend: Backend) -> Self {
         let test = Self::new_unmarked(backend).await;
         let db = test.connect().await;
-        crate::clock::mark_for_training(&db, chrono::Utc::now(), "test")
+        let now = crate::Clock::now(&crate::clock::SystemClock);
+        crate::clock::mark_for_training(&db, now, "test")
             .await
             .expect("a fresh test database can be marked");
         db.close().await;
