@@ -9,10 +9,14 @@ use notoneless_store::imports::{ImportReport, import_grade6_watch};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use notoneless_i18n::Msg;
+use notoneless_store::school_files::{LedgerReport, import_ledger};
+
 use crate::auth::{Caller, sees_school};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::JsonBody;
+use crate::extract::{JsonBody, QueryParams};
 use crate::state::AppState;
+use crate::uploads::{Imported, ListFile, RowsRefused, Upload};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -49,4 +53,59 @@ pub async fn grade6_watch(
     )
     .await?;
     Ok(Json(report))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct LedgerQuery {
+    /// The day the ledger is as of (no later than today): every fact imported is marked as
+    /// imported from the ledger of this day.
+    pub ledger_date: NaiveDate,
+    /// The encoding of a CSV file: `auto` (the default), `utf-8`, `gbk` or `gb18030`.
+    #[param(pattern = "^(auto|utf-8|utf8|gbk|gb18030|gb2312)$")]
+    pub encoding: Option<String>,
+}
+
+/// Import a county's existing ledger (台账), the body being the file's bytes (CSV in UTF-8 or
+/// GBK/GB18030, or XLSX; the template is in `docs/operations.md`): each child's case with
+/// its past steps, recorded by the import (`import:ledger/<date>`, role `importer`), marked
+/// in their metadata as imported from the ledger of `ledger_date`, so that the review judges
+/// them as facts entered late. A refused row refuses the ledger (422, every row by line and
+/// column) and nothing is written; the same ledger imported again records nothing.
+#[utoipa::path(post, path = "/api/v1/imports/ledger", tag = "imports", params(LedgerQuery),
+    request_body(content = ListFile, content_type = "application/octet-stream"),
+    responses((status = 200, body = LedgerReport), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 422, body = RowsRefused)),
+    security(("bearer" = [])))]
+pub async fn ledger(
+    State(state): State<AppState>,
+    caller: Caller,
+    QueryParams(query): QueryParams<LedgerQuery>,
+    upload: Upload,
+) -> Result<Imported<LedgerReport>, ApiError> {
+    let today = state
+        .store
+        .rules
+        .get()
+        .calendar
+        .local_date(state.store.clock.now());
+    if query.ledger_date > today {
+        return Err(ApiError::malformed_field(
+            "ledger_date",
+            Msg::LedgerDateChoice,
+        ));
+    }
+    let text = upload.text(query.encoding.as_deref())?;
+    let snapshot = state.store.org.current();
+    let may_import = |school: &str| sees_school(&snapshot.org, &caller.user, school);
+    let result = import_ledger(
+        &state.store,
+        &text,
+        query.ledger_date,
+        may_import,
+        &caller.context(None),
+    )
+    .await?;
+    Ok(result.into())
 }

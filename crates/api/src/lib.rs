@@ -24,6 +24,7 @@ pub mod security;
 pub mod session;
 pub mod state;
 pub mod streamed;
+pub mod uploads;
 
 pub use application::app;
 pub use extract::{MAX_BODY_BYTES, MAX_IMPORT_BYTES};

@@ -15,7 +15,7 @@ use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter, UtoipaMethodRouterE
 use utoipa_axum::routes;
 
 use crate::auth::{
-    Access, CALENDAR_KEEPERS, CHILD_FILE_READERS, GRADE6_IMPORTERS, LEDGER_READERS, ORG_ADMINS,
+    Access, CALENDAR_KEEPERS, CHILD_FILE_READERS, GRADE6_IMPORTERS, LEDGER_IMPORTERS, LEDGER_READERS, ORG_ADMINS,
     ORG_HISTORY_READERS, Permission, READ_AUDITORS, REGISTRY_IMPORTERS, REVIEWERS, ROLL_CALLERS,
     TRAINERS, admit,
 };
@@ -91,6 +91,12 @@ pub fn endpoints() -> Vec<Endpoint> {
             SchoolRoles(ROLL_CALLERS),
         ),
         row(routes!(roll_calls::list_roll_calls), School),
+        row(
+            routes!(roll_calls::import_roll_calls),
+            SchoolRoles(ROLL_CALLERS),
+        )
+        .body_limit(MAX_IMPORT_BYTES),
+        row(routes!(imports::ledger), Roles(LEDGER_IMPORTERS)).body_limit(MAX_IMPORT_BYTES),
         row(routes!(org::get_org), Everyone),
         row(routes!(org::org_history), Roles(ORG_HISTORY_READERS)),
         row(routes!(org::add_node), Roles(ORG_ADMINS)),

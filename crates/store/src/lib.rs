@@ -29,6 +29,7 @@ pub mod org;
 pub mod passwords;
 pub mod projector;
 pub mod read_model;
+pub mod school_files;
 pub mod sessions;
 pub mod users;
 pub mod verify;
