@@ -91,7 +91,6 @@ pub async fn import_roll_calls(
     upload: Upload,
 ) -> Result<Imported<RollCallFileReport>, ApiError> {
     let text = upload.text(query.encoding.as_deref())?;
-    let result =
-        import_roll_call_file(&state.store, &school, &text, &caller.context(None)).await?;
+    let result = import_roll_call_file(&state.store, &school, &text, &caller.context(None)).await?;
     Ok(result.into())
 }

@@ -15,9 +15,9 @@ use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter, UtoipaMethodRouterE
 use utoipa_axum::routes;
 
 use crate::auth::{
-    Access, CALENDAR_KEEPERS, CHILD_FILE_READERS, GRADE6_IMPORTERS, LEDGER_IMPORTERS, LEDGER_READERS, ORG_ADMINS,
-    ORG_HISTORY_READERS, Permission, READ_AUDITORS, REGISTRY_IMPORTERS, REVIEWERS, ROLL_CALLERS,
-    TRAINERS, admit,
+    Access, CALENDAR_KEEPERS, CHILD_FILE_READERS, GRADE6_IMPORTERS, LEDGER_IMPORTERS,
+    LEDGER_READERS, ORG_ADMINS, ORG_HISTORY_READERS, Permission, READ_AUDITORS, REGISTRY_IMPORTERS,
+    REVIEWERS, ROLL_CALLERS, TRAINERS, admit,
 };
 use crate::cases::{commands, queue, replay, status};
 use crate::{

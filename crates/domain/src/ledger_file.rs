@@ -19,9 +19,7 @@ use notoneless_i18n::{Lang, Message, Msg};
 
 use crate::case::StudentCase;
 use crate::command::{CaseAction, CaseCommand};
-use crate::event::{
-    Absence, CaseEvent, CaseOpening, HomeVisit, ParentContact, Report, Return,
-};
+use crate::event::{Absence, CaseEvent, CaseOpening, HomeVisit, ParentContact, Report, Return};
 use crate::imports::{Column, RowRefusal, Table, shown};
 use crate::registry::parse_id_number;
 use crate::values::{
@@ -89,20 +87,46 @@ pub struct LedgerCase {
     pub facts: Vec<(usize, CaseAction)>,
 }
 
+impl LedgerCase {
+    /// Names the child's school by its id in the jurisdiction tree (a ledger may give its
+    /// name).
+    pub fn set_school(&mut self, school: &str) {
+        self.school = school.to_string();
+        for (_, action) in &mut self.facts {
+            if let CaseAction::OpenCase(opening) = action {
+                opening.student.school = school.to_string();
+            }
+        }
+    }
+}
+
 /// Reads a ledger (CSV text, as `list_file` makes any file) dated `ledger_date`: a case per
 /// child, or every row refused. Texts the facts hold that the ledger does not give (the
 /// opening's reason, who recorded an absence) are written in Chinese, the county's language.
 pub fn read_ledger(text: &str, ledger_date: NaiveDate) -> Result<Vec<LedgerCase>, Vec<RowRefusal>> {
     let table = Table::read(text, &LEDGER_COLUMNS).map_err(|r| vec![r])?;
     table
-        .require(&[NAME, STUDENT_NUMBER, ID_NUMBER, SCHOOL, GRADE, CLASS, STEP, DATE])
+        .require(&[
+            NAME,
+            STUDENT_NUMBER,
+            ID_NUMBER,
+            SCHOOL,
+            GRADE,
+            CLASS,
+            STEP,
+            DATE,
+        ])
         .map_err(|r| vec![r])?;
     let mut refused = Vec::new();
     // student number → (the child's first line, its profile, its steps (day, line, action)).
-    let mut children: BTreeMap<String, (usize, StudentProfile, Vec<(NaiveDate, usize, CaseAction)>)> =
-        BTreeMap::new();
+    let mut children: BTreeMap<
+        String,
+        (usize, StudentProfile, Vec<(NaiveDate, usize, CaseAction)>),
+    > = BTreeMap::new();
     let mut order: Vec<String> = Vec::new();
-    let mut current: Option<String> = None;
+    // The child the rows above are about: `Some(None)` when its row was refused (the rows
+    // that continue it are then passed over: its refusal is the one to fix).
+    let mut current: Option<Option<String>> = None;
     for (row, record) in &table.rows {
         let row = *row;
         let record = match record {
@@ -113,7 +137,7 @@ pub fn read_ledger(text: &str, ledger_date: NaiveDate) -> Result<Vec<LedgerCase>
                     None,
                     Message::new(Msg::RowUnreadable).with("reason", reason.as_str()),
                 ));
-                current = None;
+                current = Some(None);
                 continue;
             }
         };
@@ -121,7 +145,8 @@ pub fn read_ledger(text: &str, ledger_date: NaiveDate) -> Result<Vec<LedgerCase>
         let continues = CHILD.iter().all(|c| cell(*c).is_empty());
         let number = if continues {
             match &current {
-                Some(number) => number.clone(),
+                Some(Some(number)) => number.clone(),
+                Some(None) => continue,
                 None => {
                     refused.push(RowRefusal::new(
                         row,
@@ -142,7 +167,7 @@ pub fn read_ledger(text: &str, ledger_date: NaiveDate) -> Result<Vec<LedgerCase>
                                 Some(column),
                                 Message::new(Msg::RowChildDiffers).with("line", *first),
                             ));
-                            current = None;
+                            current = Some(None);
                             continue;
                         }
                     } else {
@@ -153,12 +178,12 @@ pub fn read_ledger(text: &str, ledger_date: NaiveDate) -> Result<Vec<LedgerCase>
                 }
                 Err(refusal) => {
                     refused.push(refusal);
-                    current = None;
+                    current = Some(None);
                     continue;
                 }
             }
         };
-        current = Some(number.clone());
+        current = Some(Some(number.clone()));
         let Some((_, profile, steps)) = children.get_mut(&number) else {
             continue;
         };
@@ -390,9 +415,15 @@ const STEP_KINDS: &[(&[&str], StepKind)] = &[
 
 const ROLES: &[(&[&str], Role)] = &[
     (&["head_teacher", "班主任"], Role::HeadTeacher),
-    (&["responsible_leader", "分管负责人", "分管校长"], Role::ResponsibleLeader),
+    (
+        &["responsible_leader", "分管负责人", "分管校长"],
+        Role::ResponsibleLeader,
+    ),
     (&["principal", "校长"], Role::Principal),
-    (&["township_officer", "乡镇干部", "乡镇政府"], Role::TownshipOfficer),
+    (
+        &["township_officer", "乡镇干部", "乡镇政府"],
+        Role::TownshipOfficer,
+    ),
     (&["bureau_officer", "教育局"], Role::BureauOfficer),
     (&["inspector", "督学"], Role::Inspector),
     (&["village_cadre", "村干部"], Role::VillageCadre),
@@ -410,7 +441,10 @@ fn several(value: &str) -> Vec<&str> {
 
 /// Who took a step: each person the `by` column names, with the role `by_role` gives (one
 /// for all, or one each).
-fn takers<'a>(row: usize, cell: &dyn Fn(Column) -> &'a str) -> Result<Vec<Participant>, RowRefusal> {
+fn takers<'a>(
+    row: usize,
+    cell: &dyn Fn(Column) -> &'a str,
+) -> Result<Vec<Participant>, RowRefusal> {
     let people = several(cell(BY));
     let roles = several(cell(BY_ROLE))
         .into_iter()
@@ -424,7 +458,10 @@ fn takers<'a>(row: usize, cell: &dyn Fn(Column) -> &'a str) -> Result<Vec<Partic
         ));
     }
     match roles.len() {
-        1 => Ok(people.iter().map(|p| Participant::new(*p, roles[0])).collect()),
+        1 => Ok(people
+            .iter()
+            .map(|p| Participant::new(*p, roles[0]))
+            .collect()),
         n if n == people.len() => Ok(people
             .iter()
             .zip(roles)
@@ -451,7 +488,11 @@ fn note_with_by<'a>(cell: &dyn Fn(Column) -> &'a str) -> Option<String> {
     match (note.is_empty(), by.is_empty()) {
         (true, true) => None,
         (false, true) => Some(note.to_string()),
-        (true, false) => Some(Message::new(Msg::LedgerNoteBy).with("by", by).text(Lang::Zh)),
+        (true, false) => Some(
+            Message::new(Msg::LedgerNoteBy)
+                .with("by", by)
+                .text(Lang::Zh),
+        ),
         (false, false) => Some(
             Message::new(Msg::LedgerNoteWithBy)
                 .with("note", note)
@@ -533,7 +574,10 @@ fn step<'a>(
                     OUTCOME,
                     cell(OUTCOME),
                     &[
-                        (&["agreed_to_return", "同意返校"], VisitOutcome::AgreedToReturn),
+                        (
+                            &["agreed_to_return", "同意返校"],
+                            VisitOutcome::AgreedToReturn,
+                        ),
                         (&["refused", "拒绝"], VisitOutcome::Refused),
                         (&["nobody_home", "无人在家"], VisitOutcome::NobodyHome),
                         (&["other", "其他"], VisitOutcome::Other),
@@ -553,8 +597,14 @@ fn step<'a>(
                 OUTCOME,
                 cell(OUTCOME),
                 &[
-                    (&["township_government", "乡镇政府"], Recipient::TownshipGovernment),
-                    (&["county_bureau", "县教育局", "教育局"], Recipient::CountyBureau),
+                    (
+                        &["township_government", "乡镇政府"],
+                        Recipient::TownshipGovernment,
+                    ),
+                    (
+                        &["county_bureau", "县教育局", "教育局"],
+                        Recipient::CountyBureau,
+                    ),
                 ],
             )?;
             CaseAction::ReportUpward(Report {

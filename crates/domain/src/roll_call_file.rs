@@ -102,19 +102,20 @@ pub fn plan_roll_call_file(
     recorded: &SchoolRollCalls,
     today: NaiveDate,
 ) -> Result<RollCallFilePlan, Vec<RowRefusal>> {
-    let (shape, filed) = read_roll_call_file(text)?;
+    // Rows that cannot be read and roll calls the school refuses are reported together.
+    let (shape, filed, mut refused) = read_rows(text).map_err(|r| vec![r])?;
     let mut trial = recorded.clone();
     let mut plan = RollCallFilePlan {
         shape,
         to_record: Vec::new(),
         unchanged: Vec::new(),
     };
-    let mut refused = Vec::new();
     for filed in filed {
         let first_row = filed.rows.first().copied().unwrap_or(1);
-        let same_day = recorded.roll_calls.iter().find(|r| {
-            r.on == filed.roll_call.on && r.class.trim() == filed.roll_call.class.trim()
-        });
+        let same_day = recorded
+            .roll_calls
+            .iter()
+            .find(|r| r.on == filed.roll_call.on && r.class.trim() == filed.roll_call.class.trim());
         match same_day {
             Some(on_record) if *on_record == filed.roll_call => plan.unchanged.push(filed),
             Some(_) => refused.push(RowRefusal::new(
@@ -164,35 +165,55 @@ fn column_of(field: &str, shape: RollCallShape) -> &'static str {
 pub fn read_roll_call_file(
     text: &str,
 ) -> Result<(RollCallShape, Vec<FiledRollCall>), Vec<RowRefusal>> {
+    let (shape, filed, refused) = read_rows(text).map_err(|r| vec![r])?;
+    if refused.is_empty() {
+        Ok((shape, filed))
+    } else {
+        Err(refused)
+    }
+}
+
+/// The roll calls of the rows that can be read, and every row that cannot; or the header
+/// refused.
+#[allow(clippy::type_complexity)]
+fn read_rows(
+    text: &str,
+) -> Result<(RollCallShape, Vec<FiledRollCall>, Vec<RowRefusal>), RowRefusal> {
     let mut known = ROLL_CALL_PER_ABSENT_CHILD.to_vec();
     known.push(ABSENT);
-    let table = Table::read(text, &known).map_err(|r| vec![r])?;
+    let table = Table::read(text, &known)?;
     let shape = if table.has(STUDENT_NUMBER.name) || table.has(NAME.name) {
         RollCallShape::PerAbsentChild
     } else if table.has(ABSENT.name) {
         RollCallShape::PerClassDay
     } else {
-        return Err(vec![RowRefusal::new(
+        return Err(RowRefusal::new(
             1,
             None,
             Message::new(Msg::RollCallShapeUnknown)
                 .with("class_day", describe_columns(&ROLL_CALL_PER_CLASS_DAY))
-                .with("absent_child", describe_columns(&ROLL_CALL_PER_ABSENT_CHILD)),
-        )]);
+                .with(
+                    "absent_child",
+                    describe_columns(&ROLL_CALL_PER_ABSENT_CHILD),
+                ),
+        ));
     };
     let header: &[Column] = match shape {
         RollCallShape::PerClassDay => &ROLL_CALL_PER_CLASS_DAY,
         RollCallShape::PerAbsentChild => &ROLL_CALL_PER_ABSENT_CHILD,
     };
-    table.require(header).map_err(|r| vec![r])?;
+    table.require(header)?;
     if shape == RollCallShape::PerAbsentChild && table.has(ABSENT.name) {
-        return Err(vec![RowRefusal::new(
+        return Err(RowRefusal::new(
             1,
             Some(ABSENT.name),
             Message::new(Msg::RollCallShapeUnknown)
                 .with("class_day", describe_columns(&ROLL_CALL_PER_CLASS_DAY))
-                .with("absent_child", describe_columns(&ROLL_CALL_PER_ABSENT_CHILD)),
-        )]);
+                .with(
+                    "absent_child",
+                    describe_columns(&ROLL_CALL_PER_ABSENT_CHILD),
+                ),
+        ));
     }
     let mut refused = Vec::new();
     // (day, class) → index in `filed`.
@@ -308,11 +329,7 @@ pub fn read_roll_call_file(
     if filed.is_empty() && refused.is_empty() {
         refused.push(RowRefusal::new(1, None, Message::new(Msg::ListEmpty)));
     }
-    if refused.is_empty() {
-        Ok((shape, filed))
-    } else {
-        Err(refused)
-    }
+    Ok((shape, filed, refused))
 }
 
 /// A count of children: a whole number (a workbook may write `30` as `30.0`).

@@ -153,6 +153,25 @@ pub async fn import_ledger(
     let org = store.org.current();
     let mut refused = Vec::new();
     let mut plans = Vec::new();
+    let mut cases = cases;
+    for case in &mut cases {
+        // A ledger names a school by its name (公营子中学) or by its id in the tree.
+        let school = org
+            .org
+            .nodes
+            .values()
+            .filter(|n| n.kind == notoneless_domain::NodeKind::School)
+            .find(|n| n.id == case.school)
+            .or_else(|| {
+                org.org.nodes.values().find(|n| {
+                    n.kind == notoneless_domain::NodeKind::School && n.name == case.school
+                })
+            })
+            .map(|n| n.id.clone());
+        if let Some(id) = &school {
+            case.set_school(id);
+        }
+    }
     for case in &cases {
         let first_row = case.facts.first().map_or(1, |(row, _)| *row);
         let known = org
