@@ -78,7 +78,7 @@ pub struct LedgerQuery {
     responses((status = 200, body = LedgerReport), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 413, body = ErrorBody), (status = 422, body = RowsRefused)),
     security(("bearer" = [])))]
-pub async fn ledger(
+pub async fn import_county_ledger(
     State(state): State<AppState>,
     caller: Caller,
     QueryParams(query): QueryParams<LedgerQuery>,

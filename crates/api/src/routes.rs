@@ -96,7 +96,11 @@ pub fn endpoints() -> Vec<Endpoint> {
             SchoolRoles(ROLL_CALLERS),
         )
         .body_limit(MAX_IMPORT_BYTES),
-        row(routes!(imports::ledger), Roles(LEDGER_IMPORTERS)).body_limit(MAX_IMPORT_BYTES),
+        row(
+            routes!(imports::import_county_ledger),
+            Roles(LEDGER_IMPORTERS),
+        )
+        .body_limit(MAX_IMPORT_BYTES),
         row(routes!(org::get_org), Everyone),
         row(routes!(org::org_history), Roles(ORG_HISTORY_READERS)),
         row(routes!(org::add_node), Roles(ORG_ADMINS)),
