@@ -1,4 +1,6 @@
-//! Imports over HTTP. The lists travel as CSV text inside a JSON body; every refused row comes
+//! Imports over HTTP. The grade-6 watch's lists travel inside a JSON body, as CSV text or as
+//! files in base64 (`uploads::ListBody`); a school's roll calls and a county's ledger as the
+//! request's body (`uploads::Upload`); every refused row comes
 //! back with its line number and reason, and nothing of it is written. (The ledger's download
 //! is in `exports.rs`.)
 
@@ -16,7 +18,7 @@ use crate::auth::{Caller, sees_school};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{JsonBody, QueryParams};
 use crate::state::AppState;
-use crate::uploads::{Imported, ListFile, RowsRefused, Upload};
+use crate::uploads::{Imported, ListBody, ListFile, RowsRefused, Upload};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -24,10 +26,11 @@ pub struct Grade6Import {
     /// The day the junior middle schools' term started: the day the cases open.
     pub on: NaiveDate,
     /// CSV with the header
-    /// `student_number,name,gender,birth_date,school,class,guardian,guardian_relation,guardian_phone`.
-    pub leavers_csv: String,
-    /// CSV with the header `student_number,school`.
-    pub enrolments_csv: String,
+    /// `student_number,name,gender,birth_date,school,class,guardian,guardian_relation,guardian_phone`:
+    /// as text, or as a file (`{"base64", "encoding"}`: CSV in UTF-8 or GBK, or XLSX).
+    pub leavers_csv: ListBody,
+    /// CSV with the header `student_number,school`, as text or as a file.
+    pub enrolments_csv: ListBody,
 }
 
 /// Import the grade-6 leavers and the junior middle schools' enrolments; open a case for
@@ -43,10 +46,12 @@ pub async fn grade6_watch(
     let snapshot = state.store.org.current();
     let may_open = |school: &str| sees_school(&snapshot.org, &caller.user, school);
     let context = caller.context(None);
+    let leavers = import.leavers_csv.text("leavers_csv")?;
+    let enrolments = import.enrolments_csv.text("enrolments_csv")?;
     let report = import_grade6_watch(
         &state.store,
-        &import.leavers_csv,
-        &import.enrolments_csv,
+        &leavers,
+        &enrolments,
         import.on,
         may_open,
         &context,

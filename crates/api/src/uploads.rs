@@ -119,3 +119,50 @@ impl<T: Serialize> IntoResponse for Imported<T> {
         }
     }
 }
+
+/// A list inside a JSON body: CSV text as it is (`"student_number,school\n…"`), or a file's
+/// bytes in base64 (`{"base64": "…", "encoding": "gbk"}`: CSV in UTF-8 or GBK/GB18030, or
+/// XLSX), read by the same reader as an uploaded file.
+#[derive(Debug, serde::Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum ListBody {
+    /// CSV text.
+    Text(String),
+    /// A file's bytes.
+    File(EncodedFile),
+}
+
+/// A file's bytes in base64 (standard alphabet, with padding), and how to read a CSV file.
+#[derive(Debug, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EncodedFile {
+    pub base64: String,
+    /// `auto` (the default), `utf-8`, `gbk` or `gb18030`; a workbook is known by its content.
+    #[serde(default)]
+    pub encoding: Option<String>,
+}
+
+impl ListBody {
+    /// The list as CSV text whose lines are the file's; a file that cannot be read is a 400
+    /// naming `field`, before anything is written.
+    pub fn text(&self, field: &str) -> Result<String, ApiError> {
+        match self {
+            ListBody::Text(text) => Ok(text.clone()),
+            ListBody::File(file) => {
+                use base64::Engine;
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(file.base64.trim())
+                    .map_err(|_| ApiError::malformed_field(field, Msg::FileNotBase64))?;
+                let encoding = match file.encoding.as_deref() {
+                    None => Encoding::Auto,
+                    Some(name) => name.parse::<Encoding>().map_err(|_| {
+                        ApiError::malformed_field(&format!("{field}.encoding"), Msg::EncodingChoice)
+                    })?,
+                };
+                read_list(&bytes, encoding)
+                    .map(|list| list.text)
+                    .map_err(|error| ApiError::malformed_field(field, error.message()))
+            }
+        }
+    }
+}

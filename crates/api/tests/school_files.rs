@@ -157,7 +157,81 @@ async fn the_bureau_imports_a_ledger_whose_facts_show_as_imported_in_the_history
     assert_eq!(again["facts_recorded"], 0);
 }
 
+async fn the_grade6_watchs_lists_may_be_sent_as_files_an_xlsx_and_a_gbk_csv(backend: Backend) {
+    use base64::Engine;
+    let app = TestApp::spawn(backend, at("2023-09-10", "09:00")).await;
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    let rows = [
+        notoneless_domain::LEAVERS_HEADER.to_vec(),
+        vec![
+            "G211324201201011111",
+            "王一",
+            "男",
+            "2012-01-01",
+            SCHOOL_B,
+            "6-1",
+            "王父",
+            "father",
+            "13800000001",
+        ],
+        vec![
+            "G211324201201012222",
+            "李二",
+            "女",
+            "2012-02-02",
+            SCHOOL_B,
+            "6-1",
+            "李母",
+            "mother",
+            "13800000002",
+        ],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            sheet.write_string(r as u32, c as u16, *cell).unwrap();
+        }
+    }
+    let leavers = workbook.save_to_buffer().unwrap();
+    let (enrolments, _, _) =
+        encoding_rs::GBK.encode("student_number,school\nG211324201201012222,公营子中学\n");
+    let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
+    let (status, report) = app
+        .post(
+            "bo",
+            "/api/v1/imports/grade6-watch",
+            &serde_json::json!({
+                "on": "2023-09-01",
+                "leavers_csv": {"base64": b64(&leavers)},
+                "enrolments_csv": {"base64": b64(&enrolments), "encoding": "gbk"},
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["opened"].as_array().unwrap().len(), 1);
+    assert_eq!(report["opened"][0][0], 2);
+    assert_eq!(report["enrolled"], 1);
+
+    // A file that is not base64 is refused naming its field, and nothing is written.
+    let before = app.footprint().await;
+    let (status, body) = app
+        .post(
+            "bo",
+            "/api/v1/imports/grade6-watch",
+            &serde_json::json!({
+                "on": "2023-09-01",
+                "leavers_csv": {"base64": "not base64!"},
+                "enrolments_csv": "student_number,school\n",
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["field"], "leavers_csv");
+    assert_eq!(app.footprint().await, before);
+}
+
 conformance!(
+    the_grade6_watchs_lists_may_be_sent_as_files_an_xlsx_and_a_gbk_csv,
     a_head_teacher_uploads_her_schools_roll_calls_as_xlsx_and_again_without_effect,
     a_bad_gbk_roll_call_file_is_refused_by_line_and_column_in_the_requests_language,
     the_bureau_imports_a_ledger_whose_facts_show_as_imported_in_the_history,

@@ -70,6 +70,7 @@ pub enum Msg {
     LedgerNoteWithBy,
     LedgerDateChoice,
     EncodingChoice,
+    FileNotBase64,
     ImportRefused,
     LifetimeDaysRange,
     NoSuchSchool,

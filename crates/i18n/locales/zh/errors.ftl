@@ -67,6 +67,7 @@ ledger-note-by = 经办人：{ $by }
 ledger-note-with-by = { $note }（经办人：{ $by }）
 ledger-date-choice = 台账日期须为不晚于今天的 YYYY-MM-DD 日期
 encoding-choice = 应为 auto、utf-8、gbk 或 gb18030
+file-not-base64 = 不是 base64 编码的文件：请以 CSV 文本或 {"base64", "encoding"} 给出名单
 import-refused = { $count } 行被拒绝，未写入任何内容
 lifetime-days-range = 应为 1 到 { $max } 天
 no-such-school = 没有学校 { $school }
