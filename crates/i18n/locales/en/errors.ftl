@@ -75,7 +75,7 @@ ledger-note-by = by { $by }
 ledger-note-with-by = { $note } (by { $by })
 ledger-date-choice = the ledger's date must be a day YYYY-MM-DD no later than today
 encoding-choice = expected auto, utf-8, gbk or gb18030
-file-not-base64 = is not a file in base64: give the list as CSV text, or as {"base64", "encoding"}
+file-not-base64 = is not a file in base64: give the list as CSV text, or as an object with "base64" (and "encoding")
 import-refused = { $count ->
     [one] 1 row was refused
    *[other] { $count } rows were refused
