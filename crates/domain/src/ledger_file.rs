@@ -78,6 +78,9 @@ pub fn ledger_case_id(student_number: &str) -> String {
     .to_string()
 }
 
+/// A child read so far: its first line, its details, its steps (day, line, fact).
+type Child = (usize, StudentProfile, Vec<(NaiveDate, usize, CaseAction)>);
+
 /// One child of the ledger: the case to hold its steps, and the facts in the order to record
 /// them (the opening first), each with the ledger's line it comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -119,10 +122,7 @@ pub fn read_ledger(text: &str, ledger_date: NaiveDate) -> Result<Vec<LedgerCase>
         .map_err(|r| vec![r])?;
     let mut refused = Vec::new();
     // student number → (the child's first line, its profile, its steps (day, line, action)).
-    let mut children: BTreeMap<
-        String,
-        (usize, StudentProfile, Vec<(NaiveDate, usize, CaseAction)>),
-    > = BTreeMap::new();
+    let mut children: BTreeMap<String, Child> = BTreeMap::new();
     let mut order: Vec<String> = Vec::new();
     // The child the rows above are about: `Some(None)` when its row was refused (the rows
     // that continue it are then passed over: its refusal is the one to fix).
