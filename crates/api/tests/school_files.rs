@@ -229,7 +229,7 @@ async fn the_grade6_watchs_lists_may_be_sent_as_files_an_xlsx_and_a_gbk_csv(back
     assert_eq!(body["field"], "leavers_csv");
     assert_eq!(
         body["message"],
-        "leavers_csv：不是 base64 编码的文件：请以 CSV 文本或含 \"base64\"（及 \"encoding\"）的对象给出名单"
+        "leavers_csv: is not a file in base64: give the list as CSV text, or as an object with \"base64\" (and \"encoding\")"
     );
     assert_eq!(app.footprint().await, before);
 }
