@@ -530,10 +530,10 @@ async fn a_schools_roll_calls_and_a_countys_ledger_are_imported_all_or_nothing_a
         )
     );
     assert_eq!(cases_opened(&store).await, 0);
-    // and in Chinese by default
+    // and in Chinese, the line and column too (the CLI's frame comes from the catalogue)
     let out = import_ledger("zh");
     assert!(
-        stdout(&out).contains("line 3, date: \"2023-09-31\" 不是 YYYY-MM-DD 格式的日期"),
+        stdout(&out).contains("第3行，date列：\"2023-09-31\" 不是 YYYY-MM-DD 格式的日期"),
         "{out:?}"
     );
 
