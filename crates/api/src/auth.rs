@@ -84,6 +84,12 @@ pub const REGISTRY_IMPORTERS: Permission = Permission {
     roles: &[BureauOfficer],
     action: Msg::MayImportRegistry,
 };
+/// Who imports a county's existing ledger (台账) when it adopts the system: the bureau, for
+/// the schools of the county.
+pub const LEDGER_IMPORTERS: Permission = Permission {
+    roles: &[BureauOfficer],
+    action: Msg::MayImportLedger,
+};
 /// Every role: the ledger answers each caller with the cases of their jurisdiction (an
 /// admin's is empty: admins read no child's file).
 pub const LEDGER_READERS: Permission = Permission {

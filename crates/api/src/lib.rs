@@ -26,6 +26,7 @@ pub mod session;
 pub mod state;
 pub mod streamed;
 pub mod transparency;
+pub mod uploads;
 
 pub use application::app;
 pub use extract::{MAX_BODY_BYTES, MAX_IMPORT_BYTES};

@@ -1,7 +1,8 @@
 //! The registry cross-check (学籍/户籍比对) over HTTP: the bureau imports the household
 //! register's school-age children and the school rolls; every finding lands on the child's
 //! case and is tracked there until a school resolves it or a later cross-check no longer finds
-//! it. The two lists travel as CSV text inside a JSON body.
+//! it. The two lists travel inside a JSON body, as CSV text or as files in base64
+//! (`uploads::ListBody`, read by `list_file` as every import's files are).
 
 use axum::Json;
 use axum::extract::State;
@@ -19,6 +20,7 @@ use notoneless_domain::ListScope;
 use notoneless_i18n::{Message, Msg};
 
 use crate::state::AppState;
+use crate::uploads::ListBody;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -28,11 +30,13 @@ pub struct RegistryImport {
     /// The day of the two extracts: the day the findings are dated.
     pub on: NaiveDate,
     /// CSV with the header
-    /// `id_number,name,gender,birth_date,township,catchment_school,guardian,guardian_relation,guardian_phone,status`.
-    pub register_csv: String,
+    /// `id_number,name,gender,birth_date,township,catchment_school,guardian,guardian_relation,guardian_phone,status`:
+    /// as text, or as a file (`{"base64", "encoding"}`: CSV in UTF-8 or GBK, or XLSX).
+    pub register_csv: ListBody,
     /// CSV with the header
-    /// `student_number,id_number,name,gender,birth_date,school,grade,class,attending,guardian,guardian_relation,guardian_phone`.
-    pub roll_csv: String,
+    /// `student_number,id_number,name,gender,birth_date,school,grade,class,attending,guardian,guardian_relation,guardian_phone`,
+    /// as text or as a file.
+    pub roll_csv: ListBody,
     /// The lists cover only these townships (ids): findings are raised and cleared only at
     /// their schools. Without it or `schools`, the whole county.
     #[serde(default)]
@@ -86,11 +90,13 @@ pub async fn import_registry_cross_check(
                 )
             }
         })?;
+    let register = import.register_csv.text("register_csv")?;
+    let roll = import.roll_csv.text("roll_csv")?;
     let report = import_registry(
         &state.store,
         import.name.trim(),
-        &import.register_csv,
-        &import.roll_csv,
+        &register,
+        &roll,
         import.on,
         (&scope, &covered),
         &caller.context(None),

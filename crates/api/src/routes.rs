@@ -16,8 +16,8 @@ use utoipa_axum::routes;
 
 use crate::auth::{
     Access, CALENDAR_KEEPERS, CHILD_FILE_READERS, CHILD_SEARCHERS, GRADE6_IMPORTERS,
-    LEDGER_READERS, LOG_AUDITORS, ORG_ADMINS, ORG_HISTORY_READERS, Permission, READ_AUDITORS,
-    REGISTRY_IMPORTERS, REVIEWERS, ROLL_CALLERS, TRAINERS, admit,
+    LEDGER_IMPORTERS, LEDGER_READERS, LOG_AUDITORS, ORG_ADMINS, ORG_HISTORY_READERS, Permission,
+    READ_AUDITORS, REGISTRY_IMPORTERS, REVIEWERS, ROLL_CALLERS, TRAINERS, admit,
 };
 use crate::cases::{commands, queue, replay, status};
 use crate::{
@@ -95,6 +95,16 @@ pub fn endpoints() -> Vec<Endpoint> {
             SchoolRoles(ROLL_CALLERS),
         ),
         row(routes!(roll_calls::list_roll_calls), School),
+        row(
+            routes!(roll_calls::import_roll_calls),
+            SchoolRoles(ROLL_CALLERS),
+        )
+        .body_limit(MAX_IMPORT_BYTES),
+        row(
+            routes!(imports::import_county_ledger),
+            Roles(LEDGER_IMPORTERS),
+        )
+        .body_limit(MAX_IMPORT_BYTES),
         row(routes!(org::get_org), Everyone),
         row(routes!(org::org_history), Roles(ORG_HISTORY_READERS)),
         row(routes!(org::add_node), Roles(ORG_ADMINS)),

@@ -212,6 +212,7 @@ fn request(
         "GET /api/v1/reviews" | "GET /api/v1/reviews/export" => "?from=2023-11-01&until=2023-11-30",
         "GET /api/v1/registry-findings" => "?state=all",
         "GET /api/v1/search" => "?q=zxm",
+        "POST /api/v1/imports/ledger" => "?ledger_date=2023-11-01",
         _ => "",
     };
     let body = match (method, rule) {
@@ -221,6 +222,10 @@ fn request(
         _ => Some(match route {
             "POST /api/v1/schools/{school}/roll-calls" => json!({"on": "2023-11-08",
                 "class": format!("{user}-class"), "enrolled": 30, "present": 30}),
+            // A file's bytes: these are no list, and refused by line (422) once admitted.
+            "POST /api/v1/schools/{school}/roll-calls/import" | "POST /api/v1/imports/ledger" => {
+                json!({"not": "a list"})
+            }
             "POST /api/v1/imports/grade6-watch" => json!({"on": "2023-09-01",
                 "enrolments_csv": "student_number,school\n",
                 "leavers_csv": "student_number,name,gender,birth_date,school,class,guardian,guardian_relation,guardian_phone\n"}),

@@ -8,6 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
+use notoneless_i18n::{Lang, Message, Msg};
 use serde::{Deserialize, Serialize};
 
 use crate::case::StudentCase;
@@ -54,18 +55,11 @@ pub const ENROLMENTS_HEADER: [&str; 2] = ["student_number", "school"];
 pub(crate) type Rows = Vec<(usize, Result<csv::StringRecord, String>)>;
 
 pub(crate) fn rows(text: &str, header: &[&str]) -> Result<Rows, RowError> {
-    let text = text.trim_start_matches('\u{feff}').as_bytes();
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text);
-    let found: Vec<String> = reader
-        .headers()
-        .map_err(|e| RowError {
-            row: 1,
-            field: None,
-            reason: format!("cannot read the header: {e}"),
-        })?
-        .iter()
-        .map(|h| h.trim().to_string())
-        .collect();
+    let (found, rows) = records(text).map_err(|reason| RowError {
+        row: 1,
+        field: None,
+        reason: format!("cannot read the header: {reason}"),
+    })?;
     if found != header {
         return Err(RowError {
             row: 1,
@@ -73,6 +67,20 @@ pub(crate) fn rows(text: &str, header: &[&str]) -> Result<Rows, RowError> {
             reason: format!("the header must be {}", header.join(",")),
         });
     }
+    Ok(rows)
+}
+
+/// The header (its cells trimmed) and the data rows of a CSV list, each row numbered by the
+/// line of the file it starts on; a header the CSV reader cannot read is the reason.
+pub(crate) fn records(text: &str) -> Result<(Vec<String>, Rows), String> {
+    let text = text.trim_start_matches('\u{feff}').as_bytes();
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text);
+    let found: Vec<String> = reader
+        .headers()
+        .map_err(|e| e.to_string())?
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect();
     // A row is named by the line it starts on, counted from its first byte: a quoted cell may
     // hold line breaks and blank lines are skipped, so neither the row's index nor the
     // reader's own line count is its line.
@@ -94,7 +102,123 @@ pub(crate) fn rows(text: &str, header: &[&str]) -> Result<Rows, RowError> {
         counted_to = start;
         out.push((line, record.map_err(|e| e.to_string())));
     }
-    Ok(out)
+    Ok((found, out))
+}
+
+/// A row refused, in the catalogue's words: its line in the file (the header is line 1; a
+/// workbook's row), the column at fault where there is one, and why. The imports of a
+/// school's files (roll calls, a county's ledger) refuse rows so; [`RowRefusal::in_lang`]
+/// writes one as a [`RowError`] in a language.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RowRefusal {
+    pub row: usize,
+    pub column: Option<String>,
+    pub reason: Message,
+}
+
+impl RowRefusal {
+    pub fn new(row: usize, column: Option<&str>, reason: Message) -> Self {
+        Self {
+            row,
+            column: column.map(str::to_string),
+            reason,
+        }
+    }
+
+    /// The refusal written in `lang`.
+    pub fn in_lang(&self, lang: Lang) -> RowError {
+        RowError {
+            row: self.row,
+            field: self.column.clone(),
+            reason: self.reason.text(lang),
+        }
+    }
+}
+
+/// A column of a list a school or a county keeps: its name in the template and the Chinese
+/// name a header may give it instead.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Column {
+    pub name: &'static str,
+    pub zh: &'static str,
+}
+
+/// The columns a header names, as `name/中文名` each, for the messages.
+pub fn describe_columns(columns: &[Column]) -> String {
+    columns
+        .iter()
+        .map(|c| format!("{}/{}", c.name, c.zh))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// A list read with a header of known columns, in any order, each named in English or in
+/// Chinese: where each column is, and the rows.
+pub(crate) struct Table {
+    columns: BTreeMap<&'static str, usize>,
+    pub rows: Rows,
+}
+
+impl Table {
+    /// Reads the list; a header that names a column twice or one this list does not have is
+    /// refused at line 1. `known` are every column the list may have.
+    pub(crate) fn read(text: &str, known: &[Column]) -> Result<Table, RowRefusal> {
+        let (header, rows) = records(text).map_err(|reason| {
+            RowRefusal::new(
+                1,
+                None,
+                Message::new(Msg::ListHeaderUnreadable).with("reason", reason),
+            )
+        })?;
+        let mut columns = BTreeMap::new();
+        for (i, cell) in header.iter().enumerate() {
+            if cell.is_empty() && i + 1 == header.len() {
+                continue;
+            }
+            let Some(column) = known.iter().find(|c| c.name == cell || c.zh == cell) else {
+                return Err(RowRefusal::new(
+                    1,
+                    Some(cell),
+                    Message::new(Msg::ListUnknownColumn)
+                        .with("column", shown(cell))
+                        .with("expected", describe_columns(known)),
+                ));
+            };
+            if columns.insert(column.name, i).is_some() {
+                return Err(RowRefusal::new(
+                    1,
+                    Some(column.name),
+                    Message::new(Msg::ListColumnTwice).with("column", column.name),
+                ));
+            }
+        }
+        Ok(Table { columns, rows })
+    }
+
+    pub(crate) fn has(&self, column: &str) -> bool {
+        self.columns.contains_key(column)
+    }
+
+    /// Refuses the list at line 1 if its header lacks one of these columns.
+    pub(crate) fn require(&self, columns: &[Column]) -> Result<(), RowRefusal> {
+        match columns.iter().find(|c| !self.has(c.name)) {
+            None => Ok(()),
+            Some(missing) => Err(RowRefusal::new(
+                1,
+                Some(missing.name),
+                Message::new(Msg::ListMissingColumn)
+                    .with("column", format!("{}/{}", missing.name, missing.zh)),
+            )),
+        }
+    }
+
+    /// A row's cell in a column, trimmed; empty when the row or the header lacks it.
+    pub(crate) fn cell<'r>(&self, record: &'r csv::StringRecord, column: &str) -> &'r str {
+        self.columns
+            .get(column)
+            .and_then(|&i| record.get(i))
+            .map_or("", str::trim)
+    }
 }
 
 /// How many lines end in these bytes: at `\n`, `\r\n` or a lone `\r`, as the CSV reader

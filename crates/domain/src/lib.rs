@@ -16,10 +16,12 @@ mod error;
 mod event;
 mod imports;
 mod ladder;
+mod ledger_file;
 mod org;
 mod registry;
 mod review;
 mod roll_call;
+mod roll_call_file;
 mod values;
 
 #[cfg(feature = "fixtures")]
@@ -45,10 +47,11 @@ pub use event::{
     Suspension, TransferConfirmation, TransferOut,
 };
 pub use imports::{
-    ENROLMENTS_HEADER, Grade6Plan, LEAVERS_HEADER, Leaver, PlannedCase, RowError, grade6_case_id,
-    plan_grade6_watch, read_enrolments, read_leavers,
+    Column, ENROLMENTS_HEADER, Grade6Plan, LEAVERS_HEADER, Leaver, PlannedCase, RowError,
+    RowRefusal, describe_columns, grade6_case_id, plan_grade6_watch, read_enrolments, read_leavers,
 };
 pub use ladder::{EscalationLadder, EscalationStep, StepAction};
+pub use ledger_file::{LEDGER_COLUMNS, LedgerCase, ledger_case_id, plan_ledger_case, read_ledger};
 pub use org::{
     CalendarDay, DEFAULT_TOKEN_LIFETIME, Node, NodeKind, ORGANISATION_ID, OrgCommand, OrgError,
     OrgEvent, Organisation, TokenRecord, User, UserRole,
@@ -65,6 +68,10 @@ pub use review::{
     review_attestation, review_calendar_changes,
 };
 pub use roll_call::{NamedAbsence, RollCall, RollCallCommand, RollCallEvent, SchoolRollCalls};
+pub use roll_call_file::{
+    FiledRollCall, ROLL_CALL_PER_ABSENT_CHILD, ROLL_CALL_PER_CLASS_DAY, RollCallFilePlan,
+    RollCallShape, plan_roll_call_file, read_roll_call_file,
+};
 pub use values::{
     ClosureReason, ContactChannel, DocumentRef, FocusGroup, Gender, Guardian, MAX_LONG_TEXT,
     MAX_SHORT_TEXT, Participant, Recipient, RegistryIssue, ReturnMeasure, Role, StudentProfile,

@@ -7,12 +7,13 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
-use notoneless_domain::{ListScope, RowError};
+use notoneless_domain::{ListScope, NodeKind, RowError, RowRefusal};
 use notoneless_i18n::{Lang, Message, Msg};
 use notoneless_store::imports::{
     ImportReport, RegistryChange, RegistryReport, import_grade6_watch, import_registry,
 };
 use notoneless_store::list_file::{Encoding, ReadAs, read_list};
+use notoneless_store::school_files::{import_ledger, import_roll_call_file};
 
 use crate::config::StoreArgs;
 use crate::serve_cmd::cli_context;
@@ -29,6 +30,53 @@ pub enum ImportCommand {
     /// open finding no longer found. Importing the same lists again records nothing. Exits
     /// with status 1 if any row was refused.
     Registry(RegistryArgs),
+    /// A school's roll calls from its file: one row per class and day
+    /// (date,class,enrolled,present,absent) or one per absent child
+    /// (date,class,enrolled,present,student_number,name,excused), told apart by the header
+    /// (English or Chinese column names). Every roll call goes through the same checks as one
+    /// posted alone; a refused row refuses the file and nothing is written. Importing the
+    /// same file again records nothing. Exits with status 1 if any row was refused.
+    RollCalls(RollCallsArgs),
+    /// A county's existing ledger (台账), when it adopts the system mid-term: each child's
+    /// case with its past steps, recorded as facts imported from the ledger of
+    /// --ledger-date (their recorder the import, not a person; the review judges them as
+    /// late entries). Template: docs/operations.md, docs/examples/ledger-import.csv. All or
+    /// nothing; importing the same ledger again records nothing. Exits with status 1 if any
+    /// row was refused.
+    Ledger(LedgerArgs),
+}
+
+#[derive(clap::Args)]
+pub struct RollCallsArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    #[command(flatten)]
+    pub list: ListArgs,
+    /// The school's node id.
+    #[arg(long)]
+    pub school: String,
+    /// The language of refused rows' reasons: zh (the default) or en.
+    #[arg(long, default_value = "zh")]
+    pub lang: Lang,
+    /// The roll-call file: CSV (UTF-8 or GBK/GB18030) or XLSX.
+    pub file: PathBuf,
+}
+
+#[derive(clap::Args)]
+pub struct LedgerArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    #[command(flatten)]
+    pub list: ListArgs,
+    /// The date the ledger is as of (YYYY-MM-DD, no later than today): every fact imported
+    /// is marked "imported from the ledger of" this day.
+    #[arg(long)]
+    pub ledger_date: NaiveDate,
+    /// The language of refused rows' reasons: zh (the default) or en.
+    #[arg(long, default_value = "zh")]
+    pub lang: Lang,
+    /// The ledger: CSV (UTF-8 or GBK/GB18030) or XLSX.
+    pub file: PathBuf,
 }
 
 #[derive(clap::Args)]
@@ -111,6 +159,79 @@ pub async fn import(command: ImportCommand) -> Result<ExitCode> {
     match command {
         ImportCommand::Grade6Watch(args) => grade6_watch(args).await,
         ImportCommand::Registry(args) => registry(args).await,
+        ImportCommand::RollCalls(args) => roll_calls(args).await,
+        ImportCommand::Ledger(args) => ledger(args).await,
+    }
+}
+
+/// Every refused row of a file, by line and column, in `lang`; status 1.
+fn refused(file: &Path, rows: &[RowRefusal], lang: Lang) -> ExitCode {
+    println!("rejected: {} row(s); nothing was written", rows.len());
+    for row in rows {
+        print!("{}", rejection(file, &row.in_lang(lang), lang));
+    }
+    ExitCode::FAILURE
+}
+
+async fn roll_calls(args: RollCallsArgs) -> Result<ExitCode> {
+    let text = read_list_file(&args.file, "FILE", args.list.encoding)?;
+    let store = open_with_org(&args.store).await?;
+    let known = store
+        .org
+        .current()
+        .org
+        .nodes
+        .get(&args.school)
+        .is_some_and(|n| n.kind == NodeKind::School);
+    if !known {
+        anyhow::bail!("--school: {:?} is not a school", args.school);
+    }
+    match import_roll_call_file(&store, &args.school, &text, &cli_context()).await? {
+        Err(rows) => Ok(refused(&args.file, &rows, args.lang)),
+        Ok(report) => {
+            println!(
+                "recorded {} roll call(s) at {}",
+                report.recorded.len(),
+                report.school
+            );
+            for row in &report.recorded {
+                println!("  {} {}: line(s) {:?}", row.on, row.class, row.rows);
+            }
+            println!(
+                "unchanged (already on record): {} roll call(s)",
+                report.unchanged.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+async fn ledger(args: LedgerArgs) -> Result<ExitCode> {
+    let text = read_list_file(&args.file, "FILE", args.list.encoding)?;
+    let store = open_with_org(&args.store).await?;
+    let today = store.rules.get().calendar.local_date(store.clock.now());
+    if args.ledger_date > today {
+        anyhow::bail!(
+            "--ledger-date: {} is after today ({today}); a ledger is imported as of a day past",
+            args.ledger_date
+        );
+    }
+    // The command line acts for the county: it may keep cases at any school.
+    match import_ledger(&store, &text, args.ledger_date, |_| true, &cli_context()).await? {
+        Err(rows) => Ok(refused(&args.file, &rows, args.lang)),
+        Ok(report) => {
+            println!(
+                "ledger of {}: {} case(s) opened, {} fact(s) recorded by {}",
+                report.ledger_date, report.cases_opened, report.facts_recorded, report.recorded_by
+            );
+            for case in &report.cases {
+                println!(
+                    "  case {} at {}: {} recorded, {} already on record",
+                    case.case_id, case.school, case.recorded, case.unchanged
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

@@ -55,7 +55,8 @@ enum Command {
     /// Write the ledger (台账) of every case to a file: one row per case, as CSV or XLSX,
     /// Chinese (default) or English headers.
     Export(store_cmd::ExportArgs),
-    /// Import a list from another system (the grade-6 watch).
+    /// Import what schools and counties already keep: the grade-6 watch, a registry
+    /// cross-check, a school's roll calls, a county's ledger.
     #[command(subcommand)]
     Import(import_cmd::ImportCommand),
     /// The log's signing keys, signed checkpoints and inclusion proofs.

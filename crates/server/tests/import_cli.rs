@@ -108,6 +108,7 @@ conformance!(
     importing_the_same_lists_twice_opens_the_cases_once,
     a_bad_row_is_reported_with_its_file_line_field_and_reason_and_the_import_fails,
     lists_saved_as_gbk_csv_or_as_xlsx_are_read_and_a_bad_row_is_named_by_its_line,
+    a_schools_roll_calls_and_a_countys_ledger_are_imported_all_or_nothing_and_once,
 );
 
 async fn a_list_that_is_not_utf8_or_holds_a_nul_is_refused_naming_its_line_and_nothing_is_imported(
@@ -446,4 +447,113 @@ async fn lists_saved_as_gbk_csv_or_as_xlsx_are_read_and_a_bad_row_is_named_by_it
     assert_eq!(cases_opened(&store).await, 1);
     let _ = std::fs::remove_file(leavers);
     let _ = std::fs::remove_file(enrolments);
+}
+
+async fn a_schools_roll_calls_and_a_countys_ledger_are_imported_all_or_nothing_and_once(
+    backend: Backend,
+) {
+    // Given a school's roll calls as a workbook, one row per absent child
+    let (test, store) = county(backend).await;
+    let id = uuid::Uuid::new_v4();
+    let roll_calls = std::env::temp_dir().join(format!("nol-roll-calls-{id}.xlsx"));
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    let rows = [
+        ["日期", "班级", "应到", "实到", "学籍号", "姓名", "请假"],
+        ["2023-09-08", "7-1", "40", "39", "G001", "王小明", ""],
+        ["2023-09-08", "7-2", "38", "38", "", "", ""],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            sheet.write_string(r as u32, c as u16, *cell).unwrap();
+        }
+    }
+    workbook.save(&roll_calls).unwrap();
+    let import_roll_calls = || {
+        notoneless(&[
+            "import",
+            "roll-calls",
+            "--database-url",
+            &test.url,
+            "--school",
+            "gyz-middle",
+            roll_calls.to_str().unwrap(),
+        ])
+    };
+    // When it is imported twice, Then it is recorded once
+    let out = import_roll_calls();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(
+        stdout(&out).starts_with("recorded 2 roll call(s) at gyz-middle\n"),
+        "{out:?}"
+    );
+    let out = import_roll_calls();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(
+        stdout(&out).contains("unchanged (already on record): 2 roll call(s)"),
+        "{out:?}"
+    );
+
+    // Given a ledger saved as GBK CSV whose line 3 gives a day that does not exist
+    let ledger = std::env::temp_dir().join(format!("nol-ledger-{id}.csv"));
+    let good = "姓名,学籍号,身份证号,学校,年级,班级,班主任,监护人,与学生关系,监护人电话,措施,日期,经办人,经办人身份,结果,文号,备注\n\
+                王小明,G211324201101015678,211324201101010119,gyz-middle,7,7-1,李老师,王建国,父亲,13800001234,缺勤,2023-09-04,李老师,班主任,,,\n\
+                ,,,,,,,,,,电话联系,2023-09-04,李老师,班主任,已联系上,,\n";
+    let bad = good.replace("电话联系,2023-09-04", "电话联系,2023-09-31");
+    let write = |text: &str| {
+        let (gbk, _, unmappable) = encoding_rs::GBK.encode(text);
+        assert!(!unmappable);
+        std::fs::write(&ledger, &gbk).unwrap();
+    };
+    let import_ledger = |lang: &str| {
+        notoneless(&[
+            "import",
+            "ledger",
+            "--database-url",
+            &test.url,
+            "--ledger-date",
+            "2023-09-08",
+            "--lang",
+            lang,
+            ledger.to_str().unwrap(),
+        ])
+    };
+    write(&bad);
+    // When it is imported, Then the row is refused by line and column, and nothing written
+    let out = import_ledger("en");
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert_eq!(
+        stdout(&out),
+        format!(
+            "rejected: 1 row(s); nothing was written\n  {} line 3, date: \"2023-09-31\" is not a date YYYY-MM-DD\n",
+            ledger.display()
+        )
+    );
+    assert_eq!(cases_opened(&store).await, 0);
+    // and in Chinese, the line and column too (the CLI's frame comes from the catalogue)
+    let out = import_ledger("zh");
+    assert!(
+        stdout(&out).contains("第3行，date列：\"2023-09-31\" 不是 YYYY-MM-DD 格式的日期"),
+        "{out:?}"
+    );
+
+    // When the good ledger is imported twice, Then its facts are recorded once
+    write(good);
+    let out = import_ledger("zh");
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(
+        stdout(&out).starts_with(
+            "ledger of 2023-09-08: 1 case(s) opened, 3 fact(s) recorded by import:ledger/2023-09-08\n"
+        ),
+        "{out:?}"
+    );
+    let out = import_ledger("zh");
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(
+        stdout(&out).contains("0 case(s) opened, 0 fact(s) recorded"),
+        "{out:?}"
+    );
+    assert_eq!(cases_opened(&store).await, 1);
+    let _ = std::fs::remove_file(&roll_calls);
+    let _ = std::fs::remove_file(&ledger);
 }

@@ -90,6 +90,42 @@ pub fn command_metadata(actor: &Actor, request_id: &str) -> HashMap<String, Stri
     ])
 }
 
+/// Where a fact comes from when it was not entered by hand: metadata keys stamped on its
+/// event besides the actor's (`imported_from`, `ledger_date`, `imported_by` …). Empty for
+/// every fact entered through the API.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Provenance(pub Vec<(String, String)>);
+
+/// The recorder of every fact imported from a county's ledger: an identity of its own, never
+/// a person, so that nobody can pass an imported step off as one recorded at the time.
+pub const LEDGER_IMPORTER_ROLE: &str = "importer";
+
+/// The actor, and the provenance, of the facts imported from the ledger of `ledger_date` by
+/// whoever `context` acts for (kept as `imported_by`, `imported_by_role`).
+pub fn ledger_import(
+    context: &CommandContext,
+    ledger_date: chrono::NaiveDate,
+) -> (CommandContext, Provenance) {
+    let importer = CommandContext {
+        actor: Actor {
+            id: format!("import:ledger/{ledger_date}"),
+            role: LEDGER_IMPORTER_ROLE.to_string(),
+            jurisdiction: context.actor.jurisdiction.clone(),
+        },
+        request_id: context.request_id.clone(),
+        // One key cannot stand for the many facts of a file; the import is idempotent by
+        // what it records.
+        idempotency_key: None,
+    };
+    let provenance = Provenance(vec![
+        ("imported_from".to_string(), "ledger".to_string()),
+        ("ledger_date".to_string(), ledger_date.to_string()),
+        ("imported_by".to_string(), context.actor.id.clone()),
+        ("imported_by_role".to_string(), context.actor.role.clone()),
+    ]);
+    (importer, provenance)
+}
+
 /// Runs the commands of one aggregate type.
 pub struct Executor<A: Aggregate<Services = ()>> {
     cqrs: CqrsFramework<A, PersistedEventStore<ChainRepository, A>>,
@@ -144,6 +180,20 @@ impl<A: Aggregate<Services = ()> + 'static> Executor<A> {
         make: impl Fn() -> A::Command,
         context: &CommandContext,
     ) -> Result<CommandOutcome, CommandError<A::Error>> {
+        self.execute_with(id, request, make, context, &Provenance::default())
+            .await
+    }
+
+    /// [`Executor::execute`], with the provenance of a fact not entered by hand stamped on
+    /// its event's metadata too.
+    pub async fn execute_with(
+        &self,
+        id: &str,
+        request: &Value,
+        make: impl Fn() -> A::Command,
+        context: &CommandContext,
+        provenance: &Provenance,
+    ) -> Result<CommandOutcome, CommandError<A::Error>> {
         let fingerprint = fingerprint(A::TYPE, id, request);
         if let Some(key) = &context.idempotency_key
             && let Some(outcome) = self.replay(&context.actor.id, key, &fingerprint).await?
@@ -154,6 +204,7 @@ impl<A: Aggregate<Services = ()> + 'static> Executor<A> {
         // receipt is found by it, and a client may send the same id twice.
         let request_id = format!("{}/{}", context.request_id, uuid::Uuid::new_v4().simple());
         let mut metadata = command_metadata(&context.actor, &request_id);
+        metadata.extend(provenance.0.iter().cloned());
         if let Some(key) = &context.idempotency_key {
             metadata.insert("idempotency_key".to_string(), key.clone());
             metadata.insert("fingerprint".to_string(), fingerprint.clone());
@@ -264,6 +315,19 @@ impl Commands {
         action: CaseAction,
         context: &CommandContext,
     ) -> Result<CommandOutcome, CommandError> {
+        self.execute_with(case_id, action, context, &Provenance::default())
+            .await
+    }
+
+    /// [`Commands::execute`] for a fact not entered by hand: its provenance goes into the
+    /// event's metadata.
+    pub async fn execute_with(
+        &self,
+        case_id: &str,
+        action: CaseAction,
+        context: &CommandContext,
+        provenance: &Provenance,
+    ) -> Result<CommandOutcome, CommandError> {
         let request = serde_json::to_value(&action)
             .map_err(|e| StoreError::Database(format!("cannot encode the command: {e}")))?;
         let make = || {
@@ -271,7 +335,7 @@ impl Commands {
             CaseCommand::new(today, action.clone())
         };
         self.executor
-            .execute(case_id, &request, make, context)
+            .execute_with(case_id, &request, make, context, provenance)
             .await
     }
 }

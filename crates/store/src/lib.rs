@@ -31,6 +31,7 @@ pub mod org;
 pub mod passwords;
 pub mod projector;
 pub mod read_model;
+pub mod school_files;
 pub mod sessions;
 pub mod signing;
 pub mod users;

@@ -4,7 +4,7 @@
 //! file's**: line n of the text is line n of a CSV file, or row n of the workbook's first
 //! sheet. So the domain's readers, which name a refused row by its line and its column, name
 //! it as the person who made the file sees it. Every import reads its files through here:
-//! the grade-6 watch, the registry cross-check, the users (and a school's roll calls, later).
+//! the grade-6 watch, the registry cross-check, the users, a school's roll calls and a county's ledger.
 //!
 //! Bytes in, text out: no file is opened here (the command line reads the file, a form would
 //! upload it).
@@ -94,6 +94,25 @@ pub enum ListFileError {
     Workbook(String),
     #[error("is a workbook without a sheet")]
     NoSheet,
+}
+
+impl ListFileError {
+    /// Why the file cannot be read, in the catalogue's words (what the API answers).
+    pub fn message(&self) -> notoneless_i18n::Message {
+        use notoneless_i18n::{Message, Msg};
+        match self {
+            ListFileError::NotUtf8 { line } | ListFileError::NotGb18030 { line } => {
+                Message::new(Msg::FileNotText).with("line", *line)
+            }
+            ListFileError::MixedEncodings { line } => {
+                Message::new(Msg::FileMixedEncodings).with("line", *line)
+            }
+            ListFileError::Utf16 => Message::new(Msg::FileUtf16),
+            ListFileError::Nul { line } => Message::new(Msg::FileNul).with("line", *line),
+            ListFileError::Workbook(_) => Message::new(Msg::FileNotWorkbook),
+            ListFileError::NoSheet => Message::new(Msg::FileNoSheet),
+        }
+    }
 }
 
 const ZIP: &[u8] = b"PK\x03\x04";

@@ -34,6 +34,11 @@ pub struct HistoryEntry {
     pub recorded_by: Option<String>,
     pub role: Option<String>,
     pub jurisdiction: Option<String>,
+    /// For a fact imported from a county's ledger (its recorder the import, not a person):
+    /// the day of the ledger it was imported from. Such a fact was not recorded when it
+    /// happened, whatever its `on` says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub imported_from_ledger: Option<NaiveDate>,
     /// When the server recorded it.
     pub recorded_at: DateTime<Utc>,
     pub global_position: i64,
@@ -64,6 +69,10 @@ fn history_of(events: &[StoredEvent]) -> Result<(StudentCase, Vec<HistoryEntry>)
             recorded_by: stored.meta("actor").map(str::to_string),
             role: stored.meta("role").map(str::to_string),
             jurisdiction: stored.meta("jurisdiction").map(str::to_string),
+            imported_from_ledger: stored
+                .meta("ledger_date")
+                .filter(|_| stored.meta("imported_from") == Some("ledger"))
+                .and_then(|day| day.parse().ok()),
             recorded_at: stored.recorded_at,
             global_position: stored.global_position,
             hash: stored.hash.clone(),

@@ -41,6 +41,45 @@ page-too-low = must be 1 or more
 per-page-range = must be from 1 to 200
 idempotency-key-format = 1 to 200 visible ASCII characters
 registry-state-choice = expected open, resolved, cleared or all
+
+## Imports: a list file, its header, its rows
+
+file-not-text = is not text in UTF-8 or GBK/GB18030 (line { $line }); save the list as CSV in UTF-8 or GBK, or as XLSX
+file-mixed-encodings = is UTF-8 text up to line { $line }, which is not: it mixes two encodings; save the list again as CSV (UTF-8 or GBK) or as XLSX
+file-utf16 = is UTF-16 text; save the list as CSV in UTF-8 or GBK, or as XLSX
+file-nul = holds a NUL character (line { $line }); save the list as CSV in UTF-8 or GBK, or as XLSX
+file-not-workbook = cannot be read as a workbook; save it again as XLSX, or as CSV
+file-no-sheet = is a workbook without a sheet
+list-header-unreadable = cannot read the header: { $reason }
+list-unknown-column = { $column } is not a column of this list; its columns are { $expected }
+list-column-twice = the column { $column } is given twice
+list-missing-column = the header lacks the column { $column }
+list-empty = the list has no rows
+roll-call-shape-unknown = the header is neither a roll call per class and day ({ $class_day }) nor one per absent child ({ $absent_child })
+row-unreadable = cannot read the row: { $reason }
+row-bad-date = { $value } is not a date YYYY-MM-DD
+row-bad-count = { $value } is not a whole number
+row-bad-choice = { $value } is not one of: { $choices }
+row-bad-absent-entry = { $value } is not student_number:name (with :excused for a child on leave)
+row-class-day-differs = differs from line { $line }, the same class on the same day
+row-child-differs = differs from line { $line }, the same child
+row-no-child = names no child, and no child's row comes before it
+row-roll-call-recorded-otherwise = a different roll call of this class on { $date } is already recorded
+row-bad-id-number = is not a valid 18-character resident ID number
+row-step-after-ledger = { $date } is after the ledger's date { $ledger_date }
+row-roles-dont-pair = names { $roles } roles for { $people } people
+row-not-your-school = { $school } is not a school you may import for
+row-case-refuses = the child's case refuses it: { $reason }
+ledger-imported-reason = imported from the ledger of { $date }
+ledger-note-by = by { $by }
+ledger-note-with-by = { $note } (by { $by })
+ledger-date-choice = the ledger's date must be a day YYYY-MM-DD no later than today
+encoding-choice = expected auto, utf-8, gbk or gb18030
+file-not-base64 = is not a file in base64: give the list as CSV text, or as an object with "base64" (and "encoding")
+import-refused = { $count ->
+    [one] 1 row was refused
+   *[other] { $count } rows were refused
+}; nothing was written
 lifetime-days-range = must be from 1 to { $max }
 no-such-school = there is no school { $school }
 clock-not-training = this server runs on the machine's clock; only a training server's clock (notoneless serve --clock) can be moved

@@ -71,6 +71,7 @@ may-acknowledge-others-report = acknowledge a report sent to another recipient
 may-revoke-others-token = revoke another user's token
 may-manage-credentials = reset the password or end the sessions of anyone but their school's head teachers and leaders
 may-log-out-with-token = log out with a bearer token (a program revokes its token instead)
+may-import-ledger = import a county's ledger (台账)
 
 ## Focus groups, recipients, registry findings
 

@@ -71,6 +71,7 @@ may-acknowledge-others-report = 签收报送给其他单位的报告
 may-revoke-others-token = 吊销他人的令牌
 may-manage-credentials = 为本校班主任和分管负责人以外的人重置密码或结束登录
 may-log-out-with-token = 用访问令牌退出登录（程序应吊销其令牌）
+may-import-ledger = 导入台账
 
 ## 重点群体、报告对象、比对问题
 
