@@ -3,7 +3,11 @@
 //! every case a batch touches from that case's whole log, and writes the case rows and the new
 //! checkpoint in one transaction. A crash anywhere loses nothing and doubles nothing: the
 //! transaction either commits rows and checkpoint together or neither, and re-assessing a case
-//! from its log gives the same row however often it is done.
+//! from its log gives the same row however often it is done. A change to the calendar
+//! re-assesses every case: that is written a chunk of cases per transaction, and the
+//! checkpoint after the last (a crash re-does the whole batch; each row is the same again),
+//! so that no transaction holds SQLite's one write lock for the seconds a county takes and a
+//! person's write meanwhile (a login, a fact) waits a chunk, not the county.
 //!
 //! It wakes on PostgreSQL's NOTIFY (or the in-process signal after each SQLite commit), polls
 //! twice a second in case a notification was missed or an event waited behind a transaction
@@ -169,12 +173,18 @@ impl Projector {
             org.reload().await?;
         }
         let calendar_changed = org_events.iter().any(OrgEvent::changes_calendar);
-        let mut tx = self.db.begin().await?;
         if calendar_changed {
             let all = self.all_case_ids().await?;
-            self.project_cases(&mut tx, all.iter().map(String::as_str), now)
-                .await?;
-        } else {
+            let ids: Vec<&str> = all.iter().map(String::as_str).collect();
+            for chunk in ids.chunks(CASES_PER_TRANSACTION) {
+                let mut tx = self.db.begin().await?;
+                self.project_cases(&mut tx, chunk.iter().copied(), now)
+                    .await?;
+                tx.commit().await?;
+            }
+        }
+        let mut tx = self.db.begin().await?;
+        if !calendar_changed {
             self.project_cases(&mut tx, cases, now).await?;
         }
         self.save_checkpoint(&mut tx, last).await?;
@@ -517,6 +527,10 @@ impl Projector {
         }
     }
 }
+
+/// How many cases one transaction of a calendar change's re-assessment writes: a few
+/// hundred milliseconds of SQLite's write lock at a time.
+pub const CASES_PER_TRANSACTION: usize = 200;
 
 /// How long a stopping projector goes on applying what was committed before the stop.
 pub const DRAIN: Duration = Duration::from_secs(5);
