@@ -375,6 +375,7 @@ pub enum Msg {
     ConsoleChooseChannel,
     ConsoleChooseReached,
     ConsoleRecordCall,
+    ConsoleChild,
 
     // ---- review.ftl: the review's findings, the ladder's steps, the evidence ---------------
     StepContactParents,

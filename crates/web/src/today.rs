@@ -19,6 +19,8 @@ pub const MAX_ITEMS: i64 = 200;
 /// A step as the page shows it.
 pub struct Item {
     pub step: String,
+    /// The child, as the school knows them: name, grade and class.
+    pub child: String,
     pub case_id: String,
     pub school: String,
     pub due: String,
@@ -71,6 +73,11 @@ pub async fn page(State(state): State<AppState>, viewer: Viewer) -> Response {
     let (mut overdue, mut due) = (Vec::new(), Vec::new());
     for item in items {
         let shown = Item {
+            child: Message::new(Msg::ConsoleChild)
+                .with("name", item.name.as_str())
+                .with("grade", item.grade)
+                .with("class", item.class.as_str())
+                .text(lang),
             step: obligation_label(&item.obligation.kind)
                 .map_or_else(|| item.obligation.kind.clone(), |m| m.text(lang)),
             school: snapshot

@@ -158,6 +158,10 @@ async fn a_head_teacher_logs_in_on_her_phone_and_sees_todays_steps(backend: Back
     assert!(text_of(&browser, ".who").await.contains(TEACHER_NAME));
     let overdue = text_of(&browser, "section[aria-labelledby=overdue-heading]").await;
     assert!(overdue.contains("联系家长"), "{overdue}");
+    assert!(
+        overdue.contains("王小明（7年级 7-2班）"),
+        "the child by name: {overdue}"
+    );
     assert!(overdue.contains("公营子中学"), "{overdue}");
     check_page(&browser, "today", Device::Phone).await;
 

@@ -49,3 +49,4 @@ console-enter-guardian = Enter the guardian contacted
 console-choose-channel = Choose how
 console-choose-reached = Choose whether they were reached
 console-record-call = Record the call
+console-child = { $name } (grade { $grade }, class { $class })

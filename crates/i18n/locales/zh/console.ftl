@@ -49,3 +49,4 @@ console-enter-guardian = 请填写联系的监护人
 console-choose-channel = 请选择联系方式
 console-choose-reached = 请选择是否联系上
 console-record-call = 记录联系家长
+console-child = { $name }（{ $grade }年级 { $class }班）
