@@ -181,6 +181,10 @@ impl Projector {
                 self.project_cases(&mut tx, chunk.iter().copied(), now)
                     .await?;
                 tx.commit().await?;
+                // SQLite gives its write lock to whoever asks first after a commit, and a
+                // waiting writer only asks again after its busy handler's sleep: pause, so
+                // that it gets the lock between two chunks instead of after the county.
+                tokio::time::sleep(PAUSE_BETWEEN_CHUNKS).await;
             }
         }
         let mut tx = self.db.begin().await?;
@@ -531,6 +535,10 @@ impl Projector {
 /// How many cases one transaction of a calendar change's re-assessment writes: a few
 /// hundred milliseconds of SQLite's write lock at a time.
 pub const CASES_PER_TRANSACTION: usize = 200;
+
+/// The pause between two chunks of a calendar change's re-assessment (a county of 2,000
+/// cases: ten chunks, a second in all), long enough for SQLite's busy handler to retry.
+pub const PAUSE_BETWEEN_CHUNKS: Duration = Duration::from_millis(100);
 
 /// How long a stopping projector goes on applying what was committed before the stop.
 pub const DRAIN: Duration = Duration::from_secs(5);
