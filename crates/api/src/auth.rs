@@ -318,15 +318,21 @@ pub fn request_id(headers: &HeaderMap) -> String {
 
 /// The session secret in the request's `Cookie` header, if there is one.
 pub fn session_cookie(headers: &HeaderMap) -> Option<SessionSecret> {
+    cookie_value(headers, SESSION_COOKIE)
+        .map(SessionSecret::from_cookie)
+        .filter(|secret| !secret.expose().is_empty())
+}
+
+/// The value of the request's cookie `name` (the session's, the console's language).
+pub fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(axum::http::header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
-        .map(|(_, value)| SessionSecret::from_cookie(value.trim()))
-        .filter(|secret| !secret.expose().is_empty())
+        .find(|(found, _)| *found == name)
+        .map(|(_, value)| value.trim())
 }
 
 /// Finds the caller by their bearer token or, without one, by their session cookie. A

@@ -159,7 +159,8 @@ pub async fn log_in(
     Ok(response)
 }
 
-fn set_cookie(response: &mut Response, value: &str) -> Result<(), ApiError> {
+/// Adds a `Set-Cookie` to an answer (the API's and the console's).
+pub fn set_cookie(response: &mut Response, value: &str) -> Result<(), ApiError> {
     let value = HeaderValue::from_str(value).map_err(ApiError::internal)?;
     response.headers_mut().append(header::SET_COOKIE, value);
     Ok(())

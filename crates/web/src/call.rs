@@ -61,10 +61,7 @@ struct CallPage {
 
 impl CallPage {
     fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.text.as_str())
+        crate::login::error_for(&self.errors, field)
     }
 }
 

@@ -6,12 +6,12 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use notoneless_api::AppState;
 use notoneless_api::auth::{Caller, Credential, request_id};
 use notoneless_api::error::ApiError;
-use notoneless_api::session::{Source, clearing_cookie, cookie};
+use notoneless_api::session::{Source, clearing_cookie, cookie, set_cookie};
 use notoneless_domain::MIN_PASSWORD_CHARS;
 use notoneless_i18n::{Lang, Message, Msg};
 use notoneless_store::accounts::{AccessRefusal, AccountError, Login};
@@ -41,11 +41,16 @@ struct LoginPage {
 
 impl LoginPage {
     fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.text.as_str())
+        error_for(&self.errors, field)
     }
+}
+
+/// The error shown next to a form's field, if there is one.
+pub fn error_for<'a>(errors: &'a [FieldError], field: &str) -> Option<&'a str> {
+    errors
+        .iter()
+        .find(|e| e.field == field)
+        .map(|e| e.text.as_str())
 }
 
 /// What a new password must be, in the reader's language.
@@ -143,11 +148,10 @@ pub async fn submit(
     match logged {
         Ok(logged) => {
             let mut response = Redirect::to("/").into_response();
-            if let Ok(value) =
-                HeaderValue::from_str(&cookie(&state, &logged.secret, &logged.session))
-            {
-                response.headers_mut().append(header::SET_COOKIE, value);
-            }
+            let _ = set_cookie(
+                &mut response,
+                &cookie(&state, &logged.secret, &logged.session),
+            );
             response
         }
         Err(error) => {
@@ -213,9 +217,7 @@ pub async fn log_out(
         }
     }
     let mut response = Redirect::to("/login").into_response();
-    if let Ok(value) = HeaderValue::from_str(&clearing_cookie(&state)) {
-        response.headers_mut().append(header::SET_COOKIE, value);
-    }
+    let _ = set_cookie(&mut response, &clearing_cookie(&state));
     response
 }
 
@@ -238,8 +240,6 @@ pub async fn switch_language(Path(code): Path<String>, Query(back): Query<Back>)
     };
     let mut response = Redirect::to(&back).into_response();
     let value = format!("{LANG_COOKIE}={lang}; Path=/; Max-Age=31536000; SameSite=Lax");
-    if let Ok(value) = HeaderValue::from_str(&value) {
-        response.headers_mut().append(header::SET_COOKIE, value);
-    }
+    let _ = set_cookie(&mut response, &value);
     response
 }

@@ -9,7 +9,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use notoneless_api::AppState;
-use notoneless_api::auth::{Caller, Credential};
+use notoneless_api::auth::{Caller, Credential, cookie_value};
 use notoneless_i18n::{Lang, Msg};
 
 use crate::assets::STYLESHEET;
@@ -24,14 +24,7 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self';
 
 /// The reader's language: their choice (the cookie), else what their browser asks for.
 pub fn lang_of(headers: &HeaderMap) -> Lang {
-    let chosen = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == LANG_COOKIE)
-        .and_then(|(_, value)| value.parse::<Lang>().ok());
+    let chosen = cookie_value(headers, LANG_COOKIE).and_then(|value| value.parse::<Lang>().ok());
     chosen.unwrap_or_else(|| {
         Lang::negotiate(
             headers
