@@ -11,14 +11,16 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use notoneless_api::AppState;
-use notoneless_api::auth::{Access, require_role, visible_case};
-use notoneless_api::error::ApiError;
 use notoneless_domain::{CaseAction, CaseActionKind, ContactChannel, ParentContact, Participant};
 use notoneless_i18n::Msg;
 use serde::Deserialize;
 
 use crate::login::FieldError;
 use crate::shell::{Shell, Viewer, failed_with, render};
+use crate::steps::{admitted, field_error, new_key, record, today};
+
+/// What the form records.
+const KIND: CaseActionKind = CaseActionKind::RecordParentContact;
 
 /// What the form holds, as sent (kept to show again with its errors).
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -115,43 +117,22 @@ fn page(viewer: &Viewer, case_id: &str, form: CallForm, errors: Vec<FieldError>)
     }
 }
 
-/// The role may record a parents' call, and the case is in the viewer's jurisdiction (else
-/// the API's own refusal: 403 or 404).
-async fn admitted(state: &AppState, viewer: &Viewer, case_id: &str) -> Result<(), ApiError> {
-    require_role(
-        &viewer.caller,
-        Access::Record(CaseActionKind::RecordParentContact),
-    )?;
-    visible_case(state, &viewer.caller, case_id).await?;
-    Ok(())
-}
-
 /// `GET /cases/{case_id}/parent-call`: the form, dated today, with a new idempotency key.
 pub async fn form(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(case_id): Path<String>,
 ) -> Response {
-    if let Err(refused) = admitted(&state, &viewer, &case_id).await {
+    if let Err(refused) = admitted(&state, &viewer, &case_id, KIND).await {
         return failed_with(viewer.lang, &refused);
     }
-    let today = state
-        .store
-        .rules
-        .get()
-        .calendar
-        .local_date(state.store.clock.now());
     let form = CallForm {
-        idempotency_key: uuid_key(),
-        on: today.to_string(),
+        idempotency_key: new_key(),
+        on: today(&state).to_string(),
         channel: "phone".into(),
         ..CallForm::default()
     };
     render(&page(&viewer, &case_id, form, Vec::new()))
-}
-
-fn uuid_key() -> String {
-    format!("console-{}", uuid::Uuid::new_v4())
 }
 
 /// `POST /cases/{case_id}/parent-call`: records the call and goes back to today's list; or
@@ -166,7 +147,7 @@ pub async fn submit(
     if !viewer.csrf_matches(&form.csrf_token) {
         return (StatusCode::FORBIDDEN, Msg::CsrfRequired.text(lang)).into_response();
     }
-    if let Err(refused) = admitted(&state, &viewer, &case_id).await {
+    if let Err(refused) = admitted(&state, &viewer, &case_id, KIND).await {
         return failed_with(lang, &refused);
     }
     let mut errors = Vec::new();
@@ -199,7 +180,7 @@ pub async fn submit(
         error("reached", Msg::ConsoleChooseReached);
     }
     let key = if form.idempotency_key.trim().is_empty() {
-        uuid_key()
+        new_key()
     } else {
         form.idempotency_key.clone()
     };
@@ -228,22 +209,10 @@ pub async fn submit(
         },
         note: optional(&form.note),
     });
-    let recorded = state
-        .store
-        .commands
-        .execute(&case_id, action, &viewer.caller.context(Some(key)))
-        .await;
-    match recorded {
-        Ok(_) => Redirect::to("/").into_response(),
+    match record(&state, &viewer, &case_id, action, key).await {
+        Ok(()) => Redirect::to("/").into_response(),
         Err(refused) => {
-            let refused = ApiError::from(refused);
-            let field = refused.field().unwrap_or_default();
-            let error = FieldError {
-                // The domain names the command's fields (`on`, `guardian`, …) as the form does.
-                field: field.rsplit('.').next().unwrap_or_default().to_string(),
-                text: refused.message().text(lang),
-            };
-            let shown = page(&viewer, &case_id, form, vec![error]);
+            let shown = page(&viewer, &case_id, form, vec![field_error(lang, &refused)]);
             (refused.status(), render(&shown)).into_response()
         }
     }

@@ -10,14 +10,21 @@
 //! * `login.rs`: logging in (with the first-login change of a one-time password), out, and
 //!   the language switch;
 //! * `today.rs`: the head teacher's "today": what is due and overdue for her children;
-//! * `call.rs`: the parents' call, recorded from a one-screen form.
+//! * `roll_call.rs`: today's roll call, one screen per class;
+//! * `call.rs`: the parents' call, recorded from a one-screen form;
+//! * `steps.rs`: the other steps' forms (home visit, report upward, return) from one
+//!   template, and the one-tap acknowledgement of a report; the helpers every form shares;
+//! * `case.rs`: the child's page: the child, the ladder's state, the case as facts in order.
 //!
 //! What is not built yet is listed in `docs/console.md`.
 
 mod assets;
 mod call;
+mod case;
 mod login;
+mod roll_call;
 mod shell;
+mod steps;
 mod today;
 
 use axum::Router;
@@ -36,6 +43,24 @@ pub fn console() -> Console {
         .route(
             "/cases/{case_id}/parent-call",
             get(call::form).post(call::submit),
+        )
+        .route("/cases/{case_id}", get(case::page))
+        .route(
+            "/cases/{case_id}/home-visit",
+            get(steps::visit_form).post(steps::visit_submit),
+        )
+        .route(
+            "/cases/{case_id}/report",
+            get(steps::report_form).post(steps::report_submit),
+        )
+        .route(
+            "/cases/{case_id}/return",
+            get(steps::return_form).post(steps::return_submit),
+        )
+        .route("/cases/{case_id}/acknowledge", post(steps::acknowledge))
+        .route(
+            "/roll-call/{school}/{class}",
+            get(roll_call::form).post(roll_call::submit),
         )
         .route("/lang/{code}", get(login::switch_language))
         .route("/static/{file}", get(assets::serve))

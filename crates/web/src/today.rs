@@ -1,6 +1,9 @@
-//! The head teacher's "today" (the home page of every signed-in user): the steps her role
-//! owes for the children of her schools, the overdue first and the longest overdue at the
-//! top, read from the same work queue as `GET /api/v1/work-queue`.
+//! The head teacher's "today" (the home page of every signed-in user): her classes' roll call
+//! for today, then the steps her role owes for the children of her schools, the overdue first
+//! and the longest overdue at the top, read from the same work queue as
+//! `GET /api/v1/work-queue`; each card links to the child's page and to the step's form. For
+//! a township or bureau officer, the reports to their office to acknowledge (one tap) and the
+//! overdue reports of their jurisdiction (督办).
 
 use askama::Template;
 use axum::extract::State;
@@ -9,9 +12,12 @@ use notoneless_api::AppState;
 use notoneless_api::auth::visible_schools;
 use notoneless_api::cases::queue::queue_of;
 use notoneless_i18n::{Message, Msg};
-use notoneless_store::read_model::{obligation_label, work_queue};
+use notoneless_store::read_model::{WorkReason, obligation_label, work_queue};
 
+use crate::case::form_for;
+use crate::roll_call::{ClassToday, classes_today};
 use crate::shell::{Shell, Viewer, render};
+use crate::steps::new_key;
 
 /// How many steps the page lists at most.
 pub const MAX_ITEMS: i64 = 200;
@@ -25,8 +31,13 @@ pub struct Item {
     pub school: String,
     pub due: String,
     pub overdue: bool,
-    /// The form that records this step, where the console has one.
-    pub action: Option<String>,
+    /// The form that records this step, where the console has one, and its link's text.
+    pub action: Option<(String, String)>,
+    /// A report to the viewer's office: the one-tap acknowledgement's idempotency key, and
+    /// the day the report was made.
+    pub acknowledge: Option<(String, String)>,
+    /// A report overdue in the viewer's jurisdiction (督办).
+    pub supervise: bool,
 }
 
 #[derive(Template)]
@@ -38,6 +49,8 @@ struct TodayPage {
     due: Vec<Item>,
     /// The role records no steps of a case (an admin): nothing to list.
     no_steps: bool,
+    /// Today's roll call of the viewer's classes.
+    classes: Vec<ClassToday>,
 }
 
 /// `GET /`.
@@ -51,6 +64,10 @@ pub async fn page(State(state): State<AppState>, viewer: Viewer) -> Response {
         Ok(query) => query,
         Err(refused) => return crate::shell::failed_with(lang, &refused),
     };
+    let classes = match classes_today(&state, &viewer).await {
+        Ok(classes) => classes,
+        Err(refused) => return crate::shell::failed_with(lang, &refused),
+    };
     if query.kinds.is_empty() && query.acknowledge.is_none() {
         return render(&TodayPage {
             shell,
@@ -58,6 +75,7 @@ pub async fn page(State(state): State<AppState>, viewer: Viewer) -> Response {
             overdue: Vec::new(),
             due: Vec::new(),
             no_steps: true,
+            classes,
         });
     }
     let snapshot = state.store.org.current();
@@ -85,8 +103,20 @@ pub async fn page(State(state): State<AppState>, viewer: Viewer) -> Response {
                 .nodes
                 .get(&item.school)
                 .map_or_else(|| item.school.clone(), |n| n.name.clone()),
-            action: (item.obligation.kind == "contact_parents")
-                .then(|| format!("/cases/{}/parent-call", item.case_id)),
+            action: (item.reason == WorkReason::Record)
+                .then(|| form_for(&item.case_id, &item.obligation.kind))
+                .flatten()
+                .map(|(href, msg)| (href, msg.text(lang))),
+            acknowledge: (item.reason == WorkReason::Acknowledge).then(|| {
+                (
+                    new_key(),
+                    item.obligation
+                        .done_on
+                        .map(|d| lang.day(d))
+                        .unwrap_or_default(),
+                )
+            }),
+            supervise: item.reason == WorkReason::Supervise,
             case_id: item.case_id,
             due: Message::new(Msg::ConsoleDueBy)
                 .with("day", calendar.local_date(item.obligation.due))
@@ -105,5 +135,6 @@ pub async fn page(State(state): State<AppState>, viewer: Viewer) -> Response {
         overdue,
         due,
         no_steps: false,
+        classes,
     })
 }

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{Browser, Console, Device, TEACHER, TEACHER_NAME};
+use common::{Browser, Console, Device, PRINCIPAL, TEACHER, TEACHER_NAME, TOWNSHIP_OFFICER};
 use fantoccini::Locator;
 use notoneless_store::conformance;
 use notoneless_store::db::Backend;
@@ -165,8 +165,84 @@ async fn a_head_teacher_logs_in_on_her_phone_and_sees_todays_steps(backend: Back
     assert!(overdue.contains("公营子中学"), "{overdue}");
     check_page(&browser, "today", Device::Phone).await;
 
+    // Today's roll call of her class, in one screen: the child ticked absent.
+    let roll = text_of(&browser, "section[aria-labelledby=roll-heading]").await;
+    assert!(roll.contains("7-2班") && roll.contains("未点名"), "{roll}");
+    click(&browser, "section[aria-labelledby=roll-heading] a.act").await;
+    assert_eq!(text_of(&browser, "h1").await, "7-2班 今日点名");
+    check_page(&browser, "roll-call", Device::Phone).await;
+    submit(&browser).await;
+    assert!(
+        text_of(&browser, "#enrolled-error")
+            .await
+            .contains("请填写在册人数")
+    );
+    fill(&browser, "enrolled", "45").await;
+    client
+        .find(Locator::Css("input[name=mark_0][value=absent]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    submit(&browser).await;
+    assert_eq!(text_of(&browser, "h1").await, "今日待办");
+    let roll = text_of(&browser, "section[aria-labelledby=roll-heading]").await;
+    assert!(roll.contains("已点名：缺席 1 人"), "{roll}");
+    let roll_calls = console
+        .store
+        .roll_calls
+        .of_school(common::SCHOOL, None)
+        .await
+        .unwrap();
+    assert_eq!(roll_calls.len(), 1, "one roll call on record");
+    let (_, roll_call) = &roll_calls[0];
+    assert_eq!((roll_call.enrolled, roll_call.present), (45, 44));
+    assert_eq!(roll_call.absent[0].name, "王小明");
+    assert!(!roll_call.absent[0].excused);
+
+    // The child's page, from the card: the child, the ladder's steps, the facts in order.
+    click(
+        &browser,
+        "section[aria-labelledby=overdue-heading] strong a",
+    )
+    .await;
+    assert_eq!(text_of(&browser, "h1").await, "王小明");
+    let case = text_of(&browser, "main").await;
+    assert!(
+        case.contains("7年级 7-2班") && case.contains("公营子中学"),
+        "{case}"
+    );
+    assert!(
+        case.contains("联系家长") && case.contains("已逾期"),
+        "{case}"
+    );
+    check_page(&browser, "case", Device::Phone).await;
+    // The home visit's form: who went, herself ticked and named.
+    click(&browser, "a[href$='/home-visit']").await;
+    assert_eq!(text_of(&browser, "h1").await, "家访");
+    let mine = client.find(Locator::Id("went_head_teacher")).await.unwrap();
+    assert!(mine.is_selected().await.unwrap());
+    assert_eq!(
+        client
+            .find(Locator::Id("name_head_teacher"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some(TEACHER_NAME)
+    );
+    check_page(&browser, "home-visit", Device::Phone).await;
+    client.back().await.unwrap();
+    click(&browser, "a[href$='/return']").await;
+    assert_eq!(text_of(&browser, "h1").await, "返校");
+    check_page(&browser, "return", Device::Phone).await;
+    client.goto(&console.base).await.unwrap();
+
     // The call, from the card: the form is dated today; the guardian is asked for.
-    click(&browser, "a.act").await;
+    click(&browser, "a.act[href$='/parent-call']").await;
     assert_eq!(text_of(&browser, "h1").await, "联系家长");
     check_page(&browser, "parent-call", Device::Phone).await;
     let on = client.find(Locator::Id("on")).await.unwrap();
@@ -283,6 +359,21 @@ async fn the_pages_fit_a_desktop_too(backend: Backend) {
     assert_eq!(text_of(&browser, "h1").await, "今日待办");
     check_page(&browser, "today", Device::Desktop).await;
     client
+        .goto(&format!("{}/cases/case-1", console.base))
+        .await
+        .unwrap();
+    assert_eq!(text_of(&browser, "h1").await, "王小明");
+    check_page(&browser, "case", Device::Desktop).await;
+    client
+        .goto(&format!(
+            "{}/roll-call/{}/7-2",
+            console.base,
+            common::SCHOOL
+        ))
+        .await
+        .unwrap();
+    check_page(&browser, "roll-call", Device::Desktop).await;
+    client
         .goto(&format!("{}/no-such-page", console.base))
         .await
         .unwrap();
@@ -291,7 +382,135 @@ async fn the_pages_fit_a_desktop_too(backend: Backend) {
     browser.close().await;
 }
 
+/// Logs in with a one-time password, choosing a password of one's own.
+async fn log_in_first_time(browser: &Browser, console: &Console, user: &str, password: &str) {
+    browser
+        .client
+        .goto(&format!("{}/login", console.base))
+        .await
+        .unwrap();
+    fill(browser, "user", user).await;
+    fill(browser, "password", password).await;
+    submit(browser).await;
+    fill(browser, "password", password).await;
+    fill(browser, "new_password", "春天的柳树发芽了2023").await;
+    submit(browser).await;
+    assert_eq!(text_of(browser, "h1").await, "今日待办");
+}
+
+/// Reloads today's page until `done` holds of the text of its `main`, for a while.
+async fn until_today(
+    browser: &Browser,
+    console: &Console,
+    what: &str,
+    done: impl Fn(&str) -> bool,
+) {
+    let started = std::time::Instant::now();
+    loop {
+        browser.client.goto(&console.base).await.unwrap();
+        let main = text_of(browser, "main").await;
+        if done(&main) {
+            return;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "{what}: {main}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
+async fn the_principal_reports_upward_and_the_township_acknowledges(backend: Backend) {
+    let console = Console::start(backend).await;
+    let browser = Browser::open(Device::Desktop).await;
+    log_in_first_time(&browser, &console, PRINCIPAL, &console.one_time[PRINCIPAL]).await;
+    let today = text_of(&browser, "section[aria-labelledby=overdue-heading]").await;
+    assert!(
+        today.contains("刘小红") && today.contains("向乡镇政府报告"),
+        "{today}"
+    );
+
+    // The report upward: one form naming both recipients, each report with its reference.
+    click(&browser, "a.act[href$='/report']").await;
+    assert_eq!(text_of(&browser, "h1").await, "上报");
+    for id in ["to_township_government", "to_county_bureau"] {
+        let ticked = browser.client.find(Locator::Id(id)).await.unwrap();
+        assert!(ticked.is_selected().await.unwrap(), "{id} is ticked");
+    }
+    check_page(&browser, "report", Device::Desktop).await;
+    submit(&browser).await;
+    assert!(
+        text_of(&browser, "#reference_township_government-error")
+            .await
+            .contains("请填写文号")
+    );
+    fill(&browser, "reference_township_government", "公小〔2023〕7号").await;
+    fill(&browser, "reference_county_bureau", "公小〔2023〕8号").await;
+    submit(&browser).await;
+    assert_eq!(text_of(&browser, "h1").await, "今日待办");
+    let events = notoneless_store::log::case_events(&console.store.db, "case-2")
+        .await
+        .unwrap();
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e.event_type.contains("ReportSubmitted"))
+            .count(),
+        2,
+        "a report to each recipient"
+    );
+    until_today(
+        &browser,
+        &console,
+        "the reports leave the principal's list",
+        |main| !main.contains("向乡镇政府报告") && !main.contains("向县教育局报告"),
+    )
+    .await;
+    browser.close().await;
+
+    // The township's officer, on his phone: the report to acknowledge, one tap.
+    let phone = Browser::open(Device::Phone).await;
+    log_in_first_time(
+        &phone,
+        &console,
+        TOWNSHIP_OFFICER,
+        &console.one_time[TOWNSHIP_OFFICER],
+    )
+    .await;
+    until_today(
+        &phone,
+        &console,
+        "the report reaches the township",
+        |main| main.contains("确认收到"),
+    )
+    .await;
+    assert!(text_of(&phone, "main").await.contains("刘小红"));
+    check_page(&phone, "today-township", Device::Phone).await;
+    click(&phone, "form.ack button").await;
+    assert_eq!(text_of(&phone, "h1").await, "今日待办");
+    let events = notoneless_store::log::case_events(&console.store.db, "case-2")
+        .await
+        .unwrap();
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e.event_type.contains("ReportAcknowledged"))
+            .count(),
+        1,
+        "acknowledged once"
+    );
+    until_today(
+        &phone,
+        &console,
+        "the acknowledged report leaves his list",
+        |main| !main.contains("确认收到"),
+    )
+    .await;
+    phone.close().await;
+}
+
 conformance!(
     a_head_teacher_logs_in_on_her_phone_and_sees_todays_steps,
-    the_pages_fit_a_desktop_too
+    the_pages_fit_a_desktop_too,
+    the_principal_reports_upward_and_the_township_acknowledges
 );

@@ -24,15 +24,23 @@ use serde_json::{Value, json};
 pub const SCHOOL: &str = "kazuo-gyz-middle";
 pub const TEACHER: &str = "li";
 pub const TEACHER_NAME: &str = "李老师";
+/// A second school of the township, whose principal reports a child absent three days.
+pub const SCHOOL2: &str = "kazuo-gyz-primary";
+pub const PRINCIPAL: &str = "zhang";
+pub const TOWNSHIP_OFFICER: &str = "zhao";
 
-/// The application with the console, a county of one school, its head teacher (with a
-/// one-time password) and one child absent yesterday (the parents' call is overdue).
+/// The application with the console, a county of one township and two schools: at the first,
+/// its head teacher (with a one-time password) and one child absent yesterday (the parents'
+/// call is overdue); at the second, its principal and a child absent three days (the reports
+/// to the township and the bureau are due); the township's officer.
 pub struct Console {
     pub base: String,
     pub store: Arc<Store>,
     pub clock: Arc<FixedClock>,
     /// The head teacher's one-time password.
     pub one_time_password: String,
+    /// The principal's and the township officer's one-time passwords, by user id.
+    pub one_time: std::collections::BTreeMap<String, String>,
     _running: Running,
     _db: TestDb,
 }
@@ -61,6 +69,7 @@ impl Console {
             ("kazuo", NodeKind::County, "喀左县", None),
             ("gongyingzi", NodeKind::Township, "公营子镇", Some("kazuo")),
             (SCHOOL, NodeKind::School, "公营子中学", Some("gongyingzi")),
+            (SCHOOL2, NodeKind::School, "公营子小学", Some("gongyingzi")),
         ] {
             let node = Node {
                 id: id.into(),
@@ -92,6 +101,30 @@ impl Console {
             .password
             .expose()
             .to_string();
+        let mut one_time = std::collections::BTreeMap::new();
+        for (id, name, role, node) in [
+            (PRINCIPAL, "张校长", UserRole::Principal, SCHOOL2),
+            (
+                TOWNSHIP_OFFICER,
+                "赵干事",
+                UserRole::TownshipOfficer,
+                "gongyingzi",
+            ),
+        ] {
+            let user = User {
+                id: id.into(),
+                name: name.into(),
+                role,
+                node: node.into(),
+            };
+            store
+                .org
+                .execute(OrgCommand::AddUser(user), &context(None))
+                .await
+                .unwrap();
+            let password = store.reset_password(id, &context(None)).await.unwrap();
+            one_time.insert(id.to_string(), password.password.expose().to_string());
+        }
         clock.set(at("2023-11-09", "08:00"));
         run(
             &store,
@@ -100,13 +133,25 @@ impl Console {
         )
         .await;
         run(&store, "case-1", absent("2023-11-09")).await;
+        clock.set(at("2023-11-07", "08:00"));
+        let mut second = opening("2023-11-07");
+        second.student.school = SCHOOL2.into();
+        second.student.student_number = "G211324201101025678".into();
+        second.student.name = "刘小红".into();
+        second.student.grade = 5;
+        second.student.class = "5-1".into();
+        run(&store, "case-2", CaseAction::OpenCase(second)).await;
+        for day in ["2023-11-07", "2023-11-08", "2023-11-09"] {
+            clock.set(at(day, "08:00"));
+            run(&store, "case-2", absent(day)).await;
+        }
         clock.set(at("2023-11-10", "08:00"));
         let running = application.spawn().unwrap();
         // The projector writes the read models beside the server: wait for the queue.
         let started = Instant::now();
         while notoneless_store::read_model::work_queue(
             &store.db,
-            &notoneless_api::cases::queue::queue_of(UserRole::HeadTeacher).unwrap(),
+            &notoneless_api::cases::queue::queue_of(UserRole::Principal).unwrap(),
             None,
             clock.now_value(),
             10,
@@ -126,6 +171,7 @@ impl Console {
             store,
             clock,
             one_time_password,
+            one_time,
             _running: running,
             _db: db,
         }

@@ -1,0 +1,729 @@
+//! The forms of the ladder's other steps beside the parents' call: the home visit (who went,
+//! the roles the step requires ticked beforehand), the report upward (to the township
+//! government and the county bureau, both named on one form) and the child's return to
+//! school; and the one-tap acknowledgement of a report by its recipient. Each form is a
+//! command on the same path as the API's (`auth::require_role`, `auth::visible_case`,
+//! `Commands::execute`), with an idempotency key made with the page: a form sent twice records
+//! once. One template (`step.html`) draws them all from a list of [`Input`]s.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::NaiveDate;
+use notoneless_api::AppState;
+use notoneless_api::auth::{Access, require_role, visible_case};
+use notoneless_api::error::ApiError;
+use notoneless_domain::{
+    Acknowledgement, CaseAction, CaseActionKind, CaseEvent, HomeVisit, ObligationKind, Participant,
+    Recipient, Report, Return, Role, StepAction, StudentCase, VisitOutcome,
+};
+use notoneless_i18n::{Message, Msg};
+use notoneless_store::read_model::case_status;
+
+use crate::call::Choice;
+use crate::login::FieldError;
+use crate::shell::{Shell, Viewer, failed_with, render};
+
+/// A form's fields as sent (the names are the form's own).
+pub type Values = HashMap<String, String>;
+
+/// One input of a step's form.
+pub enum Input {
+    /// A day (`YYYY-MM-DD`).
+    Date {
+        name: &'static str,
+        label: String,
+        value: String,
+    },
+    /// Several lines of text.
+    Area {
+        name: &'static str,
+        label: String,
+        value: String,
+    },
+    /// One choice of several.
+    Radios {
+        name: &'static str,
+        legend: String,
+        choices: Vec<Choice>,
+    },
+    /// Things to tick, each with a line of text beside it (who went, and their name; the
+    /// recipient, and the report's reference).
+    Checks {
+        name: &'static str,
+        legend: String,
+        hint: String,
+        items: Vec<Check>,
+    },
+}
+
+/// A tick box with its line of text.
+pub struct Check {
+    pub name: String,
+    pub text: String,
+    pub checked: bool,
+    /// The step requires it (shown as such).
+    pub required: bool,
+    pub text_name: String,
+    pub text_label: String,
+    pub text_value: String,
+}
+
+#[derive(Template)]
+#[template(path = "step.html")]
+struct StepPage {
+    shell: Shell,
+    case_id: String,
+    action: String,
+    idempotency_key: String,
+    inputs: Vec<Input>,
+    save: String,
+    errors: Vec<FieldError>,
+}
+
+impl StepPage {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        crate::login::error_for(&self.errors, field)
+    }
+}
+
+/// A new idempotency key for a form.
+pub fn new_key() -> String {
+    format!("console-{}", uuid::Uuid::new_v4())
+}
+
+/// The school's today, by the calendar in force.
+pub fn today(state: &AppState) -> NaiveDate {
+    state
+        .store
+        .rules
+        .get()
+        .calendar
+        .local_date(state.store.clock.now())
+}
+
+/// The role may record this kind of fact, and the case is in the viewer's jurisdiction (else
+/// the API's own refusal: 403, or 404 for a case outside it).
+pub async fn admitted(
+    state: &AppState,
+    viewer: &Viewer,
+    case_id: &str,
+    kind: CaseActionKind,
+) -> Result<(), ApiError> {
+    require_role(&viewer.caller, Access::Record(kind))?;
+    visible_case(state, &viewer.caller, case_id).await?;
+    Ok(())
+}
+
+/// Records `action` on the case through the one command path, with the form's idempotency
+/// key; a refusal is the API's.
+pub async fn record(
+    state: &AppState,
+    viewer: &Viewer,
+    case_id: &str,
+    action: CaseAction,
+    key: String,
+) -> Result<(), ApiError> {
+    state
+        .store
+        .commands
+        .execute(case_id, action, &viewer.caller.context(Some(key)))
+        .await
+        .map(|_| ())
+        .map_err(ApiError::from)
+}
+
+/// A refusal as the error shown next to its field (the domain names the command's fields as
+/// the forms do: `on`, `guardian`, …).
+pub fn field_error(lang: notoneless_i18n::Lang, refused: &ApiError) -> FieldError {
+    let field = refused.field().unwrap_or_default();
+    FieldError {
+        field: field.rsplit('.').next().unwrap_or_default().to_string(),
+        text: refused.message().text(lang),
+    }
+}
+
+/// The form's idempotency key, or a new one if it came without.
+pub fn key_of(values: &Values) -> String {
+    values
+        .get("idempotency_key")
+        .map(|k| k.trim())
+        .filter(|k| !k.is_empty())
+        .map_or_else(new_key, str::to_string)
+}
+
+fn value(values: &Values, name: &str) -> String {
+    values.get(name).cloned().unwrap_or_default()
+}
+
+fn optional(values: &Values, name: &str) -> Option<String> {
+    let text = value(values, name);
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_string())
+}
+
+/// Collects the errors of a form, each in the viewer's language.
+struct Errors {
+    lang: notoneless_i18n::Lang,
+    list: Vec<FieldError>,
+}
+
+impl Errors {
+    fn add(&mut self, field: &str, msg: Msg) {
+        self.list.push(FieldError {
+            field: field.to_string(),
+            text: msg.text(self.lang),
+        });
+    }
+
+    fn day(&mut self, values: &Values) -> Option<NaiveDate> {
+        let on = NaiveDate::parse_from_str(value(values, "on").trim(), "%Y-%m-%d").ok();
+        if on.is_none() {
+            self.add("on", Msg::ConsoleEnterDate);
+        }
+        on
+    }
+}
+
+/// What the page knows of the case when it draws a form: the roles the open home visit
+/// requires (none when no visit is due).
+struct CaseNow {
+    visit_roles: Vec<Role>,
+}
+
+/// A step's form: what it records, its texts, its inputs, and the commands it makes.
+trait Step {
+    const KIND: CaseActionKind;
+    const SEGMENT: &'static str;
+    const TITLE: Msg;
+    const SAVE: Msg;
+    /// The form's first values.
+    fn defaults(viewer: &Viewer, today: NaiveDate, case: &CaseNow) -> Values;
+    fn inputs(viewer: &Viewer, values: &Values, case: &CaseNow) -> Vec<Input>;
+    /// The commands the form makes, each with the suffix of its idempotency key; or the
+    /// errors, all of them (nothing is recorded when one field is wrong).
+    fn commands(
+        viewer: &Viewer,
+        values: &Values,
+        errors: &mut Errors,
+    ) -> Vec<(&'static str, CaseAction)>;
+}
+
+/// The viewer as the one who took part, in their role on a case.
+fn participant(viewer: &Viewer) -> Option<Participant> {
+    viewer
+        .caller
+        .user
+        .role
+        .case_role()
+        .map(|role| Participant::new(viewer.caller.user.name.clone(), role))
+}
+
+fn date_input(viewer: &Viewer, label: Msg, values: &Values) -> Input {
+    Input::Date {
+        name: "on",
+        label: label.text(viewer.lang),
+        value: value(values, "on"),
+    }
+}
+
+fn note_input(viewer: &Viewer, values: &Values) -> Input {
+    Input::Area {
+        name: "note",
+        label: Msg::ConsoleCallNote.text(viewer.lang),
+        value: value(values, "note"),
+    }
+}
+
+/// The roles who may go on a home visit, in the form's order.
+const VISITORS: [Role; 5] = [
+    Role::HeadTeacher,
+    Role::ResponsibleLeader,
+    Role::Principal,
+    Role::VillageCadre,
+    Role::TownshipOfficer,
+];
+
+const OUTCOMES: [(&str, VisitOutcome, Msg); 4] = [
+    (
+        "agreed_to_return",
+        VisitOutcome::AgreedToReturn,
+        Msg::ConsoleVisitAgreed,
+    ),
+    ("refused", VisitOutcome::Refused, Msg::ConsoleVisitRefused),
+    (
+        "nobody_home",
+        VisitOutcome::NobodyHome,
+        Msg::ConsoleVisitNobodyHome,
+    ),
+    ("other", VisitOutcome::Other, Msg::ConsoleVisitOther),
+];
+
+/// 家访: who went (the roles the step requires ticked beforehand), how it went, a note.
+struct VisitStep;
+
+impl Step for VisitStep {
+    const KIND: CaseActionKind = CaseActionKind::RecordHomeVisit;
+    const SEGMENT: &'static str = "home-visit";
+    const TITLE: Msg = Msg::ConsoleVisitTitle;
+    const SAVE: Msg = Msg::ConsoleCallSave;
+
+    fn defaults(viewer: &Viewer, today: NaiveDate, case: &CaseNow) -> Values {
+        let mut values = Values::from([("on".to_string(), today.to_string())]);
+        for role in &case.visit_roles {
+            values.insert(format!("went_{}", role.as_str()), "on".into());
+        }
+        if let Some(me) = participant(viewer) {
+            values.insert(format!("went_{}", me.role.as_str()), "on".into());
+            values.insert(format!("name_{}", me.role.as_str()), me.name);
+        }
+        values
+    }
+
+    fn inputs(viewer: &Viewer, values: &Values, case: &CaseNow) -> Vec<Input> {
+        let lang = viewer.lang;
+        let items = VISITORS
+            .iter()
+            .map(|role| Check {
+                name: format!("went_{}", role.as_str()),
+                text: role.label().text(lang),
+                checked: values.contains_key(&format!("went_{}", role.as_str())),
+                required: case.visit_roles.contains(role),
+                text_name: format!("name_{}", role.as_str()),
+                text_label: Message::new(Msg::ConsoleVisitName)
+                    .with("role", role.label())
+                    .text(lang),
+                text_value: value(values, &format!("name_{}", role.as_str())),
+            })
+            .collect();
+        let required = case
+            .visit_roles
+            .iter()
+            .map(|r| r.label().text(lang))
+            .collect::<Vec<_>>()
+            .join(lang.separator());
+        vec![
+            date_input(viewer, Msg::ConsoleVisitDay, values),
+            Input::Checks {
+                name: "participants",
+                legend: Msg::ConsoleVisitWho.text(lang),
+                hint: if required.is_empty() {
+                    String::new()
+                } else {
+                    Message::new(Msg::ConsoleVisitRequired)
+                        .with("roles", required)
+                        .text(lang)
+                },
+                items,
+            },
+            Input::Radios {
+                name: "outcome",
+                legend: Msg::ConsoleVisitOutcome.text(lang),
+                choices: OUTCOMES
+                    .iter()
+                    .map(|(v, _, msg)| Choice {
+                        value: v,
+                        text: msg.text(lang),
+                        checked: value(values, "outcome") == *v,
+                    })
+                    .collect(),
+            },
+            note_input(viewer, values),
+        ]
+    }
+
+    fn commands(
+        _: &Viewer,
+        values: &Values,
+        errors: &mut Errors,
+    ) -> Vec<(&'static str, CaseAction)> {
+        let on = errors.day(values);
+        let mut participants = Vec::new();
+        for role in VISITORS {
+            if values.contains_key(&format!("went_{}", role.as_str())) {
+                match optional(values, &format!("name_{}", role.as_str())) {
+                    Some(name) => participants.push(Participant::new(name, role)),
+                    None => errors.add(
+                        &format!("name_{}", role.as_str()),
+                        Msg::ConsoleVisitEnterName,
+                    ),
+                }
+            }
+        }
+        if participants.is_empty() && errors.list.is_empty() {
+            errors.add("participants", Msg::ConsoleVisitChooseWho);
+        }
+        let outcome = OUTCOMES
+            .iter()
+            .find(|(v, _, _)| value(values, "outcome") == *v)
+            .map(|(_, o, _)| *o);
+        if outcome.is_none() {
+            errors.add("outcome", Msg::ConsoleVisitChooseOutcome);
+        }
+        match (on, outcome, errors.list.is_empty()) {
+            (Some(on), Some(outcome), true) => vec![(
+                "",
+                CaseAction::RecordHomeVisit(HomeVisit {
+                    on,
+                    participants,
+                    outcome,
+                    measures: Default::default(),
+                    note: optional(values, "note"),
+                }),
+            )],
+            _ => Vec::new(),
+        }
+    }
+}
+
+const RECIPIENTS: [Recipient; 2] = [Recipient::TownshipGovernment, Recipient::CountyBureau];
+
+/// 上报: one form naming both recipients, each report with its own reference; a report to
+/// each recipient ticked.
+struct ReportStep;
+
+impl Step for ReportStep {
+    const KIND: CaseActionKind = CaseActionKind::ReportUpward;
+    const SEGMENT: &'static str = "report";
+    const TITLE: Msg = Msg::ConsoleReportTitle;
+    const SAVE: Msg = Msg::ConsoleReportSave;
+
+    fn defaults(_: &Viewer, today: NaiveDate, _: &CaseNow) -> Values {
+        let mut values = Values::from([("on".to_string(), today.to_string())]);
+        for recipient in RECIPIENTS {
+            values.insert(format!("to_{}", recipient.as_str()), "on".into());
+        }
+        values
+    }
+
+    fn inputs(viewer: &Viewer, values: &Values, _: &CaseNow) -> Vec<Input> {
+        let lang = viewer.lang;
+        let items = RECIPIENTS
+            .iter()
+            .map(|r| Check {
+                name: format!("to_{}", r.as_str()),
+                text: r.label().text(lang),
+                checked: values.contains_key(&format!("to_{}", r.as_str())),
+                required: true,
+                text_name: format!("reference_{}", r.as_str()),
+                text_label: Message::new(Msg::ConsoleReportReference)
+                    .with("recipient", r.label())
+                    .text(lang),
+                text_value: value(values, &format!("reference_{}", r.as_str())),
+            })
+            .collect();
+        vec![
+            date_input(viewer, Msg::ConsoleReportDay, values),
+            Input::Checks {
+                name: "recipients",
+                legend: Msg::ConsoleReportRecipients.text(lang),
+                hint: Msg::ConsoleReportRecipientsHint.text(lang),
+                items,
+            },
+            Input::Area {
+                name: "summary",
+                label: Msg::ConsoleReportSummary.text(lang),
+                value: value(values, "summary"),
+            },
+        ]
+    }
+
+    fn commands(
+        viewer: &Viewer,
+        values: &Values,
+        errors: &mut Errors,
+    ) -> Vec<(&'static str, CaseAction)> {
+        let on = errors.day(values);
+        let mut reports = Vec::new();
+        for recipient in RECIPIENTS {
+            if !values.contains_key(&format!("to_{}", recipient.as_str())) {
+                continue;
+            }
+            let field = format!("reference_{}", recipient.as_str());
+            match optional(values, &field) {
+                Some(reference) => reports.push((recipient, reference)),
+                None => errors.add(&field, Msg::ConsoleReportEnterReference),
+            }
+        }
+        if reports.is_empty() && errors.list.is_empty() {
+            errors.add("recipients", Msg::ConsoleReportChooseRecipient);
+        }
+        let (Some(on), Some(signed_by), true) = (on, participant(viewer), errors.list.is_empty())
+        else {
+            return Vec::new();
+        };
+        reports
+            .into_iter()
+            .map(|(recipient, reference)| {
+                (
+                    recipient.as_str(),
+                    CaseAction::ReportUpward(Report {
+                        on,
+                        recipient,
+                        reference,
+                        signed_by: signed_by.clone(),
+                        summary: optional(values, "summary"),
+                    }),
+                )
+            })
+            .collect()
+    }
+}
+
+/// 返校: the day the child came back (and was at school), a note.
+struct ReturnStep;
+
+impl Step for ReturnStep {
+    const KIND: CaseActionKind = CaseActionKind::RecordReturn;
+    const SEGMENT: &'static str = "return";
+    const TITLE: Msg = Msg::ConsoleReturnTitle;
+    const SAVE: Msg = Msg::ConsoleCallSave;
+
+    fn defaults(_: &Viewer, today: NaiveDate, _: &CaseNow) -> Values {
+        Values::from([("on".to_string(), today.to_string())])
+    }
+
+    fn inputs(viewer: &Viewer, values: &Values, _: &CaseNow) -> Vec<Input> {
+        vec![
+            date_input(viewer, Msg::ConsoleReturnDay, values),
+            note_input(viewer, values),
+        ]
+    }
+
+    fn commands(
+        _: &Viewer,
+        values: &Values,
+        errors: &mut Errors,
+    ) -> Vec<(&'static str, CaseAction)> {
+        match errors.day(values) {
+            Some(on) if errors.list.is_empty() => vec![(
+                "",
+                CaseAction::RecordReturn(Return {
+                    on,
+                    note: optional(values, "note"),
+                }),
+            )],
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// What the form needs of the case: the roles the open home visit requires.
+async fn case_now(state: &AppState, case_id: &str) -> Result<CaseNow, ApiError> {
+    let rules = state.store.rules.get();
+    let status = case_status(&state.store.db, &rules, case_id, state.store.clock.now()).await?;
+    let mut visit_roles = Vec::new();
+    if let Some(status) = status {
+        let assessment = status.row.assessment()?;
+        if let Some(visit) = assessment.obligations().find(|o| {
+            o.status.is_outstanding()
+                && o.kind
+                    == ObligationKind::Action {
+                        action: StepAction::HomeVisit,
+                    }
+        }) {
+            visit_roles = visit.owners.clone();
+        }
+    }
+    Ok(CaseNow { visit_roles })
+}
+
+fn step_page<S: Step>(
+    viewer: &Viewer,
+    case_id: &str,
+    values: &Values,
+    case: &CaseNow,
+    errors: Vec<FieldError>,
+) -> StepPage {
+    let action = format!("/cases/{case_id}/{}", S::SEGMENT);
+    StepPage {
+        shell: Shell::of(viewer, S::TITLE, &action),
+        case_id: case_id.to_string(),
+        idempotency_key: key_of(values),
+        inputs: S::inputs(viewer, values, case),
+        save: S::SAVE.text(viewer.lang),
+        action,
+        errors,
+    }
+}
+
+/// `GET /cases/{case_id}/{step}`: the step's form, dated today, with a new idempotency key.
+async fn form<S: Step>(state: AppState, viewer: Viewer, case_id: String) -> Response {
+    if let Err(refused) = admitted(&state, &viewer, &case_id, S::KIND).await {
+        return failed_with(viewer.lang, &refused);
+    }
+    let case = match case_now(&state, &case_id).await {
+        Ok(case) => case,
+        Err(refused) => return failed_with(viewer.lang, &refused),
+    };
+    let mut values = S::defaults(&viewer, today(&state), &case);
+    values.insert("idempotency_key".into(), new_key());
+    render(&step_page::<S>(
+        &viewer,
+        &case_id,
+        &values,
+        &case,
+        Vec::new(),
+    ))
+}
+
+/// `POST /cases/{case_id}/{step}`: records the step and goes back to today's list; or shows
+/// the form again with each error next to its field.
+async fn submit<S: Step>(
+    state: AppState,
+    viewer: Viewer,
+    case_id: String,
+    values: Values,
+) -> Response {
+    let lang = viewer.lang;
+    if !viewer.csrf_matches(&value(&values, "csrf_token")) {
+        return (StatusCode::FORBIDDEN, Msg::CsrfRequired.text(lang)).into_response();
+    }
+    if let Err(refused) = admitted(&state, &viewer, &case_id, S::KIND).await {
+        return failed_with(lang, &refused);
+    }
+    let mut errors = Errors {
+        lang,
+        list: Vec::new(),
+    };
+    let commands = S::commands(&viewer, &values, &mut errors);
+    let key = key_of(&values);
+    let mut refused = None;
+    if errors.list.is_empty() {
+        for (suffix, action) in commands {
+            let key = if suffix.is_empty() {
+                key.clone()
+            } else {
+                format!("{key}-{suffix}")
+            };
+            if let Err(error) = record(&state, &viewer, &case_id, action, key).await {
+                refused = Some(error);
+                break;
+            }
+        }
+        if refused.is_none() {
+            return Redirect::to("/").into_response();
+        }
+    }
+    let case = match case_now(&state, &case_id).await {
+        Ok(case) => case,
+        Err(refused) => return failed_with(lang, &refused),
+    };
+    let (status, list) = match refused {
+        Some(error) => (error.status(), vec![field_error(lang, &error)]),
+        None => (StatusCode::UNPROCESSABLE_ENTITY, errors.list),
+    };
+    let shown = step_page::<S>(&viewer, &case_id, &values, &case, list);
+    (status, render(&shown)).into_response()
+}
+
+macro_rules! step_handlers {
+    ($($step:ty => $form:ident, $submit:ident;)*) => {
+        $(
+            pub async fn $form(
+                State(state): State<AppState>,
+                viewer: Viewer,
+                Path(case_id): Path<String>,
+            ) -> Response {
+                form::<$step>(state, viewer, case_id).await
+            }
+
+            pub async fn $submit(
+                State(state): State<AppState>,
+                viewer: Viewer,
+                Path(case_id): Path<String>,
+                Form(values): Form<Values>,
+            ) -> Response {
+                submit::<$step>(state, viewer, case_id, values).await
+            }
+        )*
+    };
+}
+
+step_handlers! {
+    VisitStep => visit_form, visit_submit;
+    ReportStep => report_form, report_submit;
+    ReturnStep => return_form, return_submit;
+}
+
+/// The report to the viewer's office on this case not yet acknowledged: its recipient and
+/// reference (the latest such report).
+fn report_to_acknowledge(case: &StudentCase, recipient: Recipient) -> Option<String> {
+    let acknowledged: Vec<&str> = case
+        .live()
+        .filter_map(|(_, e)| match e {
+            CaseEvent::ReportAcknowledged(a) if a.recipient == recipient => {
+                Some(a.reference.trim())
+            }
+            _ => None,
+        })
+        .collect();
+    case.live()
+        .filter_map(|(_, e)| match e {
+            CaseEvent::ReportSubmitted(r)
+                if r.recipient == recipient && !acknowledged.contains(&r.reference.trim()) =>
+            {
+                Some(r.reference.clone())
+            }
+            _ => None,
+        })
+        .last()
+}
+
+/// `POST /cases/{case_id}/acknowledge`: the one-tap acknowledgement, from today's card, of
+/// the report made to the viewer's office (the township government's or the county
+/// bureau's), dated today, by the viewer; then back to today's list.
+pub async fn acknowledge(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(case_id): Path<String>,
+    Form(values): Form<Values>,
+) -> Response {
+    let lang = viewer.lang;
+    if !viewer.csrf_matches(&value(&values, "csrf_token")) {
+        return (StatusCode::FORBIDDEN, Msg::CsrfRequired.text(lang)).into_response();
+    }
+    if let Err(refused) =
+        admitted(&state, &viewer, &case_id, CaseActionKind::AcknowledgeReport).await
+    {
+        return failed_with(lang, &refused);
+    }
+    let role = viewer.caller.user.role;
+    let Some(recipient) = RECIPIENTS.into_iter().find(|r| r.acknowledged_by() == role) else {
+        return failed_with(
+            lang,
+            &viewer.caller.refused(Msg::MayAcknowledgeOthersReport),
+        );
+    };
+    let events = match notoneless_store::log::case_events(&state.store.db, &case_id).await {
+        Ok(events) => events,
+        Err(error) => return failed_with(lang, &ApiError::from(error)),
+    };
+    let decoded: Result<Vec<CaseEvent>, _> = events
+        .iter()
+        .map(notoneless_store::log::StoredEvent::decode)
+        .collect();
+    let case = match decoded {
+        Ok(decoded) => StudentCase::from_events(decoded),
+        Err(error) => return failed_with(lang, &ApiError::from(error)),
+    };
+    let key = key_of(&values);
+    let Some(reference) = report_to_acknowledge(&case, recipient) else {
+        // Acknowledged already (a second tap): nothing more to do.
+        return Redirect::to("/").into_response();
+    };
+    let action = CaseAction::AcknowledgeReport(Acknowledgement {
+        on: today(&state),
+        recipient,
+        reference,
+        by: viewer.caller.user.name.clone(),
+    });
+    match record(&state, &viewer, &case_id, action, key).await {
+        Ok(()) => Redirect::to("/").into_response(),
+        Err(refused) => failed_with(lang, &refused),
+    }
+}
