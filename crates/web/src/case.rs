@@ -29,7 +29,8 @@ pub struct Step {
     pub label: String,
     pub due: String,
     pub status: String,
-    pub outstanding: bool,
+    /// Past due and not done.
+    pub overdue: bool,
 }
 
 /// A fact of the case, as the page shows it.
@@ -86,6 +87,15 @@ const FORMS: [(CaseActionKind, &str, Msg); 4] = [
         Msg::ConsoleRecordReturn,
     ),
 ];
+
+/// The child as the school knows them: name, grade and class.
+pub fn child_line(lang: Lang, name: &str, grade: i64, class: &str) -> String {
+    Message::new(Msg::ConsoleChild)
+        .with("name", name)
+        .with("grade", grade)
+        .with("class", class)
+        .text(lang)
+}
 
 /// The console's form for a step of the ladder (by its obligation kind, as the work queue
 /// names it), if it has one.
@@ -187,7 +197,7 @@ async fn shown(state: &AppState, viewer: &Viewer, case_id: &str) -> Result<CaseP
                         .with("day", calendar.local_date(o.due))
                         .text(lang),
                     status: obligation_status(o.status).text(lang),
-                    outstanding: o.status.is_outstanding(),
+                    overdue: o.status == ObligationStatus::Overdue,
                 })
                 .collect()
         })
@@ -233,11 +243,7 @@ async fn shown(state: &AppState, viewer: &Viewer, case_id: &str) -> Result<CaseP
             text: msg.text(lang),
         })
         .collect();
-    let child = Message::new(Msg::ConsoleChild)
-        .with("name", summary.name.as_str())
-        .with("grade", summary.grade)
-        .with("class", summary.class.as_str())
-        .text(lang);
+    let child = child_line(lang, &summary.name, summary.grade, &summary.class);
     let mut shell = Shell::of(viewer, Msg::ConsoleCaseTitle, &format!("/cases/{case_id}"));
     shell.title = summary.name.clone();
     Ok(CasePage {

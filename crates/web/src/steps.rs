@@ -15,6 +15,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use notoneless_api::AppState;
+use notoneless_api::access_log::log_reads;
 use notoneless_api::auth::{Access, require_role, visible_case};
 use notoneless_api::error::ApiError;
 use notoneless_domain::{
@@ -22,9 +23,11 @@ use notoneless_domain::{
     Recipient, Report, Return, Role, StepAction, StudentCase, VisitOutcome,
 };
 use notoneless_i18n::{Message, Msg};
+use notoneless_store::access::ReadKind;
 use notoneless_store::read_model::case_status;
 
 use crate::call::Choice;
+use crate::case::child_line;
 use crate::login::FieldError;
 use crate::shell::{Shell, Viewer, failed_with, render};
 
@@ -78,6 +81,7 @@ pub struct Check {
 struct StepPage {
     shell: Shell,
     case_id: String,
+    child: String,
     action: String,
     idempotency_key: String,
     inputs: Vec<Input>,
@@ -189,9 +193,10 @@ impl Errors {
     }
 }
 
-/// What the page knows of the case when it draws a form: the roles the open home visit
-/// requires (none when no visit is due).
+/// What the page knows of the case when it draws a form: the child (name, grade, class), and
+/// the roles the open home visit requires (none when no visit is due).
 struct CaseNow {
+    child: String,
     visit_roles: Vec<Role>,
 }
 
@@ -408,7 +413,7 @@ impl Step for ReportStep {
                 name: format!("to_{}", r.as_str()),
                 text: r.label().text(lang),
                 checked: values.contains_key(&format!("to_{}", r.as_str())),
-                required: true,
+                required: false,
                 text_name: format!("reference_{}", r.as_str()),
                 text_label: Message::new(Msg::ConsoleReportReference)
                     .with("recipient", r.label())
@@ -512,12 +517,24 @@ impl Step for ReturnStep {
     }
 }
 
-/// What the form needs of the case: the roles the open home visit requires.
-async fn case_now(state: &AppState, case_id: &str) -> Result<CaseNow, ApiError> {
+/// What the form needs of the case: the child, the roles the open home visit requires. A read
+/// of the child's file: recorded in the access log first.
+async fn case_now(state: &AppState, viewer: &Viewer, case_id: &str) -> Result<CaseNow, ApiError> {
+    log_reads(
+        state,
+        &viewer.caller,
+        ReadKind::Status,
+        None,
+        &[case_id.to_string()],
+    )
+    .await?;
     let rules = state.store.rules.get();
     let status = case_status(&state.store.db, &rules, case_id, state.store.clock.now()).await?;
     let mut visit_roles = Vec::new();
+    let mut child = String::new();
     if let Some(status) = status {
+        let summary = &status.row.summary;
+        child = child_line(viewer.lang, &summary.name, summary.grade, &summary.class);
         let assessment = status.row.assessment()?;
         if let Some(visit) = assessment.obligations().find(|o| {
             o.status.is_outstanding()
@@ -529,7 +546,7 @@ async fn case_now(state: &AppState, case_id: &str) -> Result<CaseNow, ApiError> 
             visit_roles = visit.owners.clone();
         }
     }
-    Ok(CaseNow { visit_roles })
+    Ok(CaseNow { child, visit_roles })
 }
 
 fn step_page<S: Step>(
@@ -543,6 +560,7 @@ fn step_page<S: Step>(
     StepPage {
         shell: Shell::of(viewer, S::TITLE, &action),
         case_id: case_id.to_string(),
+        child: case.child.clone(),
         idempotency_key: key_of(values),
         inputs: S::inputs(viewer, values, case),
         save: S::SAVE.text(viewer.lang),
@@ -556,7 +574,7 @@ async fn form<S: Step>(state: AppState, viewer: Viewer, case_id: String) -> Resp
     if let Err(refused) = admitted(&state, &viewer, &case_id, S::KIND).await {
         return failed_with(viewer.lang, &refused);
     }
-    let case = match case_now(&state, &case_id).await {
+    let case = match case_now(&state, &viewer, &case_id).await {
         Ok(case) => case,
         Err(refused) => return failed_with(viewer.lang, &refused),
     };
@@ -609,7 +627,7 @@ async fn submit<S: Step>(
             return Redirect::to("/").into_response();
         }
     }
-    let case = match case_now(&state, &case_id).await {
+    let case = match case_now(&state, &viewer, &case_id).await {
         Ok(case) => case,
         Err(refused) => return failed_with(lang, &refused),
     };

@@ -14,7 +14,7 @@ use notoneless_api::cases::queue::queue_of;
 use notoneless_i18n::{Message, Msg};
 use notoneless_store::read_model::{WorkReason, obligation_label, work_queue};
 
-use crate::case::form_for;
+use crate::case::{child_line, form_for};
 use crate::roll_call::{ClassToday, classes_today};
 use crate::shell::{Shell, Viewer, render};
 use crate::steps::new_key;
@@ -34,10 +34,8 @@ pub struct Item {
     /// The form that records this step, where the console has one, and its link's text.
     pub action: Option<(String, String)>,
     /// A report to the viewer's office: the one-tap acknowledgement's idempotency key, and
-    /// the day the report was made.
+    /// when the report was made ("reported on …").
     pub acknowledge: Option<(String, String)>,
-    /// A report overdue in the viewer's jurisdiction (督办).
-    pub supervise: bool,
 }
 
 #[derive(Template)]
@@ -51,6 +49,13 @@ struct TodayPage {
     no_steps: bool,
     /// Today's roll call of the viewer's classes.
     classes: Vec<ClassToday>,
+    /// The role records steps of a case (a school's staff).
+    records: bool,
+    /// The role acknowledges reports (a township or bureau officer): the reports to its
+    /// office to acknowledge, and the reports overdue in its jurisdiction (督办).
+    acknowledges: bool,
+    to_acknowledge: Vec<Item>,
+    to_supervise: Vec<Item>,
 }
 
 /// `GET /`.
@@ -75,7 +80,11 @@ pub async fn page(State(state): State<AppState>, viewer: Viewer) -> Response {
             overdue: Vec::new(),
             due: Vec::new(),
             no_steps: true,
+            records: false,
             classes,
+            acknowledges: false,
+            to_acknowledge: Vec::new(),
+            to_supervise: Vec::new(),
         });
     }
     let snapshot = state.store.org.current();
@@ -89,13 +98,10 @@ pub async fn page(State(state): State<AppState>, viewer: Viewer) -> Response {
         }
     };
     let (mut overdue, mut due) = (Vec::new(), Vec::new());
+    let (mut to_acknowledge, mut to_supervise) = (Vec::new(), Vec::new());
     for item in items {
         let shown = Item {
-            child: Message::new(Msg::ConsoleChild)
-                .with("name", item.name.as_str())
-                .with("grade", item.grade)
-                .with("class", item.class.as_str())
-                .text(lang),
+            child: child_line(lang, &item.name, item.grade, &item.class),
             step: obligation_label(&item.obligation.kind)
                 .map_or_else(|| item.obligation.kind.clone(), |m| m.text(lang)),
             school: snapshot
@@ -108,25 +114,25 @@ pub async fn page(State(state): State<AppState>, viewer: Viewer) -> Response {
                 .flatten()
                 .map(|(href, msg)| (href, msg.text(lang))),
             acknowledge: (item.reason == WorkReason::Acknowledge).then(|| {
+                let made = item.obligation.done_on.map(|d| lang.day(d));
                 (
                     new_key(),
-                    item.obligation
-                        .done_on
-                        .map(|d| lang.day(d))
-                        .unwrap_or_default(),
+                    Message::new(Msg::ConsoleReportMadeOn)
+                        .with("day", made.unwrap_or_default())
+                        .text(lang),
                 )
             }),
-            supervise: item.reason == WorkReason::Supervise,
             case_id: item.case_id,
             due: Message::new(Msg::ConsoleDueBy)
                 .with("day", calendar.local_date(item.obligation.due))
                 .text(lang),
             overdue: item.overdue,
         };
-        if shown.overdue {
-            overdue.push(shown);
-        } else {
-            due.push(shown);
+        match item.reason {
+            WorkReason::Acknowledge => to_acknowledge.push(shown),
+            WorkReason::Supervise => to_supervise.push(shown),
+            WorkReason::Record if shown.overdue => overdue.push(shown),
+            WorkReason::Record => due.push(shown),
         }
     }
     render(&TodayPage {
@@ -135,6 +141,10 @@ pub async fn page(State(state): State<AppState>, viewer: Viewer) -> Response {
         overdue,
         due,
         no_steps: false,
+        records: !query.kinds.is_empty(),
         classes,
+        acknowledges: query.acknowledge.is_some(),
+        to_acknowledge,
+        to_supervise,
     })
 }

@@ -422,12 +422,91 @@ async fn until_today(
 
 async fn the_principal_reports_upward_and_the_township_acknowledges(backend: Backend) {
     let console = Console::start(backend).await;
+    // The township's officer, on his phone: the reports overdue in his township (督办).
+    let phone = Browser::open(Device::Phone).await;
+    log_in_first_time(
+        &phone,
+        &console,
+        TOWNSHIP_OFFICER,
+        &console.one_time[TOWNSHIP_OFFICER],
+    )
+    .await;
+    let supervise = text_of(&phone, "section[aria-labelledby=supervise-heading]").await;
+    assert!(
+        supervise.contains("刘小红") && supervise.contains("向乡镇政府报告"),
+        "{supervise}"
+    );
+    assert!(
+        text_of(&phone, "section[aria-labelledby=acknowledge-heading]")
+            .await
+            .contains("没有待确认的报告")
+    );
+    check_page(&phone, "today-township-supervise", Device::Phone).await;
+
+    // The principal, at her desk: the day-3 visit and the reports are hers.
     let browser = Browser::open(Device::Desktop).await;
     log_in_first_time(&browser, &console, PRINCIPAL, &console.one_time[PRINCIPAL]).await;
     let today = text_of(&browser, "section[aria-labelledby=overdue-heading]").await;
     assert!(
         today.contains("刘小红") && today.contains("向乡镇政府报告"),
         "{today}"
+    );
+    assert!(today.contains("家访"), "{today}");
+
+    // The home visit: the roles the step requires ticked beforehand, her own name filled in;
+    // each name missing is asked for next to its field.
+    click(&browser, "a.act[href$='/home-visit']").await;
+    assert_eq!(text_of(&browser, "h1").await, "家访");
+    assert!(
+        text_of(&browser, "main")
+            .await
+            .contains("刘小红（5年级 5-1班）")
+    );
+    for id in [
+        "went_head_teacher",
+        "went_responsible_leader",
+        "went_principal",
+    ] {
+        let ticked = browser.client.find(Locator::Id(id)).await.unwrap();
+        assert!(ticked.is_selected().await.unwrap(), "{id} is ticked");
+    }
+    check_page(&browser, "home-visit", Device::Desktop).await;
+    submit(&browser).await;
+    assert!(
+        text_of(&browser, "#name_head_teacher-error")
+            .await
+            .contains("请填写参加人员的姓名")
+    );
+    assert!(
+        text_of(&browser, ".error-summary")
+            .await
+            .contains("请选择家访结果")
+    );
+    check_page(&browser, "home-visit-errors", Device::Desktop).await;
+    fill(&browser, "name_head_teacher", "陈老师").await;
+    fill(&browser, "name_responsible_leader", "孙主任").await;
+    browser
+        .client
+        .find(Locator::Css("input[name=outcome][value=agreed_to_return]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    submit(&browser).await;
+    assert_eq!(text_of(&browser, "h1").await, "今日待办");
+    let events = notoneless_store::log::case_events(&console.store.db, "case-2")
+        .await
+        .unwrap();
+    let visit = events
+        .iter()
+        .find(|e| e.event_type.contains("HomeVisit"))
+        .expect("the visit is recorded");
+    assert_eq!(
+        visit.payload.to_string().matches("\"role\"").count(),
+        3,
+        "three took part: {}",
+        visit.payload
     );
 
     // The report upward: one form naming both recipients, each report with its reference.
@@ -468,15 +547,7 @@ async fn the_principal_reports_upward_and_the_township_acknowledges(backend: Bac
     .await;
     browser.close().await;
 
-    // The township's officer, on his phone: the report to acknowledge, one tap.
-    let phone = Browser::open(Device::Phone).await;
-    log_in_first_time(
-        &phone,
-        &console,
-        TOWNSHIP_OFFICER,
-        &console.one_time[TOWNSHIP_OFFICER],
-    )
-    .await;
+    // The township's officer: the report to acknowledge, one tap; it leaves his list.
     until_today(
         &phone,
         &console,
@@ -484,7 +555,16 @@ async fn the_principal_reports_upward_and_the_township_acknowledges(backend: Bac
         |main| main.contains("确认收到"),
     )
     .await;
-    assert!(text_of(&phone, "main").await.contains("刘小红"));
+    let acknowledge = text_of(&phone, "section[aria-labelledby=acknowledge-heading]").await;
+    assert!(
+        acknowledge.contains("刘小红") && acknowledge.contains("上报于2023年11月10日"),
+        "{acknowledge}"
+    );
+    assert!(
+        text_of(&phone, "section[aria-labelledby=supervise-heading]")
+            .await
+            .contains("没有逾期未报的学生")
+    );
     check_page(&phone, "today-township", Device::Phone).await;
     click(&phone, "form.ack button").await;
     assert_eq!(text_of(&phone, "h1").await, "今日待办");
