@@ -209,17 +209,27 @@ fn value(values: &Values, name: &str) -> String {
         .unwrap_or_default()
 }
 
+/// The class a roll call page is about: its school (id and name) and its name.
+struct ClassAt<'a> {
+    school: &'a str,
+    school_name: String,
+    class: &'a str,
+}
+
 fn page(
     viewer: &Viewer,
     state: &AppState,
-    school: &str,
-    school_name: String,
-    class: &str,
+    at: ClassAt<'_>,
     record: &ClassRecord,
     values: &Values,
     errors: Vec<FieldError>,
 ) -> RollCallPage {
     let lang = viewer.lang;
+    let ClassAt {
+        school,
+        school_name,
+        class,
+    } = at;
     let action = href(school, class);
     let mut shell = Shell::of(viewer, Msg::ConsoleRollTitle, &action);
     shell.title = Message::new(Msg::ConsoleRollTitleOf)
@@ -277,16 +287,12 @@ pub async fn form(
         let mut classes = classes_of(&state, &school).await?;
         let record = classes.remove(class.trim()).unwrap_or_default();
         let values = Values::from([("idempotency_key".to_string(), new_key())]);
-        Ok::<_, ApiError>(page(
-            &viewer,
-            &state,
-            &school,
-            name,
-            class.trim(),
-            &record,
-            &values,
-            Vec::new(),
-        ))
+        let at = ClassAt {
+            school: &school,
+            school_name: name,
+            class: class.trim(),
+        };
+        Ok::<_, ApiError>(page(&viewer, &state, at, &record, &values, Vec::new()))
     };
     match shown.await {
         Ok(page) => render(&page),
@@ -394,8 +400,11 @@ pub async fn submit(
         Some(refused) => (refused.status(), vec![field_error(lang, &refused)]),
         None => (StatusCode::UNPROCESSABLE_ENTITY, errors),
     };
-    let shown = page(
-        &viewer, &state, &school, name, class, &record, &values, errors,
-    );
+    let at = ClassAt {
+        school: &school,
+        school_name: name,
+        class,
+    };
+    let shown = page(&viewer, &state, at, &record, &values, errors);
     (status, render(&shown)).into_response()
 }

@@ -177,10 +177,10 @@ struct Errors {
 }
 
 impl Errors {
-    fn add(&mut self, field: &str, msg: Msg) {
+    fn add(&mut self, field: &str, msg: impl Into<Message>) {
         self.list.push(FieldError {
             field: field.to_string(),
-            text: msg.text(self.lang),
+            text: msg.into().text(self.lang),
         });
     }
 

@@ -475,7 +475,7 @@ async fn the_principal_reports_upward_and_the_township_acknowledges(backend: Bac
     assert!(
         text_of(&browser, "#name_head_teacher-error")
             .await
-            .contains("请填写参加人员的姓名")
+            .contains("请填写班主任的姓名")
     );
     assert!(
         text_of(&browser, ".error-summary")
