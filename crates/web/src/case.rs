@@ -139,6 +139,23 @@ fn role_label(lang: Lang, role: &str) -> String {
         .map_or_else(|| role.to_string(), |r| r.label().text(lang))
 }
 
+/// Records in the access log that the viewer read the child's file (as the API's status read
+/// does): nothing of it is shown unless this succeeds.
+pub async fn log_case_read(
+    state: &AppState,
+    viewer: &Viewer,
+    case_id: &str,
+) -> Result<(), ApiError> {
+    log_reads(
+        state,
+        &viewer.caller,
+        ReadKind::Status,
+        None,
+        &[case_id.to_string()],
+    )
+    .await
+}
+
 /// `GET /cases/{case_id}`.
 pub async fn page(
     State(state): State<AppState>,
@@ -158,15 +175,7 @@ async fn shown(state: &AppState, viewer: &Viewer, case_id: &str) -> Result<CaseP
         Access::CaseRoles(notoneless_api::auth::CHILD_FILE_READERS),
     )?;
     let school = visible_case(state, &viewer.caller, case_id).await?;
-    // Nothing of the child's file is shown unless its read is recorded first.
-    log_reads(
-        state,
-        &viewer.caller,
-        ReadKind::Status,
-        None,
-        &[case_id.to_string()],
-    )
-    .await?;
+    log_case_read(state, viewer, case_id).await?;
     let now = state.store.clock.now();
     let rules = state.store.rules.get();
     let calendar = &rules.calendar;

@@ -15,7 +15,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use notoneless_api::AppState;
-use notoneless_api::access_log::log_reads;
 use notoneless_api::auth::{Access, require_role, visible_case};
 use notoneless_api::error::ApiError;
 use notoneless_domain::{
@@ -23,11 +22,10 @@ use notoneless_domain::{
     Recipient, Report, Return, Role, StepAction, StudentCase, VisitOutcome,
 };
 use notoneless_i18n::{Message, Msg};
-use notoneless_store::access::ReadKind;
 use notoneless_store::read_model::case_status;
 
 use crate::call::Choice;
-use crate::case::child_line;
+use crate::case::{child_line, log_case_read};
 use crate::login::FieldError;
 use crate::shell::{Shell, Viewer, failed_with, render};
 
@@ -74,6 +72,26 @@ pub struct Check {
     pub text_name: String,
     pub text_label: String,
     pub text_value: String,
+}
+
+impl Check {
+    /// The box `name` with its text, and its line of text `text_name`, as the form holds them.
+    fn of(
+        values: &Values,
+        (name, text): (String, String),
+        (text_name, text_label): (String, String),
+        required: bool,
+    ) -> Self {
+        Self {
+            checked: values.contains_key(&name),
+            text_value: value(values, &text_name),
+            name,
+            text,
+            required,
+            text_name,
+            text_label,
+        }
+    }
 }
 
 #[derive(Template)]
@@ -293,16 +311,14 @@ impl Step for VisitStep {
         let lang = viewer.lang;
         let items = VISITORS
             .iter()
-            .map(|role| Check {
-                name: format!("went_{}", role.as_str()),
-                text: role.label().text(lang),
-                checked: values.contains_key(&format!("went_{}", role.as_str())),
-                required: case.visit_roles.contains(role),
-                text_name: format!("name_{}", role.as_str()),
-                text_label: Message::new(Msg::ConsoleVisitName)
-                    .with("role", role.label())
-                    .text(lang),
-                text_value: value(values, &format!("name_{}", role.as_str())),
+            .map(|role| {
+                let label = Message::new(Msg::ConsoleVisitName).with("role", role.label());
+                Check::of(
+                    values,
+                    (format!("went_{}", role.as_str()), role.label().text(lang)),
+                    (format!("name_{}", role.as_str()), label.text(lang)),
+                    case.visit_roles.contains(role),
+                )
             })
             .collect();
         let required = case
@@ -354,7 +370,7 @@ impl Step for VisitStep {
                     Some(name) => participants.push(Participant::new(name, role)),
                     None => errors.add(
                         &format!("name_{}", role.as_str()),
-                        Msg::ConsoleVisitEnterName,
+                        Message::new(Msg::ConsoleVisitEnterName).with("role", role.label()),
                     ),
                 }
             }
@@ -409,16 +425,14 @@ impl Step for ReportStep {
         let lang = viewer.lang;
         let items = RECIPIENTS
             .iter()
-            .map(|r| Check {
-                name: format!("to_{}", r.as_str()),
-                text: r.label().text(lang),
-                checked: values.contains_key(&format!("to_{}", r.as_str())),
-                required: false,
-                text_name: format!("reference_{}", r.as_str()),
-                text_label: Message::new(Msg::ConsoleReportReference)
-                    .with("recipient", r.label())
-                    .text(lang),
-                text_value: value(values, &format!("reference_{}", r.as_str())),
+            .map(|r| {
+                let label = Message::new(Msg::ConsoleReportReference).with("recipient", r.label());
+                Check::of(
+                    values,
+                    (format!("to_{}", r.as_str()), r.label().text(lang)),
+                    (format!("reference_{}", r.as_str()), label.text(lang)),
+                    false,
+                )
             })
             .collect();
         vec![
@@ -520,14 +534,7 @@ impl Step for ReturnStep {
 /// What the form needs of the case: the child, the roles the open home visit requires. A read
 /// of the child's file: recorded in the access log first.
 async fn case_now(state: &AppState, viewer: &Viewer, case_id: &str) -> Result<CaseNow, ApiError> {
-    log_reads(
-        state,
-        &viewer.caller,
-        ReadKind::Status,
-        None,
-        &[case_id.to_string()],
-    )
-    .await?;
+    log_case_read(state, viewer, case_id).await?;
     let rules = state.store.rules.get();
     let status = case_status(&state.store.db, &rules, case_id, state.store.clock.now()).await?;
     let mut visit_roles = Vec::new();

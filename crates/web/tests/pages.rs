@@ -47,6 +47,22 @@ async fn text_of(browser: &Browser, css: &str) -> String {
     }
 }
 
+/// How many facts of this kind the case holds.
+async fn recorded(console: &Console, case_id: &str, kind: &str) -> usize {
+    notoneless_store::log::case_events(&console.store.db, case_id)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|e| e.event_type.contains(kind))
+        .count()
+}
+
+/// Asserts that the first element `css` finds shows `text`.
+async fn shows(browser: &Browser, css: &str, text: &str) {
+    let shown = text_of(browser, css).await;
+    assert!(shown.contains(text), "{css} shows {text:?}: {shown}");
+}
+
 async fn fill(browser: &Browser, id: &str, value: &str) {
     let field = browser
         .client
@@ -66,6 +82,20 @@ async fn submit(browser: &Browser) {
         .await
         .unwrap()
         .click()
+        .await
+        .unwrap();
+    wait_for_new_page(page).await;
+}
+
+/// Sends the page's form twice at once, as a double tap does, and waits for the next page.
+async fn double_submit(browser: &Browser) {
+    let page = browser.client.find(Locator::Css("html")).await.unwrap();
+    browser
+        .client
+        .execute(
+            "const f = document.querySelector('main form'); f.requestSubmit(); f.requestSubmit();",
+            vec![],
+        )
         .await
         .unwrap();
     wait_for_new_page(page).await;
@@ -117,27 +147,15 @@ async fn a_head_teacher_logs_in_on_her_phone_and_sees_todays_steps(backend: Back
 
     // An empty form: each error next to its field and in the summary, in Chinese.
     submit(&browser).await;
-    assert!(
-        text_of(&browser, ".error-summary")
-            .await
-            .contains("请输入用户名")
-    );
-    assert!(
-        text_of(&browser, "#user-error")
-            .await
-            .contains("请输入用户名")
-    );
+    shows(&browser, ".error-summary", "请输入用户名").await;
+    shows(&browser, "#user-error", "请输入用户名").await;
     check_page(&browser, "login-errors", Device::Phone).await;
 
     // A wrong password is refused without saying which of the two was wrong.
     fill(&browser, "user", TEACHER).await;
     fill(&browser, "password", "not her password").await;
     submit(&browser).await;
-    assert!(
-        text_of(&browser, ".error-summary")
-            .await
-            .contains("用户名或密码")
-    );
+    shows(&browser, ".error-summary", "用户名或密码").await;
 
     // Her one-time password asks for a password of her own.
     fill(&browser, "user", TEACHER).await;
@@ -172,11 +190,7 @@ async fn a_head_teacher_logs_in_on_her_phone_and_sees_todays_steps(backend: Back
     assert_eq!(text_of(&browser, "h1").await, "7-2班 今日点名");
     check_page(&browser, "roll-call", Device::Phone).await;
     submit(&browser).await;
-    assert!(
-        text_of(&browser, "#enrolled-error")
-            .await
-            .contains("请填写在册人数")
-    );
+    shows(&browser, "#enrolled-error", "请填写在册人数").await;
     fill(&browser, "enrolled", "45").await;
     client
         .find(Locator::Css("input[name=mark_0][value=absent]"))
@@ -185,7 +199,8 @@ async fn a_head_teacher_logs_in_on_her_phone_and_sees_todays_steps(backend: Back
         .click()
         .await
         .unwrap();
-    submit(&browser).await;
+    // A double tap: the roll call is submitted once, and the second answer is not a refusal.
+    double_submit(&browser).await;
     assert_eq!(text_of(&browser, "h1").await, "今日待办");
     let roll = text_of(&browser, "section[aria-labelledby=roll-heading]").await;
     assert!(roll.contains("已点名：缺席 1 人"), "{roll}");
@@ -251,16 +266,8 @@ async fn a_head_teacher_logs_in_on_her_phone_and_sees_todays_steps(backend: Back
         Some("2023-11-10")
     );
     submit(&browser).await;
-    assert!(
-        text_of(&browser, ".error-summary")
-            .await
-            .contains("请填写联系的监护人")
-    );
-    assert!(
-        text_of(&browser, ".error-summary")
-            .await
-            .contains("请选择是否联系上")
-    );
+    shows(&browser, ".error-summary", "请填写联系的监护人").await;
+    shows(&browser, ".error-summary", "请选择是否联系上").await;
     check_page(&browser, "parent-call-errors", Device::Phone).await;
     fill(&browser, "guardian", "王建国").await;
     client
@@ -272,15 +279,7 @@ async fn a_head_teacher_logs_in_on_her_phone_and_sees_todays_steps(backend: Back
         .unwrap();
     fill(&browser, "reason_given", "孩子发烧，在家休息").await;
     // A double tap: the same form sent twice records once.
-    let page = client.find(Locator::Css("html")).await.unwrap();
-    client
-        .execute(
-            "const f = document.querySelector('main form'); f.requestSubmit(); f.requestSubmit();",
-            vec![],
-        )
-        .await
-        .unwrap();
-    wait_for_new_page(page).await;
+    double_submit(&browser).await;
     assert_eq!(text_of(&browser, "h1").await, "今日待办");
     let events = notoneless_store::log::case_events(&console.store.db, "case-1")
         .await
@@ -312,11 +311,7 @@ async fn a_head_teacher_logs_in_on_her_phone_and_sees_todays_steps(backend: Back
     // English at a tap, kept for the next page.
     click(&browser, "a[href^='/lang/en']").await;
     assert_eq!(text_of(&browser, "h1").await, "Today");
-    assert!(
-        text_of(&browser, "main")
-            .await
-            .contains("Nothing is overdue.")
-    );
+    shows(&browser, "main", "Nothing is overdue.").await;
     client.goto(&console.base).await.unwrap();
     assert_eq!(text_of(&browser, "h1").await, "Today");
 
@@ -436,11 +431,12 @@ async fn the_principal_reports_upward_and_the_township_acknowledges(backend: Bac
         supervise.contains("刘小红") && supervise.contains("向乡镇政府报告"),
         "{supervise}"
     );
-    assert!(
-        text_of(&phone, "section[aria-labelledby=acknowledge-heading]")
-            .await
-            .contains("没有待确认的报告")
-    );
+    shows(
+        &phone,
+        "section[aria-labelledby=acknowledge-heading]",
+        "没有待确认的报告",
+    )
+    .await;
     check_page(&phone, "today-township-supervise", Device::Phone).await;
 
     // The principal, at her desk: the day-3 visit and the reports are hers.
@@ -457,11 +453,7 @@ async fn the_principal_reports_upward_and_the_township_acknowledges(backend: Bac
     // each name missing is asked for next to its field.
     click(&browser, "a.act[href$='/home-visit']").await;
     assert_eq!(text_of(&browser, "h1").await, "家访");
-    assert!(
-        text_of(&browser, "main")
-            .await
-            .contains("刘小红（5年级 5-1班）")
-    );
+    shows(&browser, "main", "刘小红（5年级 5-1班）").await;
     for id in [
         "went_head_teacher",
         "went_responsible_leader",
@@ -472,16 +464,8 @@ async fn the_principal_reports_upward_and_the_township_acknowledges(backend: Bac
     }
     check_page(&browser, "home-visit", Device::Desktop).await;
     submit(&browser).await;
-    assert!(
-        text_of(&browser, "#name_head_teacher-error")
-            .await
-            .contains("请填写班主任的姓名")
-    );
-    assert!(
-        text_of(&browser, ".error-summary")
-            .await
-            .contains("请选择家访结果")
-    );
+    shows(&browser, "#name_head_teacher-error", "请填写班主任的姓名").await;
+    shows(&browser, ".error-summary", "请选择家访结果").await;
     check_page(&browser, "home-visit-errors", Device::Desktop).await;
     fill(&browser, "name_head_teacher", "陈老师").await;
     fill(&browser, "name_responsible_leader", "孙主任").await;
@@ -518,23 +502,18 @@ async fn the_principal_reports_upward_and_the_township_acknowledges(backend: Bac
     }
     check_page(&browser, "report", Device::Desktop).await;
     submit(&browser).await;
-    assert!(
-        text_of(&browser, "#reference_township_government-error")
-            .await
-            .contains("请填写文号")
-    );
+    shows(
+        &browser,
+        "#reference_township_government-error",
+        "请填写文号",
+    )
+    .await;
     fill(&browser, "reference_township_government", "公小〔2023〕7号").await;
     fill(&browser, "reference_county_bureau", "公小〔2023〕8号").await;
     submit(&browser).await;
     assert_eq!(text_of(&browser, "h1").await, "今日待办");
-    let events = notoneless_store::log::case_events(&console.store.db, "case-2")
-        .await
-        .unwrap();
     assert_eq!(
-        events
-            .iter()
-            .filter(|e| e.event_type.contains("ReportSubmitted"))
-            .count(),
+        recorded(&console, "case-2", "ReportSubmitted").await,
         2,
         "a report to each recipient"
     );
@@ -560,22 +539,17 @@ async fn the_principal_reports_upward_and_the_township_acknowledges(backend: Bac
         acknowledge.contains("刘小红") && acknowledge.contains("上报于2023年11月10日"),
         "{acknowledge}"
     );
-    assert!(
-        text_of(&phone, "section[aria-labelledby=supervise-heading]")
-            .await
-            .contains("没有逾期未报的学生")
-    );
+    shows(
+        &phone,
+        "section[aria-labelledby=supervise-heading]",
+        "没有逾期未报的学生",
+    )
+    .await;
     check_page(&phone, "today-township", Device::Phone).await;
     click(&phone, "form.ack button").await;
     assert_eq!(text_of(&phone, "h1").await, "今日待办");
-    let events = notoneless_store::log::case_events(&console.store.db, "case-2")
-        .await
-        .unwrap();
     assert_eq!(
-        events
-            .iter()
-            .filter(|e| e.event_type.contains("ReportAcknowledged"))
-            .count(),
+        recorded(&console, "case-2", "ReportAcknowledged").await,
         1,
         "acknowledged once"
     );

@@ -39,7 +39,7 @@ pub struct Console {
     pub clock: Arc<FixedClock>,
     /// The head teacher's one-time password.
     pub one_time_password: String,
-    /// The principal's and the township officer's one-time passwords, by user id.
+    /// Each user's one-time password, by user id.
     pub one_time: std::collections::BTreeMap<String, String>,
     _running: Running,
     _db: TestDb,
@@ -83,26 +83,9 @@ impl Console {
                 .await
                 .unwrap();
         }
-        let user = User {
-            id: TEACHER.into(),
-            name: TEACHER_NAME.into(),
-            role: UserRole::HeadTeacher,
-            node: SCHOOL.into(),
-        };
-        store
-            .org
-            .execute(OrgCommand::AddUser(user), &context(None))
-            .await
-            .unwrap();
-        let one_time_password = store
-            .reset_password(TEACHER, &context(None))
-            .await
-            .unwrap()
-            .password
-            .expose()
-            .to_string();
         let mut one_time = std::collections::BTreeMap::new();
         for (id, name, role, node) in [
+            (TEACHER, TEACHER_NAME, UserRole::HeadTeacher, SCHOOL),
             (PRINCIPAL, "张校长", UserRole::Principal, SCHOOL2),
             (
                 TOWNSHIP_OFFICER,
@@ -125,6 +108,7 @@ impl Console {
             let password = store.reset_password(id, &context(None)).await.unwrap();
             one_time.insert(id.to_string(), password.password.expose().to_string());
         }
+        let one_time_password = one_time[TEACHER].clone();
         clock.set(at("2023-11-09", "08:00"));
         run(
             &store,
