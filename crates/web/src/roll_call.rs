@@ -138,9 +138,9 @@ pub async fn classes_today(state: &AppState, viewer: &Viewer) -> Result<Vec<Clas
     Ok(listed)
 }
 
-/// A child's line of the form.
+/// A child's line of the form (its field named by the child's student number, so that a
+/// form sent after the class's list changed still marks the right child).
 pub struct Line {
-    pub index: usize,
     pub child: Child,
     pub marks: Vec<Choice>,
 }
@@ -238,13 +238,11 @@ fn page(
     let lines = record
         .children
         .values()
-        .enumerate()
-        .map(|(index, child)| {
+        .map(|child| {
             let chosen = values
-                .get(&format!("mark_{index}"))
+                .get(&format!("mark_{}", child.student_number))
                 .map_or("present", String::as_str);
             Line {
-                index,
                 child: child.clone(),
                 marks: marks(viewer, chosen, true),
             }
@@ -329,8 +327,8 @@ pub async fn submit(
         })
     };
     let mut absent = Vec::new();
-    for (index, child) in record.children.values().enumerate() {
-        let excused = match value(&values, &format!("mark_{index}")).as_str() {
+    for child in record.children.values() {
+        let excused = match value(&values, &format!("mark_{}", child.student_number)).as_str() {
             "absent" => false,
             "leave" => true,
             _ => continue,

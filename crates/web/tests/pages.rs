@@ -193,7 +193,9 @@ async fn a_head_teacher_logs_in_on_her_phone_and_sees_todays_steps(backend: Back
     shows(&browser, "#enrolled-error", "请填写在册人数").await;
     fill(&browser, "enrolled", "45").await;
     client
-        .find(Locator::Css("input[name=mark_0][value=absent]"))
+        .find(Locator::Css(
+            "input[name=mark_G211324201101015678][value=absent]",
+        ))
         .await
         .unwrap()
         .click()
@@ -307,6 +309,22 @@ async fn a_head_teacher_logs_in_on_her_phone_and_sees_todays_steps(backend: Back
         );
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
+
+    // Another school's child is not hers to see, and the report upward is the principal's.
+    client
+        .goto(&format!("{}/cases/case-2", console.base))
+        .await
+        .unwrap();
+    assert_eq!(text_of(&browser, "h1").await, "无法办理");
+    client
+        .goto(&format!("{}/cases/case-1/report", console.base))
+        .await
+        .unwrap();
+    assert_eq!(text_of(&browser, "h1").await, "无法办理");
+    assert!(
+        client.find(Locator::Css("main form")).await.is_err(),
+        "no report form for a head teacher"
+    );
 
     // English at a tap, kept for the next page.
     click(&browser, "a[href^='/lang/en']").await;
