@@ -1,6 +1,9 @@
 //! The console as its people meet it, in Chromium: a head teacher on a phone logs in with her
-//! one-time password (choosing her own), sees today's steps with the overdue first, switches
-//! to English and logs out; every page is checked by axe-core, weighed (compressed bytes
+//! one-time password (choosing her own), takes today's roll call of her class, opens the
+//! child's page and the step forms, records the parents' call and sees it leave her list,
+//! switches to English and logs out; a principal records the day-3 home visit and files the
+//! report upward to both recipients; the township's officer sees the overdue reports (督办) and
+//! acknowledges his with one tap. Every page is checked by axe-core, weighed (compressed bytes
 //! transferred) and photographed at a phone's and a desktop's width.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -235,6 +238,19 @@ async fn a_head_teacher_logs_in_on_her_phone_and_sees_todays_steps(backend: Back
         "{case}"
     );
     check_page(&browser, "case", Device::Phone).await;
+    // Her read of the child's file is in the access log.
+    let (reads, _) = console
+        .store
+        .access
+        .reads_of("case-1", 50, 0)
+        .await
+        .unwrap();
+    assert!(
+        reads
+            .iter()
+            .any(|r| r.actor == TEACHER && r.kind == "status"),
+        "the page's read is logged: {reads:?}"
+    );
     // The home visit's form: who went, herself ticked and named.
     click(&browser, "a[href$='/home-visit']").await;
     assert_eq!(text_of(&browser, "h1").await, "家访");
