@@ -616,6 +616,10 @@ async fn submit<S: Step>(
         list: Vec::new(),
     };
     let commands = S::commands(&viewer, &values, &mut errors);
+    if commands.is_empty() && errors.list.is_empty() {
+        // Nothing to record without an error to show: a role with no part on a case.
+        return failed_with(lang, &viewer.caller.refused(S::KIND.label()));
+    }
     let key = key_of(&values);
     let mut refused = None;
     if errors.list.is_empty() {
