@@ -203,7 +203,7 @@ async fn shown(state: &AppState, viewer: &Viewer, case_id: &str) -> Result<CaseP
                 .map(|o| Step {
                     label: o.kind.label().text(lang),
                     due: Message::new(Msg::ConsoleDueBy)
-                        .with("day", calendar.local_date(o.due))
+                        .with("day", o.trigger_day)
                         .text(lang),
                     status: obligation_status(o.status).text(lang),
                     overdue: o.status == ObligationStatus::Overdue,

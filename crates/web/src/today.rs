@@ -124,7 +124,7 @@ pub async fn page(State(state): State<AppState>, viewer: Viewer) -> Response {
             }),
             case_id: item.case_id,
             due: Message::new(Msg::ConsoleDueBy)
-                .with("day", calendar.local_date(item.obligation.due))
+                .with("day", item.obligation.trigger_day)
                 .text(lang),
             overdue: item.overdue,
         };
