@@ -325,3 +325,68 @@ async fn a_partial_registry_list_clears_nothing_outside_its_scope_nor_for_childr
         "{answer}"
     );
 }
+
+conformance!(a_registry_import_answers_school_by_school_within_its_scope);
+
+async fn a_registry_import_answers_school_by_school_within_its_scope(backend: Backend) {
+    // Given a county-wide cross-check that found two unenrolled children at school A and a
+    // nominal registration at school B
+    let app = TestApp::spawn(backend, at("2023-09-20", "10:00")).await;
+    let x = id("2011-03-04", 1, Gender::Male);
+    let y = id("2011-05-06", 2, Gender::Female);
+    let z = id("2011-07-08", 3, Gender::Male);
+    let register_lines = vec![
+        registered(&x, "甲", "2011-03-04", "男", "正常"),
+        registered(&y, "乙", "2011-05-06", "女", "正常"),
+        registered(&z, "丙", "2011-07-08", "男", "正常"),
+    ];
+    let roll_lines = vec![on_roll("S2", &y, "乙", "2011-05-06", "女", SCHOOL_B, "否")];
+    let body = json!({"name": "全县比对", "on": "2023-09-15",
+        "register_csv": register(&register_lines), "roll_csv": roll(&roll_lines)});
+    let (status, first) = app.post("bo", "/api/v1/imports/registry", &body).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    let row = |report: &Value, school: &str| -> Value {
+        report["by_school"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["school"] == school)
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    let counts = |row: &Value| -> [u64; 4] {
+        ["examined", "raised", "cleared", "not_in_lists"].map(|k| row[k].as_u64().unwrap())
+    };
+    assert_eq!(counts(&row(&first, SCHOOL_A)), [2, 2, 0, 0], "{first}");
+    assert_eq!(counts(&row(&first, SCHOOL_B)), [1, 1, 0, 0], "{first}");
+    assert_eq!(row(&first, SCHOOL_B)["township"], "nanshao", "{first}");
+
+    // When school A's own list comes in: x now on its roll, z on neither list
+    let partial = json!({"name": "公营子中学比对", "on": "2023-09-18",
+        "schools": [SCHOOL_A],
+        "register_csv": register(&register_lines[..1]),
+        "roll_csv": roll(&[on_roll("S1", &x, "甲", "2011-03-04", "男", SCHOOL_A, "是")])});
+    let (status, second) = app.post("bo", "/api/v1/imports/registry", &partial).await;
+    assert_eq!(status, StatusCode::OK, "{second}");
+
+    // Then its answer has one row, school A's, named with its township: one child examined,
+    // one finding cleared, one kept as not in the lists
+    let rows = second["by_school"].as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{second}");
+    assert_eq!(
+        (
+            rows[0]["school"].as_str(),
+            rows[0]["school_name"].as_str(),
+            rows[0]["township"].as_str(),
+            rows[0]["township_name"].as_str(),
+        ),
+        (
+            Some(SCHOOL_A),
+            Some(SCHOOL_A),
+            Some("gongyingzi"),
+            Some("gongyingzi")
+        ),
+        "{second}"
+    );
+    assert_eq!(counts(&rows[0]), [1, 0, 1, 1], "{second}");
+}

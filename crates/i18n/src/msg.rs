@@ -461,4 +461,27 @@ pub enum Msg {
     CliScopeSchools,
     CliRegistryGroup,
     CliRegistryChange,
+
+    // ---- issue 15.5 and 15.7 (registry-calendar): the registry answer school by school; the
+    // calendar file recorded once -------------------------------------------------------------
+    CliRegistryBySchool,
+    CliRegistryColumnTownship,
+    CliRegistryColumnSchool,
+    CliRegistryColumnSchoolId,
+    CliRegistryColumnExamined,
+    CliRegistryColumnRaised,
+    CliRegistryColumnCleared,
+    CliRegistryColumnNotInLists,
+    CliRegistryColumnUnchanged,
+    CliRegistryColumnExplained,
+    CliRegistryTotal,
+    CalendarFileDiffers,
+    CalendarFileNotRecorded,
+    CalendarDiffDay,
+    CalendarDiffTermFileOnly,
+    CalendarDiffTermRecordedOnly,
+    CalendarDiffUtcOffset,
+    CalendarDayKindHoliday,
+    CalendarDayKindMakeUpDay,
+    CalendarDayKindOrdinary,
 }
