@@ -484,4 +484,6 @@ pub enum Msg {
     CalendarDayKindHoliday,
     CalendarDayKindMakeUpDay,
     CalendarDayKindOrdinary,
+    CalendarFileNoTerm,
+    CalendarFileWithDemo,
 }

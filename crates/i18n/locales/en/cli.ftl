@@ -48,3 +48,5 @@ calendar-diff-utc-offset = the file's utc_offset_minutes is { $file }; the recor
 calendar-day-kind-holiday = a holiday
 calendar-day-kind-make-up-day = a make-up school day
 calendar-day-kind-ordinary = an ordinary day
+calendar-file-no-term = the file declares no term: no day of it would be a school day
+calendar-file-with-demo = --demo builds the demo county with its own school calendar: --calendar is not taken with it

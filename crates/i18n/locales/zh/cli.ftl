@@ -43,3 +43,5 @@ calendar-diff-utc-offset = 文件的 utc_offset_minutes 为 { $file }；已记�
 calendar-day-kind-holiday = 假日
 calendar-day-kind-make-up-day = 调休上课日
 calendar-day-kind-ordinary = 普通日
+calendar-file-no-term = 文件未列出任何学期：其中没有一天是上课日
+calendar-file-with-demo = --demo 建立的演示县自带校历，不能同时使用 --calendar
