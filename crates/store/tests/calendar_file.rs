@@ -128,9 +128,7 @@ async fn a_different_calendar_file_is_refused_naming_the_days_that_differ_and_re
         "{zh}"
     );
     assert!(
-        refused
-            .to_string()
-            .contains("/api/v1/calendar/holidays"),
+        refused.to_string().contains("/api/v1/calendar/holidays"),
         "{refused}"
     );
 }
