@@ -939,3 +939,82 @@ async fn a_page_far_past_the_end_is_empty_not_a_crash(backend: Backend) {
         }
     }
 }
+
+conformance!(
+    a_recorded_calendar_file_is_the_calendar_in_force_each_day_named_with_its_source_and_a_holiday_declared_after_it_takes_effect,
+);
+
+async fn a_recorded_calendar_file_is_the_calendar_in_force_each_day_named_with_its_source_and_a_holiday_declared_after_it_takes_effect(
+    backend: Backend,
+) {
+    // Given a county whose calendar was recorded from a file (as `--calendar` does)
+    let app = TestApp::spawn(backend, at("2023-11-06", "08:30")).await;
+    let file = notoneless_store::org::CalendarFile::new(
+        "calendar-2023-autumn.json",
+        notoneless_domain::fixtures::calendar(),
+    );
+    app.store
+        .org
+        .seed_calendar(&file, &notoneless_store::testing::context(None))
+        .await
+        .unwrap();
+    // When the calendar is read
+    let (_, calendar) = app.get("insp", "/api/v1/calendar").await;
+    // Then it is the organisation's, each term and day named with the file it came from, and
+    // none of the file's past days is a retroactive change
+    assert_eq!(calendar["source"], "organisation", "{calendar}");
+    assert_eq!(
+        calendar["terms"][0]["from_file"], "calendar-2023-autumn.json",
+        "{calendar}"
+    );
+    assert_eq!(calendar["terms"][0]["name"], "2023 autumn", "{calendar}");
+    let days = calendar["days"].as_array().unwrap();
+    assert_eq!(days.len(), 10, "{calendar}");
+    assert!(
+        days.iter()
+            .all(|d| d["from_file"] == "calendar-2023-autumn.json" && d["retroactive"] == false),
+        "{calendar}"
+    );
+    // When the bureau declares Thursday the 9th a holiday through the API
+    app.ok(
+        "bo",
+        "/api/v1/calendar/holidays",
+        json!({"day": "2023-11-09", "name": "sports day"}),
+    )
+    .await;
+    // Then it is in force, named as declared through the API by the bureau officer
+    let (_, calendar) = app.get("insp", "/api/v1/calendar").await;
+    assert!(
+        calendar["calendar"]["holidays"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("2023-11-09")),
+        "{calendar}"
+    );
+    let declared = calendar["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["day"] == "2023-11-09")
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        (&declared["from_file"], &declared["declared_by"]),
+        (&json!(null), &json!("bo")),
+        "{calendar}"
+    );
+    // And an absence that day is one the ladder ignores, as the answer says
+    let case = app.open("ht", SCHOOL_A, "2023-11-06").await;
+    app.clock.set(at("2023-11-09", "10:00"));
+    let written = app
+        .ok(
+            "ht",
+            &format!("/api/v1/cases/{case}/absences"),
+            absence("2023-11-09"),
+        )
+        .await;
+    assert_eq!(
+        written["warnings"][0]["code"], "absence_not_on_a_school_day",
+        "{written}"
+    );
+}
