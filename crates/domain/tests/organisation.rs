@@ -248,8 +248,10 @@ fn recorded(file: &SchoolCalendar) -> Organisation {
     let org = Organisation::default();
     let commands = org
         .calendar_file_declarations(file, "calendar.json")
-        .unwrap();
-    let events = org.decide_all(OrgCommand::Batch(commands)).unwrap();
+        .expect("a county with no calendar takes the file");
+    let events = org
+        .decide_all(OrgCommand::Batch(commands))
+        .expect("the file's declarations are decided");
     Organisation::from_events(events)
 }
 
@@ -278,7 +280,7 @@ fn a_file_that_differs_from_the_recorded_calendar_names_each_term_and_day_that_d
         d("2023-09-29").iter_days().take(8),
         [d("2023-10-07"), d("2023-10-15")],
     )
-    .unwrap();
+    .expect("a valid calendar");
     // Then each difference is named: the two terms and the two days
     let differences = org.calendar_file_differences(&other);
     assert_eq!(differences.len(), 4, "{differences:?}");
@@ -316,15 +318,17 @@ fn recording_a_file_keeps_the_days_declared_before_and_records_only_what_is_new(
     // When the file's declarations are made
     let commands = org
         .calendar_file_declarations(&file, "calendar.json")
-        .unwrap();
+        .expect("the days declared the same way are no obstacle");
     // Then the holiday already declared is not declared again, and the other one stays
     assert!(!commands.iter().any(|c| matches!(c,
         OrgCommand::DeclareHoliday(day) if day.day == d("2023-09-29"))));
-    let events = org.decide_all(OrgCommand::Batch(commands)).unwrap();
+    let events = org
+        .decide_all(OrgCommand::Batch(commands))
+        .expect("the file's declarations are decided");
     for event in events {
         cqrs_es::Aggregate::apply(&mut org, event);
     }
-    let calendar = org.calendar().unwrap();
+    let calendar = org.calendar().expect("a term is recorded");
     assert!(!calendar.is_school_day(d("2023-11-09")));
     assert!(!calendar.is_school_day(d("2023-09-29")));
     assert!(calendar.is_school_day(d("2023-10-08")));
@@ -344,7 +348,7 @@ fn a_file_declaring_a_day_the_other_way_than_the_record_is_not_recorded() {
     // When a file that makes it a make-up day is to be recorded
     let refused = org
         .calendar_file_declarations(&notoneless_domain::fixtures::calendar(), "calendar.json")
-        .unwrap_err();
+        .expect_err("the day is declared the other way");
     // Then it is refused, naming that day
     assert_eq!(
         refused,

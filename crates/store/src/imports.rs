@@ -163,6 +163,9 @@ pub struct RegistrySchoolTally {
     pub not_in_lists: usize,
 }
 
+/// Which count of a school's row a list of the report adds to.
+type TallyCount = fn(&mut RegistrySchoolTally) -> &mut usize;
+
 impl RegistryReport {
     /// Counts the report's findings school by school, over every school `covered`.
     fn tally(
@@ -195,10 +198,7 @@ impl RegistryReport {
                 row.examined += 1;
             }
         }
-        let counted: [(
-            &[RegistryChange],
-            fn(&mut RegistrySchoolTally) -> &mut usize,
-        ); 5] = [
+        let counted: [(&[RegistryChange], TallyCount); 5] = [
             (&self.new, |r| &mut r.raised),
             (&self.resolved, |r| &mut r.cleared),
             (&self.unchanged, |r| &mut r.unchanged),
