@@ -10,8 +10,8 @@ use std::path::PathBuf;
 use std::process::Output;
 
 use notoneless_store::conformance;
-use notoneless_store::db::{Backend, P, Sql};
-use notoneless_store::testing::TestDb;
+use notoneless_store::db::Backend;
+use notoneless_store::testing::{TestDb, count_events};
 
 const NO_CALENDAR: &str = "no school calendar";
 
@@ -32,7 +32,24 @@ fn other_calendar() -> PathBuf {
     path
 }
 
-/// `notoneless admin add-node` (a command that writes), with these extra arguments.
+/// `notoneless admin add-node` of the county, without a calendar file.
+fn add_county(url: &str) -> Output {
+    notoneless(&[
+        "admin",
+        "add-node",
+        "--database-url",
+        url,
+        "--id",
+        "kazuo",
+        "--kind",
+        "county",
+        "--name",
+        "喀左县",
+    ])
+}
+
+/// `notoneless admin add-node` of a township (a command that writes), with these extra
+/// arguments.
 fn add_node(url: &str, id: &str, extra: &[&str]) -> Output {
     let mut args = vec![
         "admin",
@@ -53,19 +70,7 @@ fn add_node(url: &str, id: &str, extra: &[&str]) -> Output {
 }
 
 async fn count(test: &TestDb, event_type: &str) -> i64 {
-    test.connect()
-        .await
-        .fetch_optional(
-            Sql::both(
-                "SELECT COUNT(*) AS n FROM events WHERE aggregate_type = 'organisation' AND event_type = $1",
-            ),
-            &[P::text(event_type)],
-        )
-        .await
-        .unwrap()
-        .unwrap()
-        .i64("n")
-        .unwrap()
+    count_events(&test.connect().await, Some(event_type)).await
 }
 
 conformance!(
@@ -79,18 +84,7 @@ async fn a_calendar_file_is_recorded_once_and_a_different_one_is_refused_naming_
     // Given a county
     let test = TestDb::new(backend).await;
     let calendar = example_calendar();
-    let county = notoneless(&[
-        "admin",
-        "add-node",
-        "--database-url",
-        &test.url,
-        "--id",
-        "kazuo",
-        "--kind",
-        "county",
-        "--name",
-        "喀左县",
-    ]);
+    let county = add_county(&test.url);
     assert!(county.status.success(), "{county:?}");
     // When a command is run with the calendar file, then again with the same file
     for township in ["gyz", "nanshao"] {
@@ -129,18 +123,7 @@ async fn a_calendar_file_is_recorded_once_and_a_different_one_is_refused_naming_
 async fn the_no_calendar_warning_appears_only_when_there_is_no_calendar_at_all(backend: Backend) {
     // Given a county with no calendar: a command warns that there is none
     let test = TestDb::new(backend).await;
-    let county = notoneless(&[
-        "admin",
-        "add-node",
-        "--database-url",
-        &test.url,
-        "--id",
-        "kazuo",
-        "--kind",
-        "county",
-        "--name",
-        "喀左县",
-    ]);
+    let county = add_county(&test.url);
     assert!(stderr(&county).contains(NO_CALENDAR), "{county:?}");
     // When a command is given the calendar file, it does not warn
     let with_file = add_node(&test.url, "gyz", &["--calendar", &example_calendar()]);

@@ -7,9 +7,9 @@ use notoneless_domain::fixtures::{at, calendar, d, ladder};
 use notoneless_domain::{
     CalendarDay, CalendarDifference, DayKind, OrgCommand, SchoolCalendar, Term,
 };
-use notoneless_store::db::{Backend, Sql};
+use notoneless_store::db::Backend;
 use notoneless_store::org::{CalendarFile, CalendarFileError, CalendarSeeded, CalendarSource};
-use notoneless_store::testing::{FixedClock, TestDb, context};
+use notoneless_store::testing::{FixedClock, TestDb, context, count_events};
 use notoneless_store::{Rules, Store, conformance};
 
 /// A store as the binary builds it: no calendar but the one recorded.
@@ -28,15 +28,19 @@ async fn store(backend: Backend) -> (TestDb, Store) {
     (test, store)
 }
 
-async fn events(store: &Store) -> i64 {
+/// [`store`], its calendar recorded from [`file`].
+async fn seeded(backend: Backend) -> (TestDb, Store) {
+    let (test, store) = store(backend).await;
     store
-        .db
-        .fetch_optional(Sql::both("SELECT COUNT(*) AS n FROM events"), &[])
+        .org
+        .seed_calendar(&file(), &context(None))
         .await
-        .unwrap()
-        .unwrap()
-        .i64("n")
-        .unwrap()
+        .unwrap();
+    (test, store)
+}
+
+async fn events(store: &Store) -> i64 {
+    count_events(&store.db, None).await
 }
 
 fn file() -> CalendarFile {
@@ -81,12 +85,7 @@ async fn a_different_calendar_file_is_refused_naming_the_days_that_differ_and_re
     backend: Backend,
 ) {
     // Given a county whose calendar was recorded from a file
-    let (_test, store) = store(backend).await;
-    store
-        .org
-        .seed_calendar(&file(), &context(None))
-        .await
-        .unwrap();
+    let (_test, store) = seeded(backend).await;
     let before = events(&store).await;
     // When another file, whose make-up day of 8 October is the 15th, is given
     let other = SchoolCalendar::new(
@@ -137,12 +136,7 @@ async fn a_holiday_declared_after_the_file_was_recorded_takes_effect_and_the_fil
     backend: Backend,
 ) {
     // Given a county whose calendar was recorded from a file
-    let (_test, store) = store(backend).await;
-    store
-        .org
-        .seed_calendar(&file(), &context(None))
-        .await
-        .unwrap();
+    let (_test, store) = seeded(backend).await;
     assert!(store.rules.get().calendar.is_school_day(d("2023-11-09")));
     // When a holiday is declared through the organisation (as the API does)
     store
