@@ -9,7 +9,7 @@ use notoneless_domain::{
     CalendarDay, CalendarSpec, Node, OrgCommand, Organisation, Term, User, UserRole,
 };
 use notoneless_store::accounts::OneTimePassword;
-use notoneless_store::org::CalendarSource;
+use notoneless_store::org::{CALENDAR_FILE, CalendarSource};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -328,8 +328,24 @@ pub struct DeclaredDay {
     pub kind: String,
     pub declared_at: DateTime<Utc>,
     pub declared_by: Option<String>,
-    /// Declared after the day had passed: a retroactive change that can move deadlines.
+    /// The calendar file (`--calendar`) the day was recorded from; null when it was declared
+    /// through the API.
+    pub from_file: Option<String>,
+    /// Declared through the API after the day had passed: a retroactive change that can move
+    /// deadlines. (A calendar file's days are the calendar the county started with: never.)
     pub retroactive: bool,
+}
+
+/// A term as recorded, and when, by whom and from where.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeclaredTerm {
+    #[serde(flatten)]
+    pub term: Term,
+    pub declared_at: DateTime<Utc>,
+    pub declared_by: Option<String>,
+    /// The calendar file (`--calendar`) the term was recorded from; null when it was added
+    /// through the API.
+    pub from_file: Option<String>,
 }
 
 /// A holiday or make-up day of the configured calendar (`--calendar`) in force.
@@ -344,12 +360,15 @@ pub struct ConfiguredDay {
 pub struct CalendarView {
     /// The calendar in force (null only when there is none at all: every weekday counts).
     pub calendar: Option<CalendarSpec>,
-    /// Where it comes from: `organisation` (the county declared its terms), `configuration`
-    /// (the `--calendar` file, with the days declared here on top) or `none`.
+    /// Where it comes from: `organisation` (the calendar recorded: a `--calendar` file
+    /// recorded once, and what was declared through the API), `configuration` (a base
+    /// calendar the server was built with, the days declared here on top: never in the
+    /// `notoneless` binary) or `none`.
     #[schema(value_type = String)]
     pub source: CalendarSource,
-    pub terms: Vec<Term>,
-    /// The days declared through the API, with when and by whom.
+    /// The terms recorded, each with when, by whom and from where.
+    pub terms: Vec<DeclaredTerm>,
+    /// The holidays and make-up days recorded, with when, by whom and from where.
     pub days: Vec<DeclaredDay>,
     /// The holidays and make-up days in force that come from the configured calendar.
     pub configured_days: Vec<ConfiguredDay>,
@@ -363,10 +382,30 @@ pub async fn get_calendar(State(state): State<AppState>) -> Result<Json<Calendar
     let org = &snapshot.org;
     let rules = state.store.rules.get();
     let mut days = Vec::new();
+    let mut terms = Vec::new();
     for event in state.store.org.history().await? {
+        let from_file = event.meta(CALENDAR_FILE).map(str::to_string);
+        let declared_by = event.meta("actor").map(str::to_string);
         let (kind, field) = match event.event_type.as_str() {
             "HolidayDeclared" => ("holiday", "HolidayDeclared"),
             "MakeUpDayDeclared" => ("make_up_day", "MakeUpDayDeclared"),
+            "TermAdded" => {
+                if let Ok(term) = serde_json::from_value::<Term>(
+                    event
+                        .payload
+                        .get("TermAdded")
+                        .cloned()
+                        .unwrap_or(Value::Null),
+                ) {
+                    terms.push(DeclaredTerm {
+                        term,
+                        declared_at: event.recorded_at,
+                        declared_by,
+                        from_file,
+                    });
+                }
+                continue;
+            }
             _ => continue,
         };
         let Ok(declared) = serde_json::from_value::<CalendarDay>(
@@ -380,12 +419,14 @@ pub async fn get_calendar(State(state): State<AppState>) -> Result<Json<Calendar
             continue;
         }
         days.push(DeclaredDay {
-            retroactive: rules.calendar.local_date(event.recorded_at) > declared.day,
+            retroactive: from_file.is_none()
+                && rules.calendar.local_date(event.recorded_at) > declared.day,
             day: declared.day,
             name: declared.name,
             kind: kind.into(),
             declared_at: event.recorded_at,
-            declared_by: event.meta("actor").map(str::to_string),
+            declared_by,
+            from_file,
         });
     }
     let source = state.store.org.calendar_source();
@@ -415,7 +456,7 @@ pub async fn get_calendar(State(state): State<AppState>) -> Result<Json<Calendar
     Ok(Json(CalendarView {
         calendar: (source != CalendarSource::None).then(|| in_force.clone()),
         source,
-        terms: org.terms.clone(),
+        terms,
         days,
         configured_days,
     }))

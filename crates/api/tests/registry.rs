@@ -244,15 +244,10 @@ async fn a_registry_cross_check_records_tracks_and_clears_its_findings(backend: 
     assert_eq!(theirs, json!([]));
 }
 
-conformance!(
-    a_partial_registry_list_clears_nothing_outside_its_scope_nor_for_children_it_does_not_show
-);
-
-async fn a_partial_registry_list_clears_nothing_outside_its_scope_nor_for_children_it_does_not_show(
-    backend: Backend,
-) {
-    // Given a county-wide cross-check that found two unenrolled children at school A and a
-    // nominal registration at school B
+/// A county-wide cross-check that found two unenrolled children at school A (x and z) and a
+/// nominal registration at school B (y): the app and its answer; and the body of school A's
+/// own list that follows, x now on its roll, z on neither list.
+async fn county_wide_then_school_a(backend: Backend) -> (TestApp, Value, Value) {
     let app = TestApp::spawn(backend, at("2023-09-20", "10:00")).await;
     let x = id("2011-03-04", 1, Gender::Male);
     let y = id("2011-05-06", 2, Gender::Female);
@@ -267,6 +262,23 @@ async fn a_partial_registry_list_clears_nothing_outside_its_scope_nor_for_childr
         "register_csv": register(&register_lines), "roll_csv": roll(&roll_lines)});
     let (status, first) = app.post("bo", "/api/v1/imports/registry", &body).await;
     assert_eq!(status, StatusCode::OK, "{first}");
+    let partial = json!({"name": "公营子中学比对", "on": "2023-09-18",
+        "schools": [SCHOOL_A],
+        "register_csv": register(&register_lines[..1]),
+        "roll_csv": roll(&[on_roll("S1", &x, "甲", "2011-03-04", "男", SCHOOL_A, "是")])});
+    (app, first, partial)
+}
+
+conformance!(
+    a_partial_registry_list_clears_nothing_outside_its_scope_nor_for_children_it_does_not_show
+);
+
+async fn a_partial_registry_list_clears_nothing_outside_its_scope_nor_for_children_it_does_not_show(
+    backend: Backend,
+) {
+    // Given a county-wide cross-check that found two unenrolled children at school A and a
+    // nominal registration at school B
+    let (app, first, partial) = county_wide_then_school_a(backend).await;
     assert_eq!(
         changes(&first, "new"),
         pairs(&[
@@ -279,10 +291,6 @@ async fn a_partial_registry_list_clears_nothing_outside_its_scope_nor_for_childr
     assert_eq!(first["scope"], "county");
 
     // When school A's own list comes in: x now on its roll, z and y on neither list
-    let partial = json!({"name": "公营子中学比对", "on": "2023-09-18",
-        "schools": [SCHOOL_A],
-        "register_csv": register(&register_lines[..1]),
-        "roll_csv": roll(&[on_roll("S1", &x, "甲", "2011-03-04", "男", SCHOOL_A, "是")])});
     let (status, second) = app.post("bo", "/api/v1/imports/registry", &partial).await;
     assert_eq!(status, StatusCode::OK, "{second}");
 
@@ -324,4 +332,52 @@ async fn a_partial_registry_list_clears_nothing_outside_its_scope_nor_for_childr
         (StatusCode::BAD_REQUEST, Some("schools")),
         "{answer}"
     );
+}
+
+conformance!(a_registry_import_answers_school_by_school_within_its_scope);
+
+async fn a_registry_import_answers_school_by_school_within_its_scope(backend: Backend) {
+    // Given a county-wide cross-check that found two unenrolled children at school A and a
+    // nominal registration at school B
+    let (app, first, partial) = county_wide_then_school_a(backend).await;
+    let row = |report: &Value, school: &str| -> Value {
+        report["by_school"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["school"] == school)
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    let counts = |row: &Value| -> [u64; 4] {
+        ["examined", "raised", "cleared", "not_in_lists"].map(|k| row[k].as_u64().unwrap())
+    };
+    assert_eq!(counts(&row(&first, SCHOOL_A)), [2, 2, 0, 0], "{first}");
+    assert_eq!(counts(&row(&first, SCHOOL_B)), [1, 1, 0, 0], "{first}");
+    assert_eq!(row(&first, SCHOOL_B)["township"], "nanshao", "{first}");
+
+    // When school A's own list comes in: x now on its roll, z on neither list
+    let (status, second) = app.post("bo", "/api/v1/imports/registry", &partial).await;
+    assert_eq!(status, StatusCode::OK, "{second}");
+
+    // Then its answer has one row, school A's, named with its township: one child examined,
+    // one finding cleared, one kept as not in the lists
+    let rows = second["by_school"].as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{second}");
+    assert_eq!(
+        (
+            rows[0]["school"].as_str(),
+            rows[0]["school_name"].as_str(),
+            rows[0]["township"].as_str(),
+            rows[0]["township_name"].as_str(),
+        ),
+        (
+            Some(SCHOOL_A),
+            Some(SCHOOL_A),
+            Some("gongyingzi"),
+            Some("gongyingzi")
+        ),
+        "{second}"
+    );
+    assert_eq!(counts(&rows[0]), [1, 0, 1, 1], "{second}");
 }

@@ -460,13 +460,23 @@ async fn a_holiday_declared_over_the_configured_calendar_takes_effect_and_shows_
     let (_, calendar) = app.get("insp", "/api/v1/calendar").await;
     assert_eq!(calendar["source"], "configuration", "{calendar}");
     // When the bureau declares Thursday the 9th a holiday through the API, in advance
+    // Then the calendar in force has it, and says where it came from
+    let calendar = declare_the_9th_a_holiday(&app).await;
+    assert_eq!(calendar["days"][0]["day"], "2023-11-09", "{calendar}");
+    assert_eq!(calendar["days"][0]["declared_by"], "bo", "{calendar}");
+    // And an absence that day is one the ladder ignores, as the answer says
+    an_absence_on_the_9th_is_ignored_by_the_ladder(&app, &case).await;
+}
+
+/// The bureau declares Thursday 9 November a holiday through the API; the calendar read
+/// afterwards, which has it in force.
+async fn declare_the_9th_a_holiday(app: &TestApp) -> serde_json::Value {
     app.ok(
         "bo",
         "/api/v1/calendar/holidays",
         json!({"day": "2023-11-09", "name": "sports day"}),
     )
     .await;
-    // Then the calendar in force has it, and says where it came from
     let (_, calendar) = app.get("insp", "/api/v1/calendar").await;
     assert!(
         calendar["calendar"]["holidays"]
@@ -475,9 +485,12 @@ async fn a_holiday_declared_over_the_configured_calendar_takes_effect_and_shows_
             .contains(&json!("2023-11-09")),
         "{calendar}"
     );
-    assert_eq!(calendar["days"][0]["day"], "2023-11-09", "{calendar}");
-    assert_eq!(calendar["days"][0]["declared_by"], "bo", "{calendar}");
-    // And an absence that day is one the ladder ignores, as the answer says
+    calendar
+}
+
+/// On Thursday the 9th, a holiday, an absence is recorded for `case`: the answer warns that
+/// the ladder ignores it.
+async fn an_absence_on_the_9th_is_ignored_by_the_ladder(app: &TestApp, case: &str) {
     app.clock.set(at("2023-11-09", "10:00"));
     let written = app
         .ok(
@@ -938,4 +951,59 @@ async fn a_page_far_past_the_end_is_empty_not_a_crash(backend: Backend) {
             assert_eq!(body["page"].to_string(), page, "{path}: {body}");
         }
     }
+}
+
+conformance!(
+    a_recorded_calendar_file_is_the_calendar_in_force_each_day_named_with_its_source_and_a_holiday_declared_after_it_takes_effect,
+);
+
+async fn a_recorded_calendar_file_is_the_calendar_in_force_each_day_named_with_its_source_and_a_holiday_declared_after_it_takes_effect(
+    backend: Backend,
+) {
+    // Given a county whose calendar was recorded from a file (as `--calendar` does)
+    let app = TestApp::spawn(backend, at("2023-11-06", "08:30")).await;
+    let file = notoneless_store::org::CalendarFile::new(
+        "calendar-2023-autumn.json",
+        notoneless_domain::fixtures::calendar(),
+    );
+    app.store
+        .org
+        .seed_calendar(&file, &notoneless_store::testing::context(None))
+        .await
+        .unwrap();
+    // When the calendar is read
+    let (_, calendar) = app.get("insp", "/api/v1/calendar").await;
+    // Then it is the organisation's, each term and day named with the file it came from, and
+    // none of the file's past days is a retroactive change
+    assert_eq!(calendar["source"], "organisation", "{calendar}");
+    assert_eq!(
+        calendar["terms"][0]["from_file"], "calendar-2023-autumn.json",
+        "{calendar}"
+    );
+    assert_eq!(calendar["terms"][0]["name"], "2023 autumn", "{calendar}");
+    let days = calendar["days"].as_array().unwrap();
+    assert_eq!(days.len(), 10, "{calendar}");
+    assert!(
+        days.iter()
+            .all(|d| d["from_file"] == "calendar-2023-autumn.json" && d["retroactive"] == false),
+        "{calendar}"
+    );
+    // When the bureau declares Thursday the 9th a holiday through the API
+    // Then it is in force, named as declared through the API by the bureau officer
+    let calendar = declare_the_9th_a_holiday(&app).await;
+    let declared = calendar["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["day"] == "2023-11-09")
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        (&declared["from_file"], &declared["declared_by"]),
+        (&json!(null), &json!("bo")),
+        "{calendar}"
+    );
+    // And an absence that day is one the ladder ignores, as the answer says
+    let case = app.open("ht", SCHOOL_A, "2023-11-06").await;
+    an_absence_on_the_9th_is_ignored_by_the_ladder(&app, &case).await;
 }

@@ -10,6 +10,7 @@
 mod accounts;
 mod assess;
 mod calendar;
+mod calendar_file;
 mod case;
 mod command;
 mod error;
@@ -37,6 +38,7 @@ pub use assess::{
     Obligation, ObligationKind, ObligationStatus, Stage, assess,
 };
 pub use calendar::{CalendarSpec, SHANGHAI_UTC_OFFSET_MINUTES, SchoolCalendar, Term};
+pub use calendar_file::{CalendarDifference, DayKind};
 pub use case::{CaseStatus, MAX_LEAVE_DAYS, MAX_SESSION_MINUTES, MAX_SUPPORT_FEN, StudentCase};
 pub use command::{CaseAction, CaseActionKind, CaseCommand};
 pub use error::{CalendarError, CaseError, LadderError, ReviewScopeError, ReviewSettingsError};

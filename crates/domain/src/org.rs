@@ -506,7 +506,7 @@ impl Organisation {
         SchoolCalendar::try_from(spec).unwrap_or_else(|_| base.clone())
     }
 
-    fn calendar_spec(&self) -> CalendarSpec {
+    pub(crate) fn calendar_spec(&self) -> CalendarSpec {
         CalendarSpec {
             utc_offset_minutes: SHANGHAI_UTC_OFFSET_MINUTES,
             terms: self.terms.clone(),

@@ -505,12 +505,14 @@ pub struct ChildFindings {
 }
 
 /// The outcome of a cross-check: the children with findings, every identity it examined
-/// (a finding still open for a child examined and not found again is cleared), the identities
-/// left out because of a refused row, and the refused rows.
+/// (a finding still open for a child examined and not found again is cleared) with the
+/// school that answers for him, the identities left out because of a refused row, and the
+/// refused rows.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CrossCheck {
     pub children: Vec<ChildFindings>,
-    pub examined: BTreeSet<String>,
+    /// identity → the school that answers for the child (as [`ChildFindings::profile`] says)
+    pub examined: BTreeMap<String, String>,
     pub unsettled: BTreeSet<String>,
     pub register_errors: Vec<RowError>,
     pub roll_errors: Vec<RowError>,
@@ -562,13 +564,33 @@ pub fn cross_check(
         if unsettled_here {
             continue;
         }
-        out.examined.insert(identity.clone());
+        if let Some(school) = answering_school(registered, entries) {
+            out.examined.insert(identity.clone(), school);
+        }
         if let Some(child) = examine(&identity, registered, entries, on) {
             out.children.push(child);
         }
     }
     out.unsettled = unsettled;
     out
+}
+
+/// The entry of a child's roll entries that answers for him: the first the school counts in
+/// class, else the first.
+fn home_entry<'a>(entries: &[&'a RollEntry]) -> Option<&'a RollEntry> {
+    entries
+        .iter()
+        .find(|e| e.attending)
+        .or_else(|| entries.first())
+        .copied()
+}
+
+/// The school that answers for a child: the school of his answering roll entry, else the
+/// catchment school of his register line.
+fn answering_school(registered: Option<&RegisterChild>, entries: &[&RollEntry]) -> Option<String> {
+    home_entry(entries)
+        .map(|e| e.school.clone())
+        .or_else(|| registered.map(|c| c.catchment_school.clone()))
 }
 
 /// What one child's register line and roll entries show.
@@ -591,12 +613,7 @@ fn examine(
             },
         );
     };
-    // The entry that answers: the first the school counts in class, else the first.
-    let home = entries
-        .iter()
-        .find(|e| e.attending)
-        .or_else(|| entries.first())
-        .copied();
+    let home = home_entry(entries);
     match (registered, home) {
         (None, None) => return None,
         (Some(child), None) => {

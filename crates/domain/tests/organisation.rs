@@ -240,3 +240,122 @@ fn a_holiday_declared_before_any_term_takes_effect_over_the_configured_calendar(
     assert!(in_force.is_school_day(d("2023-11-08")));
     assert_eq!(in_force.spec().terms, configured.spec().terms);
 }
+
+// ---- a calendar file recorded once (issue 15.7, ADR 0014) ----------------------------------
+
+/// The organisation after its calendar `file` was recorded.
+fn recorded(file: &SchoolCalendar) -> Organisation {
+    let org = Organisation::default();
+    let commands = org
+        .calendar_file_declarations(file, "calendar.json")
+        .expect("a county with no calendar takes the file");
+    let events = org
+        .decide_all(OrgCommand::Batch(commands))
+        .expect("the file's declarations are decided");
+    Organisation::from_events(events)
+}
+
+#[test]
+fn a_calendar_file_is_recorded_as_its_terms_holidays_and_make_up_days() {
+    // Given a county with no calendar recorded, and a calendar file
+    let file = notoneless_domain::fixtures::calendar();
+    // When the file is recorded
+    let org = recorded(&file);
+    // Then the county's calendar is the file's, and the file differs from it in nothing
+    assert_eq!(org.calendar(), Some(file.clone()));
+    assert_eq!(org.calendar_file_differences(&file), vec![]);
+}
+
+#[test]
+fn a_file_that_differs_from_the_recorded_calendar_names_each_term_and_day_that_differs() {
+    // Given a county whose recorded calendar came from one file
+    let org = recorded(&notoneless_domain::fixtures::calendar());
+    // When another file moves the make-up day of 8 October to 15 October and ends term later
+    let other = SchoolCalendar::new(
+        vec![Term {
+            name: "2023 autumn".into(),
+            first_day: d("2023-09-01"),
+            last_day: d("2024-01-26"),
+        }],
+        d("2023-09-29").iter_days().take(8),
+        [d("2023-10-07"), d("2023-10-15")],
+    )
+    .expect("a valid calendar");
+    // Then each difference is named: the two terms and the two days
+    let differences = org.calendar_file_differences(&other);
+    assert_eq!(differences.len(), 4, "{differences:?}");
+    assert!(differences.contains(&CalendarDifference::Day {
+        day: d("2023-10-08"),
+        file: DayKind::Ordinary,
+        recorded: DayKind::MakeUpDay,
+    }));
+    assert!(differences.contains(&CalendarDifference::Day {
+        day: d("2023-10-15"),
+        file: DayKind::MakeUpDay,
+        recorded: DayKind::Ordinary,
+    }));
+    assert!(
+        differences
+            .iter()
+            .any(|d| matches!(d, CalendarDifference::TermRecordedOnly { .. }))
+    );
+}
+
+#[test]
+fn recording_a_file_keeps_the_days_declared_before_and_records_only_what_is_new() {
+    // Given a county with no term that declared a holiday of the file and one of its own
+    let file = notoneless_domain::fixtures::calendar();
+    let mut org = Organisation::default();
+    for day in ["2023-09-29", "2023-11-09"] {
+        cqrs_es::Aggregate::apply(
+            &mut org,
+            OrgEvent::HolidayDeclared(CalendarDay {
+                day: d(day),
+                name: "declared".into(),
+            }),
+        );
+    }
+    // When the file's declarations are made
+    let commands = org
+        .calendar_file_declarations(&file, "calendar.json")
+        .expect("the days declared the same way are no obstacle");
+    // Then the holiday already declared is not declared again, and the other one stays
+    assert!(!commands.iter().any(|c| matches!(c,
+        OrgCommand::DeclareHoliday(day) if day.day == d("2023-09-29"))));
+    let events = org
+        .decide_all(OrgCommand::Batch(commands))
+        .expect("the file's declarations are decided");
+    for event in events {
+        cqrs_es::Aggregate::apply(&mut org, event);
+    }
+    let calendar = org.calendar().expect("a term is recorded");
+    assert!(!calendar.is_school_day(d("2023-11-09")));
+    assert!(!calendar.is_school_day(d("2023-09-29")));
+    assert!(calendar.is_school_day(d("2023-10-08")));
+}
+
+#[test]
+fn a_file_declaring_a_day_the_other_way_than_the_record_is_not_recorded() {
+    // Given a county with no term that declared 7 October a holiday
+    let mut org = Organisation::default();
+    cqrs_es::Aggregate::apply(
+        &mut org,
+        OrgEvent::HolidayDeclared(CalendarDay {
+            day: d("2023-10-07"),
+            name: "declared".into(),
+        }),
+    );
+    // When a file that makes it a make-up day is to be recorded
+    let refused = org
+        .calendar_file_declarations(&notoneless_domain::fixtures::calendar(), "calendar.json")
+        .expect_err("the day is declared the other way");
+    // Then it is refused, naming that day
+    assert_eq!(
+        refused,
+        vec![CalendarDifference::Day {
+            day: d("2023-10-07"),
+            file: DayKind::MakeUpDay,
+            recorded: DayKind::Holiday,
+        }]
+    );
+}

@@ -3,10 +3,12 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use notoneless_domain::{EscalationLadder, SchoolCalendar};
-use notoneless_store::Rules;
+use notoneless_i18n::Lang;
+use notoneless_store::org::{CalendarFile, CalendarFileError, CalendarSeeded};
 use notoneless_store::signing::{KeyFileError, LogKey, key_path};
+use notoneless_store::{Rules, Store};
 use serde::de::DeserializeOwned;
 
 #[derive(clap::Args, Clone, Debug)]
@@ -18,8 +20,10 @@ pub struct StoreArgs {
     /// The data directory for the embedded database.
     #[arg(long, env = "NOTONELESS_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
-    /// The school calendar (JSON: terms, holidays, make_up_days, utc_offset_minutes). Without
-    /// it every weekday counts as a school day.
+    /// The school calendar (JSON: terms, holidays, make_up_days, utc_offset_minutes), recorded
+    /// once as the county's calendar: the same file again records nothing; a different one,
+    /// once a calendar is recorded, is refused (change it through the API). Without it and
+    /// without a recorded calendar, every weekday counts as a school day.
     #[arg(long, env = "NOTONELESS_CALENDAR")]
     pub calendar: Option<PathBuf>,
     /// The escalation ladder (JSON). Without it, the plan's "123" ladder.
@@ -66,18 +70,62 @@ impl StoreArgs {
         }
     }
 
+    /// The rules to open the store with. The calendar is the one recorded on the
+    /// organisation stream, laid over every weekday until one is: the `--calendar` file is
+    /// recorded there ([`StoreArgs::take_calendar`]), never used beside it.
     pub fn rules(&self) -> Result<Rules> {
-        let calendar = match &self.calendar {
-            Some(path) => read_json(path, "calendar")?,
-            // Whether there is then no calendar at all depends on the organisation (a county
-            // that declared its terms has one): the store says so once it has read it.
-            None => SchoolCalendar::every_weekday(),
-        };
         let ladder = match &self.ladder {
             Some(path) => read_json(path, "ladder")?,
             None => EscalationLadder::default(),
         };
-        Ok(Rules { calendar, ladder })
+        Ok(Rules {
+            calendar: SchoolCalendar::every_weekday(),
+            ladder,
+        })
+    }
+
+    /// The `--calendar` file, read and checked, if one is given.
+    pub fn calendar_file(&self) -> Result<Option<CalendarFile>> {
+        let Some(path) = &self.calendar else {
+            return Ok(None);
+        };
+        let calendar: SchoolCalendar = read_json(path, "calendar")?;
+        let name = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        Ok(Some(CalendarFile::new(name, calendar)))
+    }
+
+    /// Takes the `--calendar` file into the store (ADR 0014), then warns when there is no
+    /// calendar at all. A command that writes records the file as the county's calendar
+    /// unless one is recorded; one that only reads (`writes` false) records nothing and
+    /// refuses a file not recorded yet. Either refuses a file that differs from the calendar
+    /// recorded, naming the differences in Chinese and English.
+    pub async fn take_calendar(&self, store: &Store, writes: bool) -> Result<()> {
+        if let Some(file) = self.calendar_file()? {
+            let taken = if writes {
+                store
+                    .org
+                    .seed_calendar(&file, &crate::serve_cmd::cli_context())
+                    .await
+                    .map(|seeded| {
+                        if let CalendarSeeded::Recorded { declared } = seeded {
+                            tracing::info!(file = %file.name, declared,
+                                "recorded the calendar file as the county's school calendar");
+                        }
+                    })
+            } else {
+                store.org.check_calendar_file(&file).await
+            };
+            match taken {
+                Ok(()) => {}
+                Err(CalendarFileError::Store(e)) => return Err(e.into()),
+                Err(refused) => bail!("{}\n{}", refused.text(Lang::Zh), refused.text(Lang::En)),
+            }
+        }
+        store.org.warn_if_no_calendar();
+        Ok(())
     }
 }
 

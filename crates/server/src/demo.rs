@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use chrono::Duration;
 use notoneless_demo::DemoCounty;
+use notoneless_i18n::{Lang, Message, Msg};
 use notoneless_store::Store;
 use notoneless_store::clock::mark_for_training;
 
@@ -27,6 +28,16 @@ pub struct DemoArgs {
 fn say(line: &str) {
     use std::io::Write as _;
     let _ = writeln!(std::io::stdout(), "{line}");
+}
+
+/// The demo county comes with its own school calendar: a `--calendar` file is refused with
+/// it (recorded first, it would stand in the way of the demo's).
+pub fn refuse_calendar_file(args: &StoreArgs) -> Result<()> {
+    if args.calendar.is_some() {
+        let refused = Message::new(Msg::CalendarFileWithDemo);
+        anyhow::bail!("{}\n{}", refused.text(Lang::Zh), refused.text(Lang::En));
+    }
+    Ok(())
 }
 
 /// Builds the demo county into the store's database if it holds no organisation yet,
@@ -118,6 +129,7 @@ fn print(county: &DemoCounty, passwords: &[String], base: &str) {
 /// `notoneless demo`: builds the demo county into an empty database (as of the training
 /// clock's day, with `--clock`).
 pub async fn demo(args: DemoArgs) -> Result<ExitCode> {
+    refuse_calendar_file(&args.store)?;
     let store = open_on(&args.store, args.clock.clock()).await?;
     store.org.reload().await?;
     if !store.org.current().org.nodes.is_empty() {

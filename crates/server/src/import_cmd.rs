@@ -10,7 +10,8 @@ use chrono::NaiveDate;
 use notoneless_domain::{ListScope, NodeKind, RowError, RowRefusal};
 use notoneless_i18n::{Lang, Message, Msg};
 use notoneless_store::imports::{
-    ImportReport, RegistryChange, RegistryReport, import_grade6_watch, import_registry,
+    ImportReport, RegistryChange, RegistryReport, RegistrySchoolTally, import_grade6_watch,
+    import_registry,
 };
 use notoneless_store::list_file::{Encoding, ReadAs, read_list};
 use notoneless_store::school_files::{import_ledger, import_roll_call_file};
@@ -262,6 +263,92 @@ async fn grade6_watch(args: Grade6WatchArgs) -> Result<ExitCode> {
     )
 }
 
+/// The registry answer school by school, as a table: one row a school of the scope, then
+/// the totals.
+fn by_school_table(rows: &[RegistrySchoolTally], lang: Lang) -> String {
+    let header = [
+        Msg::CliRegistryColumnTownship,
+        Msg::CliRegistryColumnSchool,
+        Msg::CliRegistryColumnSchoolId,
+        Msg::CliRegistryColumnExamined,
+        Msg::CliRegistryColumnRaised,
+        Msg::CliRegistryColumnCleared,
+        Msg::CliRegistryColumnNotInLists,
+        Msg::CliRegistryColumnUnchanged,
+        Msg::CliRegistryColumnExplained,
+    ]
+    .map(|m| m.text(lang));
+    let counts = |r: &RegistrySchoolTally| {
+        [
+            r.examined,
+            r.raised,
+            r.cleared,
+            r.not_in_lists,
+            r.unchanged,
+            r.explained,
+        ]
+    };
+    let mut total = [0; 6];
+    let mut cells: Vec<Vec<String>> = vec![header.to_vec()];
+    for row in rows {
+        let n = counts(row);
+        for (sum, n) in total.iter_mut().zip(n) {
+            *sum += n;
+        }
+        let mut cells_of = vec![
+            row.township_name.clone(),
+            row.school_name.clone(),
+            row.school.clone(),
+        ];
+        cells_of.extend(n.map(|n| n.to_string()));
+        cells.push(cells_of);
+    }
+    let mut last = vec![
+        Msg::CliRegistryTotal.text(lang),
+        String::new(),
+        String::new(),
+    ];
+    last.extend(total.map(|n| n.to_string()));
+    cells.push(last);
+    text_table(&cells, 3)
+}
+
+/// Rows of cells as a text table, each column as wide as its widest cell (a Chinese character
+/// takes two places), indented; the columns from `numbers_from` on aligned right.
+fn text_table(cells: &[Vec<String>], numbers_from: usize) -> String {
+    let width = |text: &str| unicode_width::UnicodeWidthStr::width(text);
+    let columns = cells.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| {
+            cells
+                .iter()
+                .filter_map(|row| row.get(c))
+                .map(|cell| width(cell))
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for row in cells {
+        let mut text = String::from(" ");
+        for (c, cell) in row.iter().enumerate() {
+            let pad = " ".repeat(widths[c].saturating_sub(width(cell)));
+            text.push(' ');
+            if c >= numbers_from {
+                text.push_str(&pad);
+                text.push_str(cell);
+            } else {
+                text.push_str(cell);
+                text.push_str(&pad);
+            }
+            text.push(' ');
+        }
+        out.push_str(text.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
 /// One line of the answer, indented or not, in `lang`.
 fn line(lang: Lang, indent: bool, message: Message) -> String {
     format!("{}{}\n", if indent { "  " } else { "" }, message.text(lang))
@@ -423,6 +510,8 @@ fn describe_registry(report: &RegistryReport, register: &Path, roll: &Path, lang
             ));
         }
     }
+    out.push_str(&line(lang, false, Message::new(Msg::CliRegistryBySchool)));
+    out.push_str(&by_school_table(&report.by_school, lang));
     let rejected = report.rejected_register.len() + report.rejected_roll.len();
     out.push_str(&line(
         lang,

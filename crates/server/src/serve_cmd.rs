@@ -130,10 +130,14 @@ async fn open_store(args: &StoreArgs) -> Result<Arc<Store>> {
         .reload()
         .await
         .context("cannot read the organisation")?;
+    args.take_calendar(&store, true).await?;
     Ok(Arc::new(store))
 }
 
 pub async fn serve(args: ServeArgs) -> Result<ExitCode> {
+    if args.demo {
+        demo::refuse_calendar_file(&args.store)?;
+    }
     let application = Application::build(Config {
         database_url: args.store.database_url(),
         rules: args.store.rules()?,
@@ -149,6 +153,7 @@ pub async fn serve(args: ServeArgs) -> Result<ExitCode> {
         let address = application.address()?;
         demo::seed_if_empty(application.store(), &format!("http://{address}")).await?;
     }
+    args.store.take_calendar(application.store(), true).await?;
     crate::log_cmd::spawn_checkpoints(application.store().clone(), args.checkpoints.clone());
     application.run_until(shutdown_signal()).await?;
     Ok(ExitCode::SUCCESS)

@@ -93,6 +93,7 @@ pub async fn open_existing_with_org(args: &StoreArgs) -> Result<Store> {
         .reload()
         .await
         .context("cannot read the organisation")?;
+    args.take_calendar(&store, false).await?;
     Ok(store)
 }
 
@@ -258,7 +259,7 @@ fn print_checkpoint_check(check: &CheckpointCheck) {
 }
 
 pub async fn reproject(args: StoreArgs) -> Result<ExitCode> {
-    let store = open(&args).await?;
+    let store = open_with_org(&args).await?;
     let started = std::time::Instant::now();
     let events = store.projector.reproject().await?;
     println!(
@@ -292,6 +293,7 @@ pub async fn open_with_org(args: &StoreArgs) -> Result<Store> {
         .reload()
         .await
         .context("cannot read the organisation")?;
+    args.take_calendar(&store, true).await?;
     Ok(store)
 }
 

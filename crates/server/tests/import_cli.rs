@@ -323,6 +323,32 @@ async fn a_registry_cross_check_reports_its_findings_and_records_nothing_the_sec
         )),
         "{text}"
     );
+    // The answer school by school: a table with a row for each school of the scope, then
+    // the totals, its columns aligned
+    let table: Vec<&str> = text
+        .split("分学校：\n")
+        .nth(1)
+        .unwrap_or_default()
+        .lines()
+        .take(4)
+        .collect();
+    let tokens = |line: &str| line.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert_eq!(
+        table.iter().map(|l| tokens(l)).collect::<Vec<_>>(),
+        vec![
+            "乡镇 学校 学校代码 核查儿童 新发现 已解决 不在名单中 仍未解决 已说明",
+            "gongyingzi gyz-middle gyz-middle 1 1 0 0 0 0",
+            "gongyingzi gyz-primary gyz-primary 0 0 0 0 0 0",
+            "合计 1 1 0 0 0 0",
+        ],
+        "{text}"
+    );
+    let width = |line: &str| {
+        line.chars()
+            .map(|c| if c.is_ascii() { 1 } else { 2 })
+            .sum::<usize>()
+    };
+    assert!(table.iter().all(|l| width(l) == width(table[0])), "{text}");
     let events = || async {
         store
             .db

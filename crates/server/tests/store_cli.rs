@@ -73,7 +73,7 @@ async fn verify_prints_a_digest_for_a_clean_log_and_names_both_tampered_cases(ba
 }
 
 async fn check_projections_fails_until_reproject_rebuilds_the_read_models(backend: Backend) {
-    let (test, _store) = county(backend).await;
+    let (test, store) = county(backend).await;
     let calendar_file =
         std::env::temp_dir().join(format!("nol-calendar-{}.json", uuid::Uuid::new_v4()));
     std::fs::write(&calendar_file, serde_json::to_string(&calendar()).unwrap()).unwrap();
@@ -90,6 +90,23 @@ async fn check_projections_fails_until_reproject_rebuilds_the_read_models(backen
         let args = args(command);
         notoneless(&args.iter().map(String::as_str).collect::<Vec<_>>())
     };
+    // A command that only reads does not record the calendar file: it refuses one not
+    // recorded yet
+    let unrecorded = run("check-projections");
+    assert_eq!(unrecorded.status.code(), Some(1), "{unrecorded:?}");
+    assert!(
+        stderr(&unrecorded).contains("is not recorded yet and this command only reads"),
+        "{}",
+        stderr(&unrecorded)
+    );
+    store
+        .org
+        .seed_calendar(
+            &notoneless_store::org::CalendarFile::new("calendar.json", calendar()),
+            &context(None),
+        )
+        .await
+        .unwrap();
     let before = run("check-projections");
     assert_eq!(before.status.code(), Some(1), "{before:?}");
     assert!(

@@ -136,6 +136,86 @@ pub struct RegistryReport {
     pub not_in_lists: Vec<RegistryChange>,
     pub rejected_register: Vec<RowError>,
     pub rejected_roll: Vec<RowError>,
+    /// The same answer school by school: one row for every school the scope covers, by
+    /// township and school id.
+    pub by_school: Vec<RegistrySchoolTally>,
+}
+
+/// What a registry import did at one school of its scope.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RegistrySchoolTally {
+    pub school: String,
+    pub school_name: String,
+    pub township: String,
+    pub township_name: String,
+    /// Children the lists show whose answering school this is.
+    pub examined: usize,
+    /// Findings recorded now (`new`).
+    pub raised: usize,
+    /// Findings cleared (`resolved`).
+    pub cleared: usize,
+    /// Findings found again and still open (`unchanged`).
+    pub unchanged: usize,
+    /// Findings found again but resolved before with a document (`explained`).
+    pub explained: usize,
+    /// Findings kept open, the child in neither list (`not_in_lists`).
+    pub not_in_lists: usize,
+}
+
+/// Which count of a school's row a list of the report adds to.
+type TallyCount = fn(&mut RegistrySchoolTally) -> &mut usize;
+
+impl RegistryReport {
+    /// Counts the report's findings school by school, over every school `covered`.
+    fn tally(
+        &mut self,
+        org: &notoneless_domain::Organisation,
+        covered: &BTreeSet<String>,
+        examined: &BTreeMap<String, String>,
+    ) {
+        let name = |id: &str| {
+            org.nodes
+                .get(id)
+                .map_or_else(String::new, |n| n.name.clone())
+        };
+        let mut rows: BTreeMap<&str, RegistrySchoolTally> = covered
+            .iter()
+            .map(|school| {
+                let township = org.township_of(school).unwrap_or_default().to_string();
+                let row = RegistrySchoolTally {
+                    school: school.clone(),
+                    school_name: name(school),
+                    township_name: name(&township),
+                    township,
+                    ..RegistrySchoolTally::default()
+                };
+                (school.as_str(), row)
+            })
+            .collect();
+        for school in examined.values() {
+            if let Some(row) = rows.get_mut(school.as_str()) {
+                row.examined += 1;
+            }
+        }
+        let counted: [(&[RegistryChange], TallyCount); 5] = [
+            (&self.new, |r| &mut r.raised),
+            (&self.resolved, |r| &mut r.cleared),
+            (&self.unchanged, |r| &mut r.unchanged),
+            (&self.explained, |r| &mut r.explained),
+            (&self.not_in_lists, |r| &mut r.not_in_lists),
+        ];
+        for (changes, count) in counted {
+            for change in changes {
+                if let Some(row) = rows.get_mut(change.school.as_str()) {
+                    *count(row) += 1;
+                }
+            }
+        }
+        let mut rows: Vec<RegistrySchoolTally> = rows.into_values().collect();
+        rows.sort_by(|a, b| (&a.township, &a.school).cmp(&(&b.township, &b.school)));
+        self.by_school = rows;
+    }
 }
 
 const REGISTRY_CASES: Sql = Sql::both(
@@ -171,11 +251,12 @@ pub async fn import_registry(
 ) -> Result<RegistryReport, StoreError> {
     let (scope, covered) = scope;
     let today = store.rules.get().calendar.local_date(store.clock.now());
-    let schools: BTreeSet<String> = store.org.current().org.schools().into_iter().collect();
+    let org = store.org.current();
+    let schools: BTreeSet<String> = org.org.schools().into_iter().collect();
     let result = cross_check(register_csv, roll_csv, on, &schools);
     let in_lists: BTreeSet<String> = result
         .examined
-        .iter()
+        .keys()
         .map(|i| registry_case_id(i))
         .collect();
     let mut report = RegistryReport {
@@ -283,6 +364,7 @@ pub async fn import_registry(
     }
     report.rejected_register.sort_by_key(|e| e.row);
     report.rejected_roll.sort_by_key(|e| e.row);
+    report.tally(&org.org, covered, &result.examined);
     Ok(report)
 }
 

@@ -8,15 +8,15 @@ use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, Utc};
 use notoneless_domain::{
-    CalendarChange, DEFAULT_TOKEN_LIFETIME, ORGANISATION_ID, OrgCommand, OrgError, OrgEvent,
-    Organisation, SchoolCalendar, User,
+    CalendarChange, CalendarDifference, DEFAULT_TOKEN_LIFETIME, ORGANISATION_ID, OrgCommand,
+    OrgError, OrgEvent, Organisation, SchoolCalendar, User,
 };
 use notoneless_i18n::{Message, Msg};
 use sha2::{Digest, Sha256};
 use tokio::sync::Notify;
 
 use crate::clock::Clock;
-use crate::commands::{CommandContext, CommandError, CommandOutcome, Executor};
+use crate::commands::{CommandContext, CommandError, CommandOutcome, Executor, Provenance};
 use crate::db::Db;
 use crate::error::StoreError;
 use crate::log::{StoredEvent, stream_events};
@@ -166,6 +166,96 @@ pub struct OrgDirectory {
     warned: std::sync::atomic::AtomicBool,
 }
 
+/// The metadata key naming the calendar file an organisation event was recorded from.
+pub const CALENDAR_FILE: &str = "calendar_file";
+/// The metadata key holding that file's fingerprint ([`CalendarFile::sha256`]).
+pub const CALENDAR_FILE_SHA256: &str = "calendar_file_sha256";
+
+/// A school calendar given as a file (`--calendar`), to be recorded as the county's.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CalendarFile {
+    /// The file's name, without its directory: the name of the days it declares.
+    pub name: String,
+    pub calendar: SchoolCalendar,
+    /// The SHA-256 of the calendar as JSON (terms in order, days sorted): the same calendar
+    /// written another way has the same fingerprint.
+    pub sha256: String,
+}
+
+impl CalendarFile {
+    pub fn new(name: impl Into<String>, calendar: SchoolCalendar) -> Self {
+        let json = serde_json::to_vec(calendar.spec()).unwrap_or_default();
+        Self {
+            name: name.into(),
+            sha256: hex::encode(Sha256::digest(&json)),
+            calendar,
+        }
+    }
+}
+
+/// What recording a calendar file did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CalendarSeeded {
+    /// Recorded now: this many declarations.
+    Recorded { declared: usize },
+    /// The calendar recorded is this file's already: nothing recorded.
+    AlreadyRecorded,
+}
+
+/// Why a calendar file is not taken.
+#[derive(Debug, thiserror::Error)]
+pub enum CalendarFileError {
+    /// The file differs from the calendar recorded: nothing recorded.
+    #[error(
+        "{}",
+        calendar_file_differs(file, differences, notoneless_i18n::Lang::En)
+    )]
+    Differs {
+        file: String,
+        differences: Vec<CalendarDifference>,
+    },
+    /// A command that only reads was given a file not recorded yet.
+    #[error("{}", Message::new(Msg::CalendarFileNotRecorded).with("file", file.as_str()).text(notoneless_i18n::Lang::En))]
+    NotRecorded { file: String },
+    /// The organisation refused a declaration of the file (a blank term name, say).
+    #[error("{}", .0.message().text(notoneless_i18n::Lang::En))]
+    Rejected(OrgError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl CalendarFileError {
+    /// The refusal in `lang`, every difference on a line of its own.
+    pub fn text(&self, lang: notoneless_i18n::Lang) -> String {
+        match self {
+            CalendarFileError::Differs { file, differences } => {
+                calendar_file_differs(file, differences, lang)
+            }
+            CalendarFileError::NotRecorded { file } => Message::new(Msg::CalendarFileNotRecorded)
+                .with("file", file.as_str())
+                .text(lang),
+            CalendarFileError::Rejected(e) => e.message().text(lang),
+            CalendarFileError::Store(e) => e.to_string(),
+        }
+    }
+}
+
+fn calendar_file_differs(
+    file: &str,
+    differences: &[CalendarDifference],
+    lang: notoneless_i18n::Lang,
+) -> String {
+    let mut text = Message::new(Msg::CalendarFileDiffers)
+        .with("file", file)
+        .with("count", differences.len())
+        .text(lang);
+    for difference in differences {
+        text.push_str("\n  ");
+        text.push_str(&difference.message().text(lang));
+    }
+    text
+}
+
 /// Where the calendar in force comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -243,15 +333,105 @@ impl OrgDirectory {
             return Ok(false);
         }
         let changed = self.rules.set(Rules { calendar, ladder });
-        let no_calendar = snapshot.org.terms.is_empty()
-            && self.fallback_calendar == SchoolCalendar::every_weekday();
         *slot = snapshot;
-        if no_calendar && !self.warned.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        Ok(changed)
+    }
+
+    /// Says once, as a warning, when there is no calendar at all: none recorded, none given
+    /// as the base calendar, every weekday a school day.
+    pub fn warn_if_no_calendar(&self) {
+        if self.calendar_source() == CalendarSource::None
+            && !self.warned.swap(true, std::sync::atomic::Ordering::Relaxed)
+        {
             tracing::warn!(
-                "no school calendar: no --calendar given and no term declared; every weekday counts as a school day"
+                "no school calendar: none recorded and no --calendar given; every weekday counts as a school day"
             );
         }
-        Ok(changed)
+    }
+
+    /// Records the calendar `file` as the county's calendar, once (ADR 0014): while no term is
+    /// recorded, its terms, holidays and make-up days are declared together, each event
+    /// stamped with the file's name and fingerprint; once a calendar is recorded, the file
+    /// that seeded it (the same fingerprint), or one that says what the calendar in force
+    /// says, records nothing, and any other is refused with its differences.
+    pub async fn seed_calendar(
+        &self,
+        file: &CalendarFile,
+        context: &CommandContext,
+    ) -> Result<CalendarSeeded, CalendarFileError> {
+        // A second writer (another process seeding the same file) may get there first: its
+        // record is then checked like any recorded calendar.
+        for _ in 0..2 {
+            self.reload().await?;
+            let org = self.current();
+            if !org.org.terms.is_empty() {
+                self.check_recorded(file).await?;
+                return Ok(CalendarSeeded::AlreadyRecorded);
+            }
+            let commands = org
+                .org
+                .calendar_file_declarations(&file.calendar, &file.name)
+                .map_err(|differences| CalendarFileError::Differs {
+                    file: file.name.clone(),
+                    differences,
+                })?;
+            let declared = commands.len();
+            let provenance = Provenance(vec![
+                (CALENDAR_FILE.to_string(), file.name.clone()),
+                (CALENDAR_FILE_SHA256.to_string(), file.sha256.clone()),
+            ]);
+            match self
+                .execute_with(OrgCommand::Batch(commands), context, &provenance)
+                .await
+            {
+                Ok(_) => return Ok(CalendarSeeded::Recorded { declared }),
+                Err(CommandError::Rejected(e)) => {
+                    self.reload().await?;
+                    if self.current().org.terms.is_empty() {
+                        return Err(CalendarFileError::Rejected(e));
+                    }
+                }
+                Err(CommandError::Conflict { .. }) => {}
+                Err(CommandError::Store(e)) => return Err(e.into()),
+                Err(other) => return Err(StoreError::Database(other.to_string()).into()),
+            }
+        }
+        self.reload().await?;
+        self.check_recorded(file).await?;
+        Ok(CalendarSeeded::AlreadyRecorded)
+    }
+
+    /// For a command that only reads: the calendar `file` must be the one recorded (as for
+    /// [`OrgDirectory::seed_calendar`]); one not recorded yet is refused, not recorded.
+    pub async fn check_calendar_file(&self, file: &CalendarFile) -> Result<(), CalendarFileError> {
+        if self.current().org.terms.is_empty() {
+            return Err(CalendarFileError::NotRecorded {
+                file: file.name.clone(),
+            });
+        }
+        self.check_recorded(file).await
+    }
+
+    /// A calendar is recorded: the file that seeded it passes, and so does one that says
+    /// what the record says; any other is refused with its differences.
+    async fn check_recorded(&self, file: &CalendarFile) -> Result<(), CalendarFileError> {
+        let seeded_by_it = self
+            .history()
+            .await?
+            .iter()
+            .any(|e| e.meta(CALENDAR_FILE_SHA256) == Some(file.sha256.as_str()));
+        if seeded_by_it {
+            return Ok(());
+        }
+        let differences = self.current().org.calendar_file_differences(&file.calendar);
+        if differences.is_empty() {
+            Ok(())
+        } else {
+            Err(CalendarFileError::Differs {
+                file: file.name.clone(),
+                differences,
+            })
+        }
     }
 
     /// The calendar as the system knew it at `known_at`: only changes recorded by then.
@@ -277,6 +457,9 @@ impl OrgDirectory {
             .filter(|e| known_at.is_none_or(|t| e.recorded_at <= t))
         {
             let event = decode(stored)?;
+            // The days of a calendar file are the calendar the county started with (ADR
+            // 0014), not a change declared to it.
+            let from_file = stored.meta(CALENDAR_FILE).is_some();
             let before = org.calendar_over(&self.fallback_calendar);
             let described = match &event {
                 OrgEvent::HolidayDeclared(d) => Some((
@@ -291,7 +474,8 @@ impl OrgDirectory {
                     Some((*day, Message::new(Msg::CalendarDayCleared)))
                 }
                 _ => None,
-            };
+            }
+            .filter(|_| !from_file);
             cqrs_es::Aggregate::apply(&mut org, event);
             if let Some((day, what)) = described {
                 let after = org.calendar_over(&self.fallback_calendar);
@@ -355,11 +539,28 @@ impl OrgDirectory {
         command: OrgCommand,
         context: &CommandContext,
     ) -> Result<CommandOutcome, CommandError<OrgError>> {
+        self.execute_with(command, context, &Provenance::default())
+            .await
+    }
+
+    /// [`OrgDirectory::execute`], with where the change comes from stamped on its events.
+    pub async fn execute_with(
+        &self,
+        command: OrgCommand,
+        context: &CommandContext,
+        provenance: &Provenance,
+    ) -> Result<CommandOutcome, CommandError<OrgError>> {
         let request = serde_json::to_value(&command)
             .map_err(|e| StoreError::Database(format!("cannot encode the command: {e}")))?;
         let outcome = self
             .executor
-            .execute(ORGANISATION_ID, &request, || command.clone(), context)
+            .execute_with(
+                ORGANISATION_ID,
+                &request,
+                || command.clone(),
+                context,
+                provenance,
+            )
             .await?;
         self.reload().await?;
         Ok(outcome)

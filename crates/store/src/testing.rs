@@ -306,3 +306,23 @@ pub async fn tamper(db: &Db) {
     .await
     .expect("the tampering statement runs");
 }
+
+/// How many events the log holds: all of them, or those of one event type.
+pub async fn count_events(db: &Db, event_type: Option<&str>) -> i64 {
+    let row = match event_type {
+        None => {
+            db.fetch_optional(Sql::both("SELECT COUNT(*) AS n FROM events"), &[])
+                .await
+        }
+        Some(event_type) => {
+            db.fetch_optional(
+                Sql::both("SELECT COUNT(*) AS n FROM events WHERE event_type = $1"),
+                &[P::text(event_type)],
+            )
+            .await
+        }
+    };
+    row.expect("the events are counted")
+        .and_then(|row| row.i64("n").ok())
+        .unwrap_or_default()
+}
