@@ -67,6 +67,22 @@ pub enum Stage {
     Closed,
 }
 
+impl Stage {
+    /// The stage, for a person ("缺勤中", "已上报").
+    pub fn label(self) -> Msg {
+        match self {
+            Stage::NotOpened => Msg::StageNotOpened,
+            Stage::Attending => Msg::StageAttending,
+            Stage::Absent => Msg::StageAbsent,
+            Stage::Escalated => Msg::StageEscalated,
+            Stage::Suspended => Msg::StageSuspended,
+            Stage::TransferPending => Msg::StageTransferPending,
+            Stage::TransferredOut => Msg::StageTransferredOut,
+            Stage::Closed => Msg::StageClosed,
+        }
+    }
+}
+
 /// Why an episode ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

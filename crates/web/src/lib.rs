@@ -10,14 +10,23 @@
 //! * `login.rs`: logging in (with the first-login change of a one-time password), out, and
 //!   the language switch;
 //! * `today.rs`: the head teacher's "today": what is due and overdue for her children;
-//! * `call.rs`: the parents' call, recorded from a one-screen form.
+//! * `call.rs`: the parents' call, recorded from a one-screen form;
+//! * the bureau's and the inspectors' pages (issue 17): `search.rs` (finding a child),
+//!   `timeline.rs` (a case's facts in order, "as of" against "as known at"), `review.rs`
+//!   (the findings of a period, and their downloads), `dashboard.rs` (the county in SVG bar
+//!   charts and a table), `proof.rs` (the latest signed checkpoint, a case's inclusion proof).
 //!
 //! What is not built yet is listed in `docs/console.md`.
 
 mod assets;
 mod call;
+mod dashboard;
 mod login;
+mod proof;
+mod review;
+mod search;
 mod shell;
+mod timeline;
 mod today;
 
 use axum::Router;
@@ -39,6 +48,12 @@ pub fn console() -> Console {
         )
         .route("/lang/{code}", get(login::switch_language))
         .route("/static/{file}", get(assets::serve))
+        // The bureau's and the inspectors' pages (issue 17).
+        .route("/search", get(search::page))
+        .route("/cases/{case_id}/timeline", get(timeline::page))
+        .route("/review", get(review::page))
+        .route("/dashboard", get(dashboard::page))
+        .route("/proof", get(proof::page))
         .layer(middleware::map_response(shell::security_headers));
     Console {
         pages,
