@@ -18,7 +18,7 @@ use crate::shell::{Shell, Viewer, failed_with, render};
 const AWAY: [&str; 2] = ["absent", "escalated"];
 
 /// The longest bar, in the chart's units.
-const BAR_WIDTH: i64 = 200;
+const BAR_WIDTH: i64 = 360;
 
 /// A township or school, its counts, and its bars' lengths.
 pub struct Line {

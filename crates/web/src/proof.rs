@@ -8,6 +8,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
 use notoneless_api::AppState;
 use notoneless_api::auth::{Access, LOG_AUDITORS, require_role};
 use notoneless_api::extract::QueryParams;
@@ -18,7 +19,7 @@ use serde::Deserialize;
 
 use crate::login::FieldError;
 use crate::shell::{Shell, Viewer, failed_with, render};
-use crate::timeline::case_in_view;
+use crate::timeline::{case_in_view, local_time};
 
 /// The case asked for, as sent.
 #[derive(Default, Deserialize)]
@@ -32,6 +33,8 @@ pub struct Asked {
 struct ProofPage {
     shell: Shell,
     latest: Option<SignedCheckpoint>,
+    /// When the latest checkpoint was taken, in local time.
+    taken_at: String,
     case_id: String,
     /// The case asked for is one the reader sees: its proof may be downloaded.
     found: bool,
@@ -66,10 +69,17 @@ pub async fn page(
         Ok(list) => list.0.into_iter().next(),
         Err(refused) => return failed_with(lang, &refused),
     };
+    let calendar = state.store.rules.get().calendar.clone();
+    let taken_at = latest
+        .as_ref()
+        .and_then(|signed| DateTime::parse_from_rfc3339(&signed.checkpoint.at).ok())
+        .map(|at| local_time(lang, &calendar, at.with_timezone(&Utc)))
+        .unwrap_or_default();
     let case_id = asked.case_id.trim().to_string();
     let mut shown = ProofPage {
         shell: Shell::of(&viewer, Msg::ConsoleProofTitle, "/proof"),
         latest,
+        taken_at,
         found: false,
         case_id: case_id.clone(),
         errors: Vec::new(),

@@ -12,7 +12,7 @@ use std::io::Cursor;
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use common::{Browser, Console, Device, check_page, click, fill, submit, text_of};
 use fantoccini::Locator;
-use notoneless_domain::fixtures::{at, parent_contact};
+use notoneless_domain::fixtures::{at, opening, parent_contact};
 use notoneless_domain::{CaseAction, OrgCommand, Role, User, UserRole};
 use notoneless_store::conformance;
 use notoneless_store::db::Backend;
@@ -52,6 +52,20 @@ async fn county_with_a_late_entry(backend: Backend) -> (Console, String) {
         CaseAction::RecordParentContact(parent_contact("2023-11-10", Role::HeadTeacher)),
     )
     .await;
+    // A second child, away since Monday: the dashboard has someone away and a step overdue.
+    let mut opening = opening("2023-11-13");
+    opening.student.name = "张小红".into();
+    opening.student.student_number = "G211324201103035679".into();
+    run(store, "case-2", CaseAction::OpenCase(opening)).await;
+    run(store, "case-2", absent("2023-11-13")).await;
+    // A signed checkpoint of the log, for the proof page.
+    notoneless_store::checkpoints::write_checkpoint(
+        &store.db,
+        &store.signer,
+        console.clock.as_ref(),
+    )
+    .await
+    .unwrap();
     (console, one_time)
 }
 
@@ -208,6 +222,9 @@ async fn an_inspector_finds_a_child_replays_the_case_and_runs_the_review(backend
     assert_eq!(text_of(&browser, "h1").await, "全县概况");
     let table = text_of(&browser, "table").await;
     assert!(table.contains("公营子镇"), "{table}");
+    // The township: two cases, one child away now, her parents' call overdue.
+    let township = text_of(&browser, "table tbody tr").await;
+    assert!(township.contains("2 1 1"), "{township}");
     assert!(client.find(Locator::Css("svg.bars rect")).await.is_ok());
     check_page(&browser, "dashboard", Device::Desktop).await;
     client
@@ -215,6 +232,14 @@ async fn an_inspector_finds_a_child_replays_the_case_and_runs_the_review(backend
         .await
         .unwrap();
     assert_eq!(text_of(&browser, "h1").await, "记录证明");
+    let checkpoint = text_of(&browser, "dl.facts").await;
+    let latest = notoneless_store::checkpoints::list_checkpoints(&console.store.db, 1, 0)
+        .await
+        .unwrap();
+    assert!(
+        checkpoint.contains(&latest[0].checkpoint.root),
+        "the latest checkpoint's digest: {checkpoint}"
+    );
     fill(&browser, "case_id", "case-1").await;
     submit(&browser).await;
     let proof = client
@@ -226,6 +251,12 @@ async fn an_inspector_finds_a_child_replays_the_case_and_runs_the_review(backend
         .unwrap()
         .unwrap();
     assert_eq!(proof, "/api/v1/cases/case-1/proof");
+    let proof: serde_json::Value =
+        serde_json::from_slice(&download(&browser, &console, &proof).await).unwrap();
+    assert!(
+        proof.to_string().contains(&latest[0].checkpoint.root),
+        "{proof}"
+    );
     check_page(&browser, "proof", Device::Desktop).await;
 
     // Every read of the child's file is in the access log, as the API writes it.
@@ -248,6 +279,7 @@ async fn an_inspector_finds_a_child_replays_the_case_and_runs_the_review(backend
         "as_known_at",
         "review",
         "review_export",
+        "proof",
     ] {
         assert!(kinds.contains(&kind), "{kind} is logged: {kinds:?}");
     }

@@ -34,22 +34,22 @@ pub(super) fn check(case: &CaseInReview<'_>) -> Ruling<Vec<FactFinding>> {
             .checked_sub(1)
             .and_then(|i| usize::try_from(i).ok())
             .and_then(|i| case.record.recorded_on.get(i));
-        if let Some(&recorded) = recorded {
-            if let Some(delay) = case.settings.late_entry_delay(on, recorded) {
-                found.push(
-                    case.fact_finding(
-                        (sequence, on),
-                        FindingKind::LateEntry,
-                        on,
-                        Message::new(Msg::FindingLateEntry)
-                            .with("fact", event.fact_label())
-                            .with("on", on)
-                            .with("recorded", recorded)
-                            .with("delay", delay),
-                        vec![],
-                    ),
-                );
-            }
+        if let Some(&recorded) = recorded
+            && let Some(delay) = case.settings.late_entry_delay(on, recorded)
+        {
+            found.push(
+                case.fact_finding(
+                    (sequence, on),
+                    FindingKind::LateEntry,
+                    on,
+                    Message::new(Msg::FindingLateEntry)
+                        .with("fact", event.fact_label())
+                        .with("on", on)
+                        .with("recorded", recorded)
+                        .with("delay", delay),
+                    vec![],
+                ),
+            );
         }
     }
     Ruling {
