@@ -14,7 +14,8 @@
 //! * the bureau's and the inspectors' pages (issue 17): `search.rs` (finding a child),
 //!   `timeline.rs` (a case's facts in order, "as of" against "as known at"), `review.rs`
 //!   (the findings of a period, and their downloads), `dashboard.rs` (the county in SVG bar
-//!   charts and a table), `proof.rs` (the latest signed checkpoint, a case's inclusion proof).
+//!   charts and a table), `proof.rs` (the latest signed checkpoint, a case's inclusion proof);
+//!   `reads.rs`, what they share.
 //!
 //! What is not built yet is listed in `docs/console.md`.
 
@@ -23,6 +24,7 @@ mod call;
 mod dashboard;
 mod login;
 mod proof;
+mod reads;
 mod review;
 mod search;
 mod shell;

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use notoneless_api::AppState;
-use notoneless_api::auth::{Access, LOG_AUDITORS, require_role};
+use notoneless_api::auth::LOG_AUDITORS;
 use notoneless_api::extract::QueryParams;
 use notoneless_api::transparency::{CheckpointsQuery, checkpoints};
 use notoneless_i18n::Msg;
@@ -18,8 +18,8 @@ use notoneless_store::checkpoints::SignedCheckpoint;
 use serde::Deserialize;
 
 use crate::login::FieldError;
+use crate::reads::{case_in_view, local_time, refused_role};
 use crate::shell::{Shell, Viewer, failed_with, render};
-use crate::timeline::{case_in_view, local_time};
 
 /// The case asked for, as sent.
 #[derive(Default, Deserialize)]
@@ -54,8 +54,8 @@ pub async fn page(
     Query(asked): Query<Asked>,
 ) -> Response {
     let lang = viewer.lang;
-    if let Err(refused) = require_role(&viewer.caller, Access::Roles(LOG_AUDITORS)) {
-        return failed_with(lang, &refused);
+    if let Some(refused) = refused_role(&viewer, LOG_AUDITORS) {
+        return refused;
     }
     let latest = match checkpoints(
         State(state.clone()),

@@ -15,7 +15,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, NaiveDate};
 use notoneless_api::AppState;
-use notoneless_api::auth::{Access, REVIEWERS, require_role, visible_schools};
+use notoneless_api::auth::{REVIEWERS, visible_schools};
 use notoneless_api::extract::QueryParams;
 use notoneless_api::reviews::{ReviewQuery, get_review};
 use notoneless_domain::{NodeKind, Organisation, User};
@@ -23,8 +23,8 @@ use notoneless_i18n::{Lang, Message, Msg};
 use serde::Deserialize;
 
 use crate::login::FieldError;
-use crate::search::child_label;
-use crate::shell::{Shell, Viewer, failed_with, render};
+use crate::reads::{child_label, on_the_form, query_value, refused_role};
+use crate::shell::{Shell, Viewer, render};
 
 /// The review asked for, as sent.
 #[derive(Default, Deserialize)]
@@ -115,11 +115,6 @@ fn scope_choices(org: &Organisation, user: &User, chosen: &str, lang: Lang) -> V
     choices
 }
 
-/// `value` as a query string's value.
-fn query_value(value: &str) -> String {
-    percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC).to_string()
-}
-
 /// The first day of the term's month, a default period: this month so far.
 fn month_start(day: NaiveDate) -> NaiveDate {
     day.with_day(1).unwrap_or(day)
@@ -132,8 +127,8 @@ pub async fn page(
     Query(asked): Query<Asked>,
 ) -> Response {
     let lang = viewer.lang;
-    if let Err(refused) = require_role(&viewer.caller, Access::Roles(REVIEWERS)) {
-        return failed_with(lang, &refused);
+    if let Some(refused) = refused_role(&viewer, REVIEWERS) {
+        return refused;
     }
     let today = state
         .store
@@ -203,19 +198,11 @@ pub async fn page(
     {
         Ok(review) => review.0,
         Err(refused) => {
-            let Some(field) = refused.field() else {
-                return failed_with(lang, &refused);
-            };
             // The API names the period's end `until`; the form names it `to`.
-            let field = if field == "until" {
-                "to".to_string()
-            } else {
-                field
-            };
-            shown.errors.push(FieldError {
-                field,
-                text: refused.message().text(lang),
-            });
+            match on_the_form(lang, &refused, &[("until", "to")]) {
+                Ok(error) => shown.errors.push(error),
+                Err(page) => return *page,
+            }
             return (StatusCode::UNPROCESSABLE_ENTITY, render(&shown)).into_response();
         }
     };

@@ -9,14 +9,15 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use notoneless_api::AppState;
-use notoneless_api::auth::{Access, CHILD_SEARCHERS, require_role};
+use notoneless_api::auth::CHILD_SEARCHERS;
 use notoneless_api::extract::QueryParams;
 use notoneless_api::search::{SearchQuery, search};
-use notoneless_i18n::{Lang, Message, Msg};
+use notoneless_i18n::{Message, Msg};
 use serde::Deserialize;
 
 use crate::login::FieldError;
-use crate::shell::{Shell, Viewer, failed_with, render};
+use crate::reads::{child_label, on_the_form, refused_role};
+use crate::shell::{Shell, Viewer, render};
 
 /// How many children a page of results lists.
 pub const PER_PAGE: i64 = 20;
@@ -57,15 +58,6 @@ impl SearchPage {
     }
 }
 
-/// The child as the school knows them: name, grade and class.
-pub fn child_label(lang: Lang, name: &str, grade: impl Into<i64>, class: &str) -> String {
-    Message::new(Msg::ConsoleChild)
-        .with("name", name)
-        .with("grade", grade.into())
-        .with("class", class)
-        .text(lang)
-}
-
 /// `GET /search`.
 pub async fn page(
     State(state): State<AppState>,
@@ -73,8 +65,8 @@ pub async fn page(
     Query(asked): Query<Asked>,
 ) -> Response {
     let lang = viewer.lang;
-    if let Err(refused) = require_role(&viewer.caller, Access::Roles(CHILD_SEARCHERS)) {
-        return failed_with(lang, &refused);
+    if let Some(refused) = refused_role(&viewer, CHILD_SEARCHERS) {
+        return refused;
     }
     let mut shown = SearchPage {
         shell: Shell::of(&viewer, Msg::ConsoleSearchTitle, "/search"),
@@ -106,13 +98,10 @@ pub async fn page(
     {
         Ok(answer) => answer.0,
         Err(refused) => {
-            let Some(field) = refused.field() else {
-                return failed_with(lang, &refused);
-            };
-            shown.errors.push(FieldError {
-                field,
-                text: refused.message().text(lang),
-            });
+            match on_the_form(lang, &refused, &[]) {
+                Ok(error) => shown.errors.push(error),
+                Err(page) => return *page,
+            }
             return (StatusCode::UNPROCESSABLE_ENTITY, render(&shown)).into_response();
         }
     };

@@ -16,43 +16,20 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{NaiveDate, NaiveDateTime};
 use notoneless_api::AppState;
-use notoneless_api::auth::{Caller, VisibleCase, visible_case};
 use notoneless_api::cases::replay::{
     AsOfQuery, HistoryEntry, KnownAtQuery, Replay, as_known_at, as_of, history, timeline,
 };
-use notoneless_api::error::ApiError;
 use notoneless_api::extract::QueryParams;
-use notoneless_domain::{
-    Assessment, CaseEvent, ObligationStatus, ReviewSettings, SchoolCalendar, UserRole,
-};
+use notoneless_domain::{Assessment, CaseEvent, ObligationStatus, ReviewSettings, UserRole};
 use notoneless_i18n::{Lang, Message, Msg};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::login::FieldError;
-use crate::search::child_label;
+use crate::reads::{case_in_view, child_label, local_time};
 use crate::shell::{Shell, Viewer, failed_with, render};
-
-/// The case of the path, if the reader's jurisdiction holds it (else the API's 404).
-pub async fn case_in_view(
-    state: &AppState,
-    caller: &Caller,
-    case_id: &str,
-) -> Result<VisibleCase, ApiError> {
-    let school = visible_case(state, caller, case_id).await?;
-    Ok(VisibleCase {
-        id: case_id.to_string(),
-        school,
-    })
-}
-
-/// A local time as a page writes it: the day, then hours and minutes.
-pub fn local_time(lang: Lang, calendar: &SchoolCalendar, instant: DateTime<Utc>) -> String {
-    let local = instant.with_timezone(&calendar.offset());
-    format!("{} {}", lang.day(local.date_naive()), local.format("%H:%M"))
-}
 
 /// The comparison asked for, as sent.
 #[derive(Default, Deserialize)]

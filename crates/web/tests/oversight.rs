@@ -85,6 +85,25 @@ async fn log_in(browser: &Browser, console: &Console, one_time: &str) {
     assert!(text_of(browser, ".who").await.contains("周督学"));
 }
 
+/// Goes to the console's `path` and checks the page's heading.
+async fn open(browser: &Browser, console: &Console, path: &str, heading: &str) {
+    browser
+        .client
+        .goto(&format!("{}{path}", console.base))
+        .await
+        .unwrap();
+    assert_eq!(text_of(browser, "h1").await, heading, "{path}");
+}
+
+/// Where the link `css` finds goes.
+async fn href_of(browser: &Browser, css: &str) -> String {
+    let link = browser.client.find(Locator::Css(css)).await.unwrap();
+    link.attr("href")
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("{css} has an href"))
+}
+
 /// The bytes at `href` (a path of the console's server), fetched with the browser's session
 /// cookie, as the browser's download would be (the pages' CSP lets no script fetch anything).
 async fn download(browser: &Browser, console: &Console, href: &str) -> Vec<u8> {
@@ -118,11 +137,7 @@ async fn an_inspector_finds_a_child_replays_the_case_and_runs_the_review(backend
     log_in(&browser, &console, &one_time).await;
 
     // Search by name: the child, her grade, class and school, linking to the timeline.
-    client
-        .goto(&format!("{}/search", console.base))
-        .await
-        .unwrap();
-    assert_eq!(text_of(&browser, "h1").await, "查找学生");
+    open(&browser, &console, "/search", "查找学生").await;
     check_page(&browser, "search", Device::Desktop).await;
     fill(&browser, "q", "王小明").await;
     submit(&browser).await;
@@ -172,34 +187,19 @@ async fn an_inspector_finds_a_child_replays_the_case_and_runs_the_review(backend
 
     // The review of November so far: the late entry, under its kind and school, linking to
     // the timeline at its day.
-    client
-        .goto(&format!("{}/review", console.base))
-        .await
-        .unwrap();
-    assert_eq!(text_of(&browser, "h1").await, "问责审查");
+    open(&browser, &console, "/review", "问责审查").await;
     submit(&browser).await;
     let findings = text_of(&browser, "section[aria-label='事后补录']").await;
     assert!(findings.contains("公营子中学"), "{findings}");
     assert!(findings.contains("王小明"), "{findings}");
-    let link = client
-        .find(Locator::Css("section[aria-label='事后补录'] a"))
-        .await
-        .unwrap();
     assert_eq!(
-        link.attr("href").await.unwrap().as_deref(),
-        Some("/cases/case-1/timeline?day=2023-11-10")
+        href_of(&browser, "section[aria-label='事后补录'] a").await,
+        "/cases/case-1/timeline?day=2023-11-10"
     );
     check_page(&browser, "review", Device::Desktop).await;
 
     // The XLSX download, read back: the late entry and the child are in it.
-    let href = client
-        .find(Locator::Id("download-xlsx"))
-        .await
-        .unwrap()
-        .attr("href")
-        .await
-        .unwrap()
-        .unwrap();
+    let href = href_of(&browser, "#download-xlsx").await;
     let bytes = download(&browser, &console, &href).await;
     let mut workbook: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).unwrap();
     let sheet = workbook.sheet_names()[0].clone();
@@ -215,11 +215,7 @@ async fn an_inspector_finds_a_child_replays_the_case_and_runs_the_review(backend
     assert!(cells.iter().any(|c| c.contains("王小明")), "{cells:?}");
 
     // The county's dashboard and the record's proof.
-    client
-        .goto(&format!("{}/dashboard", console.base))
-        .await
-        .unwrap();
-    assert_eq!(text_of(&browser, "h1").await, "全县概况");
+    open(&browser, &console, "/dashboard", "全县概况").await;
     let table = text_of(&browser, "table").await;
     assert!(table.contains("公营子镇"), "{table}");
     // The township: two cases, one child away now, her parents' call overdue.
@@ -227,11 +223,7 @@ async fn an_inspector_finds_a_child_replays_the_case_and_runs_the_review(backend
     assert!(township.contains("2 1 1"), "{township}");
     assert!(client.find(Locator::Css("svg.bars rect")).await.is_ok());
     check_page(&browser, "dashboard", Device::Desktop).await;
-    client
-        .goto(&format!("{}/proof", console.base))
-        .await
-        .unwrap();
-    assert_eq!(text_of(&browser, "h1").await, "记录证明");
+    open(&browser, &console, "/proof", "记录证明").await;
     let checkpoint = text_of(&browser, "dl.facts").await;
     let latest = notoneless_store::checkpoints::list_checkpoints(&console.store.db, 1, 0)
         .await
@@ -242,14 +234,7 @@ async fn an_inspector_finds_a_child_replays_the_case_and_runs_the_review(backend
     );
     fill(&browser, "case_id", "case-1").await;
     submit(&browser).await;
-    let proof = client
-        .find(Locator::Id("download-proof"))
-        .await
-        .unwrap()
-        .attr("href")
-        .await
-        .unwrap()
-        .unwrap();
+    let proof = href_of(&browser, "#download-proof").await;
     assert_eq!(proof, "/api/v1/cases/case-1/proof");
     let proof: serde_json::Value =
         serde_json::from_slice(&download(&browser, &console, &proof).await).unwrap();
@@ -305,20 +290,11 @@ async fn the_oversight_pages_fit_a_phone(backend: Backend) {
         ("dashboard", "/dashboard", "全县概况"),
         ("proof", "/proof?case_id=case-1", "记录证明"),
     ] {
-        browser
-            .client
-            .goto(&format!("{}{path}", console.base))
-            .await
-            .unwrap();
-        assert_eq!(text_of(&browser, "h1").await, heading, "{path}");
+        open(&browser, &console, path, heading).await;
         check_page(&browser, name, Device::Phone).await;
     }
     // Pinyin initials find the child too.
-    browser
-        .client
-        .goto(&format!("{}/search?q=wxm", console.base))
-        .await
-        .unwrap();
+    open(&browser, &console, "/search?q=wxm", "查找学生").await;
     assert!(text_of(&browser, ".found").await.contains("王小明"));
     browser.close().await;
 }

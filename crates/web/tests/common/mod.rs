@@ -339,16 +339,7 @@ pub async fn fill(browser: &Browser, id: &str, value: &str) {
 
 /// Submits the page's form and waits for the next page to replace this one.
 pub async fn submit(browser: &Browser) {
-    let page = browser.client.find(Locator::Css("html")).await.unwrap();
-    browser
-        .client
-        .find(Locator::Css("main form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    wait_for_new_page(page).await;
+    click(browser, "main form button[type=submit]").await;
 }
 
 /// Waits until `page` (the old page's root element) is gone.
