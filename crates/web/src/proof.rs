@@ -6,7 +6,7 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use notoneless_api::AppState;
@@ -18,7 +18,7 @@ use notoneless_store::checkpoints::SignedCheckpoint;
 use serde::Deserialize;
 
 use crate::login::FieldError;
-use crate::reads::{case_in_view, local_time, refused_role};
+use crate::reads::{case_in_view, here, local_time, refused_role};
 use crate::shell::{Shell, Viewer, failed_with, render};
 
 /// The case asked for, as sent.
@@ -51,6 +51,7 @@ impl ProofPage {
 pub async fn page(
     State(state): State<AppState>,
     viewer: Viewer,
+    uri: Uri,
     Query(asked): Query<Asked>,
 ) -> Response {
     let lang = viewer.lang;
@@ -77,7 +78,7 @@ pub async fn page(
         .unwrap_or_default();
     let case_id = asked.case_id.trim().to_string();
     let mut shown = ProofPage {
-        shell: Shell::of(&viewer, Msg::ConsoleProofTitle, "/proof"),
+        shell: Shell::of(&viewer, Msg::ConsoleProofTitle, here(&uri)),
         latest,
         taken_at,
         found: false,

@@ -2,6 +2,7 @@
 //! the API's shown next to the form's field it names, the child as a list names them, a
 //! local time, the case of the path in the reader's jurisdiction, a query string's value.
 
+use axum::http::Uri;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use notoneless_api::AppState;
@@ -68,6 +69,13 @@ pub async fn case_in_view(
         id: case_id.to_string(),
         school,
     })
+}
+
+/// The page asked for, with its query string: where the language switch comes back to (a
+/// search, a comparison or a review stays as it was asked).
+pub fn here(uri: &Uri) -> &str {
+    uri.path_and_query()
+        .map_or(uri.path(), |asked| asked.as_str())
 }
 
 /// `value` as a query string's value.

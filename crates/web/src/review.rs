@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, NaiveDate};
 use notoneless_api::AppState;
@@ -23,7 +23,7 @@ use notoneless_i18n::{Lang, Message, Msg};
 use serde::Deserialize;
 
 use crate::login::FieldError;
-use crate::reads::{child_label, on_the_form, query_value, refused_role};
+use crate::reads::{child_label, here, on_the_form, query_value, refused_role};
 use crate::shell::{Shell, Viewer, render};
 
 /// The review asked for, as sent.
@@ -124,6 +124,7 @@ fn month_start(day: NaiveDate) -> NaiveDate {
 pub async fn page(
     State(state): State<AppState>,
     viewer: Viewer,
+    uri: Uri,
     Query(asked): Query<Asked>,
 ) -> Response {
     let lang = viewer.lang;
@@ -139,7 +140,7 @@ pub async fn page(
     let snapshot = state.store.org.current();
     let org = &snapshot.org;
     let mut shown = ReviewPage {
-        shell: Shell::of(&viewer, Msg::ConsoleReviewTitle, "/review"),
+        shell: Shell::of(&viewer, Msg::ConsoleReviewTitle, here(&uri)),
         from: asked
             .from
             .clone()

@@ -6,7 +6,7 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use notoneless_api::AppState;
 use notoneless_api::auth::CHILD_SEARCHERS;
@@ -16,7 +16,7 @@ use notoneless_i18n::{Message, Msg};
 use serde::Deserialize;
 
 use crate::login::FieldError;
-use crate::reads::{child_label, on_the_form, refused_role};
+use crate::reads::{child_label, here, on_the_form, refused_role};
 use crate::shell::{Shell, Viewer, render};
 
 /// How many children a page of results lists.
@@ -62,6 +62,7 @@ impl SearchPage {
 pub async fn page(
     State(state): State<AppState>,
     viewer: Viewer,
+    uri: Uri,
     Query(asked): Query<Asked>,
 ) -> Response {
     let lang = viewer.lang;
@@ -69,7 +70,7 @@ pub async fn page(
         return refused;
     }
     let mut shown = SearchPage {
-        shell: Shell::of(&viewer, Msg::ConsoleSearchTitle, "/search"),
+        shell: Shell::of(&viewer, Msg::ConsoleSearchTitle, here(&uri)),
         q: asked.q.clone(),
         errors: Vec::new(),
         found: Vec::new(),

@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use chrono::{NaiveDate, NaiveDateTime};
 use notoneless_api::AppState;
@@ -28,7 +28,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::login::FieldError;
-use crate::reads::{case_in_view, child_label, local_time};
+use crate::reads::{case_in_view, child_label, here, local_time};
 use crate::shell::{Shell, Viewer, failed_with, render};
 
 /// The comparison asked for, as sent.
@@ -158,6 +158,7 @@ pub async fn page(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(case_id): Path<String>,
+    uri: Uri,
     Query(compare): Query<Compare>,
 ) -> Response {
     let lang = viewer.lang;
@@ -227,11 +228,7 @@ pub async fn page(
         .collect();
     let now = state.store.clock.now();
     let mut shown = TimelinePage {
-        shell: Shell::of(
-            &viewer,
-            Msg::ConsoleTimelineTitle,
-            &format!("/cases/{case_id}/timeline"),
-        ),
+        shell: Shell::of(&viewer, Msg::ConsoleTimelineTitle, here(&uri)),
         case_id: case_id.clone(),
         child,
         facts,

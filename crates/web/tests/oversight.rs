@@ -296,6 +296,22 @@ async fn the_oversight_pages_fit_a_phone(backend: Backend) {
     // Pinyin initials find the child too.
     open(&browser, &console, "/search?q=wxm", "查找学生").await;
     assert!(text_of(&browser, ".found").await.contains("王小明"));
+    // In English at a tap: the comparison of the timeline.
+    open(
+        &browser,
+        &console,
+        "/cases/case-1/timeline?day=2023-11-14&time=2023-11-12+18%3A00",
+        "案卷时间线",
+    )
+    .await;
+    click(&browser, "a[href^='/lang/en']").await;
+    assert_eq!(text_of(&browser, "h1").await, "Case timeline");
+    let back_filled = text_of(&browser, "#back-filled").await;
+    assert!(
+        back_filled.contains("contact with the parents of 2023-11-10, recorded only 2023-11-14"),
+        "{back_filled}"
+    );
+    check_page(&browser, "timeline-compare-en", Device::Phone).await;
     browser.close().await;
 }
 
