@@ -57,7 +57,10 @@ console-search-title = Find a child
 console-search-label = Name, pinyin initials, student number or ID number
 console-search-hint = For example: 王小明, wxm, G2113…
 console-search-button = Search
-console-search-found = { $total } children found (page { $page } of { $pages })
+console-search-found = { $total ->
+        [one] 1 child
+       *[other] { $total } children
+    } found (page { $page } of { $pages })
 console-search-nobody = Nobody in your jurisdiction matches.
 console-pages = Pages
 console-previous-page = Previous page
@@ -67,9 +70,18 @@ console-proof-download = Download this case's inclusion proof
 console-retracted = Retracted
 console-corrects = Corrects
 console-recorded-at = Recorded
-console-late-entry = Late entry: recorded { $delay } days after
+console-late-entry = Late entry: recorded { $delay ->
+        [one] 1 day
+       *[other] { $delay } days
+    } after
 console-imported-from-ledger = Imported from the ledger of { $day }
-console-state-after = After: { $stage }, { $days } days away, { $outstanding } steps outstanding
+console-state-after = After: { $stage }, { $days ->
+        [one] 1 day
+       *[other] { $days } days
+    } away, { $outstanding ->
+        [one] 1 step
+       *[other] { $outstanding } steps
+    } outstanding
 console-step-open = open
 console-step-overdue = overdue
 console-step-missed = missed
@@ -95,7 +107,10 @@ console-review-to = To
 console-review-scope = Scope
 console-review-whole-jurisdiction = All of my jurisdiction
 console-review-run = Run the review
-console-review-ran = { $from } to { $until }: { $count } findings
+console-review-ran = { $from } to { $until }: { $count ->
+        [one] 1 finding
+       *[other] { $count } findings
+    }
 console-review-nothing = No findings in this period.
 console-download-xlsx = Download Excel (XLSX)
 console-download-csv = Download CSV
