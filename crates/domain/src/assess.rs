@@ -67,6 +67,22 @@ pub enum Stage {
     Closed,
 }
 
+impl Stage {
+    /// The stage, for a person ("缺勤中", "已上报").
+    pub fn label(self) -> Msg {
+        match self {
+            Stage::NotOpened => Msg::StageNotOpened,
+            Stage::Attending => Msg::StageAttending,
+            Stage::Absent => Msg::StageAbsent,
+            Stage::Escalated => Msg::StageEscalated,
+            Stage::Suspended => Msg::StageSuspended,
+            Stage::TransferPending => Msg::StageTransferPending,
+            Stage::TransferredOut => Msg::StageTransferredOut,
+            Stage::Closed => Msg::StageClosed,
+        }
+    }
+}
+
 /// Why an episode ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -128,6 +144,18 @@ pub enum ObligationStatus {
 }
 
 impl ObligationStatus {
+    /// The step's state, for a person ("已逾期", "按时完成").
+    pub fn label(self) -> Msg {
+        match self {
+            ObligationStatus::Open => Msg::ConsoleStepOpen,
+            ObligationStatus::Overdue => Msg::ConsoleStepOverdue,
+            ObligationStatus::Missed => Msg::ConsoleStepMissed,
+            ObligationStatus::DoneOnTime => Msg::ConsoleStepDoneOnTime,
+            ObligationStatus::DoneLate => Msg::ConsoleStepDoneLate,
+            ObligationStatus::DoneWithoutRequiredRoles => Msg::ConsoleStepDoneWithoutRoles,
+        }
+    }
+
     /// Whether someone must still act on it.
     pub fn is_outstanding(self) -> bool {
         matches!(self, ObligationStatus::Open | ObligationStatus::Overdue)

@@ -162,7 +162,8 @@ impl SchoolCalendar {
         !is_weekend(date) && !self.spec.holidays.contains(&date) && self.in_term(date)
     }
 
-    fn offset(&self) -> FixedOffset {
+    /// The county's offset from UTC (a page writes local times with it).
+    pub fn offset(&self) -> FixedOffset {
         // Validated to lie in -12h..=+14h, which FixedOffset accepts.
         FixedOffset::east_opt(self.spec.utc_offset_minutes * 60).unwrap_or_else(|| Utc.fix())
     }

@@ -176,6 +176,22 @@ fn an_episode_never_reported_is_an_unreported_dropout() {
 }
 
 #[test]
+fn a_fact_is_late_only_when_recorded_more_than_the_allowed_days_after_its_day() {
+    // Given the default settings (two days allowed)
+    let settings = ReviewSettings::default();
+    // When facts of 10 November are recorded on the 12th and on the 13th
+    // Then the first is in time and the second three days late
+    assert_eq!(
+        settings.late_entry_delay(d("2023-11-10"), d("2023-11-12")),
+        None
+    );
+    assert_eq!(
+        settings.late_entry_delay(d("2023-11-10"), d("2023-11-13")),
+        Some(3)
+    );
+}
+
+#[test]
 fn a_fact_recorded_a_week_after_its_day_is_a_late_entry() {
     let review = run(&[record(by_the_book(), &[(5, "2023-11-15")])], "2023-11-30");
     assert_eq!(kinds(&review), vec![FindingKind::LateEntry]);

@@ -112,17 +112,6 @@ pub fn form_for(case_id: &str, obligation_kind: &str) -> Option<(String, Msg)> {
         .map(|(_, segment, msg)| (format!("/cases/{case_id}/{segment}"), *msg))
 }
 
-fn obligation_status(status: ObligationStatus) -> Msg {
-    match status {
-        ObligationStatus::Open => Msg::ConsoleStepOpen,
-        ObligationStatus::Overdue => Msg::ConsoleStepOverdue,
-        ObligationStatus::Missed => Msg::ConsoleStepMissed,
-        ObligationStatus::DoneOnTime => Msg::ConsoleStepDoneOnTime,
-        ObligationStatus::DoneLate => Msg::ConsoleStepDoneLate,
-        ObligationStatus::DoneWithoutRequiredRoles => Msg::ConsoleStepDoneWithoutRoles,
-    }
-}
-
 /// An instant as the school's clock shows it: the day and the time.
 fn local_time(lang: Lang, calendar: &SchoolCalendar, instant: DateTime<Utc>) -> String {
     let day = calendar.local_date(instant);
@@ -205,7 +194,7 @@ async fn shown(state: &AppState, viewer: &Viewer, case_id: &str) -> Result<CaseP
                     due: Message::new(Msg::ConsoleDueBy)
                         .with("day", o.trigger_day)
                         .text(lang),
-                    status: obligation_status(o.status).text(lang),
+                    status: o.status.label().text(lang),
                     overdue: o.status == ObligationStatus::Overdue,
                 })
                 .collect()
@@ -216,7 +205,7 @@ async fn shown(state: &AppState, viewer: &Viewer, case_id: &str) -> Result<CaseP
         .map(StoredEvent::decode)
         .collect::<Result<_, _>>()?;
     let case = StudentCase::from_events(decoded.iter().cloned());
-    let late_after = ReviewSettings::default().late_entry_days;
+    let settings = ReviewSettings::default();
     let facts = events
         .iter()
         .zip(&decoded)
@@ -238,7 +227,9 @@ async fn shown(state: &AppState, viewer: &Viewer, case_id: &str) -> Result<CaseP
                     )
                     .text(lang),
                 recorded: local_time(lang, calendar, stored.recorded_at),
-                late: (calendar.local_date(stored.recorded_at) - on).num_days() > late_after,
+                late: settings
+                    .late_entry_delay(on, calendar.local_date(stored.recorded_at))
+                    .is_some(),
                 retracted: case.is_retracted(u64::try_from(stored.sequence).unwrap_or(0)),
             }
         })

@@ -15,16 +15,27 @@
 //! * `steps.rs`: the other steps' forms (home visit, report upward, return) from one
 //!   template, and the one-tap acknowledgement of a report; the helpers every form shares;
 //! * `case.rs`: the child's page: the child, the ladder's state, the case as facts in order.
+//! * the bureau's and the inspectors' pages (issue 17): `search.rs` (finding a child),
+//!   `timeline.rs` (a case's facts in order, "as of" against "as known at"), `review.rs`
+//!   (the findings of a period, and their downloads), `dashboard.rs` (the county in SVG bar
+//!   charts and a table), `proof.rs` (the latest signed checkpoint, a case's inclusion proof);
+//!   `reads.rs`, what they share.
 //!
 //! What is not built yet is listed in `docs/console.md`.
 
 mod assets;
 mod call;
 mod case;
+mod dashboard;
 mod login;
+mod proof;
+mod reads;
+mod review;
 mod roll_call;
+mod search;
 mod shell;
 mod steps;
+mod timeline;
 mod today;
 
 use axum::Router;
@@ -64,6 +75,12 @@ pub fn console() -> Console {
         )
         .route("/lang/{code}", get(login::switch_language))
         .route("/static/{file}", get(assets::serve))
+        // The bureau's and the inspectors' pages (issue 17).
+        .route("/search", get(search::page))
+        .route("/cases/{case_id}/timeline", get(timeline::page))
+        .route("/review", get(review::page))
+        .route("/dashboard", get(dashboard::page))
+        .route("/proof", get(proof::page))
         .layer(middleware::map_response(shell::security_headers));
     Console {
         pages,

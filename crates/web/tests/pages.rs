@@ -9,46 +9,13 @@
 
 mod common;
 
-use common::{Browser, Console, Device, PRINCIPAL, TEACHER, TEACHER_NAME, TOWNSHIP_OFFICER};
+use common::{
+    Browser, Console, Device, PRINCIPAL, TEACHER, TEACHER_NAME, TOWNSHIP_OFFICER, check_page,
+    click, fill, submit, text_of, wait_for_new_page,
+};
 use fantoccini::Locator;
 use notoneless_store::conformance;
 use notoneless_store::db::Backend;
-
-/// Each page of the console is at most this many bytes over the network, compressed.
-const MAX_PAGE_BYTES: u64 = 100 * 1024;
-
-async fn check_page(browser: &Browser, name: &str, device: Device) {
-    let violations = browser.accessibility_violations().await;
-    assert!(
-        violations.is_empty(),
-        "{name} ({}) has no serious or critical accessibility violations: {violations:#?}",
-        device.name()
-    );
-    let bytes = browser.transferred_bytes().await;
-    assert!(
-        bytes <= MAX_PAGE_BYTES,
-        "{name} takes {bytes} bytes over the network"
-    );
-    browser.screenshot(name, device).await;
-}
-
-/// The text of the first element `css` finds, waiting a while for it to appear.
-async fn text_of(browser: &Browser, css: &str) -> String {
-    let found = browser
-        .client
-        .wait()
-        .at_most(std::time::Duration::from_secs(10))
-        .for_element(Locator::Css(css))
-        .await;
-    match found {
-        Ok(element) => element.text().await.unwrap(),
-        Err(error) => {
-            let shot = browser.screenshot("failed", Device::Phone).await;
-            let source = browser.client.source().await.unwrap_or_default();
-            panic!("no {css} on the page ({error}); screenshot {shot:?}; page:\n{source}")
-        }
-    }
-}
 
 /// How many facts of this kind the case holds.
 async fn recorded(console: &Console, case_id: &str, kind: &str) -> usize {
@@ -66,30 +33,6 @@ async fn shows(browser: &Browser, css: &str, text: &str) {
     assert!(shown.contains(text), "{css} shows {text:?}: {shown}");
 }
 
-async fn fill(browser: &Browser, id: &str, value: &str) {
-    let field = browser
-        .client
-        .find(Locator::Id(id))
-        .await
-        .unwrap_or_else(|_| panic!("the page has the field {id}"));
-    field.clear().await.unwrap();
-    field.send_keys(value).await.unwrap();
-}
-
-/// Submits the page's form and waits for the next page to replace this one.
-async fn submit(browser: &Browser) {
-    let page = browser.client.find(Locator::Css("html")).await.unwrap();
-    browser
-        .client
-        .find(Locator::Css("main form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    wait_for_new_page(page).await;
-}
-
 /// Sends the page's form twice at once, as a double tap does, and waits for the next page.
 async fn double_submit(browser: &Browser) {
     let page = browser.client.find(Locator::Css("html")).await.unwrap();
@@ -99,32 +42,6 @@ async fn double_submit(browser: &Browser) {
             "const f = document.querySelector('main form'); f.requestSubmit(); f.requestSubmit();",
             vec![],
         )
-        .await
-        .unwrap();
-    wait_for_new_page(page).await;
-}
-
-/// Waits until `page` (the old page's root element) is gone.
-async fn wait_for_new_page(page: fantoccini::elements::Element) {
-    let started = std::time::Instant::now();
-    while page.tag_name().await.is_ok() {
-        assert!(
-            started.elapsed() < std::time::Duration::from_secs(10),
-            "the next page comes"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-}
-
-/// Follows the link or presses the button `css` finds, and waits for the next page.
-async fn click(browser: &Browser, css: &str) {
-    let page = browser.client.find(Locator::Css("html")).await.unwrap();
-    browser
-        .client
-        .find(Locator::Css(css))
-        .await
-        .unwrap()
-        .click()
         .await
         .unwrap();
     wait_for_new_page(page).await;

@@ -126,3 +126,86 @@ console-step-missed = Missed
 console-step-done-on-time = Done on time
 console-step-done-late = Done late
 console-step-done-without-roles = Done without every required role
+## The oversight pages (issue 17): search, the case timeline, the review, the dashboard, the proof
+console-oversight-nav = Oversight pages
+console-search-title = Find a child
+console-search-label = Name, pinyin initials, student number or ID number
+console-search-hint = For example: 王小明, wxm, G2113…
+console-search-button = Search
+console-search-found = { $total ->
+        [one] 1 child
+       *[other] { $total } children
+    } found (page { $page } of { $pages })
+console-search-nobody = Nobody in your jurisdiction matches.
+console-pages = Pages
+console-previous-page = Previous page
+console-next-page = Next page
+console-timeline-title = Case timeline
+console-proof-download = Download this case's inclusion proof
+console-corrects = Corrects
+console-late-entry-by = Late entry: recorded { $delay ->
+        [one] 1 day
+       *[other] { $delay } days
+    } after
+console-imported-from-ledger = Imported from the ledger of { $day }
+console-state-after = After: { $stage }, { $days ->
+        [one] 1 day
+       *[other] { $days } days
+    } away, { $outstanding ->
+        [one] 1 step
+       *[other] { $outstanding } steps
+    } outstanding
+console-compare-heading = Compare: as of a day, as known at a time
+console-compare-hint = Left: the case as of day D, as known now. Right: only what had been recorded by time T. The difference is what was filled in afterwards.
+console-as-of-day = As of day D
+console-known-at-time = As known at time T
+console-known-at-hint = Format: 2023-11-12 18:00 (local time)
+console-enter-time = Enter a time like 2023-11-12 18:00
+console-compare-button = Compare
+console-difference-heading = What was filled in afterwards
+console-no-back-fill = Nothing about the days up to D was recorded after T.
+console-back-filled = { $fact } of { $on }, recorded only { $recorded }
+console-as-of-heading = As of { $day } (as known now)
+console-known-at-heading = As known at { $time }
+console-facts-counted = Facts counted
+console-review-title = Review
+console-review-from = From
+console-review-to = To
+console-review-scope = Scope
+console-review-whole-jurisdiction = All of my jurisdiction
+console-review-run = Run the review
+console-review-ran = { $from } to { $until }: { $count ->
+        [one] 1 finding
+       *[other] { $count } findings
+    }
+console-review-nothing = No findings in this period.
+console-download-xlsx = Download Excel (XLSX)
+console-download-csv = Download CSV
+console-dashboard-title = County dashboard
+console-dashboard-townships = By township
+console-dashboard-schools = By school
+console-dashboard-name = Name
+console-dashboard-cases = Cases
+console-dashboard-away = Away now
+console-dashboard-overdue = Overdue steps
+console-dashboard-empty = No cases.
+console-proof-title = The record's proof
+console-proof-latest = Latest signed checkpoint
+console-proof-number = Number
+console-proof-at = Taken at
+console-proof-size = Events / streams
+console-proof-root = Digest (Merkle root)
+console-proof-key = Signing key
+console-proof-signature = Signature
+console-proof-none = No signed checkpoint yet.
+console-proof-case-heading = A case's inclusion proof
+console-proof-case-id = Case id
+console-proof-find = Find
+stage-not-opened = not opened
+stage-attending = attending
+stage-absent = absent
+stage-escalated = escalated
+stage-suspended = suspended
+stage-transfer-pending = transfer pending
+stage-transferred-out = transferred out
+stage-closed = closed

@@ -11,7 +11,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use fantoccini::{Client, ClientBuilder};
+use fantoccini::{Client, ClientBuilder, Locator};
 use notoneless_api::application::{Application, Config, Running};
 use notoneless_api::security::SecurityConfig;
 use notoneless_domain::fixtures::{at, calendar, ladder, opening};
@@ -317,4 +317,83 @@ impl Drop for Browser {
     fn drop(&mut self) {
         let _ = self.driver.kill();
     }
+}
+
+// ---- Walking the pages: what every browser test does on a page ---------------------------
+
+/// Each page of the console is at most this many bytes over the network, compressed.
+pub const MAX_PAGE_BYTES: u64 = 100 * 1024;
+
+pub async fn check_page(browser: &Browser, name: &str, device: Device) {
+    let violations = browser.accessibility_violations().await;
+    assert!(
+        violations.is_empty(),
+        "{name} ({}) has no serious or critical accessibility violations: {violations:#?}",
+        device.name()
+    );
+    let bytes = browser.transferred_bytes().await;
+    assert!(
+        bytes <= MAX_PAGE_BYTES,
+        "{name} takes {bytes} bytes over the network"
+    );
+    browser.screenshot(name, device).await;
+}
+
+/// The text of the first element `css` finds, waiting a while for it to appear.
+pub async fn text_of(browser: &Browser, css: &str) -> String {
+    let found = browser
+        .client
+        .wait()
+        .at_most(std::time::Duration::from_secs(10))
+        .for_element(Locator::Css(css))
+        .await;
+    match found {
+        Ok(element) => element.text().await.unwrap(),
+        Err(error) => {
+            let shot = browser.screenshot("failed", Device::Phone).await;
+            let source = browser.client.source().await.unwrap_or_default();
+            panic!("no {css} on the page ({error}); screenshot {shot:?}; page:\n{source}")
+        }
+    }
+}
+
+pub async fn fill(browser: &Browser, id: &str, value: &str) {
+    let field = browser
+        .client
+        .find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|_| panic!("the page has the field {id}"));
+    field.clear().await.unwrap();
+    field.send_keys(value).await.unwrap();
+}
+
+/// Submits the page's form and waits for the next page to replace this one.
+pub async fn submit(browser: &Browser) {
+    click(browser, "main form button[type=submit]").await;
+}
+
+/// Waits until `page` (the old page's root element) is gone.
+pub async fn wait_for_new_page(page: fantoccini::elements::Element) {
+    let started = std::time::Instant::now();
+    while page.tag_name().await.is_ok() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "the next page comes"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// Follows the link or presses the button `css` finds, and waits for the next page.
+pub async fn click(browser: &Browser, css: &str) {
+    let page = browser.client.find(Locator::Css("html")).await.unwrap();
+    browser
+        .client
+        .find(Locator::Css(css))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_new_page(page).await;
 }
