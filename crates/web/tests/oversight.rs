@@ -56,8 +56,8 @@ async fn county_with_a_late_entry(backend: Backend) -> (Console, String) {
     let mut opening = opening("2023-11-13");
     opening.student.name = "张小红".into();
     opening.student.student_number = "G211324201103035679".into();
-    run(store, "case-2", CaseAction::OpenCase(opening)).await;
-    run(store, "case-2", absent("2023-11-13")).await;
+    run(store, "case-3", CaseAction::OpenCase(opening)).await;
+    run(store, "case-3", absent("2023-11-13")).await;
     // A signed checkpoint of the log, for the proof page.
     notoneless_store::checkpoints::write_checkpoint(
         &store.db,
@@ -218,9 +218,11 @@ async fn an_inspector_finds_a_child_replays_the_case_and_runs_the_review(backend
     open(&browser, &console, "/dashboard", "全县概况").await;
     let table = text_of(&browser, "table").await;
     assert!(table.contains("公营子镇"), "{table}");
-    // The township: two cases, one child away now, her parents' call overdue.
+    // The township: three cases (the common county's two and this test's third), two children
+    // away now: the third's parents' call and the common county's day-3 child's five steps
+    // overdue.
     let township = text_of(&browser, "table tbody tr").await;
-    assert!(township.contains("2 1 1"), "{township}");
+    assert!(township.contains("3 2 6"), "{township}");
     assert!(client.find(Locator::Css("svg.bars rect")).await.is_ok());
     check_page(&browser, "dashboard", Device::Desktop).await;
     open(&browser, &console, "/proof", "记录证明").await;
