@@ -24,3 +24,6 @@ cli-scope-townships = townships { $ids }
 cli-scope-schools = schools { $ids }
 cli-registry-group = { $title }: { $count }
 cli-registry-change = { $kind } at { $school }: case { $case }
+
+## One case file per child
+cli-import-already-has-case = left, the child already has a case file: { $count } row(s)

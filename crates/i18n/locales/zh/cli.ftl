@@ -20,3 +20,6 @@ cli-scope-townships = 乡镇：{ $ids }
 cli-scope-schools = 学校：{ $ids }
 cli-registry-group = { $title }：{ $count }
 cli-registry-change = { $school }：{ $kind }，案件 { $case }
+
+## 一个儿童只有一份案卷
+cli-import-already-has-case = 已有案卷、未另立案：{ $count }行
