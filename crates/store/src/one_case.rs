@@ -79,6 +79,28 @@ pub(crate) fn changes(events: &[SerializedEvent]) -> Vec<Change> {
         .collect()
 }
 
+/// The changes of events written as rows (the bulk writer's), in order, for [`apply`].
+pub(crate) fn changes_of_rows<'a>(
+    rows: impl IntoIterator<Item = (&'a str, &'a str, &'a str, &'a str)>,
+) -> Result<Vec<(&'a str, Change)>, StoreError> {
+    let mut out = Vec::new();
+    for (aggregate_type, aggregate_id, event_type, payload) in rows {
+        let holding = matches!(
+            event_type,
+            "CaseOpened" | "CaseReopened" | "CaseClosed" | "FactCorrected"
+        );
+        if aggregate_type != CASE || !holding {
+            continue;
+        }
+        let payload: Value = serde_json::from_str(payload)
+            .map_err(|e| StoreError::Database(format!("an event's payload is not JSON: {e}")))?;
+        if let Some(change) = change_of(event_type, &payload) {
+            out.push((aggregate_id, change));
+        }
+    }
+    Ok(out)
+}
+
 /// What one event does, as far as its own payload says.
 fn change_of(event_type: &str, payload: &Value) -> Option<Change> {
     match event_type {

@@ -162,18 +162,7 @@ pub async fn import_ledger(
     let mut cases = cases;
     for case in &mut cases {
         // A ledger names a school by its name (公营子中学) or by its id in the tree.
-        let school = org
-            .org
-            .nodes
-            .values()
-            .filter(|n| n.kind == notoneless_domain::NodeKind::School)
-            .find(|n| n.id == case.school)
-            .or_else(|| {
-                org.org.nodes.values().find(|n| {
-                    n.kind == notoneless_domain::NodeKind::School && n.name == case.school
-                })
-            })
-            .map(|n| n.id.clone());
+        let school = org.org.school_named(&case.school).map(|n| n.id.clone());
         if let Some(id) = &school {
             case.set_school(id);
         }

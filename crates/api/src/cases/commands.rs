@@ -86,7 +86,7 @@ async fn record(
     state: &AppState,
     caller: &Caller,
     case: &VisibleCase,
-    action: CaseAction,
+    mut action: CaseAction,
     headers: &HeaderMap,
 ) -> Result<Json<Written>, ApiError> {
     if let CaseAction::AcknowledgeReport(ack) = &action {
@@ -95,8 +95,20 @@ async fn record(
             return Err(caller.refused(Msg::MayAcknowledgeOthersReport));
         }
     }
+    if let CaseAction::ConfirmTransfer(confirmation) = &mut action {
+        confirmation.continued_at = continuing_school(state, case, &confirmation.receiving_school);
+    }
+    let moves = matches!(
+        action,
+        CaseAction::ConfirmTransfer(_) | CaseAction::CorrectFact(_)
+    );
     let warnings = warnings(state, &action);
-    let outcome = execute(state, caller, &case.id, action, idempotency_key(headers)?).await?;
+    let outcome = execute(state, caller, &case.id, action, idempotency_key(headers)?).await;
+    if moves {
+        // The case may keep another school now: its jurisdiction is read afresh.
+        state.store.forget_school(&case.id);
+    }
+    let outcome = outcome?;
     Ok(Json(Written {
         warnings,
         ..outcome.into()
@@ -144,6 +156,15 @@ pub async fn open_case(
     .to_string();
     let outcome = execute(&state, &caller, &case_id, CaseAction::OpenCase(opening), key).await?;
     Ok((StatusCode::CREATED, Json(outcome.into())))
+}
+
+/// The school of the county, named by its id or its name, that continues the case after a
+/// transfer confirmed there (ADR 0013); `None` for a school outside the county, or the case's
+/// own school.
+fn continuing_school(state: &AppState, case: &VisibleCase, receiving: &str) -> Option<String> {
+    let org = state.store.org.current();
+    let school = org.org.school_named(receiving.trim())?;
+    (school.id != case.school).then(|| school.id.clone())
 }
 
 /// Runs a case command for the caller; a second open case file of a child is refused (409)
