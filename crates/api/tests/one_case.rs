@@ -32,7 +32,7 @@ async fn a_transfer_within_the_county_continues_the_case_and_the_absence_streak_
     // When he transfers to school B on Tuesday, and school B's enrolment is confirmed
     app.clock.set(at("2023-11-07", "09:00"));
     app.ok(
-        "ht",
+        "p",
         &path("transfers"),
         json!({"on": "2023-11-07", "destination_school": SCHOOL_B}),
     )
