@@ -177,9 +177,7 @@ impl ApiError {
             ApiError::Forbidden { .. } => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
-            ApiError::Conflict(_) | ApiError::ChildHasCase(_) => {
-                (StatusCode::CONFLICT, "conflict")
-            }
+            ApiError::Conflict(_) | ApiError::ChildHasCase(_) => (StatusCode::CONFLICT, "conflict"),
             ApiError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             ApiError::Rejected { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "rejected"),
             ApiError::Unavailable(_) | ApiError::TimedOut { .. } => {

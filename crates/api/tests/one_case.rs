@@ -45,9 +45,12 @@ async fn a_transfer_within_the_county_continues_the_case_and_the_absence_streak_
     .await;
 
     // Then school B keeps the same case file: its head teacher records his absences on it
-    app.ok("ht_b", &path("absences"), absence("2023-11-07")).await;
+    app.ok("ht_b", &path("absences"), absence("2023-11-07"))
+        .await;
     app.clock.set(at("2023-11-08", "09:00"));
-    let last = app.ok("ht_b", &path("absences"), absence("2023-11-08")).await;
+    let last = app
+        .ok("ht_b", &path("absences"), absence("2023-11-08"))
+        .await;
     // and school A no longer sees it
     let (status, _) = app
         .post("ht", &path("absences"), &absence("2023-11-08"))
@@ -77,9 +80,7 @@ async fn a_transfer_within_the_county_continues_the_case_and_the_absence_streak_
     assert!(body["message"].as_str().unwrap().contains(&case), "{body}");
 }
 
-async fn a_second_opening_is_refused_409_naming_the_case_only_to_whom_may_see_it(
-    backend: Backend,
-) {
+async fn a_second_opening_is_refused_409_naming_the_case_only_to_whom_may_see_it(backend: Backend) {
     // Given 王小明's case file open at school A
     let app = TestApp::spawn(backend, at("2023-11-08", "08:30")).await;
     let case = app.open("ht", SCHOOL_A, "2023-11-06").await;

@@ -10,7 +10,8 @@ use chrono::NaiveDate;
 use notoneless_domain::{ListScope, NodeKind, RowError, RowRefusal};
 use notoneless_i18n::{Lang, Message, Msg};
 use notoneless_store::imports::{
-    AlreadyHasCase, ImportReport, RegistryChange, RegistryReport, import_grade6_watch, import_registry,
+    AlreadyHasCase, ImportReport, RegistryChange, RegistryReport, import_grade6_watch,
+    import_registry,
 };
 use notoneless_store::list_file::{Encoding, ReadAs, read_list};
 use notoneless_store::school_files::{import_ledger, import_roll_call_file};

@@ -175,10 +175,7 @@ async fn retracted_change(
     target: i64,
 ) -> Result<Option<Change>, StoreError> {
     let row = tx
-        .fetch_optional(
-            EVENT_AT,
-            &[P::text(CASE), P::text(case_id), P::I64(target)],
-        )
+        .fetch_optional(EVENT_AT, &[P::text(CASE), P::text(case_id), P::I64(target)])
         .await?;
     Ok(match row {
         Some(row) => match row.text("event_type")?.as_str() {
@@ -218,7 +215,8 @@ async fn take(tx: &mut Tx, case_id: &str, child: &str, opening: bool) -> Result<
     }
     // A concurrent opening that checked at the same time: the primary key refuses one of the
     // two inserts (a conflict), and its retry is refused on the check above.
-    tx.execute(TAKE, &[P::text(child), P::text(case_id)]).await?;
+    tx.execute(TAKE, &[P::text(child), P::text(case_id)])
+        .await?;
     Ok(())
 }
 

@@ -14,8 +14,8 @@
 
 use chrono::NaiveDate;
 use notoneless_domain::{
-    CaseAction, CaseError, FiledRollCall, LedgerCase, RollCall, RollCallShape, RowRefusal, SchoolRollCalls,
-    plan_ledger_case, plan_roll_call_file, read_ledger,
+    CaseAction, CaseError, FiledRollCall, LedgerCase, RollCall, RollCallShape, RowRefusal,
+    SchoolRollCalls, plan_ledger_case, plan_roll_call_file, read_ledger,
 };
 use notoneless_i18n::{Message, Msg};
 use serde::Serialize;

@@ -23,7 +23,8 @@ use notoneless_store::read_model::{case_status, overdue, stored_case};
 use notoneless_store::review::for_each_case_in_pages;
 use notoneless_store::review::run_review;
 use notoneless_store::testing::{
-    FixedClock, TestDb, absent, context, open, open_as, open_child, record_a_county_week, run, tamper,
+    FixedClock, TestDb, absent, context, open, open_as, open_child, record_a_county_week, run,
+    tamper,
 };
 use notoneless_store::verify::{Break, BrokenCase, verify};
 use notoneless_store::{CommandError, Rules, Store, StoreError, conformance};

@@ -88,13 +88,16 @@ async fn a_second_opening_for_a_child_with_an_open_case_is_refused_naming_that_c
     .await;
 }
 
-async fn a_closed_case_frees_the_child_and_is_not_reopened_while_another_is_open(
-    backend: Backend,
-) {
+async fn a_closed_case_frees_the_child_and_is_not_reopened_while_another_is_open(backend: Backend) {
     // Given the child's first case file closed, and a second opened after it
     let (_test, store) = setup(backend).await;
     run(&store, "case-1", open("2023-11-06")).await;
-    run(&store, "case-1", CaseAction::CloseCase(closure("2023-11-07"))).await;
+    run(
+        &store,
+        "case-1",
+        CaseAction::CloseCase(closure("2023-11-07")),
+    )
+    .await;
     run(&store, "case-2", open("2023-11-08")).await;
 
     // When the first is reopened while the second is open
@@ -110,7 +113,12 @@ async fn a_closed_case_frees_the_child_and_is_not_reopened_while_another_is_open
     assert_eq!(case_events(&store.db, "case-1").await.unwrap().len(), 2);
 
     // And once the second is closed, the first reopens and holds the child again
-    run(&store, "case-2", CaseAction::CloseCase(closure("2023-11-09"))).await;
+    run(
+        &store,
+        "case-2",
+        CaseAction::CloseCase(closure("2023-11-09")),
+    )
+    .await;
     run(&store, "case-1", reopening("2023-11-10")).await;
     assert_eq!(
         held_case(&store.db, CHILD).await.unwrap().as_deref(),
@@ -207,8 +215,18 @@ async fn a_log_that_already_holds_two_open_files_of_a_child_loads_keeping_the_fi
     run(&store, "case-2", open("2023-11-07")).await;
     let (closed_child, open_child_number) = ("G211324201101099999", "G211324201101088888");
     run(&store, "case-3", open_child("2023-11-06", closed_child)).await;
-    run(&store, "case-3", CaseAction::CloseCase(closure("2023-11-07"))).await;
-    run(&store, "case-4", open_child("2023-11-06", open_child_number)).await;
+    run(
+        &store,
+        "case-3",
+        CaseAction::CloseCase(closure("2023-11-07")),
+    )
+    .await;
+    run(
+        &store,
+        "case-4",
+        open_child("2023-11-06", open_child_number),
+    )
+    .await;
     forget().await;
 
     // When the table is filled from the log, as the migration leaves it to be
@@ -229,7 +247,10 @@ async fn a_log_that_already_holds_two_open_files_of_a_child_loads_keeping_the_fi
     );
     assert_eq!(held_case(&store.db, closed_child).await.unwrap(), None);
     assert_eq!(
-        held_case(&store.db, open_child_number).await.unwrap().as_deref(),
+        held_case(&store.db, open_child_number)
+            .await
+            .unwrap()
+            .as_deref(),
         Some("case-4")
     );
     // And a third file of the child is refused, naming the first

@@ -154,7 +154,14 @@ pub async fn open_case(
         None => uuid::Uuid::new_v4(),
     }
     .to_string();
-    let outcome = execute(&state, &caller, &case_id, CaseAction::OpenCase(opening), key).await?;
+    let outcome = execute(
+        &state,
+        &caller,
+        &case_id,
+        CaseAction::OpenCase(opening),
+        key,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(outcome.into())))
 }
 
@@ -182,7 +189,9 @@ async fn execute(
         .execute(case_id, action, &caller.context(key))
         .await
     {
-        Err(CommandError::OneCase(refusal)) => Err(one_case_refusal(state, caller, &refusal).await?),
+        Err(CommandError::OneCase(refusal)) => {
+            Err(one_case_refusal(state, caller, &refusal).await?)
+        }
         result => Ok(result?),
     }
 }
