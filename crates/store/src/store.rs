@@ -109,7 +109,6 @@ impl Store {
     /// changes only when a school of the county continues the case after a transfer, which
     /// the command path makes this store forget (ADR 0013: another process keeps its own until
     /// it restarts or the entry is dropped).
-
     pub async fn case_school(&self, case_id: &str) -> Result<Option<String>, StoreError> {
         if let Some(school) = self
             .schools
