@@ -269,8 +269,12 @@ fn line(lang: Lang, indent: bool, message: Message) -> String {
     format!("{}{}\n", if indent { "  " } else { "" }, message.text(lang))
 }
 
-/// The rows left because the child already has an open case file, in `lang`.
+/// The rows left because the child already has an open case file, in `lang` (nothing when
+/// there are none).
 fn already_has_case(held: &[AlreadyHasCase], lang: Lang) -> String {
+    if held.is_empty() {
+        return String::new();
+    }
     let mut out = line(
         lang,
         false,
