@@ -33,3 +33,6 @@ GRANT SELECT, INSERT ON sign_in_log TO notoneless_app;
 -- Signed checkpoints of the log are append-only (issue 15).
 REVOKE ALL ON log_checkpoints FROM notoneless_app;
 GRANT SELECT, INSERT ON log_checkpoints TO notoneless_app;
+-- The one open case file per child: written with the events that open, reopen and close a
+-- case (issue 15).
+GRANT SELECT, INSERT, UPDATE, DELETE ON child_case_files TO notoneless_app;

@@ -92,6 +92,9 @@ pub enum ApiError {
     MethodNotAllowed,
     /// 409: a conflicting write won, or the idempotency key was used for another command.
     Conflict(Conflict),
+    /// 409: the child already has an open case file (said as the caller may read it:
+    /// `cases::commands::one_case_refusal`); nothing was written.
+    ChildHasCase(Message),
     /// 413: the body is larger than allowed.
     TooLarge,
     /// 422: a domain rule refused the command.
@@ -174,7 +177,7 @@ impl ApiError {
             ApiError::Forbidden { .. } => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
-            ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            ApiError::Conflict(_) | ApiError::ChildHasCase(_) => (StatusCode::CONFLICT, "conflict"),
             ApiError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             ApiError::Rejected { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "rejected"),
             ApiError::Unavailable(_) | ApiError::TimedOut { .. } => {
@@ -211,9 +214,9 @@ impl ApiError {
     /// What the error says, in the catalogue's words.
     pub fn message(&self) -> Message {
         match self {
-            ApiError::Malformed { message, .. } | ApiError::Rejected { message, .. } => {
-                message.clone()
-            }
+            ApiError::Malformed { message, .. }
+            | ApiError::Rejected { message, .. }
+            | ApiError::ChildHasCase(message) => message.clone(),
             ApiError::Unauthenticated => Msg::Unauthenticated.into(),
             ApiError::TokenExpired { expired_at } => Message::new(Msg::TokenExpired).with(
                 "expired_at",
@@ -373,6 +376,10 @@ fn command_failure<E: std::fmt::Debug>(error: CommandError<E>) -> ApiError {
         CommandError::KeyReused => ApiError::Conflict(Conflict::KeyReused),
         CommandError::Store(e) => e.into(),
         CommandError::Rejected(refusal) => {
+            ApiError::internal(format!("a refusal reached the wrong handler: {refusal:?}"))
+        }
+        // Said only by `cases::commands::one_case_refusal`, which knows what the caller sees.
+        CommandError::OneCase(refusal) => {
             ApiError::internal(format!("a refusal reached the wrong handler: {refusal:?}"))
         }
     }

@@ -228,6 +228,8 @@ fn part(xlsx: &[u8], name: &str) -> String {
 async fn a_case_with_an_id_and_a_visit(app: &TestApp) -> String {
     let mut opening = opening(SCHOOL_A, "2023-11-06");
     opening["student"]["id_number"] = Value::String(id_number());
+    // Another child than `TestApp::open`'s first (a child has one open case file).
+    opening["student"]["student_number"] = "G211324201101017777".into();
     let case = app.ok("ht", "/api/v1/cases", opening).await["case_id"]
         .as_str()
         .unwrap()

@@ -500,6 +500,7 @@ impl<'a> Story<'a> {
                         destination,
                         confirmed,
                     )),
+                    continued_at: None,
                 }),
             );
             self.push(

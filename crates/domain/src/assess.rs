@@ -533,6 +533,7 @@ impl Facts {
         };
         let mut acknowledgements: BTreeMap<(Recipient, String), NaiveDate> = BTreeMap::new();
         let mut report_refs: Vec<(Recipient, String)> = Vec::new();
+        let mut continuations = Vec::new();
         for (sequence, event) in case.live().filter(|(_, e)| e.on() <= today) {
             match event {
                 CaseEvent::AbsenceRecorded(a) => facts.absences.push((sequence, a.on)),
@@ -581,6 +582,11 @@ impl Facts {
             if let Some((on, reason)) = ender {
                 facts.enders.push((on, reason, sequence));
             }
+            if let CaseEvent::TransferConfirmed(c) = event
+                && c.continued_at.is_some()
+            {
+                continuations.push(c.on);
+            }
             if matches!(
                 event,
                 CaseEvent::CaseOpened(_)
@@ -607,6 +613,23 @@ impl Facts {
                 candidate.acknowledged_on = acknowledgements.get(&(recipient, reference)).copied();
             }
             *i += 1;
+        }
+        // A transfer that a school of the county continued the file after ends nothing: the
+        // child is still the county's, and the streak goes on at the new school (ADR 0013).
+        // Each continuation answers the last transfer out on or before its day.
+        for confirmed in continuations {
+            let answered = facts
+                .enders
+                .iter()
+                .enumerate()
+                .filter(|(_, (on, reason, _))| {
+                    *reason == EndReason::TransferredOut && *on <= confirmed
+                })
+                .max_by_key(|(_, (on, _, sequence))| (*on, *sequence))
+                .map(|(i, _)| i);
+            if let Some(i) = answered {
+                facts.enders.remove(i);
+            }
         }
         facts
             .enders

@@ -107,6 +107,10 @@ impl CaseStatus {
                 expected_return: f.expected_return,
             },
             CaseEvent::TransferredOut(f) => CaseStatus::TransferPending { since: f.on },
+            // Within the county the receiving school continues the same file (ADR 0013).
+            CaseEvent::TransferConfirmed(f) if f.continued_at.is_some() => {
+                CaseStatus::Enrolled { since: f.on }
+            }
             CaseEvent::TransferConfirmed(f) => CaseStatus::TransferredOut { since: f.on },
             CaseEvent::CaseClosed(f) => CaseStatus::Closed { since: f.on },
             _ => return None,
@@ -197,6 +201,18 @@ impl StudentCase {
 
     pub fn profile(&self) -> Option<&StudentProfile> {
         self.opening().map(|o| &o.student)
+    }
+
+    /// The school that keeps the case file now: the last school of the county that continued
+    /// it after a transfer (ADR 0013), else the school it was opened at.
+    pub fn school(&self) -> Option<&str> {
+        let continued = self.live().filter_map(|(_, event)| match event {
+            CaseEvent::TransferConfirmed(f) => f.continued_at.as_deref(),
+            _ => None,
+        });
+        continued
+            .last()
+            .or_else(|| self.profile().map(|p| p.school.as_str()))
     }
 
     /// The child's focus groups now: those declared at opening, changed by later facts, plus

@@ -176,6 +176,12 @@ pub struct TransferConfirmation {
     pub confirmed_by: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document: Option<DocumentRef>,
+    /// The county's school (its id) that continues this case file from `on`: a transfer within
+    /// the county moves the child's one case file, not a new one (ADR 0013). Set by the
+    /// command path when the receiving school is a school of the county, whatever a request
+    /// says; absent for a school outside it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub continued_at: Option<String>,
 }
 
 /// The child's schooling was suspended (休学) from `on`, expected back on `expected_return`.

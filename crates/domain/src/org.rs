@@ -548,6 +548,14 @@ impl Organisation {
         false
     }
 
+    /// The school a person names by its id in the tree or by its name (公营子中学).
+    pub fn school_named(&self, named: &str) -> Option<&Node> {
+        let schools = || self.nodes.values().filter(|n| n.kind == NodeKind::School);
+        schools()
+            .find(|n| n.id == named)
+            .or_else(|| schools().find(|n| n.name == named))
+    }
+
     /// The township a school belongs to.
     pub fn township_of(&self, school: &str) -> Option<&str> {
         self.nodes.get(school).and_then(|n| n.parent.as_deref())

@@ -486,3 +486,58 @@ fn assessing_at_a_past_instant_shows_the_case_as_it_stood_that_day() {
     let afterwards = assess_at(events, "2023-11-09", "20:00");
     assert_eq!(afterwards.stage, Stage::Attending);
 }
+
+// ---- a transfer within the county (ADR 0013) ---------------------------------------------------
+
+fn continued_at(on: &str, school: Option<&str>) -> CaseEvent {
+    CaseEvent::TransferConfirmed(TransferConfirmation {
+        on: d(on),
+        receiving_school: "南哨小学".into(),
+        confirmed_by: "马老师".into(),
+        document: None,
+        continued_at: school.map(str::to_string),
+    })
+}
+
+#[test]
+fn an_absence_streak_runs_on_across_a_transfer_the_countys_receiving_school_continues() {
+    // Given a child absent on Monday, transferred on Tuesday to a school of the county that
+    // continues his file the same day, and absent there on Tuesday and Wednesday
+    let events = vec![
+        opened("2023-11-06"),
+        absence("2023-11-06"),
+        transferred("2023-11-07"),
+        continued_at("2023-11-07", Some("nanshao-primary")),
+        absence("2023-11-07"),
+        absence("2023-11-08"),
+    ];
+    // When the case is assessed on Wednesday
+    let a = assess_at(events, "2023-11-08", "17:00");
+    // Then the three days are one episode, on the ladder's day 3 at the new school
+    assert_eq!(a.episodes.len(), 1);
+    assert_eq!(
+        a.episodes[0].days,
+        vec![d("2023-11-06"), d("2023-11-07"), d("2023-11-08")]
+    );
+    assert_eq!(a.stage, Stage::Escalated);
+}
+
+#[test]
+fn a_transfer_confirmed_outside_the_county_still_ends_the_episode() {
+    // Given the same days, the receiving school outside the county
+    let events = vec![
+        opened("2023-11-06"),
+        absence("2023-11-06"),
+        transferred("2023-11-07"),
+        continued_at("2023-11-07", None),
+    ];
+    // When the case is assessed on Wednesday
+    let a = assess_at(events, "2023-11-08", "17:00");
+    // Then Monday's episode ended with the transfer, and the child is no longer the county's
+    assert_eq!(a.episodes.len(), 1);
+    assert_eq!(
+        a.episodes[0].end.map(|e| e.reason),
+        Some(EndReason::TransferredOut)
+    );
+    assert_eq!(a.stage, Stage::TransferredOut);
+}

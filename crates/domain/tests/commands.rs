@@ -739,6 +739,7 @@ fn confirmation(on: &str) -> TransferConfirmation {
         receiving_school: "朝阳市第一中学".into(),
         confirmed_by: "教务处 马老师".into(),
         document: None,
+        continued_at: None,
     }
 }
 

@@ -237,6 +237,7 @@ fn a_transfer_confirmed_in_time_is_no_finding() {
             receiving_school: "朝阳市第一中学".into(),
             confirmed_by: "马老师".into(),
             document: None,
+            continued_at: None,
         }),
     ];
     assert_eq!(kinds(&run(&[record(events, &[])], "2023-11-30")), vec![]);

@@ -629,4 +629,15 @@ pub enum Msg {
     StageTransferPending,
     StageTransferredOut,
     StageClosed,
+    // ---- one case file per child (issue 15 point 4, ADR 0013) --------------------------------
+    /// errors.ftl: the child's open case file, which the caller sees.
+    ChildHasCase,
+    /// errors.ftl: the child's open case file, at a school the caller does not see.
+    ChildHasCaseElsewhere,
+    /// errors.ftl: a reopening refused while the child's other case file is open.
+    ReopenChildHasCase,
+    /// errors.ftl: an imported row whose child already has an open case file.
+    RowAlreadyHasCase,
+    /// cli.ftl: how many rows of an import were left because the child has a case file.
+    CliImportAlreadyHasCase,
 }

@@ -10,8 +10,8 @@ use chrono::NaiveDate;
 use notoneless_domain::{ListScope, NodeKind, RowError, RowRefusal};
 use notoneless_i18n::{Lang, Message, Msg};
 use notoneless_store::imports::{
-    ImportReport, RegistryChange, RegistryReport, RegistrySchoolTally, import_grade6_watch,
-    import_registry,
+    AlreadyHasCase, ImportReport, RegistryChange, RegistryReport, RegistrySchoolTally,
+    import_grade6_watch, import_registry,
 };
 use notoneless_store::list_file::{Encoding, ReadAs, read_list};
 use notoneless_store::school_files::{import_ledger, import_roll_call_file};
@@ -231,6 +231,7 @@ async fn ledger(args: LedgerArgs) -> Result<ExitCode> {
                     case.case_id, case.school, case.recorded, case.unchanged
                 );
             }
+            print!("{}", already_has_case(&report.already_has_case, args.lang));
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -354,6 +355,23 @@ fn line(lang: Lang, indent: bool, message: Message) -> String {
     format!("{}{}\n", if indent { "  " } else { "" }, message.text(lang))
 }
 
+/// The rows left because the child already has an open case file, in `lang` (nothing when
+/// there are none).
+fn already_has_case(held: &[AlreadyHasCase], lang: Lang) -> String {
+    if held.is_empty() {
+        return String::new();
+    }
+    let mut out = line(
+        lang,
+        false,
+        Message::new(Msg::CliImportAlreadyHasCase).with("count", held.len()),
+    );
+    for row in held {
+        out.push_str(&line(lang, true, row.message()));
+    }
+    out
+}
+
 /// A refused row, by its file, line and column, in `lang`. (The reason is the row check's own
 /// text, so far in English.)
 pub fn rejection(file: &Path, error: &RowError, lang: Lang) -> String {
@@ -401,6 +419,7 @@ fn describe(report: &ImportReport, leavers: &Path, enrolments: &Path, lang: Lang
         false,
         Message::new(Msg::CliImportEnrolled).with("count", report.enrolled),
     ));
+    out.push_str(&already_has_case(&report.already_has_case, lang));
     let rejected = report.rejected_leavers.len() + report.rejected_enrolments.len();
     out.push_str(&line(
         lang,
@@ -512,6 +531,7 @@ fn describe_registry(report: &RegistryReport, register: &Path, roll: &Path, lang
     }
     out.push_str(&line(lang, false, Message::new(Msg::CliRegistryBySchool)));
     out.push_str(&by_school_table(&report.by_school, lang));
+    out.push_str(&already_has_case(&report.already_has_case, lang));
     let rejected = report.rejected_register.len() + report.rejected_roll.len();
     out.push_str(&line(
         lang,

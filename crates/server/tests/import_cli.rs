@@ -10,7 +10,7 @@ use std::process::Output;
 use notoneless_domain::fixtures::*;
 use notoneless_domain::{Node, NodeKind, OrgCommand};
 use notoneless_store::db::{Backend, Sql};
-use notoneless_store::testing::{FixedClock, TestDb, context};
+use notoneless_store::testing::{FixedClock, TestDb, context, open_child, run};
 use notoneless_store::{Rules, Store, conformance};
 
 const LEAVERS_HEADER: &str =
@@ -106,6 +106,7 @@ conformance!(
     a_list_that_is_not_utf8_or_holds_a_nul_is_refused_naming_its_line_and_nothing_is_imported,
     a_registry_cross_check_reports_its_findings_and_records_nothing_the_second_time,
     importing_the_same_lists_twice_opens_the_cases_once,
+    a_leaver_who_already_has_a_case_file_is_reported_and_the_others_opened,
     a_bad_row_is_reported_with_its_file_line_field_and_reason_and_the_import_fails,
     lists_saved_as_gbk_csv_or_as_xlsx_are_read_and_a_bad_row_is_named_by_its_line,
     a_schools_roll_calls_and_a_countys_ledger_are_imported_all_or_nothing_and_once,
@@ -140,6 +141,44 @@ async fn a_list_that_is_not_utf8_or_holds_a_nul_is_refused_naming_its_line_and_n
         );
         assert_eq!(cases_opened(&store).await, 0);
     }
+    let _ = std::fs::remove_file(leavers);
+    let _ = std::fs::remove_file(enrolments);
+}
+
+async fn a_leaver_who_already_has_a_case_file_is_reported_and_the_others_opened(backend: Backend) {
+    // Given 王一's case file opened by hand at his primary school
+    let (test, store) = county(backend).await;
+    run(
+        &store,
+        "by-hand",
+        open_child("2023-09-04", "G211324201201011111"),
+    )
+    .await;
+    let (leavers, enrolments) = lists(
+        &[
+            "G211324201201011111,王一,男,2012-01-01,gyz-primary,6-1,王父,father,138-0000-0001",
+            "G211324201201013333,张三,男,2012-03-03,gyz-primary,6-1,张父,father,138-0000-0003",
+        ],
+        &[],
+    );
+
+    // When the grade-6 watch lists him among the leavers enrolled nowhere
+    let out = import(&test.url, &leavers, &enrolments);
+
+    // Then his row is reported with his case file, and the other leaver's case is opened
+    assert!(out.status.success(), "{out:?}");
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("opened 1 case(s)\n  line 3: case "),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "left, the child already has a case file: 1 row(s)\n  line 2: the child already has a case file, by-hand; no second one was opened\n"
+        ),
+        "{text}"
+    );
+    assert_eq!(cases_opened(&store).await, 2);
     let _ = std::fs::remove_file(leavers);
     let _ = std::fs::remove_file(enrolments);
 }

@@ -9,7 +9,8 @@
 //! serialises them with cqrs-es's own conversion (as [`crate::Commands`] does) and links them
 //! into the stream's hash chain with [`crate::chain::event_hash`] (as the repository does);
 //! [`insert`] writes them, many rows to a statement, in the order given, which becomes their
-//! commit order. `notoneless verify` checks the result like any other log.
+//! commit order, keeping each child's one open case file (`one_case`) as the repository does.
+//! `notoneless verify` checks the result like any other log.
 
 use std::collections::HashMap;
 
@@ -169,6 +170,18 @@ pub async fn insert(
                 &params,
             )
             .await?;
+    }
+    // One open case file per child, kept as the repository keeps it.
+    let holds = crate::one_case::changes_of_rows(events.iter().map(|e| {
+        (
+            e.aggregate_type.as_str(),
+            e.aggregate_id.as_str(),
+            e.event_type.as_str(),
+            e.payload.as_str(),
+        )
+    }))?;
+    for (case_id, change) in holds {
+        crate::one_case::apply(&mut tx, case_id, std::slice::from_ref(&change)).await?;
     }
     if let Db::Postgres(_) = db {
         tx.execute(

@@ -24,6 +24,7 @@ use crate::clock::Clock;
 use crate::db::{Db, P, Sql};
 use crate::error::StoreError;
 use crate::log_keys::LogSigner;
+use crate::one_case::OneCaseRefusal;
 use crate::repository::{ChainRepository, Receipts};
 use crate::rules::SharedRules;
 
@@ -74,6 +75,10 @@ pub enum CommandError<E = CaseError> {
     /// The idempotency key was used before for a different command.
     #[error("the idempotency key was already used for a different command")]
     KeyReused,
+    /// The command would open a second case file for a child who has one open; nothing was
+    /// written.
+    #[error(transparent)]
+    OneCase(OneCaseRefusal),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -247,7 +252,13 @@ impl<A: Aggregate<Services = ()> + 'static> Executor<A> {
                     return Err(StoreError::Corrupt(error.to_string()).into());
                 }
                 Err(AggregateError::UnexpectedError(error)) => {
-                    return Err(StoreError::Database(error.to_string()).into());
+                    return Err(match error.downcast::<StoreError>() {
+                        Ok(store_error) => match *store_error {
+                            StoreError::OneCase(refusal) => CommandError::OneCase(refusal),
+                            other => other.into(),
+                        },
+                        Err(error) => StoreError::Database(error.to_string()).into(),
+                    });
                 }
             }
         }

@@ -29,6 +29,10 @@ pub enum StoreError {
     Corrupt(String),
     #[error("database error: {0}")]
     Database(String),
+    /// An opening or reopening refused in the write's transaction: the child has another open
+    /// case file (`one_case`). The command path answers it as [`crate::CommandError::OneCase`].
+    #[error(transparent)]
+    OneCase(#[from] crate::one_case::OneCaseRefusal),
 }
 
 impl From<sqlx::Error> for StoreError {

@@ -12,6 +12,7 @@ use notoneless_domain::{
 /// The case ids the imports open cases under (derived in the domain, where the fictional
 /// county's generator derives them too).
 pub use notoneless_domain::{grade6_case_id, registry_case_id};
+use notoneless_i18n::{Message, Msg};
 use serde::{Deserialize, Serialize};
 
 use crate::commands::{CommandContext, CommandError};
@@ -34,6 +35,29 @@ pub struct ImportReport {
     /// Every refused row of the leavers' list, and of the enrolments' list.
     pub rejected_leavers: Vec<RowError>,
     pub rejected_enrolments: Vec<RowError>,
+    /// Rows whose child already has an open case file (a child has one): nothing opened.
+    pub already_has_case: Vec<AlreadyHasCase>,
+}
+
+/// Rows of an imported file whose child already has an open case file, which the import left
+/// as it is instead of opening a second one (issue 15 point 4).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AlreadyHasCase {
+    /// The lines that show the child (of a cross-check: the register's, then the roll's).
+    pub rows: Vec<usize>,
+    /// The child's open case file.
+    pub case_id: String,
+}
+
+impl AlreadyHasCase {
+    /// What happened to the rows, in the catalogue's words.
+    pub fn message(&self) -> Message {
+        let rows: Vec<String> = self.rows.iter().map(usize::to_string).collect();
+        Message::new(Msg::RowAlreadyHasCase)
+            .with("row", rows.join(", "))
+            .with("case", self.case_id.as_str())
+    }
 }
 
 /// Imports the grade-6 watch: every leaver enrolled nowhere gets a case at the primary school
@@ -81,6 +105,10 @@ pub async fn import_grade6_watch(
             Err(CommandError::Rejected(CaseError::AlreadyOpened)) => {
                 report.unchanged.push(planned.row)
             }
+            Err(CommandError::OneCase(held)) => report.already_has_case.push(AlreadyHasCase {
+                rows: vec![planned.row],
+                case_id: held.case_id().to_string(),
+            }),
             Err(CommandError::Rejected(e)) => report.rejected_leavers.push(RowError {
                 row: planned.row,
                 field: e.field().map(str::to_string),
@@ -134,6 +162,9 @@ pub struct RegistryReport {
     /// Open, at a school the scope covers, and the child in neither list: kept open ("not in
     /// the latest lists"): a child missing from a list shows nothing resolved.
     pub not_in_lists: Vec<RegistryChange>,
+    /// Children with a first finding who already have an open case file (a child has one):
+    /// no case opened, nothing recorded for them.
+    pub already_has_case: Vec<AlreadyHasCase>,
     pub rejected_register: Vec<RowError>,
     pub rejected_roll: Vec<RowError>,
     /// The same answer school by school: one row for every school the scope covers, by
@@ -329,11 +360,18 @@ pub async fn import_registry(
             refuse_rows(&mut report, found, &e);
             continue;
         }
+        let mut held = None;
         for action in plan.actions {
             let opening = matches!(action, CaseAction::OpenCase(_));
             match store.commands.execute(&case_id, action, context).await {
                 Ok(_) if opening => report.cases_opened += 1,
                 Ok(_) => {}
+                // The opening comes first: the child has another case file open, so nothing
+                // is recorded for him here.
+                Err(CommandError::OneCase(refusal)) => {
+                    held = Some(refusal.case_id().to_string());
+                    break;
+                }
                 // Someone else got there first (another import running at the same time):
                 // what it recorded stands.
                 Err(CommandError::Rejected(
@@ -349,6 +387,20 @@ pub async fn import_registry(
                 Err(CommandError::Store(e)) => return Err(e),
                 Err(other) => return Err(StoreError::Database(other.to_string())),
             }
+        }
+        if let Some(case_id) = held {
+            let mut rows: Vec<usize> = Vec::new();
+            for f in found.values() {
+                rows.extend(&f.register_rows);
+            }
+            for f in found.values() {
+                rows.extend(&f.roll_rows);
+            }
+            rows.dedup();
+            report
+                .already_has_case
+                .push(AlreadyHasCase { rows, case_id });
+            continue;
         }
         report.new.extend(plan.new.into_iter().map(change));
         report

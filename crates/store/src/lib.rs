@@ -27,6 +27,7 @@ pub mod imports;
 pub mod list_file;
 pub mod log;
 pub mod log_keys;
+pub mod one_case;
 pub mod org;
 pub mod passwords;
 pub mod projector;

@@ -161,7 +161,7 @@ impl CaseRow {
             keys: SearchKeys::of(&profile.name, &profile.student_number),
             summary: CaseSummary {
                 case_id: first.aggregate_id.clone(),
-                school: profile.school.clone(),
+                school: case.school().unwrap_or(&profile.school).to_string(),
                 name: profile.name.clone(),
                 student_number: profile.student_number.clone(),
                 grade: i64::from(profile.grade),
@@ -973,9 +973,21 @@ pub async fn school_counts(
         .collect())
 }
 
-/// The school of a case, from its opening event (the log, not the read model, so that a
-/// command right after the opening finds it).
+/// The school that keeps a case, from the log (not the read model, so that a command right
+/// after the opening or a transfer finds it): its opening's, or, once a school of the county
+/// continued it after a transfer, that school's ([`notoneless_domain::StudentCase::school`]).
 pub async fn case_school(db: &Db, case_id: &str) -> Result<Option<String>, StoreError> {
+    let transferred = db
+        .fetch_optional(
+            Sql::both("SELECT 1 AS found FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 AND event_type = 'TransferConfirmed' LIMIT 1"),
+            &[P::text(crate::log::CASE), P::text(case_id)],
+        )
+        .await?
+        .is_some();
+    if transferred {
+        let case = crate::log::fold(&crate::log::case_events(db, case_id).await?)?;
+        return Ok(case.school().map(str::to_string));
+    }
     let row = db
         .fetch_optional(
             Sql::both("SELECT payload FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 AND sequence = 1"),

@@ -8,7 +8,9 @@
 //! the projector. One event with no key is one statement on PostgreSQL (a round trip, no
 //! explicit transaction); anything more is one transaction. A prev-hash that is out of date
 //! cannot get in: the event's (aggregate, sequence) key is unique, so a stream that moved
-//! since it was loaded refuses the insert and the command is retried. The crates' own
+//! since it was loaded refuses the insert and the command is retried. An event that opens,
+//! reopens or closes a case also keeps the child's one open case file (`one_case`) in the same
+//! transaction, checked before the event goes in. The crates' own
 //! `persist` cannot add the extra columns or rows (docs/adr/0003).
 
 use std::collections::HashMap;
@@ -366,6 +368,7 @@ impl ChainRepository {
             (Some(actor), Some(key), Some(fingerprint)) => Some((actor, key, fingerprint)),
             _ => None,
         };
+        let holds = crate::one_case::changes(events);
         let last_sequence = events.last().map_or(first.sequence, |e| e.sequence);
         let receipt_of = |row: &crate::db::DbRow| -> Result<Receipt, StoreError> {
             Ok(Receipt {
@@ -377,7 +380,7 @@ impl ChainRepository {
         };
         let receipt = match (&self.db, rows.len(), key) {
             // The common case on PostgreSQL: one event, no key: one statement, one round trip.
-            (Db::Postgres(_), 1, None) => {
+            (Db::Postgres(_), 1, None) if holds.is_empty() => {
                 let mut params = rows.pop().unwrap_or_default();
                 params.push(P::text(EVENTS_CHANNEL));
                 let row = self
@@ -391,6 +394,8 @@ impl ChainRepository {
             }
             _ => {
                 let mut tx = self.db.begin().await?;
+                // One open case file per child: checked and kept before the events go in.
+                crate::one_case::apply(&mut tx, aggregate_id, &holds).await?;
                 let mut last = None;
                 for params in rows {
                     let row = tx

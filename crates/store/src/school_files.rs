@@ -14,15 +14,17 @@
 
 use chrono::NaiveDate;
 use notoneless_domain::{
-    CaseError, FiledRollCall, RollCall, RollCallShape, RowRefusal, SchoolRollCalls,
-    plan_ledger_case, plan_roll_call_file, read_ledger,
+    CaseAction, CaseError, FiledRollCall, LedgerCase, RollCall, RollCallShape, RowRefusal,
+    SchoolRollCalls, plan_ledger_case, plan_roll_call_file, read_ledger,
 };
 use notoneless_i18n::{Message, Msg};
 use serde::Serialize;
 
 use crate::commands::{CommandContext, CommandError, ledger_import};
 use crate::error::StoreError;
+use crate::imports::AlreadyHasCase;
 use crate::log::case_events;
+use crate::one_case::held_case;
 use crate::store::Store;
 
 /// One roll call of a file: its class and day, and the file's lines it was read from.
@@ -132,6 +134,9 @@ pub struct LedgerReport {
     pub cases_opened: usize,
     pub facts_recorded: usize,
     pub cases: Vec<LedgerCaseReport>,
+    /// Children of the ledger with no case yet who already have an open case file (a child
+    /// has one): left out, nothing recorded for them.
+    pub already_has_case: Vec<AlreadyHasCase>,
 }
 
 /// Imports a county's existing ledger dated `ledger_date` (no later than today; the caller
@@ -152,22 +157,12 @@ pub async fn import_ledger(
     };
     let org = store.org.current();
     let mut refused = Vec::new();
+    let mut already_has_case = Vec::new();
     let mut plans = Vec::new();
     let mut cases = cases;
     for case in &mut cases {
         // A ledger names a school by its name (公营子中学) or by its id in the tree.
-        let school = org
-            .org
-            .nodes
-            .values()
-            .filter(|n| n.kind == notoneless_domain::NodeKind::School)
-            .find(|n| n.id == case.school)
-            .or_else(|| {
-                org.org.nodes.values().find(|n| {
-                    n.kind == notoneless_domain::NodeKind::School && n.name == case.school
-                })
-            })
-            .map(|n| n.id.clone());
+        let school = org.org.school_named(&case.school).map(|n| n.id.clone());
         if let Some(id) = &school {
             case.set_school(id);
         }
@@ -192,6 +187,15 @@ pub async fn import_ledger(
             .iter()
             .map(|e| e.decode())
             .collect::<Result<Vec<_>, _>>()?;
+        if recorded.is_empty()
+            && let Some(held) = held_by_another(store, case).await?
+        {
+            already_has_case.push(AlreadyHasCase {
+                rows: vec![first_row],
+                case_id: held,
+            });
+            continue;
+        }
         match plan_ledger_case(case, &recorded, today) {
             Ok(to_record) => plans.push((case, recorded.is_empty(), to_record)),
             Err(rows) => refused.extend(rows),
@@ -208,6 +212,7 @@ pub async fn import_ledger(
         cases_opened: 0,
         facts_recorded: 0,
         cases: Vec::new(),
+        already_has_case,
     };
     for (case, new, to_record) in plans {
         let recorded = to_record.len();
@@ -245,4 +250,17 @@ pub async fn import_ledger(
         });
     }
     Ok(Ok(report))
+}
+
+/// The open case file of a ledger's child, when it is another case than the ledger's.
+async fn held_by_another(store: &Store, case: &LedgerCase) -> Result<Option<String>, StoreError> {
+    let Some(student_number) = case.facts.iter().find_map(|(_, action)| match action {
+        CaseAction::OpenCase(opening) => Some(opening.student.student_number.as_str()),
+        _ => None,
+    }) else {
+        return Ok(None);
+    };
+    Ok(held_case(&store.db, student_number)
+        .await?
+        .filter(|held| *held != case.case_id))
 }

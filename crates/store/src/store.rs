@@ -96,9 +96,19 @@ impl Store {
         }
     }
 
-    /// The school a case belongs to (from its opening event), `None` for a case never
-    /// opened. Every command checks it against the caller's jurisdiction, so it is kept: a
-    /// case's school is fixed by its opening and never changes.
+    /// Forgets the school kept for a case, after a fact that may have moved it (a transfer's
+    /// confirmation, a correction).
+    pub fn forget_school(&self, case_id: &str) {
+        if let Ok(mut cache) = self.schools.lock() {
+            cache.remove(case_id);
+        }
+    }
+
+    /// The school that keeps a case (`read_model::case_school`), `None` for a case never
+    /// opened. Every command checks it against the caller's jurisdiction, so it is kept; it
+    /// changes only when a school of the county continues the case after a transfer, which
+    /// the command path makes this store forget (ADR 0013: another process keeps its own until
+    /// it restarts or the entry is dropped).
     pub async fn case_school(&self, case_id: &str) -> Result<Option<String>, StoreError> {
         if let Some(school) = self
             .schools

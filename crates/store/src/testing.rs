@@ -212,6 +212,13 @@ pub fn open_child(on: &str, student_number: &str) -> CaseAction {
     CaseAction::OpenCase(opening)
 }
 
+/// [`open`] for the child of case `case`: a student number made of the case id, so that a test
+/// opening several cases opens them for several children (a child has one open case file).
+pub fn open_as(case: &str, on: &str) -> CaseAction {
+    let number: String = case.chars().filter(char::is_ascii_alphanumeric).collect();
+    open_child(on, &format!("S{}", number.to_uppercase()))
+}
+
 pub fn absent(on: &str) -> CaseAction {
     CaseAction::RecordAbsence(Absence {
         on: d(on),

@@ -11,9 +11,10 @@ use notoneless_store::bulk::{Recorded, insert, new_stream};
 use notoneless_store::commands::command_metadata;
 use notoneless_store::db::{Backend, Sql};
 use notoneless_store::log::case_events;
+use notoneless_store::one_case::OneCaseRefusal;
 use notoneless_store::testing::{FixedClock, TestDb, absent, context, open, run};
 use notoneless_store::verify::verify;
-use notoneless_store::{Rules, Store, conformance};
+use notoneless_store::{Rules, Store, StoreError, conformance};
 
 conformance!(a_history_written_in_bulk_is_the_same_as_one_commanded);
 
@@ -78,6 +79,24 @@ async fn a_history_written_in_bulk_is_the_same_as_one_commanded(backend: Backend
         });
     }
     let rows = new_stream("bulk", recorded).unwrap();
+    // The child has an open case file (the commanded one): the bulk writer refuses a second
+    // one whole, as the command path does.
+    let before = count(&store).await;
+    let refused = insert(&store.db, &store.signer, store.clock.as_ref(), &rows).await;
+    assert!(
+        matches!(
+            &refused,
+            Err(StoreError::OneCase(OneCaseRefusal::Open { case_id })) if case_id == "commanded"
+        ),
+        "{refused:?}"
+    );
+    assert_eq!(count(&store).await, before);
+    // Written as a log from before one open file per child was kept, it goes in.
+    store
+        .db
+        .execute(Sql::both("DELETE FROM child_case_files"), &[])
+        .await
+        .unwrap();
     assert_eq!(
         insert(&store.db, &store.signer, store.clock.as_ref(), &rows)
             .await

@@ -341,6 +341,8 @@ async fn the_ledger_is_written_as_csv_and_xlsx_with_chinese_or_english_headers(b
 async fn a_filed_case(store: &Store) -> String {
     let mut opening = opening("2023-11-06");
     opening.student.name = "刘小红".into();
+    // Another child than the county week's (a child has one open case file).
+    opening.student.student_number = "G211324201101045678".into();
     opening.student.gender = Gender::Female;
     opening.student.id_number =
         Some(compose_id_number("211324", d("2011-01-01"), 23, Gender::Female).unwrap());
@@ -408,7 +410,7 @@ async fn the_ledger_a_clerk_files_has_the_childs_details_the_steps_taken_and_the
             "刘小红",
             "女",
             row[3].as_str(),
-            "G211324201101015678",
+            "G211324201101045678",
             "公营子镇",
             "公营子中学",
             "7",

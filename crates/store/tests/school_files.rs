@@ -13,6 +13,7 @@ use notoneless_domain::{
 };
 use notoneless_i18n::Lang;
 use notoneless_store::db::Backend;
+use notoneless_store::imports::AlreadyHasCase;
 use notoneless_store::list_file::{Encoding, ReadAs, read_list};
 use notoneless_store::log::case_events;
 use notoneless_store::review::run_review;
@@ -385,4 +386,47 @@ conformance!(
     a_ledger_imported_from_xlsx_is_recorded_by_the_import_marked_imported_and_judged_late,
     a_ledger_imported_twice_records_once,
     a_bad_ledger_row_refuses_the_whole_ledger_by_line_and_column,
+    a_ledger_child_who_already_has_a_case_file_is_reported_and_the_rest_imported,
 );
+
+async fn a_ledger_child_who_already_has_a_case_file_is_reported_and_the_rest_imported(
+    backend: Backend,
+) {
+    // Given 王小明's case file opened by hand at his school
+    let (_test, store) = county(backend).await;
+    notoneless_store::testing::run(
+        &store,
+        "by-hand",
+        notoneless_store::testing::open("2023-10-09"),
+    )
+    .await;
+
+    // When the ledger that holds him and 李小红 is imported
+    let report = import_ledger(&store, LEDGER, d("2023-10-31"), |_| true, &context(None))
+        .await
+        .unwrap()
+        .unwrap();
+
+    // Then his rows are reported as already having that case file, and nothing is opened
+    // for him; 李小红's case is imported as ever
+    assert_eq!(
+        report.already_has_case,
+        vec![AlreadyHasCase {
+            rows: vec![2],
+            case_id: "by-hand".into()
+        }]
+    );
+    assert!(
+        case_events(&store.db, &ledger_case_id("G211324201101015678"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(report.cases_opened, 1);
+    // 李小红: the opening and 2 steps.
+    assert_eq!(report.facts_recorded, 3);
+    assert_eq!(
+        report.already_has_case[0].message().text(Lang::En),
+        "line 2: the child already has a case file, by-hand; no second one was opened"
+    );
+}

@@ -15,7 +15,7 @@ use notoneless_store::db::{Backend, Db, P, Sql};
 use notoneless_store::log::case_events;
 use notoneless_store::log_keys::{announced_keys, rotate};
 use notoneless_store::signing::LogKey;
-use notoneless_store::testing::{FixedClock, TestDb, absent, open, run, test_key};
+use notoneless_store::testing::{FixedClock, TestDb, absent, open, open_as, run, test_key};
 use notoneless_store::verify::{Suspect, verify};
 use notoneless_store::{Rules, Store, SystemClock, conformance};
 use serde_json::json;
@@ -123,7 +123,7 @@ async fn three_cases_and_a_checkpoint(backend: Backend) -> (TestDb, Store, Signe
     let clock = FixedClock::at(at("2023-11-08", "09:00"));
     let store = Store::new(test.connect().await, rules(), clock.clone(), test_key());
     for case in ["case-a", "case-b", "case-c"] {
-        run(&store, case, open("2023-11-06")).await;
+        run(&store, case, open_as(case, "2023-11-06")).await;
     }
     run(&store, "case-a", absent("2023-11-07")).await;
     run(&store, "case-b", absent("2023-11-07")).await;
@@ -243,7 +243,7 @@ async fn a_rotated_key_is_announced_by_the_old_one_and_both_verify(backend: Back
         .unwrap();
     assert_eq!(announced.announced_by.as_deref(), Some(test_key().id()));
     let rotated = Store::new(test.connect().await, rules(), clock.clone(), new.clone());
-    run(&rotated, "case-b", open("2023-11-06")).await;
+    run(&rotated, "case-b", open_as("case-b", "2023-11-06")).await;
 
     let keys = announced_keys(&store.db).await.unwrap();
     assert_eq!(
@@ -265,7 +265,7 @@ async fn a_rotated_key_is_announced_by_the_old_one_and_both_verify(backend: Back
         .commands
         .execute(
             "case-c",
-            open("2023-11-06"),
+            open_as("case-c", "2023-11-06"),
             &notoneless_store::testing::context(None),
         )
         .await;

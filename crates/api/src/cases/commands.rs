@@ -13,7 +13,8 @@ use notoneless_domain::{
     Suspension, TransferConfirmation, TransferOut,
 };
 use notoneless_i18n::{Message, Msg};
-use notoneless_store::CommandOutcome;
+use notoneless_store::one_case::OneCaseRefusal;
+use notoneless_store::{CommandError, CommandOutcome};
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::UtoipaMethodRouter;
@@ -85,7 +86,7 @@ async fn record(
     state: &AppState,
     caller: &Caller,
     case: &VisibleCase,
-    action: CaseAction,
+    mut action: CaseAction,
     headers: &HeaderMap,
 ) -> Result<Json<Written>, ApiError> {
     if let CaseAction::AcknowledgeReport(ack) = &action {
@@ -94,12 +95,20 @@ async fn record(
             return Err(caller.refused(Msg::MayAcknowledgeOthersReport));
         }
     }
+    if let CaseAction::ConfirmTransfer(confirmation) = &mut action {
+        confirmation.continued_at = continuing_school(state, case, &confirmation.receiving_school);
+    }
+    let moves = matches!(
+        action,
+        CaseAction::ConfirmTransfer(_) | CaseAction::CorrectFact(_)
+    );
     let warnings = warnings(state, &action);
-    let outcome = state
-        .store
-        .commands
-        .execute(&case.id, action, &caller.context(idempotency_key(headers)?))
-        .await?;
+    let outcome = execute(state, caller, &case.id, action, idempotency_key(headers)?).await;
+    if moves {
+        // The case may keep another school now: its jurisdiction is read afresh.
+        state.store.forget_school(&case.id);
+    }
+    let outcome = outcome?;
     Ok(Json(Written {
         warnings,
         ..outcome.into()
@@ -145,16 +154,89 @@ pub async fn open_case(
         None => uuid::Uuid::new_v4(),
     }
     .to_string();
-    let outcome = state
+    let outcome = execute(
+        &state,
+        &caller,
+        &case_id,
+        CaseAction::OpenCase(opening),
+        key,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(outcome.into())))
+}
+
+/// The school of the county, named by its id or its name, that continues the case after a
+/// transfer confirmed there (ADR 0013); `None` for a school outside the county, or the case's
+/// own school.
+fn continuing_school(state: &AppState, case: &VisibleCase, receiving: &str) -> Option<String> {
+    let org = state.store.org.current();
+    let school = org.org.school_named(receiving.trim())?;
+    (school.id != case.school).then(|| school.id.clone())
+}
+
+/// Runs a case command for the caller; a second open case file of a child is refused (409)
+/// in the words [`one_case_refusal`] finds for the caller.
+async fn execute(
+    state: &AppState,
+    caller: &Caller,
+    case_id: &str,
+    action: CaseAction,
+    key: Option<String>,
+) -> Result<CommandOutcome, ApiError> {
+    match state
         .store
         .commands
-        .execute(
-            &case_id,
-            CaseAction::OpenCase(opening),
-            &caller.context(key),
-        )
-        .await?;
-    Ok((StatusCode::CREATED, Json(outcome.into())))
+        .execute(case_id, action, &caller.context(key))
+        .await
+    {
+        Err(CommandError::OneCase(refusal)) => {
+            Err(one_case_refusal(state, caller, &refusal).await?)
+        }
+        result => Ok(result?),
+    }
+}
+
+/// The 409 of a child who already has an open case file: its id when the caller sees its
+/// school (the jurisdiction check every case read uses), otherwise only that school's name and
+/// whom to ask (its township, or the county bureau), so that no case is revealed to a caller
+/// outside its jurisdiction.
+pub async fn one_case_refusal(
+    state: &AppState,
+    caller: &Caller,
+    refusal: &OneCaseRefusal,
+) -> Result<ApiError, ApiError> {
+    let held = refusal.case_id();
+    let school = state.store.case_school(held).await?.unwrap_or_default();
+    let org = state.store.org.current();
+    let message = if sees_school(&org.org, &caller.user, &school) {
+        let msg = match refusal {
+            OneCaseRefusal::Open { .. } => Msg::ChildHasCase,
+            OneCaseRefusal::Reopen { .. } => Msg::ReopenChildHasCase,
+        };
+        Message::new(msg).with("case", held)
+    } else {
+        let name = |id: &str| {
+            org.org
+                .nodes
+                .get(id)
+                .map_or_else(|| id.to_string(), |n| n.name.clone())
+        };
+        let office = org
+            .org
+            .township_of(&school)
+            .or_else(|| {
+                org.org
+                    .nodes
+                    .values()
+                    .find(|n| n.kind == NodeKind::County)
+                    .map(|n| n.id.as_str())
+            })
+            .map_or_else(String::new, name);
+        Message::new(Msg::ChildHasCaseElsewhere)
+            .with("school", name(&school))
+            .with("office", office)
+    };
+    Ok(ApiError::ChildHasCase(message))
 }
 
 /// The command endpoints on an open case: one row each, `handler: "path segment", Fact =>

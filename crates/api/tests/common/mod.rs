@@ -39,6 +39,9 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub store: Arc<Store>,
     pub clock: Arc<FixedClock>,
+    /// How many cases [`TestApp::open`] opened: each is another child (one open case file per
+    /// child), the first the fixtures' 王小明.
+    openings: std::sync::atomic::AtomicUsize,
     _running: Running,
     _db: TestDb,
 }
@@ -142,6 +145,7 @@ impl TestApp {
                 .unwrap(),
             store,
             clock,
+            openings: std::sync::atomic::AtomicUsize::new(0),
             _running: running,
             _db: db,
         }
@@ -316,7 +320,14 @@ impl TestApp {
 
     /// Opens a case for a child at `school` as `user`; returns the case id.
     pub async fn open(&self, user: &str, school: &str, on: &str) -> String {
-        let answer = self.ok(user, "/api/v1/cases", opening(school, on)).await;
+        let n = self
+            .openings
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut body = opening(school, on);
+        if n > 0 {
+            body["student"]["student_number"] = format!("G2113242011010{:05}", 15678 + n).into();
+        }
+        let answer = self.ok(user, "/api/v1/cases", body).await;
         answer["case_id"].as_str().unwrap().to_string()
     }
 

@@ -148,7 +148,7 @@ impl CaseContribution {
             record,
             assessment,
             settings,
-            school: &profile.school,
+            school: record.case.school().unwrap_or(&profile.school),
         };
         let steps = steps::check(&case);
         let mut holds_through = steps.holds_through.min(case.facts_to_come());
@@ -168,7 +168,7 @@ impl CaseContribution {
         // the order of the kinds.
         facts.sort_by_key(|f| (f.finding.evidence.first().copied(), f.finding.kind));
         Some(Self {
-            school: profile.school.clone(),
+            school: case.school.to_string(),
             student_number: profile.student_number.clone(),
             absences: record.case.absences().map(|(_, d)| d).collect(),
             episodes: steps.found,

@@ -50,3 +50,5 @@ calendar-day-kind-make-up-day = a make-up school day
 calendar-day-kind-ordinary = an ordinary day
 calendar-file-no-term = the file declares no term: no day of it would be a school day
 calendar-file-with-demo = --demo builds the demo county with its own school calendar: --calendar is not taken with it
+## One case file per child
+cli-import-already-has-case = left, the child already has a case file: { $count } row(s)

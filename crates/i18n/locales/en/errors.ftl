@@ -193,3 +193,10 @@ scope-either-townships-or-schools = give the townships or the schools the lists 
 ## Warnings about a fact that was recorded
 
 absence-not-on-school-day = { $day } is not a school day in the calendar in force (a weekend, a holiday or outside every term): the absence is kept, but it does not count toward the escalation ladder
+
+## One case file per child (issue 15 point 4)
+
+child-has-case = this child already has an open case file, { $case }: a child has one case file, so record on that one; nothing was written
+child-has-case-elsewhere = this child already has an open case file at another school ({ $school }), which you may not see; ask that school or { $office }; nothing was written
+reopen-child-has-case = this case file cannot be reopened: the child's other case file { $case } is open; nothing was written
+row-already-has-case = line { $row }: the child already has a case file, { $case }; no second one was opened

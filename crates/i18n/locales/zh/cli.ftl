@@ -45,3 +45,5 @@ calendar-day-kind-make-up-day = 调休上课日
 calendar-day-kind-ordinary = 普通日
 calendar-file-no-term = 文件未列出任何学期：其中没有一天是上课日
 calendar-file-with-demo = --demo 建立的演示县自带校历，不能同时使用 --calendar
+## 一个儿童只有一份案卷
+cli-import-already-has-case = 已有案卷、未另立案：{ $count }行

@@ -182,3 +182,10 @@ scope-either-townships-or-schools = 只能指定名单覆盖的乡镇或学校�
 ## 已记录事实的提醒
 
 absence-not-on-school-day = { $day } 在现行校历中不是上课日（周末、节假日或学期外）：缺勤已记录，但不计入“123”逐级上报
+
+## 一个儿童只有一份案卷（议题 15 第 4 点）
+
+child-has-case = 该儿童已有一份未结案的案卷 { $case }：一个儿童只能有一份案卷，请在该案卷上继续记录；本次未写入任何内容
+child-has-case-elsewhere = 该儿童已在另一所学校（{ $school }）有一份未结案的案卷，您无权查看；请与该校或{ $office }联系；本次未写入任何内容
+reopen-child-has-case = 不能重新开启本案卷：该儿童的另一份案卷 { $case } 尚未结案；本次未写入任何内容
+row-already-has-case = 第{ $row }行：该儿童已有案卷 { $case }，未另立案卷
