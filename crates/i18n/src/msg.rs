@@ -532,7 +532,7 @@ pub enum Msg {
     ConsoleLateEntry,
     ConsoleRetracted,
     // ---- console.ftl: the oversight pages (issue 17: search, timeline, review, dashboard, proof)
-    ConsoleOversightNav,
+    ConsoleMainNav,
     ConsoleSearchTitle,
     ConsoleSearchLabel,
     ConsoleSearchHint,

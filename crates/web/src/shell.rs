@@ -9,7 +9,10 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use notoneless_api::AppState;
-use notoneless_api::auth::{Caller, Credential, cookie_value};
+use notoneless_api::auth::{
+    CHILD_FILE_READERS, CHILD_SEARCHERS, Caller, Credential, LOG_AUDITORS, Permission, REVIEWERS,
+    cookie_value,
+};
 use notoneless_i18n::{Lang, Msg};
 
 use crate::assets::STYLESHEET;
@@ -44,6 +47,44 @@ pub struct Shell {
     pub stylesheet: &'static str,
     /// The path of this page, for the language switch to come back to.
     pub here: String,
+    /// The pages the signed-in user may go to, for the header's links.
+    pub nav: Vec<NavLink>,
+}
+
+/// A page the header links to.
+pub struct NavLink {
+    pub href: &'static str,
+    pub label: String,
+    /// This is the page being shown.
+    pub current: bool,
+}
+
+/// The console's main pages, each with who may open it (the API's permission table; `None`:
+/// every signed-in user).
+const MAIN_PAGES: [(&str, Msg, Option<&Permission>); 5] = [
+    ("/", Msg::ConsoleTodayTitle, None),
+    ("/search", Msg::ConsoleSearchTitle, Some(&CHILD_SEARCHERS)),
+    ("/review", Msg::ConsoleReviewTitle, Some(&REVIEWERS)),
+    (
+        "/dashboard",
+        Msg::ConsoleDashboardTitle,
+        Some(&CHILD_FILE_READERS),
+    ),
+    ("/proof", Msg::ConsoleProofTitle, Some(&LOG_AUDITORS)),
+];
+
+/// The main pages `viewer` may open, the one at `here` marked current.
+fn nav_for(viewer: &Viewer, here: &str) -> Vec<NavLink> {
+    let path = here.split('?').next().unwrap_or(here);
+    MAIN_PAGES
+        .iter()
+        .filter(|(_, _, permission)| permission.is_none_or(|p| p.allows(viewer.caller.user.role)))
+        .map(|(href, label, _)| NavLink {
+            href,
+            label: label.text(viewer.lang),
+            current: path == *href,
+        })
+        .collect()
 }
 
 /// The signed-in user, as the header shows them.
@@ -62,6 +103,7 @@ impl Shell {
             csrf_token: String::new(),
             stylesheet: STYLESHEET,
             here: here.to_string(),
+            nav: Vec::new(),
         }
     }
 
@@ -78,6 +120,7 @@ impl Shell {
             csrf_token: viewer.csrf_token(),
             stylesheet: STYLESHEET,
             here: here.to_string(),
+            nav: nav_for(viewer, here),
         }
     }
 

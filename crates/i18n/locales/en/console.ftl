@@ -127,7 +127,7 @@ console-step-done-on-time = Done on time
 console-step-done-late = Done late
 console-step-done-without-roles = Done without every required role
 ## The oversight pages (issue 17): search, the case timeline, the review, the dashboard, the proof
-console-oversight-nav = Oversight pages
+console-main-nav = Main pages
 console-search-title = Find a child
 console-search-label = Name, pinyin initials, student number or ID number
 console-search-hint = For example: 王小明, wxm, G2113…

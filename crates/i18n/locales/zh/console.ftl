@@ -127,7 +127,7 @@ console-step-done-on-time = 按时完成
 console-step-done-late = 逾期完成
 console-step-done-without-roles = 已完成，但应参加人员不全
 ## The oversight pages (issue 17): search, the case timeline, the review, the dashboard, the proof
-console-oversight-nav = 监督页面
+console-main-nav = 主要页面
 console-search-title = 查找学生
 console-search-label = 姓名、拼音首字母、学籍号或身份证号
 console-search-hint = 例如：王小明、wxm、G2113…
