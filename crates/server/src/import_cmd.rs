@@ -23,12 +23,15 @@ use crate::store_cmd::open_with_org;
 pub enum ImportCommand {
     /// The grade-6 watch: open a case at the primary school a leaver left for every grade-6
     /// leaver enrolled at no junior middle school. Importing the same lists again opens
-    /// nothing new. Exits with status 1 if any row was refused.
+    /// nothing new. A refused row of either list refuses the import and nothing is written;
+    /// a leaver whose case the record refuses is reported. Exits with status 1 if any row was
+    /// refused.
     Grade6Watch(Grade6WatchArgs),
     /// The registry cross-check (学籍/户籍比对): compare the household register's school-age
     /// children with the school rolls, record every finding on the child's case, clear every
-    /// open finding no longer found. Importing the same lists again records nothing. Exits
-    /// with status 1 if any row was refused.
+    /// open finding no longer found. Importing the same lists again records nothing. A refused
+    /// row of either list refuses the import and nothing is written; a child whose case
+    /// refuses what was found is reported. Exits with status 1 if any row was refused.
     Registry(RegistryArgs),
     /// A school's roll calls from its file: one row per class and day
     /// (date,class,enrolled,present,absent) or one per absent child
@@ -164,11 +167,22 @@ pub async fn import(command: ImportCommand) -> Result<ExitCode> {
     }
 }
 
-/// Every refused row of a file, by line and column, in `lang`; status 1.
-fn refused(file: &Path, rows: &[RowRefusal], lang: Lang) -> ExitCode {
-    println!("rejected: {} row(s); nothing was written", rows.len());
+/// Every refused row of the files, by file, line and column, in `lang`; status 1. `file`
+/// names the file of each row by the list it is in (an import of one file: that file).
+fn refused(file: impl Fn(Option<&str>) -> PathBuf, rows: &[RowRefusal], lang: Lang) -> ExitCode {
+    print!(
+        "{}",
+        line(
+            lang,
+            false,
+            Message::new(Msg::CliImportRefusedAll).with("count", rows.len())
+        )
+    );
     for row in rows {
-        print!("{}", rejection(file, &row.in_lang(lang), lang));
+        print!(
+            "{}",
+            rejection(&file(row.list.as_deref()), &row.in_lang(lang), lang)
+        );
     }
     ExitCode::FAILURE
 }
@@ -183,24 +197,42 @@ async fn roll_calls(args: RollCallsArgs) -> Result<ExitCode> {
         .nodes
         .get(&args.school)
         .is_some_and(|n| n.kind == NodeKind::School);
+    let lang = args.lang;
     if !known {
-        anyhow::bail!("--school: {:?} is not a school", args.school);
+        anyhow::bail!(
+            "{}",
+            Message::new(Msg::CliRollCallsNotASchool)
+                .with("school", format!("{:?}", args.school))
+                .text(lang)
+        );
     }
     match import_roll_call_file(&store, &args.school, &text, &cli_context()).await? {
-        Err(rows) => Ok(refused(&args.file, &rows, args.lang)),
+        Err(rows) => Ok(refused(|_| args.file.clone(), &rows, lang)),
         Ok(report) => {
-            println!(
-                "recorded {} roll call(s) at {}",
-                report.recorded.len(),
-                report.school
+            let mut out = line(
+                lang,
+                false,
+                Message::new(Msg::CliRollCallsRecorded)
+                    .with("count", report.recorded.len())
+                    .with("school", report.school.as_str()),
             );
             for row in &report.recorded {
-                println!("  {} {}: line(s) {:?}", row.on, row.class, row.rows);
+                let lines: Vec<String> = row.rows.iter().map(usize::to_string).collect();
+                out.push_str(&line(
+                    lang,
+                    true,
+                    Message::new(Msg::CliRollCallsLine)
+                        .with("day", row.on)
+                        .with("class", row.class.as_str())
+                        .with("lines", lines.join(lang.separator())),
+                ));
             }
-            println!(
-                "unchanged (already on record): {} roll call(s)",
-                report.unchanged.len()
-            );
+            out.push_str(&line(
+                lang,
+                false,
+                Message::new(Msg::CliRollCallsUnchanged).with("count", report.unchanged.len()),
+            ));
+            print!("{out}");
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -210,26 +242,41 @@ async fn ledger(args: LedgerArgs) -> Result<ExitCode> {
     let text = read_list_file(&args.file, "FILE", args.list.encoding)?;
     let store = open_with_org(&args.store).await?;
     let today = store.rules.get().calendar.local_date(store.clock.now());
+    let lang = args.lang;
     if args.ledger_date > today {
         anyhow::bail!(
-            "--ledger-date: {} is after today ({today}); a ledger is imported as of a day past",
-            args.ledger_date
+            "{}",
+            Message::new(Msg::CliLedgerDateAfterToday)
+                .with("date", args.ledger_date)
+                .with("today", today)
+                .text(lang)
         );
     }
     // The command line acts for the county: it may keep cases at any school.
     match import_ledger(&store, &text, args.ledger_date, |_| true, &cli_context()).await? {
-        Err(rows) => Ok(refused(&args.file, &rows, args.lang)),
+        Err(rows) => Ok(refused(|_| args.file.clone(), &rows, lang)),
         Ok(report) => {
-            println!(
-                "ledger of {}: {} case(s) opened, {} fact(s) recorded by {}",
-                report.ledger_date, report.cases_opened, report.facts_recorded, report.recorded_by
+            let mut out = line(
+                lang,
+                false,
+                Message::new(Msg::CliLedgerSummary)
+                    .with("date", report.ledger_date)
+                    .with("opened", report.cases_opened)
+                    .with("facts", report.facts_recorded)
+                    .with("by", report.recorded_by.as_str()),
             );
             for case in &report.cases {
-                println!(
-                    "  case {} at {}: {} recorded, {} already on record",
-                    case.case_id, case.school, case.recorded, case.unchanged
-                );
+                out.push_str(&line(
+                    lang,
+                    true,
+                    Message::new(Msg::CliLedgerCase)
+                        .with("case", case.case_id.as_str())
+                        .with("school", case.school.as_str())
+                        .with("recorded", case.recorded)
+                        .with("unchanged", case.unchanged),
+                ));
             }
+            print!("{out}");
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -240,35 +287,40 @@ async fn grade6_watch(args: Grade6WatchArgs) -> Result<ExitCode> {
     let enrolments = read_list_file(&args.enrolments, "--enrolments", args.list.encoding)?;
     let store = open_with_org(&args.store).await?;
     // The command line acts for the county: it may open a case at any school.
-    let report = import_grade6_watch(
+    let report = match import_grade6_watch(
         &store,
         &leavers,
         &enrolments,
         args.on,
         |_| true,
+        args.lang,
         &cli_context(),
     )
-    .await?;
-    print!(
-        "{}",
-        describe(&report, &args.leavers, &args.enrolments, args.lang)
-    );
-    Ok(
-        if report.rejected_leavers.is_empty() && report.rejected_enrolments.is_empty() {
-            ExitCode::SUCCESS
-        } else {
-            ExitCode::FAILURE
-        },
-    )
+    .await?
+    {
+        Ok(report) => report,
+        Err(rows) => {
+            let file = |list: Option<&str>| match list {
+                Some("enrolments_csv") => args.enrolments.clone(),
+                _ => args.leavers.clone(),
+            };
+            return Ok(refused(file, &rows, args.lang));
+        }
+    };
+    print!("{}", describe(&report, &args.leavers, args.lang));
+    Ok(if report.rejected_leavers.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 /// One line of the answer, indented or not, in `lang`.
-fn line(lang: Lang, indent: bool, message: Message) -> String {
+pub(crate) fn line(lang: Lang, indent: bool, message: Message) -> String {
     format!("{}{}\n", if indent { "  " } else { "" }, message.text(lang))
 }
 
-/// A refused row, by its file, line and column, in `lang`. (The reason is the row check's own
-/// text, so far in English.)
+/// A refused row, by its file, line and column, in `lang` (the reason already written in it).
 pub fn rejection(file: &Path, error: &RowError, lang: Lang) -> String {
     let message = match &error.field {
         Some(field) => Message::new(Msg::CliImportRejectedRowField).with("field", field.as_str()),
@@ -282,7 +334,7 @@ pub fn rejection(file: &Path, error: &RowError, lang: Lang) -> String {
 
 /// The report as the operator reads it: what was opened, what was there already, what was
 /// refused and why, by line.
-fn describe(report: &ImportReport, leavers: &Path, enrolments: &Path, lang: Lang) -> String {
+fn describe(report: &ImportReport, leavers: &Path, lang: Lang) -> String {
     let mut out = line(
         lang,
         false,
@@ -314,17 +366,13 @@ fn describe(report: &ImportReport, leavers: &Path, enrolments: &Path, lang: Lang
         false,
         Message::new(Msg::CliImportEnrolled).with("count", report.enrolled),
     ));
-    let rejected = report.rejected_leavers.len() + report.rejected_enrolments.len();
     out.push_str(&line(
         lang,
         false,
-        Message::new(Msg::CliImportRejected).with("count", rejected),
+        Message::new(Msg::CliImportRejected).with("count", report.rejected_leavers.len()),
     ));
     for error in &report.rejected_leavers {
         out.push_str(&rejection(leavers, error, lang));
-    }
-    for error in &report.rejected_enrolments {
-        out.push_str(&rejection(enrolments, error, lang));
     }
     out
 }
@@ -346,16 +394,27 @@ async fn registry(args: RegistryArgs) -> Result<ExitCode> {
     let covered = scope.schools(&store.org.current().org).map_err(|node| {
         anyhow::anyhow!("--townships/--schools: {node:?} is not one of the county's")
     })?;
-    let report = import_registry(
+    let report = match import_registry(
         &store,
         args.name.trim(),
         &register,
         &roll,
         args.on,
         (&scope, &covered),
+        args.lang,
         &cli_context(),
     )
-    .await?;
+    .await?
+    {
+        Ok(report) => report,
+        Err(rows) => {
+            let file = |list: Option<&str>| match list {
+                Some("roll_csv") => args.roll.clone(),
+                _ => args.register.clone(),
+            };
+            return Ok(refused(file, &rows, args.lang));
+        }
+    };
     print!(
         "{}",
         describe_registry(&report, &args.register, &args.roll, args.lang)

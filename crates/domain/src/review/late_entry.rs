@@ -5,13 +5,13 @@
 //! Charged to the fact's day and the case's school; the principal answers for it.
 
 use super::contribution::{CaseInReview, HoldsThrough, Ruling};
-use super::{FactFinding, FindingKind, FindingLabel};
+use super::{FactFinding, FindingKind};
 use notoneless_i18n::{Message, Msg};
 
 /// The default of [`super::ReviewSettings::late_entry_days`].
 pub const DEFAULT_LATE_ENTRY_DAYS: i64 = 2;
 
-pub const LATE_ENTRY: FindingLabel = FindingLabel::new("事后补录", "Late entry");
+pub const LATE_ENTRY: Msg = Msg::FindingKindLateEntry;
 
 /// Every live fact recorded more than `late_entry_days` after its day. The recording day
 /// never changes, so what is found holds for good.

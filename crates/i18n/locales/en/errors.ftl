@@ -193,3 +193,17 @@ scope-either-townships-or-schools = give the townships or the schools the lists 
 ## Warnings about a fact that was recorded
 
 absence-not-on-school-day = { $day } is not a school day in the calendar in force (a weekend, a holiday or outside every term): the absence is kept, but it does not count toward the escalation ladder
+
+## issue 16 leftovers (task C): why an import refuses a row
+
+row-field-count = has { $count } fields, expected { $expected }
+list-header-must-be = the header must be { $header }
+list-header-must-be-either = the header must be { $header } or { $other }
+row-listed-twice = { $value } is listed twice (first on line { $line })
+row-listed-twice-in-list = { $value } is listed twice (first on line { $line } of list { $list })
+row-needs-number-and-school = expected a student number and a school
+row-not-a-county-school = { $value } is not a school of the county
+row-disagrees-with-id-number = disagrees with the ID number
+row-not-school-age = the child is { $age } on { $on }, not of compulsory school age ({ $youngest }–{ $oldest })
+row-bad-grade = { $value } is not a grade from 1 to 9
+row-user-deactivated = { $value } was deactivated; an import does not bring a user back

@@ -182,3 +182,17 @@ scope-either-townships-or-schools = 只能指定名单覆盖的乡镇或学校�
 ## 已记录事实的提醒
 
 absence-not-on-school-day = { $day } 在现行校历中不是上课日（周末、节假日或学期外）：缺勤已记录，但不计入“123”逐级上报
+
+## issue 16 leftovers (task C): why an import refuses a row
+
+row-field-count = 该行有{ $count }个字段，应为{ $expected }个
+list-header-must-be = 表头必须是 { $header }
+list-header-must-be-either = 表头必须是 { $header } 或 { $other }
+row-listed-twice = { $value } 重复出现（首次在第{ $line }行）
+row-listed-twice-in-list = { $value } 重复出现（首次在第{ $list }个名单第{ $line }行）
+row-needs-number-and-school = 应有学籍号和学校
+row-not-a-county-school = { $value } 不是本县的学校
+row-disagrees-with-id-number = 与身份证号不符
+row-not-school-age = 该儿童在{ $on }为{ $age }岁，不在义务教育年龄（{ $youngest }至{ $oldest }岁）
+row-bad-grade = { $value } 不是1至9年级
+row-user-deactivated = { $value } 已停用；导入不会恢复停用的用户
