@@ -442,7 +442,7 @@ mod tests {
             Cell::Message(Msg::CaseRolePrincipal.into()),
         ]);
         assert_eq!(list.render(Lang::Zh), "班主任、校长");
-        assert_eq!(list.render(Lang::En), "Head teacher, Principal");
+        assert_eq!(list.render(Lang::En), "head teacher, principal");
     }
 
     #[test]
