@@ -111,8 +111,10 @@ fn a_refused_row_after_a_cell_broken_over_lines_or_a_blank_line_is_named_by_its_
     // Then the first row is read, and the refusal names line 6, where the row is
     assert_eq!(leavers.len(), 1);
     assert_eq!(leavers[0].row, 2);
-    let refused: Vec<(usize, Option<&str>)> =
-        errors.iter().map(|e| (e.row, e.column.as_deref())).collect();
+    let refused: Vec<(usize, Option<&str>)> = errors
+        .iter()
+        .map(|e| (e.row, e.column.as_deref()))
+        .collect();
     assert_eq!(refused, vec![(6, Some("gender"))]);
 }
 

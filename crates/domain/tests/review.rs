@@ -825,7 +825,10 @@ fn a_second_case_file_open_for_the_same_child_is_a_duplicate_case_finding() {
         ("case-2", d("2023-11-08"), &vec![1])
     );
     assert!(duplicates[0].detail.text(Lang::En).contains("case-1"));
-    assert_eq!(FindingKind::DuplicateCase.label().text(Lang::Zh), "重复立案");
+    assert_eq!(
+        FindingKind::DuplicateCase.label().text(Lang::Zh),
+        "重复立案"
+    );
 }
 
 #[test]

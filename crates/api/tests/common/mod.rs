@@ -169,7 +169,7 @@ impl TestApp {
         }
     }
 
-    async fn send(
+    pub async fn send(
         &self,
         request: reqwest::RequestBuilder,
         user: Option<&str>,
