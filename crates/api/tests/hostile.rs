@@ -79,13 +79,16 @@ async fn a_body_over_its_limit_is_a_413_with_the_error_body_and_writes_nothing(b
     refused(status, &body, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(app.footprint().await, before);
 
-    // And an import of a few MiB, above the commands' limit, is read
+    // And an import of a few MiB, above the commands' limit, is read: its line of spaces is
+    // refused by its line
     let big =
         leavers(&[leaver("G211324201201011111", &"长".repeat(200))]) + &" ".repeat(4 * 1024 * 1024);
     let (status, body) = app
         .post("bo", "/api/v1/imports/grade6-watch", &grade6(&big))
         .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["rows"][0]["row"], 3, "{body}");
+    assert_eq!(body["rows"][0]["code"], "row-field-count", "{body}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
