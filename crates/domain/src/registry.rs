@@ -507,6 +507,8 @@ pub struct ChildFindings {
 pub struct CrossCheck {
     pub children: Vec<ChildFindings>,
     pub examined: BTreeSet<String>,
+    /// The lines of the register and of the roll that show each child examined, by identity.
+    pub lines: BTreeMap<String, (Vec<usize>, Vec<usize>)>,
     pub unsettled: BTreeSet<String>,
     pub register_errors: Vec<RowRefusal>,
     pub roll_errors: Vec<RowRefusal>,
@@ -559,6 +561,13 @@ pub fn cross_check(
             continue;
         }
         out.examined.insert(identity.clone());
+        out.lines.insert(
+            identity.clone(),
+            (
+                registered.map(|c| vec![c.row]).unwrap_or_default(),
+                entries.iter().map(|e| e.row).collect(),
+            ),
+        );
         if let Some(child) = examine(&identity, registered, entries, on) {
             out.children.push(child);
         }

@@ -255,7 +255,11 @@ async fn a_bad_row_is_reported_with_its_file_line_field_and_reason_and_nothing_i
         )),
         "{text}"
     );
-    assert_eq!(cases_opened(&store).await, 0, "all or nothing: not even the good row's case");
+    assert_eq!(
+        cases_opened(&store).await,
+        0,
+        "all or nothing: not even the good row's case"
+    );
 
     let missing = notoneless(&[
         "import",
@@ -331,7 +335,11 @@ async fn a_registry_cross_check_reports_its_findings_and_records_nothing_the_sec
     // A refused row refuses the lists whole: nothing is written.
     let before = events().await;
     let refused = run();
-    assert_eq!(refused.status.code(), Some(1), "a row was refused: {refused:?}");
+    assert_eq!(
+        refused.status.code(),
+        Some(1),
+        "a row was refused: {refused:?}"
+    );
     assert_eq!(
         stdout(&refused),
         format!(
@@ -592,9 +600,8 @@ async fn a_schools_roll_calls_and_a_countys_ledger_are_imported_all_or_nothing_a
     let out = import_ledger("zh");
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert!(
-        stdout(&out).starts_with(
-            "2023年9月8日的台账：立案1件，由 import:ledger/2023-09-08 记录事实3条\n"
-        ),
+        stdout(&out)
+            .starts_with("2023年9月8日的台账：立案1件，由 import:ledger/2023-09-08 记录事实3条\n"),
         "{out:?}"
     );
     let out = import_ledger("en");

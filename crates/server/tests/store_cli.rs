@@ -412,7 +412,13 @@ async fn verify_names_a_forged_event_and_the_cases_a_checkpoint_no_longer_holds(
     args.extend(db_args);
     let taken = notoneless(&args);
     assert!(taken.status.success(), "{}", stderr(&taken));
-    let mut args = vec!["verify", "--lang", "en", "--checkpoint", file.to_str().unwrap()];
+    let mut args = vec![
+        "verify",
+        "--lang",
+        "en",
+        "--checkpoint",
+        file.to_str().unwrap(),
+    ];
     args.extend(db_args);
     let holds = notoneless(&args);
     assert!(holds.status.success(), "{}", stdout(&holds));

@@ -160,7 +160,14 @@ fn write_xlsx(path: &PathBuf, rows: &[[String; 4]]) {
 
 /// `admin import-users`, answering in English.
 fn import(url: &str, files: &[&PathBuf], passwords: Option<&PathBuf>) -> std::process::Output {
-    let mut args = vec!["admin", "import-users", "--lang", "en", "--database-url", url];
+    let mut args = vec![
+        "admin",
+        "import-users",
+        "--lang",
+        "en",
+        "--database-url",
+        url,
+    ];
     for file in files {
         args.push(file.to_str().unwrap());
     }
@@ -229,7 +236,10 @@ async fn three_hundred_users_are_imported_from_a_gbk_csv_and_an_xlsx_in_one_go_a
     let text = stdout(&out);
     assert!(text.starts_with("拒收：2行；未导入任何内容\n"), "{text}");
     assert!(
-        text.contains(&format!("  {} 第41行，单位列：没有 nowhere\n", csv.display())),
+        text.contains(&format!(
+            "  {} 第41行，单位列：没有 nowhere\n",
+            csv.display()
+        )),
         "{text}"
     );
     assert!(

@@ -227,6 +227,12 @@ pub async fn import_registry(
         examined: result.examined.len(),
         ..RegistryReport::default()
     };
+    // The lines that show each child, by case: what a refusal of his case names.
+    let lines: BTreeMap<String, (Vec<usize>, Vec<usize>)> = result
+        .lines
+        .iter()
+        .map(|(identity, lines)| (registry_case_id(identity), lines.clone()))
+        .collect();
     let mut children: BTreeMap<String, ChildFindings> = result
         .children
         .into_iter()
@@ -277,7 +283,7 @@ pub async fn import_registry(
         if let Some(e) = refusal {
             // What the cross-check planned does not fit the case (a fact dated before the
             // case's last registry fact, say): the rows that show the child are refused.
-            refuse_rows(&mut report, found, &e, lang);
+            refuse_rows(&mut report, lines.get(&case_id), found, &e, lang);
             continue;
         }
         for action in plan.actions {
@@ -318,16 +324,21 @@ pub async fn import_registry(
     Ok(Ok(report))
 }
 
-/// Reports every row that shows one child's findings as refused, with the case's reason in
-/// `lang`.
+/// Reports every row that shows one child (`lines`, and those of his findings) as refused,
+/// with the case's reason in `lang`.
 fn refuse_rows(
     report: &mut RegistryReport,
+    lines: Option<&(Vec<usize>, Vec<usize>)>,
     found: &BTreeMap<RegistryIssue, Found>,
     error: &CaseError,
     lang: Lang,
 ) {
-    let mut register: BTreeSet<usize> = BTreeSet::new();
-    let mut roll: BTreeSet<usize> = BTreeSet::new();
+    let mut register: BTreeSet<usize> = lines
+        .map(|l| l.0.iter().copied().collect())
+        .unwrap_or_default();
+    let mut roll: BTreeSet<usize> = lines
+        .map(|l| l.1.iter().copied().collect())
+        .unwrap_or_default();
     for f in found.values() {
         register.extend(&f.register_rows);
         roll.extend(&f.roll_rows);

@@ -424,8 +424,13 @@ pub fn error_body_problem(status: StatusCode, body: &Value) -> Option<String> {
                 && row["code"].is_string()
                 && row["reason"].as_str().is_some_and(|r| !r.trim().is_empty())
         };
-        if !rows.as_array().is_some_and(|r| !r.is_empty() && r.iter().all(named)) {
-            return Some(format!("{status}: rows without line, code or reason: {body}"));
+        if !rows
+            .as_array()
+            .is_some_and(|r| !r.is_empty() && r.iter().all(named))
+        {
+            return Some(format!(
+                "{status}: rows without line, code or reason: {body}"
+            ));
         }
     }
     if object.get("error") != Some(&Value::String(expected.into())) {
