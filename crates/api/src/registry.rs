@@ -99,8 +99,7 @@ pub async fn import_registry_cross_check(
     let report = import_registry(
         &state.store,
         import.name.trim(),
-        &register,
-        &roll,
+        (&register, &roll),
         import.on,
         (&scope, &covered),
         request_lang(),

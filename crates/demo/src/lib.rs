@@ -237,7 +237,7 @@ async fn record(store: &Store, county: &County, clock: &DemoClock) -> Result<usi
                 let covered = store.org.current().org.schools().into_iter().collect();
                 let scope = (&ListScope::County, &covered);
                 let report =
-                    import_registry(store, name, register, roll, *on, scope, Lang::En, who)
+                    import_registry(store, name, (register, roll), *on, scope, Lang::En, who)
                         .await?
                         .map_err(|rows| {
                             refused(format!("registry import {name}"), rows_refused(&rows))

@@ -397,8 +397,7 @@ async fn registry(args: RegistryArgs) -> Result<ExitCode> {
     let report = match import_registry(
         &store,
         args.name.trim(),
-        &register,
-        &roll,
+        (&register, &roll),
         args.on,
         (&scope, &covered),
         args.lang,

@@ -178,7 +178,8 @@ pub async fn registry_cases(store: &Store) -> Result<Vec<String>, StoreError> {
         .collect()
 }
 
-/// Imports a registry cross-check named `name`, of the extracts of `on`, whose lists cover
+/// Imports a registry cross-check named `name`, of the extracts (the register and the roll,
+/// as CSV text) of `on`, whose lists cover
 /// `covered` (the schools of its [`ListScope`], `scope`): at those schools only, records every
 /// finding found and not open on the child's case (opening it at the school that answers),
 /// and clears every open finding the cross-check no longer finds for a child the lists show;
@@ -190,8 +191,7 @@ pub async fn registry_cases(store: &Store) -> Result<Vec<String>, StoreError> {
 pub async fn import_registry(
     store: &Store,
     name: &str,
-    register_csv: &str,
-    roll_csv: &str,
+    (register_csv, roll_csv): (&str, &str),
     on: NaiveDate,
     scope: (&ListScope, &BTreeSet<String>),
     lang: Lang,
