@@ -531,4 +531,6 @@ pub enum Msg {
     CliUsersHandout,
     CliUsersPasswordsNeeded,
     CliUsersNotImported,
+    CliCannotRead,
+    CliFileRefused,
 }

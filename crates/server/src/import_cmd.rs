@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use chrono::NaiveDate;
 use notoneless_domain::{ListScope, NodeKind, RowError, RowRefusal};
 use notoneless_i18n::{Lang, Message, Msg};
@@ -145,13 +145,29 @@ pub struct ListArgs {
 }
 
 /// Reads a list file into CSV text whose lines are the file's (`notoneless_store::list_file`),
-/// or an error naming the option (`what`, "--leavers"), the file and, where it can, the line at
-/// fault. A file that cannot be read is refused here, whole, before anything is written.
-pub fn read_list_file(path: &Path, what: &str, encoding: Encoding) -> Result<String> {
-    let bytes =
-        std::fs::read(path).with_context(|| format!("{what}: cannot read {}", path.display()))?;
-    let list = read_list(&bytes, encoding)
-        .map_err(|error| anyhow::anyhow!("{what}: {} {error}", path.display()))?;
+/// or an error in `lang` naming the option (`what`, "--leavers"), the file and, where it can,
+/// the line at fault. A file that cannot be read is refused here, whole, before anything is
+/// written.
+pub fn read_list_file(path: &Path, what: &str, encoding: Encoding, lang: Lang) -> Result<String> {
+    let display = || path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|error| {
+        anyhow::Error::new(error).context(
+            Message::new(Msg::CliCannotRead)
+                .with("what", what.to_string())
+                .with("path", display())
+                .text(lang),
+        )
+    })?;
+    let list = read_list(&bytes, encoding).map_err(|error| {
+        anyhow::anyhow!(
+            "{}",
+            Message::new(Msg::CliFileRefused)
+                .with("what", what.to_string())
+                .with("path", display())
+                .with("reason", error.message())
+                .text(lang)
+        )
+    })?;
     if list.read_as != ReadAs::Utf8 {
         tracing::info!(file = %path.display(), read_as = %list.read_as, "a list read");
     }
@@ -188,7 +204,7 @@ fn refused(file: impl Fn(Option<&str>) -> PathBuf, rows: &[RowRefusal], lang: La
 }
 
 async fn roll_calls(args: RollCallsArgs) -> Result<ExitCode> {
-    let text = read_list_file(&args.file, "FILE", args.list.encoding)?;
+    let text = read_list_file(&args.file, "FILE", args.list.encoding, args.lang)?;
     let store = open_with_org(&args.store).await?;
     let known = store
         .org
@@ -239,7 +255,7 @@ async fn roll_calls(args: RollCallsArgs) -> Result<ExitCode> {
 }
 
 async fn ledger(args: LedgerArgs) -> Result<ExitCode> {
-    let text = read_list_file(&args.file, "FILE", args.list.encoding)?;
+    let text = read_list_file(&args.file, "FILE", args.list.encoding, args.lang)?;
     let store = open_with_org(&args.store).await?;
     let today = store.rules.get().calendar.local_date(store.clock.now());
     let lang = args.lang;
@@ -283,8 +299,13 @@ async fn ledger(args: LedgerArgs) -> Result<ExitCode> {
 }
 
 async fn grade6_watch(args: Grade6WatchArgs) -> Result<ExitCode> {
-    let leavers = read_list_file(&args.leavers, "--leavers", args.list.encoding)?;
-    let enrolments = read_list_file(&args.enrolments, "--enrolments", args.list.encoding)?;
+    let leavers = read_list_file(&args.leavers, "--leavers", args.list.encoding, args.lang)?;
+    let enrolments = read_list_file(
+        &args.enrolments,
+        "--enrolments",
+        args.list.encoding,
+        args.lang,
+    )?;
     let store = open_with_org(&args.store).await?;
     // The command line acts for the county: it may open a case at any school.
     let report = match import_grade6_watch(
@@ -378,11 +399,21 @@ fn describe(report: &ImportReport, leavers: &Path, lang: Lang) -> String {
 }
 
 async fn registry(args: RegistryArgs) -> Result<ExitCode> {
+    let lang = args.lang;
+    let refused_option = |field: &str, text: Message| {
+        anyhow::anyhow!(
+            "{}",
+            Message::new(Msg::FieldMessage)
+                .with("field", field.to_string())
+                .with("text", text)
+                .text(lang)
+        )
+    };
     if args.name.trim().is_empty() {
-        anyhow::bail!("--name: must not be blank");
+        return Err(refused_option("--name", Message::new(Msg::Blank)));
     }
-    let register = read_list_file(&args.register, "--register", args.list.encoding)?;
-    let roll = read_list_file(&args.roll, "--roll", args.list.encoding)?;
+    let register = read_list_file(&args.register, "--register", args.list.encoding, args.lang)?;
+    let roll = read_list_file(&args.roll, "--roll", args.list.encoding, args.lang)?;
     let store = open_with_org(&args.store).await?;
     let scope = if !args.townships.is_empty() {
         ListScope::Townships(args.townships.clone())
@@ -392,7 +423,16 @@ async fn registry(args: RegistryArgs) -> Result<ExitCode> {
         ListScope::County
     };
     let covered = scope.schools(&store.org.current().org).map_err(|node| {
-        anyhow::anyhow!("--townships/--schools: {node:?} is not one of the county's")
+        let (field, kind) = match scope {
+            ListScope::Townships(_) => ("--townships", Msg::NodeKindTownship),
+            _ => ("--schools", Msg::NodeKindSchool),
+        };
+        refused_option(
+            field,
+            Message::new(Msg::NoSuchScopeNode)
+                .with("node", format!("{node:?}"))
+                .with("kind", kind),
+        )
     })?;
     let report = match import_registry(
         &store,

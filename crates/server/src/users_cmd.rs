@@ -71,7 +71,7 @@ pub async fn import_users(args: ImportUsersArgs) -> Result<ExitCode> {
     let lang = args.lang;
     let mut texts = Vec::with_capacity(args.files.len());
     for file in &args.files {
-        texts.push(read_list_file(file, "users' list", args.list.encoding)?);
+        texts.push(read_list_file(file, "FILE", args.list.encoding, lang)?);
     }
     let store = open_with_org(&args.store).await?;
     let lists: Vec<&str> = texts.iter().map(String::as_str).collect();

@@ -122,7 +122,10 @@ async fn a_list_that_is_not_utf8_or_holds_a_nul_is_refused_naming_its_line_and_n
     let text = std::fs::read(&leavers).unwrap();
     let second = text.len() - good.len();
     for (what, bytes) in [
-        ("is not UTF-8 text (line 3)", b"\xcd\xf5\xd2\xbb".to_vec()),
+        (
+            "is UTF-8 text up to line 3, which is not: it mixes two encodings",
+            b"\xcd\xf5\xd2\xbb".to_vec(),
+        ),
         ("holds a NUL character (line 3)", b"\0".to_vec()),
     ] {
         let mut list = text[..second].to_vec();
@@ -276,7 +279,7 @@ async fn a_bad_row_is_reported_with_its_file_line_field_and_reason_and_nothing_i
     assert!(!missing.status.success());
     assert!(
         String::from_utf8_lossy(&missing.stderr)
-            .contains("--leavers: cannot read /nonexistent/leavers.csv"),
+            .contains("--leavers：无法读取 /nonexistent/leavers.csv"),
         "{missing:?}"
     );
     let _ = std::fs::remove_file(leavers);
@@ -495,7 +498,7 @@ async fn lists_saved_as_gbk_csv_or_as_xlsx_are_read_and_a_bad_row_is_named_by_it
     assert!(!forced.status.success());
     assert!(
         stderr(&forced).contains(&format!(
-            "--leavers: {} is not UTF-8 text (line 2)",
+            "--leavers：{} 不是 UTF-8 或 GBK/GB18030 文本（第 2 行）",
             leavers.display()
         )),
         "{}",

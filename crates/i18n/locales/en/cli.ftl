@@ -65,3 +65,5 @@ cli-users-updated = updated { $id } ({ $role } at { $node }): { $file } line { $
 cli-users-handout = the new users' one-time passwords are in { $path } (a sheet per school): print it and hand each their own; they choose their own password at their first login
 cli-users-passwords-needed = --passwords: { $count } new user(s) get a one-time password: name the workbook to write them to (--passwords FILE.xlsx); nothing was imported
 cli-users-not-imported = nothing was imported: { $error }
+cli-cannot-read = { $what }: cannot read { $path }
+cli-file-refused = { $what }: { $path } { $reason }

@@ -61,3 +61,5 @@ cli-users-updated = 更新 { $id }（{ $node }，{ $role }）：{ $file } 第{ $
 cli-users-handout = 新用户的一次性密码在 { $path } 中（每校一张工作表）：打印后分别交给本人；首次登录时由本人设定自己的密码
 cli-users-passwords-needed = --passwords：{ $count }名新用户将获得一次性密码，请指定写入的工作簿（--passwords 文件.xlsx）；未导入任何内容
 cli-users-not-imported = 未导入任何内容：{ $error }
+cli-cannot-read = { $what }：无法读取 { $path }
+cli-file-refused = { $what }：{ $path } { $reason }
