@@ -183,9 +183,10 @@ pub async fn import(command: ImportCommand) -> Result<ExitCode> {
     }
 }
 
-/// Every refused row of the files, by file, line and column, in `lang`; status 1. `file`
-/// names the file of each row by the list it is in (an import of one file: that file).
-fn refused(file: impl Fn(Option<&str>) -> PathBuf, rows: &[RowRefusal], lang: Lang) -> ExitCode {
+/// Every refused row of the files, by file, line and column, in `lang`; status 1. `files`
+/// are the import's files by the name of their list (`leavers_csv`); a row names the first
+/// unless it names the list of another.
+fn refused(files: &[(&str, &Path)], rows: &[RowRefusal], lang: Lang) -> ExitCode {
     print!(
         "{}",
         line(
@@ -195,10 +196,12 @@ fn refused(file: impl Fn(Option<&str>) -> PathBuf, rows: &[RowRefusal], lang: La
         )
     );
     for row in rows {
-        print!(
-            "{}",
-            rejection(&file(row.list.as_deref()), &row.in_lang(lang), lang)
-        );
+        let file = files
+            .iter()
+            .find(|(list, _)| row.list.as_deref() == Some(*list))
+            .or(files.first())
+            .map_or(Path::new(""), |(_, path)| *path);
+        print!("{}", rejection(file, &row.in_lang(lang), lang));
     }
     ExitCode::FAILURE
 }
@@ -223,7 +226,7 @@ async fn roll_calls(args: RollCallsArgs) -> Result<ExitCode> {
         );
     }
     match import_roll_call_file(&store, &args.school, &text, &cli_context()).await? {
-        Err(rows) => Ok(refused(|_| args.file.clone(), &rows, lang)),
+        Err(rows) => Ok(refused(&[("file", &args.file)], &rows, lang)),
         Ok(report) => {
             let mut out = line(
                 lang,
@@ -270,7 +273,7 @@ async fn ledger(args: LedgerArgs) -> Result<ExitCode> {
     }
     // The command line acts for the county: it may keep cases at any school.
     match import_ledger(&store, &text, args.ledger_date, |_| true, &cli_context()).await? {
-        Err(rows) => Ok(refused(|_| args.file.clone(), &rows, lang)),
+        Err(rows) => Ok(refused(&[("file", &args.file)], &rows, lang)),
         Ok(report) => {
             let mut out = line(
                 lang,
@@ -321,11 +324,11 @@ async fn grade6_watch(args: Grade6WatchArgs) -> Result<ExitCode> {
     {
         Ok(report) => report,
         Err(rows) => {
-            let file = |list: Option<&str>| match list {
-                Some("enrolments_csv") => args.enrolments.clone(),
-                _ => args.leavers.clone(),
-            };
-            return Ok(refused(file, &rows, args.lang));
+            let files = [
+                ("leavers_csv", args.leavers.as_path()),
+                ("enrolments_csv", args.enrolments.as_path()),
+            ];
+            return Ok(refused(&files, &rows, args.lang));
         }
     };
     print!("{}", describe(&report, &args.leavers, args.lang));
@@ -447,11 +450,11 @@ async fn registry(args: RegistryArgs) -> Result<ExitCode> {
     {
         Ok(report) => report,
         Err(rows) => {
-            let file = |list: Option<&str>| match list {
-                Some("roll_csv") => args.roll.clone(),
-                _ => args.register.clone(),
-            };
-            return Ok(refused(file, &rows, args.lang));
+            let files = [
+                ("register_csv", args.register.as_path()),
+                ("roll_csv", args.roll.as_path()),
+            ];
+            return Ok(refused(&files, &rows, args.lang));
         }
     };
     print!(
