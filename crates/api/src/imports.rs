@@ -4,7 +4,6 @@
 //! back with its line number and reason, and nothing of it is written. (The ledger's download
 //! is in `exports.rs`.)
 
-use axum::Json;
 use axum::extract::State;
 use chrono::NaiveDate;
 use notoneless_store::imports::{ImportReport, import_grade6_watch};
@@ -15,7 +14,7 @@ use notoneless_i18n::Msg;
 use notoneless_store::school_files::{LedgerReport, import_ledger};
 
 use crate::auth::{Caller, sees_school};
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, ErrorBody, request_lang};
 use crate::extract::{JsonBody, QueryParams};
 use crate::state::AppState;
 use crate::uploads::{Imported, ListBody, ListFile, RowsRefused, Upload};
@@ -34,15 +33,19 @@ pub struct Grade6Import {
 }
 
 /// Import the grade-6 leavers and the junior middle schools' enrolments; open a case for
-/// every leaver enrolled nowhere, at the primary school he left.
+/// every leaver enrolled nowhere, at the primary school he left. A refused row of either list
+/// (or a leaver at a school the caller may not open cases at) refuses the import (422, every
+/// row by list, line and column) and nothing is written; a leaver whose case the record
+/// refuses is reported in `rejected_leavers` and the others are imported.
 #[utoipa::path(post, path = "/api/v1/imports/grade6-watch", tag = "imports", request_body = Grade6Import,
-    responses((status = 200, body = ImportReport), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)),
+    responses((status = 200, body = ImportReport), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 422, body = RowsRefused)),
     security(("bearer" = [])))]
 pub async fn grade6_watch(
     State(state): State<AppState>,
     caller: Caller,
     JsonBody(import): JsonBody<Grade6Import>,
-) -> Result<Json<ImportReport>, ApiError> {
+) -> Result<Imported<ImportReport>, ApiError> {
     let snapshot = state.store.org.current();
     let may_open = |school: &str| sees_school(&snapshot.org, &caller.user, school);
     let context = caller.context(None);
@@ -54,10 +57,11 @@ pub async fn grade6_watch(
         &enrolments,
         import.on,
         may_open,
+        request_lang(),
         &context,
     )
     .await?;
-    Ok(Json(report))
+    Ok(report.into())
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

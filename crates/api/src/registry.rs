@@ -20,7 +20,7 @@ use notoneless_domain::ListScope;
 use notoneless_i18n::{Message, Msg};
 
 use crate::state::AppState;
-use crate::uploads::ListBody;
+use crate::uploads::{Imported, ListBody, RowsRefused};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -49,15 +49,19 @@ pub struct RegistryImport {
 /// Import a registry cross-check over its scope: record every finding on the child's case,
 /// clear an open finding only when the lists show the child and no longer find it (a child
 /// missing from the lists keeps it, listed as `not_in_lists`), leave every school outside the
-/// scope as it is, and report what is new, resolved, unchanged and not in the lists.
+/// scope as it is, and report what is new, resolved, unchanged and not in the lists. A refused
+/// row of either list refuses the import (422, every row by list, line and column) and
+/// nothing is written; a child whose case refuses what was found is reported in
+/// `rejected_register`/`rejected_roll` and left as he was.
 #[utoipa::path(post, path = "/api/v1/imports/registry", tag = "imports", request_body = RegistryImport,
-    responses((status = 200, body = RegistryReport), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)),
+    responses((status = 200, body = RegistryReport), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 422, body = RowsRefused)),
     security(("bearer" = [])))]
 pub async fn import_registry_cross_check(
     State(state): State<AppState>,
     caller: Caller,
     JsonBody(import): JsonBody<RegistryImport>,
-) -> Result<Json<RegistryReport>, ApiError> {
+) -> Result<Imported<RegistryReport>, ApiError> {
     if import.name.trim().is_empty() {
         return Err(ApiError::malformed_field("name", Msg::Blank));
     }
@@ -95,14 +99,14 @@ pub async fn import_registry_cross_check(
     let report = import_registry(
         &state.store,
         import.name.trim(),
-        &register,
-        &roll,
+        (&register, &roll),
         import.on,
         (&scope, &covered),
+        request_lang(),
         &caller.context(None),
     )
     .await?;
-    Ok(Json(report))
+    Ok(report.into())
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -121,14 +121,9 @@ impl FindingView {
         org: &Organisation,
         lang: Lang,
     ) -> Self {
-        let label = finding.kind.label();
         Self {
             kind: finding.kind,
-            kind_label: match lang {
-                Lang::Zh => label.zh,
-                Lang::En => label.en,
-            }
-            .to_string(),
+            kind_label: finding.kind.label().text(lang),
             child: profiles.get(&finding.case_id).map(|p| ChildView {
                 name: p.name.clone(),
                 student_number: p.student_number.clone(),

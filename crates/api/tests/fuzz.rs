@@ -1208,8 +1208,8 @@ fn generated_and_mutated_import_lists_are_accepted_or_refused_by_line_and_write_
                         "/api/v1/imports/grade6-watch",
                         body,
                         [
-                            ("rejected_leavers", leavers),
-                            ("rejected_enrolments", enrolments),
+                            ("rejected_leavers", "leavers_csv", leavers),
+                            ("rejected_enrolments", "enrolments_csv", enrolments),
                         ],
                     )
                 } else {
@@ -1222,7 +1222,10 @@ fn generated_and_mutated_import_lists_are_accepted_or_refused_by_line_and_write_
                     (
                         "/api/v1/imports/registry",
                         body,
-                        [("rejected_register", register), ("rejected_roll", roll)],
+                        [
+                            ("rejected_register", "register_csv", register),
+                            ("rejected_roll", "roll_csv", roll),
+                        ],
                     )
                 };
                 let before = app.footprint().await;
@@ -1234,10 +1237,24 @@ fn generated_and_mutated_import_lists_are_accepted_or_refused_by_line_and_write_
                     String::from_utf8_lossy(&body[..body.len().min(3000)])
                 );
                 judge(&what, status, &report, before, after)?;
+                if status == StatusCode::UNPROCESSABLE_ENTITY {
+                    // A refused row refuses the lists whole: each named by its list and line.
+                    for (_, name, list) in &lists {
+                        let rows: Vec<Value> = report["rows"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .filter(|r| r["list"] == *name)
+                            .cloned()
+                            .collect();
+                        rows_named(&json!({ "rows": rows }), "rows", list)?;
+                    }
+                    tally.add("rows refused");
+                }
                 if status != StatusCode::OK {
                     return Ok(());
                 }
-                for (key, list) in &lists {
+                for (key, _, list) in &lists {
                     rows_named(&report, key, list)?;
                     if count(&report, key) > 0 {
                         tally.add("rows refused");

@@ -48,7 +48,7 @@ conformance!(
     a_body_over_its_limit_is_a_413_with_the_error_body_and_writes_nothing,
     a_nul_character_anywhere_is_a_400_naming_where_not_a_database_error,
     strings_that_look_like_sql_are_stored_and_returned_verbatim_and_the_tables_stay_whole,
-    a_ten_megabyte_csv_cell_refuses_its_row_by_line_and_field_and_the_other_rows_are_imported,
+    a_ten_megabyte_csv_cell_refuses_its_row_by_line_and_field_and_the_list_whole,
 );
 
 async fn a_body_over_its_limit_is_a_413_with_the_error_body_and_writes_nothing(backend: Backend) {
@@ -79,13 +79,16 @@ async fn a_body_over_its_limit_is_a_413_with_the_error_body_and_writes_nothing(b
     refused(status, &body, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(app.footprint().await, before);
 
-    // And an import of a few MiB, above the commands' limit, is read
+    // And an import of a few MiB, above the commands' limit, is read: its line of spaces is
+    // refused by its line
     let big =
         leavers(&[leaver("G211324201201011111", &"长".repeat(200))]) + &" ".repeat(4 * 1024 * 1024);
     let (status, body) = app
         .post("bo", "/api/v1/imports/grade6-watch", &grade6(&big))
         .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["rows"][0]["row"], 3, "{body}");
+    assert_eq!(body["rows"][0]["code"], "row-field-count", "{body}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -410,7 +413,7 @@ async fn download_file_names_carry_nothing_the_caller_sent() {
     }
 }
 
-async fn a_ten_megabyte_csv_cell_refuses_its_row_by_line_and_field_and_the_other_rows_are_imported(
+async fn a_ten_megabyte_csv_cell_refuses_its_row_by_line_and_field_and_the_list_whole(
     backend: Backend,
 ) {
     // Given a leavers' list whose third line has a name of ten megabytes, whose fourth line is
@@ -433,9 +436,9 @@ async fn a_ten_megabyte_csv_cell_refuses_its_row_by_line_and_field_and_the_other
         .await;
 
     // Then the three long lines are refused by line (and field, where there is one), without
-    // their content sent back, and the other two are imported
-    assert_eq!(status, StatusCode::OK);
-    let rejected = report["rejected_leavers"].as_array().unwrap();
+    // their content sent back, and the list is refused whole: nothing is written
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let rejected = report["rows"].as_array().unwrap();
     let named: Vec<(u64, Option<&str>)> = rejected
         .iter()
         .map(|e| (e["row"].as_u64().unwrap(), e["field"].as_str()))
@@ -449,14 +452,7 @@ async fn a_ten_megabyte_csv_cell_refuses_its_row_by_line_and_field_and_the_other
         report.to_string().len() < 10_000,
         "the report sends a cell back"
     );
-    let opened: Vec<u64> = report["opened"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|o| o[0].as_u64().unwrap())
-        .collect();
-    assert_eq!(opened, vec![2, 6]);
-    assert_eq!(app.footprint().await[0] - before[0], 2, "two cases opened");
+    assert_eq!(app.footprint().await, before, "nothing written");
 }
 
 async fn a_nul_character_anywhere_is_a_400_naming_where_not_a_database_error(backend: Backend) {

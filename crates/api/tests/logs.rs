@@ -156,13 +156,21 @@ async fn no_name_phone_id_number_or_token_reaches_the_logs_even_at_trace_level(b
         .await;
     assert_eq!(status, StatusCode::OK, "{answer}");
 
-    // Both imports, with names, phones and an ID number, one row of each refused.
+    // Both imports, with names, phones and an ID number: refused whole for one bad row each,
+    // then imported without it.
     let leavers = format!(
         "student_number,name,gender,birth_date,school,class,guardian,guardian_relation,guardian_phone\n\
          G219999201201011111,{LEAVER},男,2012-01-01,{SCHOOL_A},6-1,{GUARDIAN},father,{LEAVER_PHONE}\n\
          G219999201201012222,{LEAVER},男,not-a-date,{SCHOOL_A},6-1,{GUARDIAN},father,{LEAVER_PHONE}\n"
     );
     let grade6 = json!({"on": "2023-09-01", "leavers_csv": leavers,
+        "enrolments_csv": "student_number,school\n"});
+    let (status, answer) = app
+        .post("bo", "/api/v1/imports/grade6-watch", &grade6)
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    let good_leavers: String = leavers.lines().take(2).map(|l| format!("{l}\n")).collect();
+    let grade6 = json!({"on": "2023-09-01", "leavers_csv": good_leavers,
         "enrolments_csv": "student_number,school\n"});
     let (status, answer) = app
         .post("bo", "/api/v1/imports/grade6-watch", &grade6)
@@ -174,6 +182,11 @@ async fn no_name_phone_id_number_or_token_reaches_the_logs_even_at_trace_level(b
         REGISTER_HEADER.join(",")
     );
     let registry = json!({"name": "隐私比对", "on": "2023-09-15", "register_csv": register,
+        "roll_csv": ROLL_HEADER.join(",") + "\n"});
+    let (status, answer) = app.post("bo", "/api/v1/imports/registry", &registry).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    let good_register: String = register.lines().take(2).map(|l| format!("{l}\n")).collect();
+    let registry = json!({"name": "隐私比对", "on": "2023-09-15", "register_csv": good_register,
         "roll_csv": ROLL_HEADER.join(",") + "\n"});
     let (status, answer) = app.post("bo", "/api/v1/imports/registry", &registry).await;
     assert_eq!(status, StatusCode::OK, "{answer}");

@@ -896,11 +896,10 @@ async fn the_grade6_watch_opens_a_case_per_leaver_enrolled_nowhere_once_and_name
     .join("\n");
     let body = json!({"on": "2023-09-01", "leavers_csv": leavers,
                       "enrolments_csv": "student_number,school\nG211324201201012222,gyz-middle\n"});
-    let (status, first) = app.post("to", "/api/v1/imports/grade6-watch", &body).await;
-    assert_eq!(status, StatusCode::OK, "{first}");
-    assert_eq!(first["opened"].as_array().unwrap().len(), 1, "{first}");
-    assert_eq!(first["enrolled"], 1);
-    let rejected: Vec<(u64, &str)> = first["rejected_leavers"]
+    // Another township's school and a bad date refuse the lists whole: nothing is opened.
+    let (status, refused) = app.post("to", "/api/v1/imports/grade6-watch", &body).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    let rejected: Vec<(u64, &str)> = refused["rows"]
         .as_array()
         .unwrap()
         .iter()
@@ -911,6 +910,15 @@ async fn the_grade6_watch_opens_a_case_per_leaver_enrolled_nowhere_once_and_name
         vec![(4, "school"), (5, "birth_date")],
         "another township's school, and a bad date"
     );
+    // Without those two rows, the list is imported.
+    let leavers = leavers.lines().take(3).collect::<Vec<_>>().join("\n");
+    let body = json!({"on": "2023-09-01", "leavers_csv": leavers,
+                      "enrolments_csv": "student_number,school\nG211324201201012222,gyz-middle\n"});
+    let (status, first) = app.post("to", "/api/v1/imports/grade6-watch", &body).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    assert_eq!(first["opened"].as_array().unwrap().len(), 1, "{first}");
+    assert_eq!(first["enrolled"], 1);
+    assert_eq!(first["rejected_leavers"], json!([]));
 
     let (_, again) = app.post("to", "/api/v1/imports/grade6-watch", &body).await;
     assert_eq!(

@@ -234,7 +234,57 @@ async fn the_grade6_watchs_lists_may_be_sent_as_files_an_xlsx_and_a_gbk_csv(back
     assert_eq!(app.footprint().await, before);
 }
 
+async fn a_gbk_grade6_list_with_a_bad_row_is_refused_whole_in_chinese_and_writes_nothing(
+    backend: Backend,
+) {
+    use base64::Engine;
+    // Given a leavers' list saved as GBK whose second leaver's birth date is no date, and
+    // whose first leaver is enrolled nowhere
+    let app = TestApp::spawn(backend, at("2023-09-10", "09:00")).await;
+    let text = format!(
+        "{}\n\
+         G211324201201011111,王一,男,2012-01-01,{SCHOOL_B},6-1,王父,父亲,13800000001\n\
+         G211324201201012222,李二,女,二〇一二年,{SCHOOL_B},6-1,李母,母亲,13800000002\n",
+        notoneless_domain::LEAVERS_HEADER.join(",")
+    );
+    let (leavers, _, _) = encoding_rs::GBK.encode(&text);
+    let body = serde_json::json!({
+        "on": "2023-09-01",
+        "leavers_csv": {"base64": base64::engine::general_purpose::STANDARD.encode(&leavers)},
+        "enrolments_csv": "student_number,school\n",
+    });
+    let before = app.footprint().await;
+
+    // When the bureau imports it, in Chinese and in English
+    let import = |lang: &'static str| {
+        app.send(
+            app.client
+                .post(format!("{}/api/v1/imports/grade6-watch", app.base))
+                .header(reqwest::header::ACCEPT_LANGUAGE, lang)
+                .json(&body),
+            Some("bo"),
+        )
+    };
+    let (status, zh) = import("zh-CN").await;
+    let (_, en) = import("en").await;
+
+    // Then the import is refused whole, naming the list, the line, the column and why in the
+    // request's language, and nothing is written: not even the first leaver's case
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{zh}");
+    assert_eq!(
+        zh["rows"],
+        serde_json::json!([{"row": 3, "list": "leavers_csv", "field": "birth_date",
+            "code": "row-bad-date", "reason": "\"二〇一二年\" 不是 YYYY-MM-DD 格式的日期"}])
+    );
+    assert_eq!(
+        en["rows"][0]["reason"],
+        "\"二〇一二年\" is not a date YYYY-MM-DD"
+    );
+    assert_eq!(app.footprint().await, before);
+}
+
 conformance!(
+    a_gbk_grade6_list_with_a_bad_row_is_refused_whole_in_chinese_and_writes_nothing,
     the_grade6_watchs_lists_may_be_sent_as_files_an_xlsx_and_a_gbk_csv,
     a_head_teacher_uploads_her_schools_roll_calls_as_xlsx_and_again_without_effect,
     a_bad_gbk_roll_call_file_is_refused_by_line_and_column_in_the_requests_language,

@@ -13,7 +13,8 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use notoneless_county::{County, CountyError, Fact, List, Params, Person, generate, local};
-use notoneless_domain::{EscalationLadder, ListScope, SchoolCalendar, UserRole};
+use notoneless_domain::{EscalationLadder, ListScope, RowRefusal, SchoolCalendar, UserRole};
+use notoneless_i18n::Lang;
 use notoneless_store::imports::{import_grade6_watch, import_registry};
 use notoneless_store::{Actor, Clock, CommandContext, Db, Rules, Store, StoreError};
 use serde::Serialize;
@@ -217,12 +218,11 @@ async fn record(store: &Store, county: &County, clock: &DemoClock) -> Result<usi
                 on,
             }) => {
                 let report =
-                    import_grade6_watch(store, leavers, enrolments, *on, |_| true, who).await?;
-                if !report.rejected_leavers.is_empty() || !report.rejected_enrolments.is_empty() {
-                    let rejected = format!(
-                        "{:?} {:?}",
-                        report.rejected_leavers, report.rejected_enrolments
-                    );
+                    import_grade6_watch(store, leavers, enrolments, *on, |_| true, Lang::En, who)
+                        .await?
+                        .map_err(|rows| refused("grade-6 import".into(), rows_refused(&rows)))?;
+                if !report.rejected_leavers.is_empty() {
+                    let rejected = format!("{:?}", report.rejected_leavers);
                     return Err(refused("grade-6 import".into(), rejected));
                 }
                 report.opened.len()
@@ -236,7 +236,12 @@ async fn record(store: &Store, county: &County, clock: &DemoClock) -> Result<usi
                 // The county's lists cover the whole county.
                 let covered = store.org.current().org.schools().into_iter().collect();
                 let scope = (&ListScope::County, &covered);
-                let report = import_registry(store, name, register, roll, *on, scope, who).await?;
+                let report =
+                    import_registry(store, name, (register, roll), *on, scope, Lang::En, who)
+                        .await?
+                        .map_err(|rows| {
+                            refused(format!("registry import {name}"), rows_refused(&rows))
+                        })?;
                 if !report.rejected_register.is_empty() || !report.rejected_roll.is_empty() {
                     let rejected =
                         format!("{:?} {:?}", report.rejected_register, report.rejected_roll);
@@ -247,4 +252,12 @@ async fn record(store: &Store, county: &County, clock: &DemoClock) -> Result<usi
         };
     }
     Ok(commands)
+}
+
+/// The rows an import refused, as a demo's error says them (in English, as its other errors).
+fn rows_refused(rows: &[RowRefusal]) -> String {
+    format!(
+        "{:?}",
+        rows.iter().map(|r| r.in_lang(Lang::En)).collect::<Vec<_>>()
+    )
 }

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use notoneless_i18n::{Lang, Message, Msg};
 use serde::{Deserialize, Serialize};
 
-use crate::imports::{RowError, rows, shown};
+use crate::imports::{RowRefusal, field_count, rows, shown, unreadable};
 use crate::org::{OrgCommand, OrgError, Organisation, User, UserRole};
 
 /// The fewest characters a password may have.
@@ -192,7 +192,7 @@ pub struct ListedUser {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ListRowError {
     pub list: usize,
-    pub error: RowError,
+    pub error: RowRefusal,
 }
 
 /// What importing users' lists would do: add the users who are new, update the users whose
@@ -254,15 +254,13 @@ pub fn plan_user_import(
                 Err(_) => {
                     errors.push(ListRowError {
                         list,
-                        error: RowError {
-                            row: 1,
-                            field: None,
-                            reason: format!(
-                                "the header must be {} or {}",
-                                USERS_HEADER.join(","),
-                                USERS_HEADER_ZH.join(",")
-                            ),
-                        },
+                        error: RowRefusal::new(
+                            1,
+                            None,
+                            Message::new(Msg::ListHeaderMustBeEither)
+                                .with("header", USERS_HEADER.join(","))
+                                .with("other", USERS_HEADER_ZH.join(",")),
+                        ),
                     });
                     continue;
                 }
@@ -276,25 +274,18 @@ pub fn plan_user_import(
                 .map_or(field.to_string(), |i| header[i].to_string())
         };
         for (row, record) in records {
-            let refuse = |field: Option<&str>, reason: String| ListRowError {
+            let refuse = |field: Option<&str>, reason: Message| ListRowError {
                 list,
-                error: RowError {
-                    row,
-                    field: field.map(column),
-                    reason,
-                },
+                error: RowRefusal::new(row, field.map(column).as_deref(), reason),
             };
             let record = match record {
                 Ok(record) if record.len() == USERS_HEADER.len() => record,
                 Ok(record) => {
-                    errors.push(refuse(
-                        None,
-                        format!("has {} fields, expected {}", record.len(), header.len()),
-                    ));
+                    errors.push(refuse(None, field_count(record.len(), header.len())));
                     continue;
                 }
                 Err(reason) => {
-                    errors.push(refuse(None, reason));
+                    errors.push(refuse(None, unreadable(reason)));
                     continue;
                 }
             };
@@ -302,12 +293,14 @@ pub fn plan_user_import(
             let Some(role) = role_named(&cell(2)) else {
                 errors.push(refuse(
                     Some("role"),
-                    format!(
-                        "{} is not a role: {} (or {})",
-                        shown(&cell(2)),
-                        UserRole::ALL.map(UserRole::as_str).join(", "),
-                        UserRole::ALL.map(role_name_zh).join(", ")
-                    ),
+                    Message::new(Msg::RowBadChoice)
+                        .with("value", shown(&cell(2)))
+                        .with(
+                            "choices",
+                            UserRole::ALL
+                                .map(|role| format!("{}/{}", role.as_str(), role_name_zh(role)))
+                                .join(", "),
+                        ),
                 ));
                 continue;
             };
@@ -318,14 +311,16 @@ pub fn plan_user_import(
                 node: cell(3),
             };
             if let Some((first_list, first_row)) = seen.get(&user.id) {
-                let place = if *first_list == list {
-                    format!("line {first_row}")
+                let twice = if *first_list == list {
+                    Message::new(Msg::RowListedTwice)
                 } else {
-                    format!("line {first_row} of list {}", first_list + 1)
+                    Message::new(Msg::RowListedTwiceInList).with("list", first_list + 1)
                 };
                 errors.push(refuse(
                     Some("id"),
-                    format!("{} is listed twice (first on {place})", shown(&user.id)),
+                    twice
+                        .with("value", shown(&user.id))
+                        .with("line", *first_row),
                 ));
                 continue;
             }
@@ -339,10 +334,7 @@ pub fn plan_user_import(
                 Some(_) if !org.is_active(&user.id) => {
                     errors.push(refuse(
                         Some("id"),
-                        format!(
-                            "{} was deactivated; an import does not bring a user back",
-                            shown(&user.id)
-                        ),
+                        Message::new(Msg::RowUserDeactivated).with("value", shown(&user.id)),
                     ));
                     continue;
                 }
@@ -363,15 +355,7 @@ pub fn plan_user_import(
                         plan.added.push(listed);
                     }
                 }
-                Err(error) => {
-                    let field = error.field();
-                    let message = error.to_string();
-                    let reason = message
-                        .strip_prefix(&format!("{field}: "))
-                        .unwrap_or(&message)
-                        .to_string();
-                    errors.push(refuse(Some(field), reason));
-                }
+                Err(error) => errors.push(refuse(Some(error.field()), error.message())),
             }
         }
     }

@@ -25,13 +25,19 @@ pub fn grade6_case_id(student_number: &str) -> String {
     .to_string()
 }
 
-/// A row refused, by its line number in the file (the header is line 1).
+/// A row refused, as an answer shows it: its line in the file (the header is line 1), the
+/// list it is in where an import reads several (`leavers_csv`), the column at fault where there
+/// is one, the catalogue's id of the reason (`code`, for programs) and the reason in the
+/// answer's language ([`RowRefusal::in_lang`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RowError {
     pub row: usize,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    pub code: String,
     pub reason: String,
 }
 
@@ -54,20 +60,34 @@ pub const ENROLMENTS_HEADER: [&str; 2] = ["student_number", "school"];
 /// starts on; a row the CSV reader cannot read comes back as the reason.
 pub(crate) type Rows = Vec<(usize, Result<csv::StringRecord, String>)>;
 
-pub(crate) fn rows(text: &str, header: &[&str]) -> Result<Rows, RowError> {
-    let (found, rows) = records(text).map_err(|reason| RowError {
-        row: 1,
-        field: None,
-        reason: format!("cannot read the header: {reason}"),
+pub(crate) fn rows(text: &str, header: &[&str]) -> Result<Rows, RowRefusal> {
+    let (found, rows) = records(text).map_err(|reason| {
+        RowRefusal::new(
+            1,
+            None,
+            Message::new(Msg::ListHeaderUnreadable).with("reason", reason),
+        )
     })?;
     if found != header {
-        return Err(RowError {
-            row: 1,
-            field: None,
-            reason: format!("the header must be {}", header.join(",")),
-        });
+        return Err(RowRefusal::new(
+            1,
+            None,
+            Message::new(Msg::ListHeaderMustBe).with("header", header.join(",")),
+        ));
     }
     Ok(rows)
+}
+
+/// Why a row with `count` cells is refused where `expected` are wanted.
+pub(crate) fn field_count(count: usize, expected: usize) -> Message {
+    Message::new(Msg::RowFieldCount)
+        .with("count", count)
+        .with("expected", expected)
+}
+
+/// Why a row the CSV reader cannot read is refused.
+pub(crate) fn unreadable(reason: String) -> Message {
+    Message::new(Msg::RowUnreadable).with("reason", reason)
 }
 
 /// The header (its cells trimmed) and the data rows of a CSV list, each row numbered by the
@@ -106,12 +126,13 @@ pub(crate) fn records(text: &str) -> Result<(Vec<String>, Rows), String> {
 }
 
 /// A row refused, in the catalogue's words: its line in the file (the header is line 1; a
-/// workbook's row), the column at fault where there is one, and why. The imports of a
-/// school's files (roll calls, a county's ledger) refuse rows so; [`RowRefusal::in_lang`]
-/// writes one as a [`RowError`] in a language.
+/// workbook's row), the list it is in where an import reads several, the column at fault
+/// where there is one, and why. Every import refuses rows so; [`RowRefusal::in_lang`] writes
+/// one as a [`RowError`] in a language.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RowRefusal {
     pub row: usize,
+    pub list: Option<String>,
     pub column: Option<String>,
     pub reason: Message,
 }
@@ -120,16 +141,25 @@ impl RowRefusal {
     pub fn new(row: usize, column: Option<&str>, reason: Message) -> Self {
         Self {
             row,
+            list: None,
             column: column.map(str::to_string),
             reason,
         }
+    }
+
+    /// The refusal, naming the list it is in (`leavers_csv`).
+    pub fn in_list(mut self, list: &str) -> Self {
+        self.list = Some(list.to_string());
+        self
     }
 
     /// The refusal written in `lang`.
     pub fn in_lang(&self, lang: Lang) -> RowError {
         RowError {
             row: self.row,
+            list: self.list.clone(),
             field: self.column.clone(),
+            code: self.reason.msg.id().to_string(),
             reason: self.reason.text(lang),
         }
     }
@@ -245,6 +275,18 @@ pub(crate) fn shown(value: &str) -> String {
     }
 }
 
+/// Why a gender cell is refused: it is neither male/男 nor female/女.
+pub(crate) fn bad_gender(value: &str) -> Message {
+    Message::new(Msg::RowBadChoice)
+        .with("value", shown(value))
+        .with("choices", "male/男, female/女")
+}
+
+/// Why a date cell is refused: it is not a day YYYY-MM-DD.
+pub(crate) fn bad_date(value: &str) -> Message {
+    Message::new(Msg::RowBadDate).with("value", shown(value))
+}
+
 /// A grade-6 leaver, read and checked.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Leaver {
@@ -253,35 +295,27 @@ pub struct Leaver {
 }
 
 /// Reads the leavers' list; every refused row is reported, the others kept.
-pub fn read_leavers(text: &str) -> (Vec<Leaver>, Vec<RowError>) {
+pub fn read_leavers(text: &str) -> (Vec<Leaver>, Vec<RowRefusal>) {
     let rows = match rows(text, &LEAVERS_HEADER) {
         Ok(rows) => rows,
         Err(e) => return (Vec::new(), vec![e]),
     };
     let mut leavers = Vec::new();
     let mut errors = Vec::new();
-    let mut seen = BTreeSet::new();
+    let mut seen = BTreeMap::new();
     for (row, record) in rows {
-        let refuse = |field: Option<&str>, reason: String| RowError {
-            row,
-            field: field.map(str::to_string),
-            reason,
-        };
+        let refuse = |field: Option<&str>, reason: Message| RowRefusal::new(row, field, reason);
         let record = match record {
             Ok(record) => record,
             Err(reason) => {
-                errors.push(refuse(None, reason));
+                errors.push(refuse(None, unreadable(reason)));
                 continue;
             }
         };
         if record.len() != LEAVERS_HEADER.len() {
             errors.push(refuse(
                 None,
-                format!(
-                    "has {} fields, expected {}",
-                    record.len(),
-                    LEAVERS_HEADER.len()
-                ),
+                field_count(record.len(), LEAVERS_HEADER.len()),
             ));
             continue;
         }
@@ -290,18 +324,12 @@ pub fn read_leavers(text: &str) -> (Vec<Leaver>, Vec<RowError>) {
             "male" | "男" => Gender::Male,
             "female" | "女" => Gender::Female,
             other => {
-                errors.push(refuse(
-                    Some("gender"),
-                    format!("{} is not male/男 or female/女", shown(other)),
-                ));
+                errors.push(refuse(Some("gender"), bad_gender(other)));
                 continue;
             }
         };
         let Ok(birth_date) = NaiveDate::parse_from_str(&field(3), "%Y-%m-%d") else {
-            errors.push(refuse(
-                Some("birth_date"),
-                format!("{} is not a date YYYY-MM-DD", shown(&field(3))),
-            ));
+            errors.push(refuse(Some("birth_date"), bad_date(&field(3))));
             continue;
         };
         let student = StudentProfile {
@@ -321,20 +349,23 @@ pub fn read_leavers(text: &str) -> (Vec<Leaver>, Vec<RowError>) {
             focus_groups: BTreeSet::new(),
             id_number: None,
         };
-        if !seen.insert(student.student_number.clone()) {
+        if let Some(first) = seen.get(&student.student_number) {
             errors.push(refuse(
                 Some("student_number"),
-                format!("{} is listed twice", shown(&student.student_number)),
+                Message::new(Msg::RowListedTwice)
+                    .with("value", shown(&student.student_number))
+                    .with("line", *first),
             ));
             continue;
         }
+        seen.insert(student.student_number.clone(), row);
         leavers.push(Leaver { row, student });
     }
     (leavers, errors)
 }
 
 /// Reads the enrolments' list: student number → (row, junior middle school).
-pub fn read_enrolments(text: &str) -> (BTreeMap<String, (usize, String)>, Vec<RowError>) {
+pub fn read_enrolments(text: &str) -> (BTreeMap<String, (usize, String)>, Vec<RowRefusal>) {
     let rows = match rows(text, &ENROLMENTS_HEADER) {
         Ok(rows) => rows,
         Err(e) => return (BTreeMap::new(), vec![e]),
@@ -342,25 +373,18 @@ pub fn read_enrolments(text: &str) -> (BTreeMap<String, (usize, String)>, Vec<Ro
     let mut enrolled = BTreeMap::new();
     let mut errors = Vec::new();
     for (row, record) in rows {
-        let refuse = |field: Option<&str>, reason: String| RowError {
-            row,
-            field: field.map(str::to_string),
-            reason,
-        };
+        let refuse = |field: Option<&str>, reason: Message| RowRefusal::new(row, field, reason);
         let record = match record {
             Ok(record) => record,
             Err(reason) => {
-                errors.push(refuse(None, reason));
+                errors.push(refuse(None, unreadable(reason)));
                 continue;
             }
         };
         let number = record.get(0).unwrap_or_default().trim().to_string();
         let school = record.get(1).unwrap_or_default().trim().to_string();
         if record.len() != 2 || number.is_empty() || school.is_empty() {
-            errors.push(refuse(
-                None,
-                "expected a student number and a school".into(),
-            ));
+            errors.push(refuse(None, Message::new(Msg::RowNeedsNumberAndSchool)));
             continue;
         }
         enrolled.insert(number, (row, school));
@@ -382,8 +406,8 @@ pub struct PlannedCase {
 pub struct Grade6Plan {
     pub to_open: Vec<PlannedCase>,
     pub enrolled: usize,
-    pub leaver_errors: Vec<RowError>,
-    pub enrolment_errors: Vec<RowError>,
+    pub leaver_errors: Vec<RowRefusal>,
+    pub enrolment_errors: Vec<RowRefusal>,
 }
 
 /// Plans the grade-6 watch as of `on` (the day the junior middle schools' term started).
@@ -421,11 +445,7 @@ pub fn plan_grade6_watch(
                 row: leaver.row,
                 opening,
             }),
-            Err(e) => leaver_errors.push(RowError {
-                row: leaver.row,
-                field: e.field().map(str::to_string),
-                reason: e.to_string(),
-            }),
+            Err(e) => leaver_errors.push(RowRefusal::new(leaver.row, e.field(), e.message())),
         }
     }
     leaver_errors.sort_by_key(|e| e.row);

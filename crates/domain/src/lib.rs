@@ -65,8 +65,8 @@ pub use registry::{
 };
 pub use review::{
     CONTRIBUTION_RULES_VERSION, CalendarChange, CaseContribution, CaseRecord, EpisodeContribution,
-    FactFinding, Finding, FindingKind, FindingLabel, OpenSpan, Review, ReviewPass, ReviewScope,
-    ReviewSettings, SchoolAttestation, SchoolSummary, StepContribution, Tally, child_key, review,
+    FactFinding, Finding, FindingKind, OpenSpan, Review, ReviewPass, ReviewScope, ReviewSettings,
+    SchoolAttestation, SchoolSummary, StepContribution, Tally, child_key, review,
     review_attestation, review_calendar_changes,
 };
 pub use roll_call::{NamedAbsence, RollCall, RollCallCommand, RollCallEvent, SchoolRollCalls};

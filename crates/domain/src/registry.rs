@@ -20,12 +20,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Datelike, NaiveDate};
+use notoneless_i18n::{Message, Msg};
 use serde::{Deserialize, Serialize};
 
 use crate::case::StudentCase;
 use crate::command::CaseAction;
 use crate::event::{CaseOpening, RegistryClearance, RegistryFinding};
-use crate::imports::{RowError, rows, shown};
+use crate::imports::{RowRefusal, bad_date, bad_gender, field_count, rows, shown, unreadable};
 use crate::values::{self, Gender, Guardian, RegistryIssue, StudentProfile};
 
 /// The header of the household register's list (户籍). `status` is `normal`/`正常` or
@@ -206,29 +207,32 @@ fn date(value: &str) -> Option<NaiveDate> {
 fn fields(
     record: Result<csv::StringRecord, String>,
     width: usize,
-) -> Result<Vec<String>, (Option<&'static str>, String)> {
-    let record = record.map_err(|reason| (None, reason))?;
+) -> Result<Vec<String>, (Option<&'static str>, Message)> {
+    let record = record.map_err(|reason| (None, unreadable(reason)))?;
     if record.len() != width {
-        return Err((
-            None,
-            format!("has {} fields, expected {width}", record.len()),
-        ));
+        return Err((None, field_count(record.len(), width)));
     }
     Ok(record.iter().map(|f| f.trim().to_string()).collect())
 }
 
-fn refuse(row: usize, field: Option<&str>, reason: String) -> RowError {
-    RowError {
-        row,
-        field: field.map(str::to_string),
-        reason,
-    }
+fn refuse(row: usize, field: Option<&str>, reason: Message) -> RowRefusal {
+    RowRefusal::new(row, field, reason)
+}
+
+/// Why a cell that must name a school of the county is refused.
+fn not_a_school(value: &str) -> Message {
+    Message::new(Msg::RowNotACountySchool).with("value", shown(value))
+}
+
+/// Why a blank cell is refused.
+fn blank() -> Message {
+    Message::new(Msg::Blank)
 }
 
 /// The guardian of a row, checked as a case opening would check it.
-fn guardian(name: &str, relation: &str, phone: &str) -> Result<Guardian, (&'static str, String)> {
+fn guardian(name: &str, relation: &str, phone: &str) -> Result<Guardian, (&'static str, Message)> {
     let check = |field: &'static str, r: Result<(), crate::error::CaseError>| {
-        r.map_err(|e| (field, e.to_string()))
+        r.map_err(|e| (field, e.message()))
     };
     check("guardian", values::required("guardian", name))?;
     check(
@@ -265,7 +269,7 @@ pub fn read_register(
     text: &str,
     on: NaiveDate,
     schools: &BTreeSet<String>,
-) -> (Vec<RegisterChild>, Vec<RowError>, BTreeSet<String>) {
+) -> (Vec<RegisterChild>, Vec<RowRefusal>, BTreeSet<String>) {
     let rows = match rows(text, &REGISTER_HEADER) {
         Ok(rows) => rows,
         Err(e) => return (Vec::new(), vec![e], BTreeSet::new()),
@@ -288,7 +292,9 @@ pub fn read_register(
                     errors.push(refuse(
                         row,
                         Some("id_number"),
-                        format!("the same ID number is on line {first}"),
+                        Message::new(Msg::RowListedTwice)
+                            .with("value", shown(&child.id_number))
+                            .with("line", *first),
                     ));
                     continue;
                 }
@@ -310,45 +316,37 @@ fn read_register_row(
     f: &[String],
     on: NaiveDate,
     schools: &BTreeSet<String>,
-) -> Result<RegisterChild, (&'static str, String)> {
+) -> Result<RegisterChild, (&'static str, Message)> {
     let id_number = f[0].to_uppercase();
-    let id = parse_id_number(&id_number).map_err(|r| ("id_number", r.to_string()))?;
+    let id = parse_id_number(&id_number)
+        .map_err(|_| ("id_number", Message::new(Msg::RowBadIdNumber)))?;
     if f[1].is_empty() {
-        return Err(("name", "must not be blank".into()));
+        return Err(("name", blank()));
     }
-    let gender = gender(&f[2]).ok_or((
-        "gender",
-        format!("{} is not male/男 or female/女", shown(&f[2])),
-    ))?;
-    let birth_date = date(&f[3]).ok_or((
-        "birth_date",
-        format!("{} is not a date YYYY-MM-DD", shown(&f[3])),
-    ))?;
+    let gender = gender(&f[2]).ok_or_else(|| ("gender", bad_gender(&f[2])))?;
+    let birth_date = date(&f[3]).ok_or_else(|| ("birth_date", bad_date(&f[3])))?;
     if gender != id.gender {
-        return Err(("gender", "disagrees with the ID number".into()));
+        return Err(("gender", Message::new(Msg::RowDisagreesWithIdNumber)));
     }
     if birth_date != id.birth_date {
-        return Err(("birth_date", "disagrees with the ID number".into()));
+        return Err(("birth_date", Message::new(Msg::RowDisagreesWithIdNumber)));
     }
     let age = on.years_since(birth_date).unwrap_or(0);
     if !SCHOOL_AGE.contains(&age) {
         return Err((
             "birth_date",
-            format!(
-                "the child is {age} on {on}, not of compulsory school age ({}–{})",
-                SCHOOL_AGE.start(),
-                SCHOOL_AGE.end()
-            ),
+            Message::new(Msg::RowNotSchoolAge)
+                .with("age", age)
+                .with("on", on)
+                .with("youngest", *SCHOOL_AGE.start())
+                .with("oldest", *SCHOOL_AGE.end()),
         ));
     }
     if f[4].is_empty() {
-        return Err(("township", "must not be blank".into()));
+        return Err(("township", blank()));
     }
     if !schools.contains(&f[5]) {
-        return Err((
-            "catchment_school",
-            format!("{} is not a school of the county", shown(&f[5])),
-        ));
+        return Err(("catchment_school", not_a_school(&f[5])));
     }
     let guardian = guardian(&f[6], &f[7], &f[8])?;
     let cancelled = match f[9].as_str() {
@@ -357,7 +355,9 @@ fn read_register_row(
         other => {
             return Err((
                 "status",
-                format!("{} is not normal/正常 or cancelled/注销", shown(other)),
+                Message::new(Msg::RowBadChoice)
+                    .with("value", shown(other))
+                    .with("choices", "normal/正常, cancelled/注销"),
             ));
         }
     };
@@ -378,7 +378,7 @@ fn read_register_row(
 pub fn read_roll(
     text: &str,
     schools: &BTreeSet<String>,
-) -> (Vec<RollEntry>, Vec<RowError>, BTreeSet<String>) {
+) -> (Vec<RollEntry>, Vec<RowRefusal>, BTreeSet<String>) {
     let rows = match rows(text, &ROLL_HEADER) {
         Ok(rows) => rows,
         Err(e) => return (Vec::new(), vec![e], BTreeSet::new()),
@@ -401,7 +401,9 @@ pub fn read_roll(
                     errors.push(refuse(
                         row,
                         Some("student_number"),
-                        format!("the same student number is on line {first}"),
+                        Message::new(Msg::RowListedTwice)
+                            .with("value", shown(&entry.student_number))
+                            .with("line", *first),
                     ));
                     continue;
                 }
@@ -421,9 +423,8 @@ fn read_roll_row(
     row: usize,
     f: &[String],
     schools: &BTreeSet<String>,
-) -> Result<RollEntry, (&'static str, String)> {
-    values::student_number("student_number", &f[0])
-        .map_err(|e| ("student_number", e.to_string()))?;
+) -> Result<RollEntry, (&'static str, Message)> {
+    values::student_number("student_number", &f[0]).map_err(|e| ("student_number", e.message()))?;
     let id_number = f[1].to_uppercase();
     let id_problem = if id_number.is_empty() {
         Some("the roll has no ID number")
@@ -431,32 +432,25 @@ fn read_roll_row(
         parse_id_number(&id_number).err()
     };
     if f[2].is_empty() {
-        return Err(("name", "must not be blank".into()));
+        return Err(("name", blank()));
     }
-    let gender = gender(&f[3]).ok_or((
-        "gender",
-        format!("{} is not male/男 or female/女", shown(&f[3])),
-    ))?;
-    let birth_date = date(&f[4]).ok_or((
-        "birth_date",
-        format!("{} is not a date YYYY-MM-DD", shown(&f[4])),
-    ))?;
+    let gender = gender(&f[3]).ok_or_else(|| ("gender", bad_gender(&f[3])))?;
+    let birth_date = date(&f[4]).ok_or_else(|| ("birth_date", bad_date(&f[4])))?;
     if !schools.contains(&f[5]) {
-        return Err((
-            "school",
-            format!("{} is not a school of the county", shown(&f[5])),
-        ));
+        return Err(("school", not_a_school(&f[5])));
     }
     let grade = f[6]
         .parse::<u8>()
         .ok()
         .filter(|g| (1..=9).contains(g))
-        .ok_or((
-            "grade",
-            format!("{} is not a grade from 1 to 9", shown(&f[6])),
-        ))?;
+        .ok_or_else(|| {
+            (
+                "grade",
+                Message::new(Msg::RowBadGrade).with("value", shown(&f[6])),
+            )
+        })?;
     if f[7].is_empty() {
-        return Err(("class", "must not be blank".into()));
+        return Err(("class", blank()));
     }
     let attending = match f[8].as_str() {
         "yes" | "是" => true,
@@ -464,7 +458,9 @@ fn read_roll_row(
         other => {
             return Err((
                 "attending",
-                format!("{} is not yes/是 or no/否", shown(other)),
+                Message::new(Msg::RowBadChoice)
+                    .with("value", shown(other))
+                    .with("choices", "yes/是, no/否"),
             ));
         }
     };
@@ -513,9 +509,11 @@ pub struct CrossCheck {
     pub children: Vec<ChildFindings>,
     /// identity → the school that answers for the child (as [`ChildFindings::profile`] says)
     pub examined: BTreeMap<String, String>,
+    /// The lines of the register and of the roll that show each child examined, by identity.
+    pub lines: BTreeMap<String, (Vec<usize>, Vec<usize>)>,
     pub unsettled: BTreeSet<String>,
-    pub register_errors: Vec<RowError>,
-    pub roll_errors: Vec<RowError>,
+    pub register_errors: Vec<RowRefusal>,
+    pub roll_errors: Vec<RowRefusal>,
 }
 
 /// The grade a child of this age would be in, for a child on no roll: six on the first of
@@ -567,6 +565,13 @@ pub fn cross_check(
         if let Some(school) = answering_school(registered, entries) {
             out.examined.insert(identity.clone(), school);
         }
+        out.lines.insert(
+            identity.clone(),
+            (
+                registered.map(|c| vec![c.row]).unwrap_or_default(),
+                entries.iter().map(|e| e.row).collect(),
+            ),
+        );
         if let Some(child) = examine(&identity, registered, entries, on) {
             out.children.push(child);
         }

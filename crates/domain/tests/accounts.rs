@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use cqrs_es::test::TestFramework;
 use notoneless_domain::*;
-use notoneless_i18n::Msg;
+use notoneless_i18n::{Lang, Msg};
 
 fn node(id: &str, kind: NodeKind, parent: Option<&str>) -> Node {
     Node {
@@ -207,16 +207,21 @@ fn a_users_list_adds_the_new_updates_the_changed_and_leaves_the_rest() {
     let zh = "用户名,姓名,角色,单位\nzhou,周督学,督学,kazuo\nwang,wang,head_teacher,gyz-middle\n";
     let plan = plan_user_import(&org, &[CSV_EN, zh]).unwrap_err();
     // wang is in both lists.
+    assert_eq!(plan.len(), 1);
+    assert_eq!(plan[0].list, 1);
     assert_eq!(
-        plan,
-        vec![ListRowError {
-            list: 1,
-            error: RowError {
-                row: 3,
-                field: Some("用户名".into()),
-                reason: "\"wang\" is listed twice (first on line 2 of list 1)".into()
-            }
-        }]
+        plan[0].error.in_lang(Lang::En),
+        RowError {
+            row: 3,
+            list: None,
+            field: Some("用户名".into()),
+            code: "row-listed-twice-in-list".into(),
+            reason: "\"wang\" is listed twice (first on line 2 of list 1)".into()
+        }
+    );
+    assert_eq!(
+        plan[0].error.reason.text(Lang::Zh),
+        "\"wang\" 重复出现（首次在第1个名单第2行）"
     );
     let zh = "用户名,姓名,角色,单位\nzhou,周督学,督学,kazuo\n";
     let plan = plan_user_import(&org, &[CSV_EN, zh]).unwrap();
@@ -272,15 +277,10 @@ fn every_bad_row_of_a_users_list_is_named_by_its_line_and_column_and_nothing_is_
         wu,,班主任,nowhere\n\
         short,row\n";
     let errors = plan_user_import(&org, &[list]).unwrap_err();
-    let found: Vec<(usize, Option<&str>, &str)> = errors
+    let rendered: Vec<RowError> = errors.iter().map(|e| e.error.in_lang(Lang::En)).collect();
+    let found: Vec<(usize, Option<&str>, &str)> = rendered
         .iter()
-        .map(|e| {
-            (
-                e.error.row,
-                e.error.field.as_deref(),
-                e.error.reason.as_str(),
-            )
-        })
+        .map(|e| (e.row, e.field.as_deref(), e.reason.as_str()))
         .collect();
     assert_eq!(
         found,
@@ -293,7 +293,7 @@ fn every_bad_row_of_a_users_list_is_named_by_its_line_and_column_and_nothing_is_
             (
                 5,
                 Some("角色"),
-                "\"janitor\" is not a role: head_teacher, school_leader, principal, township_officer, bureau_officer, inspector, admin (or 班主任, 学校分管负责人, 校长, 乡镇干部, 教育局干部, 督学, 管理员)"
+                "\"janitor\" is not one of: head_teacher/班主任, school_leader/学校分管负责人, principal/校长, township_officer/乡镇干部, bureau_officer/教育局干部, inspector/督学, admin/管理员"
             ),
             (
                 6,
@@ -312,7 +312,7 @@ fn every_bad_row_of_a_users_list_is_named_by_its_line_and_column_and_nothing_is_
     let header = plan_user_import(&org, &["user,name\nx,y\n"]).unwrap_err();
     assert_eq!(header[0].error.row, 1);
     assert_eq!(
-        header[0].error.reason,
+        header[0].error.reason.text(Lang::En),
         "the header must be id,name,role,node or 用户名,姓名,角色,单位"
     );
 }

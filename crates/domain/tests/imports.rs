@@ -2,6 +2,7 @@
 
 use notoneless_domain::fixtures::d;
 use notoneless_domain::*;
+use notoneless_i18n::Lang;
 
 const HEADER: &str =
     "student_number,name,gender,birth_date,school,class,guardian,guardian_relation,guardian_phone";
@@ -60,7 +61,7 @@ fn every_bad_row_is_refused_with_its_line_and_reason_and_the_good_rows_are_kept(
     let refused: Vec<(usize, Option<&str>)> = plan
         .leaver_errors
         .iter()
-        .map(|e| (e.row, e.field.as_deref()))
+        .map(|e| (e.row, e.column.as_deref()))
         .collect();
     assert_eq!(
         refused,
@@ -83,6 +84,7 @@ fn a_list_with_the_wrong_header_is_refused_whole_at_line_one() {
     assert!(
         errors[0]
             .reason
+            .text(Lang::En)
             .starts_with("the header must be student_number,name")
     );
 }
@@ -109,8 +111,10 @@ fn a_refused_row_after_a_cell_broken_over_lines_or_a_blank_line_is_named_by_its_
     // Then the first row is read, and the refusal names line 6, where the row is
     assert_eq!(leavers.len(), 1);
     assert_eq!(leavers[0].row, 2);
-    let refused: Vec<(usize, Option<&str>)> =
-        errors.iter().map(|e| (e.row, e.field.as_deref())).collect();
+    let refused: Vec<(usize, Option<&str>)> = errors
+        .iter()
+        .map(|e| (e.row, e.column.as_deref()))
+        .collect();
     assert_eq!(refused, vec![(6, Some("gender"))]);
 }
 
@@ -124,9 +128,9 @@ fn a_refusal_shows_at_most_the_first_forty_characters_of_a_cell() {
     // When the list is read
     let (_, errors) = read_leavers(&leavers(&[&row]));
     // Then the refusal names the field and shows the cell's start and its length only
-    assert_eq!(errors[0].field.as_deref(), Some("birth_date"));
+    assert_eq!(errors[0].column.as_deref(), Some("birth_date"));
     assert_eq!(
-        errors[0].reason,
+        errors[0].reason.text(Lang::En),
         format!(
             "{:?}… (1000000 characters) is not a date YYYY-MM-DD",
             "9".repeat(40)

@@ -193,7 +193,7 @@ fn a_refused_register_row_is_reported_with_its_line_and_field_and_leaves_the_chi
     assert_eq!(result.register_errors.len(), 1);
     assert_eq!(result.register_errors[0].row, 2);
     assert_eq!(
-        result.register_errors[0].field.as_deref(),
+        result.register_errors[0].column.as_deref(),
         Some("birth_date")
     );
     assert!(result.children.is_empty());
@@ -211,6 +211,7 @@ fn a_child_older_than_school_age_is_refused() {
     assert!(
         result.register_errors[0]
             .reason
+            .text(notoneless_i18n::Lang::En)
             .contains("not of compulsory school age")
     );
 }
@@ -222,7 +223,7 @@ fn a_roll_row_at_an_unknown_school_is_refused_and_its_child_left_out() {
         &roll_line("S001", &boy(), "王小明", "nowhere", "是"),
     );
     assert_eq!(result.roll_errors.len(), 1);
-    assert_eq!(result.roll_errors[0].field.as_deref(), Some("school"));
+    assert_eq!(result.roll_errors[0].column.as_deref(), Some("school"));
     // Not "not on roll": his roll row was refused, so nothing is said about him.
     assert!(result.children.is_empty());
 }

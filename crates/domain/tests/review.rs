@@ -788,15 +788,20 @@ fn every_kind_of_finding_has_its_own_label_in_each_language() {
         FindingKind::DuplicateCase,
     ];
     // When each is labelled
-    let labels: Vec<FindingLabel> = kinds.iter().map(|k| k.label()).collect();
+    let labels: Vec<Msg> = kinds.iter().map(|k| k.label()).collect();
     // Then no two kinds share a label in either language, and none is blank
-    let chinese: std::collections::BTreeSet<&str> = labels.iter().map(|l| l.zh).collect();
-    let english: std::collections::BTreeSet<&str> = labels.iter().map(|l| l.en).collect();
+    let chinese: std::collections::BTreeSet<String> =
+        labels.iter().map(|l| l.text(Lang::Zh)).collect();
+    let english: std::collections::BTreeSet<String> =
+        labels.iter().map(|l| l.text(Lang::En)).collect();
     assert_eq!((chinese.len(), english.len()), (kinds.len(), kinds.len()));
-    assert!(labels.iter().all(|l| !l.zh.is_empty() && !l.en.is_empty()));
+    assert!(chinese.iter().chain(&english).all(|l| !l.is_empty()));
     assert_eq!(
-        FindingKind::LateEntry.label(),
-        FindingLabel::new("事后补录", "Late entry")
+        (
+            FindingKind::LateEntry.label().text(Lang::Zh),
+            FindingKind::LateEntry.label().text(Lang::En)
+        ),
+        ("事后补录".to_string(), "Late entry".to_string())
     );
 }
 
@@ -837,7 +842,10 @@ fn a_second_case_file_open_for_the_same_child_is_a_duplicate_case_finding() {
         ("case-2", d("2023-11-08"), &vec![1])
     );
     assert!(duplicates[0].detail.text(Lang::En).contains("case-1"));
-    assert_eq!(FindingKind::DuplicateCase.label().zh, "重复立案");
+    assert_eq!(
+        FindingKind::DuplicateCase.label().text(Lang::Zh),
+        "重复立案"
+    );
 }
 
 #[test]

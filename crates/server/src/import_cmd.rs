@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use chrono::NaiveDate;
 use notoneless_domain::{ListScope, NodeKind, RowError, RowRefusal};
 use notoneless_i18n::{Lang, Message, Msg};
@@ -24,12 +24,15 @@ use crate::store_cmd::open_with_org;
 pub enum ImportCommand {
     /// The grade-6 watch: open a case at the primary school a leaver left for every grade-6
     /// leaver enrolled at no junior middle school. Importing the same lists again opens
-    /// nothing new. Exits with status 1 if any row was refused.
+    /// nothing new. A refused row of either list refuses the import and nothing is written;
+    /// a leaver whose case the record refuses is reported. Exits with status 1 if any row was
+    /// refused.
     Grade6Watch(Grade6WatchArgs),
     /// The registry cross-check (学籍/户籍比对): compare the household register's school-age
     /// children with the school rolls, record every finding on the child's case, clear every
-    /// open finding no longer found. Importing the same lists again records nothing. Exits
-    /// with status 1 if any row was refused.
+    /// open finding no longer found. Importing the same lists again records nothing. A refused
+    /// row of either list refuses the import and nothing is written; a child whose case
+    /// refuses what was found is reported. Exits with status 1 if any row was refused.
     Registry(RegistryArgs),
     /// A school's roll calls from its file: one row per class and day
     /// (date,class,enrolled,present,absent) or one per absent child
@@ -143,13 +146,29 @@ pub struct ListArgs {
 }
 
 /// Reads a list file into CSV text whose lines are the file's (`notoneless_store::list_file`),
-/// or an error naming the option (`what`, "--leavers"), the file and, where it can, the line at
-/// fault. A file that cannot be read is refused here, whole, before anything is written.
-pub fn read_list_file(path: &Path, what: &str, encoding: Encoding) -> Result<String> {
-    let bytes =
-        std::fs::read(path).with_context(|| format!("{what}: cannot read {}", path.display()))?;
-    let list = read_list(&bytes, encoding)
-        .map_err(|error| anyhow::anyhow!("{what}: {} {error}", path.display()))?;
+/// or an error in `lang` naming the option (`what`, "--leavers"), the file and, where it can,
+/// the line at fault. A file that cannot be read is refused here, whole, before anything is
+/// written.
+pub fn read_list_file(path: &Path, what: &str, encoding: Encoding, lang: Lang) -> Result<String> {
+    let display = || path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|error| {
+        anyhow::Error::new(error).context(
+            Message::new(Msg::CliCannotRead)
+                .with("what", what.to_string())
+                .with("path", display())
+                .text(lang),
+        )
+    })?;
+    let list = read_list(&bytes, encoding).map_err(|error| {
+        anyhow::anyhow!(
+            "{}",
+            Message::new(Msg::CliFileRefused)
+                .with("what", what.to_string())
+                .with("path", display())
+                .with("reason", error.message())
+                .text(lang)
+        )
+    })?;
     if list.read_as != ReadAs::Utf8 {
         tracing::info!(file = %path.display(), read_as = %list.read_as, "a list read");
     }
@@ -165,17 +184,31 @@ pub async fn import(command: ImportCommand) -> Result<ExitCode> {
     }
 }
 
-/// Every refused row of a file, by line and column, in `lang`; status 1.
-fn refused(file: &Path, rows: &[RowRefusal], lang: Lang) -> ExitCode {
-    println!("rejected: {} row(s); nothing was written", rows.len());
+/// Every refused row of the files, by file, line and column, in `lang`; status 1. `files`
+/// are the import's files by the name of their list (`leavers_csv`); a row names the first
+/// unless it names the list of another.
+fn refused(files: &[(&str, &Path)], rows: &[RowRefusal], lang: Lang) -> ExitCode {
+    print!(
+        "{}",
+        line(
+            lang,
+            false,
+            Message::new(Msg::CliImportRefusedAll).with("count", rows.len())
+        )
+    );
     for row in rows {
+        let file = files
+            .iter()
+            .find(|(list, _)| row.list.as_deref() == Some(*list))
+            .or(files.first())
+            .map_or(Path::new(""), |(_, path)| *path);
         print!("{}", rejection(file, &row.in_lang(lang), lang));
     }
     ExitCode::FAILURE
 }
 
 async fn roll_calls(args: RollCallsArgs) -> Result<ExitCode> {
-    let text = read_list_file(&args.file, "FILE", args.list.encoding)?;
+    let text = read_list_file(&args.file, "FILE", args.list.encoding, args.lang)?;
     let store = open_with_org(&args.store).await?;
     let known = store
         .org
@@ -184,84 +217,128 @@ async fn roll_calls(args: RollCallsArgs) -> Result<ExitCode> {
         .nodes
         .get(&args.school)
         .is_some_and(|n| n.kind == NodeKind::School);
+    let lang = args.lang;
     if !known {
-        anyhow::bail!("--school: {:?} is not a school", args.school);
+        anyhow::bail!(
+            "{}",
+            Message::new(Msg::CliRollCallsNotASchool)
+                .with("school", format!("{:?}", args.school))
+                .text(lang)
+        );
     }
     match import_roll_call_file(&store, &args.school, &text, &cli_context()).await? {
-        Err(rows) => Ok(refused(&args.file, &rows, args.lang)),
+        Err(rows) => Ok(refused(&[("file", &args.file)], &rows, lang)),
         Ok(report) => {
-            println!(
-                "recorded {} roll call(s) at {}",
-                report.recorded.len(),
-                report.school
+            let mut out = line(
+                lang,
+                false,
+                Message::new(Msg::CliRollCallsRecorded)
+                    .with("count", report.recorded.len())
+                    .with("school", report.school.as_str()),
             );
             for row in &report.recorded {
-                println!("  {} {}: line(s) {:?}", row.on, row.class, row.rows);
+                let lines: Vec<String> = row.rows.iter().map(usize::to_string).collect();
+                out.push_str(&line(
+                    lang,
+                    true,
+                    Message::new(Msg::CliRollCallsLine)
+                        .with("day", row.on)
+                        .with("class", row.class.as_str())
+                        .with("lines", lines.join(lang.separator())),
+                ));
             }
-            println!(
-                "unchanged (already on record): {} roll call(s)",
-                report.unchanged.len()
-            );
+            out.push_str(&line(
+                lang,
+                false,
+                Message::new(Msg::CliRollCallsUnchanged).with("count", report.unchanged.len()),
+            ));
+            print!("{out}");
             Ok(ExitCode::SUCCESS)
         }
     }
 }
 
 async fn ledger(args: LedgerArgs) -> Result<ExitCode> {
-    let text = read_list_file(&args.file, "FILE", args.list.encoding)?;
+    let text = read_list_file(&args.file, "FILE", args.list.encoding, args.lang)?;
     let store = open_with_org(&args.store).await?;
     let today = store.rules.get().calendar.local_date(store.clock.now());
+    let lang = args.lang;
     if args.ledger_date > today {
         anyhow::bail!(
-            "--ledger-date: {} is after today ({today}); a ledger is imported as of a day past",
-            args.ledger_date
+            "{}",
+            Message::new(Msg::CliLedgerDateAfterToday)
+                .with("date", args.ledger_date)
+                .with("today", today)
+                .text(lang)
         );
     }
     // The command line acts for the county: it may keep cases at any school.
     match import_ledger(&store, &text, args.ledger_date, |_| true, &cli_context()).await? {
-        Err(rows) => Ok(refused(&args.file, &rows, args.lang)),
+        Err(rows) => Ok(refused(&[("file", &args.file)], &rows, lang)),
         Ok(report) => {
-            println!(
-                "ledger of {}: {} case(s) opened, {} fact(s) recorded by {}",
-                report.ledger_date, report.cases_opened, report.facts_recorded, report.recorded_by
+            let mut out = line(
+                lang,
+                false,
+                Message::new(Msg::CliLedgerSummary)
+                    .with("date", report.ledger_date)
+                    .with("opened", report.cases_opened)
+                    .with("facts", report.facts_recorded)
+                    .with("by", report.recorded_by.as_str()),
             );
             for case in &report.cases {
-                println!(
-                    "  case {} at {}: {} recorded, {} already on record",
-                    case.case_id, case.school, case.recorded, case.unchanged
-                );
+                out.push_str(&line(
+                    lang,
+                    true,
+                    Message::new(Msg::CliLedgerCase)
+                        .with("case", case.case_id.as_str())
+                        .with("school", case.school.as_str())
+                        .with("recorded", case.recorded)
+                        .with("unchanged", case.unchanged),
+                ));
             }
-            print!("{}", already_has_case(&report.already_has_case, args.lang));
+            out.push_str(&already_has_case(&report.already_has_case, lang));
+            print!("{out}");
             Ok(ExitCode::SUCCESS)
         }
     }
 }
 
 async fn grade6_watch(args: Grade6WatchArgs) -> Result<ExitCode> {
-    let leavers = read_list_file(&args.leavers, "--leavers", args.list.encoding)?;
-    let enrolments = read_list_file(&args.enrolments, "--enrolments", args.list.encoding)?;
+    let leavers = read_list_file(&args.leavers, "--leavers", args.list.encoding, args.lang)?;
+    let enrolments = read_list_file(
+        &args.enrolments,
+        "--enrolments",
+        args.list.encoding,
+        args.lang,
+    )?;
     let store = open_with_org(&args.store).await?;
     // The command line acts for the county: it may open a case at any school.
-    let report = import_grade6_watch(
+    let report = match import_grade6_watch(
         &store,
         &leavers,
         &enrolments,
         args.on,
         |_| true,
+        args.lang,
         &cli_context(),
     )
-    .await?;
-    print!(
-        "{}",
-        describe(&report, &args.leavers, &args.enrolments, args.lang)
-    );
-    Ok(
-        if report.rejected_leavers.is_empty() && report.rejected_enrolments.is_empty() {
-            ExitCode::SUCCESS
-        } else {
-            ExitCode::FAILURE
-        },
-    )
+    .await?
+    {
+        Ok(report) => report,
+        Err(rows) => {
+            let files = [
+                ("leavers_csv", args.leavers.as_path()),
+                ("enrolments_csv", args.enrolments.as_path()),
+            ];
+            return Ok(refused(&files, &rows, args.lang));
+        }
+    };
+    print!("{}", describe(&report, &args.leavers, args.lang));
+    Ok(if report.rejected_leavers.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 /// The registry answer school by school, as a table: one row a school of the scope, then
@@ -351,7 +428,7 @@ fn text_table(cells: &[Vec<String>], numbers_from: usize) -> String {
 }
 
 /// One line of the answer, indented or not, in `lang`.
-fn line(lang: Lang, indent: bool, message: Message) -> String {
+pub(crate) fn line(lang: Lang, indent: bool, message: Message) -> String {
     format!("{}{}\n", if indent { "  " } else { "" }, message.text(lang))
 }
 
@@ -372,8 +449,7 @@ fn already_has_case(held: &[AlreadyHasCase], lang: Lang) -> String {
     out
 }
 
-/// A refused row, by its file, line and column, in `lang`. (The reason is the row check's own
-/// text, so far in English.)
+/// A refused row, by its file, line and column, in `lang` (the reason already written in it).
 pub fn rejection(file: &Path, error: &RowError, lang: Lang) -> String {
     let message = match &error.field {
         Some(field) => Message::new(Msg::CliImportRejectedRowField).with("field", field.as_str()),
@@ -387,7 +463,7 @@ pub fn rejection(file: &Path, error: &RowError, lang: Lang) -> String {
 
 /// The report as the operator reads it: what was opened, what was there already, what was
 /// refused and why, by line.
-fn describe(report: &ImportReport, leavers: &Path, enrolments: &Path, lang: Lang) -> String {
+fn describe(report: &ImportReport, leavers: &Path, lang: Lang) -> String {
     let mut out = line(
         lang,
         false,
@@ -420,27 +496,33 @@ fn describe(report: &ImportReport, leavers: &Path, enrolments: &Path, lang: Lang
         Message::new(Msg::CliImportEnrolled).with("count", report.enrolled),
     ));
     out.push_str(&already_has_case(&report.already_has_case, lang));
-    let rejected = report.rejected_leavers.len() + report.rejected_enrolments.len();
     out.push_str(&line(
         lang,
         false,
-        Message::new(Msg::CliImportRejected).with("count", rejected),
+        Message::new(Msg::CliImportRejected).with("count", report.rejected_leavers.len()),
     ));
     for error in &report.rejected_leavers {
         out.push_str(&rejection(leavers, error, lang));
-    }
-    for error in &report.rejected_enrolments {
-        out.push_str(&rejection(enrolments, error, lang));
     }
     out
 }
 
 async fn registry(args: RegistryArgs) -> Result<ExitCode> {
+    let lang = args.lang;
+    let refused_option = |field: &str, text: Message| {
+        anyhow::anyhow!(
+            "{}",
+            Message::new(Msg::FieldMessage)
+                .with("field", field.to_string())
+                .with("text", text)
+                .text(lang)
+        )
+    };
     if args.name.trim().is_empty() {
-        anyhow::bail!("--name: must not be blank");
+        return Err(refused_option("--name", Message::new(Msg::Blank)));
     }
-    let register = read_list_file(&args.register, "--register", args.list.encoding)?;
-    let roll = read_list_file(&args.roll, "--roll", args.list.encoding)?;
+    let register = read_list_file(&args.register, "--register", args.list.encoding, args.lang)?;
+    let roll = read_list_file(&args.roll, "--roll", args.list.encoding, args.lang)?;
     let store = open_with_org(&args.store).await?;
     let scope = if !args.townships.is_empty() {
         ListScope::Townships(args.townships.clone())
@@ -450,18 +532,37 @@ async fn registry(args: RegistryArgs) -> Result<ExitCode> {
         ListScope::County
     };
     let covered = scope.schools(&store.org.current().org).map_err(|node| {
-        anyhow::anyhow!("--townships/--schools: {node:?} is not one of the county's")
+        let (field, kind) = match scope {
+            ListScope::Townships(_) => ("--townships", Msg::NodeKindTownship),
+            _ => ("--schools", Msg::NodeKindSchool),
+        };
+        refused_option(
+            field,
+            Message::new(Msg::NoSuchScopeNode)
+                .with("node", format!("{node:?}"))
+                .with("kind", kind),
+        )
     })?;
-    let report = import_registry(
+    let report = match import_registry(
         &store,
         args.name.trim(),
-        &register,
-        &roll,
+        (&register, &roll),
         args.on,
         (&scope, &covered),
+        args.lang,
         &cli_context(),
     )
-    .await?;
+    .await?
+    {
+        Ok(report) => report,
+        Err(rows) => {
+            let files = [
+                ("register_csv", args.register.as_path()),
+                ("roll_csv", args.roll.as_path()),
+            ];
+            return Ok(refused(&files, &rows, args.lang));
+        }
+    };
     print!(
         "{}",
         describe_registry(&report, &args.register, &args.roll, args.lang)

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use notoneless_domain::{ReviewScope, ReviewSettings};
+use notoneless_i18n::{Message, Msg};
 use notoneless_store::access::ReadKind;
 use notoneless_store::chain::LogDigest;
 use notoneless_store::checkpoints::{
@@ -21,6 +22,7 @@ use notoneless_store::verify::Suspect;
 use notoneless_store::{Clock, Db, Store, SystemClock};
 
 use crate::config::StoreArgs;
+use crate::import_cmd::line;
 
 #[derive(clap::Args)]
 pub struct VerifyArgs {
@@ -38,6 +40,9 @@ pub struct VerifyArgs {
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
+    /// The language of the report: zh (the default) or en.
+    #[arg(long, default_value = "zh")]
+    pub lang: Lang,
 }
 
 pub fn block_on<F: std::future::Future<Output = Result<ExitCode>>>(future: F) -> Result<ExitCode> {
@@ -157,61 +162,87 @@ pub async fn verify(args: VerifyArgs) -> Result<ExitCode> {
             }))?
         );
     } else {
-        println!("{} events in {} cases", report.events, report.cases);
+        let lang = args.lang;
+        let mut out = line(
+            lang,
+            false,
+            Message::new(Msg::CliVerifyCounted)
+                .with("events", report.events)
+                .with("cases", report.cases),
+        );
         for broken in &report.broken {
-            println!(
-                "BROKEN case {} ({}) at sequence {}: {:?}",
-                broken.case_id, broken.aggregate_type, broken.sequence, broken.problem
-            );
+            out.push_str(&line(
+                lang,
+                false,
+                Message::new(Msg::CliVerifyBroken)
+                    .with("case", broken.case_id.as_str())
+                    .with("type", broken.aggregate_type.as_str())
+                    .with("sequence", broken.sequence)
+                    .with("problem", format!("{:?}", broken.problem)),
+            ));
         }
         for suspect in &report.suspect {
-            println!(
-                "SUSPECT event {} of case {} ({}) at position {}, recorded at {}: {}",
-                suspect.sequence,
-                suspect.case_id,
-                suspect.aggregate_type,
-                suspect.global_position,
-                notoneless_store::chain::format_timestamp(suspect.recorded_at),
-                match suspect.problem {
-                    Suspect::Unsigned => "unsigned",
-                    Suspect::UnknownKey => "signed by a key the log never announced",
-                    Suspect::BadSignature => "the signature does not hold",
-                    Suspect::RecordedBackwards => "recorded_at goes backwards in commit order",
-                }
-            );
+            out.push_str(&line(
+                lang,
+                false,
+                Message::new(Msg::CliVerifySuspect)
+                    .with("sequence", suspect.sequence)
+                    .with("case", suspect.case_id.as_str())
+                    .with("type", suspect.aggregate_type.as_str())
+                    .with("position", suspect.global_position)
+                    .with(
+                        "recorded",
+                        notoneless_store::chain::format_timestamp(suspect.recorded_at),
+                    )
+                    .with(
+                        "problem",
+                        match suspect.problem {
+                            Suspect::Unsigned => Msg::CliVerifyUnsigned,
+                            Suspect::UnknownKey => Msg::CliVerifyUnknownKey,
+                            Suspect::BadSignature => Msg::CliVerifyBadSignature,
+                            Suspect::RecordedBackwards => Msg::CliVerifyRecordedBackwards,
+                        },
+                    ),
+            ));
         }
-        println!("signing keys: {}", report.keys.join(", "));
+        out.push_str(&line(
+            lang,
+            false,
+            Message::new(Msg::CliVerifyKeys).with("keys", report.keys.join(", ")),
+        ));
         if !report.recorded_at_checked {
-            println!(
-                "recorded_at not checked: the database is marked for training, a demonstration or tests"
-            );
+            out.push_str(&line(lang, false, Msg::CliVerifyRecordedAtUnchecked.into()));
         }
         if let Some(since) = &report.since {
-            if since.holds {
-                println!("the earlier digest {} holds", since.expected);
-            } else {
-                println!(
-                    "the earlier digest {} does NOT hold (the same events now give {})",
-                    since.expected,
-                    since
-                        .found
-                        .as_deref()
-                        .unwrap_or("nothing: the log is shorter")
-                );
-            }
+            let digest = since.expected.to_string();
+            let message = match (since.holds, since.found.as_deref()) {
+                (true, _) => Message::new(Msg::CliVerifySinceHolds),
+                (false, Some(found)) => {
+                    Message::new(Msg::CliVerifySinceBroken).with("found", found)
+                }
+                (false, None) => Message::new(Msg::CliVerifySinceShorter),
+            };
+            out.push_str(&line(lang, false, message.with("digest", digest)));
         }
         if let Some(check) = &extends {
-            print_checkpoint_check(check);
+            out.push_str(&checkpoint_check(check, lang));
         }
-        println!("digest: {}", report.digest);
-        println!(
-            "{}",
+        out.push_str(&line(
+            lang,
+            false,
+            Message::new(Msg::CliVerifyDigest).with("digest", report.digest.to_string()),
+        ));
+        out.push_str(&line(
+            lang,
+            false,
             if clean {
-                "verified: clean"
+                Msg::CliVerifyClean
             } else {
-                "verified: TAMPERED"
+                Msg::CliVerifyTampered
             }
-        );
+            .into(),
+        ));
+        print!("{out}");
     }
     Ok(if clean {
         ExitCode::SUCCESS
@@ -220,42 +251,60 @@ pub async fn verify(args: VerifyArgs) -> Result<ExitCode> {
     })
 }
 
-fn print_checkpoint_check(check: &CheckpointCheck) {
+/// What a checkpoint check found, in `lang`.
+fn checkpoint_check(check: &CheckpointCheck, lang: Lang) -> String {
+    let with_number = |msg: Msg| Message::new(msg).with("number", check.number);
+    let mut out = String::new();
     if !check.signature_holds {
-        println!(
-            "checkpoint {}: its signature does NOT hold for a key the log announces",
-            check.number
-        );
+        out.push_str(&line(
+            lang,
+            false,
+            with_number(Msg::CliCheckpointSignatureBroken),
+        ));
     }
     if !check.heads_match_root {
-        println!(
-            "checkpoint {}: the heads in the file do NOT give its signed root",
-            check.number
-        );
+        out.push_str(&line(
+            lang,
+            false,
+            with_number(Msg::CliCheckpointHeadsBroken),
+        ));
     }
     if check.log_size_now < check.log_size {
-        println!(
-            "checkpoint {}: the log holds {} events, fewer than the {} it covered",
-            check.number, check.log_size_now, check.log_size
-        );
+        out.push_str(&line(
+            lang,
+            false,
+            with_number(Msg::CliCheckpointShorter)
+                .with("now", check.log_size_now)
+                .with("covered", check.log_size),
+        ));
     }
     for differs in &check.differs {
-        println!(
-            "DIFFERS case {} ({}) at sequence {}: {}",
-            differs.case_id,
-            differs.aggregate_type,
-            differs.sequence,
-            match differs.problem {
-                Difference::Missing => "the event the checkpoint ends on is gone",
-                Difference::Rehashed => "the event the checkpoint ends on has another hash",
-            }
-        );
+        out.push_str(&line(
+            lang,
+            false,
+            Message::new(Msg::CliCheckpointDiffers)
+                .with("case", differs.case_id.as_str())
+                .with("type", differs.aggregate_type.as_str())
+                .with("sequence", differs.sequence)
+                .with(
+                    "problem",
+                    match differs.problem {
+                        Difference::Missing => Msg::CliCheckpointMissing,
+                        Difference::Rehashed => Msg::CliCheckpointRehashed,
+                    },
+                ),
+        ));
     }
-    if check.holds() {
-        println!("the log extends checkpoint {}", check.number);
-    } else {
-        println!("the log does NOT extend checkpoint {}", check.number);
-    }
+    out.push_str(&line(
+        lang,
+        false,
+        with_number(if check.holds() {
+            Msg::CliCheckpointExtends
+        } else {
+            Msg::CliCheckpointNotExtended
+        }),
+    ));
+    out
 }
 
 pub async fn reproject(args: StoreArgs) -> Result<ExitCode> {

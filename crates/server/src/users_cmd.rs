@@ -11,11 +11,12 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use chrono::TimeDelta;
 use notoneless_domain::OrgCommand;
+use notoneless_i18n::{Lang, Message, Msg};
 use notoneless_store::sessions::SessionPolicy;
 use notoneless_store::users::{commit_user_import, handout_workbook, prepare_user_import};
 
 use crate::config::StoreArgs;
-use crate::import_cmd::{ListArgs, read_list_file, rejection};
+use crate::import_cmd::{ListArgs, line, read_list_file, rejection};
 use crate::serve_cmd::cli_context;
 use crate::store_cmd::open_with_org;
 
@@ -58,15 +59,19 @@ pub struct ImportUsersArgs {
     /// to print and hand out. Required when there are new users; never overwritten.
     #[arg(long)]
     pub passwords: Option<PathBuf>,
+    /// The language of the answer: zh (the default) or en.
+    #[arg(long, default_value = "zh")]
+    pub lang: Lang,
 }
 
 /// Creates or updates the users of the lists, all or nothing; the new users' one-time
 /// passwords go into the handout, written before anything is recorded (and removed again if
 /// recording fails). Exits with status 1, having written nothing, if any row is refused.
 pub async fn import_users(args: ImportUsersArgs) -> Result<ExitCode> {
+    let lang = args.lang;
     let mut texts = Vec::with_capacity(args.files.len());
     for file in &args.files {
-        texts.push(read_list_file(file, "users' list", args.list.encoding)?);
+        texts.push(read_list_file(file, "FILE", args.list.encoding, lang)?);
     }
     let store = open_with_org(&args.store).await?;
     let lists: Vec<&str> = texts.iter().map(String::as_str).collect();
@@ -76,14 +81,16 @@ pub async fn import_users(args: ImportUsersArgs) -> Result<ExitCode> {
     {
         Ok(prepared) => prepared,
         Err(refused) => {
-            let mut out = format!("refused: {} row(s); nothing was imported\n", refused.len());
+            let mut out = line(
+                lang,
+                false,
+                Message::new(Msg::CliUsersRefused).with("count", refused.len()),
+            );
             for error in &refused {
-                // The users' import answers in English so far (its own texts are not yet the
-                // catalogue's).
                 out.push_str(&rejection(
                     &args.files[error.list],
-                    &error.error,
-                    notoneless_i18n::Lang::En,
+                    &error.error.in_lang(lang),
+                    lang,
                 ));
             }
             print!("{out}");
@@ -93,9 +100,10 @@ pub async fn import_users(args: ImportUsersArgs) -> Result<ExitCode> {
     let handout = match (&args.passwords, prepared.issued.is_empty()) {
         (_, true) => None,
         (None, false) => bail!(
-            "--passwords: {} new user(s) get a one-time password: name the workbook to write \
-             them to (--passwords FILE.xlsx); nothing was imported",
-            prepared.issued.len()
+            "{}",
+            Message::new(Msg::CliUsersPasswordsNeeded)
+                .with("count", prepared.issued.len())
+                .text(lang)
         ),
         (Some(path), false) => {
             let bytes = handout_workbook(&store.org.current().org, &prepared.issued)?;
@@ -107,32 +115,44 @@ pub async fn import_users(args: ImportUsersArgs) -> Result<ExitCode> {
         if let Some(path) = handout {
             let _ = std::fs::remove_file(path);
         }
-        bail!("nothing was imported: {error}");
+        bail!(
+            "{}",
+            Message::new(Msg::CliUsersNotImported)
+                .with("error", error.to_string())
+                .text(lang)
+        );
     }
     let plan = &prepared.plan;
-    let mut out = format!(
-        "added {} user(s), updated {}, unchanged {}\n",
-        plan.added.len(),
-        plan.updated.len(),
-        plan.unchanged.len()
+    let mut out = line(
+        lang,
+        false,
+        Message::new(Msg::CliUsersSummary)
+            .with("added", plan.added.len())
+            .with("updated", plan.updated.len())
+            .with("unchanged", plan.unchanged.len()),
     );
-    for (what, users) in [("added", &plan.added), ("updated", &plan.updated)] {
+    for (what, users) in [
+        (Msg::CliUsersAdded, &plan.added),
+        (Msg::CliUsersUpdated, &plan.updated),
+    ] {
         for listed in users.iter() {
-            out.push_str(&format!(
-                "  {what} {} ({} at {}): {} line {}\n",
-                listed.user.id,
-                listed.user.role.as_str(),
-                listed.user.node,
-                args.files[listed.list].display(),
-                listed.row
+            out.push_str(&line(
+                lang,
+                true,
+                Message::new(what)
+                    .with("id", listed.user.id.as_str())
+                    .with("role", listed.user.role.label())
+                    .with("node", listed.user.node.as_str())
+                    .with("file", args.files[listed.list].display().to_string())
+                    .with("line", listed.row),
             ));
         }
     }
     if let Some(path) = handout {
-        out.push_str(&format!(
-            "the new users' one-time passwords are in {} (a sheet per school): print it and \
-             hand each their own; they choose their own password at their first login\n",
-            path.display()
+        out.push_str(&line(
+            lang,
+            false,
+            Message::new(Msg::CliUsersHandout).with("path", path.display().to_string()),
         ));
     }
     print!("{out}");

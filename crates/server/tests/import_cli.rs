@@ -107,7 +107,7 @@ conformance!(
     a_registry_cross_check_reports_its_findings_and_records_nothing_the_second_time,
     importing_the_same_lists_twice_opens_the_cases_once,
     a_leaver_who_already_has_a_case_file_is_reported_and_the_others_opened,
-    a_bad_row_is_reported_with_its_file_line_field_and_reason_and_the_import_fails,
+    a_bad_row_is_reported_with_its_file_line_field_and_reason_and_nothing_is_imported,
     lists_saved_as_gbk_csv_or_as_xlsx_are_read_and_a_bad_row_is_named_by_its_line,
     a_schools_roll_calls_and_a_countys_ledger_are_imported_all_or_nothing_and_once,
 );
@@ -123,7 +123,10 @@ async fn a_list_that_is_not_utf8_or_holds_a_nul_is_refused_naming_its_line_and_n
     let text = std::fs::read(&leavers).unwrap();
     let second = text.len() - good.len();
     for (what, bytes) in [
-        ("is not UTF-8 text (line 3)", b"\xcd\xf5\xd2\xbb".to_vec()),
+        (
+            "is UTF-8 text up to line 3, which is not: it mixes two encodings",
+            b"\xcd\xf5\xd2\xbb".to_vec(),
+        ),
         ("holds a NUL character (line 3)", b"\0".to_vec()),
     ] {
         let mut list = text[..second].to_vec();
@@ -224,7 +227,7 @@ async fn importing_the_same_lists_twice_opens_the_cases_once(backend: Backend) {
     let _ = std::fs::remove_file(enrolments);
 }
 
-async fn a_bad_row_is_reported_with_its_file_line_field_and_reason_and_the_import_fails(
+async fn a_bad_row_is_reported_with_its_file_line_field_and_reason_and_nothing_is_imported(
     backend: Backend,
 ) {
     let (test, store) = county(backend).await;
@@ -251,11 +254,17 @@ async fn a_bad_row_is_reported_with_its_file_line_field_and_reason_and_the_impor
     ]);
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     let text = stdout(&out);
-    assert!(text.starts_with("立案1件\n  第2行：案件 "), "{text}");
-    assert!(text.contains("拒收：3行\n"), "{text}");
+    assert!(text.starts_with("拒收：3行；未写入任何内容\n"), "{text}");
     assert!(
         text.contains(&format!(
-            "  {} 第3行，birth_date列：\"2012-13-45\" is not a date YYYY-MM-DD\n",
+            "  {} 第3行，birth_date列：\"2012-13-45\" 不是 YYYY-MM-DD 格式的日期\n",
+            leavers.display()
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "  {} 第4行，school列：nowhere-primary 不是您可以导入的学校\n",
             leavers.display()
         )),
         "{text}"
@@ -263,7 +272,10 @@ async fn a_bad_row_is_reported_with_its_file_line_field_and_reason_and_the_impor
     // The same in English.
     let out = import(&test.url, &leavers, &enrolments);
     let text = stdout(&out);
-    assert!(text.contains("rejected: 3 row(s)\n"), "{text}");
+    assert!(
+        text.starts_with("rejected: 3 row(s); nothing was written\n"),
+        "{text}"
+    );
     assert!(
         text.contains(&format!(
             "  {} line 3, birth_date: \"2012-13-45\" is not a date YYYY-MM-DD\n",
@@ -273,7 +285,7 @@ async fn a_bad_row_is_reported_with_its_file_line_field_and_reason_and_the_impor
     );
     assert!(
         text.contains(&format!(
-            "  {} line 4, school: nowhere-primary is not a school you may open cases at\n",
+            "  {} line 4, school: nowhere-primary is not a school you may import for\n",
             leavers.display()
         )),
         "{text}"
@@ -285,7 +297,11 @@ async fn a_bad_row_is_reported_with_its_file_line_field_and_reason_and_the_impor
         )),
         "{text}"
     );
-    assert_eq!(cases_opened(&store).await, 1, "only the good row's case");
+    assert_eq!(
+        cases_opened(&store).await,
+        0,
+        "all or nothing: not even the good row's case"
+    );
 
     let missing = notoneless(&[
         "import",
@@ -302,7 +318,7 @@ async fn a_bad_row_is_reported_with_its_file_line_field_and_reason_and_the_impor
     assert!(!missing.status.success());
     assert!(
         String::from_utf8_lossy(&missing.stderr)
-            .contains("--leavers: cannot read /nonexistent/leavers.csv"),
+            .contains("--leavers：无法读取 /nonexistent/leavers.csv"),
         "{missing:?}"
     );
     let _ = std::fs::remove_file(leavers);
@@ -348,20 +364,49 @@ async fn a_registry_cross_check_reports_its_findings_and_records_nothing_the_sec
             "2023-09-08",
         ])
     };
+    let events = || async {
+        store
+            .db
+            .fetch_optional(Sql::both("SELECT COUNT(*) AS n FROM events"), &[])
+            .await
+            .unwrap()
+            .unwrap()
+            .i64("n")
+            .unwrap()
+    };
+    // A refused row refuses the lists whole: nothing is written.
+    let before = events().await;
+    let refused = run();
+    assert_eq!(
+        refused.status.code(),
+        Some(1),
+        "a row was refused: {refused:?}"
+    );
+    assert_eq!(
+        stdout(&refused),
+        format!(
+            "拒收：1行；未写入任何内容\n  {} 第3行：该行有2个字段，应为10个\n",
+            register.display()
+        )
+    );
+    assert_eq!(events().await, before, "nothing written");
+    // Without it, the cross-check is recorded.
+    std::fs::write(
+        &register,
+        format!(
+            "{}\n{child},王小明,男,2011-03-04,gongyingzi,gyz-middle,王父,father,13800001234,正常\n",
+            notoneless_domain::REGISTER_HEADER.join(",")
+        ),
+    )
+    .unwrap();
     let first = run();
-    assert_eq!(first.status.code(), Some(1), "a row was refused: {first:?}");
+    assert!(first.status.success(), "{first:?}");
     let text = stdout(&first);
     assert!(
         text.starts_with("学籍户籍比对“2023秋季比对”（全县，2所学校）：核查儿童1名，立案1件；范围以外学校的0名儿童不作变动\n新发现：1\n  gyz-middle：适龄儿童未在任何学校学籍中，案件 "),
         "{text}"
     );
-    assert!(
-        text.contains(&format!(
-            "拒收：1行\n  {} 第3行：has 2 fields, expected 10\n",
-            register.display()
-        )),
-        "{text}"
-    );
+    assert!(text.ends_with("拒收：0行\n"), "{text}");
     // The answer school by school: a table with a row for each school of the scope, then
     // the totals, its columns aligned
     let table: Vec<&str> = text
@@ -388,16 +433,6 @@ async fn a_registry_cross_check_reports_its_findings_and_records_nothing_the_sec
             .sum::<usize>()
     };
     assert!(table.iter().all(|l| width(l) == width(table[0])), "{text}");
-    let events = || async {
-        store
-            .db
-            .fetch_optional(Sql::both("SELECT COUNT(*) AS n FROM events"), &[])
-            .await
-            .unwrap()
-            .unwrap()
-            .i64("n")
-            .unwrap()
-    };
     let before = events().await;
     let second = stdout(&run());
     assert!(
@@ -440,16 +475,12 @@ async fn lists_saved_as_gbk_csv_or_as_xlsx_are_read_and_a_bad_row_is_named_by_it
     // When they are imported
     let out = import(&test.url, &leavers, &enrolments);
 
-    // Then the good leaver's case is opened with his name as written, the enrolled one is
-    // found, and each bad row is named by its file's line or row and its column
+    // Then each bad row is named by its file's line or row and its column, and nothing is
+    // written
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     let text = stdout(&out);
     assert!(
-        text.starts_with("opened 1 case(s)\n  line 2: case "),
-        "{text}"
-    );
-    assert!(
-        text.contains("enrolled at a junior middle school: 1 leaver(s)\nrejected: 2 row(s)\n"),
+        text.starts_with("rejected: 2 row(s); nothing was written\n"),
         "{text}"
     );
     assert!(
@@ -464,6 +495,35 @@ async fn lists_saved_as_gbk_csv_or_as_xlsx_are_read_and_a_bad_row_is_named_by_it
             "  {} line 4: expected a student number and a school\n",
             enrolments.display()
         )),
+        "{text}"
+    );
+    assert_eq!(cases_opened(&store).await, 0);
+
+    // And once the bad rows are mended, the good leaver's case is opened with his name as
+    // written and the enrolled one is found
+    let mended = format!(
+        "{LEAVERS_HEADER}\n\
+         G211324201201011111,王一,男,2012-01-01,gyz-primary,6-1,王父,father,138-0000-0001\n\
+         G211324201201014444,赵四,女,2012-04-04,gyz-primary,6-1,赵父,father,138-0000-0004\n"
+    );
+    let (gbk, _, _) = encoding_rs::GBK.encode(&mended);
+    std::fs::write(&leavers, &gbk).unwrap();
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.write_string(0, 0, "student_number").unwrap();
+    sheet.write_string(0, 1, "school").unwrap();
+    sheet.write_string(2, 0, "G211324201201014444").unwrap();
+    sheet.write_string(2, 1, "gyz-middle").unwrap();
+    workbook.save(&enrolments).unwrap();
+    let out = import(&test.url, &leavers, &enrolments);
+    assert!(out.status.success(), "{out:?}");
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("opened 1 case(s)\n  line 2: case "),
+        "{text}"
+    );
+    assert!(
+        text.contains("enrolled at a junior middle school: 1 leaver(s)\nrejected: 0 row(s)\n"),
         "{text}"
     );
     assert_eq!(cases_opened(&store).await, 1);
@@ -503,7 +563,7 @@ async fn lists_saved_as_gbk_csv_or_as_xlsx_are_read_and_a_bad_row_is_named_by_it
     assert!(!forced.status.success());
     assert!(
         stderr(&forced).contains(&format!(
-            "--leavers: {} is not UTF-8 text (line 2)",
+            "--leavers：{} 不是 UTF-8 或 GBK/GB18030 文本（第 2 行）",
             leavers.display()
         )),
         "{}",
@@ -545,17 +605,18 @@ async fn a_schools_roll_calls_and_a_countys_ledger_are_imported_all_or_nothing_a
             roll_calls.to_str().unwrap(),
         ])
     };
-    // When it is imported twice, Then it is recorded once
+    // When it is imported twice, Then it is recorded once, said in Chinese (the default)
     let out = import_roll_calls();
     assert_eq!(out.status.code(), Some(0), "{out:?}");
-    assert!(
-        stdout(&out).starts_with("recorded 2 roll call(s) at gyz-middle\n"),
+    assert_eq!(
+        stdout(&out),
+        "已在gyz-middle记录点名2次\n  2023年9月8日 7-1班：第2行\n  2023年9月8日 7-2班：第3行\n未变（已有记录）：点名0次\n",
         "{out:?}"
     );
     let out = import_roll_calls();
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert!(
-        stdout(&out).contains("unchanged (already on record): 2 roll call(s)"),
+        stdout(&out).contains("未变（已有记录）：点名2次"),
         "{out:?}"
     );
 
@@ -607,15 +668,16 @@ async fn a_schools_roll_calls_and_a_countys_ledger_are_imported_all_or_nothing_a
     let out = import_ledger("zh");
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert!(
-        stdout(&out).starts_with(
-            "ledger of 2023-09-08: 1 case(s) opened, 3 fact(s) recorded by import:ledger/2023-09-08\n"
-        ),
+        stdout(&out)
+            .starts_with("2023年9月8日的台账：立案1件，由 import:ledger/2023-09-08 记录事实3条\n"),
         "{out:?}"
     );
-    let out = import_ledger("zh");
+    let out = import_ledger("en");
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert!(
-        stdout(&out).contains("0 case(s) opened, 0 fact(s) recorded"),
+        stdout(&out).starts_with(
+            "ledger of 2023-09-08: 0 case(s) opened, 0 fact(s) recorded by import:ledger/2023-09-08\n"
+        ),
         "{out:?}"
     );
     assert_eq!(cases_opened(&store).await, 1);

@@ -30,22 +30,35 @@ async fn county(backend: Backend) -> (TestDb, Store) {
 }
 
 conformance!(
-    verify_prints_a_digest_for_a_clean_log_and_names_both_tampered_cases,
+    verify_prints_a_digest_for_a_clean_log_in_chinese_and_names_both_tampered_cases,
     check_projections_fails_until_reproject_rebuilds_the_read_models,
     check_projections_assesses_with_the_organisations_calendar_as_reproject_does,
 );
 
-async fn verify_prints_a_digest_for_a_clean_log_and_names_both_tampered_cases(backend: Backend) {
+async fn verify_prints_a_digest_for_a_clean_log_in_chinese_and_names_both_tampered_cases(
+    backend: Backend,
+) {
     let (test, store) = county(backend).await;
+    // In Chinese unless told otherwise, as every command
     let clean = notoneless(&["verify", "--database-url", &test.url]);
     assert!(clean.status.success(), "{clean:?}");
     let text = stdout(&clean);
-    assert!(text.contains("verified: clean"), "{text}");
+    assert!(text.contains("核查结果：完好"), "{text}");
+    assert!(text.contains("个流中共有"), "{text}");
     let digest = text
         .lines()
-        .find_map(|l| l.strip_prefix("digest: "))
+        .find_map(|l| l.strip_prefix("摘要："))
         .unwrap()
         .to_string();
+    let english = stdout(&notoneless(&[
+        "verify",
+        "--database-url",
+        &test.url,
+        "--lang",
+        "en",
+    ]));
+    assert!(english.contains("verified: clean"), "{english}");
+    assert!(english.contains(&format!("digest: {digest}")), "{english}");
 
     tamper(&store.db).await;
     let tampered = notoneless(&[
@@ -54,6 +67,8 @@ async fn verify_prints_a_digest_for_a_clean_log_and_names_both_tampered_cases(ba
         &test.url,
         "--since-digest",
         &digest,
+        "--lang",
+        "en",
     ]);
     assert_eq!(tampered.status.code(), Some(1));
     let text = stdout(&tampered);
@@ -189,7 +204,13 @@ async fn an_outside_auditors_script_agrees_with_verify() {
             .expect("python3 runs")
     };
 
-    let ours = stdout(&notoneless(&["verify", "--database-url", &test.url]));
+    let ours = stdout(&notoneless(&[
+        "verify",
+        "--database-url",
+        &test.url,
+        "--lang",
+        "en",
+    ]));
     let theirs = audit();
     assert!(theirs.status.success(), "{theirs:?}");
     let digest_line = |text: &str| {
@@ -408,7 +429,13 @@ async fn verify_names_a_forged_event_and_the_cases_a_checkpoint_no_longer_holds(
     args.extend(db_args);
     let taken = notoneless(&args);
     assert!(taken.status.success(), "{}", stderr(&taken));
-    let mut args = vec!["verify", "--checkpoint", file.to_str().unwrap()];
+    let mut args = vec![
+        "verify",
+        "--lang",
+        "en",
+        "--checkpoint",
+        file.to_str().unwrap(),
+    ];
     args.extend(db_args);
     let holds = notoneless(&args);
     assert!(holds.status.success(), "{}", stdout(&holds));

@@ -158,8 +158,16 @@ fn write_xlsx(path: &PathBuf, rows: &[[String; 4]]) {
     workbook.save(path).unwrap();
 }
 
+/// `admin import-users`, answering in English.
 fn import(url: &str, files: &[&PathBuf], passwords: Option<&PathBuf>) -> std::process::Output {
-    let mut args = vec!["admin", "import-users", "--database-url", url];
+    let mut args = vec![
+        "admin",
+        "import-users",
+        "--lang",
+        "en",
+        "--database-url",
+        url,
+    ];
     for file in files {
         args.push(file.to_str().unwrap());
     }
@@ -211,7 +219,32 @@ async fn three_hundred_users_are_imported_from_a_gbk_csv_and_an_xlsx_in_one_go_a
     );
     assert!(
         text.contains(&format!(
-            "  {} line 78, role: \"janitor\" is not a role",
+            "  {} line 78, role: \"janitor\" is not one of: head_teacher/班主任",
+            xlsx.display()
+        )),
+        "{text}"
+    );
+    // (and in Chinese, the default)
+    let out = notoneless(&[
+        "admin",
+        "import-users",
+        "--database-url",
+        &test.url,
+        csv.to_str().unwrap(),
+        xlsx.to_str().unwrap(),
+    ]);
+    let text = stdout(&out);
+    assert!(text.starts_with("拒收：2行；未导入任何内容\n"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "  {} 第41行，单位列：没有 nowhere\n",
+            csv.display()
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "  {} 第78行，role列：\"janitor\" 不是以下之一：head_teacher/班主任",
             xlsx.display()
         )),
         "{text}"

@@ -26,7 +26,7 @@ use crate::error::StoreError;
 use crate::log::StoredEvent;
 use crate::review::run_review_with_profiles;
 use crate::store::Store;
-use crate::table::{Cell, Column, Label, Table};
+use crate::table::{Cell, Column, Table};
 
 /// The ledger's columns, in their order.
 pub const LEDGER_COLUMNS: [Column; 20] = [
@@ -99,11 +99,9 @@ pub fn cases_shown<const N: usize>(table: &Table<N>, column: usize) -> Vec<Strin
         .collect()
 }
 
-/// What a finding is called, in both languages: the label its rule's module gives it
-/// ([`FindingKind::label`]).
-pub fn finding_label(kind: FindingKind) -> Label {
-    let label = kind.label();
-    Label::new(label.zh, label.en)
+/// What a finding is called: the catalogue's name of its kind ([`FindingKind::label`]).
+pub fn finding_label(kind: FindingKind) -> Cell {
+    Cell::Message(kind.label().into())
 }
 
 /// A finding's detail as the findings file shows it. The one place that turns a finding's
@@ -112,18 +110,9 @@ pub fn finding_detail(finding: &Finding) -> Cell {
     Cell::Message(finding.detail.clone())
 }
 
-/// A role's name, in both languages.
-pub fn role_label(role: Role) -> Label {
-    match role {
-        Role::HeadTeacher => Label::new("班主任", "Head teacher"),
-        Role::ResponsibleLeader => Label::new("学校分管负责人", "Responsible school leader"),
-        Role::Principal => Label::new("校长", "Principal"),
-        Role::TownshipOfficer => Label::new("乡镇政府", "Township officer"),
-        Role::BureauOfficer => Label::new("县教育局", "Bureau officer"),
-        Role::Inspector => Label::new("督学", "Inspector"),
-        Role::VillageCadre => Label::new("村干部", "Village cadre"),
-        Role::Other => Label::new("其他", "Other"),
-    }
+/// A role's name: the catalogue's ([`Role::label`]).
+pub fn role_label(role: Role) -> Cell {
+    Cell::Message(role.label().into())
 }
 
 fn sex_label(gender: Gender) -> Msg {
@@ -554,7 +543,7 @@ pub fn findings_table(
         let profile = profiles.get(finding.case_id.as_str());
         table.rows.push([
             Cell::Number(number),
-            Cell::Label(finding_label(finding.kind)),
+            finding_label(finding.kind),
             township_name(org, &finding.school),
             if finding.school.is_empty() {
                 Cell::Empty
@@ -569,13 +558,7 @@ pub fn findings_table(
             finding_detail(finding),
             // The evidence named by the facts' days and kinds, not by their sequences.
             Cell::List(finding.facts.iter().cloned().map(Cell::Message).collect()),
-            Cell::List(
-                finding
-                    .responsible
-                    .iter()
-                    .map(|r| Cell::Label(role_label(*r)))
-                    .collect(),
-            ),
+            Cell::List(finding.responsible.iter().map(|r| role_label(*r)).collect()),
             Cell::List(
                 responsible_staff(org, finding)
                     .into_iter()

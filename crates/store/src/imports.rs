@@ -7,12 +7,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::NaiveDate;
 use notoneless_domain::{
     CaseAction, CaseCommand, CaseError, CaseEvent, ChildFindings, Found, ListScope, RegistryIssue,
-    RowError, cross_check, plan_grade6_watch, reconcile,
+    RowError, RowRefusal, cross_check, plan_grade6_watch, reconcile,
 };
 /// The case ids the imports open cases under (derived in the domain, where the fictional
 /// county's generator derives them too).
 pub use notoneless_domain::{grade6_case_id, registry_case_id};
-use notoneless_i18n::{Message, Msg};
+use notoneless_i18n::{Lang, Message, Msg};
 use serde::{Deserialize, Serialize};
 
 use crate::commands::{CommandContext, CommandError};
@@ -32,9 +32,11 @@ pub struct ImportReport {
     pub unchanged: Vec<usize>,
     /// Leavers found enrolled at a junior middle school.
     pub enrolled: usize,
-    /// Every refused row of the leavers' list, and of the enrolments' list.
+    /// Rows of the leavers' list the record refused when their case was opened (the state of
+    /// the record, not the file: e.g. the child already has a case the store will not let a
+    /// second one be opened beside), with the reason in the answer's language. The other rows
+    /// were imported.
     pub rejected_leavers: Vec<RowError>,
-    pub rejected_enrolments: Vec<RowError>,
     /// Rows whose child already has an open case file (a child has one): nothing opened.
     pub already_has_case: Vec<AlreadyHasCase>,
 }
@@ -61,40 +63,56 @@ impl AlreadyHasCase {
 }
 
 /// Imports the grade-6 watch: every leaver enrolled nowhere gets a case at the primary school
-/// he left, opened on `on`. `may_open` says whether the importer may open a case at a school;
-/// a row it refuses is rejected with the reason.
+/// he left, opened on `on`. All or nothing for the files: a refused row of either list (named
+/// `leavers_csv`, `enrolments_csv`), or a leaver at a school `may_open` refuses the importer,
+/// refuses the import, and nothing is written. A row whose case the record then refuses is
+/// reported in the answer, in `lang`, and does not undo the others (ADR 0015).
 pub async fn import_grade6_watch(
     store: &Store,
     leavers_csv: &str,
     enrolments_csv: &str,
     on: NaiveDate,
     may_open: impl Fn(&str) -> bool,
+    lang: Lang,
     context: &CommandContext,
-) -> Result<ImportReport, StoreError> {
+) -> Result<Result<ImportReport, Vec<RowRefusal>>, StoreError> {
     let today = store.rules.get().calendar.local_date(store.clock.now());
     let plan = plan_grade6_watch(leavers_csv, enrolments_csv, on, today);
-    let mut report = ImportReport {
-        enrolled: plan.enrolled,
-        rejected_leavers: plan.leaver_errors,
-        rejected_enrolments: plan.enrolment_errors,
-        ..ImportReport::default()
-    };
     let schools = store.org.current();
-    for planned in plan.to_open {
-        let school = planned.opening.student.school.clone();
+    let mut refused: Vec<RowRefusal> = plan.leaver_errors;
+    for planned in &plan.to_open {
+        let school = &planned.opening.student.school;
         let known = schools
             .org
             .nodes
-            .get(&school)
+            .get(school)
             .is_some_and(|n| n.kind == notoneless_domain::NodeKind::School);
-        if !known || !may_open(&school) {
-            report.rejected_leavers.push(RowError {
-                row: planned.row,
-                field: Some("school".into()),
-                reason: format!("{school} is not a school you may open cases at"),
-            });
-            continue;
+        if !known || !may_open(school) {
+            refused.push(RowRefusal::new(
+                planned.row,
+                Some("school"),
+                Message::new(Msg::RowNotYourSchool).with("school", school.as_str()),
+            ));
         }
+    }
+    refused.sort_by_key(|e| e.row);
+    let mut refused: Vec<RowRefusal> = refused
+        .into_iter()
+        .map(|r| r.in_list("leavers_csv"))
+        .collect();
+    refused.extend(
+        plan.enrolment_errors
+            .into_iter()
+            .map(|r| r.in_list("enrolments_csv")),
+    );
+    if !refused.is_empty() {
+        return Ok(Err(refused));
+    }
+    let mut report = ImportReport {
+        enrolled: plan.enrolled,
+        ..ImportReport::default()
+    };
+    for planned in plan.to_open {
         let case_id = grade6_case_id(&planned.opening.student.student_number);
         match store
             .commands
@@ -109,17 +127,20 @@ pub async fn import_grade6_watch(
                 rows: vec![planned.row],
                 case_id: held.case_id().to_string(),
             }),
-            Err(CommandError::Rejected(e)) => report.rejected_leavers.push(RowError {
-                row: planned.row,
-                field: e.field().map(str::to_string),
-                reason: e.to_string(),
-            }),
+            Err(CommandError::Rejected(e)) => report.rejected_leavers.push(
+                RowRefusal::new(
+                    planned.row,
+                    e.field(),
+                    Message::new(Msg::RowCaseRefuses).with("reason", e.message()),
+                )
+                .in_list("leavers_csv")
+                .in_lang(lang),
+            ),
             Err(CommandError::Store(e)) => return Err(e),
             Err(other) => return Err(StoreError::Database(other.to_string())),
         }
     }
-    report.rejected_leavers.sort_by_key(|e| e.row);
-    Ok(report)
+    Ok(Ok(report))
 }
 
 // ---- the registry cross-check (学籍/户籍比对) -------------------------------------------------
@@ -165,6 +186,9 @@ pub struct RegistryReport {
     /// Children with a first finding who already have an open case file (a child has one):
     /// no case opened, nothing recorded for them.
     pub already_has_case: Vec<AlreadyHasCase>,
+    /// Rows whose child's case refused what the cross-check found (the state of the record,
+    /// not the file: a fact dated before the case's last registry fact, say), with the reason
+    /// in the answer's language: that child is left as he was, the others were imported.
     pub rejected_register: Vec<RowError>,
     pub rejected_roll: Vec<RowError>,
     /// The same answer school by school: one row for every school the scope covers, by
@@ -264,27 +288,44 @@ pub async fn registry_cases(store: &Store) -> Result<Vec<String>, StoreError> {
         .collect()
 }
 
-/// Imports a registry cross-check named `name`, of the extracts of `on`, whose lists cover
+/// Imports a registry cross-check named `name`, of the extracts (the register and the roll,
+/// as CSV text) of `on`, whose lists cover
 /// `covered` (the schools of its [`ListScope`], `scope`): at those schools only, records every
 /// finding found and not open on the child's case (opening it at the school that answers),
 /// and clears every open finding the cross-check no longer finds for a child the lists show;
 /// a child the lists do not show keeps his findings (`not_in_lists`). Children at other
-/// schools, and children with a refused row, are left as they are. Importing the same lists
-/// again records nothing.
+/// schools are left as they are. All or nothing for the files: a refused row of either list
+/// (named `register_csv`, `roll_csv`) refuses the import and nothing is written; a child whose
+/// case refuses what was found is reported, in `lang`, and left as he was (ADR 0015).
+/// Importing the same lists again records nothing.
 pub async fn import_registry(
     store: &Store,
     name: &str,
-    register_csv: &str,
-    roll_csv: &str,
+    (register_csv, roll_csv): (&str, &str),
     on: NaiveDate,
     scope: (&ListScope, &BTreeSet<String>),
+    lang: Lang,
     context: &CommandContext,
-) -> Result<RegistryReport, StoreError> {
+) -> Result<Result<RegistryReport, Vec<RowRefusal>>, StoreError> {
     let (scope, covered) = scope;
     let today = store.rules.get().calendar.local_date(store.clock.now());
     let org = store.org.current();
     let schools: BTreeSet<String> = org.org.schools().into_iter().collect();
     let result = cross_check(register_csv, roll_csv, on, &schools);
+    if !result.register_errors.is_empty() || !result.roll_errors.is_empty() {
+        let mut refused: Vec<RowRefusal> = result
+            .register_errors
+            .into_iter()
+            .map(|r| r.in_list("register_csv"))
+            .collect();
+        refused.extend(
+            result
+                .roll_errors
+                .into_iter()
+                .map(|r| r.in_list("roll_csv")),
+        );
+        return Ok(Err(refused));
+    }
     let in_lists: BTreeSet<String> = result
         .examined
         .keys()
@@ -295,14 +336,13 @@ pub async fn import_registry(
         scope: scope.clone(),
         schools_covered: covered.len(),
         examined: result.examined.len(),
-        rejected_register: result.register_errors,
-        rejected_roll: result.roll_errors,
         ..RegistryReport::default()
     };
-    let unsettled: BTreeSet<String> = result
-        .unsettled
+    // The lines that show each child, by case: what a refusal of his case names.
+    let lines: BTreeMap<String, (Vec<usize>, Vec<usize>)> = result
+        .lines
         .iter()
-        .map(|i| registry_case_id(i))
+        .map(|(identity, lines)| (registry_case_id(identity), lines.clone()))
         .collect();
     let mut children: BTreeMap<String, ChildFindings> = result
         .children
@@ -313,9 +353,6 @@ pub async fn import_registry(
     case_ids.extend(registry_cases(store).await?);
     let none = BTreeMap::new();
     for case_id in case_ids {
-        if unsettled.contains(&case_id) {
-            continue;
-        }
         let child = children.remove(&case_id);
         let case = fold(&case_events(&store.db, &case_id).await?)?;
         let found = child.as_ref().map_or(&none, |c| &c.found);
@@ -357,7 +394,7 @@ pub async fn import_registry(
         if let Some(e) = refusal {
             // What the cross-check planned does not fit the case (a fact dated before the
             // case's last registry fact, say): the rows that show the child are refused.
-            refuse_rows(&mut report, found, &e);
+            refuse_rows(&mut report, lines.get(&case_id), found, &e, lang);
             continue;
         }
         let mut held = None;
@@ -417,30 +454,43 @@ pub async fn import_registry(
     report.rejected_register.sort_by_key(|e| e.row);
     report.rejected_roll.sort_by_key(|e| e.row);
     report.tally(&org.org, covered, &result.examined);
-    Ok(report)
+    Ok(Ok(report))
 }
 
-/// Refuses every row that shows one child's findings, with the case's reason.
+/// Reports every row that shows one child (`lines`, and those of his findings) as refused,
+/// with the case's reason in `lang`.
 fn refuse_rows(
     report: &mut RegistryReport,
+    lines: Option<&(Vec<usize>, Vec<usize>)>,
     found: &BTreeMap<RegistryIssue, Found>,
     error: &CaseError,
+    lang: Lang,
 ) {
-    let mut register: BTreeSet<usize> = BTreeSet::new();
-    let mut roll: BTreeSet<usize> = BTreeSet::new();
+    let mut register: BTreeSet<usize> = lines
+        .map(|l| l.0.iter().copied().collect())
+        .unwrap_or_default();
+    let mut roll: BTreeSet<usize> = lines
+        .map(|l| l.1.iter().copied().collect())
+        .unwrap_or_default();
     for f in found.values() {
         register.extend(&f.register_rows);
         roll.extend(&f.roll_rows);
     }
-    let refuse = |row| RowError {
-        row,
-        field: error.field().map(str::to_string),
-        reason: format!("the child's case refuses it: {error}"),
+    let refuse = |list: &str, row| {
+        RowRefusal::new(
+            row,
+            error.field(),
+            Message::new(Msg::RowCaseRefuses).with("reason", error.message()),
+        )
+        .in_list(list)
+        .in_lang(lang)
     };
     report
         .rejected_register
-        .extend(register.into_iter().map(refuse));
-    report.rejected_roll.extend(roll.into_iter().map(refuse));
+        .extend(register.into_iter().map(|row| refuse("register_csv", row)));
+    report
+        .rejected_roll
+        .extend(roll.into_iter().map(|row| refuse("roll_csv", row)));
 }
 
 /// Where a registry finding stands.

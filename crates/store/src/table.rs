@@ -97,34 +97,12 @@ impl fmt::Display for Format {
     }
 }
 
-/// A text in both languages.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Label {
-    pub zh: &'static str,
-    pub en: &'static str,
-}
-
-impl Label {
-    pub const fn new(zh: &'static str, en: &'static str) -> Self {
-        Self { zh, en }
-    }
-
-    pub fn get(self, lang: Lang) -> &'static str {
-        match lang {
-            Lang::Zh => self.zh,
-            Lang::En => self.en,
-        }
-    }
-}
-
 /// One cell of a table.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Cell {
     Empty,
     /// Text as it is (names, ids, free text): the same in every language.
     Text(String),
-    /// A fixed text in the reader's language.
-    Label(Label),
     /// A catalogue message, rendered in the reader's language.
     Message(Message),
     Date(NaiveDate),
@@ -157,7 +135,6 @@ impl Cell {
         match self {
             Cell::Empty => String::new(),
             Cell::Text(text) => text.clone(),
-            Cell::Label(label) => label.get(lang).to_string(),
             Cell::Message(message) => message.text(lang),
             Cell::Date(day) => day.format("%Y-%m-%d").to_string(),
             Cell::DateTime(time) => time.format("%Y-%m-%d %H:%M:%S").to_string(),
@@ -348,7 +325,7 @@ impl<const N: usize> Table<N> {
                         *least = (*least).max(widest);
                         sheet.write_string_with_format(row, col, text, &wrapped)?;
                     }
-                    Cell::Text(_) | Cell::Label(_) | Cell::Message(_) | Cell::List(_) => {
+                    Cell::Text(_) | Cell::Message(_) | Cell::List(_) => {
                         let text = cell.render(lang);
                         if text.chars().any(|c| c.width() == Some(2)) {
                             *least = (*least).max(shown_width_px(&text));
@@ -460,12 +437,12 @@ mod tests {
     #[test]
     fn a_list_is_joined_the_way_each_language_writes_lists() {
         let list = Cell::List(vec![
-            Cell::Label(Label::new("班主任", "Head teacher")),
+            Cell::Message(Msg::CaseRoleHeadTeacher.into()),
             Cell::Empty,
-            Cell::Label(Label::new("校长", "Principal")),
+            Cell::Message(Msg::CaseRolePrincipal.into()),
         ]);
         assert_eq!(list.render(Lang::Zh), "班主任、校长");
-        assert_eq!(list.render(Lang::En), "Head teacher, Principal");
+        assert_eq!(list.render(Lang::En), "head teacher, principal");
     }
 
     #[test]

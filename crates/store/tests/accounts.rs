@@ -511,7 +511,7 @@ async fn users_are_imported_whole_or_not_at_all_and_their_one_time_passwords_han
         .unwrap_err();
     assert_eq!(refused.len(), 1);
     assert_eq!((refused[0].list, refused[0].error.row), (1, 3));
-    assert_eq!(refused[0].error.field.as_deref(), Some("单位"));
+    assert_eq!(refused[0].error.column.as_deref(), Some("单位"));
     assert_eq!(events().await, before, "nothing written");
 
     let second = "用户名,姓名,角色,单位\nzhao,赵老师,班主任,gyz-primary\n";

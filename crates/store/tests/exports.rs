@@ -596,7 +596,18 @@ async fn the_review_findings_name_the_child_the_roles_and_the_staff_in_both_lang
         ["", "", ""],
         "no case for a school's finding: {missing:?}"
     );
-    assert_eq!(missing[10], "Head teacher, Principal");
+    // The roles and the kinds are the catalogue's names, the same words as everywhere else.
+    assert_eq!(missing[10], "head teacher, principal");
+    assert_eq!(
+        missing[1],
+        notoneless_domain::FindingKind::MissingAttestation
+            .label()
+            .text(Lang::En)
+    );
+    assert_eq!(
+        late_entry[10],
+        notoneless_domain::Role::Principal.label().text(Lang::Zh)
+    );
 
     for (lang, sheet, title, kind, staff) in [
         (

@@ -209,11 +209,7 @@ pub async fn page(
     };
     let mut kinds: BTreeMap<String, BTreeMap<String, Vec<Row>>> = BTreeMap::new();
     for finding in &review.findings {
-        let label = finding.kind.label();
-        let kind = match lang {
-            Lang::Zh => label.zh,
-            Lang::En => label.en,
-        };
+        let kind = finding.kind.label().text(lang);
         let school = finding
             .school_name
             .clone()

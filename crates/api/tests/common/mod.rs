@@ -173,7 +173,7 @@ impl TestApp {
         }
     }
 
-    async fn send(
+    pub async fn send(
         &self,
         request: reqwest::RequestBuilder,
         user: Option<&str>,
@@ -404,7 +404,8 @@ pub fn all(pairs: &[(&str, &str)]) -> HashMap<String, String> {
 }
 
 /// Whether `body` is the error body of every refusal, `{error, message, field}`, with the
-/// code that goes with `status`; the reason it is not, if not.
+/// code that goes with `status` (an import's refusal, 422, adds `rows`: every refused row with
+/// its line, the catalogue's code and the reason); the reason it is not, if not.
 pub fn error_body_problem(status: StatusCode, body: &Value) -> Option<String> {
     let expected = match status.as_u16() {
         400 => "malformed",
@@ -422,11 +423,27 @@ pub fn error_body_problem(status: StatusCode, body: &Value) -> Option<String> {
     let Some(object) = body.as_object() else {
         return Some(format!("{status}: the body is not a JSON object: {body}"));
     };
-    if let Some(key) = object
-        .keys()
-        .find(|k| !["error", "message", "field"].contains(&k.as_str()))
-    {
+    let rows_allowed = status.as_u16() == 422;
+    if let Some(key) = object.keys().find(|k| {
+        let known = ["error", "message", "field"].contains(&k.as_str());
+        !(known || rows_allowed && *k == "rows")
+    }) {
         return Some(format!("{status}: unexpected key {key}: {body}"));
+    }
+    if let Some(rows) = object.get("rows") {
+        let named = |row: &Value| {
+            row["row"].is_u64()
+                && row["code"].is_string()
+                && row["reason"].as_str().is_some_and(|r| !r.trim().is_empty())
+        };
+        if !rows
+            .as_array()
+            .is_some_and(|r| !r.is_empty() && r.iter().all(named))
+        {
+            return Some(format!(
+                "{status}: rows without line, code or reason: {body}"
+            ));
+        }
     }
     if object.get("error") != Some(&Value::String(expected.into())) {
         return Some(format!("{status}: error is not {expected}: {body}"));

@@ -13,15 +13,14 @@ use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{CaseContribution, CaseRecord, Finding, FindingKind, FindingLabel};
+use super::{CaseContribution, CaseRecord, Finding, FindingKind};
 use crate::calendar::SchoolCalendar;
 use crate::roll_call::RollCall;
 use crate::values::Role;
 use notoneless_i18n::{Message, Msg};
 
-pub const MISSING_ATTESTATION: FindingLabel = FindingLabel::new("未报送日报", "Missing roll call");
-pub const ROLL_CALL_MISMATCH: FindingLabel =
-    FindingLabel::new("点名与案件不符", "Roll call mismatch");
+pub const MISSING_ATTESTATION: Msg = Msg::FindingKindMissingAttestation;
+pub const ROLL_CALL_MISMATCH: Msg = Msg::FindingKindRollCallMismatch;
 
 /// Who a roll call's absent child is: of the cases with the child's student number, the one
 /// whose case id comes first (byte order, whatever order the cases come in), and the days that

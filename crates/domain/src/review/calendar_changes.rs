@@ -8,7 +8,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{CaseRecord, Finding, FindingKind, FindingLabel};
+use super::{CaseRecord, Finding, FindingKind};
 use crate::assess::{ObligationKind, assess};
 use crate::calendar::SchoolCalendar;
 use crate::case::StudentCase;
@@ -16,8 +16,7 @@ use crate::ladder::EscalationLadder;
 use crate::values::Role;
 use notoneless_i18n::{Arg, Message, Msg};
 
-pub const RETROACTIVE_CALENDAR_CHANGE: FindingLabel =
-    FindingLabel::new("事后修改校历", "Retroactive calendar change");
+pub const RETROACTIVE_CALENDAR_CHANGE: Msg = Msg::FindingKindRetroactiveCalendarChange;
 
 /// A change to the calendar, as the organisation's log records it.
 #[derive(Clone, Debug)]

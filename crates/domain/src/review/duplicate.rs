@@ -15,12 +15,12 @@ use serde::{Deserialize, Serialize};
 
 use notoneless_i18n::{Message, Msg};
 
-use super::{CaseContribution, Finding, FindingKind, FindingLabel, ReviewScope};
+use super::{CaseContribution, Finding, FindingKind, ReviewScope};
 use crate::case::StudentCase;
 use crate::event::CaseEvent;
 use crate::values::Role;
 
-pub const DUPLICATE_CASE: FindingLabel = FindingLabel::new("重复立案", "Duplicate case file");
+pub const DUPLICATE_CASE: Msg = Msg::FindingKindDuplicateCase;
 
 /// One stretch of time a case file was open.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

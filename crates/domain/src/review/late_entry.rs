@@ -5,14 +5,14 @@
 //! Charged to the fact's day and the case's school; the principal answers for it.
 
 use super::contribution::{CaseInReview, HoldsThrough, Ruling};
-use super::{FactFinding, FindingKind, FindingLabel, ReviewSettings};
+use super::{FactFinding, FindingKind, ReviewSettings};
 use chrono::NaiveDate;
 use notoneless_i18n::{Message, Msg};
 
 /// The default of [`super::ReviewSettings::late_entry_days`].
 pub const DEFAULT_LATE_ENTRY_DAYS: i64 = 2;
 
-pub const LATE_ENTRY: FindingLabel = FindingLabel::new("事后补录", "Late entry");
+pub const LATE_ENTRY: Msg = Msg::FindingKindLateEntry;
 
 impl ReviewSettings {
     /// How many days after its day `on` a fact recorded on the local day `recorded` was

@@ -49,7 +49,7 @@ mod transfer;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use notoneless_i18n::Message;
+use notoneless_i18n::{Message, Msg};
 use serde::{Deserialize, Serialize};
 
 use crate::assess::assess;
@@ -241,23 +241,10 @@ pub enum FindingKind {
     DuplicateCase,
 }
 
-/// What a kind of finding is called, in Chinese and in English (the words of the exports).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct FindingLabel {
-    pub zh: &'static str,
-    pub en: &'static str,
-}
-
-impl FindingLabel {
-    pub const fn new(zh: &'static str, en: &'static str) -> Self {
-        Self { zh, en }
-    }
-}
-
 impl FindingKind {
-    /// The kind's name in both languages, as its rule's module writes it. Every kind has one:
-    /// a new kind does not compile until it is given one.
-    pub fn label(self) -> FindingLabel {
+    /// The kind's name, the catalogue's message its rule's module names (`review.ftl`,
+    /// `finding-kind-*`). Every kind has one: a new kind does not compile until it is given one.
+    pub fn label(self) -> Msg {
         match self {
             FindingKind::UnreportedDropout => steps::UNREPORTED_DROPOUT,
             FindingKind::LateReport => steps::LATE_REPORT,

@@ -4,7 +4,7 @@
 //! principal answer for it.
 
 use super::contribution::{CaseInReview, HoldsThrough, Ruling, deadline, due_from};
-use super::{FactFinding, FindingKind, FindingLabel};
+use super::{FactFinding, FindingKind};
 use crate::event::CaseEvent;
 use crate::values::Role;
 use notoneless_i18n::{Message, Msg};
@@ -13,7 +13,7 @@ use notoneless_i18n::{Message, Msg};
 /// reads too).
 pub const DEFAULT_FOLLOW_UP_DAYS: i64 = 7;
 
-pub const NO_FOLLOW_UP: FindingLabel = FindingLabel::new("报告后未跟进", "No follow-up");
+pub const NO_FOLLOW_UP: Msg = Msg::FindingKindNoFollowUp;
 
 /// Every live report, made while the episode still under way today had begun, that nothing
 /// followed within the threshold once it has run out. Holds through the last day of each

@@ -5,13 +5,12 @@
 //! school; the school's responsible leader and the principal answer for it.
 
 use super::contribution::{CaseInReview, HoldsThrough, Ruling, deadline, due_from};
-use super::{FactFinding, FindingKind, FindingLabel};
+use super::{FactFinding, FindingKind};
 use crate::event::CaseEvent;
 use crate::values::Role;
 use notoneless_i18n::{Message, Msg};
 
-pub const UNRESOLVED_REGISTRY_FINDING: FindingLabel =
-    FindingLabel::new("学籍户籍比对问题未跟进", "Unresolved registry finding");
+pub const UNRESOLVED_REGISTRY_FINDING: Msg = Msg::FindingKindUnresolvedRegistryFinding;
 
 /// Every live registry finding nothing was done about within the threshold, once it has run
 /// out (saying whether it is still open). Holds through the last day of each finding's

@@ -15,15 +15,15 @@
 //! are the ladder's (`ladder.rs`).
 
 use super::contribution::{CaseInReview, HoldsThrough, Ruling};
-use super::{EpisodeContribution, FindingKind, FindingLabel, StepContribution, Tally};
+use super::{EpisodeContribution, FindingKind, StepContribution, Tally};
 use crate::assess::{ObligationKind, ObligationStatus};
 use notoneless_i18n::{Arg, Message, Msg};
 
-pub const UNREPORTED_DROPOUT: FindingLabel = FindingLabel::new("未报告辍学", "Unreported dropout");
-pub const LATE_REPORT: FindingLabel = FindingLabel::new("迟报", "Late report");
-pub const LATE_STEP: FindingLabel = FindingLabel::new("步骤逾期完成", "Late step");
-pub const INCOMPLETE_STEP: FindingLabel = FindingLabel::new("步骤人员不全", "Incomplete step");
-pub const MISSED_STEP: FindingLabel = FindingLabel::new("步骤未执行", "Missed step");
+pub const UNREPORTED_DROPOUT: Msg = Msg::FindingKindUnreportedDropout;
+pub const LATE_REPORT: Msg = Msg::FindingKindLateReport;
+pub const LATE_STEP: Msg = Msg::FindingKindLateStep;
+pub const INCOMPLETE_STEP: Msg = Msg::FindingKindIncompleteStep;
+pub const MISSED_STEP: Msg = Msg::FindingKindMissedStep;
 
 /// Every episode with its days and its steps no longer open, each counted and, if not done on
 /// time, found. It holds through today while a step is open or an episode runs (tomorrow may

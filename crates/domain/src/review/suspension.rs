@@ -10,15 +10,13 @@
 //! is the suspension's own.
 
 use super::contribution::{CaseInReview, HoldsThrough, Ruling, deadline, due_from};
-use super::{FactFinding, FindingKind, FindingLabel};
+use super::{FactFinding, FindingKind};
 use crate::case::CaseStatus;
 use crate::event::CaseEvent;
 use notoneless_i18n::{Message, Msg};
 
-pub const SUSPENSION_WITHOUT_DOCUMENT: FindingLabel =
-    FindingLabel::new("休学无审批文件", "Suspension without document");
-pub const SUSPENSION_OVERDUE: FindingLabel =
-    FindingLabel::new("休学逾期未复学", "Suspension overdue");
+pub const SUSPENSION_WITHOUT_DOCUMENT: Msg = Msg::FindingKindSuspensionWithoutDocument;
+pub const SUSPENSION_OVERDUE: Msg = Msg::FindingKindSuspensionOverdue;
 
 /// Every live suspension without its document, or still in force after its expected return.
 /// Holds through each expected return still to come.

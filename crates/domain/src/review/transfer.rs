@@ -8,17 +8,15 @@
 //! them.
 
 use super::contribution::{CaseInReview, HoldsThrough, Ruling, deadline, due_from};
-use super::{FactFinding, FindingKind, FindingLabel};
+use super::{FactFinding, FindingKind};
 use crate::event::CaseEvent;
 use notoneless_i18n::{Message, Msg};
 
 /// The default of [`super::ReviewSettings::transfer_confirmation_days`].
 pub const DEFAULT_TRANSFER_CONFIRMATION_DAYS: i64 = 14;
 
-pub const TRANSFER_WITHOUT_DOCUMENTS: FindingLabel =
-    FindingLabel::new("转学无手续", "Transfer without documents");
-pub const TRANSFER_UNCONFIRMED: FindingLabel =
-    FindingLabel::new("转学未经接收学校确认", "Transfer unconfirmed");
+pub const TRANSFER_WITHOUT_DOCUMENTS: Msg = Msg::FindingKindTransferWithoutDocuments;
+pub const TRANSFER_UNCONFIRMED: Msg = Msg::FindingKindTransferUnconfirmed;
 
 /// Every live transfer out without documents, or not confirmed (by a confirmation dated
 /// within the threshold) once the threshold has run out. Holds through the last day of each

@@ -200,3 +200,16 @@ child-has-case = this child already has an open case file, { $case }: a child ha
 child-has-case-elsewhere = this child already has an open case file at another school ({ $school }), which you may not see; ask that school or { $office }; nothing was written
 reopen-child-has-case = this case file cannot be reopened: the child's other case file { $case } is open; nothing was written
 row-already-has-case = line { $row }: the child already has a case file, { $case }; no second one was opened
+## issue 16 leftovers (task C): why an import refuses a row
+
+row-field-count = has { $count } fields, expected { $expected }
+list-header-must-be = the header must be { $header }
+list-header-must-be-either = the header must be { $header } or { $other }
+row-listed-twice = { $value } is listed twice (first on line { $line })
+row-listed-twice-in-list = { $value } is listed twice (first on line { $line } of list { $list })
+row-needs-number-and-school = expected a student number and a school
+row-not-a-county-school = { $value } is not a school of the county
+row-disagrees-with-id-number = disagrees with the ID number
+row-not-school-age = the child is { $age } on { $on }, not of compulsory school age ({ $youngest }–{ $oldest })
+row-bad-grade = { $value } is not a grade from 1 to 9
+row-user-deactivated = { $value } was deactivated; an import does not bring a user back

@@ -95,3 +95,22 @@ fact-registry-finding-resolved = registry finding resolved
 fact-registry-finding-cleared = registry finding cleared
 fact-roll-call = roll call
 fact-calendar-change = calendar change
+
+## issue 16 leftovers (task C): what each kind of finding is called (the findings file, the API)
+
+finding-kind-unreported-dropout = Unreported dropout
+finding-kind-late-report = Late report
+finding-kind-late-step = Late step
+finding-kind-incomplete-step = Incomplete step
+finding-kind-missed-step = Missed step
+finding-kind-late-entry = Late entry
+finding-kind-transfer-without-documents = Transfer without documents
+finding-kind-transfer-unconfirmed = Transfer unconfirmed
+finding-kind-suspension-without-document = Suspension without document
+finding-kind-suspension-overdue = Suspension overdue
+finding-kind-no-follow-up = No follow-up
+finding-kind-unresolved-registry-finding = Unresolved registry finding
+finding-kind-retroactive-calendar-change = Retroactive calendar change
+finding-kind-missing-attestation = Missing roll call
+finding-kind-roll-call-mismatch = Roll call mismatch
+finding-kind-duplicate-case = Duplicate case file

@@ -189,3 +189,16 @@ child-has-case = 该儿童已有一份未结案的案卷 { $case }：一个儿�
 child-has-case-elsewhere = 该儿童已在另一所学校（{ $school }）有一份未结案的案卷，您无权查看；请与该校或{ $office }联系；本次未写入任何内容
 reopen-child-has-case = 不能重新开启本案卷：该儿童的另一份案卷 { $case } 尚未结案；本次未写入任何内容
 row-already-has-case = 第{ $row }行：该儿童已有案卷 { $case }，未另立案卷
+## issue 16 leftovers (task C): why an import refuses a row
+
+row-field-count = 该行有{ $count }个字段，应为{ $expected }个
+list-header-must-be = 表头必须是 { $header }
+list-header-must-be-either = 表头必须是 { $header } 或 { $other }
+row-listed-twice = { $value } 重复出现（首次在第{ $line }行）
+row-listed-twice-in-list = { $value } 重复出现（首次在第{ $list }个名单第{ $line }行）
+row-needs-number-and-school = 应有学籍号和学校
+row-not-a-county-school = { $value } 不是本县的学校
+row-disagrees-with-id-number = 与身份证号不符
+row-not-school-age = 该儿童在{ $on }为{ $age }岁，不在义务教育年龄（{ $youngest }至{ $oldest }岁）
+row-bad-grade = { $value } 不是1至9年级
+row-user-deactivated = { $value } 已停用；导入不会恢复停用的用户

@@ -79,3 +79,22 @@ fact-registry-finding-resolved = 比对问题已解决
 fact-registry-finding-cleared = 比对问题已清除
 fact-roll-call = 点名
 fact-calendar-change = 校历变更
+
+## issue 16 leftovers (task C): what each kind of finding is called (the findings file, the API)
+
+finding-kind-unreported-dropout = 未报告辍学
+finding-kind-late-report = 迟报
+finding-kind-late-step = 步骤逾期完成
+finding-kind-incomplete-step = 步骤人员不全
+finding-kind-missed-step = 步骤未执行
+finding-kind-late-entry = 事后补录
+finding-kind-transfer-without-documents = 转学无手续
+finding-kind-transfer-unconfirmed = 转学未经接收学校确认
+finding-kind-suspension-without-document = 休学无审批文件
+finding-kind-suspension-overdue = 休学逾期未复学
+finding-kind-no-follow-up = 报告后未跟进
+finding-kind-unresolved-registry-finding = 学籍户籍比对问题未跟进
+finding-kind-retroactive-calendar-change = 事后修改校历
+finding-kind-missing-attestation = 未报送日报
+finding-kind-roll-call-mismatch = 点名与案件不符
+finding-kind-duplicate-case = 重复立案
