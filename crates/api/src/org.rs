@@ -339,8 +339,11 @@ pub struct DeclaredDay {
 /// A term as recorded, and when, by whom and from where.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DeclaredTerm {
-    #[serde(flatten)]
-    pub term: Term,
+    // The term's own fields, spelled out rather than flattened: `Term` denies unknown fields,
+    // and a flattened schema would forbid the ones below.
+    pub name: String,
+    pub first_day: NaiveDate,
+    pub last_day: NaiveDate,
     pub declared_at: DateTime<Utc>,
     pub declared_by: Option<String>,
     /// The calendar file (`--calendar`) the term was recorded from; null when it was added
@@ -398,7 +401,9 @@ pub async fn get_calendar(State(state): State<AppState>) -> Result<Json<Calendar
                         .unwrap_or(Value::Null),
                 ) {
                     terms.push(DeclaredTerm {
-                        term,
+                        name: term.name,
+                        first_day: term.first_day,
+                        last_day: term.last_day,
                         declared_at: event.recorded_at,
                         declared_by,
                         from_file,
