@@ -1,8 +1,8 @@
 //! The console in a real browser: the application (with its pages) on port 0 against a fresh
 //! database holding a small county, and Debian's Chromium, headless, driven over WebDriver by
 //! `chromedriver` (installed by `scripts/test`). A phone is a 360×740 viewport; a desktop
-//! 1280×900. Screenshots go to `target/screenshots` (to `docs/screenshots` with
-//! `NOL_UPDATE_SCREENSHOTS=1`). Every page is checked by axe-core (vendored).
+//! 1280×900. Screenshots go to `target/screenshots` (the README's four also to
+//! `docs/screenshots` with `NOL_UPDATE_SCREENSHOTS=1`). Every page is checked by axe-core (vendored).
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::net::TcpListener;
@@ -178,6 +178,14 @@ impl Device {
     }
 }
 
+/// The screenshots the README shows, kept in `docs/screenshots`.
+pub const README_SCREENSHOTS: [&str; 4] = [
+    "today-phone.png",
+    "timeline-desktop.png",
+    "review-desktop.png",
+    "dashboard-desktop.png",
+];
+
 /// `chromedriver` on a free port, and a headless Chromium session through it.
 pub struct Browser {
     pub client: Client,
@@ -246,22 +254,23 @@ impl Browser {
         Self { client, driver }
     }
 
-    /// Saves a screenshot of the page as `<name>-<device>.png`.
+    /// Saves a screenshot of the page as `target/screenshots/<name>-<device>.png`; with
+    /// `NOL_UPDATE_SCREENSHOTS=1`, the ones the README shows ([`README_SCREENSHOTS`]) also to
+    /// `docs/screenshots`.
     pub async fn screenshot(&self, name: &str, device: Device) -> PathBuf {
         let png = self.client.screenshot().await.unwrap();
-        let dir = if std::env::var_os("NOL_UPDATE_SCREENSHOTS").is_some() {
-            PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../docs/screenshots"
-            ))
-        } else {
-            PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../target/screenshots"
-            ))
-        };
+        let file = format!("{name}-{}.png", device.name());
+        let root = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."));
+        if std::env::var_os("NOL_UPDATE_SCREENSHOTS").is_some()
+            && README_SCREENSHOTS.contains(&file.as_str())
+        {
+            let docs = root.join("docs/screenshots");
+            std::fs::create_dir_all(&docs).unwrap();
+            std::fs::write(docs.join(&file), &png).unwrap();
+        }
+        let dir = root.join("target/screenshots");
         std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join(format!("{name}-{}.png", device.name()));
+        let path = dir.join(file);
         std::fs::write(&path, png).unwrap();
         path
     }
