@@ -58,11 +58,7 @@ pub async fn seed_if_empty(store: &Store, base: &str, lang: Lang) -> Result<()> 
 
 /// Gives every demo user a one-time password (recorded like an admin's reset), to log in to
 /// the console with; each chooses their own at the first login.
-async fn one_time_passwords(
-    store: &Store,
-    county: &DemoCounty,
-    lang: Lang,
-) -> Result<Vec<String>> {
+async fn one_time_passwords(store: &Store, county: &DemoCounty, lang: Lang) -> Result<Vec<String>> {
     let mut passwords = Vec::with_capacity(county.users.len());
     for user in &county.users {
         let given = store

@@ -304,7 +304,12 @@ async fn ledger(args: LedgerArgs) -> Result<ExitCode> {
 }
 
 async fn grade6_watch(args: Grade6WatchArgs) -> Result<ExitCode> {
-    let leavers = read_list_file(&args.leavers, "--leavers", args.list.encoding, args.store.lang)?;
+    let leavers = read_list_file(
+        &args.leavers,
+        "--leavers",
+        args.list.encoding,
+        args.store.lang,
+    )?;
     let enrolments = read_list_file(
         &args.enrolments,
         "--enrolments",
@@ -521,7 +526,12 @@ async fn registry(args: RegistryArgs) -> Result<ExitCode> {
     if args.name.trim().is_empty() {
         return Err(refused_option("--name", Message::new(Msg::Blank)));
     }
-    let register = read_list_file(&args.register, "--register", args.list.encoding, args.store.lang)?;
+    let register = read_list_file(
+        &args.register,
+        "--register",
+        args.list.encoding,
+        args.store.lang,
+    )?;
     let roll = read_list_file(&args.roll, "--roll", args.list.encoding, args.store.lang)?;
     let store = open_with_org(&args.store).await?;
     let scope = if !args.townships.is_empty() {

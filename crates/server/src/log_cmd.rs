@@ -227,8 +227,10 @@ pub async fn rotate_key(store: &StoreArgs) -> Result<ExitCode> {
             .with("path", to.display().to_string())
             .text(lang)
     };
-    std::fs::rename(&path, &retired).with_context(|| moved(Msg::CliRotateCannotMoveOld, &retired))?;
-    std::fs::rename(&fresh_path, &path).with_context(|| moved(Msg::CliRotateCannotMoveNew, &path))?;
+    std::fs::rename(&path, &retired)
+        .with_context(|| moved(Msg::CliRotateCannotMoveOld, &retired))?;
+    std::fs::rename(&fresh_path, &path)
+        .with_context(|| moved(Msg::CliRotateCannotMoveNew, &path))?;
     println!(
         "{}",
         Message::new(Msg::CliRotateAnnounced)

@@ -354,7 +354,10 @@ pub async fn admin(command: AdminCommand) -> Result<ExitCode> {
                 )
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
-            println!("{}", Message::new(Msg::CliNodeAdded).with("id", id).text(lang));
+            println!(
+                "{}",
+                Message::new(Msg::CliNodeAdded).with("id", id).text(lang)
+            );
         }
         AdminCommand::CreateUser {
             store,

@@ -141,15 +141,12 @@ pub async fn verify(args: VerifyArgs) -> Result<ExitCode> {
         })?;
     let checkpoint: Option<SignedCheckpoint> = match &args.checkpoint {
         Some(path) => Some(
-            serde_json::from_slice(
-                &std::fs::read(path)
-                    .with_context(|| {
-                        Message::new(Msg::CliCannotRead)
-                            .with("what", "--checkpoint")
-                            .with("path", path.display().to_string())
-                            .text(lang)
-                    })?,
-            )
+            serde_json::from_slice(&std::fs::read(path).with_context(|| {
+                Message::new(Msg::CliCannotRead)
+                    .with("what", "--checkpoint")
+                    .with("path", path.display().to_string())
+                    .text(lang)
+            })?)
             .with_context(|| {
                 Message::new(Msg::CliNotACheckpoint)
                     .with("path", path.display().to_string())

@@ -318,7 +318,11 @@ pub async fn revoke(
 }
 
 /// Refuses a user who is not an active user of the organisation (`--user`), in `lang`.
-pub fn refuse_inactive(org: &notoneless_domain::Organisation, user: &str, lang: Lang) -> Result<()> {
+pub fn refuse_inactive(
+    org: &notoneless_domain::Organisation,
+    user: &str,
+    lang: Lang,
+) -> Result<()> {
     if !org.is_active(user) {
         bail!(
             "{}",
