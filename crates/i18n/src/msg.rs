@@ -782,4 +782,5 @@ pub enum Msg {
     /// errors.ftl: a refused cell shown cut after its first characters.
     CellCut,
     CliLedgerWritten,
+    CliCannotStartRuntime,
 }

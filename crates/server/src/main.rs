@@ -119,17 +119,19 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Assess(args) => assess_cmd::run(&args),
         Command::Ladder { ladder, lang } => assess_cmd::print_ladder(ladder.as_deref(), lang),
-        Command::Demo(args) => store_cmd::block_on(demo::demo(args)),
-        Command::Serve(args) => store_cmd::block_on(serve_cmd::serve(args)),
-        Command::Admin(command) => store_cmd::block_on(serve_cmd::admin(command)),
-        Command::Migrate(args) => store_cmd::block_on(store_cmd::migrate(args)),
-        Command::Verify(args) => store_cmd::block_on(store_cmd::verify(args)),
-        Command::Review(args) => store_cmd::block_on(store_cmd::review(args)),
-        Command::Export(args) => store_cmd::block_on(store_cmd::export(args)),
-        Command::Import(command) => store_cmd::block_on(import_cmd::import(command)),
-        Command::Log(command) => store_cmd::block_on(log_cmd::log(command)),
-        Command::Reproject(args) => store_cmd::block_on(store_cmd::reproject(args)),
-        Command::CheckProjections(args) => store_cmd::block_on(store_cmd::check_projections(args)),
+        Command::Demo(args) => store_cmd::block_on(demo::demo(args), lang),
+        Command::Serve(args) => store_cmd::block_on(serve_cmd::serve(args), lang),
+        Command::Admin(command) => store_cmd::block_on(serve_cmd::admin(command), lang),
+        Command::Migrate(args) => store_cmd::block_on(store_cmd::migrate(args), lang),
+        Command::Verify(args) => store_cmd::block_on(store_cmd::verify(args), lang),
+        Command::Review(args) => store_cmd::block_on(store_cmd::review(args), lang),
+        Command::Export(args) => store_cmd::block_on(store_cmd::export(args), lang),
+        Command::Import(command) => store_cmd::block_on(import_cmd::import(command), lang),
+        Command::Log(command) => store_cmd::block_on(log_cmd::log(command), lang),
+        Command::Reproject(args) => store_cmd::block_on(store_cmd::reproject(args), lang),
+        Command::CheckProjections(args) => {
+            store_cmd::block_on(store_cmd::check_projections(args), lang)
+        }
     };
     match result {
         Ok(code) => code,

@@ -42,11 +42,15 @@ pub struct VerifyArgs {
     pub json: bool,
 }
 
-pub fn block_on<F: std::future::Future<Output = Result<ExitCode>>>(future: F) -> Result<ExitCode> {
+/// Runs a command on a runtime of its own; a runtime that cannot start is said in `lang`.
+pub fn block_on<F: std::future::Future<Output = Result<ExitCode>>>(
+    future: F,
+    lang: Lang,
+) -> Result<ExitCode> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .context("cannot start the async runtime")?
+        .with_context(|| Msg::CliCannotStartRuntime.text(lang))?
         .block_on(future)
 }
 

@@ -164,3 +164,4 @@ cli-demo-cannot-build = cannot build the demo county
 cli-demo-no-password = cannot give { $user } a one-time password: { $error }
 cli-assess-not-opened = the case file { $path } does not begin with CaseOpened
 cli-ledger-written = ledger of { $count } case(s) written to { $path }
+cli-cannot-start-runtime = cannot start the async runtime

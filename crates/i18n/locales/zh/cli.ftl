@@ -159,3 +159,4 @@ cli-demo-cannot-build = 无法建立演示县
 cli-demo-no-password = 无法给 { $user } 设置一次性密码：{ $error }
 cli-assess-not-opened = 案卷文件 { $path } 不是以 CaseOpened 开头
 cli-ledger-written = { $count }个案件的台账已写入 { $path }
+cli-cannot-start-runtime = 无法启动异步运行时
