@@ -427,14 +427,19 @@ async fn an_admin_resets_a_password_lists_the_users_and_revokes_a_users_tokens_a
         .unwrap();
 
     // Revoking the user's tokens ends their sessions too.
-    let revoke = notoneless(&[
-        "admin",
-        "revoke-token",
-        "--user",
-        "wang",
-        "--database-url",
-        url,
-    ]);
+    let revoke_wang = |extra: &[&str]| {
+        let mut args = vec![
+            "admin",
+            "revoke-token",
+            "--user",
+            "wang",
+            "--database-url",
+            url,
+        ];
+        args.extend(extra);
+        notoneless(&args)
+    };
+    let revoke = revoke_wang(&[]);
     assert!(revoke.status.success(), "{revoke:?}");
     assert_eq!(stdout(&revoke), "已吊销 wang 的令牌1个，结束其会话1个\n");
     store.org.reload().await.unwrap();
@@ -456,16 +461,7 @@ async fn an_admin_resets_a_password_lists_the_users_and_revokes_a_users_tokens_a
         url,
     ]);
     assert!(stderr(&nobody).contains("错误：--user：没有在用的用户 nobody"));
-    let english = notoneless(&[
-        "admin",
-        "revoke-token",
-        "--user",
-        "wang",
-        "--database-url",
-        url,
-        "--lang",
-        "en",
-    ]);
+    let english = revoke_wang(&["--lang", "en"]);
     assert_eq!(
         stdout(&english),
         "revoked 0 token(s) and ended 0 session(s) of wang\n"
