@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
-use notoneless_i18n::{Lang, Message, Msg};
+use notoneless_i18n::{Arg, Lang, Message, Msg};
 use serde::{Deserialize, Serialize};
 
 use crate::case::StudentCase;
@@ -263,15 +263,15 @@ fn line_ends(bytes: &[u8]) -> usize {
 
 /// A cell as a refusal shows it: quoted, and cut after its first 40 characters, so that a
 /// cell of megabytes is not sent back whole.
-pub(crate) fn shown(value: &str) -> String {
+pub(crate) fn shown(value: &str) -> Arg {
     const SHOWN: usize = 40;
     match value.char_indices().nth(SHOWN) {
-        None => format!("{value:?}"),
-        Some((end, _)) => format!(
-            "{:?}… ({} characters)",
-            &value[..end],
-            value.chars().count()
-        ),
+        None => Arg::Text(format!("{value:?}")),
+        Some((end, _)) => Arg::Message(Box::new(
+            Message::new(Msg::CellCut)
+                .with("start", format!("{:?}", &value[..end]))
+                .with("count", value.chars().count()),
+        )),
     }
 }
 

@@ -311,7 +311,7 @@ pub enum OrgError {
     },
     /// Not a user name one can type on any phone.
     BadUserName {
-        value: String,
+        value: notoneless_i18n::Arg,
     },
     /// The calendar the command declares is not one.
     Calendar(CalendarError),
@@ -338,7 +338,7 @@ impl OrgError {
             }
             OrgError::Invalid { reason, .. } => Message::new(*reason),
             OrgError::BadUserName { value } => {
-                Message::new(Msg::FormatUserName).with("value", value.as_str())
+                Message::new(Msg::FormatUserName).with("value", value.clone())
             }
             OrgError::WrongNode { role } => Message::new(Msg::OrgRoleWrongNode)
                 .with("role", role.label())

@@ -127,12 +127,20 @@ fn a_refusal_shows_at_most_the_first_forty_characters_of_a_cell() {
     );
     // When the list is read
     let (_, errors) = read_leavers(&leavers(&[&row]));
-    // Then the refusal names the field and shows the cell's start and its length only
+    // Then the refusal names the field and shows the cell's start and its length only, in
+    // either language
     assert_eq!(errors[0].column.as_deref(), Some("birth_date"));
     assert_eq!(
         errors[0].reason.text(Lang::En),
         format!(
             "{:?}… (1000000 characters) is not a date YYYY-MM-DD",
+            "9".repeat(40)
+        )
+    );
+    assert_eq!(
+        errors[0].reason.text(Lang::Zh),
+        format!(
+            "{:?}…（共1000000个字符） 不是 YYYY-MM-DD 格式的日期",
             "9".repeat(40)
         )
     );

@@ -10,6 +10,7 @@ use notoneless_domain::{
     Assessment, CaseEvent, EscalationLadder, ObligationKind, SchoolCalendar, StudentCase, assess,
 };
 
+use notoneless_i18n::{Lang, Message, Msg};
 use notoneless_store::{Clock, SystemClock};
 
 use crate::config::read_json;
@@ -30,31 +31,37 @@ pub struct AssessArgs {
     /// Print the full assessment as JSON instead of a summary.
     #[arg(long)]
     json: bool,
+    /// The language of the command's errors: zh (the default) or en.
+    #[arg(long, default_value = "zh")]
+    pub lang: Lang,
 }
 
-fn load_ladder(path: Option<&Path>) -> Result<EscalationLadder> {
+fn load_ladder(path: Option<&Path>, lang: Lang) -> Result<EscalationLadder> {
     match path {
-        Some(path) => read_json(path, "ladder"),
+        Some(path) => read_json(path, Msg::CliWhatLadder, lang),
         None => Ok(EscalationLadder::default()),
     }
 }
 
-pub fn print_ladder(path: Option<&Path>) -> Result<ExitCode> {
-    let ladder = load_ladder(path)?;
+pub fn print_ladder(path: Option<&Path>, lang: Lang) -> Result<ExitCode> {
+    let ladder = load_ladder(path, lang)?;
     println!("{}", serde_json::to_string_pretty(&ladder)?);
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn run(args: &AssessArgs) -> Result<ExitCode> {
-    let events: Vec<CaseEvent> = read_json(&args.case, "case file")?;
+    let lang = args.lang;
+    let events: Vec<CaseEvent> = read_json(&args.case, Msg::CliWhatCaseFile, lang)?;
     if !matches!(events.first(), Some(CaseEvent::CaseOpened(_))) {
         bail!(
-            "the case file {} does not begin with CaseOpened",
-            args.case.display()
+            "{}",
+            Message::new(Msg::CliAssessNotOpened)
+                .with("path", args.case.display().to_string())
+                .text(lang)
         );
     }
-    let calendar: SchoolCalendar = read_json(&args.calendar, "calendar")?;
-    let ladder = load_ladder(args.ladder.as_deref())?;
+    let calendar: SchoolCalendar = read_json(&args.calendar, Msg::CliWhatCalendar, lang)?;
+    let ladder = load_ladder(args.ladder.as_deref(), lang)?;
     let now = args
         .at
         .map_or_else(|| SystemClock.now(), |t| t.with_timezone(&Utc));

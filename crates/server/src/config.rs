@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use notoneless_domain::{EscalationLadder, SchoolCalendar};
-use notoneless_i18n::Lang;
+use notoneless_i18n::{Lang, Message, Msg};
 use notoneless_store::org::{CalendarFile, CalendarFileError, CalendarSeeded};
 use notoneless_store::signing::{KeyFileError, LogKey, key_path};
 use notoneless_store::{Rules, Store};
@@ -34,6 +34,10 @@ pub struct StoreArgs {
     /// creates one ahead of time).
     #[arg(long, env = "NOTONELESS_SIGNING_KEY")]
     pub signing_key: Option<PathBuf>,
+    /// The language of what the command writes for a person to read (its answer, its errors,
+    /// a table's headers and labels): zh (the default) or en.
+    #[arg(long, default_value = "zh")]
+    pub lang: Lang,
 }
 
 impl StoreArgs {
@@ -75,7 +79,7 @@ impl StoreArgs {
     /// recorded there ([`StoreArgs::take_calendar`]), never used beside it.
     pub fn rules(&self) -> Result<Rules> {
         let ladder = match &self.ladder {
-            Some(path) => read_json(path, "ladder")?,
+            Some(path) => read_json(path, Msg::CliWhatLadder, self.lang)?,
             None => EscalationLadder::default(),
         };
         Ok(Rules {
@@ -89,7 +93,7 @@ impl StoreArgs {
         let Some(path) = &self.calendar else {
             return Ok(None);
         };
-        let calendar: SchoolCalendar = read_json(path, "calendar")?;
+        let calendar: SchoolCalendar = read_json(path, Msg::CliWhatCalendar, self.lang)?;
         let name = path.file_name().map_or_else(
             || path.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
@@ -129,9 +133,15 @@ impl StoreArgs {
     }
 }
 
-pub fn read_json<T: DeserializeOwned>(path: &Path, what: &str) -> Result<T> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read the {what} {}", path.display()))?;
-    serde_json::from_str(&text)
-        .with_context(|| format!("the {what} {} is not valid", path.display()))
+/// A JSON file (`what` it is: the ladder, the calendar, a case file), or an error in `lang`
+/// naming it and its path.
+pub fn read_json<T: DeserializeOwned>(path: &Path, what: Msg, lang: Lang) -> Result<T> {
+    let failed = |msg: Msg| {
+        Message::new(msg)
+            .with("what", what)
+            .with("path", path.display().to_string())
+            .text(lang)
+    };
+    let text = std::fs::read_to_string(path).with_context(|| failed(Msg::CliCannotReadJson))?;
+    serde_json::from_str(&text).with_context(|| failed(Msg::CliJsonNotValid))
 }

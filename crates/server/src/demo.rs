@@ -43,34 +43,42 @@ pub fn refuse_calendar_file(args: &StoreArgs) -> Result<()> {
 /// Builds the demo county into the store's database if it holds no organisation yet,
 /// marking it for training first (its facts are recorded at the times the demo enters them;
 /// a database that holds real data is refused).
-pub async fn seed_if_empty(store: &Store, base: &str) -> Result<()> {
+pub async fn seed_if_empty(store: &Store, base: &str, lang: Lang) -> Result<()> {
     if !store.org.current().org.nodes.is_empty() {
         tracing::info!("the database already holds an organisation: no demo data added");
         return Ok(());
     }
     mark_for_training(&store.db, store.clock.now(), "demo").await?;
-    let county = build(store).await?;
+    let county = build(store, lang).await?;
     store.org.reload().await?;
-    let passwords = one_time_passwords(store, &county).await?;
+    let passwords = one_time_passwords(store, &county, lang).await?;
     print(&county, &passwords, base);
     Ok(())
 }
 
 /// Gives every demo user a one-time password (recorded like an admin's reset), to log in to
 /// the console with; each chooses their own at the first login.
-async fn one_time_passwords(store: &Store, county: &DemoCounty) -> Result<Vec<String>> {
+async fn one_time_passwords(store: &Store, county: &DemoCounty, lang: Lang) -> Result<Vec<String>> {
     let mut passwords = Vec::with_capacity(county.users.len());
     for user in &county.users {
         let given = store
             .reset_password(&user.id, &crate::serve_cmd::cli_context())
             .await
-            .map_err(|e| anyhow::anyhow!("cannot give {} a one-time password: {e}", user.id))?;
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "{}",
+                    Message::new(Msg::CliDemoNoPassword)
+                        .with("user", user.id.as_str())
+                        .with("error", e.to_string())
+                        .text(lang)
+                )
+            })?;
         passwords.push(given.password.expose().to_string());
     }
     Ok(passwords)
 }
 
-async fn build(store: &Store) -> Result<DemoCounty> {
+async fn build(store: &Store, lang: Lang) -> Result<DemoCounty> {
     let today = store.rules.get().calendar.local_date(store.clock.now());
     say("building the demo county (a term of facts through the command path; a few seconds) …");
     let started = std::time::Instant::now();
@@ -81,7 +89,7 @@ async fn build(store: &Store) -> Result<DemoCounty> {
         store.signer.key().clone(),
     )
     .await
-    .context("cannot build the demo county")?;
+    .with_context(|| Msg::CliDemoCannotBuild.text(lang))?;
     tracing::info!(
         commands = county.commands,
         seconds = started.elapsed().as_secs_f64(),
@@ -130,17 +138,16 @@ fn print(county: &DemoCounty, passwords: &[String], base: &str) {
 /// clock's day, with `--clock`).
 pub async fn demo(args: DemoArgs) -> Result<ExitCode> {
     refuse_calendar_file(&args.store)?;
+    let lang = args.store.lang;
     let store = open_on(&args.store, args.clock.clock()).await?;
     store.org.reload().await?;
     if !store.org.current().org.nodes.is_empty() {
-        anyhow::bail!(
-            "the database already holds an organisation: the demo county goes only into an empty one"
-        );
+        anyhow::bail!("{}", Msg::CliDemoNotEmpty.text(lang));
     }
     mark_for_training(&store.db, store.clock.now(), "demo").await?;
-    let county = build(&store).await?;
+    let county = build(&store, lang).await?;
     store.org.reload().await?;
-    let passwords = one_time_passwords(&store, &county).await?;
+    let passwords = one_time_passwords(&store, &county, lang).await?;
     print(&county, &passwords, "http://127.0.0.1:8080");
     Ok(ExitCode::SUCCESS)
 }

@@ -50,6 +50,18 @@ pub enum ImportCommand {
     Ledger(LedgerArgs),
 }
 
+impl ImportCommand {
+    /// The language the command answers in (`--lang`).
+    pub fn lang(&self) -> Lang {
+        match self {
+            ImportCommand::Grade6Watch(args) => args.store.lang,
+            ImportCommand::Registry(args) => args.store.lang,
+            ImportCommand::RollCalls(args) => args.store.lang,
+            ImportCommand::Ledger(args) => args.store.lang,
+        }
+    }
+}
+
 #[derive(clap::Args)]
 pub struct RollCallsArgs {
     #[command(flatten)]
@@ -59,9 +71,6 @@ pub struct RollCallsArgs {
     /// The school's node id.
     #[arg(long)]
     pub school: String,
-    /// The language of refused rows' reasons: zh (the default) or en.
-    #[arg(long, default_value = "zh")]
-    pub lang: Lang,
     /// The roll-call file: CSV (UTF-8 or GBK/GB18030) or XLSX.
     pub file: PathBuf,
 }
@@ -76,9 +85,6 @@ pub struct LedgerArgs {
     /// is marked "imported from the ledger of" this day.
     #[arg(long)]
     pub ledger_date: NaiveDate,
-    /// The language of refused rows' reasons: zh (the default) or en.
-    #[arg(long, default_value = "zh")]
-    pub lang: Lang,
     /// The ledger: CSV (UTF-8 or GBK/GB18030) or XLSX.
     pub file: PathBuf,
 }
@@ -110,9 +116,6 @@ pub struct RegistryArgs {
     /// The lists cover only these schools (ids, comma-separated).
     #[arg(long, value_delimiter = ',')]
     pub schools: Vec<String>,
-    /// The language of the answer: zh (the default) or en.
-    #[arg(long, default_value = "zh")]
-    pub lang: Lang,
 }
 
 #[derive(clap::Args)]
@@ -131,9 +134,6 @@ pub struct Grade6WatchArgs {
     /// The day the junior middle schools' term started: the day the cases open (YYYY-MM-DD).
     #[arg(long)]
     pub on: NaiveDate,
-    /// The language of the answer: zh (the default) or en.
-    #[arg(long, default_value = "zh")]
-    pub lang: Lang,
 }
 
 /// How the lists' files are read: CSV in UTF-8 or GBK/GB18030, or a workbook (XLSX, XLS).
@@ -208,7 +208,7 @@ fn refused(files: &[(&str, &Path)], rows: &[RowRefusal], lang: Lang) -> ExitCode
 }
 
 async fn roll_calls(args: RollCallsArgs) -> Result<ExitCode> {
-    let text = read_list_file(&args.file, "FILE", args.list.encoding, args.lang)?;
+    let text = read_list_file(&args.file, "FILE", args.list.encoding, args.store.lang)?;
     let store = open_with_org(&args.store).await?;
     let known = store
         .org
@@ -217,7 +217,7 @@ async fn roll_calls(args: RollCallsArgs) -> Result<ExitCode> {
         .nodes
         .get(&args.school)
         .is_some_and(|n| n.kind == NodeKind::School);
-    let lang = args.lang;
+    let lang = args.store.lang;
     if !known {
         anyhow::bail!(
             "{}",
@@ -259,10 +259,10 @@ async fn roll_calls(args: RollCallsArgs) -> Result<ExitCode> {
 }
 
 async fn ledger(args: LedgerArgs) -> Result<ExitCode> {
-    let text = read_list_file(&args.file, "FILE", args.list.encoding, args.lang)?;
+    let text = read_list_file(&args.file, "FILE", args.list.encoding, args.store.lang)?;
     let store = open_with_org(&args.store).await?;
     let today = store.rules.get().calendar.local_date(store.clock.now());
-    let lang = args.lang;
+    let lang = args.store.lang;
     if args.ledger_date > today {
         anyhow::bail!(
             "{}",
@@ -304,12 +304,17 @@ async fn ledger(args: LedgerArgs) -> Result<ExitCode> {
 }
 
 async fn grade6_watch(args: Grade6WatchArgs) -> Result<ExitCode> {
-    let leavers = read_list_file(&args.leavers, "--leavers", args.list.encoding, args.lang)?;
+    let leavers = read_list_file(
+        &args.leavers,
+        "--leavers",
+        args.list.encoding,
+        args.store.lang,
+    )?;
     let enrolments = read_list_file(
         &args.enrolments,
         "--enrolments",
         args.list.encoding,
-        args.lang,
+        args.store.lang,
     )?;
     let store = open_with_org(&args.store).await?;
     // The command line acts for the county: it may open a case at any school.
@@ -319,7 +324,7 @@ async fn grade6_watch(args: Grade6WatchArgs) -> Result<ExitCode> {
         &enrolments,
         args.on,
         |_| true,
-        args.lang,
+        args.store.lang,
         &cli_context(),
     )
     .await?
@@ -330,10 +335,10 @@ async fn grade6_watch(args: Grade6WatchArgs) -> Result<ExitCode> {
                 ("leavers_csv", args.leavers.as_path()),
                 ("enrolments_csv", args.enrolments.as_path()),
             ];
-            return Ok(refused(&files, &rows, args.lang));
+            return Ok(refused(&files, &rows, args.store.lang));
         }
     };
-    print!("{}", describe(&report, &args.leavers, args.lang));
+    print!("{}", describe(&report, &args.leavers, args.store.lang));
     Ok(if report.rejected_leavers.is_empty() {
         ExitCode::SUCCESS
     } else {
@@ -508,7 +513,7 @@ fn describe(report: &ImportReport, leavers: &Path, lang: Lang) -> String {
 }
 
 async fn registry(args: RegistryArgs) -> Result<ExitCode> {
-    let lang = args.lang;
+    let lang = args.store.lang;
     let refused_option = |field: &str, text: Message| {
         anyhow::anyhow!(
             "{}",
@@ -521,8 +526,13 @@ async fn registry(args: RegistryArgs) -> Result<ExitCode> {
     if args.name.trim().is_empty() {
         return Err(refused_option("--name", Message::new(Msg::Blank)));
     }
-    let register = read_list_file(&args.register, "--register", args.list.encoding, args.lang)?;
-    let roll = read_list_file(&args.roll, "--roll", args.list.encoding, args.lang)?;
+    let register = read_list_file(
+        &args.register,
+        "--register",
+        args.list.encoding,
+        args.store.lang,
+    )?;
+    let roll = read_list_file(&args.roll, "--roll", args.list.encoding, args.store.lang)?;
     let store = open_with_org(&args.store).await?;
     let scope = if !args.townships.is_empty() {
         ListScope::Townships(args.townships.clone())
@@ -549,7 +559,7 @@ async fn registry(args: RegistryArgs) -> Result<ExitCode> {
         (&register, &roll),
         args.on,
         (&scope, &covered),
-        args.lang,
+        args.store.lang,
         &cli_context(),
     )
     .await?
@@ -560,12 +570,12 @@ async fn registry(args: RegistryArgs) -> Result<ExitCode> {
                 ("register_csv", args.register.as_path()),
                 ("roll_csv", args.roll.as_path()),
             ];
-            return Ok(refused(&files, &rows, args.lang));
+            return Ok(refused(&files, &rows, args.store.lang));
         }
     };
     print!(
         "{}",
-        describe_registry(&report, &args.register, &args.roll, args.lang)
+        describe_registry(&report, &args.register, &args.roll, args.store.lang)
     );
     Ok(
         if report.rejected_register.is_empty() && report.rejected_roll.is_empty() {

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 use chrono::{NaiveTime, TimeDelta};
+use notoneless_i18n::{Arg, Lang, Message, Msg};
 use notoneless_store::checkpoints::{
     SignedCheckpoint, checkpoint_with_heads, inclusion_proof, list_checkpoints, write_checkpoint,
 };
@@ -17,7 +18,7 @@ use notoneless_store::signing::LogKey;
 use notoneless_store::{Store, SystemClock};
 
 use crate::config::StoreArgs;
-use crate::store_cmd::{connect, connect_existing};
+use crate::store_cmd::{connect, connect_existing, write_out};
 
 #[derive(clap::Subcommand)]
 pub enum LogCommand {
@@ -65,20 +66,23 @@ pub enum LogCommand {
     },
 }
 
-fn write_json(output: Option<&Path>, value: &impl serde::Serialize) -> Result<()> {
-    let mut text = serde_json::to_vec_pretty(value)?;
-    text.push(b'\n');
-    match output {
-        Some(path) => {
-            std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
-        }
-        None => {
-            use std::io::Write;
-            std::io::stdout()
-                .write_all(&text)
-                .context("cannot write to standard output")
+impl LogCommand {
+    /// The language the command answers in (`--lang`).
+    pub fn lang(&self) -> Lang {
+        match self {
+            LogCommand::Keys { store }
+            | LogCommand::Checkpoint { store, .. }
+            | LogCommand::Checkpoints { store, .. }
+            | LogCommand::ExportCheckpoint { store, .. }
+            | LogCommand::Proof { store, .. } => store.lang,
         }
     }
+}
+
+fn write_json(output: Option<&Path>, value: &impl serde::Serialize, lang: Lang) -> Result<()> {
+    let mut text = serde_json::to_vec_pretty(value)?;
+    text.push(b'\n');
+    write_out(output, &text, lang)
 }
 
 pub async fn log(command: LogCommand) -> Result<ExitCode> {
@@ -86,21 +90,32 @@ pub async fn log(command: LogCommand) -> Result<ExitCode> {
         LogCommand::Keys { store } => {
             let db = connect_existing(&store).await?;
             let keys = announced_keys(&db).await?;
+            let lang = store.lang;
             if keys.is_empty() {
-                println!(
-                    "the log announces no signing key yet (one is announced at the first write)"
-                );
+                println!("{}", Msg::CliLogNoKeys.text(lang));
             }
             for key in keys {
+                let by = match key.announced_by {
+                    Some(by) => Arg::from(by),
+                    None => Arg::from(Msg::CliLogKeyNobody),
+                };
+                let message = match key.previous_key_id {
+                    Some(previous) => {
+                        Message::new(Msg::CliLogKeyReplaces).with("previous", previous)
+                    }
+                    None => Message::new(Msg::CliLogKey),
+                };
                 println!(
-                    "{}  public {}  valid from {}  announced by {}{}",
-                    key.key_id,
-                    key.public_key,
-                    notoneless_store::chain::format_timestamp(key.valid_from),
-                    key.announced_by.as_deref().unwrap_or("nobody"),
-                    key.previous_key_id
-                        .map(|p| format!(" (replaces {p})"))
-                        .unwrap_or_default()
+                    "{}",
+                    message
+                        .with("key", key.key_id)
+                        .with("public", key.public_key)
+                        .with(
+                            "from",
+                            notoneless_store::chain::format_timestamp(key.valid_from)
+                        )
+                        .with("by", by)
+                        .text(lang)
                 );
             }
         }
@@ -108,15 +123,18 @@ pub async fn log(command: LogCommand) -> Result<ExitCode> {
             let db = connect_existing(&store).await?;
             let signer = notoneless_store::log_keys::LogSigner::new(store.signing_key()?);
             let checkpoint = write_checkpoint(&db, &signer, &SystemClock).await?;
-            write_json(output.as_deref(), &checkpoint)?;
+            write_json(output.as_deref(), &checkpoint, store.lang)?;
             if let Some(path) = output {
+                let c = &checkpoint.checkpoint;
                 println!(
-                    "checkpoint {} ({} events, {} streams, root {}) written to {}",
-                    checkpoint.checkpoint.number,
-                    checkpoint.checkpoint.log_size,
-                    checkpoint.checkpoint.streams,
-                    checkpoint.checkpoint.root,
-                    path.display()
+                    "{}",
+                    Message::new(Msg::CliCheckpointWritten)
+                        .with("number", c.number)
+                        .with("events", c.log_size)
+                        .with("streams", c.streams)
+                        .with("root", c.root.to_string())
+                        .with("path", path.display().to_string())
+                        .text(store.lang)
                 );
             }
         }
@@ -125,8 +143,15 @@ pub async fn log(command: LogCommand) -> Result<ExitCode> {
             for c in list_checkpoints(&db, limit.clamp(1, 10_000), 0).await? {
                 let c = c.checkpoint;
                 println!(
-                    "{}  {}  {} events  {} streams  root {}  key {}",
-                    c.number, c.at, c.log_size, c.streams, c.root, c.key_id
+                    "{}",
+                    Message::new(Msg::CliCheckpointsLine)
+                        .with("number", c.number)
+                        .with("at", c.at.to_string())
+                        .with("events", c.log_size)
+                        .with("streams", c.streams)
+                        .with("root", c.root.to_string())
+                        .with("key", c.key_id.to_string())
+                        .text(store.lang)
                 );
             }
         }
@@ -137,9 +162,9 @@ pub async fn log(command: LogCommand) -> Result<ExitCode> {
         } => {
             let db = connect_existing(&store).await?;
             let Some(checkpoint) = checkpoint_with_heads(&db, number).await? else {
-                bail!("there is no such checkpoint");
+                bail!("{}", Msg::CliNoSuchCheckpoint.text(store.lang));
             };
-            write_json(output.as_deref(), &checkpoint)?;
+            write_json(output.as_deref(), &checkpoint, store.lang)?;
         }
         LogCommand::Proof {
             store,
@@ -149,9 +174,14 @@ pub async fn log(command: LogCommand) -> Result<ExitCode> {
         } => {
             let db = connect_existing(&store).await?;
             let Some(proof) = inclusion_proof(&db, CASE, &case, checkpoint).await? else {
-                bail!("no such checkpoint, or the case {case} is not in it");
+                bail!(
+                    "{}",
+                    Message::new(Msg::CliNoSuchProof)
+                        .with("case", case)
+                        .text(store.lang)
+                );
             };
-            write_json(output.as_deref(), &proof)?;
+            write_json(output.as_deref(), &proof, store.lang)?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -161,19 +191,23 @@ pub async fn log(command: LogCommand) -> Result<ExitCode> {
 pub fn keygen(store: &StoreArgs) -> Result<ExitCode> {
     let path = store.signing_key_path();
     let key = LogKey::create(&path)?;
+    let lang = store.lang;
     println!(
-        "signing key {} written to {} (mode 0600); public key {}",
-        key.id(),
-        path.display(),
-        key.public_hex()
+        "{}",
+        Message::new(Msg::CliKeygenWritten)
+            .with("key", key.id().to_string())
+            .with("path", path.display().to_string())
+            .with("public", key.public_hex().to_string())
+            .text(lang)
     );
-    println!("back it up now, apart from the database (docs/operations.md)");
+    println!("{}", Msg::CliKeygenBackUp.text(lang));
     Ok(ExitCode::SUCCESS)
 }
 
 /// `notoneless admin rotate-key`: a new key, announced in the log by an event signed with the
 /// current one; the current key file is kept beside it as `<file>.retired-<key id>`.
 pub async fn rotate_key(store: &StoreArgs) -> Result<ExitCode> {
+    let lang = store.lang;
     let path = store.signing_key_path();
     let old = LogKey::read(&path)?;
     let db = connect(store).await?;
@@ -184,22 +218,32 @@ pub async fn rotate_key(store: &StoreArgs) -> Result<ExitCode> {
         Ok(a) => a,
         Err(e) => {
             let _ = std::fs::remove_file(&fresh_path);
-            return Err(e).context("the new key could not be announced; nothing changed");
+            return Err(e).with_context(|| Msg::CliRotateNotAnnounced.text(lang));
         }
     };
     let retired = path.with_extension(format!("key.retired-{}", old.id()));
+    let moved = |msg: Msg, to: &Path| {
+        Message::new(msg)
+            .with("path", to.display().to_string())
+            .text(lang)
+    };
     std::fs::rename(&path, &retired)
-        .with_context(|| format!("cannot move the old key to {}", retired.display()))?;
+        .with_context(|| moved(Msg::CliRotateCannotMoveOld, &retired))?;
     std::fs::rename(&fresh_path, &path)
-        .with_context(|| format!("cannot move the new key to {}", path.display()))?;
+        .with_context(|| moved(Msg::CliRotateCannotMoveNew, &path))?;
     println!(
-        "signing key {} announced (signed by {}), valid from {}; the old key is kept in {}",
-        announced.key_id,
-        old.id(),
-        notoneless_store::chain::format_timestamp(announced.valid_from),
-        retired.display()
+        "{}",
+        Message::new(Msg::CliRotateAnnounced)
+            .with("key", announced.key_id)
+            .with("old", old.id().to_string())
+            .with(
+                "from",
+                notoneless_store::chain::format_timestamp(announced.valid_from)
+            )
+            .with("retired", retired.display().to_string())
+            .text(lang)
     );
-    println!("restart the server to sign with the new key; back the new key up now");
+    println!("{}", Msg::CliRotateRestart.text(lang));
     Ok(ExitCode::SUCCESS)
 }
 

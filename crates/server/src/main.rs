@@ -18,6 +18,7 @@ mod users_cmd;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use notoneless_i18n::{Lang, Message, Msg};
 
 /// mimalloc rather than the system's allocator: reading and folding the log is mostly small
 /// allocations (JSON strings, events, rows), where glibc's malloc spent a third of the review's
@@ -77,7 +78,32 @@ enum Command {
         /// A ladder to check and print instead of the default.
         #[arg(long)]
         ladder: Option<std::path::PathBuf>,
+        /// The language of the command's errors: zh (the default) or en.
+        #[arg(long, default_value = "zh")]
+        lang: Lang,
     },
+}
+
+impl Command {
+    /// The language the command answers in, its `--lang`: the language of its errors too,
+    /// `error:` included.
+    fn lang(&self) -> Lang {
+        match self {
+            Command::Serve(args) => args.store.lang,
+            Command::Admin(command) => command.lang(),
+            Command::Migrate(args) | Command::Reproject(args) | Command::CheckProjections(args) => {
+                args.lang
+            }
+            Command::Verify(args) => args.store.lang,
+            Command::Review(args) => args.store.lang,
+            Command::Export(args) => args.store.lang,
+            Command::Import(command) => command.lang(),
+            Command::Log(command) => command.lang(),
+            Command::Assess(args) => args.lang,
+            Command::Demo(args) => args.store.lang,
+            Command::Ladder { lang, .. } => *lang,
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -89,25 +115,33 @@ fn main() -> ExitCode {
         )
         .init();
     let cli = Cli::parse();
+    let lang = cli.command.lang();
     let result = match cli.command {
         Command::Assess(args) => assess_cmd::run(&args),
-        Command::Ladder { ladder } => assess_cmd::print_ladder(ladder.as_deref()),
-        Command::Demo(args) => store_cmd::block_on(demo::demo(args)),
-        Command::Serve(args) => store_cmd::block_on(serve_cmd::serve(args)),
-        Command::Admin(command) => store_cmd::block_on(serve_cmd::admin(command)),
-        Command::Migrate(args) => store_cmd::block_on(store_cmd::migrate(args)),
-        Command::Verify(args) => store_cmd::block_on(store_cmd::verify(args)),
-        Command::Review(args) => store_cmd::block_on(store_cmd::review(args)),
-        Command::Export(args) => store_cmd::block_on(store_cmd::export(args)),
-        Command::Import(command) => store_cmd::block_on(import_cmd::import(command)),
-        Command::Log(command) => store_cmd::block_on(log_cmd::log(command)),
-        Command::Reproject(args) => store_cmd::block_on(store_cmd::reproject(args)),
-        Command::CheckProjections(args) => store_cmd::block_on(store_cmd::check_projections(args)),
+        Command::Ladder { ladder, lang } => assess_cmd::print_ladder(ladder.as_deref(), lang),
+        Command::Demo(args) => store_cmd::block_on(demo::demo(args), lang),
+        Command::Serve(args) => store_cmd::block_on(serve_cmd::serve(args), lang),
+        Command::Admin(command) => store_cmd::block_on(serve_cmd::admin(command), lang),
+        Command::Migrate(args) => store_cmd::block_on(store_cmd::migrate(args), lang),
+        Command::Verify(args) => store_cmd::block_on(store_cmd::verify(args), lang),
+        Command::Review(args) => store_cmd::block_on(store_cmd::review(args), lang),
+        Command::Export(args) => store_cmd::block_on(store_cmd::export(args), lang),
+        Command::Import(command) => store_cmd::block_on(import_cmd::import(command), lang),
+        Command::Log(command) => store_cmd::block_on(log_cmd::log(command), lang),
+        Command::Reproject(args) => store_cmd::block_on(store_cmd::reproject(args), lang),
+        Command::CheckProjections(args) => {
+            store_cmd::block_on(store_cmd::check_projections(args), lang)
+        }
     };
     match result {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            eprintln!(
+                "{}",
+                Message::new(Msg::CliError)
+                    .with("error", format!("{error:#}"))
+                    .text(lang)
+            );
             ExitCode::FAILURE
         }
     }

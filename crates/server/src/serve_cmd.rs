@@ -5,11 +5,12 @@ use std::net::{IpAddr, SocketAddr};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use chrono::{DateTime, TimeDelta, Utc};
 use notoneless_api::application::{Application, Config};
 use notoneless_api::security::{MAX_TOKEN_LIFETIME_DAYS, SecurityConfig};
 use notoneless_domain::{Node, NodeKind, OrgCommand, User, UserRole};
+use notoneless_i18n::{Lang, Message, Msg};
 use notoneless_store::org::NewToken;
 use notoneless_store::sessions::SessionPolicy;
 use notoneless_store::{Actor, Clock, CommandContext, Store, SystemClock, TrainingClock};
@@ -129,7 +130,7 @@ async fn open_store(args: &StoreArgs) -> Result<Arc<Store>> {
         .org
         .reload()
         .await
-        .context("cannot read the organisation")?;
+        .with_context(|| Msg::CliCannotReadOrg.text(args.lang))?;
     args.take_calendar(&store, true).await?;
     Ok(Arc::new(store))
 }
@@ -151,7 +152,12 @@ pub async fn serve(args: ServeArgs) -> Result<ExitCode> {
     .with_console(notoneless_web::console());
     if args.demo {
         let address = application.address()?;
-        demo::seed_if_empty(application.store(), &format!("http://{address}")).await?;
+        demo::seed_if_empty(
+            application.store(),
+            &format!("http://{address}"),
+            args.store.lang,
+        )
+        .await?;
     }
     args.store.take_calendar(application.store(), true).await?;
     crate::log_cmd::spawn_checkpoints(application.store().clone(), args.checkpoints.clone());
@@ -272,6 +278,23 @@ pub enum AdminCommand {
     },
 }
 
+impl AdminCommand {
+    /// The language the command answers in (`--lang`).
+    pub fn lang(&self) -> Lang {
+        match self {
+            AdminCommand::Keygen { store }
+            | AdminCommand::RotateKey { store }
+            | AdminCommand::AddNode { store, .. }
+            | AdminCommand::CreateUser { store, .. }
+            | AdminCommand::IssueToken { store, .. }
+            | AdminCommand::ListUsers { store, .. }
+            | AdminCommand::ResetPassword { store, .. }
+            | AdminCommand::RevokeToken { store, .. } => store.lang,
+            AdminCommand::ImportUsers(args) => args.store.lang,
+        }
+    }
+}
+
 /// The actor the command line acts as: the operating-system user at this machine.
 pub fn cli_context() -> CommandContext {
     let who = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
@@ -286,9 +309,13 @@ pub fn cli_context() -> CommandContext {
     }
 }
 
-fn parse<T: serde::de::DeserializeOwned>(what: &str, value: &str) -> Result<T> {
-    serde_json::from_value(serde_json::Value::String(value.to_string()))
-        .with_context(|| format!("{what}: {value:?} is not one of the allowed values"))
+fn parse<T: serde::de::DeserializeOwned>(what: &str, value: &str, lang: Lang) -> Result<T> {
+    serde_json::from_value(serde_json::Value::String(value.to_string())).with_context(|| {
+        Message::new(Msg::CliNotAllowedValue)
+            .with("what", what)
+            .with("value", format!("{value:?}"))
+            .text(lang)
+    })
 }
 
 pub async fn issue_token(store: &Store, user: &str, lifetime_days: i64) -> Result<NewToken> {
@@ -311,8 +338,9 @@ pub async fn admin(command: AdminCommand) -> Result<ExitCode> {
             name,
             parent,
         } => {
+            let lang = store.lang;
             let store = open_store(&store).await?;
-            let kind: NodeKind = parse("--kind", &kind)?;
+            let kind: NodeKind = parse("--kind", &kind, lang)?;
             store
                 .org
                 .execute(
@@ -326,7 +354,10 @@ pub async fn admin(command: AdminCommand) -> Result<ExitCode> {
                 )
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
-            println!("added {id}");
+            println!(
+                "{}",
+                Message::new(Msg::CliNodeAdded).with("id", id).text(lang)
+            );
         }
         AdminCommand::CreateUser {
             store,
@@ -336,8 +367,9 @@ pub async fn admin(command: AdminCommand) -> Result<ExitCode> {
             node,
             lifetime_days,
         } => {
+            let lang = store.lang;
             let store = open_store(&store).await?;
-            let role: UserRole = parse("--role", &role)?;
+            let role: UserRole = parse("--role", &role, lang)?;
             let password = store
                 .add_user(
                     User {
@@ -352,24 +384,35 @@ pub async fn admin(command: AdminCommand) -> Result<ExitCode> {
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             let issued = issue_token(&store, &id, lifetime_days).await?;
             println!(
-                "user {id} created; their one-time password (they choose their own at their \
-                 first login): {}\ntheir token works until {} (shown once, store it safely):\n{}",
-                password.password.expose(),
-                issued.expires_at.to_rfc3339(),
-                issued.token
+                "{}",
+                Message::new(Msg::CliUserCreated)
+                    .with("id", id)
+                    .with("password", password.password.expose())
+                    .text(lang)
             );
+            println!(
+                "{}",
+                Message::new(Msg::CliUserTokenUntil)
+                    .with("until", issued.expires_at.to_rfc3339())
+                    .text(lang)
+            );
+            println!("{}", issued.token);
         }
         AdminCommand::IssueToken {
             store,
             user,
             lifetime_days,
         } => {
+            let lang = store.lang;
             let store = open_store(&store).await?;
-            if !store.org.current().org.is_active(&user) {
-                bail!("--user: there is no active user {user}");
-            }
+            users_cmd::refuse_inactive(&store.org.current().org, &user, lang)?;
             let issued = issue_token(&store, &user, lifetime_days).await?;
-            eprintln!("the token works until {}", issued.expires_at.to_rfc3339());
+            eprintln!(
+                "{}",
+                Message::new(Msg::CliTokenWorksUntil)
+                    .with("until", issued.expires_at.to_rfc3339())
+                    .text(lang)
+            );
             println!("{}", issued.token);
         }
         AdminCommand::ImportUsers(args) => return users_cmd::import_users(args).await,

@@ -40,16 +40,17 @@ pub struct VerifyArgs {
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
-    /// The language of the report: zh (the default) or en.
-    #[arg(long, default_value = "zh")]
-    pub lang: Lang,
 }
 
-pub fn block_on<F: std::future::Future<Output = Result<ExitCode>>>(future: F) -> Result<ExitCode> {
+/// Runs a command on a runtime of its own; a runtime that cannot start is said in `lang`.
+pub fn block_on<F: std::future::Future<Output = Result<ExitCode>>>(
+    future: F,
+    lang: Lang,
+) -> Result<ExitCode> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .context("cannot start the async runtime")?
+        .with_context(|| Msg::CliCannotStartRuntime.text(lang))?
         .block_on(future)
 }
 
@@ -64,8 +65,10 @@ pub async fn connect(args: &StoreArgs) -> Result<Db> {
         Duration::from_secs(2),
     )
     .await
-    .context("cannot connect to the database")?;
-    db.migrate().await.context("cannot migrate the database")?;
+    .with_context(|| Msg::CliCannotConnect.text(args.lang))?;
+    db.migrate()
+        .await
+        .with_context(|| Msg::CliCannotMigrate.text(args.lang))?;
     Ok(db)
 }
 
@@ -79,8 +82,10 @@ pub async fn connect_existing(args: &StoreArgs) -> Result<Db> {
         Duration::from_secs(2),
     )
     .await
-    .context("cannot open the database")?;
-    db.migrate().await.context("cannot migrate the database")?;
+    .with_context(|| Msg::CliCannotOpen.text(args.lang))?;
+    db.migrate()
+        .await
+        .with_context(|| Msg::CliCannotMigrate.text(args.lang))?;
     Ok(db)
 }
 
@@ -97,7 +102,7 @@ pub async fn open_existing_with_org(args: &StoreArgs) -> Result<Store> {
         .org
         .reload()
         .await
-        .context("cannot read the organisation")?;
+        .with_context(|| Msg::CliCannotReadOrg.text(args.lang))?;
     args.take_calendar(&store, false).await?;
     Ok(store)
 }
@@ -119,31 +124,43 @@ pub async fn open_on(args: &StoreArgs, clock: Arc<dyn Clock>) -> Result<Store> {
 
 pub async fn migrate(args: StoreArgs) -> Result<ExitCode> {
     connect(&args).await?;
-    println!("migrations applied");
+    println!("{}", Msg::CliMigrated.text(args.lang));
     Ok(ExitCode::SUCCESS)
 }
 
 pub async fn verify(args: VerifyArgs) -> Result<ExitCode> {
+    let lang = args.store.lang;
     let since: Option<LogDigest> = args
         .since_digest
         .as_deref()
         .map(str::parse)
         .transpose()
-        .map_err(|e: String| anyhow::anyhow!("--since-digest: {e}"))?;
+        .map_err(|_: String| {
+            anyhow::anyhow!(
+                "{}",
+                Message::new(Msg::CliSinceDigestBad)
+                    .with("value", args.since_digest.as_deref().unwrap_or_default())
+                    .text(lang)
+            )
+        })?;
     let checkpoint: Option<SignedCheckpoint> = match &args.checkpoint {
         Some(path) => Some(
-            serde_json::from_slice(
-                &std::fs::read(path)
-                    .with_context(|| format!("--checkpoint: cannot read {}", path.display()))?,
-            )
-            .with_context(|| format!("--checkpoint: {} is not a checkpoint", path.display()))?,
+            serde_json::from_slice(&std::fs::read(path).with_context(|| {
+                Message::new(Msg::CliCannotRead)
+                    .with("what", "--checkpoint")
+                    .with("path", path.display().to_string())
+                    .text(lang)
+            })?)
+            .with_context(|| {
+                Message::new(Msg::CliNotACheckpoint)
+                    .with("path", path.display().to_string())
+                    .text(lang)
+            })?,
         ),
         None => None,
     };
     if checkpoint.as_ref().is_some_and(|c| c.heads.is_none()) {
-        bail!(
-            "--checkpoint: the file holds no heads (write it with `notoneless log checkpoint --output` or `log export-checkpoint`)"
-        );
+        bail!("{}", Msg::CliCheckpointNoHeads.text(lang));
     }
     let db = connect_existing(&args.store).await?;
     let report = notoneless_store::verify::verify(&db, since.as_ref()).await?;
@@ -162,7 +179,6 @@ pub async fn verify(args: VerifyArgs) -> Result<ExitCode> {
             }))?
         );
     } else {
-        let lang = args.lang;
         let mut out = line(
             lang,
             false,
@@ -312,8 +328,11 @@ pub async fn reproject(args: StoreArgs) -> Result<ExitCode> {
     let started = std::time::Instant::now();
     let events = store.projector.reproject().await?;
     println!(
-        "rebuilt the read models from {events} events in {:.1} s",
-        started.elapsed().as_secs_f64()
+        "{}",
+        Message::new(Msg::CliReprojected)
+            .with("events", events)
+            .with("seconds", format!("{:.1}", started.elapsed().as_secs_f64()))
+            .text(args.lang)
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -323,13 +342,24 @@ pub async fn check_projections(args: StoreArgs) -> Result<ExitCode> {
     let store = open_existing_with_org(&args).await?;
     let mismatches = store.projector.check().await?;
     for mismatch in &mismatches {
-        println!("case {}: {}", mismatch.case_id, mismatch.problem);
+        println!(
+            "{}",
+            Message::new(Msg::CliProjectionDiffers)
+                .with("case", mismatch.case_id.to_string())
+                .with("problem", mismatch.problem.to_string())
+                .text(args.lang)
+        );
     }
     if mismatches.is_empty() {
-        println!("every read-model row equals a fresh fold of the log");
+        println!("{}", Msg::CliProjectionsEqual.text(args.lang));
         Ok(ExitCode::SUCCESS)
     } else {
-        println!("{} row(s) differ", mismatches.len());
+        println!(
+            "{}",
+            Message::new(Msg::CliProjectionsDiffer)
+                .with("count", mismatches.len())
+                .text(args.lang)
+        );
         Ok(ExitCode::FAILURE)
     }
 }
@@ -341,23 +371,26 @@ pub async fn open_with_org(args: &StoreArgs) -> Result<Store> {
         .org
         .reload()
         .await
-        .context("cannot read the organisation")?;
+        .with_context(|| Msg::CliCannotReadOrg.text(args.lang))?;
     args.take_calendar(&store, true).await?;
     Ok(store)
 }
 
-/// Writes an export to the file, or to standard output when there is none.
-fn write_out(output: Option<&Path>, bytes: &[u8]) -> Result<()> {
+/// Writes an export (or a checkpoint, a proof) to the file, or to standard output when there
+/// is none; an error says which in `lang`.
+pub fn write_out(output: Option<&Path>, bytes: &[u8], lang: Lang) -> Result<()> {
     match output {
-        Some(path) => {
-            std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))
-        }
+        Some(path) => std::fs::write(path, bytes).with_context(|| {
+            Message::new(Msg::CliCannotWrite)
+                .with("path", path.display().to_string())
+                .text(lang)
+        }),
         None => {
             let mut stdout = std::io::stdout().lock();
             stdout
                 .write_all(bytes)
-                .context("cannot write to standard output")?;
-            stdout.flush().context("cannot write to standard output")
+                .and_then(|()| stdout.flush())
+                .with_context(|| Msg::CliCannotWriteStdout.text(lang))
         }
     }
 }
@@ -387,10 +420,6 @@ pub struct ReviewArgs {
     pub known_at: Option<chrono::DateTime<chrono::FixedOffset>>,
     #[arg(long, value_enum, default_value = "json")]
     pub format: ReviewFormat,
-    /// The language of the table's headers, labels and details, and of the answer: zh (the
-    /// default) or en.
-    #[arg(long, default_value = "zh")]
-    pub lang: Lang,
     /// The file to write; without it, standard output (not for xlsx).
     #[arg(long)]
     pub output: Option<PathBuf>,
@@ -448,7 +477,7 @@ fn flags_in(reason: &str) -> String {
 /// `notoneless review`: the review of a period, as JSON, or its findings as CSV or XLSX.
 pub async fn review(args: ReviewArgs) -> Result<ExitCode> {
     if args.format == ReviewFormat::Xlsx && args.output.is_none() {
-        bail!("--output: an xlsx workbook is written to a file; give --output FILE");
+        bail!("{}", Msg::CliXlsxNeedsOutput.text(args.store.lang));
     }
     let scope = args.scope()?;
     let store = open_existing_with_org(&args.store).await?;
@@ -468,18 +497,18 @@ pub async fn review(args: ReviewArgs) -> Result<ExitCode> {
             };
             let filed = findings_table(&review, &profiles, &store.org.current().org, None);
             let cases = cases_shown(&filed.table, FINDING_CASE_COLUMN);
-            log_reads(&store, ReadKind::ReviewExport, &cases).await?;
-            filed.table.render(format, args.lang)?
+            log_reads(&store, ReadKind::ReviewExport, &cases, args.store.lang).await?;
+            filed.table.render(format, args.store.lang)?
         }
     };
-    write_out(args.output.as_deref(), &bytes)?;
+    write_out(args.output.as_deref(), &bytes, args.store.lang)?;
     if let Some(path) = &args.output {
         println!(
             "{}",
             notoneless_i18n::Message::new(notoneless_i18n::Msg::CliReviewWritten)
                 .with("count", review.findings.len())
                 .with("path", path.display().to_string())
-                .text(args.lang)
+                .text(args.store.lang)
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -492,9 +521,6 @@ pub struct ExportArgs {
     /// csv (the default; UTF-8 with a byte-order mark, CRLF line ends) or xlsx.
     #[arg(long, default_value = "csv")]
     pub format: Format,
-    /// The language of the headers and labels: zh (the default) or en.
-    #[arg(long, default_value = "zh")]
-    pub lang: Lang,
     /// The ledger as it stood at the end of this local day (YYYY-MM-DD); without it, now.
     #[arg(long)]
     pub as_of: Option<chrono::NaiveDate>,
@@ -520,12 +546,12 @@ pub async fn export(args: ExportArgs) -> Result<ExitCode> {
     )
     .await?;
     let cases = cases_shown(&filed.table, LEDGER_CASE_COLUMN);
-    log_reads(&store, ReadKind::LedgerExport, &cases).await?;
+    log_reads(&store, ReadKind::LedgerExport, &cases, args.store.lang).await?;
     let output = args.output.unwrap_or_else(|| {
         // The name is built from the tree's names: keep it one file name in this directory.
         let name: String = filed
             .file_name
-            .text(args.lang)
+            .text(args.store.lang)
             .chars()
             .map(|c| {
                 if c.is_control() || c == '/' || c == '\\' {
@@ -537,18 +563,24 @@ pub async fn export(args: ExportArgs) -> Result<ExitCode> {
             .collect();
         PathBuf::from(format!("{name}.{}", args.format.extension()))
     });
-    write_out(Some(&output), &filed.table.render(args.format, args.lang)?)?;
+    write_out(
+        Some(&output),
+        &filed.table.render(args.format, args.store.lang)?,
+        args.store.lang,
+    )?;
     println!(
-        "ledger of {} case(s) written to {}",
-        filed.table.rows.len(),
-        output.display()
+        "{}",
+        Message::new(Msg::CliLedgerWritten)
+            .with("count", filed.table.rows.len())
+            .with("path", output.display().to_string())
+            .text(args.store.lang)
     );
     Ok(ExitCode::SUCCESS)
 }
 
 /// Records in the access log that the operator at this machine read these cases (a file the
 /// command writes names them), before the file is written.
-async fn log_reads(store: &Store, kind: ReadKind, cases: &[String]) -> Result<()> {
+async fn log_reads(store: &Store, kind: ReadKind, cases: &[String], lang: Lang) -> Result<()> {
     let context = crate::serve_cmd::cli_context();
     store
         .access
@@ -560,6 +592,6 @@ async fn log_reads(store: &Store, kind: ReadKind, cases: &[String]) -> Result<()
             cases,
         )
         .await
-        .context("the access log could not be written, so nothing was written")?;
+        .with_context(|| Msg::CliAccessLogNotWritten.text(lang))?;
     Ok(())
 }

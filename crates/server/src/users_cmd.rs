@@ -59,16 +59,13 @@ pub struct ImportUsersArgs {
     /// to print and hand out. Required when there are new users; never overwritten.
     #[arg(long)]
     pub passwords: Option<PathBuf>,
-    /// The language of the answer: zh (the default) or en.
-    #[arg(long, default_value = "zh")]
-    pub lang: Lang,
 }
 
 /// Creates or updates the users of the lists, all or nothing; the new users' one-time
 /// passwords go into the handout, written before anything is recorded (and removed again if
 /// recording fails). Exits with status 1, having written nothing, if any row is refused.
 pub async fn import_users(args: ImportUsersArgs) -> Result<ExitCode> {
-    let lang = args.lang;
+    let lang = args.store.lang;
     let mut texts = Vec::with_capacity(args.files.len());
     for file in &args.files {
         texts.push(read_list_file(file, "FILE", args.list.encoding, lang)?);
@@ -107,7 +104,7 @@ pub async fn import_users(args: ImportUsersArgs) -> Result<ExitCode> {
         ),
         (Some(path), false) => {
             let bytes = handout_workbook(&store.org.current().org, &prepared.issued)?;
-            write_secret_file(path, &bytes)?;
+            write_secret_file(path, &bytes, lang)?;
             Some(path)
         }
     };
@@ -161,37 +158,53 @@ pub async fn import_users(args: ImportUsersArgs) -> Result<ExitCode> {
 
 /// Writes a file that holds secrets: created anew (an existing file is never overwritten),
 /// readable by its owner only.
-fn write_secret_file(path: &Path, bytes: &[u8]) -> Result<()> {
+fn write_secret_file(path: &Path, bytes: &[u8], lang: Lang) -> Result<()> {
+    let refused = |msg: Msg| {
+        Message::new(msg)
+            .with("path", path.display().to_string())
+            .text(lang)
+    };
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path).with_context(|| {
-        format!(
-            "--passwords: cannot create {} (it must not exist yet)",
-            path.display()
-        )
-    })?;
+    let mut file = options
+        .open(path)
+        .with_context(|| refused(Msg::CliPasswordsCannotCreate))?;
     file.write_all(bytes)
         .and_then(|()| file.sync_all())
-        .with_context(|| format!("--passwords: cannot write {}", path.display()))
+        .with_context(|| refused(Msg::CliPasswordsCannotWrite))
 }
 
 /// Every user: name, role, node, whether active, their password (none, one-time, their
 /// own), their tokens, their open sessions, and a lock.
-pub async fn list_users(store: &StoreArgs, locks: LockArgs) -> Result<ExitCode> {
-    let store = open_with_org(store).await?;
+pub async fn list_users(store_args: &StoreArgs, locks: LockArgs) -> Result<ExitCode> {
+    let store = open_with_org(store_args).await?;
     let snapshot = store.org.current();
     let org = &snapshot.org;
     let policy = locks.policy();
-    let mut out =
-        String::from("id\tname\trole\tnode\tactive\tpassword\ttokens\tsessions\tlocked until\n");
+    let lang = store_args.lang;
+    let mut out = [
+        Msg::CliUsersColumnId,
+        Msg::CliUsersColumnName,
+        Msg::CliUsersColumnRole,
+        Msg::CliUsersColumnNode,
+        Msg::CliUsersColumnActive,
+        Msg::CliUsersColumnPassword,
+        Msg::CliUsersColumnTokens,
+        Msg::CliUsersColumnSessions,
+        Msg::CliUsersColumnLockedUntil,
+    ]
+    .map(|column| column.text(lang))
+    .join("\t");
+    out.push('\n');
     for user in org.users.values() {
         let password = match org.passwords.get(&user.id) {
-            None => "none",
-            Some(p) if p.one_time => "one-time",
-            Some(_) => "own",
-        };
+            None => Msg::CliUsersPasswordNone,
+            Some(p) if p.one_time => Msg::CliUsersPasswordOneTime,
+            Some(_) => Msg::CliUsersPasswordOwn,
+        }
+        .text(lang);
         let tokens = org.tokens.values().filter(|t| t.user == user.id).count();
         let sessions = store.sessions.open_count(&user.id, &policy).await?;
         let locked = store
@@ -205,7 +218,12 @@ pub async fn list_users(store: &StoreArgs, locks: LockArgs) -> Result<ExitCode> 
             user.name,
             user.role.as_str(),
             user.node,
-            if org.is_active(&user.id) { "yes" } else { "no" },
+            if org.is_active(&user.id) {
+                Msg::CliYes
+            } else {
+                Msg::CliNo
+            }
+            .text(lang),
         ));
     }
     print!("{out}");
@@ -214,17 +232,19 @@ pub async fn list_users(store: &StoreArgs, locks: LockArgs) -> Result<ExitCode> 
 
 /// Gives a user a new one-time password, printed once; their sessions end and their account
 /// is unlocked.
-pub async fn reset_password(store: &StoreArgs, user: &str) -> Result<ExitCode> {
-    let store = open_with_org(store).await?;
-    if !store.org.current().org.is_active(user) {
-        bail!("--user: there is no active user {user}");
-    }
+pub async fn reset_password(store_args: &StoreArgs, user: &str) -> Result<ExitCode> {
+    let lang = store_args.lang;
+    let store = open_with_org(store_args).await?;
+    refuse_inactive(&store.org.current().org, user, lang)?;
     let issued = store
         .reset_password(user, &cli_context())
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     eprintln!(
-        "{user}'s sessions ended; their one-time password (shown once; they choose their own at their next login):"
+        "{}",
+        Message::new(Msg::CliPasswordReset)
+            .with("user", user)
+            .text(lang)
     );
     println!("{}", issued.password.expose());
     Ok(ExitCode::SUCCESS)
@@ -233,11 +253,15 @@ pub async fn reset_password(store: &StoreArgs, user: &str) -> Result<ExitCode> {
 /// Revokes one token, or every token of a user and ends every session of theirs (a phone
 /// lost, a password seen).
 pub async fn revoke(
-    store: &StoreArgs,
+    store_args: &StoreArgs,
     token_id: Option<&str>,
     user: Option<&str>,
 ) -> Result<ExitCode> {
-    let store = open_with_org(store).await?;
+    let lang = store_args.lang;
+    if token_id.is_none() == user.is_none() {
+        bail!("{}", Msg::CliRevokeWhich.text(lang));
+    }
+    let store = open_with_org(store_args).await?;
     match (token_id, user) {
         (Some(token_id), None) => {
             store
@@ -250,7 +274,12 @@ pub async fn revoke(
                 )
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
-            println!("revoked token {token_id}");
+            println!(
+                "{}",
+                Message::new(Msg::CliRevokedToken)
+                    .with("id", token_id)
+                    .text(lang)
+            );
         }
         (None, Some(user)) => {
             let tokens: Vec<OrgCommand> = store
@@ -274,9 +303,33 @@ pub async fn revoke(
                     .map_err(|e| anyhow::anyhow!("{e}"))?;
             }
             let ended = store.end_sessions(user, &context).await?;
-            println!("revoked {revoked} token(s) and ended {ended} session(s) of {user}");
+            println!(
+                "{}",
+                Message::new(Msg::CliRevokedUser)
+                    .with("tokens", revoked)
+                    .with("sessions", ended)
+                    .with("user", user)
+                    .text(lang)
+            );
         }
-        _ => bail!("name the token (--token-id) or the user (--user), one of them"),
+        _ => bail!("{}", Msg::CliRevokeWhich.text(lang)),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Refuses a user who is not an active user of the organisation (`--user`), in `lang`.
+pub fn refuse_inactive(
+    org: &notoneless_domain::Organisation,
+    user: &str,
+    lang: Lang,
+) -> Result<()> {
+    if !org.is_active(user) {
+        bail!(
+            "{}",
+            Message::new(Msg::CliNoActiveUser)
+                .with("user", user)
+                .text(lang)
+        );
+    }
+    Ok(())
 }

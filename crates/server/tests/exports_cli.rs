@@ -128,7 +128,7 @@ async fn review_prints_json_or_a_table_of_findings_in_chinese_or_english(backend
     let refused = review(&["--format", "xlsx"]);
     assert!(!refused.status.success());
     assert!(
-        stderr(&refused).contains("--output: an xlsx workbook is written to a file"),
+        stderr(&refused).contains("错误：--output：xlsx工作簿只能写入文件"),
         "{}",
         stderr(&refused)
     );
@@ -268,7 +268,7 @@ async fn export_writes_the_ledger_as_csv_or_xlsx_in_chinese_or_english(backend: 
     assert!(out.status.success(), "{out:?}");
     assert_eq!(
         stdout(&out).trim(),
-        format!("ledger of 3 case(s) written to {}", file.display())
+        format!("3个案件的台账已写入 {}", file.display())
     );
     let csv = std::fs::read_to_string(&file).unwrap();
     let _ = std::fs::remove_file(&file);

@@ -125,7 +125,7 @@ async fn check_projections_fails_until_reproject_rebuilds_the_read_models(backen
     let before = run("check-projections");
     assert_eq!(before.status.code(), Some(1), "{before:?}");
     assert!(
-        stdout(&before).contains("case case-gone: no read-model row"),
+        stdout(&before).contains("案件 case-gone：no read-model row"),
         "{}",
         stdout(&before)
     );
@@ -133,14 +133,14 @@ async fn check_projections_fails_until_reproject_rebuilds_the_read_models(backen
     let rebuilt = run("reproject");
     assert!(rebuilt.status.success(), "{rebuilt:?}");
     assert!(
-        stdout(&rebuilt).contains("rebuilt the read models from 13 events"),
+        stdout(&rebuilt).contains("已从13个事件重建读模型"),
         "{}",
         stdout(&rebuilt)
     );
 
     let after = run("check-projections");
     assert!(after.status.success(), "{after:?}");
-    assert!(stdout(&after).contains("every read-model row equals a fresh fold of the log"));
+    assert!(stdout(&after).contains("每一行读模型都与日志的重新折叠一致"));
     let _ = std::fs::remove_file(calendar_file);
 }
 
@@ -176,6 +176,37 @@ fn migrate_creates_the_embedded_database_in_the_data_directory() {
     assert!(out.status.success(), "{out:?}");
     assert!(dir.join("notoneless.db").exists());
     let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn migrate_answers_in_chinese_and_in_english_with_lang_en() {
+    let dir = std::env::temp_dir().join(format!("nol-data-{}", uuid::Uuid::new_v4()));
+    let dir_arg = dir.to_str().unwrap();
+    let chinese = notoneless(&["migrate", "--data-dir", dir_arg]);
+    assert_eq!(stdout(&chinese), "数据库迁移已完成\n", "{chinese:?}");
+    let english = notoneless(&["migrate", "--data-dir", dir_arg, "--lang", "en"]);
+    assert_eq!(stdout(&english), "migrations applied\n", "{english:?}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn an_error_is_prefixed_and_written_in_the_commands_language() {
+    let dir = std::env::temp_dir().join(format!("nol-none-{}", uuid::Uuid::new_v4()));
+    let dir_arg = dir.to_str().unwrap();
+    let chinese = notoneless(&["verify", "--data-dir", dir_arg]);
+    assert_eq!(chinese.status.code(), Some(1));
+    assert!(
+        stderr(&chinese).starts_with("错误：无法打开数据库"),
+        "{}",
+        stderr(&chinese)
+    );
+    let english = notoneless(&["verify", "--data-dir", dir_arg, "--lang", "en"]);
+    assert!(
+        stderr(&english).starts_with("error: cannot open the database"),
+        "{}",
+        stderr(&english)
+    );
+    assert!(!dir.exists(), "nothing was created");
 }
 
 #[test]
@@ -336,8 +367,7 @@ async fn admin_create_user_prints_a_token_that_authenticates_the_user() {
     ]);
     assert!(!bad.status.success());
     assert!(
-        String::from_utf8_lossy(&bad.stderr)
-            .contains("--role: \"janitor\" is not one of the allowed values")
+        String::from_utf8_lossy(&bad.stderr).contains("错误：--role：\"janitor\" 不是允许的取值")
     );
 }
 
@@ -511,4 +541,68 @@ async fn tamper_with_the_triggers_off(db: &notoneless_store::Db) {
     for sql in statements {
         db.execute(Sql::both(sql), &[]).await.unwrap();
     }
+}
+
+#[test]
+fn keygen_rotate_key_and_log_keys_answer_in_chinese() {
+    // Given a data directory with no key yet
+    let dir = std::env::temp_dir().join(format!("nol-keys-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let key = dir.join("signing.key");
+    let args = |command: &[&str]| -> Vec<String> {
+        let mut args: Vec<String> = command.iter().map(|a| a.to_string()).collect();
+        args.extend([
+            "--data-dir".into(),
+            dir.display().to_string(),
+            "--signing-key".into(),
+            key.display().to_string(),
+        ]);
+        args
+    };
+    let run = |command: &[&str]| {
+        let args = args(command);
+        notoneless(&args.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+
+    // When a key is made, the answer names it, in Chinese
+    let made = run(&["admin", "keygen"]);
+    assert!(made.status.success(), "{made:?}");
+    let made = stdout(&made);
+    let old = made
+        .strip_prefix("签名密钥 ")
+        .and_then(|rest| rest.split(' ').next())
+        .unwrap_or_else(|| panic!("{made}"))
+        .to_string();
+    assert!(
+        made.contains(&format!("已写入 {}（权限0600）；公钥 ", key.display()))
+            && made.ends_with("请立即备份，与数据库分开存放（docs/operations.md）\n"),
+        "{made}"
+    );
+
+    // When it is rotated, the answer says which key signed the new one, in Chinese
+    let rotated = run(&["admin", "rotate-key"]);
+    assert!(rotated.status.success(), "{rotated:?}");
+    let rotated = stdout(&rotated);
+    assert!(
+        rotated.contains(&format!("已公布（由 {old} 签名），自 "))
+            && rotated.contains("；旧密钥保存在 ")
+            && rotated.ends_with("请重启服务器以使用新密钥签名；并立即备份新密钥\n"),
+        "{rotated}"
+    );
+
+    // Then the log's keys are listed in Chinese, the new one replacing the old
+    let keys = stdout(&run(&["log", "keys"]));
+    assert!(keys.contains(&format!("（接替 {old}）")), "{keys}");
+    assert!(
+        keys.contains("  公钥 ") && keys.contains("起生效  公布者 "),
+        "{keys}"
+    );
+    let english = stdout(&run(&["log", "keys", "--lang", "en"]));
+    assert!(english.contains(&format!(" (replaces {old})")), "{english}");
+
+    // And a key never goes over an existing one, said in Chinese
+    let again = run(&["admin", "keygen"]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(stderr(&again).starts_with("错误："), "{}", stderr(&again));
+    let _ = std::fs::remove_dir_all(dir);
 }

@@ -362,7 +362,7 @@ async fn an_admin_resets_a_password_lists_the_users_and_revokes_a_users_tokens_a
     assert!(out.status.success(), "{out:?}");
     let text = stdout(&out);
     let one_time = text
-        .split("first login): ")
+        .split("本人设定自己的密码）：")
         .nth(1)
         .unwrap()
         .lines()
@@ -388,7 +388,8 @@ async fn an_admin_resets_a_password_lists_the_users_and_revokes_a_users_tokens_a
 
     let list = stdout(&notoneless(&["admin", "list-users", "--database-url", url]));
     assert!(
-        list.contains("wang\t王老师\thead_teacher\tschool-1\tyes\town\t1\t1\t-\n"),
+        list.starts_with("用户名\t姓名\t角色\t单位\t在用\t密码\t令牌\t会话\t锁定至\n")
+            && list.contains("wang\t王老师\thead_teacher\tschool-1\t是\t本人设定\t1\t1\t-\n"),
         "{list}"
     );
 
@@ -426,19 +427,21 @@ async fn an_admin_resets_a_password_lists_the_users_and_revokes_a_users_tokens_a
         .unwrap();
 
     // Revoking the user's tokens ends their sessions too.
-    let revoke = notoneless(&[
-        "admin",
-        "revoke-token",
-        "--user",
-        "wang",
-        "--database-url",
-        url,
-    ]);
+    let revoke_wang = |extra: &[&str]| {
+        let mut args = vec![
+            "admin",
+            "revoke-token",
+            "--user",
+            "wang",
+            "--database-url",
+            url,
+        ];
+        args.extend(extra);
+        notoneless(&args)
+    };
+    let revoke = revoke_wang(&[]);
     assert!(revoke.status.success(), "{revoke:?}");
-    assert_eq!(
-        stdout(&revoke),
-        "revoked 1 token(s) and ended 1 session(s) of wang\n"
-    );
+    assert_eq!(stdout(&revoke), "已吊销 wang 的令牌1个，结束其会话1个\n");
     store.org.reload().await.unwrap();
     assert!(store.org.current().org.tokens.is_empty());
     assert!(
@@ -457,5 +460,15 @@ async fn an_admin_resets_a_password_lists_the_users_and_revokes_a_users_tokens_a
         "--database-url",
         url,
     ]);
-    assert!(stderr(&nobody).contains("--user: there is no active user nobody"));
+    assert!(stderr(&nobody).contains("错误：--user：没有在用的用户 nobody"));
+    let english = revoke_wang(&["--lang", "en"]);
+    assert_eq!(
+        stdout(&english),
+        "revoked 0 token(s) and ended 0 session(s) of wang\n"
+    );
+    let neither = notoneless(&["admin", "revoke-token", "--database-url", url]);
+    assert_eq!(
+        stderr(&neither),
+        "错误：请指定令牌（--token-id）或用户（--user），二者选一\n"
+    );
 }

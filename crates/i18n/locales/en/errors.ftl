@@ -213,3 +213,5 @@ row-disagrees-with-id-number = disagrees with the ID number
 row-not-school-age = the child is { $age } on { $on }, not of compulsory school age ({ $youngest }–{ $oldest })
 row-bad-grade = { $value } is not a grade from 1 to 9
 row-user-deactivated = { $value } was deactivated; an import does not bring a user back
+## issue 16 point 3 (task G): a refused cell cut short
+cell-cut = { $start }… ({ $count } characters)

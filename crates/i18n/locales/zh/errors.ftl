@@ -202,3 +202,5 @@ row-disagrees-with-id-number = 与身份证号不符
 row-not-school-age = 该儿童在{ $on }为{ $age }岁，不在义务教育年龄（{ $youngest }至{ $oldest }岁）
 row-bad-grade = { $value } 不是1至9年级
 row-user-deactivated = { $value } 已停用；导入不会恢复停用的用户
+## issue 16 point 3 (task G): a refused cell cut short
+cell-cut = { $start }…（共{ $count }个字符）
