@@ -783,4 +783,9 @@ pub enum Msg {
     CellCut,
     CliLedgerWritten,
     CliCannotStartRuntime,
+    // ---- a read-only command pointed where no database is (issue 15.3, in the CLI's language)
+    CliNoDatabase,
+    NoDatabaseFile,
+    NoSuchDatabase,
+    DatabaseNotMigrated,
 }

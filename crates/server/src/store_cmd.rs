@@ -19,7 +19,7 @@ use notoneless_store::exports::{
 };
 use notoneless_store::table::{Format, Lang};
 use notoneless_store::verify::Suspect;
-use notoneless_store::{Clock, Db, Store, SystemClock};
+use notoneless_store::{Clock, Db, Store, StoreError, SystemClock};
 
 use crate::config::StoreArgs;
 use crate::import_cmd::line;
@@ -82,7 +82,15 @@ pub async fn connect_existing(args: &StoreArgs) -> Result<Db> {
         Duration::from_secs(2),
     )
     .await
-    .with_context(|| Msg::CliCannotOpen.text(args.lang))?;
+    .map_err(|error| match error {
+        // The one failure a person is expected to meet here: said in their language.
+        StoreError::NoDatabase(why) => anyhow::anyhow!(
+            Message::new(Msg::CliNoDatabase)
+                .with("reason", why.message().text(args.lang))
+                .text(args.lang)
+        ),
+        other => anyhow::Error::new(other).context(Msg::CliCannotOpen.text(args.lang)),
+    })?;
     db.migrate()
         .await
         .with_context(|| Msg::CliCannotMigrate.text(args.lang))?;

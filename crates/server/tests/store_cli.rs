@@ -196,13 +196,15 @@ fn an_error_is_prefixed_and_written_in_the_commands_language() {
     let chinese = notoneless(&["verify", "--data-dir", dir_arg]);
     assert_eq!(chinese.status.code(), Some(1));
     assert!(
-        stderr(&chinese).starts_with("错误：无法打开数据库"),
+        stderr(&chinese).starts_with("错误：没有数据库文件")
+            && stderr(&chinese).contains("未新建任何数据库"),
         "{}",
         stderr(&chinese)
     );
     let english = notoneless(&["verify", "--data-dir", dir_arg, "--lang", "en"]);
     assert!(
-        stderr(&english).starts_with("error: cannot open the database"),
+        stderr(&english).starts_with("error: there is no database file")
+            && stderr(&english).contains("nothing was created"),
         "{}",
         stderr(&english)
     );
@@ -383,7 +385,7 @@ fn refused_for_want_of_a_database(out: &std::process::Output, command: &str) {
     assert_eq!(out.status.code(), Some(1), "{command}: {out:?}");
     let err = stderr(out);
     assert!(
-        err.contains("no Not One Less database there") && err.contains("nothing was created"),
+        err.contains("没有“一个都不能少”的数据库") && err.contains("未新建任何数据库"),
         "{command}: {err}"
     );
     assert!(!stdout(out).contains("clean"), "{command}: {}", stdout(out));

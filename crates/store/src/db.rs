@@ -15,7 +15,7 @@ use sqlx::sqlite::{
 use sqlx::{PgPool, Postgres, Row, Sqlite, SqlitePool, Transaction};
 
 use crate::chain::format_timestamp;
-use crate::error::StoreError;
+use crate::error::{NoDatabase, StoreError};
 
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
@@ -150,15 +150,14 @@ impl Db {
                 .map_err(|_| StoreError::BadUrl("sqlite".into()))?;
             let file = options.get_filename();
             if !file.is_file() {
-                return Err(StoreError::NoDatabase(format!(
-                    "there is no database file {}",
-                    file.display()
+                return Err(StoreError::NoDatabase(NoDatabase::NoFile(
+                    file.display().to_string(),
                 )));
             }
         }
         let db = match Db::connect(url).await {
             Err(StoreError::Database(reason)) if reason.contains("does not exist") => {
-                return Err(StoreError::NoDatabase(reason));
+                return Err(StoreError::NoDatabase(NoDatabase::NoSuchDatabase));
             }
             other => other?,
         };
@@ -174,9 +173,7 @@ impl Db {
             .is_some();
         if !migrated {
             db.close().await;
-            return Err(StoreError::NoDatabase(
-                "the database holds no Not One Less tables (was it ever migrated?)".into(),
-            ));
+            return Err(StoreError::NoDatabase(NoDatabase::NotMigrated));
         }
         Ok(db)
     }

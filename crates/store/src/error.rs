@@ -18,7 +18,7 @@ pub enum StoreError {
     Conflict,
     /// A command that only reads was pointed at a place that holds no database.
     #[error("no Not One Less database there: {0}; nothing was created")]
-    NoDatabase(String),
+    NoDatabase(NoDatabase),
     /// The signing key cannot be used on this log.
     #[error("signing: {0}")]
     Signing(String),
@@ -33,6 +33,34 @@ pub enum StoreError {
     /// case file (`one_case`). The command path answers it as [`crate::CommandError::OneCase`].
     #[error(transparent)]
     OneCase(#[from] crate::one_case::OneCaseRefusal),
+}
+
+/// Why a place holds no Not One Less database.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum NoDatabase {
+    /// The SQLite file is not there.
+    #[error("there is no database file {0}")]
+    NoFile(String),
+    /// PostgreSQL has no database of that name.
+    #[error("the database does not exist")]
+    NoSuchDatabase,
+    /// A database, but never migrated: it holds no Not One Less tables.
+    #[error("the database holds no Not One Less tables (was it ever migrated?)")]
+    NotMigrated,
+}
+
+impl NoDatabase {
+    /// The reason, for a person, in the catalogue's words.
+    pub fn message(&self) -> notoneless_i18n::Message {
+        use notoneless_i18n::{Message, Msg};
+        match self {
+            NoDatabase::NoFile(file) => {
+                Message::new(Msg::NoDatabaseFile).with("file", file.as_str())
+            }
+            NoDatabase::NoSuchDatabase => Message::new(Msg::NoSuchDatabase),
+            NoDatabase::NotMigrated => Message::new(Msg::DatabaseNotMigrated),
+        }
+    }
 }
 
 impl From<sqlx::Error> for StoreError {

@@ -165,3 +165,7 @@ cli-demo-no-password = cannot give { $user } a one-time password: { $error }
 cli-assess-not-opened = the case file { $path } does not begin with CaseOpened
 cli-ledger-written = ledger of { $count } case(s) written to { $path }
 cli-cannot-start-runtime = cannot start the async runtime
+cli-no-database = { $reason }: there is no Not One Less database there, and nothing was created. Check --data-dir or --database-url
+no-database-file = there is no database file { $file }
+no-such-database = the database does not exist
+database-not-migrated = the database holds no Not One Less tables (was it ever migrated?)

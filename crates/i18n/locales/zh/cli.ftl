@@ -160,3 +160,7 @@ cli-demo-no-password = 无法给 { $user } 设置一次性密码：{ $error }
 cli-assess-not-opened = 案卷文件 { $path } 不是以 CaseOpened 开头
 cli-ledger-written = { $count }个案件的台账已写入 { $path }
 cli-cannot-start-runtime = 无法启动异步运行时
+cli-no-database = { $reason }：没有“一个都不能少”的数据库，未新建任何数据库。请检查 --data-dir 或 --database-url
+no-database-file = 没有数据库文件 { $file }
+no-such-database = 该数据库不存在
+database-not-migrated = 该数据库中没有“一个都不能少”的数据表（是否从未迁移过？）
