@@ -788,4 +788,12 @@ pub enum Msg {
     NoDatabaseFile,
     NoSuchDatabase,
     DatabaseNotMigrated,
+    // ---- the demo's printed guide
+    CliDemoBuilding,
+    CliDemoBuilt,
+    CliDemoConsole,
+    CliDemoUsers,
+    CliDemoPlanted,
+    CliDemoApiPage,
+    CliDemoReady,
 }

@@ -52,7 +52,7 @@ pub async fn seed_if_empty(store: &Store, base: &str, lang: Lang) -> Result<()> 
     let county = build(store, lang).await?;
     store.org.reload().await?;
     let passwords = one_time_passwords(store, &county, lang).await?;
-    print(&county, &passwords, base);
+    print(&county, &passwords, base, lang);
     Ok(())
 }
 
@@ -80,7 +80,7 @@ async fn one_time_passwords(store: &Store, county: &DemoCounty, lang: Lang) -> R
 
 async fn build(store: &Store, lang: Lang) -> Result<DemoCounty> {
     let today = store.rules.get().calendar.local_date(store.clock.now());
-    say("building the demo county (a term of facts through the command path; a few seconds) …");
+    say(&Msg::CliDemoBuilding.text(lang));
     let started = std::time::Instant::now();
     let county = notoneless_demo::build(
         store.db.clone(),
@@ -98,16 +98,17 @@ async fn build(store: &Store, lang: Lang) -> Result<DemoCounty> {
     Ok(county)
 }
 
-fn print(county: &DemoCounty, passwords: &[String], base: &str) {
-    say(&format!(
-        "demo county built: {} schools, {} children on watch, {} commands recorded, term from {}",
-        county.schools, county.children, county.commands, county.first_day
-    ));
-    say(&format!(
-        "the console: {base}/ — log in as a demo user with their one-time password (you choose \
-         your own at the first login; ht-gyz-middle is a head teacher, chen an inspector)"
-    ));
-    say("the demo users (user, role, node, one-time password, API token; shown once, keep them):");
+fn print(county: &DemoCounty, passwords: &[String], base: &str, lang: Lang) {
+    let say_msg = |message: Message| say(&message.text(lang));
+    say_msg(
+        Message::new(Msg::CliDemoBuilt)
+            .with("schools", county.schools)
+            .with("children", county.children)
+            .with("commands", county.commands)
+            .with("first_day", county.first_day),
+    );
+    say_msg(Message::new(Msg::CliDemoConsole).with("base", base));
+    say_msg(Message::new(Msg::CliDemoUsers));
     for (user, password) in county.users.iter().zip(passwords) {
         say(&format!(
             "  {:<16} {:<17} {:<14} {:<15} {}",
@@ -120,18 +121,15 @@ fn print(county: &DemoCounty, passwords: &[String], base: &str) {
     }
     let from = county.first_day;
     let until = county.today - Duration::days(1);
-    say(&format!(
-        "{} violations are planted, one or more of every kind the review finds; see them with",
-        county.planted.len()
-    ));
+    say_msg(Message::new(Msg::CliDemoPlanted).with("count", county.planted.len()));
     say(&format!(
         "  curl -H \"Authorization: Bearer $TOKEN_OF_chen\" '{base}/api/v1/reviews?from={from}&until={until}'"
     ));
     say(&format!(
-        "  or: notoneless review --from {from} --until {until}"
+        "  notoneless review --from {from} --until {until}"
     ));
-    say(&format!("API page: {base}/api/docs"));
-    say("demo ready");
+    say_msg(Message::new(Msg::CliDemoApiPage).with("base", base));
+    say_msg(Message::new(Msg::CliDemoReady));
 }
 
 /// `notoneless demo`: builds the demo county into an empty database (as of the training
@@ -148,6 +146,6 @@ pub async fn demo(args: DemoArgs) -> Result<ExitCode> {
     let county = build(&store, lang).await?;
     store.org.reload().await?;
     let passwords = one_time_passwords(&store, &county, lang).await?;
-    print(&county, &passwords, "http://127.0.0.1:8080");
+    print(&county, &passwords, "http://127.0.0.1:8080", lang);
     Ok(ExitCode::SUCCESS)
 }

@@ -29,12 +29,12 @@ pub fn stderr(output: &Output) -> String {
 /// reads it: both pipes are drained as they are written (a pipe nobody reads fills up, 64
 /// KiB, and then the server blocks on its next line; sqlx warns of a slow statement with its
 /// whole text, tens of kilobytes for a projector batch). Started, it has printed the demo up
-/// to "demo ready". Killed, and its data directory removed, when dropped.
+/// to its last line ("演示已就绪", demo ready). Killed, and its data directory removed, when dropped.
 pub struct DemoServer {
     pub child: std::process::Child,
     pub dir: std::path::PathBuf,
     pub address: String,
-    /// What the demo printed up to "demo ready": among it, a line per user, its token last.
+    /// What the demo printed up to its "ready" line: among it, a line per user, its token last.
     pub printed: Vec<String>,
     log: Option<std::thread::JoinHandle<String>>,
 }
@@ -76,8 +76,15 @@ impl DemoServer {
             .lines()
             .map_while(Result::ok);
         let mut printed = Vec::new();
+        // The demo speaks Chinese unless asked for English (`--lang en` among `args`).
+        let lang = if args.windows(2).any(|w| w == ["--lang", "en"]) {
+            notoneless_i18n::Lang::En
+        } else {
+            notoneless_i18n::Lang::Zh
+        };
+        let ready_line = notoneless_i18n::Msg::CliDemoReady.text(lang);
         for line in lines.by_ref() {
-            let ready = line.starts_with("demo ready");
+            let ready = line.starts_with(&ready_line);
             printed.push(line);
             if ready {
                 break;
