@@ -796,4 +796,7 @@ pub enum Msg {
     CliDemoPlanted,
     CliDemoApiPage,
     CliDemoReady,
+    // ---- console: the ledger to download from today
+    ConsoleLedgerHeading,
+    ConsoleLedgerHint,
 }

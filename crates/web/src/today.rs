@@ -9,7 +9,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use notoneless_api::AppState;
-use notoneless_api::auth::visible_schools;
+use notoneless_api::auth::{CHILD_FILE_READERS, visible_schools};
 use notoneless_api::cases::queue::queue_of;
 use notoneless_i18n::{Message, Msg};
 use notoneless_store::read_model::{WorkReason, obligation_label, work_queue};
@@ -56,6 +56,8 @@ struct TodayPage {
     acknowledges: bool,
     to_acknowledge: Vec<Item>,
     to_supervise: Vec<Item>,
+    /// The role reads children's files: the ledger (台账) of its jurisdiction to download.
+    ledger: bool,
 }
 
 /// `GET /`.
@@ -85,6 +87,7 @@ pub async fn page(State(state): State<AppState>, viewer: Viewer) -> Response {
             acknowledges: false,
             to_acknowledge: Vec::new(),
             to_supervise: Vec::new(),
+            ledger: CHILD_FILE_READERS.allows(viewer.caller.user.role),
         });
     }
     let snapshot = state.store.org.current();
@@ -146,5 +149,6 @@ pub async fn page(State(state): State<AppState>, viewer: Viewer) -> Response {
         acknowledges: query.acknowledge.is_some(),
         to_acknowledge,
         to_supervise,
+        ledger: CHILD_FILE_READERS.allows(viewer.caller.user.role),
     })
 }

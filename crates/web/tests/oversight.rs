@@ -10,7 +10,9 @@ mod common;
 use std::io::Cursor;
 
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
-use common::{Browser, Console, Device, check_page, click, fill, submit, text_of};
+use common::{
+    Browser, Console, Device, check_page, click, download, fill, href_of, submit, text_of,
+};
 use fantoccini::Locator;
 use notoneless_domain::fixtures::{at, opening, parent_contact};
 use notoneless_domain::{CaseAction, OrgCommand, Role, User, UserRole};
@@ -93,41 +95,6 @@ async fn open(browser: &Browser, console: &Console, path: &str, heading: &str) {
         .await
         .unwrap();
     assert_eq!(text_of(browser, "h1").await, heading, "{path}");
-}
-
-/// Where the link `css` finds goes.
-async fn href_of(browser: &Browser, css: &str) -> String {
-    let link = browser.client.find(Locator::Css(css)).await.unwrap();
-    link.attr("href")
-        .await
-        .unwrap()
-        .unwrap_or_else(|| panic!("{css} has an href"))
-}
-
-/// The bytes at `href` (a path of the console's server), fetched with the browser's session
-/// cookie, as the browser's download would be (the pages' CSP lets no script fetch anything).
-async fn download(browser: &Browser, console: &Console, href: &str) -> Vec<u8> {
-    use http_body_util::{BodyExt, Empty};
-    let session = browser
-        .client
-        .get_named_cookie("nol_session")
-        .await
-        .expect("the browser holds a session");
-    let request = axum::http::Request::get(format!("{}{href}", console.base))
-        .header("cookie", format!("nol_session={}", session.value()))
-        .body(Empty::<axum::body::Bytes>::new())
-        .unwrap();
-    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
-        .build_http();
-    let response = client.request(request).await.unwrap();
-    assert_eq!(response.status(), 200, "the download is served");
-    response
-        .into_body()
-        .collect()
-        .await
-        .unwrap()
-        .to_bytes()
-        .to_vec()
 }
 
 async fn an_inspector_finds_a_child_replays_the_case_and_runs_the_review(backend: Backend) {

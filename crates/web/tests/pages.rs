@@ -11,7 +11,7 @@ mod common;
 
 use common::{
     Browser, Console, Device, PRINCIPAL, TEACHER, TEACHER_NAME, TOWNSHIP_OFFICER, check_page,
-    click, fill, submit, text_of, wait_for_new_page,
+    click, download, fill, href_of, submit, text_of, wait_for_new_page,
 };
 use fantoccini::Locator;
 use notoneless_store::conformance;
@@ -399,6 +399,24 @@ async fn the_principal_reports_upward_and_the_township_acknowledges(backend: Bac
         "{today}"
     );
     assert!(today.contains("家访"), "{today}");
+
+    // Her school's ledger (台账), downloaded from today and read back: titled, her child in it.
+    let href = href_of(&browser, "#ledger-xlsx").await;
+    assert!(
+        href.starts_with("/api/v1/exports/ledger?format=xlsx"),
+        "{href}"
+    );
+    let bytes = download(&browser, &console, &href).await;
+    let mut workbook: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let sheet = calamine::Reader::sheet_names(&workbook)[0].clone();
+    let cells: Vec<String> = calamine::Reader::worksheet_range(&mut workbook, &sheet)
+        .unwrap()
+        .cells()
+        .map(|(_, _, cell)| cell.to_string())
+        .collect();
+    assert!(cells[0].contains("控辍保学工作台账"), "{cells:?}");
+    assert!(cells.iter().any(|c| c.contains("刘小红")), "{cells:?}");
 
     // The home visit: the roles the step requires ticked beforehand, her own name filled in;
     // each name missing is asked for next to its field.

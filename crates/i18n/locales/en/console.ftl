@@ -209,3 +209,7 @@ stage-suspended = suspended
 stage-transfer-pending = transfer pending
 stage-transferred-out = transferred out
 stage-closed = closed
+
+## the ledger to download from today
+console-ledger-heading = Ledger
+console-ledger-hint = The dropout-control ledger (台账) of every case in your jurisdiction, as a clerk files it (title row, numbered rows, print setup).

@@ -194,3 +194,7 @@ stage-suspended = 休学
 stage-transfer-pending = 转出待确认
 stage-transferred-out = 已转出
 stage-closed = 已结案
+
+## the ledger to download from today
+console-ledger-heading = 台账
+console-ledger-hint = 本辖区全部案卷的控辍保学工作台账，按归档格式（标题行、序号、打印设置）。

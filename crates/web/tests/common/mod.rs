@@ -406,3 +406,38 @@ pub async fn click(browser: &Browser, css: &str) {
         .unwrap();
     wait_for_new_page(page).await;
 }
+
+/// Where the link `css` finds goes.
+pub async fn href_of(browser: &Browser, css: &str) -> String {
+    let link = browser.client.find(Locator::Css(css)).await.unwrap();
+    link.attr("href")
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("{css} has an href"))
+}
+
+/// The bytes at `href` (a path of the console's server), fetched with the browser's session
+/// cookie, as the browser's download would be (the pages' CSP lets no script fetch anything).
+pub async fn download(browser: &Browser, console: &Console, href: &str) -> Vec<u8> {
+    use http_body_util::{BodyExt, Empty};
+    let session = browser
+        .client
+        .get_named_cookie("nol_session")
+        .await
+        .expect("the browser holds a session");
+    let request = axum::http::Request::get(format!("{}{href}", console.base))
+        .header("cookie", format!("nol_session={}", session.value()))
+        .body(Empty::<axum::body::Bytes>::new())
+        .unwrap();
+    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .build_http();
+    let response = client.request(request).await.unwrap();
+    assert_eq!(response.status(), 200, "the download is served");
+    response
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec()
+}
