@@ -799,4 +799,7 @@ pub enum Msg {
     // ---- console: the ledger to download from today
     ConsoleLedgerHeading,
     ConsoleLedgerHint,
+    // ---- console: the dashboard's unreported dropouts of the term so far
+    ConsoleDashboardUnreported,
+    ConsoleDashboardUnreportedSince,
 }

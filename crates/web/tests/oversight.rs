@@ -182,7 +182,7 @@ async fn an_inspector_finds_a_child_replays_the_case_and_runs_the_review(backend
     assert!(cells.iter().any(|c| c.contains("王小明")), "{cells:?}");
 
     // The county's dashboard and the record's proof.
-    open(&browser, &console, "/dashboard", "全县概况").await;
+    open(&browser, &console, "/dashboard", "辖区概况").await;
     let table = text_of(&browser, "table").await;
     assert!(table.contains("公营子镇"), "{table}");
     // The township: three cases (the common county's two and this test's third), two children
@@ -256,7 +256,7 @@ async fn the_oversight_pages_fit_a_phone(backend: Backend) {
             "/review?from=2023-11-01&to=2023-11-14&scope=",
             "问责审查",
         ),
-        ("dashboard", "/dashboard", "全县概况"),
+        ("dashboard", "/dashboard", "辖区概况"),
         ("proof", "/proof?case_id=case-1", "记录证明"),
     ] {
         open(&browser, &console, path, heading).await;

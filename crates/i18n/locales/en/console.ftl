@@ -181,7 +181,7 @@ console-review-ran = { $from } to { $until }: { $count ->
 console-review-nothing = No findings in this period.
 console-download-xlsx = Download Excel (XLSX)
 console-download-csv = Download CSV
-console-dashboard-title = County dashboard
+console-dashboard-title = Overview
 console-dashboard-townships = By township
 console-dashboard-schools = By school
 console-dashboard-name = Name
@@ -213,3 +213,7 @@ stage-closed = closed
 ## the ledger to download from today
 console-ledger-heading = Ledger
 console-ledger-hint = The dropout-control ledger (台账) of every case in your jurisdiction, as a clerk files it (title row, numbered rows, print setup).
+
+## the dashboard's unreported dropouts of the term so far
+console-dashboard-unreported = Unreported dropouts
+console-dashboard-unreported-since = Unreported dropouts (this term, since { $from })

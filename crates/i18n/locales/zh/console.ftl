@@ -166,7 +166,7 @@ console-review-ran = { $from } 至 { $until }：发现问题 { $count } 项
 console-review-nothing = 这段时间没有发现问题。
 console-download-xlsx = 下载 Excel（XLSX）
 console-download-csv = 下载 CSV
-console-dashboard-title = 全县概况
+console-dashboard-title = 辖区概况
 console-dashboard-townships = 各乡镇
 console-dashboard-schools = 各学校
 console-dashboard-name = 名称
@@ -198,3 +198,7 @@ stage-closed = 已结案
 ## the ledger to download from today
 console-ledger-heading = 台账
 console-ledger-hint = 本辖区全部案卷的控辍保学工作台账，按归档格式（标题行、序号、打印设置）。
+
+## the dashboard's unreported dropouts of the term so far
+console-dashboard-unreported = 未报告辍学
+console-dashboard-unreported-since = 未报告辍学（本学期，{ $from }起）
