@@ -89,6 +89,9 @@ if os.path.exists(pages_path):
         p = pages[key]
         note = (f"{p['requests']} GETs, {p['bytes']:,} bytes" if key == "baseline" else
                 f"p50 - baseline p50 = {p['p50_ms'] - base['p50_ms']:+.2f} ms; {p['bytes']:,} bytes")
+        api = pages.get(key + "_api")
+        if api:
+            note += f"; its API answer alone p50 {api['p50_ms']:.2f} ms, p99 {api['p99_ms']:.2f} ms"
         rows.append((label, f"p50 {p['p50_ms']:.2f} ms", f"p99 {p['p99_ms']:.2f} ms", note))
 
 

@@ -13,12 +13,16 @@
 //! * `timeline`: `/cases/{id}/timeline` of the 200-event case, as the bureau officer;
 //! * `dashboard`: `/dashboard`, as the bureau officer;
 //! * `review`: `/review?from=<first day of term>&to=<yesterday>`, as the bureau officer;
+//! * `timeline_api`, `dashboard_api`, `review_api`: the API's answers those pages are built
+//!   on (`GET /api/v1/cases/{id}/timeline`, `/api/v1/dashboard`, `/api/v1/reviews`), as the
+//!   bureau officer with the demo's token, to tell the reading from the rendering;
 //! * `baseline`: the stylesheet (`/static/app-<version>.css`), the same server and connection doing (almost) nothing.
 //!
 //! A request's time runs from sending it to the last byte of the body read. Every answer must
 //! be 200 and, for a page, carry its heading; anything else stops the run with an error.
 //! Prints one JSON object: per page its summary (`nol-load`'s: requests, p50_ms, p99_ms; the
-//! seconds and rate are of the whole interleaved run) and the size of its answer in bytes; the
+//! seconds and rate are of the whole interleaved run), the p50 of the time to the answer's
+//! head (`head_p50_ms`) and the size of its answer in bytes; the
 //! case's events, the demo's children and its day (`on`).
 
 use std::collections::BTreeMap;
@@ -38,7 +42,7 @@ use notoneless_store::clock::mark_for_training;
 use notoneless_store::log::events_after;
 use notoneless_store::signing::LogKey;
 use notoneless_store::{Actor, CommandContext, Rules, Store, SystemClock};
-use reqwest::header::{ACCEPT_LANGUAGE, COOKIE, LOCATION, SET_COOKIE};
+use reqwest::header::{ACCEPT_LANGUAGE, AUTHORIZATION, COOKIE, HeaderName, LOCATION, SET_COOKIE};
 use serde_json::{Value, json};
 
 #[derive(Parser)]
@@ -74,11 +78,12 @@ fn main() -> Result<()> {
     Ok(())
 }
 
-/// One page to time: what it is called, its path, who reads it, the heading it must carry.
+/// One page to time: what it is called, its path, who reads it (the header that says so),
+/// the heading it must carry.
 struct Page {
     name: &'static str,
     path: String,
-    cookie: Option<String>,
+    who: Option<(HeaderName, String)>,
     heading: Option<String>,
 }
 
@@ -134,49 +139,74 @@ async fn run(cli: Cli) -> Result<Value> {
 
     let teacher_cookie = log_in(&client, &base, &teacher.id, &passwords[0]).await?;
     let bureau_cookie = log_in(&client, &base, &bureau.id, &passwords[1]).await?;
+    let bearer = format!("Bearer {}", bureau.token);
     let heading = |msg: Msg| Some(format!("<h1>{}</h1>", msg.text(Lang::Zh)));
     let pages = [
         Page {
             name: "baseline",
             path: notoneless_web::STYLESHEET.into(),
-            cookie: None,
+            who: None,
             heading: None,
         },
         Page {
             name: "today",
             path: "/".into(),
-            cookie: Some(teacher_cookie),
+            who: Some((COOKIE, teacher_cookie)),
             heading: heading(Msg::ConsoleTodayTitle),
         },
         Page {
             name: "timeline",
             path: format!("/cases/{case}/timeline"),
-            cookie: Some(bureau_cookie.clone()),
+            who: Some((COOKIE, bureau_cookie.clone())),
             heading: heading(Msg::ConsoleTimelineTitle),
         },
         Page {
             name: "dashboard",
             path: "/dashboard".into(),
-            cookie: Some(bureau_cookie.clone()),
+            who: Some((COOKIE, bureau_cookie.clone())),
             heading: heading(Msg::ConsoleDashboardTitle),
         },
         Page {
             name: "review",
             path: format!("/review?from={}&to={yesterday}", county.first_day),
-            cookie: Some(bureau_cookie),
+            who: Some((COOKIE, bureau_cookie)),
             heading: heading(Msg::ConsoleReviewTitle),
+        },
+        // The API answers each page is built on, to tell the reading from the rendering.
+        Page {
+            name: "timeline_api",
+            path: format!("/api/v1/cases/{case}/timeline"),
+            who: Some((AUTHORIZATION, bearer.clone())),
+            heading: None,
+        },
+        Page {
+            name: "dashboard_api",
+            path: "/api/v1/dashboard".into(),
+            who: Some((AUTHORIZATION, bearer.clone())),
+            heading: None,
+        },
+        Page {
+            name: "review_api",
+            path: format!(
+                "/api/v1/reviews?from={}&until={yesterday}",
+                county.first_day
+            ),
+            who: Some((AUTHORIZATION, bearer)),
+            heading: None,
         },
     ];
 
     eprintln!("timing {} requests of each page …", cli.requests);
     let started = Instant::now();
     let mut latencies: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+    let mut heads: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
     let mut bytes: BTreeMap<&str, usize> = BTreeMap::new();
     for round in 0..WARM_UP + cli.requests {
         for page in &pages {
-            let (ms, size) = fetch(&client, &base, page).await?;
+            let (ms, head, size) = fetch(&client, &base, page).await?;
             if round >= WARM_UP {
                 latencies.entry(page.name).or_default().push(ms);
+                heads.entry(page.name).or_default().push(head);
                 bytes.insert(page.name, size);
             }
         }
@@ -186,6 +216,10 @@ async fn run(cli: Cli) -> Result<Value> {
     for (name, times) in latencies {
         let mut row = summary(times, 0, elapsed);
         row["bytes"] = json!(bytes.get(name).copied().unwrap_or_default());
+        // When the head came: a page is rendered whole before it; a streamed API answer
+        // (StreamedJson) sends its head first and is serialised after.
+        let head = summary(heads.remove(name).unwrap_or_default(), 0, elapsed);
+        row["head_p50_ms"] = head["p50_ms"].clone();
         out.insert(name.into(), row);
     }
     out.insert("events".into(), json!(cli.events));
@@ -351,16 +385,18 @@ async fn log_in(
     }
 }
 
-/// One GET of a page: the milliseconds from sending to the body's last byte, and its size.
-async fn fetch(client: &reqwest::Client, base: &str, page: &Page) -> Result<(f64, usize)> {
+/// One GET of a page: the milliseconds from sending to the body's last byte and to the
+/// answer's head (status and headers), and the body's size.
+async fn fetch(client: &reqwest::Client, base: &str, page: &Page) -> Result<(f64, f64, usize)> {
     let mut request = client
         .get(format!("{base}{}", page.path))
         .header(ACCEPT_LANGUAGE, "zh-CN");
-    if let Some(cookie) = &page.cookie {
-        request = request.header(COOKIE, cookie);
+    if let Some((name, value)) = &page.who {
+        request = request.header(name, value);
     }
     let t = Instant::now();
     let response = request.send().await?;
+    let head = t.elapsed().as_secs_f64() * 1000.0;
     let status = response.status();
     let body = response.bytes().await?;
     let ms = t.elapsed().as_secs_f64() * 1000.0;
@@ -376,5 +412,5 @@ async fn fetch(client: &reqwest::Client, base: &str, page: &Page) -> Result<(f64
             page.path
         );
     }
-    Ok((ms, body.len()))
+    Ok((ms, head, body.len()))
 }
