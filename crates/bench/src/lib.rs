@@ -110,3 +110,32 @@ pub fn cycle(days: &[NaiveDate], round: usize, episode: usize) -> Vec<(&'static 
         ("returns", json!({"on": d4})),
     ]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(text: &str) -> NaiveDate {
+        text.parse().unwrap_or_default()
+    }
+
+    #[test]
+    fn the_summary_takes_the_median_and_the_99th_percentile_of_the_sorted_latencies() {
+        let latencies: Vec<f64> = (1..=101).rev().map(f64::from).collect();
+        let row = summary(latencies, 2, Duration::from_secs(2));
+        assert_eq!(row["p50_ms"], json!(51.0));
+        assert_eq!(row["p99_ms"], json!(100.0));
+        assert_eq!(row["requests"], json!(101));
+        assert_eq!(row["errors"], json!(2));
+    }
+
+    #[test]
+    fn the_school_days_of_a_span_leave_out_saturdays_and_sundays() {
+        // 2026-12-04 is a Friday.
+        let days = weekdays(day("2026-12-04"), day("2026-12-08"));
+        assert_eq!(
+            days,
+            vec![day("2026-12-04"), day("2026-12-07"), day("2026-12-08")]
+        );
+    }
+}
