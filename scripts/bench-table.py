@@ -77,6 +77,24 @@ rows = [
     ("Server peak RSS (VmHWM)", f"{rss_mb:,.0f} MB", "", f"target <= 150 MB; {rss_phases}" if rss_phases else "target <= 150 MB"),
 ]
 
+# The console's pages (nol-pages): server time per page on the demo county, beside the
+# stylesheet served by the same server in the same run.
+pages_path = os.path.join(out, "pages.json")
+if os.path.exists(pages_path):
+    pages = load("pages.json")
+    base = pages["baseline"]
+    for key, label in [("baseline", "page: baseline (the stylesheet)"), ("today", "page: today"),
+                       ("timeline", f"page: timeline ({pages['events']} events)"),
+                       ("dashboard", "page: dashboard"), ("review", "page: review")]:
+        p = pages[key]
+        note = (f"{p['requests']} GETs, {p['bytes']:,} bytes" if key == "baseline" else
+                f"p50 - baseline p50 = {p['p50_ms'] - base['p50_ms']:+.2f} ms; {p['bytes']:,} bytes")
+        api = pages.get(key + "_api")
+        if api:
+            note += f"; its API answer alone p50 {api['p50_ms']:.2f} ms, p99 {api['p99_ms']:.2f} ms"
+        rows.append((label, f"p50 {p['p50_ms']:.2f} ms", f"p99 {p['p99_ms']:.2f} ms", note))
+
+
 def cpu(name, done):
     """CPU milliseconds per transaction or command: PostgreSQL, the server, the load tool."""
     path = os.path.join(out, name + ".cpu")

@@ -38,6 +38,9 @@ mod steps;
 mod timeline;
 mod today;
 
+/// The stylesheet's path (with the version in it): `nol-pages` times it as its baseline.
+pub use assets::STYLESHEET;
+
 use axum::Router;
 use axum::middleware;
 use axum::routing::{get, post};
