@@ -7,7 +7,8 @@ use std::process::ExitCode;
 use anyhow::{Result, bail};
 use chrono::{DateTime, Utc};
 use notoneless_domain::{
-    Assessment, CaseEvent, EscalationLadder, ObligationKind, SchoolCalendar, StudentCase, assess,
+    Assessment, CaseEvent, EndReason, EscalationLadder, IgnoredReason, SchoolCalendar, StudentCase,
+    assess,
 };
 
 use notoneless_i18n::{Lang, Message, Msg};
@@ -70,68 +71,105 @@ pub fn run(args: &AssessArgs) -> Result<ExitCode> {
     if args.json {
         println!("{}", serde_json::to_string_pretty(&assessment)?);
     } else {
-        print!("{}", summary(&case, &assessment));
+        print!("{}", summary(&case, &assessment, lang));
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// A plain-text summary: the stage, then each episode with its obligations.
-fn summary(case: &StudentCase, a: &Assessment) -> String {
-    use std::fmt::Write as _;
+/// A plain-text summary in `lang`: the stage, then each episode with its obligations.
+fn summary(case: &StudentCase, a: &Assessment, lang: Lang) -> String {
     let mut out = String::new();
+    let mut say = |message: Message| {
+        out.push_str(&message.text(lang));
+        out.push('\n');
+    };
     let school = case.profile().map_or("?", |p| p.school.as_str());
-    let _ = writeln!(
-        out,
-        "case of school {school}, {} events, as of {} (local date {})",
-        case.sequence(),
-        a.as_of.to_rfc3339(),
-        a.today
-    );
-    let _ = writeln!(out, "stage: {:?}", a.stage);
+    say(Message::new(Msg::CliAssessHeader)
+        .with("school", school)
+        .with("events", case.sequence())
+        .with("as_of", a.as_of.to_rfc3339())
+        .with("today", a.today));
+    say(Message::new(Msg::CliAssessStage).with("stage", a.stage.label().text(lang)));
     for (i, episode) in a.episodes.iter().enumerate() {
-        let end = episode.end.map_or("open".to_string(), |e| {
-            format!("ended {} ({:?})", e.on, e.reason)
-        });
-        let _ = writeln!(
-            out,
-            "episode {}: from {}, {} unexcused school day(s), {end}",
-            i + 1,
-            episode.first_day,
-            episode.day_count()
+        let end = episode.end.map_or_else(
+            || Msg::CliAssessEpisodeOpen.text(lang),
+            |e| {
+                Message::new(Msg::CliAssessEpisodeEnded)
+                    .with("on", e.on)
+                    .with("reason", end_reason(e.reason).text(lang))
+                    .text(lang)
+            },
         );
+        say(Message::new(Msg::CliAssessEpisode)
+            .with("n", i + 1)
+            .with("from", episode.first_day)
+            .with("days", episode.day_count())
+            .with("end", end));
         for o in &episode.obligations {
-            let what = match o.kind {
-                ObligationKind::Action { action } => format!("{action:?}"),
-                ObligationKind::Report { recipient } => format!("report to {recipient}"),
-            };
-            let owners: Vec<&str> = o.owners.iter().map(|r| r.as_str()).collect();
-            let detail = o.fulfilment.as_ref().map_or(String::new(), |f| {
-                let mut s = format!(" by event {} on {}", f.sequence, f.on);
+            let owners: Vec<String> = o.owners.iter().map(|r| r.label().text(lang)).collect();
+            let mut detail = String::new();
+            if let Some(f) = &o.fulfilment {
+                detail.push_str(
+                    &Message::new(Msg::CliAssessDoneBy)
+                        .with("sequence", f.sequence)
+                        .with("on", f.on)
+                        .text(lang),
+                );
                 if f.days_late > 0 {
-                    let _ = write!(s, ", {} day(s) late", f.days_late);
+                    detail.push_str(
+                        &Message::new(Msg::CliAssessDaysLate)
+                            .with("days", f.days_late)
+                            .text(lang),
+                    );
                 }
                 if !f.missing_roles.is_empty() {
-                    let missing: Vec<&str> = f.missing_roles.iter().map(|r| r.as_str()).collect();
-                    let _ = write!(s, ", without {}", missing.join(", "));
+                    let missing: Vec<String> = f
+                        .missing_roles
+                        .iter()
+                        .map(|r| r.label().text(lang))
+                        .collect();
+                    detail.push_str(
+                        &Message::new(Msg::CliAssessWithout)
+                            .with("roles", missing.join(", "))
+                            .text(lang),
+                    );
                 }
-                s
-            });
-            let _ = writeln!(
-                out,
-                "  day {} {what} [{}] due {}: {:?}{detail}",
-                o.day,
-                owners.join(", "),
-                o.due.to_rfc3339(),
-                o.status
-            );
+            }
+            say(Message::new(Msg::CliAssessObligation)
+                .with("day", o.day)
+                .with("what", o.kind.label().text(lang))
+                .with("owners", owners.join(", "))
+                .with("due", o.trigger_day)
+                .with("status", o.status.label().text(lang))
+                .with("detail", detail));
         }
     }
     for ignored in &a.ignored_absences {
-        let _ = writeln!(
-            out,
-            "not counted: absence on {} (event {}): {:?}",
-            ignored.on, ignored.sequence, ignored.reason
-        );
+        let reason = match ignored.reason {
+            IgnoredReason::NonSchoolDay => Message::new(Msg::CliAssessNonSchoolDay),
+            IgnoredReason::OnLeave { leave } => {
+                Message::new(Msg::CliAssessOnLeave).with("sequence", leave)
+            }
+            IgnoredReason::NotEnrolled => Message::new(Msg::CliAssessNotEnrolled),
+            IgnoredReason::SameDayAs { sequence } => {
+                Message::new(Msg::CliAssessSameDayAs).with("sequence", sequence)
+            }
+        };
+        say(Message::new(Msg::CliAssessNotCounted)
+            .with("on", ignored.on)
+            .with("sequence", ignored.sequence)
+            .with("reason", reason.text(lang)));
     }
     out
+}
+
+/// Why an episode ended, for a person.
+fn end_reason(reason: EndReason) -> Msg {
+    match reason {
+        EndReason::Returned => Msg::CliAssessEndReturned,
+        EndReason::Attended => Msg::CliAssessEndAttended,
+        EndReason::Suspended => Msg::CliAssessEndSuspended,
+        EndReason::TransferredOut => Msg::CliAssessEndTransferredOut,
+        EndReason::Closed => Msg::CliAssessEndClosed,
+    }
 }

@@ -21,17 +21,35 @@ fn assess_example(at: &str, extra: &[&str]) -> Output {
 }
 
 #[test]
-fn assess_prints_the_stage_and_every_obligation_of_the_example_case() {
+fn assess_prints_the_stage_and_every_obligation_of_the_example_case_in_chinese() {
     let out = assess_example("2023-11-15T09:00:00+08:00", &[]);
     assert!(out.status.success(), "{out:?}");
     let text = stdout(&out);
-    assert!(text.contains("stage: Attending"), "{text}");
+    assert!(text.contains("阶段：在校"), "{text}");
     assert!(
-        text.contains("6 unexcused school day(s), ended 2023-11-14 (Returned)"),
+        text.contains("无故缺勤6个上课日，于2023年11月14日结束（已返校）"),
         "{text}"
     );
     assert!(
-        text.contains("report to county_bureau [head_teacher, responsible_leader, principal] due 2023-11-08T16:00:00+00:00: DoneLate by event 11 on 2023-11-10, 2 day(s) late"),
+        text.contains(
+            "第3天 向县教育局报告 [班主任, 学校分管负责人, 校长] 应于2023年11月8日完成：逾期完成，见第11号事件，2023年11月10日，晚2天"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn assess_prints_the_same_summary_in_english_with_lang_en() {
+    let out = assess_example("2023-11-15T09:00:00+08:00", &["--lang", "en"]);
+    assert!(out.status.success(), "{out:?}");
+    let text = stdout(&out);
+    assert!(text.contains("stage: attending"), "{text}");
+    assert!(
+        text.contains("6 unexcused school day(s), ended 2023-11-14 (returned)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("day 3 report to the county bureau [head teacher, school's responsible leader, principal] due by 2023-11-08: Done late by event 11 on 2023-11-10, 2 day(s) late"),
         "{text}"
     );
 }

@@ -178,3 +178,24 @@ cli-demo-users = the demo users (user, role, node, one-time password, API token;
 cli-demo-planted = { $count } violations are planted, one or more of every kind the review finds; see them with
 cli-demo-api-page = API page: { $base }/api/docs
 cli-demo-ready = demo ready
+
+## `assess`'s plain-text summary
+cli-assess-header = case of school { $school }, { $events } events, as of { $as_of } (local date { $today })
+cli-assess-stage = stage: { $stage }
+cli-assess-episode = episode { $n }: from { $from }, { $days } unexcused school day(s), { $end }
+cli-assess-episode-open = open
+cli-assess-episode-ended = ended { $on } ({ $reason })
+cli-assess-obligation = {"  "}day { $day } { $what } [{ $owners }] due by { $due }: { $status }{ $detail }
+cli-assess-done-by = {" "}by event { $sequence } on { $on }
+cli-assess-days-late = , { $days } day(s) late
+cli-assess-without = , without { $roles }
+cli-assess-not-counted = not counted: absence on { $on } (event { $sequence }): { $reason }
+cli-assess-non-school-day = not a school day
+cli-assess-on-leave = on leave (event { $sequence })
+cli-assess-not-enrolled = not enrolled
+cli-assess-same-day-as = the same day as event { $sequence }
+cli-assess-end-returned = returned
+cli-assess-end-attended = attended
+cli-assess-end-suspended = suspended
+cli-assess-end-transferred-out = transferred out
+cli-assess-end-closed = closed

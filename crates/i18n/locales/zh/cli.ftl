@@ -173,3 +173,24 @@ cli-demo-users = 演示用户（用户名、角色、单位、一次性密码、
 cli-demo-planted = 演示数据中埋设了{ $count }处违规，审查能发现的每一类至少一处；查看方式：
 cli-demo-api-page = API 页面：{ $base }/api/docs
 cli-demo-ready = 演示已就绪
+
+## `assess`'s plain-text summary
+cli-assess-header = { $school } 的案卷，共{ $events }个事件，截至{ $as_of }（当地日期{ $today }）
+cli-assess-stage = 阶段：{ $stage }
+cli-assess-episode = 第{ $n }段缺勤：自{ $from }起，无故缺勤{ $days }个上课日，{ $end }
+cli-assess-episode-open = 尚未结束
+cli-assess-episode-ended = 于{ $on }结束（{ $reason }）
+cli-assess-obligation = {"  "}第{ $day }天 { $what } [{ $owners }] 应于{ $due }完成：{ $status }{ $detail }
+cli-assess-done-by = ，见第{ $sequence }号事件，{ $on }
+cli-assess-days-late = ，晚{ $days }天
+cli-assess-without = ，缺{ $roles }
+cli-assess-not-counted = 不计：{ $on }的缺勤（第{ $sequence }号事件）：{ $reason }
+cli-assess-non-school-day = 非上课日
+cli-assess-on-leave = 请假期间（第{ $sequence }号事件）
+cli-assess-not-enrolled = 不在籍
+cli-assess-same-day-as = 与第{ $sequence }号事件同一天
+cli-assess-end-returned = 已返校
+cli-assess-end-attended = 已到校上课
+cli-assess-end-suspended = 休学
+cli-assess-end-transferred-out = 转出
+cli-assess-end-closed = 结案
