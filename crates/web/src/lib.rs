@@ -20,9 +20,12 @@
 //!   (the findings of a period, and their downloads), `dashboard.rs` (the county in SVG bar
 //!   charts and a table), `proof.rs` (the latest signed checkpoint, a case's inclusion proof);
 //!   `reads.rs`, what they share.
+//! * `admin.rs`: the admin's pages (issue 17): the users (add, reset a password, deactivate)
+//!   and the school calendar (declare a holiday or a make-up day, a past one confirmed).
 //!
 //! What is not built yet is listed in `docs/console.md`.
 
+mod admin;
 mod assets;
 mod call;
 mod case;
@@ -84,6 +87,17 @@ pub fn console() -> Console {
         .route("/review", get(review::page))
         .route("/dashboard", get(dashboard::page))
         .route("/proof", get(proof::page))
+        // The admin's pages (issue 17).
+        .route("/admin/users", get(admin::users).post(admin::add_user))
+        .route(
+            "/admin/users/{user_id}/password-reset",
+            post(admin::reset_password),
+        )
+        .route(
+            "/admin/users/{user_id}/deactivation",
+            post(admin::deactivate),
+        )
+        .route("/admin/calendar", get(admin::calendar).post(admin::declare))
         .layer(middleware::map_response(shell::security_headers));
     Console {
         pages,

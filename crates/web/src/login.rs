@@ -191,7 +191,7 @@ fn same_origin(headers: &HeaderMap) -> bool {
 #[derive(Deserialize)]
 pub struct CsrfForm {
     #[serde(default)]
-    csrf_token: String,
+    pub csrf_token: String,
 }
 
 /// `POST /logout`: ends the session (with the form's CSRF token) and takes the cookie away.

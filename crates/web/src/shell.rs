@@ -10,8 +10,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use notoneless_api::AppState;
 use notoneless_api::auth::{
-    CHILD_FILE_READERS, CHILD_SEARCHERS, Caller, Credential, LOG_AUDITORS, Permission, REVIEWERS,
-    cookie_value,
+    CALENDAR_KEEPERS, CHILD_FILE_READERS, CHILD_SEARCHERS, Caller, Credential, LOG_AUDITORS,
+    ORG_ADMINS, Permission, REVIEWERS, cookie_value,
 };
 use notoneless_i18n::{Lang, Msg};
 
@@ -61,7 +61,7 @@ pub struct NavLink {
 
 /// The console's main pages, each with who may open it (the API's permission table; `None`:
 /// every signed-in user).
-const MAIN_PAGES: [(&str, Msg, Option<&Permission>); 5] = [
+const MAIN_PAGES: [(&str, Msg, Option<&Permission>); 7] = [
     ("/", Msg::ConsoleTodayTitle, None),
     ("/search", Msg::ConsoleSearchTitle, Some(&CHILD_SEARCHERS)),
     ("/review", Msg::ConsoleReviewTitle, Some(&REVIEWERS)),
@@ -71,6 +71,16 @@ const MAIN_PAGES: [(&str, Msg, Option<&Permission>); 5] = [
         Some(&CHILD_FILE_READERS),
     ),
     ("/proof", Msg::ConsoleProofTitle, Some(&LOG_AUDITORS)),
+    (
+        "/admin/users",
+        Msg::ConsoleAdminUsersTitle,
+        Some(&ORG_ADMINS),
+    ),
+    (
+        "/admin/calendar",
+        Msg::ConsoleAdminCalendarTitle,
+        Some(&CALENDAR_KEEPERS),
+    ),
 ];
 
 /// The main pages `viewer` may open, the one at `here` marked current.

@@ -1,0 +1,227 @@
+//! The admin's pages in Chromium: an admin logs in with her one-time password, adds a user
+//! and is shown the user's one-time password once, resets it,
+//! deactivates another user, declares a holiday and sees it in the calendar, and is asked to
+//! confirm a day already past before it is recorded as a retroactive change. Every page is
+//! checked by axe-core, weighed, and photographed at a desktop's and a phone's width.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{Browser, Console, Device, TOWNSHIP_OFFICER, check_page, click, fill, text_of};
+use fantoccini::Locator;
+use notoneless_domain::{OrgCommand, User, UserRole};
+use notoneless_store::conformance;
+use notoneless_store::db::Backend;
+use notoneless_store::testing::context;
+
+const ADMIN: &str = "wang";
+const ADMIN_PASSWORD: &str = "管理员的密码要够长2023";
+
+/// The county of `Console::start` and its admin, with her one-time password.
+async fn county_with_an_admin(backend: Backend) -> (Console, String) {
+    let console = Console::start(backend).await;
+    let admin = User {
+        id: ADMIN.into(),
+        name: "王管理员".into(),
+        role: UserRole::Admin,
+        node: "kazuo".into(),
+    };
+    console
+        .store
+        .org
+        .execute(OrgCommand::AddUser(admin), &context(None))
+        .await
+        .unwrap();
+    let one_time = console
+        .store
+        .reset_password(ADMIN, &context(None))
+        .await
+        .unwrap()
+        .password
+        .expose()
+        .to_string();
+    (console, one_time)
+}
+
+/// Logs `user` in with a one-time password, choosing `own` at this first login.
+async fn log_in_first_time(
+    browser: &Browser,
+    console: &Console,
+    user: &str,
+    one_time: &str,
+    own: &str,
+) {
+    browser
+        .client
+        .goto(&format!("{}/login", console.base))
+        .await
+        .unwrap();
+    fill(browser, "user", user).await;
+    fill(browser, "password", one_time).await;
+    click(browser, "main form button[type=submit]").await;
+    fill(browser, "password", one_time).await;
+    fill(browser, "new_password", own).await;
+    click(browser, "main form button[type=submit]").await;
+}
+
+async fn open(browser: &Browser, console: &Console, path: &str, heading: &str) {
+    browser
+        .client
+        .goto(&format!("{}{path}", console.base))
+        .await
+        .unwrap();
+    assert_eq!(text_of(browser, "h1").await, heading, "{path}");
+}
+
+async fn an_admin_manages_the_users_and_the_calendar(backend: Backend) {
+    let (console, one_time) = county_with_an_admin(backend).await;
+    let browser = Browser::open(Device::Desktop).await;
+    let client = &browser.client;
+    log_in_first_time(&browser, &console, ADMIN, &one_time, ADMIN_PASSWORD).await;
+    assert!(text_of(&browser, ".who").await.contains("王管理员"));
+
+    // The header offers both pages to an admin.
+    let tabs = text_of(&browser, "nav.tabs").await;
+    assert!(
+        tabs.contains("用户管理") && tabs.contains("校历管理"),
+        "{tabs}"
+    );
+
+    // The users: each with name, id, role, unit and state.
+    open(&browser, &console, "/admin/users", "用户管理").await;
+    let row = text_of(&browser, "#user-li").await;
+    assert!(
+        row.contains("李老师")
+            && row.contains("班主任")
+            && row.contains("公营子中学")
+            && row.contains("在用"),
+        "{row}"
+    );
+    check_page(&browser, "admin-users", Device::Desktop).await;
+
+    // A form without its fields: each error next to its field, in Chinese.
+    click(&browser, "form.new-user button[type=submit]").await;
+    assert_eq!(text_of(&browser, "#id-error").await, "请填写用户名");
+    assert_eq!(text_of(&browser, "#role-error").await, "请选择角色");
+
+    // A new head teacher: her one-time password is shown, once.
+    fill(&browser, "id", "sun").await;
+    fill(&browser, "name", "孙老师").await;
+    fill(&browser, "node", "kazuo-gyz-middle").await;
+    client
+        .find(Locator::Id("role"))
+        .await
+        .unwrap()
+        .select_by_value("head_teacher")
+        .await
+        .unwrap();
+    click(&browser, "form.new-user button[type=submit]").await;
+    let first = text_of(&browser, "#one-time-password").await;
+    assert!(first.len() >= 8, "{first}");
+    assert!(text_of(&browser, "#user-sun").await.contains("孙老师"));
+    check_page(&browser, "admin-users-issued", Device::Desktop).await;
+
+    // Its reset gives another one-time password.
+    click(&browser, "#user-sun button.reset").await;
+    let second = text_of(&browser, "#one-time-password").await;
+    assert_ne!(first, second, "a reset issues a new one-time password");
+    assert!(text_of(&browser, "#issued").await.contains("sun"));
+
+    // The township officer deactivated: her row says so, with no more forms.
+    click(
+        &browser,
+        &format!("#user-{TOWNSHIP_OFFICER} button.deactivate"),
+    )
+    .await;
+    assert!(
+        text_of(&browser, "#deactivated")
+            .await
+            .contains(TOWNSHIP_OFFICER)
+    );
+    assert_eq!(
+        text_of(&browser, &format!("#user-{TOWNSHIP_OFFICER} .state")).await,
+        "已停用"
+    );
+    assert!(!console.store.org.current().org.is_active(TOWNSHIP_OFFICER));
+
+    // A holiday ahead: recorded, and in the calendar with who declared it.
+    open(&browser, &console, "/admin/calendar", "校历管理").await;
+    check_page(&browser, "admin-calendar", Device::Desktop).await;
+    set_date(&browser, "day", "2023-11-20").await;
+    fill(&browser, "name", "校运动会").await;
+    click(&browser, "main form button[type=submit]").await;
+    text_of(&browser, "#declared").await;
+    let calendar = text_of(&browser, "table.calendar").await;
+    assert!(
+        calendar.contains("校运动会") && calendar.contains("节假日"),
+        "{calendar}"
+    );
+    assert!(calendar.contains(ADMIN), "{calendar}");
+
+    // A day already past: the form asks for the tick box before it records anything.
+    set_date(&browser, "day", "2023-11-08").await;
+    fill(&browser, "name", "停电停课").await;
+    click(&browser, "main form button[type=submit]").await;
+    assert!(
+        text_of(&browser, "#confirm_retroactive-error")
+            .await
+            .contains("追溯变更")
+    );
+    assert!(
+        !text_of(&browser, "table.calendar")
+            .await
+            .contains("停电停课")
+    );
+    check_page(&browser, "admin-calendar-retroactive", Device::Desktop).await;
+    client
+        .find(Locator::Id("confirm_retroactive"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    click(&browser, "main form button[type=submit]").await;
+    text_of(&browser, "#declared").await;
+    let calendar = text_of(&browser, "table.calendar").await;
+    assert!(
+        calendar.contains("停电停课") && calendar.contains("追溯变更"),
+        "{calendar}"
+    );
+    browser.close().await;
+
+    // The same pages on a phone.
+    let phone = Browser::open(Device::Phone).await;
+    log_in(&phone, &console).await;
+    open(&phone, &console, "/admin/users", "用户管理").await;
+    check_page(&phone, "admin-users", Device::Phone).await;
+    open(&phone, &console, "/admin/calendar", "校历管理").await;
+    check_page(&phone, "admin-calendar", Device::Phone).await;
+    phone.close().await;
+}
+
+/// Sets a date field's value as its picker would (typing into one depends on the browser's
+/// locale).
+async fn set_date(browser: &Browser, id: &str, day: &str) {
+    browser
+        .client
+        .execute(
+            "document.getElementById(arguments[0]).value = arguments[1];",
+            vec![serde_json::json!(id), serde_json::json!(day)],
+        )
+        .await
+        .unwrap();
+}
+
+/// Logs the admin in with the password she chose.
+async fn log_in(browser: &Browser, console: &Console) {
+    browser
+        .client
+        .goto(&format!("{}/login", console.base))
+        .await
+        .unwrap();
+    fill(browser, "user", ADMIN).await;
+    fill(browser, "password", ADMIN_PASSWORD).await;
+    click(browser, "main form button[type=submit]").await;
+}
+
+conformance!(an_admin_manages_the_users_and_the_calendar);
