@@ -867,4 +867,7 @@ pub enum Msg {
     ConsoleAdminEnterDayName,
     ConsoleAdminChooseKind,
     ConsoleAdminDeclaredNotice,
+    ConsoleAdminSourceOrganisation,
+    ConsoleAdminSourceNone,
+    ConsoleAdminUnit,
 }

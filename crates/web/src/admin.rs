@@ -19,6 +19,7 @@ use notoneless_api::extract::{JsonBody, PathParam};
 use notoneless_api::org::{self, CalendarView};
 use notoneless_domain::{CalendarDay, User, UserRole};
 use notoneless_i18n::{Lang, Msg};
+use notoneless_store::org::CalendarSource;
 use serde::Deserialize;
 
 use crate::call::Choice;
@@ -384,10 +385,12 @@ fn calendar_page(
             checked: form.kind == *value,
         })
         .collect();
-    let source = serde_json::to_value(view.source)
-        .ok()
-        .and_then(|value| value.as_str().map(str::to_string))
-        .unwrap_or_default();
+    let source = match view.source {
+        CalendarSource::Organisation => Msg::ConsoleAdminSourceOrganisation,
+        CalendarSource::Configuration => Msg::ConsoleAdminFromConfiguration,
+        CalendarSource::None => Msg::ConsoleAdminSourceNone,
+    }
+    .text(lang);
     CalendarPage {
         shell: Shell::of(viewer, Msg::ConsoleAdminCalendarTitle, "/admin/calendar"),
         source,

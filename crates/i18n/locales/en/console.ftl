@@ -263,3 +263,6 @@ console-admin-confirm-label = I confirm this retroactive change
 console-admin-enter-day-name = Enter the day's name (e.g. National Day)
 console-admin-choose-kind = Choose holiday or make-up day
 console-admin-declared-notice = Declared.
+console-admin-source-organisation = the county's recorded calendar (its calendar file and the days declared here)
+console-admin-source-none = no calendar yet: every weekday is a school day, but for the days declared here
+console-admin-unit = Unit

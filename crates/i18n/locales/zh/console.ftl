@@ -248,3 +248,6 @@ console-admin-confirm-label = 我确认这是追溯变更
 console-admin-enter-day-name = 请填写名称（如“国庆节”）
 console-admin-choose-kind = 请选择节假日或调休日
 console-admin-declared-notice = 已登记。
+console-admin-source-organisation = 本县记录的校历（校历文件及在此登记的日期）
+console-admin-source-none = 尚无校历：周一至周五均为上课日，在此登记的日期除外
+console-admin-unit = 单位
