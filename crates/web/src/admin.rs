@@ -160,12 +160,7 @@ pub async fn add_user(
     }
     let lang = viewer.lang;
     let mut errors = Vec::new();
-    let mut error = |field: &str, msg: Msg| {
-        errors.push(FieldError {
-            field: field.to_string(),
-            text: msg.text(lang),
-        })
-    };
+    let mut error = |field: &str, msg: Msg| errors.push(wrong(lang, field, msg));
     if form.id.trim().is_empty() {
         error("id", Msg::ConsoleAdminEnterUserId);
     }
@@ -193,15 +188,26 @@ pub async fn add_user(
         node: form.node.trim().to_string(),
     };
     match org::add_user(State(state.clone()), caller(&viewer), JsonBody(user)).await {
-        Ok(issued) => {
-            let mut shown = users_page(&state, &viewer, NewUserForm::default());
-            shown.issued = Some(Issued {
-                user: issued.0.user.clone(),
-                password: issued.0.one_time_password.clone(),
-            });
-            render(&shown)
-        }
+        Ok(issued) => shown_once(&state, &viewer, &issued.0),
         Err(refused) => refused_on_form(&state, &viewer, form, &refused),
+    }
+}
+
+/// The users' page with a one-time password just set, shown this once.
+fn shown_once(state: &AppState, viewer: &Viewer, issued: &org::IssuedPassword) -> Response {
+    let mut shown = users_page(state, viewer, NewUserForm::default());
+    shown.issued = Some(Issued {
+        user: issued.user.clone(),
+        password: issued.one_time_password.clone(),
+    });
+    render(&shown)
+}
+
+/// A form's field and what is wrong with it, in the reader's language.
+fn wrong(lang: Lang, field: &str, msg: Msg) -> FieldError {
+    FieldError {
+        field: field.to_string(),
+        text: msg.text(lang),
     }
 }
 
@@ -235,14 +241,7 @@ pub async fn reset_password(
         return refused;
     }
     match org::reset_password(State(state.clone()), caller(&viewer), PathParam(user)).await {
-        Ok((_, issued)) => {
-            let mut shown = users_page(&state, &viewer, NewUserForm::default());
-            shown.issued = Some(Issued {
-                user: issued.0.user.clone(),
-                password: issued.0.one_time_password.clone(),
-            });
-            render(&shown)
-        }
+        Ok((_, issued)) => shown_once(&state, &viewer, &issued.0),
         Err(refused) => failed_with(viewer.lang, &refused),
     }
 }
@@ -440,12 +439,7 @@ pub async fn declare(
     }
     let lang = viewer.lang;
     let mut errors = Vec::new();
-    let mut error = |field: &str, msg: Msg| {
-        errors.push(FieldError {
-            field: field.to_string(),
-            text: msg.text(lang),
-        })
-    };
+    let mut error = |field: &str, msg: Msg| errors.push(wrong(lang, field, msg));
     let day = NaiveDate::parse_from_str(form.day.trim(), "%Y-%m-%d").ok();
     if day.is_none() {
         error("day", Msg::ConsoleEnterDate);

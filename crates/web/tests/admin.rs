@@ -7,7 +7,10 @@
 
 mod common;
 
-use common::{Browser, Console, Device, TOWNSHIP_OFFICER, check_page, click, fill, text_of};
+use common::{
+    Browser, Console, Device, OWN_PASSWORD, TOWNSHIP_OFFICER, check_page, click, fill, log_in,
+    log_in_first_time, open, text_of,
+};
 use fantoccini::Locator;
 use notoneless_domain::{OrgCommand, User, UserRole};
 use notoneless_store::conformance;
@@ -15,7 +18,6 @@ use notoneless_store::db::Backend;
 use notoneless_store::testing::context;
 
 const ADMIN: &str = "wang";
-const ADMIN_PASSWORD: &str = "管理员的密码要够长2023";
 
 /// The county of `Console::start` and its admin, with her one-time password.
 async fn county_with_an_admin(backend: Backend) -> (Console, String) {
@@ -43,41 +45,11 @@ async fn county_with_an_admin(backend: Backend) -> (Console, String) {
     (console, one_time)
 }
 
-/// Logs `user` in with a one-time password, choosing `own` at this first login.
-async fn log_in_first_time(
-    browser: &Browser,
-    console: &Console,
-    user: &str,
-    one_time: &str,
-    own: &str,
-) {
-    browser
-        .client
-        .goto(&format!("{}/login", console.base))
-        .await
-        .unwrap();
-    fill(browser, "user", user).await;
-    fill(browser, "password", one_time).await;
-    click(browser, "main form button[type=submit]").await;
-    fill(browser, "password", one_time).await;
-    fill(browser, "new_password", own).await;
-    click(browser, "main form button[type=submit]").await;
-}
-
-async fn open(browser: &Browser, console: &Console, path: &str, heading: &str) {
-    browser
-        .client
-        .goto(&format!("{}{path}", console.base))
-        .await
-        .unwrap();
-    assert_eq!(text_of(browser, "h1").await, heading, "{path}");
-}
-
 async fn an_admin_manages_the_users_and_the_calendar(backend: Backend) {
     let (console, one_time) = county_with_an_admin(backend).await;
     let browser = Browser::open(Device::Desktop).await;
     let client = &browser.client;
-    log_in_first_time(&browser, &console, ADMIN, &one_time, ADMIN_PASSWORD).await;
+    log_in_first_time(&browser, &console, ADMIN, &one_time).await;
     assert!(text_of(&browser, ".who").await.contains("王管理员"));
 
     // The header offers both pages to an admin.
@@ -191,7 +163,7 @@ async fn an_admin_manages_the_users_and_the_calendar(backend: Backend) {
 
     // The same pages on a phone.
     let phone = Browser::open(Device::Phone).await;
-    log_in(&phone, &console).await;
+    log_in(&phone, &console, ADMIN, OWN_PASSWORD).await;
     open(&phone, &console, "/admin/users", "用户管理").await;
     check_page(&phone, "admin-users", Device::Phone).await;
     open(&phone, &console, "/admin/calendar", "校历管理").await;
@@ -210,18 +182,6 @@ async fn set_date(browser: &Browser, id: &str, day: &str) {
         )
         .await
         .unwrap();
-}
-
-/// Logs the admin in with the password she chose.
-async fn log_in(browser: &Browser, console: &Console) {
-    browser
-        .client
-        .goto(&format!("{}/login", console.base))
-        .await
-        .unwrap();
-    fill(browser, "user", ADMIN).await;
-    fill(browser, "password", ADMIN_PASSWORD).await;
-    click(browser, "main form button[type=submit]").await;
 }
 
 conformance!(an_admin_manages_the_users_and_the_calendar);

@@ -11,7 +11,7 @@ use std::io::Cursor;
 
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use common::{
-    Browser, Console, Device, check_page, click, download, fill, href_of, submit, text_of,
+    Browser, Console, Device, check_page, click, download, fill, href_of, open, submit, text_of,
 };
 use fantoccini::Locator;
 use notoneless_domain::fixtures::{at, opening, parent_contact};
@@ -85,16 +85,6 @@ async fn log_in(browser: &Browser, console: &Console, one_time: &str) {
     fill(browser, "new_password", INSPECTOR_PASSWORD).await;
     submit(browser).await;
     assert!(text_of(browser, ".who").await.contains("周督学"));
-}
-
-/// Goes to the console's `path` and checks the page's heading.
-async fn open(browser: &Browser, console: &Console, path: &str, heading: &str) {
-    browser
-        .client
-        .goto(&format!("{}{path}", console.base))
-        .await
-        .unwrap();
-    assert_eq!(text_of(browser, "h1").await, heading, "{path}");
 }
 
 async fn an_inspector_finds_a_child_replays_the_case_and_runs_the_review(backend: Backend) {

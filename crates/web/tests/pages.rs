@@ -10,8 +10,9 @@
 mod common;
 
 use common::{
-    Browser, Console, Device, PRINCIPAL, TEACHER, TEACHER_NAME, TOWNSHIP_OFFICER, check_page,
-    click, download, fill, href_of, submit, text_of, wait_for_new_page,
+    Browser, Console, Device, OWN_PASSWORD, PRINCIPAL, TEACHER, TEACHER_NAME, TOWNSHIP_OFFICER,
+    check_page, click, download, fill, href_of, log_in_first_time, submit, text_of,
+    wait_for_new_page,
 };
 use fantoccini::Locator;
 use notoneless_store::conformance;
@@ -87,7 +88,7 @@ async fn a_head_teacher_logs_in_on_her_phone_and_sees_todays_steps(backend: Back
         "{asked}"
     );
     fill(&browser, "password", &console.one_time_password).await;
-    fill(&browser, "new_password", "春天的柳树发芽了2023").await;
+    fill(&browser, "new_password", OWN_PASSWORD).await;
     submit(&browser).await;
 
     // Today: her child's overdue steps, the longest overdue first, in Chinese.
@@ -300,7 +301,7 @@ async fn the_pages_fit_a_desktop_too(backend: Backend) {
     fill(&browser, "password", &console.one_time_password).await;
     submit(&browser).await;
     fill(&browser, "password", &console.one_time_password).await;
-    fill(&browser, "new_password", "春天的柳树发芽了2023").await;
+    fill(&browser, "new_password", OWN_PASSWORD).await;
     submit(&browser).await;
     assert_eq!(text_of(&browser, "h1").await, "今日待办");
     check_page(&browser, "today", Device::Desktop).await;
@@ -326,22 +327,6 @@ async fn the_pages_fit_a_desktop_too(backend: Backend) {
     assert_eq!(text_of(&browser, "h1").await, "页面不存在");
     check_page(&browser, "not-found", Device::Desktop).await;
     browser.close().await;
-}
-
-/// Logs in with a one-time password, choosing a password of one's own.
-async fn log_in_first_time(browser: &Browser, console: &Console, user: &str, password: &str) {
-    browser
-        .client
-        .goto(&format!("{}/login", console.base))
-        .await
-        .unwrap();
-    fill(browser, "user", user).await;
-    fill(browser, "password", password).await;
-    submit(browser).await;
-    fill(browser, "password", password).await;
-    fill(browser, "new_password", "春天的柳树发芽了2023").await;
-    submit(browser).await;
-    assert_eq!(text_of(browser, "h1").await, "今日待办");
 }
 
 /// Reloads today's page until `done` holds of the text of its `main`, for a while.

@@ -441,3 +441,37 @@ pub async fn download(browser: &Browser, console: &Console, href: &str) -> Vec<u
         .to_bytes()
         .to_vec()
 }
+
+/// The password a user chooses at their first login in these tests.
+pub const OWN_PASSWORD: &str = "春天的柳树发芽了2023";
+
+/// Logs in with a one-time password, choosing [`OWN_PASSWORD`] at this first login.
+pub async fn log_in_first_time(browser: &Browser, console: &Console, user: &str, password: &str) {
+    log_in(browser, console, user, password).await;
+    fill(browser, "password", password).await;
+    fill(browser, "new_password", OWN_PASSWORD).await;
+    submit(browser).await;
+    assert_eq!(text_of(browser, "h1").await, "今日待办");
+}
+
+/// Sends the login form with `user`'s `password`.
+pub async fn log_in(browser: &Browser, console: &Console, user: &str, password: &str) {
+    browser
+        .client
+        .goto(&format!("{}/login", console.base))
+        .await
+        .unwrap();
+    fill(browser, "user", user).await;
+    fill(browser, "password", password).await;
+    submit(browser).await;
+}
+
+/// Goes to the console's `path` and checks the page's heading.
+pub async fn open(browser: &Browser, console: &Console, path: &str, heading: &str) {
+    browser
+        .client
+        .goto(&format!("{}{path}", console.base))
+        .await
+        .unwrap();
+    assert_eq!(text_of(browser, "h1").await, heading, "{path}");
+}
