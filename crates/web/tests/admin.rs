@@ -8,8 +8,8 @@
 mod common;
 
 use common::{
-    Browser, Console, Device, OWN_PASSWORD, TOWNSHIP_OFFICER, check_page, click, fill, log_in,
-    log_in_first_time, open, text_of,
+    Browser, Console, Device, OWN_PASSWORD, TEACHER, TOWNSHIP_OFFICER, check_page, click, fill,
+    log_in, log_in_first_time, open, text_of,
 };
 use fantoccini::Locator;
 use notoneless_domain::{OrgCommand, User, UserRole};
@@ -171,6 +171,21 @@ async fn an_admin_manages_the_users_and_the_calendar(backend: Backend) {
     phone.close().await;
 }
 
+async fn a_head_teacher_is_neither_offered_nor_let_into_the_admin_pages(backend: Backend) {
+    let (console, _) = county_with_an_admin(backend).await;
+    let browser = Browser::open(Device::Phone).await;
+    log_in_first_time(&browser, &console, TEACHER, &console.one_time_password).await;
+    let page = text_of(&browser, "body").await;
+    assert!(
+        !page.contains("用户管理") && !page.contains("校历管理"),
+        "{page}"
+    );
+    for path in ["/admin/users", "/admin/calendar"] {
+        open(&browser, &console, path, "无法办理").await;
+    }
+    browser.close().await;
+}
+
 /// Sets a date field's value as its picker would (typing into one depends on the browser's
 /// locale).
 async fn set_date(browser: &Browser, id: &str, day: &str) {
@@ -184,4 +199,7 @@ async fn set_date(browser: &Browser, id: &str, day: &str) {
         .unwrap();
 }
 
-conformance!(an_admin_manages_the_users_and_the_calendar);
+conformance!(
+    an_admin_manages_the_users_and_the_calendar,
+    a_head_teacher_is_neither_offered_nor_let_into_the_admin_pages
+);
