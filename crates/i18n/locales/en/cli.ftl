@@ -173,7 +173,7 @@ database-not-migrated = the database holds no Not One Less tables (was it ever m
 ## the demo's printed guide
 cli-demo-building = building the demo county (a term of facts through the command path; a few seconds) …
 cli-demo-built = demo county built: { $schools } schools, { $children } children on watch, { $commands } commands recorded, term from { $first_day }
-cli-demo-console = the console: { $base }/ — log in as a demo user with their one-time password (you choose your own at the first login; ht-gyz-middle is a head teacher, chen an inspector)
+cli-demo-console = the console: { $base }/ — log in as a demo user with their one-time password (you choose your own at the first login; ht-gyz-middle is a head teacher, chen a bureau officer, zhou an inspector)
 cli-demo-users = the demo users (user, role, node, one-time password, API token; shown once, keep them):
 cli-demo-planted = { $count } violations are planted, one or more of every kind the review finds; see them with
 cli-demo-api-page = API page: { $base }/api/docs

@@ -168,7 +168,7 @@ database-not-migrated = 该数据库中没有“一个都不能少”的数据�
 ## the demo's printed guide
 cli-demo-building = 正在建立演示县（经命令通道录入一个学期的事实，需几秒钟）……
 cli-demo-built = 演示县已建立：{ $schools }所学校，{ $children }名重点关注儿童，录入命令{ $commands }条，学期自{ $first_day }起
-cli-demo-console = 工作台：{ $base }/ —— 用演示用户及其一次性密码登录（首次登录时自设密码；ht-gyz-middle 是班主任，chen 是督学）
+cli-demo-console = 工作台：{ $base }/ —— 用演示用户及其一次性密码登录（首次登录时自设密码；ht-gyz-middle 是班主任，chen 是教育局干部，zhou 是督学）
 cli-demo-users = 演示用户（用户名、角色、单位、一次性密码、API 令牌；只显示这一次，请保存）：
 cli-demo-planted = 演示数据中埋设了{ $count }处违规，审查能发现的每一类至少一处；查看方式：
 cli-demo-api-page = API 页面：{ $base }/api/docs
