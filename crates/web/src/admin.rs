@@ -134,8 +134,8 @@ fn admitted(
     csrf_token: &str,
     permission: notoneless_api::auth::Permission,
 ) -> Option<Response> {
-    if !viewer.csrf_matches(csrf_token) {
-        return Some((StatusCode::FORBIDDEN, Msg::CsrfRequired.text(viewer.lang)).into_response());
+    if let Some(refused) = viewer.refuse_without_csrf(csrf_token) {
+        return Some(refused);
     }
     refused_role(viewer, permission)
 }

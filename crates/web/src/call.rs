@@ -144,8 +144,8 @@ pub async fn submit(
     Form(form): Form<CallForm>,
 ) -> Response {
     let lang = viewer.lang;
-    if !viewer.csrf_matches(&form.csrf_token) {
-        return (StatusCode::FORBIDDEN, Msg::CsrfRequired.text(lang)).into_response();
+    if let Some(refused) = viewer.refuse_without_csrf(&form.csrf_token) {
+        return refused;
     }
     if let Err(refused) = admitted(&state, &viewer, &case_id, KIND).await {
         return failed_with(lang, &refused);

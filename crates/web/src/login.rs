@@ -200,8 +200,8 @@ pub async fn log_out(
     viewer: Viewer,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    if !viewer.csrf_matches(&form.csrf_token) {
-        return (StatusCode::FORBIDDEN, Msg::CsrfRequired.text(viewer.lang)).into_response();
+    if let Some(refused) = viewer.refuse_without_csrf(&form.csrf_token) {
+        return refused;
     }
     if let Credential::Session { session, .. } = &viewer.caller.credential {
         let entry = SignIn {

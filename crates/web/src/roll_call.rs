@@ -307,8 +307,8 @@ pub async fn submit(
     Form(values): Form<Values>,
 ) -> Response {
     let lang = viewer.lang;
-    if !viewer.csrf_matches(&value(&values, "csrf_token")) {
-        return (StatusCode::FORBIDDEN, Msg::CsrfRequired.text(lang)).into_response();
+    if let Some(refused) = viewer.refuse_without_csrf(&value(&values, "csrf_token")) {
+        return refused;
     }
     let name = match admitted(&state, &viewer, &school) {
         Ok(name) => name,

@@ -173,12 +173,15 @@ impl Viewer {
         }
     }
 
-    /// Whether a form carried this session's CSRF token.
-    pub fn csrf_matches(&self, presented: &str) -> bool {
-        match &self.caller.credential {
+    /// The refusal (403, in the reader's language) of a form that did not carry this
+    /// session's CSRF token; `None` when it did. Every form checks this before anything else.
+    pub fn refuse_without_csrf(&self, presented: &str) -> Option<Response> {
+        let matches = match &self.caller.credential {
             Credential::Session { secret, .. } => secret.csrf_matches(presented),
             Credential::Token { .. } => false,
-        }
+        };
+        (!matches)
+            .then(|| (StatusCode::FORBIDDEN, Msg::CsrfRequired.text(self.lang)).into_response())
     }
 }
 

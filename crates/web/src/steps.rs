@@ -605,8 +605,8 @@ async fn submit<S: Step>(
     values: Values,
 ) -> Response {
     let lang = viewer.lang;
-    if !viewer.csrf_matches(&value(&values, "csrf_token")) {
-        return (StatusCode::FORBIDDEN, Msg::CsrfRequired.text(lang)).into_response();
+    if let Some(refused) = viewer.refuse_without_csrf(&value(&values, "csrf_token")) {
+        return refused;
     }
     if let Err(refused) = admitted(&state, &viewer, &case_id, S::KIND).await {
         return failed_with(lang, &refused);
@@ -713,8 +713,8 @@ pub async fn acknowledge(
     Form(values): Form<Values>,
 ) -> Response {
     let lang = viewer.lang;
-    if !viewer.csrf_matches(&value(&values, "csrf_token")) {
-        return (StatusCode::FORBIDDEN, Msg::CsrfRequired.text(lang)).into_response();
+    if let Some(refused) = viewer.refuse_without_csrf(&value(&values, "csrf_token")) {
+        return refused;
     }
     if let Err(refused) =
         admitted(&state, &viewer, &case_id, CaseActionKind::AcknowledgeReport).await
