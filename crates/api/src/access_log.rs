@@ -107,7 +107,8 @@ pub struct ReadEntry {
     pub user: String,
     pub role: String,
     pub jurisdiction: String,
-    /// status, history, as_of, as_known_at, timeline, ledger_export, review_export or proof.
+    /// status, history, as_of, as_known_at, timeline, ledger_export, review_export, proof,
+    /// review, search or calendar_change.
     pub kind: String,
     /// What was asked for, where it matters (`day=…` of an as-of replay, `time=…`).
     pub detail: Option<String>,

@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use notoneless_domain::{
     CalendarDay, CalendarSpec, Node, OrgCommand, Organisation, Term, User, UserRole,
@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use crate::auth::Caller;
+use crate::auth::{Caller, idempotency_key};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{JsonBody, OptionalJsonBody, PathParam};
 use crate::security::MAX_TOKEN_LIFETIME_DAYS;
@@ -34,10 +34,22 @@ async fn change(
     caller: &Caller,
     command: OrgCommand,
 ) -> Result<Json<OrgWritten>, ApiError> {
+    change_with_key(state, caller, command, None).await
+}
+
+/// Records a change to the organisation, once for an idempotency key (the same key and the
+/// same change again answers what the first one wrote): the path of the calendar's endpoints
+/// and of the console's calendar forms.
+pub async fn change_with_key(
+    state: &AppState,
+    caller: &Caller,
+    command: OrgCommand,
+    key: Option<String>,
+) -> Result<Json<OrgWritten>, ApiError> {
     let outcome = state
         .store
         .org
-        .execute(command, &caller.context(None))
+        .execute(command, &caller.context(key))
         .await?;
     Ok(Json(OrgWritten {
         sequence: outcome.sequence,
@@ -334,6 +346,8 @@ pub struct DeclaredDay {
     /// Declared through the API after the day had passed: a retroactive change that can move
     /// deadlines. (A calendar file's days are the calendar the county started with: never.)
     pub retroactive: bool,
+    /// Why it was declared, when a reason was given.
+    pub reason: Option<String>,
 }
 
 /// A term as recorded, and when, by whom and from where.
@@ -428,6 +442,7 @@ pub async fn get_calendar(State(state): State<AppState>) -> Result<Json<Calendar
                 && rules.calendar.local_date(event.recorded_at) > declared.day,
             day: declared.day,
             name: declared.name,
+            reason: declared.reason,
             kind: kind.into(),
             declared_at: event.recorded_at,
             declared_by,
@@ -467,52 +482,84 @@ pub async fn get_calendar(State(state): State<AppState>) -> Result<Json<Calendar
     }))
 }
 
-/// Add a term (admin, bureau officer).
+/// Add a term (admin, bureau officer). An `Idempotency-Key` header makes a retry record once.
 #[utoipa::path(post, path = "/api/v1/calendar/terms", tag = "calendar", request_body = Term,
+    params(("Idempotency-Key" = Option<String>, Header, nullable = false, min_length = 1, max_length = 200, pattern = r"^[!-~]([ -~]*[!-~])?$", description = "1 to 200 visible ASCII characters (inner spaces allowed). The same key again returns the first result and writes nothing")),
     responses((status = 200, body = OrgWritten), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn add_term(
     State(state): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
     JsonBody(term): JsonBody<Term>,
 ) -> Result<Json<OrgWritten>, ApiError> {
-    change(&state, &caller, OrgCommand::AddTerm(term)).await
+    let key = idempotency_key(&headers)?;
+    change_with_key(&state, &caller, OrgCommand::AddTerm(term), key).await
 }
 
 /// Declare a holiday (admin, bureau officer). A holiday declared after its day is kept and
-/// shown as retroactive.
+/// shown as retroactive; `reason` says why (the console requires one for a day already
+/// past). An `Idempotency-Key` header makes a retry record once.
 #[utoipa::path(post, path = "/api/v1/calendar/holidays", tag = "calendar", request_body = CalendarDay,
+    params(("Idempotency-Key" = Option<String>, Header, nullable = false, min_length = 1, max_length = 200, pattern = r"^[!-~]([ -~]*[!-~])?$", description = "1 to 200 visible ASCII characters (inner spaces allowed). The same key again returns the first result and writes nothing")),
     responses((status = 200, body = OrgWritten), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn declare_holiday(
     State(state): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
     JsonBody(day): JsonBody<CalendarDay>,
 ) -> Result<Json<OrgWritten>, ApiError> {
-    change(&state, &caller, OrgCommand::DeclareHoliday(day)).await
+    let key = idempotency_key(&headers)?;
+    change_with_key(&state, &caller, OrgCommand::DeclareHoliday(day), key).await
 }
 
-/// Declare a make-up school day on a weekend (调休) (admin, bureau officer).
+/// Declare a make-up school day on a weekend (调休) (admin, bureau officer), with an optional
+/// `reason` and `Idempotency-Key` as for a holiday.
 #[utoipa::path(post, path = "/api/v1/calendar/make-up-days", tag = "calendar", request_body = CalendarDay,
+    params(("Idempotency-Key" = Option<String>, Header, nullable = false, min_length = 1, max_length = 200, pattern = r"^[!-~]([ -~]*[!-~])?$", description = "1 to 200 visible ASCII characters (inner spaces allowed). The same key again returns the first result and writes nothing")),
     responses((status = 200, body = OrgWritten), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn declare_make_up_day(
     State(state): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
     JsonBody(day): JsonBody<CalendarDay>,
 ) -> Result<Json<OrgWritten>, ApiError> {
-    change(&state, &caller, OrgCommand::DeclareMakeUpDay(day)).await
+    let key = idempotency_key(&headers)?;
+    change_with_key(&state, &caller, OrgCommand::DeclareMakeUpDay(day), key).await
 }
 
-/// Take a holiday or make-up day back (admin, bureau officer).
+/// Why a day is taken back.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClearDay {
+    /// Recorded with the change (the console requires one for a day already past).
+    pub reason: Option<String>,
+}
+
+/// Take a holiday or make-up day back (admin, bureau officer). The body is optional: a
+/// `reason`. An `Idempotency-Key` header makes a retry record once.
 #[utoipa::path(delete, path = "/api/v1/calendar/days/{day}", tag = "calendar",
-    params(("day" = NaiveDate, Path, description = "YYYY-MM-DD")),
+    params(("day" = NaiveDate, Path, description = "YYYY-MM-DD"),
+        ("Idempotency-Key" = Option<String>, Header, nullable = false, min_length = 1, max_length = 200, pattern = r"^[!-~]([ -~]*[!-~])?$", description = "1 to 200 visible ASCII characters (inner spaces allowed). The same key again returns the first result and writes nothing")),
+    request_body(content = Option<ClearDay>, description = "Optional: why the day is taken back"),
     responses((status = 200, body = OrgWritten), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn clear_day(
     State(state): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
     PathParam(day): PathParam<NaiveDate>,
+    OptionalJsonBody(body): OptionalJsonBody<ClearDay>,
 ) -> Result<Json<OrgWritten>, ApiError> {
-    change(&state, &caller, OrgCommand::ClearCalendarDay { day }).await
+    let key = idempotency_key(&headers)?;
+    let reason = body.unwrap_or_default().reason;
+    change_with_key(
+        &state,
+        &caller,
+        OrgCommand::ClearCalendarDay { day, reason },
+        key,
+    )
+    .await
 }

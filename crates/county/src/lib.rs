@@ -370,6 +370,7 @@ pub fn generate(params: &Params) -> Result<County, CountyError> {
             fact: OrgCommand::DeclareHoliday(CalendarDay {
                 day,
                 name: "雪天停课".into(),
+                reason: None,
             }),
         });
         planted.push(Planted {

@@ -273,11 +273,13 @@ pub(crate) fn calendar(period: &Period) -> Result<Calendar, CountyError> {
                 .map(|d| CalendarDay {
                     day: first_day + TimeDelta::days(d),
                     name: "秋假".into(),
+                    reason: None,
                 })
                 .to_vec();
             let make_up = vec![CalendarDay {
                 day: first_day + TimeDelta::days(26),
                 name: "秋假调休".into(),
+                reason: None,
             }];
             let yesterday = today - TimeDelta::days(1);
             (
@@ -343,6 +345,7 @@ fn school_year(year: i32) -> (Vec<Term>, Vec<CalendarDay>, Vec<CalendarDay>) {
                 .map(|day| CalendarDay {
                     day,
                     name: name.into(),
+                    reason: None,
                 }),
         );
     }
@@ -361,6 +364,7 @@ fn school_year(year: i32) -> (Vec<Term>, Vec<CalendarDay>, Vec<CalendarDay>) {
     .map(|(day, name)| CalendarDay {
         day,
         name: name.into(),
+        reason: None,
     })
     .collect();
     (terms, holidays, make_up)

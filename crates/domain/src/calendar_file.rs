@@ -184,6 +184,7 @@ impl Organisation {
         let day = |day: &NaiveDate| CalendarDay {
             day: *day,
             name: name.to_string(),
+            reason: None,
         };
         let mut commands: Vec<OrgCommand> = spec
             .terms

@@ -65,9 +65,9 @@ pub use registry::{
 };
 pub use review::{
     CONTRIBUTION_RULES_VERSION, CalendarChange, CaseContribution, CaseRecord, EpisodeContribution,
-    FactFinding, Finding, FindingKind, OpenSpan, Review, ReviewPass, ReviewScope, ReviewSettings,
-    SchoolAttestation, SchoolSummary, StepContribution, Tally, child_key, review,
-    review_attestation, review_calendar_changes,
+    FactFinding, Finding, FindingKind, MovedDeadline, OpenSpan, Review, ReviewPass, ReviewScope,
+    ReviewSettings, SchoolAttestation, SchoolSummary, StepContribution, Tally, child_key,
+    deadlines_moved, review, review_attestation, review_calendar_changes,
 };
 pub use roll_call::{NamedAbsence, RollCall, RollCallCommand, RollCallEvent, SchoolRollCalls};
 pub use roll_call_file::{

@@ -148,6 +148,11 @@ pub struct User {
 pub struct CalendarDay {
     pub day: NaiveDate,
     pub name: String,
+    /// Why the day is declared: what a change to a day already past is recorded with (the
+    /// console asks for it; the API takes it). Absent from days declared before reasons were
+    /// recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -190,9 +195,11 @@ pub enum OrgCommand {
     AddTerm(Term),
     DeclareHoliday(CalendarDay),
     DeclareMakeUpDay(CalendarDay),
-    /// Takes a holiday or make-up day back.
+    /// Takes a holiday or make-up day back, with why (see [`CalendarDay::reason`]).
     ClearCalendarDay {
         day: NaiveDate,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
     },
 }
 
@@ -231,6 +238,8 @@ pub enum OrgEvent {
     MakeUpDayDeclared(CalendarDay),
     CalendarDayCleared {
         day: NaiveDate,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
     },
 }
 
@@ -443,7 +452,7 @@ impl Aggregate for Organisation {
             OrgEvent::MakeUpDayDeclared(day) => {
                 self.make_up_days.insert(day.day, day.name);
             }
-            OrgEvent::CalendarDayCleared { day } => {
+            OrgEvent::CalendarDayCleared { day, .. } => {
                 self.holidays.remove(&day);
                 self.make_up_days.remove(&day);
             }
@@ -462,6 +471,11 @@ fn required(field: &'static str, value: &str) -> Result<(), OrgError> {
     } else {
         Ok(())
     }
+}
+
+/// A calendar change's reason, when one is given: not blank, and short.
+fn reason_given(reason: Option<&str>) -> Result<(), OrgError> {
+    reason.map_or(Ok(()), |reason| required("reason", reason))
 }
 
 impl Organisation {
@@ -755,6 +769,7 @@ impl Organisation {
             }
             OrgCommand::DeclareHoliday(day) => {
                 required("name", &day.name)?;
+                reason_given(day.reason.as_deref())?;
                 let mut spec = self.calendar_spec();
                 spec.holidays.insert(day.day);
                 self.check_calendar(spec)?;
@@ -762,19 +777,21 @@ impl Organisation {
             }
             OrgCommand::DeclareMakeUpDay(day) => {
                 required("name", &day.name)?;
+                reason_given(day.reason.as_deref())?;
                 let mut spec = self.calendar_spec();
                 spec.make_up_days.insert(day.day);
                 self.check_calendar(spec)?;
                 OrgEvent::MakeUpDayDeclared(day)
             }
-            OrgCommand::ClearCalendarDay { day } => {
+            OrgCommand::ClearCalendarDay { day, reason } => {
+                reason_given(reason.as_deref())?;
                 if !self.holidays.contains_key(&day) && !self.make_up_days.contains_key(&day) {
                     return Err(OrgError::Unknown {
                         field: "day",
                         value: day.to_string(),
                     });
                 }
-                OrgEvent::CalendarDayCleared { day }
+                OrgEvent::CalendarDayCleared { day, reason }
             }
         })
     }

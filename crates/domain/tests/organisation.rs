@@ -185,6 +185,7 @@ fn a_holiday_declared_makes_that_day_no_school_day() {
     events.push(OrgEvent::HolidayDeclared(CalendarDay {
         day: d("2023-11-08"),
         name: "snow".into(),
+        reason: None,
     }));
     let calendar = Organisation::from_events(events).calendar().unwrap();
     assert!(!calendar.is_school_day(d("2023-11-08")));
@@ -199,6 +200,7 @@ fn a_make_up_day_on_a_weekday_is_rejected_with_the_calendars_reason() {
         .when(OrgCommand::DeclareMakeUpDay(CalendarDay {
             day: d("2023-11-08"),
             name: "swap".into(),
+            reason: None,
         }))
         .then_expect_error(OrgError::Calendar(CalendarError::MakeUpDayNotWeekend {
             date: d("2023-11-08"),
@@ -230,6 +232,7 @@ fn a_holiday_declared_before_any_term_takes_effect_over_the_configured_calendar(
         OrgEvent::HolidayDeclared(CalendarDay {
             day: d("2023-11-09"),
             name: "sports day".into(),
+            reason: None,
         }),
     );
     assert!(configured.is_school_day(d("2023-11-09")));
@@ -312,6 +315,7 @@ fn recording_a_file_keeps_the_days_declared_before_and_records_only_what_is_new(
             OrgEvent::HolidayDeclared(CalendarDay {
                 day: d(day),
                 name: "declared".into(),
+                reason: None,
             }),
         );
     }
@@ -343,6 +347,7 @@ fn a_file_declaring_a_day_the_other_way_than_the_record_is_not_recorded() {
         OrgEvent::HolidayDeclared(CalendarDay {
             day: d("2023-10-07"),
             name: "declared".into(),
+            reason: None,
         }),
     );
     // When a file that makes it a make-up day is to be recorded

@@ -316,6 +316,7 @@ fn holiday_change(day: &str, declared_on: &str) -> CalendarChange {
         sequence: 9,
         before,
         after,
+        reason: None,
     }
 }
 
@@ -386,6 +387,25 @@ fn a_retroactive_holiday_moves_only_the_deadlines_of_facts_known_when_it_was_dec
             .text(Lang::En)
             .ends_with("it moved deadlines in 0 cases")
     );
+}
+
+#[test]
+fn a_retroactive_change_s_finding_says_why_it_was_made_when_a_reason_was_given() {
+    // Given a holiday declared afterwards, with a reason
+    let mut change = holiday_change("2023-11-20", "2023-11-22");
+    change.reason = Some("burst pipe".into());
+    // When it is reviewed
+    let findings = review_calendar_changes(
+        &[record(by_the_book(), &[])],
+        &[change],
+        &ladder(),
+        d("2023-11-01"),
+        d("2023-11-30"),
+        at("2023-11-30", "12:00"),
+    );
+    // Then the change's finding gives the reason
+    let text = findings[0].detail.text(Lang::En);
+    assert!(text.contains("burst pipe"), "{text}");
 }
 
 // ---- roll calls ----------------------------------------------------------------------------

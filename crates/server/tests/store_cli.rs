@@ -158,6 +158,7 @@ async fn check_projections_assesses_with_the_organisations_calendar_as_reproject
         OrgCommand::DeclareHoliday(CalendarDay {
             day: d("2023-11-08"),
             name: "雪天停课".into(),
+            reason: None,
         }),
     ] {
         store.org.execute(command, &context(None)).await.unwrap();

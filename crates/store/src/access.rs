@@ -38,10 +38,13 @@ pub enum ReadKind {
     Review,
     /// A child a search found (the query is not recorded).
     Search,
+    /// A case whose deadlines a retroactive calendar change would move, named in the
+    /// confirmation asked for before the change.
+    CalendarChange,
 }
 
 impl ReadKind {
-    pub const ALL: [ReadKind; 10] = [
+    pub const ALL: [ReadKind; 11] = [
         ReadKind::Status,
         ReadKind::History,
         ReadKind::AsOf,
@@ -52,6 +55,7 @@ impl ReadKind {
         ReadKind::Proof,
         ReadKind::Review,
         ReadKind::Search,
+        ReadKind::CalendarChange,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -66,6 +70,7 @@ impl ReadKind {
             ReadKind::Proof => "proof",
             ReadKind::Review => "review",
             ReadKind::Search => "search",
+            ReadKind::CalendarChange => "calendar_change",
         }
     }
 }

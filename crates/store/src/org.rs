@@ -443,6 +443,21 @@ impl OrgDirectory {
         Ok(fold(&events, Some(known_at))?.calendar_over(&self.fallback_calendar))
     }
 
+    /// The calendar in force, and the calendar `command` would leave (refused as recording it
+    /// would be): what a change to the calendar would move is judged on the two (the
+    /// console's confirmation of a retroactive change). Nothing is recorded.
+    pub fn calendar_with(
+        &self,
+        command: OrgCommand,
+    ) -> Result<(SchoolCalendar, SchoolCalendar), OrgError> {
+        let mut org = self.current().org.clone();
+        let before = org.calendar_over(&self.fallback_calendar);
+        for event in org.decide_all(command)? {
+            cqrs_es::Aggregate::apply(&mut org, event);
+        }
+        Ok((before, org.calendar_over(&self.fallback_calendar)))
+    }
+
     /// Every change to a calendar day (holiday, make-up day, taken back), with the calendar
     /// just before and after it, among the changes recorded up to `known_at`.
     pub async fn calendar_changes(
@@ -465,19 +480,21 @@ impl OrgDirectory {
                 OrgEvent::HolidayDeclared(d) => Some((
                     d.day,
                     Message::new(Msg::CalendarHolidayDeclared).with("name", d.name.as_str()),
+                    d.reason.clone(),
                 )),
                 OrgEvent::MakeUpDayDeclared(d) => Some((
                     d.day,
                     Message::new(Msg::CalendarMakeUpDayDeclared).with("name", d.name.as_str()),
+                    d.reason.clone(),
                 )),
-                OrgEvent::CalendarDayCleared { day } => {
-                    Some((*day, Message::new(Msg::CalendarDayCleared)))
+                OrgEvent::CalendarDayCleared { day, reason } => {
+                    Some((*day, Message::new(Msg::CalendarDayCleared), reason.clone()))
                 }
                 _ => None,
             }
             .filter(|_| !from_file);
             cqrs_es::Aggregate::apply(&mut org, event);
-            if let Some((day, what)) = described {
+            if let Some((day, what, reason)) = described {
                 let after = org.calendar_over(&self.fallback_calendar);
                 changes.push(CalendarChange {
                     day,
@@ -487,6 +504,7 @@ impl OrgDirectory {
                     sequence: u64::try_from(stored.sequence).unwrap_or_default(),
                     before,
                     after,
+                    reason,
                 });
             }
         }

@@ -145,6 +145,7 @@ async fn a_holiday_declared_after_the_file_was_recorded_takes_effect_and_the_fil
             OrgCommand::DeclareHoliday(CalendarDay {
                 day: d("2023-11-09"),
                 name: "sports day".into(),
+                reason: None,
             }),
             &context(None),
         )

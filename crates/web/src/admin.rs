@@ -1,32 +1,29 @@
 //! The admin's pages (issue 17): the organisation's users (`/admin/users`, `ORG_ADMINS`) with
-//! a form to add one, and per user a password reset and a deactivation; the school calendar
-//! (`/admin/calendar`, `CALENDAR_KEEPERS`) as `GET /api/v1/calendar` answers it, with a form
-//! to declare a holiday or a make-up day. Every form is CSRF-checked and calls the API's own
-//! handler (`org::add_user`, `org::reset_password`, `org::deactivate_user`,
-//! `org::declare_holiday`, `org::declare_make_up_day`): the same checks, the same command
-//! path. A one-time password is shown once, in the answer to the form that set it.
+//! a form to add one, and per user a password reset and a deactivation (the school calendar
+//! is `calendar.rs`). Every form is CSRF-checked and calls the API's own handler
+//! (`org::add_user`, `org::reset_password`, `org::deactivate_user`): the same checks, the
+//! same command path. A one-time password is shown once, in the answer to the form that set
+//! it.
 
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chrono::NaiveDate;
 use notoneless_api::AppState;
-use notoneless_api::auth::{CALENDAR_KEEPERS, Caller, ORG_ADMINS};
+use notoneless_api::auth::{Caller, ORG_ADMINS};
 use notoneless_api::error::ApiError;
 use notoneless_api::extract::{JsonBody, PathParam};
-use notoneless_api::org::{self, CalendarView};
-use notoneless_domain::{CalendarDay, User, UserRole};
+use notoneless_api::org;
+use notoneless_domain::{User, UserRole};
 use notoneless_i18n::{Lang, Msg};
-use notoneless_store::org::CalendarSource;
 use serde::Deserialize;
 
 use crate::call::Choice;
 use crate::login::{CsrfForm, FieldError};
 use crate::reads::refused_role;
 use crate::shell::{Shell, Viewer, failed_with, render};
-use crate::steps::{field_error, today};
+use crate::steps::field_error;
 
 // ---- users ---------------------------------------------------------------------------------
 
@@ -128,8 +125,8 @@ fn users_page(state: &AppState, viewer: &Viewer, form: NewUserForm) -> UsersPage
     }
 }
 
-/// The CSRF check and the role check of every admin form.
-fn admitted(
+/// The CSRF check and the role check of every admin form (the calendar's too).
+pub(crate) fn admitted(
     viewer: &Viewer,
     csrf_token: &str,
     permission: notoneless_api::auth::Permission,
@@ -204,7 +201,7 @@ fn shown_once(state: &AppState, viewer: &Viewer, issued: &org::IssuedPassword) -
 }
 
 /// A form's field and what is wrong with it, in the reader's language.
-fn wrong(lang: Lang, field: &str, msg: Msg) -> FieldError {
+pub(crate) fn wrong(lang: Lang, field: &str, msg: Msg) -> FieldError {
     FieldError {
         field: field.to_string(),
         text: msg.text(lang),
@@ -269,230 +266,5 @@ pub async fn deactivate(
             render(&shown)
         }
         Err(refused) => failed_with(viewer.lang, &refused),
-    }
-}
-
-// ---- calendar ------------------------------------------------------------------------------
-
-/// The declaration's form, as sent.
-#[derive(Clone, Debug, Default, Deserialize)]
-pub struct DayForm {
-    #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
-    day: String,
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    kind: String,
-    /// The tick box that confirms a retroactive declaration.
-    #[serde(default)]
-    confirm_retroactive: String,
-}
-
-/// A line of the calendar: a term, a holiday or a make-up day, and where it comes from.
-struct CalendarRow {
-    what: String,
-    when: String,
-    name: String,
-    source: String,
-    retroactive: bool,
-}
-
-#[derive(Template)]
-#[template(path = "admin_calendar.html")]
-struct CalendarPage {
-    shell: Shell,
-    source: String,
-    terms: Vec<CalendarRow>,
-    days: Vec<CalendarRow>,
-    kinds: Vec<Choice>,
-    form: DayForm,
-    /// The day asked for has passed: the form asks for the tick box.
-    asks_confirmation: bool,
-    declared: bool,
-    errors: Vec<FieldError>,
-}
-
-impl CalendarPage {
-    fn error_for(&self, field: &str) -> Option<&str> {
-        crate::login::error_for(&self.errors, field)
-    }
-}
-
-const KINDS: [(&str, Msg); 2] = [
-    ("holiday", Msg::ConsoleAdminHoliday),
-    ("make_up_day", Msg::ConsoleAdminMakeUpDay),
-];
-
-fn kind_label(lang: Lang, kind: &str) -> String {
-    KINDS
-        .iter()
-        .find(|(value, _)| *value == kind)
-        .map_or_else(|| kind.to_string(), |(_, msg)| msg.text(lang))
-}
-
-fn source_label(lang: Lang, declared_by: Option<&str>, from_file: Option<&str>) -> String {
-    match (from_file, declared_by) {
-        (Some(file), _) => format!("{} {file}", Msg::ConsoleAdminFromFile.text(lang)),
-        (None, Some(by)) => format!("{} {by}", Msg::ConsoleAdminDeclaredBy.text(lang)),
-        (None, None) => Msg::ConsoleAdminFromConfiguration.text(lang),
-    }
-}
-
-fn calendar_page(
-    viewer: &Viewer,
-    view: CalendarView,
-    form: DayForm,
-    errors: Vec<FieldError>,
-) -> CalendarPage {
-    let lang = viewer.lang;
-    let terms = view
-        .terms
-        .iter()
-        .map(|term| CalendarRow {
-            what: Msg::ConsoleAdminTerm.text(lang),
-            when: format!("{} – {}", lang.day(term.first_day), lang.day(term.last_day)),
-            name: term.name.clone(),
-            source: source_label(lang, term.declared_by.as_deref(), term.from_file.as_deref()),
-            retroactive: false,
-        })
-        .collect();
-    let mut days: Vec<CalendarRow> = view
-        .days
-        .iter()
-        .map(|day| CalendarRow {
-            what: kind_label(lang, &day.kind),
-            when: lang.day(day.day),
-            name: day.name.clone(),
-            source: source_label(lang, day.declared_by.as_deref(), day.from_file.as_deref()),
-            retroactive: day.retroactive,
-        })
-        .collect();
-    days.extend(view.configured_days.iter().map(|day| CalendarRow {
-        what: kind_label(lang, &day.kind),
-        when: lang.day(day.day),
-        name: String::new(),
-        source: Msg::ConsoleAdminFromConfiguration.text(lang),
-        retroactive: false,
-    }));
-    let kinds = KINDS
-        .iter()
-        .map(|(value, msg)| Choice {
-            value,
-            text: msg.text(lang),
-            checked: form.kind == *value,
-        })
-        .collect();
-    let source = match view.source {
-        CalendarSource::Organisation => Msg::ConsoleAdminSourceOrganisation,
-        CalendarSource::Configuration => Msg::ConsoleAdminFromConfiguration,
-        CalendarSource::None => Msg::ConsoleAdminSourceNone,
-    }
-    .text(lang);
-    CalendarPage {
-        shell: Shell::of(viewer, Msg::ConsoleAdminCalendarTitle, "/admin/calendar"),
-        source,
-        terms,
-        days,
-        kinds,
-        form,
-        asks_confirmation: false,
-        declared: false,
-        errors,
-    }
-}
-
-/// The calendar in force, as the API answers `GET /api/v1/calendar`.
-async fn calendar_view(state: &AppState) -> Result<CalendarView, ApiError> {
-    org::get_calendar(State(state.clone()))
-        .await
-        .map(|json| json.0)
-}
-
-/// `GET /admin/calendar`.
-pub async fn calendar(State(state): State<AppState>, viewer: Viewer) -> Response {
-    if let Some(refused) = refused_role(&viewer, CALENDAR_KEEPERS) {
-        return refused;
-    }
-    match calendar_view(&state).await {
-        Ok(view) => {
-            let form = DayForm {
-                kind: "holiday".into(),
-                ..DayForm::default()
-            };
-            render(&calendar_page(&viewer, view, form, Vec::new()))
-        }
-        Err(refused) => failed_with(viewer.lang, &refused),
-    }
-}
-
-/// `POST /admin/calendar`: declares the holiday or make-up day; a day already past only
-/// with the tick box that confirms the retroactive change.
-pub async fn declare(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Form(form): Form<DayForm>,
-) -> Response {
-    if let Some(refused) = admitted(&viewer, &form.csrf_token, CALENDAR_KEEPERS) {
-        return refused;
-    }
-    let lang = viewer.lang;
-    let mut errors = Vec::new();
-    let mut error = |field: &str, msg: Msg| errors.push(wrong(lang, field, msg));
-    let day = NaiveDate::parse_from_str(form.day.trim(), "%Y-%m-%d").ok();
-    if day.is_none() {
-        error("day", Msg::ConsoleEnterDate);
-    }
-    if form.name.trim().is_empty() {
-        error("name", Msg::ConsoleAdminEnterDayName);
-    }
-    let kind = KINDS.iter().find(|(value, _)| *value == form.kind);
-    if kind.is_none() {
-        error("kind", Msg::ConsoleAdminChooseKind);
-    }
-    let past = day.is_some_and(|day| day < today(&state));
-    if past && form.confirm_retroactive != "yes" {
-        error("confirm_retroactive", Msg::ConsoleAdminConfirmRetroactive);
-    }
-    let (Some(day), Some((kind, _)), true) = (day, kind, errors.is_empty()) else {
-        return match calendar_view(&state).await {
-            Ok(view) => {
-                let mut shown = calendar_page(&viewer, view, form, errors);
-                shown.asks_confirmation = past;
-                (StatusCode::UNPROCESSABLE_ENTITY, render(&shown)).into_response()
-            }
-            Err(refused) => failed_with(lang, &refused),
-        };
-    };
-    let declared = CalendarDay {
-        day,
-        name: form.name.trim().to_string(),
-    };
-    let written = if *kind == "holiday" {
-        org::declare_holiday(State(state.clone()), caller(&viewer), JsonBody(declared)).await
-    } else {
-        org::declare_make_up_day(State(state.clone()), caller(&viewer), JsonBody(declared)).await
-    };
-    let view = match calendar_view(&state).await {
-        Ok(view) => view,
-        Err(refused) => return failed_with(lang, &refused),
-    };
-    match written {
-        Ok(_) => {
-            let form = DayForm {
-                kind: "holiday".into(),
-                ..DayForm::default()
-            };
-            let mut shown = calendar_page(&viewer, view, form, Vec::new());
-            shown.declared = true;
-            render(&shown)
-        }
-        Err(refused) => {
-            let status = refused.status();
-            let mut shown = calendar_page(&viewer, view, form, vec![field_error(lang, &refused)]);
-            shown.asks_confirmation = past;
-            (status, render(&shown)).into_response()
-        }
     }
 }

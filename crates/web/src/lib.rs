@@ -20,13 +20,16 @@
 //!   (the findings of a period, and their downloads), `dashboard.rs` (the county in SVG bar
 //!   charts and a table), `proof.rs` (the latest signed checkpoint, a case's inclusion proof);
 //!   `reads.rs`, what they share.
-//! * `admin.rs`: the admin's pages (issue 17): the users (add, reset a password, deactivate)
-//!   and the school calendar (declare a holiday or a make-up day, a past one confirmed).
+//! * `admin.rs`: the admin's pages (issue 17): the users (add, reset a password, deactivate);
+//!   `calendar.rs`, the school calendar (add a term, declare a holiday or a make-up day, take
+//!   one back; a change to a day already past first shows the deadlines it would move and
+//!   asks for a reason).
 //!
 //! What is not built yet is listed in `docs/console.md`.
 
 mod admin;
 mod assets;
+mod calendar;
 mod call;
 mod case;
 mod dashboard;
@@ -97,7 +100,15 @@ pub fn console() -> Console {
             "/admin/users/{user_id}/deactivation",
             post(admin::deactivate),
         )
-        .route("/admin/calendar", get(admin::calendar).post(admin::declare))
+        .route(
+            "/admin/calendar",
+            get(calendar::page).post(calendar::declare),
+        )
+        .route("/admin/calendar/terms", post(calendar::add_term))
+        .route(
+            "/admin/calendar/days/{day}/take-back",
+            post(calendar::take_back),
+        )
         .layer(middleware::map_response(shell::security_headers));
     Console {
         pages,

@@ -1,8 +1,7 @@
-//! The admin's pages in Chromium: an admin logs in with her one-time password, adds a user
-//! and is shown the user's one-time password once, resets it,
-//! deactivates another user, declares a holiday and sees it in the calendar, and is asked to
-//! confirm a day already past before it is recorded as a retroactive change. Every page is
-//! checked by axe-core, weighed, and photographed at a desktop's and a phone's width.
+//! The admin's pages in Chromium: an admin logs in with her one-time password, sees both pages
+//! offered, adds a user and is shown the user's one-time password once, resets it, and
+//! deactivates another user (the calendar's page is `calendar.rs`). Every page is checked by
+//! axe-core, weighed, and photographed at a desktop's and a phone's width.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -45,7 +44,7 @@ async fn county_with_an_admin(backend: Backend) -> (Console, String) {
     (console, one_time)
 }
 
-async fn an_admin_manages_the_users_and_the_calendar(backend: Backend) {
+async fn an_admin_manages_the_users(backend: Backend) {
     let (console, one_time) = county_with_an_admin(backend).await;
     let browser = Browser::open(Device::Desktop).await;
     let client = &browser.client;
@@ -116,49 +115,6 @@ async fn an_admin_manages_the_users_and_the_calendar(backend: Backend) {
     );
     assert!(!console.store.org.current().org.is_active(TOWNSHIP_OFFICER));
 
-    // A holiday ahead: recorded, and in the calendar with who declared it.
-    open(&browser, &console, "/admin/calendar", "校历管理").await;
-    check_page(&browser, "admin-calendar", Device::Desktop).await;
-    set_date(&browser, "day", "2023-11-20").await;
-    fill(&browser, "name", "校运动会").await;
-    click(&browser, "main form button[type=submit]").await;
-    text_of(&browser, "#declared").await;
-    let calendar = text_of(&browser, "table.calendar").await;
-    assert!(
-        calendar.contains("校运动会") && calendar.contains("节假日"),
-        "{calendar}"
-    );
-    assert!(calendar.contains(ADMIN), "{calendar}");
-
-    // A day already past: the form asks for the tick box before it records anything.
-    set_date(&browser, "day", "2023-11-08").await;
-    fill(&browser, "name", "停电停课").await;
-    click(&browser, "main form button[type=submit]").await;
-    assert!(
-        text_of(&browser, "#confirm_retroactive-error")
-            .await
-            .contains("追溯变更")
-    );
-    assert!(
-        !text_of(&browser, "table.calendar")
-            .await
-            .contains("停电停课")
-    );
-    check_page(&browser, "admin-calendar-retroactive", Device::Desktop).await;
-    client
-        .find(Locator::Id("confirm_retroactive"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    click(&browser, "main form button[type=submit]").await;
-    text_of(&browser, "#declared").await;
-    let calendar = text_of(&browser, "table.calendar").await;
-    assert!(
-        calendar.contains("停电停课") && calendar.contains("追溯变更"),
-        "{calendar}"
-    );
     browser.close().await;
 
     // The same pages on a phone.
@@ -166,8 +122,6 @@ async fn an_admin_manages_the_users_and_the_calendar(backend: Backend) {
     log_in(&phone, &console, ADMIN, OWN_PASSWORD).await;
     open(&phone, &console, "/admin/users", "用户管理").await;
     check_page(&phone, "admin-users", Device::Phone).await;
-    open(&phone, &console, "/admin/calendar", "校历管理").await;
-    check_page(&phone, "admin-calendar", Device::Phone).await;
     phone.close().await;
 }
 
@@ -186,20 +140,7 @@ async fn a_head_teacher_is_neither_offered_nor_let_into_the_admin_pages(backend:
     browser.close().await;
 }
 
-/// Sets a date field's value as its picker would (typing into one depends on the browser's
-/// locale).
-async fn set_date(browser: &Browser, id: &str, day: &str) {
-    browser
-        .client
-        .execute(
-            "document.getElementById(arguments[0]).value = arguments[1];",
-            vec![serde_json::json!(id), serde_json::json!(day)],
-        )
-        .await
-        .unwrap();
-}
-
 conformance!(
-    an_admin_manages_the_users_and_the_calendar,
+    an_admin_manages_the_users,
     a_head_teacher_is_neither_offered_nor_let_into_the_admin_pages
 );

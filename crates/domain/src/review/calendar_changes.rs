@@ -34,6 +34,20 @@ pub struct CalendarChange {
     pub before: SchoolCalendar,
     /// The calendar just after it.
     pub after: SchoolCalendar,
+    /// Why the change was made, as whoever made it said (changes recorded before reasons
+    /// were asked for have none).
+    pub reason: Option<String>,
+}
+
+/// A step's deadline that a calendar change moves: the step (its day threshold and what it
+/// is), and the day it falls due with the calendar before the change and after it (`None`:
+/// the step is not owed with that calendar).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MovedDeadline {
+    pub day: u32,
+    pub kind: ObligationKind,
+    pub before: Option<NaiveDate>,
+    pub after: Option<NaiveDate>,
 }
 
 fn deadlines(
@@ -48,6 +62,50 @@ fn deadlines(
         .collect()
 }
 
+/// The one rule of what a calendar change moves (the review's finding on a retroactive
+/// change, and the confirmation the console asks for before one): the deadlines of the
+/// case's steps assessed at `now` with the calendar `before` and `after` the change, those
+/// that differ. A deadline that moved is one line, before → after; a step owed only with
+/// one of the calendars has `None` for the other. Empty when the change moves nothing.
+pub fn deadlines_moved(
+    case: &StudentCase,
+    before: &SchoolCalendar,
+    after: &SchoolCalendar,
+    ladder: &EscalationLadder,
+    now: DateTime<Utc>,
+) -> Vec<MovedDeadline> {
+    let before = deadlines(case, before, ladder, now);
+    let after = deadlines(case, after, ladder, now);
+    if before == after {
+        return Vec::new();
+    }
+    let mut new: Vec<(u32, ObligationKind, NaiveDate)> = after
+        .iter()
+        .filter(|d| !before.contains(d))
+        .copied()
+        .collect();
+    let mut moved = Vec::new();
+    for (day, kind, due) in before.iter().filter(|d| !after.contains(d)).copied() {
+        let paired = new
+            .iter()
+            .position(|(d, k, _)| *d == day && *k == kind)
+            .map(|i| new.remove(i).2);
+        moved.push(MovedDeadline {
+            day,
+            kind,
+            before: Some(due),
+            after: paired,
+        });
+    }
+    moved.extend(new.into_iter().map(|(day, kind, due)| MovedDeadline {
+        day,
+        kind,
+        before: None,
+        after: Some(due),
+    }));
+    moved
+}
+
 /// Deadlines as a person reads them: "第2天家访应于2023年10月7日前完成".
 fn deadline_list(deadlines: impl Iterator<Item = (u32, ObligationKind, NaiveDate)>) -> Arg {
     Arg::List(
@@ -60,6 +118,16 @@ fn deadline_list(deadlines: impl Iterator<Item = (u32, ObligationKind, NaiveDate
             })
             .collect(),
     )
+}
+
+/// What the change was, with the reason given for it when there is one.
+fn what_and_why(change: &CalendarChange) -> Message {
+    match &change.reason {
+        Some(reason) => Message::new(Msg::CalendarChangeWithReason)
+            .with("what", change.what.clone())
+            .with("reason", reason.as_str()),
+        None => change.what.clone(),
+    }
 }
 
 /// Who declared a change, as the finding names them.
@@ -105,20 +173,27 @@ pub(super) fn moved_deadlines(
             })
             .map(|(_, event)| event.clone()),
     );
-    let before = deadlines(&known, &change.before, ladder, now);
-    let after = deadlines(&known, &change.after, ladder, now);
-    if before == after {
+    let moved = deadlines_moved(&known, &change.before, &change.after, ladder, now);
+    if moved.is_empty() {
         return None;
     }
-    let gone = deadline_list(before.iter().filter(|d| !after.contains(d)).copied());
-    let new = deadline_list(after.iter().filter(|d| !before.contains(d)).copied());
+    let gone = deadline_list(
+        moved
+            .iter()
+            .filter_map(|m| m.before.map(|due| (m.day, m.kind, due))),
+    );
+    let new = deadline_list(
+        moved
+            .iter()
+            .filter_map(|m| m.after.map(|due| (m.day, m.kind, due))),
+    );
     Some(Finding {
         kind: FindingKind::RetroactiveCalendarChange,
         case_id: record.case_id.clone(),
         school: profile.school.clone(),
         day: change.day,
         detail: Message::new(Msg::FindingCalendarMovedDeadlines)
-            .with("what", change.what.clone())
+            .with("what", what_and_why(change))
             .with("day", change.day)
             .with("declared", change.declared_on)
             .with("by", declared_by(change))
@@ -138,7 +213,7 @@ pub(super) fn change_finding(change: &CalendarChange, moved_cases: usize) -> Fin
         school: String::new(),
         day: change.day,
         detail: Message::new(Msg::FindingCalendarChange)
-            .with("what", change.what.clone())
+            .with("what", what_and_why(change))
             .with("day", change.day)
             .with("declared", change.declared_on)
             .with("by", declared_by(change))

@@ -60,7 +60,9 @@ use crate::ladder::EscalationLadder;
 use crate::values::Role;
 
 pub use attestation::{SchoolAttestation, review_attestation};
-pub use calendar_changes::{CalendarChange, review_calendar_changes};
+pub use calendar_changes::{
+    CalendarChange, MovedDeadline, deadlines_moved, review_calendar_changes,
+};
 pub use contribution::{
     CONTRIBUTION_RULES_VERSION, CaseContribution, EpisodeContribution, FactFinding,
     StepContribution, Tally,
