@@ -9,10 +9,11 @@ use std::sync::Arc;
 use chrono::{NaiveDate, TimeDelta, TimeZone, Utc};
 use notoneless_demo::DemoCounty;
 use notoneless_domain::{
-    EscalationLadder, FindingKind, ReviewScope, ReviewSettings, SchoolCalendar,
+    CalendarDay, EscalationLadder, FindingKind, OrgCommand, ReviewScope, ReviewSettings,
+    SchoolCalendar, deadlines_moved,
 };
 use notoneless_store::db::Backend;
-use notoneless_store::review::{ReviewSource, run_review, run_review_from};
+use notoneless_store::review::{ReviewSource, for_each_case, run_review, run_review_from};
 use notoneless_store::testing::{FixedClock, TestDb, absent, open, run};
 use notoneless_store::verify::verify;
 use notoneless_store::{Rules, Store, conformance};
@@ -181,4 +182,41 @@ async fn the_review_taken_from_the_read_model_is_the_review_read_from_the_log(ba
         ladder: EscalationLadder::new(first_step).unwrap(),
     }));
     both(None, first_day, last_day).await;
+}
+
+/// How long the console's confirmation of a retroactive calendar change takes to work out
+/// what it would move: every case read from the log and assessed with the calendar before and
+/// after the change (`deadlines_moved`), as `crates/web/src/calendar.rs` does. A measurement,
+/// not a check of speed: run it by hand (`--ignored --nocapture`) and note the figure in
+/// docs/performance.md.
+#[tokio::test]
+#[ignore = "a measurement, run by hand"]
+async fn the_confirmation_of_a_retroactive_holiday_is_timed_on_the_demo_county() {
+    let (_test, demo, today, clock, store) = demo_county(Backend::Postgres).await;
+    let ladder = EscalationLadder::kazuo_123();
+    let now = clock.now_value();
+    for back in [1, 3, 10] {
+        let day = today - TimeDelta::days(back);
+        let command = OrgCommand::DeclareHoliday(CalendarDay {
+            day,
+            name: "measured".into(),
+            reason: None,
+        });
+        let started = std::time::Instant::now();
+        let (before, after) = store.org.calendar_with(command).unwrap();
+        let (mut cases, mut moved) = (0, 0);
+        for_each_case(&store, &before, None, |record| {
+            cases += 1;
+            if !deadlines_moved(&record.case, &before, &after, &ladder, now).is_empty() {
+                moved += 1;
+            }
+        })
+        .await
+        .unwrap();
+        println!(
+            "holiday on {day}: {cases} cases read and assessed twice, {moved} moved, in {:.1} ms ({} children)",
+            started.elapsed().as_secs_f64() * 1000.0,
+            demo.children
+        );
+    }
 }

@@ -351,8 +351,9 @@ impl CalendarError {
             } => Message::new(Msg::TermEndsBeforeStart)
                 .with("first_day", *first_day)
                 .with("last_day", *last_day),
+            // Counted from 1, as a person counts the terms listed (the index is from 0).
             CalendarError::TermsOverlap { other, .. } => {
-                Message::new(Msg::TermsOverlap).with("other", *other)
+                Message::new(Msg::TermsOverlap).with("other", other + 1)
             }
             CalendarError::HolidayAndMakeUpDay { date } => {
                 Message::new(Msg::HolidayAndMakeUpDay).with("date", *date)

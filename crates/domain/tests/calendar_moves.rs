@@ -29,7 +29,7 @@ fn due(day: &str) -> Option<chrono::NaiveDate> {
 
 #[test]
 fn a_holiday_on_an_absent_day_moves_the_next_step_a_day_and_the_third_day_s_steps_are_no_longer_owed()
-{
+ {
     // Given a child absent the 7th, 8th and 9th, assessed on the 10th
     let case = absent_three_days();
     // When the 8th becomes a holiday

@@ -40,7 +40,7 @@ use crate::call::Choice;
 use crate::login::FieldError;
 use crate::reads::{child_label, refused_role};
 use crate::shell::{Shell, Viewer, failed_with, render};
-use crate::steps::{new_key, today};
+use crate::steps::{key_or_new, new_key, today};
 
 const KINDS: [(&str, Msg); 2] = [
     ("holiday", Msg::ConsoleAdminHoliday),
@@ -566,14 +566,9 @@ fn on_calendar_form(lang: Lang, refused: &OrgError) -> FieldError {
     }
 }
 
-/// The form's idempotency key, or a new one if it came without.
-fn key_or_new(key: &str) -> String {
-    let key = key.trim();
-    if key.is_empty() {
-        new_key()
-    } else {
-        key.to_string()
-    }
+/// A day as a form sends it (`YYYY-MM-DD`).
+fn date(value: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").ok()
 }
 
 // ---- declaring a day -----------------------------------------------------------------------
@@ -591,7 +586,7 @@ pub async fn declare(
     let lang = viewer.lang;
     let mut errors = Vec::new();
     let mut error = |field: &str, msg: Msg| errors.push(wrong(lang, field, msg));
-    let day = NaiveDate::parse_from_str(form.day.trim(), "%Y-%m-%d").ok();
+    let day = date(&form.day);
     if day.is_none() {
         error("day", Msg::ConsoleEnterDate);
     }
@@ -674,7 +669,6 @@ pub async fn add_term(
     if term.term_name.trim().is_empty() {
         error("term_name", Msg::ConsoleCalendarEnterTermName);
     }
-    let date = |value: &str| NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").ok();
     let (first_day, last_day) = (date(&term.first_day), date(&term.last_day));
     if first_day.is_none() {
         error("first_day", Msg::ConsoleEnterDate);
@@ -740,7 +734,7 @@ pub async fn take_back(
         return refused;
     }
     let lang = viewer.lang;
-    let Ok(day) = NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d") else {
+    let Some(day) = date(&day) else {
         let errors = vec![wrong(lang, "day", Msg::ConsoleEnterDate)];
         return show_calendar(
             &state,

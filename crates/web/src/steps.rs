@@ -171,11 +171,17 @@ pub fn field_error(lang: notoneless_i18n::Lang, refused: &ApiError) -> FieldErro
 
 /// The form's idempotency key, or a new one if it came without.
 pub fn key_of(values: &Values) -> String {
-    values
-        .get("idempotency_key")
-        .map(|k| k.trim())
-        .filter(|k| !k.is_empty())
-        .map_or_else(new_key, str::to_string)
+    key_or_new(values.get("idempotency_key").map_or("", String::as_str))
+}
+
+/// An idempotency key as a form sent it, or a new one if it came without.
+pub fn key_or_new(key: &str) -> String {
+    let key = key.trim();
+    if key.is_empty() {
+        new_key()
+    } else {
+        key.to_string()
+    }
 }
 
 fn value(values: &Values, name: &str) -> String {

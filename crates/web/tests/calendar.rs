@@ -140,10 +140,9 @@ async fn the_admin_adds_a_term_refused_next_to_its_field_when_it_overlaps_and_ta
     set_date(&browser, "first_day", "2023-11-01").await;
     set_date(&browser, "last_day", "2023-12-01").await;
     click(&browser, "form.add-term button[type=submit]").await;
-    assert!(
-        text_of(&browser, "#first_day-error").await.contains("重叠"),
-        "{}",
-        text_of(&browser, "#first_day-error").await
+    assert_eq!(
+        text_of(&browser, "#first_day-error").await,
+        "与第 1 个学期重叠"
     );
     assert_eq!(console.store.org.current().org.terms.len(), 1);
     check_page(&browser, "calendar-term-refused", Device::Desktop).await;
