@@ -21,7 +21,10 @@
 //!   charts and a table), `proof.rs` (the latest signed checkpoint, a case's inclusion proof);
 //!   `reads.rs`, what they share.
 //! * `admin.rs`: the admin's pages (issue 17): the users (add, reset a password, deactivate)
-//!   and the school calendar (declare a holiday or a make-up day, a past one confirmed).
+//!   and the school calendar (declare a holiday or a make-up day, a past one confirmed);
+//!   `users_import.rs`, the users' list uploaded, checked, previewed and recorded all or
+//!   nothing, the new users' one-time passwords shown once with their handout; `org_tree.rs`,
+//!   the organisation tree (county, townships, schools, their users) and adding a unit to it.
 //!
 //! What is not built yet is listed in `docs/console.md`.
 
@@ -40,11 +43,14 @@ mod shell;
 mod steps;
 mod timeline;
 mod today;
+mod users_import;
+mod org_tree;
 
 /// The stylesheet's path (with the version in it): `nol-pages` times it as its baseline.
 pub use assets::STYLESHEET;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::middleware;
 use axum::routing::{get, post};
 use notoneless_api::application::Console;
@@ -98,6 +104,17 @@ pub fn console() -> Console {
             post(admin::deactivate),
         )
         .route("/admin/calendar", get(admin::calendar).post(admin::declare))
+        .route(
+            "/admin/users/import",
+            get(users_import::form)
+                .post(users_import::check)
+                .layer(DefaultBodyLimit::max(users_import::BODY_LIMIT)),
+        )
+        .route(
+            "/admin/users/import/confirm",
+            post(users_import::confirm).layer(DefaultBodyLimit::max(users_import::BODY_LIMIT)),
+        )
+        .route("/admin/org", get(org_tree::page).post(org_tree::add_node))
         .layer(middleware::map_response(shell::security_headers));
     Console {
         pages,

@@ -266,3 +266,64 @@ console-admin-declared-notice = Declared.
 console-admin-source-organisation = the county's recorded calendar (its calendar file and the days declared here)
 console-admin-source-none = no calendar yet: every weekday is a school day, but for the days declared here
 console-admin-unit = Unit
+
+## the admin's users import and organisation tree (issue 17, adminorg)
+console-import-title = Import users
+console-import-link = Import users from a list file
+console-import-intro = Upload the users' list (CSV or XLSX) with the header id,name,role,node (or 用户名,姓名,角色,单位); a role by its code (head_teacher) or its Chinese name (班主任), a unit by its code. The whole list is imported, or none of it.
+console-import-file = List file
+console-import-file-hint = CSV (UTF-8 or GBK) or XLSX, at most { $mb } MB
+console-import-check = Check the list
+console-import-choose-file = Choose the list file
+console-import-too-large = The file is larger than { $mb } MB: split it and import the parts
+console-import-unreadable = The upload could not be read: choose the file and upload it again
+console-import-refused = { $count ->
+        [one] 1 row of the list is
+       *[other] { $count } rows of the list are
+    } refused, and no user was imported. Correct these rows and upload the list again.
+console-import-row = Row
+console-import-column = Column
+console-import-reason = Reason
+console-import-preview-heading = Check your answers
+console-import-summary = { $added } to add, { $updated } to update, { $unchanged } unchanged
+console-import-added = To add
+console-import-updated = To update
+console-import-unchanged = Unchanged
+console-import-confirm = Import them
+console-import-confirm-hint = Nothing is recorded until you confirm; the new users' one-time passwords are shown once, on the next page.
+console-import-nothing-to-do = The list matches the users as they are: nothing to import.
+console-import-done = Imported: { $added } added, { $updated } updated, { $unchanged } unchanged.
+console-import-passwords-heading = The new users' one-time passwords
+console-import-passwords-hint = These passwords are shown this once and never again: download the handout to print, or hand them over in person; each must be changed at the first login.
+console-import-handout = Download the passwords' handout (XLSX)
+console-import-already = This list was imported already: nothing was recorded this time. The one-time passwords were shown once, at the first import; if they are lost, reset the passwords on the users' page.
+console-import-password = One-time password
+console-import-another = Import another list
+console-import-back-to-users = Back to the users
+console-org-title = Organisation
+console-org-empty = No county yet.
+console-org-townships = { $count ->
+        [one] 1 township
+       *[other] { $count } townships
+    }
+console-org-schools = { $count ->
+        [one] 1 school
+       *[other] { $count } schools
+    }
+console-org-users = { $count ->
+        [one] 1 user
+       *[other] { $count } users
+    } ({ $active } active)
+console-org-node-code = code
+console-org-add-under = Add under { $name }
+console-org-new-node = Add a township or a school
+console-org-node-id = Unit code
+console-org-node-id-hint = Unique and never changed, e.g. kazuo-gyz-middle
+console-org-node-name = Name
+console-org-parent = Under
+console-org-parent-hint = Under the county, a township; under a township, a school
+console-org-choose-parent = Choose the unit it belongs under
+console-org-enter-id = Enter the unit's code
+console-org-enter-name = Enter its name
+console-org-add = Add
+console-org-added = Added:
