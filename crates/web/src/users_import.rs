@@ -282,7 +282,11 @@ async fn read_upload(mut multipart: Multipart) -> Result<Upload, UploadError> {
 
 /// `POST /admin/users/import`: the list uploaded, read and planned; every refused row, or what
 /// it would do. Nothing is recorded here.
-pub async fn check(State(state): State<AppState>, viewer: Viewer, multipart: Multipart) -> Response {
+pub async fn check(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    multipart: Multipart,
+) -> Response {
     if let Some(refused) = refused_role(&viewer, ORG_ADMINS) {
         return refused;
     }
@@ -377,7 +381,8 @@ pub async fn confirm(
             Err(error) => return failed_with(lang, &ApiError::from(error)),
         }
     };
-    if let Err(error) = commit_user_import(&state.store, &prepared, &viewer.caller.context(None)).await
+    if let Err(error) =
+        commit_user_import(&state.store, &prepared, &viewer.caller.context(None)).await
     {
         // A confirmation sent twice at once: the other one recorded it.
         if nothing_left(&state, &text) {
