@@ -34,6 +34,7 @@ mod call;
 mod case;
 mod dashboard;
 mod login;
+mod org_tree;
 mod proof;
 mod reads;
 mod review;
@@ -44,7 +45,6 @@ mod steps;
 mod timeline;
 mod today;
 mod users_import;
-mod org_tree;
 
 /// The stylesheet's path (with the version in it): `nol-pages` times it as its baseline.
 pub use assets::STYLESHEET;

@@ -17,13 +17,14 @@ use notoneless_api::auth::ORG_ADMINS;
 use notoneless_api::error::ApiError;
 use notoneless_domain::{Node, NodeKind, OrgCommand, Organisation};
 use notoneless_i18n::{Lang, Message, Msg};
+use notoneless_store::commands::CommandError;
 use serde::Deserialize;
 
 use crate::login::FieldError;
 use crate::reads::refused_role;
 use crate::review::ScopeChoice;
 use crate::shell::{Shell, Viewer, failed_with, render};
-use crate::steps::{field_error, new_key};
+use crate::steps::new_key;
 
 /// The new unit's form, as sent (kept to show again with its errors).
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -88,7 +89,12 @@ impl OrgPage {
                 Msg::ConsoleOrgNodeIdHint.text(lang),
                 &self.form.id,
             ),
-            ("name", Msg::ConsoleOrgNodeName, String::new(), &self.form.name),
+            (
+                "name",
+                Msg::ConsoleOrgNodeName,
+                String::new(),
+                &self.form.name,
+            ),
         ]
     }
 
@@ -296,20 +302,27 @@ pub async fn add_node(
         .store
         .org
         .execute(OrgCommand::AddNode(node), &viewer.caller.context(key))
-        .await
-        .map_err(ApiError::from);
+        .await;
     match written {
         Ok(_) => {
             let mut shown = org_page(&state, &viewer, NodeForm::default());
             shown.added = Some(form.id.trim().to_string());
             render(&shown)
         }
-        Err(refused) if refused.field().is_some() => {
-            let status = refused.status();
+        // The organisation's refusal, next to the field it names (the form's names are the
+        // command's; the kind follows from the parent).
+        Err(CommandError::Rejected(refused)) => {
+            let field = match refused.field() {
+                "kind" => "parent",
+                field => field,
+            };
             let mut shown = org_page(&state, &viewer, form);
-            shown.errors = vec![field_error(lang, &refused)];
-            (status, render(&shown)).into_response()
+            shown.errors = vec![FieldError {
+                field: field.to_string(),
+                text: refused.message().text(lang),
+            }];
+            (StatusCode::UNPROCESSABLE_ENTITY, render(&shown)).into_response()
         }
-        Err(refused) => failed_with(lang, &refused),
+        Err(failed) => failed_with(lang, &ApiError::from(failed)),
     }
 }
