@@ -10,7 +10,7 @@
 
 mod common;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use base64::Engine;
 use calamine::{Reader, Xlsx};
@@ -65,7 +65,7 @@ fn list_file(rows: &[&str]) -> PathBuf {
 }
 
 /// Chooses `file` in the upload form and sends it.
-async fn upload(browser: &Browser, file: &PathBuf) {
+async fn upload(browser: &Browser, file: &Path) {
     browser
         .client
         .find(Locator::Id("file"))
@@ -209,7 +209,10 @@ async fn an_admin_imports_users_and_adds_a_school_to_the_tree(backend: Backend) 
     let password = text_of(&browser, "#password-qian").await;
     assert!(password.len() >= 8, "{password}");
     assert!(has(&browser, "#password-zhou").await);
-    assert!(!has(&browser, "#password-zhang").await, "only new users get one");
+    assert!(
+        !has(&browser, "#password-zhang").await,
+        "only new users get one"
+    );
     let handout = browser
         .client
         .find(Locator::Id("handout"))
@@ -223,11 +226,17 @@ async fn an_admin_imports_users_and_adds_a_school_to_the_tree(backend: Backend) 
     let workbook = base64::engine::general_purpose::STANDARD
         .decode(encoded)
         .unwrap();
-    let mut xlsx: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(workbook)).unwrap();
+    let mut xlsx: Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(workbook)).unwrap();
     let cells: Vec<String> = xlsx
         .worksheets()
         .iter()
-        .flat_map(|(_, range)| range.cells().map(|(_, _, cell)| cell.to_string()).collect::<Vec<_>>())
+        .flat_map(|(_, range)| {
+            range
+                .cells()
+                .map(|(_, _, cell)| cell.to_string())
+                .collect::<Vec<_>>()
+        })
         .collect();
     assert!(cells.contains(&password), "the handout holds her password");
     assert!(cells.contains(&"钱老师".to_string()));
@@ -247,7 +256,10 @@ async fn an_admin_imports_users_and_adds_a_school_to_the_tree(backend: Backend) 
     assert!(text_of(&browser, "#already").await.contains("已经导入"));
     assert!(!has(&browser, "#password-qian").await);
     assert_eq!(console.store.org.history().await.unwrap().len(), recorded);
-    assert_eq!(console.store.org.current().org.users.len(), users_before + 2);
+    assert_eq!(
+        console.store.org.current().org.users.len(),
+        users_before + 2
+    );
     open(&browser, &console, "/admin/users", "用户管理").await;
     assert!(text_of(&browser, "#user-qian").await.contains("钱老师"));
 
@@ -259,7 +271,10 @@ async fn an_admin_imports_users_and_adds_a_school_to_the_tree(backend: Backend) 
         "{county}"
     );
     let school = text_of(&browser, "#node-gongyingzi #node-kazuo-gyz-middle").await;
-    assert!(school.contains("公营子中学") && school.contains("学校"), "{school}");
+    assert!(
+        school.contains("公营子中学") && school.contains("学校"),
+        "{school}"
+    );
     assert_eq!(
         text_of(&browser, "#org-user-qian").await,
         "钱老师 · 班主任 · 在用"
@@ -274,11 +289,18 @@ async fn an_admin_imports_users_and_adds_a_school_to_the_tree(backend: Backend) 
 
     // A school added under the township, from the township's own link.
     click(&browser, "#node-gongyingzi > .org-node a.add-under").await;
-    assert_eq!(value_of(&browser, "#parent option[selected]").await, "gongyingzi");
+    assert_eq!(
+        value_of(&browser, "#parent option[selected]").await,
+        "gongyingzi"
+    );
     fill(&browser, "id", "kazuo-gyz-third").await;
     fill(&browser, "name", "公营子第三小学").await;
     click(&browser, "form.new-node button[type=submit]").await;
-    assert!(text_of(&browser, "#added").await.contains("kazuo-gyz-third"));
+    assert!(
+        text_of(&browser, "#added")
+            .await
+            .contains("kazuo-gyz-third")
+    );
     assert!(
         text_of(&browser, "#node-gongyingzi #node-kazuo-gyz-third")
             .await
@@ -303,7 +325,10 @@ async fn an_admin_imports_users_and_adds_a_school_to_the_tree(backend: Backend) 
         .await
         .unwrap();
     click(&browser, "form.new-node button[type=submit]").await;
-    assert!(text_of(&browser, "#id-error").await.contains("已存在"));
+    assert_eq!(
+        text_of(&browser, "#id-error").await,
+        "kazuo-gyz-third 已存在"
+    );
     check_page(&browser, "org-tree-error", Device::Desktop).await;
     assert_eq!(console.store.org.history().await.unwrap().len(), recorded);
     browser.close().await;
@@ -333,9 +358,7 @@ async fn an_admin_imports_users_and_adds_a_school_to_the_tree(backend: Backend) 
     let _ = std::fs::remove_file(good);
 }
 
-async fn a_head_teacher_is_neither_offered_nor_let_into_the_import_and_the_tree(
-    backend: Backend,
-) {
+async fn a_head_teacher_is_neither_offered_nor_let_into_the_import_and_the_tree(backend: Backend) {
     let (console, _) = county_with_an_admin(backend).await;
     let browser = Browser::open(Device::Phone).await;
     log_in_first_time(&browser, &console, TEACHER, &console.one_time_password).await;
