@@ -129,7 +129,7 @@ fn users_page(state: &AppState, viewer: &Viewer, form: NewUserForm) -> UsersPage
 }
 
 /// The CSRF check and the role check of every admin form.
-fn admitted(
+pub(crate) fn admitted(
     viewer: &Viewer,
     csrf_token: &str,
     permission: notoneless_api::auth::Permission,

@@ -20,6 +20,7 @@ use notoneless_i18n::{Lang, Message, Msg};
 use notoneless_store::commands::CommandError;
 use serde::Deserialize;
 
+use crate::admin::admitted;
 use crate::login::FieldError;
 use crate::reads::refused_role;
 use crate::review::ScopeChoice;
@@ -254,10 +255,7 @@ pub async fn add_node(
     viewer: Viewer,
     Form(form): Form<NodeForm>,
 ) -> Response {
-    if let Some(refused) = viewer.refuse_without_csrf(&form.csrf_token) {
-        return refused;
-    }
-    if let Some(refused) = refused_role(&viewer, ORG_ADMINS) {
+    if let Some(refused) = admitted(&viewer, &form.csrf_token, ORG_ADMINS) {
         return refused;
     }
     let lang = viewer.lang;

@@ -38,6 +38,7 @@ use notoneless_store::users::{
 };
 use serde::Deserialize;
 
+use crate::admin::admitted;
 use crate::login::FieldError;
 use crate::reads::refused_role;
 use crate::shell::{Shell, Viewer, failed_with, render};
@@ -344,10 +345,7 @@ pub async fn confirm(
     viewer: Viewer,
     Form(form): Form<ConfirmForm>,
 ) -> Response {
-    if let Some(refused) = viewer.refuse_without_csrf(&form.csrf_token) {
-        return refused;
-    }
-    if let Some(refused) = refused_role(&viewer, ORG_ADMINS) {
+    if let Some(refused) = admitted(&viewer, &form.csrf_token, ORG_ADMINS) {
         return refused;
     }
     let lang = viewer.lang;

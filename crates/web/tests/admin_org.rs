@@ -15,42 +15,13 @@ use std::path::{Path, PathBuf};
 use base64::Engine;
 use calamine::{Reader, Xlsx};
 use common::{
-    Browser, Console, Device, OWN_PASSWORD, PRINCIPAL, SCHOOL, TEACHER, check_page, click, fill,
-    log_in, log_in_first_time, open, text_of,
+    ADMIN, Browser, Device, OWN_PASSWORD, PRINCIPAL, SCHOOL, TEACHER, check_page, click,
+    county_with_an_admin, fill, log_in, log_in_first_time, open, text_of,
 };
 use fantoccini::Locator;
-use notoneless_domain::{NodeKind, OrgCommand, User, UserRole};
+use notoneless_domain::NodeKind;
 use notoneless_store::conformance;
 use notoneless_store::db::Backend;
-use notoneless_store::testing::context;
-
-const ADMIN: &str = "wang";
-
-/// The county of `Console::start` and its admin, with her one-time password.
-async fn county_with_an_admin(backend: Backend) -> (Console, String) {
-    let console = Console::start(backend).await;
-    let admin = User {
-        id: ADMIN.into(),
-        name: "王管理员".into(),
-        role: UserRole::Admin,
-        node: "kazuo".into(),
-    };
-    console
-        .store
-        .org
-        .execute(OrgCommand::AddUser(admin), &context(None))
-        .await
-        .unwrap();
-    let one_time = console
-        .store
-        .reset_password(ADMIN, &context(None))
-        .await
-        .unwrap()
-        .password
-        .expose()
-        .to_string();
-    (console, one_time)
-}
 
 /// A users' list written to a file of its own, to upload.
 fn list_file(rows: &[&str]) -> PathBuf {

@@ -475,3 +475,34 @@ pub async fn open(browser: &Browser, console: &Console, path: &str, heading: &st
         .unwrap();
     assert_eq!(text_of(browser, "h1").await, heading, "{path}");
 }
+
+// ---- The admin's pages (tests/admin_org.rs) ------------------------------------------------
+
+/// The county's admin of [`county_with_an_admin`].
+pub const ADMIN: &str = "wang";
+
+/// The county of `Console::start` and its admin, with her one-time password.
+pub async fn county_with_an_admin(backend: Backend) -> (Console, String) {
+    let console = Console::start(backend).await;
+    let admin = User {
+        id: ADMIN.into(),
+        name: "王管理员".into(),
+        role: UserRole::Admin,
+        node: "kazuo".into(),
+    };
+    console
+        .store
+        .org
+        .execute(OrgCommand::AddUser(admin), &context(None))
+        .await
+        .unwrap();
+    let one_time = console
+        .store
+        .reset_password(ADMIN, &context(None))
+        .await
+        .unwrap()
+        .password
+        .expose()
+        .to_string();
+    (console, one_time)
+}
