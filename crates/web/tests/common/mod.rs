@@ -476,7 +476,7 @@ pub async fn open(browser: &Browser, console: &Console, path: &str, heading: &st
     assert_eq!(text_of(browser, "h1").await, heading, "{path}");
 }
 
-// ---- The admin's pages (tests/admin_org.rs) ------------------------------------------------
+// ---- The admin's pages (tests/admin.rs, tests/admin_org.rs) ------------------------------
 
 /// The county's admin of [`county_with_an_admin`].
 pub const ADMIN: &str = "wang";
