@@ -918,4 +918,5 @@ pub enum Msg {
     ConsoleOrgEnterName,
     ConsoleOrgAdd,
     ConsoleOrgAdded,
+    ConsoleOrgParentChoice,
 }

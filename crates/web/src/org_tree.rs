@@ -203,7 +203,10 @@ fn org_page(state: &AppState, viewer: &Viewer, form: NodeForm) -> OrgPage {
         .filter(|node| kind_under(node.kind).is_some())
         .map(|node| ScopeChoice {
             id: node.id.clone(),
-            name: format!("{}（{}）", node.name, node.kind.label().text(lang)),
+            name: Message::new(Msg::ConsoleOrgParentChoice)
+                .with("name", node.name.as_str())
+                .with("kind", node.kind.label())
+                .text(lang),
             selected: form.parent == node.id,
         })
         .collect();

@@ -315,6 +315,15 @@ async fn an_admin_imports_users_and_adds_a_school_to_the_tree(backend: Backend) 
     log_in(&phone, &console, ADMIN, OWN_PASSWORD).await;
     open(&phone, &console, "/admin/org", "组织机构").await;
     check_page(&phone, "org-tree", Device::Phone).await;
+    click(&phone, "a[lang=en]").await;
+    assert_eq!(text_of(&phone, "h1").await, "Organisation");
+    let county = text_of(&phone, "#node-kazuo > .org-node").await;
+    assert!(
+        county.contains("1 township") && county.contains("3 schools"),
+        "{county}"
+    );
+    phone.screenshot("org-tree-en", Device::Phone).await;
+    click(&phone, "a[lang=zh-CN]").await;
     open(&phone, &console, "/admin/users/import", "导入用户").await;
     check_page(&phone, "users-import", Device::Phone).await;
     upload(&phone, &bad).await;

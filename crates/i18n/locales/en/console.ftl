@@ -327,3 +327,4 @@ console-org-enter-id = Enter the unit's code
 console-org-enter-name = Enter its name
 console-org-add = Add
 console-org-added = Added:
+console-org-parent-choice = { $name } ({ $kind })

@@ -300,3 +300,4 @@ console-org-enter-id = 请填写单位编码
 console-org-enter-name = 请填写名称
 console-org-add = 添加
 console-org-added = 已添加：
+console-org-parent-choice = { $name }（{ $kind }）
