@@ -19,6 +19,7 @@ use common::{
     county_with_an_admin, fill, log_in, log_in_first_time, open, text_of,
 };
 use fantoccini::Locator;
+use notoneless_api::MAX_IMPORT_BYTES;
 use notoneless_domain::NodeKind;
 use notoneless_store::conformance;
 use notoneless_store::db::Backend;
@@ -110,6 +111,16 @@ async fn an_admin_imports_users_and_adds_a_school_to_the_tree(backend: Backend) 
     // Nothing chosen: said next to the field.
     click(&browser, "form.upload button[type=submit]").await;
     assert_eq!(text_of(&browser, "#file-error").await, "请选择名单文件");
+
+    // A file over the API's import limit: refused next to the field, unread.
+    let huge = std::env::temp_dir().join(format!("nol-users-{}.csv", uuid::Uuid::new_v4()));
+    std::fs::write(&huge, " ".repeat(MAX_IMPORT_BYTES + 1)).unwrap();
+    upload(&browser, &huge).await;
+    assert_eq!(
+        text_of(&browser, "#file-error").await,
+        "文件超过 16 MB：请拆分后分别导入"
+    );
+    let _ = std::fs::remove_file(huge);
 
     // A list with two bad rows: each row's error in Chinese, and nothing recorded.
     let users_before = console.store.org.current().org.users.len();
