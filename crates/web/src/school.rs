@@ -36,6 +36,11 @@ fn case_page(case_id: &str) -> String {
     format!("/cases/{case_id}")
 }
 
+/// A form's first values: its day (`on`) today.
+fn dated(today: NaiveDate) -> Values {
+    Values::from([("on".to_string(), today.to_string())])
+}
+
 /// A day input other than the form's own day (`on`).
 fn day_input(viewer: &Viewer, name: &'static str, label: Msg, values: &Values) -> Input {
     Input::Date {
@@ -172,7 +177,7 @@ impl Step for TransferStep {
     }
 
     fn defaults(_: &Viewer, today: NaiveDate, _: &CaseNow) -> Values {
-        Values::from([("on".to_string(), today.to_string())])
+        dated(today)
     }
 
     fn inputs(viewer: &Viewer, values: &Values, _: &CaseNow) -> Vec<Input> {
@@ -243,7 +248,7 @@ impl Step for ConfirmationStep {
     const SAVE: Msg = Msg::ConsoleCallSave;
 
     fn defaults(_: &Viewer, today: NaiveDate, case: &CaseNow) -> Values {
-        let mut values = Values::from([("on".to_string(), today.to_string())]);
+        let mut values = dated(today);
         if let Some(transfer) = case.case.pending_transfer() {
             values.insert(
                 "receiving_school".into(),
@@ -323,7 +328,7 @@ impl Step for SuspensionStep {
     }
 
     fn defaults(_: &Viewer, today: NaiveDate, _: &CaseNow) -> Values {
-        Values::from([("on".to_string(), today.to_string())])
+        dated(today)
     }
 
     fn inputs(viewer: &Viewer, values: &Values, _: &CaseNow) -> Vec<Input> {
@@ -386,7 +391,7 @@ impl Step for ResumptionStep {
     }
 
     fn defaults(_: &Viewer, today: NaiveDate, _: &CaseNow) -> Values {
-        Values::from([("on".to_string(), today.to_string())])
+        dated(today)
     }
 
     fn inputs(viewer: &Viewer, values: &Values, _: &CaseNow) -> Vec<Input> {
@@ -571,7 +576,7 @@ impl Step for HomeTeachingStep {
     }
 
     fn defaults(viewer: &Viewer, today: NaiveDate, _: &CaseNow) -> Values {
-        let mut values = Values::from([("on".to_string(), today.to_string())]);
+        let mut values = dated(today);
         if let Some(me) = participant(viewer) {
             values.insert(format!("taught_{}", me.role.as_str()), "on".into());
             values.insert(format!("name_{}", me.role.as_str()), me.name);

@@ -394,6 +394,12 @@ async fn a_principal_records_suspension_support_home_teaching_and_a_transfer(bac
     desk.screenshot("school-case-facts", Device::Desktop).await;
     click(&desk, &format!("a[href='/cases/{CASE}/support']")).await;
     check_page(&desk, "school-support", Device::Desktop).await;
+    // In English at a tap, from the catalogue too.
+    click(&desk, "a[href^='/lang/en']").await;
+    assert_eq!(text_of(&desk, "h1").await, "Support");
+    assert_eq!(text_of(&desk, "label[for=amount]").await, "Amount (yuan)");
+    desk.screenshot("school-support-en", Device::Desktop).await;
+    click(&desk, "a[href^='/lang/zh']").await;
     // The timeline spells the facts out too.
     open(
         &desk,
