@@ -432,15 +432,10 @@ const SUPPORT_KINDS: [(&str, SupportKind, Msg); 4] = [
     ("subsidy", SupportKind::Subsidy, Msg::ConsoleSupportSubsidy),
 ];
 
-/// An amount in yuan as a person types it (`500`, `500.5`, `500.50`, `１２０．５`, `500元`),
-/// exactly in fen: no floating point. `None` for anything else (a third decimal, a sign,
-/// letters, more than the largest `u64`).
-pub fn fen_of_yuan(text: &str) -> Option<u64> {
-    let text: String = text
-        .trim()
-        .trim_end_matches('元')
-        .trim()
-        .chars()
+/// A number as a Chinese keyboard may type it, in ASCII: full-width digits and points
+/// (`１２０．５`) as `120.5`.
+fn half_width(text: &str) -> String {
+    text.chars()
         .map(|c| match c {
             '０'..='９' => {
                 char::from_u32(u32::from(c) - u32::from('０') + u32::from('0')).unwrap_or(c)
@@ -448,7 +443,14 @@ pub fn fen_of_yuan(text: &str) -> Option<u64> {
             '．' | '。' => '.',
             c => c,
         })
-        .collect();
+        .collect()
+}
+
+/// An amount in yuan as a person types it (`500`, `500.5`, `500.50`, `１２０．５`, `500元`),
+/// exactly in fen: no floating point. `None` for anything else (a third decimal, a sign,
+/// letters, more than the largest `u64`).
+pub fn fen_of_yuan(text: &str) -> Option<u64> {
+    let text = half_width(text.trim().trim_end_matches('元').trim());
     let (yuan, cents) = text.split_once('.').unwrap_or((&text, ""));
     let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
     if yuan.is_empty() || !digits(yuan) || !digits(cents) || cents.len() > 2 {
@@ -646,7 +648,9 @@ impl Step for HomeTeachingStep {
         if teachers.is_empty() && errors.list.is_empty() {
             errors.add("teachers", Msg::ConsoleHomeTeachingChooseWho);
         }
-        let minutes = value(values, "minutes").trim().parse::<u32>().ok();
+        let minutes = half_width(value(values, "minutes").trim())
+            .parse::<u32>()
+            .ok();
         if minutes.is_none() {
             errors.add("minutes", Msg::ConsoleHomeTeachingEnterMinutes);
         }
