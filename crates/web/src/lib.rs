@@ -20,6 +20,10 @@
 //!   (the findings of a period, and their downloads), `dashboard.rs` (the county in SVG bar
 //!   charts and a table), `proof.rs` (the latest signed checkpoint, a case's inclusion proof);
 //!   `reads.rs`, what they share.
+//! * `school.rs`: the principal's school pages (issue 17): transfer out and its
+//!   confirmation, suspension and resumption, support (减免缓助) and home teaching (送教上门),
+//!   each a form on a child's case through the `steps.rs` machinery, offered on the child's
+//!   page to who may record it while the case takes it;
 //! * `admin.rs`: the admin's pages (issue 17): the users (add, reset a password, deactivate)
 //!   and the school calendar (declare a holiday or a make-up day, a past one confirmed);
 //!   `users_import.rs`, the users' list uploaded, checked, previewed and recorded all or
@@ -39,6 +43,7 @@ mod proof;
 mod reads;
 mod review;
 mod roll_call;
+mod school;
 mod search;
 mod shell;
 mod steps;
@@ -115,6 +120,31 @@ pub fn console() -> Console {
             post(users_import::confirm).layer(DefaultBodyLimit::max(users_import::BODY_LIMIT)),
         )
         .route("/admin/org", get(org_tree::page).post(org_tree::add_node))
+        // The principal's school pages (issue 17).
+        .route(
+            "/cases/{case_id}/transfer",
+            get(school::transfer_form).post(school::transfer_submit),
+        )
+        .route(
+            "/cases/{case_id}/transfer-confirmation",
+            get(school::confirmation_form).post(school::confirmation_submit),
+        )
+        .route(
+            "/cases/{case_id}/suspension",
+            get(school::suspension_form).post(school::suspension_submit),
+        )
+        .route(
+            "/cases/{case_id}/resumption",
+            get(school::resumption_form).post(school::resumption_submit),
+        )
+        .route(
+            "/cases/{case_id}/support",
+            get(school::support_form).post(school::support_submit),
+        )
+        .route(
+            "/cases/{case_id}/home-teaching",
+            get(school::home_teaching_form).post(school::home_teaching_submit),
+        )
         .layer(middleware::map_response(shell::security_headers));
     Console {
         pages,

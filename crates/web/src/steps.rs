@@ -15,13 +15,15 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use notoneless_api::AppState;
-use notoneless_api::auth::{Access, require_role, visible_case};
+use notoneless_api::auth::{Access, VisibleCase, require_role, visible_case};
+use notoneless_api::cases::commands::settle;
 use notoneless_api::error::ApiError;
 use notoneless_domain::{
     Acknowledgement, CaseAction, CaseActionKind, CaseEvent, HomeVisit, ObligationKind, Participant,
     Recipient, Report, Return, Role, StepAction, StudentCase, VisitOutcome,
 };
-use notoneless_i18n::{Message, Msg};
+use notoneless_i18n::{Arg, Message, Msg};
+use notoneless_store::log::{case_events, fold};
 use notoneless_store::read_model::case_status;
 
 use crate::call::Choice;
@@ -52,6 +54,23 @@ pub enum Input {
         legend: String,
         choices: Vec<Choice>,
     },
+    /// One line of text, with a hint under its label (`numeric`: a phone shows its number
+    /// keys, for an amount or a count).
+    Text {
+        name: &'static str,
+        label: String,
+        hint: String,
+        value: String,
+        numeric: bool,
+    },
+    /// Lines of text and days that belong together (a document: what it is, its number, who
+    /// issued it, when), under one legend; an error about the whole group shows under it.
+    Group {
+        name: &'static str,
+        legend: String,
+        hint: String,
+        fields: Vec<GroupField>,
+    },
     /// Things to tick, each with a line of text beside it (who went, and their name; the
     /// recipient, and the report's reference).
     Checks {
@@ -60,6 +79,14 @@ pub enum Input {
         hint: String,
         items: Vec<Check>,
     },
+}
+
+/// A field of a [`Input::Group`]: a line of text, or a day.
+pub struct GroupField {
+    pub name: String,
+    pub label: String,
+    pub value: String,
+    pub date: bool,
 }
 
 /// A tick box with its line of text.
@@ -76,7 +103,7 @@ pub struct Check {
 
 impl Check {
     /// The box `name` with its text, and its line of text `text_name`, as the form holds them.
-    fn of(
+    pub(crate) fn of(
         values: &Values,
         (name, text): (String, String),
         (text_name, text_label): (String, String),
@@ -142,30 +169,46 @@ pub async fn admitted(
 }
 
 /// Records `action` on the case through the one command path, with the form's idempotency
-/// key; a refusal is the API's.
+/// key; what the command path decides itself (a confirmation's continuing school) is the
+/// API's (`commands::settle`); a refusal is the API's.
 pub async fn record(
     state: &AppState,
     viewer: &Viewer,
     case_id: &str,
-    action: CaseAction,
+    mut action: CaseAction,
     key: String,
 ) -> Result<(), ApiError> {
-    state
+    let case = VisibleCase {
+        id: case_id.to_string(),
+        school: visible_case(state, &viewer.caller, case_id).await?,
+    };
+    let moves = settle(state, &case, &mut action);
+    let recorded = state
         .store
         .commands
         .execute(case_id, action, &viewer.caller.context(Some(key)))
-        .await
-        .map(|_| ())
-        .map_err(ApiError::from)
+        .await;
+    if moves {
+        // The case may be kept by another school now: its jurisdiction is read afresh.
+        state.store.forget_school(case_id);
+    }
+    recorded.map(|_| ()).map_err(ApiError::from)
 }
 
 /// A refusal as the error shown next to its field (the domain names the command's fields as
 /// the forms do: `on`, `guardian`, …).
 pub fn field_error(lang: notoneless_i18n::Lang, refused: &ApiError) -> FieldError {
     let field = refused.field().unwrap_or_default();
+    let message = refused.message();
+    // The API's `field: text`: next to its field, the text alone (the field's name is the
+    // command's, not the form's words).
+    let text = match message.args.iter().find(|(name, _)| name == "text") {
+        Some((_, Arg::Message(text))) if message.msg == Msg::FieldMessage => text.text(lang),
+        _ => message.text(lang),
+    };
     FieldError {
         field: field.rsplit('.').next().unwrap_or_default().to_string(),
-        text: refused.message().text(lang),
+        text,
     }
 }
 
@@ -178,31 +221,31 @@ pub fn key_of(values: &Values) -> String {
         .map_or_else(new_key, str::to_string)
 }
 
-fn value(values: &Values, name: &str) -> String {
+pub(crate) fn value(values: &Values, name: &str) -> String {
     values.get(name).cloned().unwrap_or_default()
 }
 
-fn optional(values: &Values, name: &str) -> Option<String> {
+pub(crate) fn optional(values: &Values, name: &str) -> Option<String> {
     let text = value(values, name);
     let text = text.trim();
     (!text.is_empty()).then(|| text.to_string())
 }
 
 /// Collects the errors of a form, each in the viewer's language.
-struct Errors {
-    lang: notoneless_i18n::Lang,
-    list: Vec<FieldError>,
+pub(crate) struct Errors {
+    pub(crate) lang: notoneless_i18n::Lang,
+    pub(crate) list: Vec<FieldError>,
 }
 
 impl Errors {
-    fn add(&mut self, field: &str, msg: impl Into<Message>) {
+    pub(crate) fn add(&mut self, field: &str, msg: impl Into<Message>) {
         self.list.push(FieldError {
             field: field.to_string(),
             text: msg.into().text(self.lang),
         });
     }
 
-    fn day(&mut self, values: &Values) -> Option<NaiveDate> {
+    pub(crate) fn day(&mut self, values: &Values) -> Option<NaiveDate> {
         let on = NaiveDate::parse_from_str(value(values, "on").trim(), "%Y-%m-%d").ok();
         if on.is_none() {
             self.add("on", Msg::ConsoleEnterDate);
@@ -212,18 +255,26 @@ impl Errors {
 }
 
 /// What the page knows of the case when it draws a form: the child (name, grade, class), and
-/// the roles the open home visit requires (none when no visit is due).
-struct CaseNow {
-    child: String,
-    visit_roles: Vec<Role>,
+/// the roles the open home visit requires (none when no visit is due), and the case's facts.
+pub(crate) struct CaseNow {
+    pub(crate) child: String,
+    pub(crate) visit_roles: Vec<Role>,
+    pub(crate) case: StudentCase,
 }
 
 /// A step's form: what it records, its texts, its inputs, and the commands it makes.
-trait Step {
+pub(crate) trait Step {
     const KIND: CaseActionKind;
     const SEGMENT: &'static str;
     const TITLE: Msg;
     const SAVE: Msg;
+    /// The form's names of the command's fields where they differ (`amount_fen` entered as
+    /// `amount`, in yuan): a refusal naming the field shows next to the form's.
+    const RENAMED: &'static [(&'static str, &'static str)] = &[];
+    /// Where the form goes once recorded: today's list, unless the step says otherwise.
+    fn done(_case_id: &str) -> String {
+        "/".to_string()
+    }
     /// The form's first values.
     fn defaults(viewer: &Viewer, today: NaiveDate, case: &CaseNow) -> Values;
     fn inputs(viewer: &Viewer, values: &Values, case: &CaseNow) -> Vec<Input>;
@@ -237,7 +288,7 @@ trait Step {
 }
 
 /// The viewer as the one who took part, in their role on a case.
-fn participant(viewer: &Viewer) -> Option<Participant> {
+pub(crate) fn participant(viewer: &Viewer) -> Option<Participant> {
     viewer
         .caller
         .user
@@ -246,7 +297,7 @@ fn participant(viewer: &Viewer) -> Option<Participant> {
         .map(|role| Participant::new(viewer.caller.user.name.clone(), role))
 }
 
-fn date_input(viewer: &Viewer, label: Msg, values: &Values) -> Input {
+pub(crate) fn date_input(viewer: &Viewer, label: Msg, values: &Values) -> Input {
     Input::Date {
         name: "on",
         label: label.text(viewer.lang),
@@ -254,7 +305,7 @@ fn date_input(viewer: &Viewer, label: Msg, values: &Values) -> Input {
     }
 }
 
-fn note_input(viewer: &Viewer, values: &Values) -> Input {
+pub(crate) fn note_input(viewer: &Viewer, values: &Values) -> Input {
     Input::Area {
         name: "note",
         label: Msg::ConsoleCallNote.text(viewer.lang),
@@ -553,7 +604,12 @@ async fn case_now(state: &AppState, viewer: &Viewer, case_id: &str) -> Result<Ca
             visit_roles = visit.owners.clone();
         }
     }
-    Ok(CaseNow { child, visit_roles })
+    let case = fold(&case_events(&state.store.db, case_id).await?)?;
+    Ok(CaseNow {
+        child,
+        visit_roles,
+        case,
+    })
 }
 
 fn step_page<S: Step>(
@@ -577,7 +633,7 @@ fn step_page<S: Step>(
 }
 
 /// `GET /cases/{case_id}/{step}`: the step's form, dated today, with a new idempotency key.
-async fn form<S: Step>(state: AppState, viewer: Viewer, case_id: String) -> Response {
+pub(crate) async fn form<S: Step>(state: AppState, viewer: Viewer, case_id: String) -> Response {
     if let Err(refused) = admitted(&state, &viewer, &case_id, S::KIND).await {
         return failed_with(viewer.lang, &refused);
     }
@@ -598,7 +654,7 @@ async fn form<S: Step>(state: AppState, viewer: Viewer, case_id: String) -> Resp
 
 /// `POST /cases/{case_id}/{step}`: records the step and goes back to today's list; or shows
 /// the form again with each error next to its field.
-async fn submit<S: Step>(
+pub(crate) async fn submit<S: Step>(
     state: AppState,
     viewer: Viewer,
     case_id: String,
@@ -635,7 +691,7 @@ async fn submit<S: Step>(
             }
         }
         if refused.is_none() {
-            return Redirect::to("/").into_response();
+            return Redirect::to(&S::done(&case_id)).into_response();
         }
     }
     let case = match case_now(&state, &viewer, &case_id).await {
@@ -643,7 +699,13 @@ async fn submit<S: Step>(
         Err(refused) => return failed_with(lang, &refused),
     };
     let (status, list) = match refused {
-        Some(error) => (error.status(), vec![field_error(lang, &error)]),
+        Some(error) => {
+            let mut shown = field_error(lang, &error);
+            if let Some((_, ours)) = S::RENAMED.iter().find(|(field, _)| *field == shown.field) {
+                shown.field = (*ours).to_string();
+            }
+            (error.status(), vec![shown])
+        }
         None => (StatusCode::UNPROCESSABLE_ENTITY, errors.list),
     };
     let shown = step_page::<S>(&viewer, &case_id, &values, &case, list);
@@ -658,7 +720,7 @@ macro_rules! step_handlers {
                 viewer: Viewer,
                 Path(case_id): Path<String>,
             ) -> Response {
-                form::<$step>(state, viewer, case_id).await
+                $crate::steps::form::<$step>(state, viewer, case_id).await
             }
 
             pub async fn $submit(
@@ -667,11 +729,13 @@ macro_rules! step_handlers {
                 Path(case_id): Path<String>,
                 Form(values): Form<Values>,
             ) -> Response {
-                submit::<$step>(state, viewer, case_id, values).await
+                $crate::steps::submit::<$step>(state, viewer, case_id, values).await
             }
         )*
     };
 }
+
+pub(crate) use step_handlers;
 
 step_handlers! {
     VisitStep => visit_form, visit_submit;
