@@ -41,6 +41,8 @@ pub struct Fact {
     pub recorded: String,
     pub late: bool,
     pub retracted: bool,
+    /// What the fact says beyond its kind, where the page shows it (a visit's measures).
+    pub detail: Option<String>,
 }
 
 /// A step form the viewer may use.
@@ -231,6 +233,7 @@ async fn shown(state: &AppState, viewer: &Viewer, case_id: &str) -> Result<CaseP
                     .late_entry_delay(on, calendar.local_date(stored.recorded_at))
                     .is_some(),
                 retracted: case.is_retracted(u64::try_from(stored.sequence).unwrap_or(0)),
+                detail: crate::steps::measures_line(lang, event),
             }
         })
         .collect();

@@ -14,6 +14,9 @@
 //! * `call.rs`: the parents' call, recorded from a one-screen form;
 //! * `steps.rs`: the other steps' forms (home visit, report upward, return) from one
 //!   template, and the one-tap acknowledgement of a report; the helpers every form shares;
+//! * `check.rs`: "check your answers" before a form records what cannot be taken back (the
+//!   report upward): the answers listed, each with a "change" button, and the button that
+//!   records;
 //! * `case.rs`: the child's page: the child, the ladder's state, the case as facts in order.
 //! * the bureau's and the inspectors' pages (issue 17): `search.rs` (finding a child),
 //!   `timeline.rs` (a case's facts in order, "as of" against "as known at"), `review.rs`
@@ -29,6 +32,7 @@ mod admin;
 mod assets;
 mod call;
 mod case;
+mod check;
 mod dashboard;
 mod login;
 mod proof;

@@ -50,6 +50,8 @@ pub struct Fact {
     /// From a county's ledger, imported (its recorder the import).
     pub imported: Option<String>,
     pub retracted: bool,
+    /// What the fact says beyond its kind, where the page shows it (a visit's measures).
+    pub detail: Option<String>,
     /// The fact this one corrects.
     pub corrects: Option<i64>,
     /// The case right after this fact: its stage, the days away, the steps overdue.
@@ -92,12 +94,16 @@ impl TimelinePage {
     }
 }
 
-/// The kind of a recorded fact, for a person ("联系家长").
-fn fact_label(entry: &HistoryEntry, lang: Lang) -> String {
+/// A recorded fact as the domain reads it.
+fn decoded(entry: &HistoryEntry) -> Option<CaseEvent> {
     let mut tagged = serde_json::Map::new();
     tagged.insert(entry.event_type.clone(), entry.fact.clone());
-    serde_json::from_value::<CaseEvent>(Value::Object(tagged))
-        .map_or_else(|_| entry.event_type.clone(), |e| e.fact_label().text(lang))
+    serde_json::from_value::<CaseEvent>(Value::Object(tagged)).ok()
+}
+
+/// The kind of a recorded fact, for a person ("联系家长").
+fn fact_label(entry: &HistoryEntry, lang: Lang) -> String {
+    decoded(entry).map_or_else(|| entry.event_type.clone(), |e| e.fact_label().text(lang))
 }
 
 /// Who recorded a fact: the user's name where the organisation knows them, and the role.
@@ -208,6 +214,7 @@ pub async fn page(
                         .text(lang)
                 }),
                 retracted: entry.retracted,
+                detail: decoded(entry).and_then(|e| crate::steps::measures_line(lang, &e)),
                 corrects: (entry.event_type == "FactCorrected")
                     .then(|| entry.fact.get("target").and_then(Value::as_i64))
                     .flatten(),
