@@ -21,7 +21,8 @@
 //! * the bureau's and the inspectors' pages (issue 17): `search.rs` (finding a child),
 //!   `timeline.rs` (a case's facts in order, "as of" against "as known at"), `review.rs`
 //!   (the findings of a period, and their downloads), `dashboard.rs` (the county in SVG bar
-//!   charts and a table), `proof.rs` (the latest signed checkpoint, a case's inclusion proof);
+//!   charts and a table), `proof.rs` (the latest signed checkpoint, a case's inclusion proof)
+//!   and `verification.rs` (the log verified on demand, the last result kept with its time);
 //!   `reads.rs`, what they share.
 //! * `admin.rs`: the admin's pages (issue 17): the users (add, reset a password, deactivate)
 //!   and the school calendar (declare a holiday or a make-up day, a past one confirmed).
@@ -44,6 +45,7 @@ mod shell;
 mod steps;
 mod timeline;
 mod today;
+mod verification;
 
 /// The stylesheet's path (with the version in it): `nol-pages` times it as its baseline.
 pub use assets::STYLESHEET;
@@ -91,6 +93,7 @@ pub fn console() -> Console {
         .route("/review", get(review::page))
         .route("/dashboard", get(dashboard::page))
         .route("/proof", get(proof::page))
+        .route("/proof/verify", post(proof::verify_now))
         // The admin's pages (issue 17).
         .route("/admin/users", get(admin::users).post(admin::add_user))
         .route(
@@ -102,6 +105,8 @@ pub fn console() -> Console {
             post(admin::deactivate),
         )
         .route("/admin/calendar", get(admin::calendar).post(admin::declare))
+        // The last verification of the log (the proof page's), this application's own.
+        .layer(axum::Extension(verification::Verifications::default()))
         .layer(middleware::map_response(shell::security_headers));
     Console {
         pages,

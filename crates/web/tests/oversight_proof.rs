@@ -1,0 +1,180 @@
+//! The record's proof page's verification state, in Chromium, on both databases: an inspector
+//! opens `/proof` (not verified yet since the server started), presses "verify now" and sees
+//! the log verify (every chain intact, every signature holding, the latest checkpoint holding)
+//! with when and by whom; then an event's content is altered directly in the database, and the
+//! next verification names the broken case, linked to its timeline at the altered fact. Each
+//! state is checked by axe-core, weighed and photographed.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{Browser, Console, Device, check_page, click, log_in_first_time, open, text_of};
+use notoneless_domain::{OrgCommand, User, UserRole};
+use notoneless_store::conformance;
+use notoneless_store::db::{Backend, P, Sql};
+use notoneless_store::testing::context;
+
+const INSPECTOR: &str = "zhou";
+
+/// Scrolls the element `css` finds to the top of the viewport and photographs it there (the
+/// part of a long page `check_page`'s photograph does not reach).
+async fn photograph_at(browser: &Browser, css: &str, name: &str, device: Device) {
+    browser
+        .client
+        .execute(
+            "document.querySelector(arguments[0]).scrollIntoView();",
+            vec![serde_json::json!(css)],
+        )
+        .await
+        .unwrap();
+    browser.screenshot(name, device).await;
+}
+
+/// Asserts that the first element `css` finds shows `text`.
+async fn shows(browser: &Browser, css: &str, text: &str) {
+    let shown = text_of(browser, css).await;
+    assert!(shown.contains(text), "{css} shows {text:?}: {shown}");
+}
+
+/// The county of `Console::start`, an inspector of the county (her one-time password), and a
+/// signed checkpoint of the log.
+async fn county_with_an_inspector(backend: Backend) -> (Console, String) {
+    let console = Console::start(backend).await;
+    let store = &console.store;
+    let inspector = User {
+        id: INSPECTOR.into(),
+        name: "周督学".into(),
+        role: UserRole::Inspector,
+        node: "kazuo".into(),
+    };
+    store
+        .org
+        .execute(OrgCommand::AddUser(inspector), &context(None))
+        .await
+        .unwrap();
+    let one_time = store
+        .reset_password(INSPECTOR, &context(None))
+        .await
+        .unwrap();
+    notoneless_store::checkpoints::write_checkpoint(
+        &store.db,
+        &store.signer,
+        console.clock.as_ref(),
+    )
+    .await
+    .unwrap();
+    (console, one_time.password.expose().to_string())
+}
+
+/// Alters the content of the child's second fact (her absence of the 9th) in the database
+/// itself, past the triggers that keep the log append-only, as someone with the database's
+/// keys could.
+async fn alter_an_event(console: &Console) {
+    let db = &console.store.db;
+    db.execute(
+        Sql {
+            postgres: "ALTER TABLE events DISABLE TRIGGER USER",
+            sqlite: "DROP TRIGGER events_no_update",
+        },
+        &[],
+    )
+    .await
+    .unwrap();
+    let forged = serde_json::json!({"AbsenceRecorded": {"on": "2023-11-08"}});
+    db.execute(
+        Sql::both("UPDATE events SET payload = $1 WHERE aggregate_id = 'case-1' AND sequence = 2"),
+        &[P::Json(forged)],
+    )
+    .await
+    .unwrap();
+}
+
+async fn an_inspector_verifies_the_log_and_sees_an_altered_event_named(backend: Backend) {
+    let (console, one_time) = county_with_an_inspector(backend).await;
+    let browser = Browser::open(Device::Desktop).await;
+    log_in_first_time(&browser, &console, INSPECTOR, &one_time).await;
+
+    // Not verified since the server started: the page says so, and offers to.
+    open(&browser, &console, "/proof", "记录证明").await;
+    shows(&browser, "#verified-when", "尚未校验").await;
+    assert!(
+        browser
+            .client
+            .find(fantoccini::Locator::Css("#verdict"))
+            .await
+            .is_err(),
+        "no verdict before a verification"
+    );
+    check_page(&browser, "proof-unverified", Device::Desktop).await;
+
+    // Verified now: a clean log, with when, by whom and what was checked.
+    click(&browser, "#verify-now").await;
+    assert_eq!(text_of(&browser, "h1").await, "记录证明");
+    shows(&browser, "#verdict", "校验通过").await;
+    shows(
+        &browser,
+        "#verified-when",
+        "2023年11月10日 08:00 由周督学校验",
+    )
+    .await;
+    let facts = text_of(&browser, "section[aria-labelledby=verify-heading]").await;
+    assert!(facts.contains("全部完整"), "{facts}");
+    assert!(facts.contains("全部有效"), "{facts}");
+    assert!(facts.contains("签名有效，树根与日志相符"), "{facts}");
+    assert!(facts.contains("v1:"), "the log's digest: {facts}");
+    check_page(&browser, "proof-verified", Device::Desktop).await;
+    photograph_at(
+        &browser,
+        "#verify-heading",
+        "proof-verified-state",
+        Device::Desktop,
+    )
+    .await;
+
+    // An event's content altered in the database: the next verification names the case.
+    alter_an_event(&console).await;
+    console
+        .clock
+        .set(notoneless_domain::fixtures::at("2023-11-10", "08:05"));
+    click(&browser, "#verify-now").await;
+    shows(&browser, "#verdict", "校验未通过").await;
+    shows(&browser, "#verified-when", "08:05").await;
+    let broken = text_of(&browser, "#broken").await;
+    assert!(
+        broken.contains("案卷 case-1 第 2 号事件：内容与哈希不符"),
+        "{broken}"
+    );
+    let facts = text_of(&browser, "section[aria-labelledby=verify-heading]").await;
+    assert!(facts.contains("1 条断链"), "{facts}");
+    check_page(&browser, "proof-tampered", Device::Desktop).await;
+    // The inspector sees the case: its timeline, at the altered fact.
+    click(&browser, "#broken a").await;
+    assert_eq!(text_of(&browser, "h1").await, "案卷时间线");
+    assert!(
+        browser
+            .client
+            .current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .ends_with("/cases/case-1/timeline#fact-2")
+    );
+    browser.close().await;
+
+    // The last result is the server's: another reader, on a phone, sees it too.
+    let phone = Browser::open(Device::Phone).await;
+    common::log_in(&phone, &console, INSPECTOR, common::OWN_PASSWORD).await;
+    open(&phone, &console, "/proof", "记录证明").await;
+    shows(&phone, "#verdict", "校验未通过").await;
+    check_page(&phone, "proof-tampered", Device::Phone).await;
+    photograph_at(
+        &phone,
+        "#verify-heading",
+        "proof-tampered-state",
+        Device::Phone,
+    )
+    .await;
+    phone.close().await;
+}
+
+conformance!(an_inspector_verifies_the_log_and_sees_an_altered_event_named);
