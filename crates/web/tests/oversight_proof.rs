@@ -2,39 +2,23 @@
 //! opens `/proof` (not verified yet since the server started), presses "verify now" and sees
 //! the log verify (every chain intact, every signature holding, the latest checkpoint holding)
 //! with when and by whom; then an event's content is altered directly in the database, and the
-//! next verification names the broken case, linked to its timeline at the altered fact. Each
+//! next verification names the broken case, linked to its timeline at the altered fact ("verify
+//! now" without the session's CSRF token is refused). Each
 //! state is checked by axe-core, weighed and photographed.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
-use common::{Browser, Console, Device, check_page, click, log_in_first_time, open, text_of};
+use common::{
+    Browser, Console, Device, check_page, click, log_in_first_time, open, photograph_at, shows,
+    text_of,
+};
 use notoneless_domain::{OrgCommand, User, UserRole};
 use notoneless_store::conformance;
 use notoneless_store::db::{Backend, P, Sql};
 use notoneless_store::testing::context;
 
 const INSPECTOR: &str = "zhou";
-
-/// Scrolls the element `css` finds to the top of the viewport and photographs it there (the
-/// part of a long page `check_page`'s photograph does not reach).
-async fn photograph_at(browser: &Browser, css: &str, name: &str, device: Device) {
-    browser
-        .client
-        .execute(
-            "document.querySelector(arguments[0]).scrollIntoView();",
-            vec![serde_json::json!(css)],
-        )
-        .await
-        .unwrap();
-    browser.screenshot(name, device).await;
-}
-
-/// Asserts that the first element `css` finds shows `text`.
-async fn shows(browser: &Browser, css: &str, text: &str) {
-    let shown = text_of(browser, css).await;
-    assert!(shown.contains(text), "{css} shows {text:?}: {shown}");
-}
 
 /// The county of `Console::start`, an inspector of the county (her one-time password), and a
 /// signed checkpoint of the log.
@@ -71,15 +55,7 @@ async fn county_with_an_inspector(backend: Backend) -> (Console, String) {
 /// keys could.
 async fn alter_an_event(console: &Console) {
     let db = &console.store.db;
-    db.execute(
-        Sql {
-            postgres: "ALTER TABLE events DISABLE TRIGGER USER",
-            sqlite: "DROP TRIGGER events_no_update",
-        },
-        &[],
-    )
-    .await
-    .unwrap();
+    notoneless_store::testing::allow_changing_events(db).await;
     let forged = serde_json::json!({"AbsenceRecorded": {"on": "2023-11-08"}});
     db.execute(
         Sql::both("UPDATE events SET payload = $1 WHERE aggregate_id = 'case-1' AND sequence = 2"),
@@ -106,6 +82,21 @@ async fn an_inspector_verifies_the_log_and_sees_an_altered_event_named(backend: 
         "no verdict before a verification"
     );
     check_page(&browser, "proof-unverified", Device::Desktop).await;
+
+    // "Verify now" without the session's CSRF token is refused.
+    browser
+        .client
+        .execute(
+            "document.querySelector('form.verify-form input[name=csrf_token]').value = 'forged';",
+            vec![],
+        )
+        .await
+        .unwrap();
+    click(&browser, "#verify-now").await;
+    let refused = text_of(&browser, "body").await;
+    assert!(refused.contains("CSRF"), "{refused}");
+    open(&browser, &console, "/proof", "记录证明").await;
+    shows(&browser, "#verified-when", "尚未校验").await;
 
     // Verified now: a clean log, with when, by whom and what was checked.
     click(&browser, "#verify-now").await;

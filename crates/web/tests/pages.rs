@@ -14,8 +14,8 @@ mod common;
 
 use common::{
     Browser, Console, Device, OWN_PASSWORD, PRINCIPAL, TEACHER, TEACHER_NAME, TOWNSHIP_OFFICER,
-    check_page, click, download, fill, href_of, log_in_first_time, submit, text_of,
-    wait_for_new_page,
+    check_page, click, download, fill, href_of, log_in_first_time, photograph_at, shows, submit,
+    text_of, wait_for_new_page,
 };
 use fantoccini::Locator;
 use notoneless_store::conformance;
@@ -29,26 +29,6 @@ async fn recorded(console: &Console, case_id: &str, kind: &str) -> usize {
         .iter()
         .filter(|e| e.event_type.contains(kind))
         .count()
-}
-
-/// Scrolls the element `css` finds to the top of the viewport and photographs it there (the
-/// part of a long page `check_page`'s photograph does not reach).
-async fn photograph_at(browser: &Browser, css: &str, name: &str, device: Device) {
-    browser
-        .client
-        .execute(
-            "document.querySelector(arguments[0]).scrollIntoView();",
-            vec![serde_json::json!(css)],
-        )
-        .await
-        .unwrap();
-    browser.screenshot(name, device).await;
-}
-
-/// Asserts that the first element `css` finds shows `text`.
-async fn shows(browser: &Browser, css: &str, text: &str) {
-    let shown = text_of(browser, css).await;
-    assert!(shown.contains(text), "{css} shows {text:?}: {shown}");
 }
 
 /// Presses the check page's "file" button twice at once, as a double tap does, and waits for
@@ -562,13 +542,7 @@ async fn the_principal_reports_upward_and_the_township_acknowledges(backend: Bac
         .await
         .unwrap();
     assert_eq!(kept.as_deref(), Some("公小〔2023〕7号"));
-    let bureau = browser
-        .client
-        .find(Locator::Id("reference_county_bureau"))
-        .await
-        .unwrap();
-    bureau.clear().await.unwrap();
-    bureau.send_keys("公小〔2023〕8号").await.unwrap();
+    fill(&browser, "reference_county_bureau", "公小〔2023〕8号").await;
     submit(&browser).await;
     assert_eq!(text_of(&browser, "h1").await, "核对上报内容");
     let answers = text_of(&browser, "main").await;
@@ -673,13 +647,7 @@ async fn a_report_refused_in_part_says_what_was_filed_and_files_the_rest_when_se
     check_page(&browser, "report-refused-in-part", Device::Phone).await;
     assert_eq!(recorded(&console, "case-2", "ReportSubmitted").await, 2);
     // Sent again with another reference for the bureau: only the bureau's is filed.
-    let bureau = browser
-        .client
-        .find(Locator::Id("reference_county_bureau"))
-        .await
-        .unwrap();
-    bureau.clear().await.unwrap();
-    bureau.send_keys("公小〔2023〕9号").await.unwrap();
+    fill(&browser, "reference_county_bureau", "公小〔2023〕9号").await;
     submit(&browser).await;
     assert_eq!(text_of(&browser, "h1").await, "核对上报内容");
     click(&browser, "#confirm").await;
