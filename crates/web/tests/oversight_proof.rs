@@ -165,6 +165,26 @@ async fn an_inspector_verifies_the_log_and_sees_an_altered_event_named(backend: 
         Device::Phone,
     )
     .await;
+    // The same in English.
+    click(&phone, "a[href^='/lang/en']").await;
+    assert_eq!(text_of(&phone, "h1").await, "The record's proof");
+    shows(&phone, "#verdict", "The log does NOT verify").await;
+    shows(&phone, "#verified-when", "by 周督学").await;
+    let facts = text_of(&phone, "section[aria-labelledby=verify-heading]").await;
+    assert!(facts.contains("one broken"), "{facts}");
+    shows(
+        &phone,
+        "#broken",
+        "Case case-1, event 2: its content no longer matches its hash",
+    )
+    .await;
+    photograph_at(
+        &phone,
+        "#verify-heading",
+        "proof-tampered-state-en",
+        Device::Phone,
+    )
+    .await;
     phone.close().await;
 }
 
