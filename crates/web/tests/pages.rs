@@ -489,6 +489,13 @@ async fn the_principal_reports_upward_and_the_township_acknowledges(backend: Bac
     shows(&browser, "ol.facts", "劝返措施：以法治辍、以情劝学").await;
     check_page(&browser, "case-measures", Device::Desktop).await;
     photograph_at(&browser, "ol.facts", "case-measures-facts", Device::Desktop).await;
+    // And the timeline.
+    browser
+        .client
+        .goto(&format!("{}/cases/case-2/timeline", console.base))
+        .await
+        .unwrap();
+    shows(&browser, "ol.timeline", "劝返措施：以法治辍、以情劝学").await;
     browser.client.goto(&console.base).await.unwrap();
 
     // The report upward: one form naming both recipients, each report with its reference.
