@@ -14,11 +14,15 @@
 //! * `call.rs`: the parents' call, recorded from a one-screen form;
 //! * `steps.rs`: the other steps' forms (home visit, report upward, return) from one
 //!   template, and the one-tap acknowledgement of a report; the helpers every form shares;
+//! * `check.rs`: "check your answers" before a form records what cannot be taken back (the
+//!   report upward): the answers listed, each with a "change" button, and the button that
+//!   records;
 //! * `case.rs`: the child's page: the child, the ladder's state, the case as facts in order.
 //! * the bureau's and the inspectors' pages (issue 17): `search.rs` (finding a child),
 //!   `timeline.rs` (a case's facts in order, "as of" against "as known at"), `review.rs`
 //!   (the findings of a period, and their downloads), `dashboard.rs` (the county in SVG bar
-//!   charts and a table), `proof.rs` (the latest signed checkpoint, a case's inclusion proof);
+//!   charts and a table), `proof.rs` (the latest signed checkpoint, a case's inclusion proof)
+//!   and `verification.rs` (the log verified on demand, the last result kept with its time);
 //!   `reads.rs`, what they share.
 //! * `school.rs`: the principal's school pages (issue 17): transfer out and its
 //!   confirmation, suspension and resumption, support (减免缓助) and home teaching (送教上门),
@@ -36,6 +40,7 @@ mod admin;
 mod assets;
 mod call;
 mod case;
+mod check;
 mod dashboard;
 mod login;
 mod org_tree;
@@ -50,6 +55,7 @@ mod steps;
 mod timeline;
 mod today;
 mod users_import;
+mod verification;
 
 /// The stylesheet's path (with the version in it): `nol-pages` times it as its baseline.
 pub use assets::STYLESHEET;
@@ -98,6 +104,7 @@ pub fn console() -> Console {
         .route("/review", get(review::page))
         .route("/dashboard", get(dashboard::page))
         .route("/proof", get(proof::page))
+        .route("/proof/verify", post(proof::verify_now))
         // The admin's pages (issue 17).
         .route("/admin/users", get(admin::users).post(admin::add_user))
         .route(
@@ -145,6 +152,8 @@ pub fn console() -> Console {
             "/cases/{case_id}/home-teaching",
             get(school::home_teaching_form).post(school::home_teaching_submit),
         )
+        // The last verification of the log (the proof page's), this application's own.
+        .layer(axum::Extension(verification::Verifications::default()))
         .layer(middleware::map_response(shell::security_headers));
     Console {
         pages,

@@ -711,7 +711,8 @@ pub fn offered(lang: Lang, case_id: &str, role: UserRole, case: &StudentCase) ->
 
 /// What a fact of these kinds says, in a line for the child's page and the timeline: where
 /// the child went and on what papers, who confirmed, until when and why suspended, how much
-/// support of which kind for which period, who taught how long. `None` for other facts.
+/// support of which kind for which period, who taught how long; a home visit's measures
+/// (劝返措施). `None` for other facts.
 pub fn fact_detail(lang: Lang, event: &CaseEvent) -> Option<String> {
     let document = |doc: &DocumentRef| {
         let kind = match &doc.number {
@@ -798,6 +799,7 @@ pub fn fact_detail(lang: Lang, event: &CaseEvent) -> Option<String> {
                     .text(lang),
             ]
         }
+        CaseEvent::HomeVisitConducted(_) => return crate::steps::measures_line(lang, event),
         _ => return None,
     };
     (!parts.is_empty()).then(|| parts.join(if lang == Lang::Zh { "；" } else { "; " }))

@@ -20,9 +20,9 @@ use notoneless_api::cases::commands::settle;
 use notoneless_api::error::ApiError;
 use notoneless_domain::{
     Acknowledgement, CaseAction, CaseActionKind, CaseEvent, HomeVisit, ObligationKind, Participant,
-    Recipient, Report, Return, Role, StepAction, StudentCase, VisitOutcome,
+    Recipient, Report, Return, ReturnMeasure, Role, StepAction, StudentCase, VisitOutcome,
 };
-use notoneless_i18n::{Arg, Message, Msg};
+use notoneless_i18n::{Arg, Lang, Message, Msg};
 use notoneless_store::log::{case_events, fold};
 use notoneless_store::read_model::case_status;
 
@@ -79,6 +79,20 @@ pub enum Input {
         hint: String,
         items: Vec<Check>,
     },
+    /// Things to tick, none required (the visit's measures).
+    Ticks {
+        name: &'static str,
+        legend: String,
+        hint: String,
+        items: Vec<Tick>,
+    },
+}
+
+/// A tick box alone.
+pub struct Tick {
+    pub name: String,
+    pub text: String,
+    pub checked: bool,
 }
 
 /// A field of a [`Input::Group`]: a line of text, or a day.
@@ -131,6 +145,8 @@ struct StepPage {
     idempotency_key: String,
     inputs: Vec<Input>,
     save: String,
+    /// What was filed and what was not, when a form's commands were recorded in part.
+    notices: Vec<String>,
     errors: Vec<FieldError>,
 }
 
@@ -199,11 +215,13 @@ pub async fn record(
 /// the forms do: `on`, `guardian`, …).
 pub fn field_error(lang: notoneless_i18n::Lang, refused: &ApiError) -> FieldError {
     let field = refused.field().unwrap_or_default();
+    // Beside its field the text goes without the API's name of the field (`reference: …`).
     let message = refused.message();
-    // The API's `field: text`: next to its field, the text alone (the field's name is the
-    // command's, not the form's words).
-    let text = match message.args.iter().find(|(name, _)| name == "text") {
-        Some((_, Arg::Message(text))) if message.msg == Msg::FieldMessage => text.text(lang),
+    let text = match (
+        &message.msg,
+        message.args.iter().find(|(name, _)| name == "text"),
+    ) {
+        (Msg::FieldMessage, Some((_, Arg::Message(text)))) => text.text(lang),
         _ => message.text(lang),
     };
     FieldError {
@@ -285,6 +303,11 @@ pub(crate) trait Step {
         values: &Values,
         errors: &mut Errors,
     ) -> Vec<(&'static str, CaseAction)>;
+    /// What the commands will record, for the page that checks the answers before anything
+    /// is recorded ("check your answers"); empty: the form records straight away.
+    fn answers(_: &Viewer, _: &[(&'static str, CaseAction)]) -> Vec<crate::check::Answers> {
+        Vec::new()
+    }
 }
 
 /// The viewer as the one who took part, in their role on a case.
@@ -336,6 +359,38 @@ const OUTCOMES: [(&str, VisitOutcome, Msg); 4] = [
     ),
     ("other", VisitOutcome::Other, Msg::ConsoleVisitOther),
 ];
+
+/// The tick box of a measure on the visit's form: `measure_` and its name in the API
+/// (`measure_legal_education`).
+fn measure_field(measure: ReturnMeasure) -> String {
+    let name = serde_json::to_value(measure)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    format!("measure_{name}")
+}
+
+/// The measures a home visit took, as a line for a person ("劝返措施：以法治辍、以情劝学");
+/// `None` for any other fact, or a visit that names none.
+pub fn measures_line(lang: Lang, event: &CaseEvent) -> Option<String> {
+    let CaseEvent::HomeVisitConducted(visit) = event else {
+        return None;
+    };
+    (!visit.measures.is_empty()).then(|| {
+        Message::new(Msg::ConsoleFactMeasures)
+            .with(
+                "measures",
+                Arg::List(
+                    visit
+                        .measures
+                        .iter()
+                        .map(|m| Message::new(m.label()))
+                        .collect(),
+                ),
+            )
+            .text(lang)
+    })
+}
 
 /// 家访: who went (the roles the step requires ticked beforehand), how it went, a note.
 struct VisitStep;
@@ -404,6 +459,22 @@ impl Step for VisitStep {
                     })
                     .collect(),
             },
+            Input::Ticks {
+                name: "measures",
+                legend: Msg::ConsoleVisitMeasures.text(lang),
+                hint: Msg::ConsoleVisitMeasuresHint.text(lang),
+                items: ReturnMeasure::ALL
+                    .iter()
+                    .map(|m| {
+                        let name = measure_field(*m);
+                        Tick {
+                            checked: values.contains_key(&name),
+                            name,
+                            text: m.label().text(lang),
+                        }
+                    })
+                    .collect(),
+            },
             note_input(viewer, values),
         ]
     }
@@ -443,7 +514,12 @@ impl Step for VisitStep {
                     on,
                     participants,
                     outcome,
-                    measures: Default::default(),
+                    // Not required: the domain asks for none (visits before the measures
+                    // were asked for hold none), nor does the review.
+                    measures: ReturnMeasure::ALL
+                        .into_iter()
+                        .filter(|m| values.contains_key(&measure_field(*m)))
+                        .collect(),
                     note: optional(values, "note"),
                 }),
             )],
@@ -462,7 +538,8 @@ impl Step for ReportStep {
     const KIND: CaseActionKind = CaseActionKind::ReportUpward;
     const SEGMENT: &'static str = "report";
     const TITLE: Msg = Msg::ConsoleReportTitle;
-    const SAVE: Msg = Msg::ConsoleReportSave;
+    // The form leads to the page that checks it; that page's button files the reports.
+    const SAVE: Msg = Msg::ConsoleReportContinue;
 
     fn defaults(_: &Viewer, today: NaiveDate, _: &CaseNow) -> Values {
         let mut values = Values::from([("on".to_string(), today.to_string())]);
@@ -541,6 +618,13 @@ impl Step for ReportStep {
                 )
             })
             .collect()
+    }
+
+    fn answers(
+        viewer: &Viewer,
+        commands: &[(&'static str, CaseAction)],
+    ) -> Vec<crate::check::Answers> {
+        crate::check::reports(viewer.lang, commands)
     }
 }
 
@@ -628,6 +712,7 @@ fn step_page<S: Step>(
         inputs: S::inputs(viewer, values, case),
         save: S::SAVE.text(viewer.lang),
         action,
+        notices: Vec::new(),
         errors,
     }
 }
@@ -653,7 +738,10 @@ pub(crate) async fn form<S: Step>(state: AppState, viewer: Viewer, case_id: Stri
 }
 
 /// `POST /cases/{case_id}/{step}`: records the step and goes back to today's list; or shows
-/// the form again with each error next to its field.
+/// the form again with each error next to its field. A step that checks its answers first
+/// (the report upward) shows them instead, with the form's values and the same idempotency
+/// key; only that page's button (`confirm`) records, and its "change" buttons (`change`) bring
+/// the form back as it was.
 pub(crate) async fn submit<S: Step>(
     state: AppState,
     viewer: Viewer,
@@ -677,38 +765,92 @@ pub(crate) async fn submit<S: Step>(
         return failed_with(lang, &viewer.caller.refused(S::KIND.label()));
     }
     let key = key_of(&values);
-    let mut refused = None;
-    if errors.list.is_empty() {
+    let confirmed = values.contains_key(crate::check::CONFIRM);
+    if errors.list.is_empty() && (confirmed || S::answers(&viewer, &commands).is_empty()) {
+        let mut filed = Vec::new();
+        let mut refused = Vec::new();
         for (suffix, action) in commands {
+            let what = crate::check::what(lang, &action);
             let key = if suffix.is_empty() {
                 key.clone()
             } else {
                 format!("{key}-{suffix}")
             };
-            if let Err(error) = record(&state, &viewer, &case_id, action, key).await {
-                refused = Some(error);
-                break;
+            match record(&state, &viewer, &case_id, action, key).await {
+                Ok(()) => filed.push(what),
+                Err(error) => refused.push((suffix, what, error)),
             }
         }
-        if refused.is_none() {
+        if refused.is_empty() {
             return Redirect::to(&S::done(&case_id)).into_response();
         }
+        return refused_in_part::<S>(&state, &viewer, &case_id, &values, filed, refused).await;
     }
     let case = match case_now(&state, &viewer, &case_id).await {
         Ok(case) => case,
         Err(refused) => return failed_with(lang, &refused),
     };
-    let (status, list) = match refused {
-        Some(error) => {
-            let mut shown = field_error(lang, &error);
-            if let Some((_, ours)) = S::RENAMED.iter().find(|(field, _)| *field == shown.field) {
-                shown.field = (*ours).to_string();
-            }
-            (error.status(), vec![shown])
-        }
-        None => (StatusCode::UNPROCESSABLE_ENTITY, errors.list),
+    if errors.list.is_empty() && !values.contains_key(crate::check::CHANGE) {
+        let answers = S::answers(&viewer, &commands);
+        return render(&crate::check::page(
+            &viewer,
+            &format!("/cases/{case_id}/{}", S::SEGMENT),
+            &case_id,
+            &case.child,
+            &values,
+            answers,
+        ));
+    }
+    let status = if errors.list.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
     };
-    let shown = step_page::<S>(&viewer, &case_id, &values, &case, list);
+    let shown = step_page::<S>(&viewer, &case_id, &values, &case, errors.list);
+    (status, render(&shown)).into_response()
+}
+
+/// The form again after some of its commands were refused: each refusal next to its field,
+/// and, when the form makes several commands, which were filed and which were not. Sent again
+/// with the same key, the ones filed are not filed twice (their keys are spent) and the others
+/// are tried anew.
+async fn refused_in_part<S: Step>(
+    state: &AppState,
+    viewer: &Viewer,
+    case_id: &str,
+    values: &Values,
+    filed: Vec<String>,
+    refused: Vec<(&'static str, String, ApiError)>,
+) -> Response {
+    let lang = viewer.lang;
+    let case = match case_now(state, viewer, case_id).await {
+        Ok(case) => case,
+        Err(refused) => return failed_with(lang, &refused),
+    };
+    let status = refused
+        .first()
+        .map_or(StatusCode::UNPROCESSABLE_ENTITY, |(_, _, e)| e.status());
+    let several = filed.len() + refused.len() > 1;
+    let mut list = Vec::new();
+    let mut not_filed = Vec::new();
+    for (suffix, what, error) in refused {
+        let mut shown = field_error(lang, &error);
+        if let Some((_, ours)) = S::RENAMED.iter().find(|(field, _)| *field == shown.field) {
+            shown.field = (*ours).to_string();
+        }
+        // A command's field as the form names it for this command (`reference` of the
+        // report to the county bureau is `reference_county_bureau`).
+        let own = format!("{}_{suffix}", shown.field);
+        if !suffix.is_empty() && values.contains_key(&own) {
+            shown.field = own;
+        }
+        list.push(shown);
+        not_filed.push(what);
+    }
+    let mut shown = step_page::<S>(viewer, case_id, values, &case, list);
+    if several {
+        shown.notices = crate::check::filed_and_not(lang, &filed, &not_filed);
+    }
     (status, render(&shown)).into_response()
 }
 

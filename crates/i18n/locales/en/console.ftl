@@ -398,3 +398,51 @@ console-fact-suspension = Expected back { $day }; why: { $reason }
 console-fact-support = { $kind }: { $amount } yuan, { $from } to { $until }
 console-fact-teaching = { $minutes } minutes; { $teachers }: { $content }
 console-fact-note = Note: { $note }
+# steps2: the visit's measures, checking the report before filing it, the log's verification
+console-visit-measures = What was done to bring the child back (劝返措施)
+console-visit-measures-hint = Tick what this visit did, in the plan's words
+console-fact-measures = Measures: { $measures }
+console-report-continue = Continue
+console-report-check-title = Check the report before filing it
+console-report-check-lede = Nothing is filed yet. Check each report: only “File the report” records them.
+console-report-to = To the { $recipient }
+console-report-reference-short = Reference
+console-report-signed-by = Signed by
+console-report-no-summary = (none)
+console-change = Change
+console-report-filed = Filed: { $recipients }
+console-report-not-filed = Not filed: { $recipients }. Correct the error below and send the form again: what was filed is not filed twice.
+console-proof-verify-heading = Verification of the log
+console-proof-verify-never = Not verified since the server started. Verifying recomputes every hash chain, which takes seconds at a county's scale: it runs only when “Verify now” is pressed.
+console-proof-verify-now = Verify now
+console-proof-clean = The log verifies: every hash chain is intact, every signature holds, and the latest checkpoint's signature holds and its root matches the log.
+console-proof-tampered = The log does NOT verify: see below.
+console-proof-verified-by = Verified at { $time } by { $name } ({ $minutes ->
+    [0] just now
+    [one] a minute ago
+   *[other] { $minutes } minutes ago
+ }), in { $ms } ms
+console-proof-counted = { $events } events in { $streams } streams checked
+console-proof-chains = Hash chains
+console-proof-chains-intact = all intact
+console-proof-chains-broken = { $count ->
+    [one] one broken
+   *[other] { $count } broken
+ }
+console-proof-signatures = Events' signatures
+console-proof-signatures-hold = all hold
+console-proof-suspect-count = { $count ->
+    [one] one suspect event
+   *[other] { $count } suspect events
+ }
+console-proof-checkpoint-check = Latest checkpoint
+console-proof-checkpoint-holds = its signature holds and its root matches the log
+console-proof-checkpoint-fails = does NOT hold: its signature or its root does not match the log
+console-proof-digest = Digest of the log
+console-proof-broken-heading = Broken chains
+console-proof-suspect-heading = Suspect events
+console-proof-broken-at = Case { $case }, event { $sequence }: { $problem }
+console-proof-altered = its content no longer matches its hash (altered)
+console-proof-removed = the sequence jumps (an event was removed)
+console-proof-relinked = it does not link to the event before (inserted or replaced)
+console-proof-open-timeline = Open the timeline

@@ -371,3 +371,44 @@ console-fact-suspension = 预计{ $day }复学；原因：{ $reason }
 console-fact-support = { $kind }：{ $amount } 元，{ $from }至{ $until }
 console-fact-teaching = { $minutes } 分钟；{ $teachers }：{ $content }
 console-fact-note = 备注：{ $note }
+# steps2: the visit's measures, checking the report before filing it, the log's verification
+console-visit-measures = 劝返措施
+console-visit-measures-hint = 勾选这次家访落实的劝返措施（方案的提法）
+console-fact-measures = 劝返措施：{ $measures }
+console-report-continue = 下一步：核对
+console-report-check-title = 核对上报内容
+console-report-check-lede = 以下报告尚未报送。请逐项核对，点击“上报”后才会记录。
+console-report-to = 报{ $recipient }
+console-report-reference-short = 文号
+console-report-signed-by = 签报人
+console-report-no-summary = （无）
+console-change = 修改
+console-report-filed = 已报送：{ $recipients }
+console-report-not-filed = 未报送：{ $recipients }。请改正下面的错误后再次提交；已报送的不会重复记录。
+console-proof-verify-heading = 日志校验
+console-proof-verify-never = 本次启动以来尚未校验。校验要重新计算每一条哈希链，全县规模需要数秒，所以只在点击“立即校验”时进行。
+console-proof-verify-now = 立即校验
+console-proof-clean = 校验通过：每条哈希链完整，签名全部有效，最新检查点的签名有效、树根与日志相符。
+console-proof-tampered = 校验未通过：日志有被改动的迹象，见下。
+console-proof-verified-by = { $time } 由{ $name }校验（{ $minutes ->
+    [0] 刚刚
+   *[other] { $minutes } 分钟前
+ }），用时 { $ms } 毫秒
+console-proof-counted = 核验了 { $streams } 个事件流中的 { $events } 个事件
+console-proof-chains = 哈希链
+console-proof-chains-intact = 全部完整
+console-proof-chains-broken = { $count } 条断链
+console-proof-signatures = 事件签名
+console-proof-signatures-hold = 全部有效
+console-proof-suspect-count = { $count } 个可疑事件
+console-proof-checkpoint-check = 最新检查点
+console-proof-checkpoint-holds = 签名有效，树根与日志相符
+console-proof-checkpoint-fails = 不成立：签名无效或树根与日志不符
+console-proof-digest = 日志摘要
+console-proof-broken-heading = 断链的案卷
+console-proof-suspect-heading = 可疑事件
+console-proof-broken-at = 案卷 { $case } 第 { $sequence } 号事件：{ $problem }
+console-proof-altered = 内容与哈希不符（被改动）
+console-proof-removed = 序号断开（有事件被删除）
+console-proof-relinked = 与前一事件链接不上（有事件被插入或替换）
+console-proof-open-timeline = 查看时间线

@@ -506,3 +506,25 @@ pub async fn county_with_an_admin(backend: Backend) -> (Console, String) {
         .to_string();
     (console, one_time)
 }
+
+// steps2: what the tests of the report's check page and of the proof page share.
+
+/// Asserts that the first element `css` finds shows `text`.
+pub async fn shows(browser: &Browser, css: &str, text: &str) {
+    let shown = text_of(browser, css).await;
+    assert!(shown.contains(text), "{css} shows {text:?}: {shown}");
+}
+
+/// Scrolls the element `css` finds to the top of the viewport and photographs it there (the
+/// part of a long page `check_page`'s photograph does not reach).
+pub async fn photograph_at(browser: &Browser, css: &str, name: &str, device: Device) {
+    browser
+        .client
+        .execute(
+            "document.querySelector(arguments[0]).scrollIntoView();",
+            vec![serde_json::json!(css)],
+        )
+        .await
+        .unwrap();
+    browser.screenshot(name, device).await;
+}
