@@ -12,7 +12,7 @@ use cqrs_es::{Aggregate, event_sink::EventSink};
 use notoneless_i18n::Msg;
 use serde::{Deserialize, Serialize};
 
-use crate::command::{CaseAction, CaseCommand};
+use crate::command::{CaseAction, CaseActionKind, CaseCommand};
 use crate::error::CaseError;
 use crate::event::{
     Acknowledgement, CaseEvent, CaseOpening, Closure, Correction, FocusGroupChange,
@@ -231,6 +231,35 @@ impl StudentCase {
         groups
     }
 
+    /// Whether the case, as it stands now, takes this kind of fact: its status allows it, and
+    /// a home-teaching session only for a child in the "disabled" focus group. What a fact
+    /// says (its day, its fields) is checked when it is recorded ([`StudentCase::decide`]);
+    /// the console offers only the forms this allows.
+    pub fn accepts(&self, kind: CaseActionKind) -> bool {
+        self.opening().is_some()
+            && permits(&self.status(), kind)
+            && (kind != CaseActionKind::RecordHomeTeaching || self.teaches_at_home())
+    }
+
+    /// A home-teaching session is for a child in the "disabled" focus group.
+    fn teaches_at_home(&self) -> bool {
+        self.focus_groups().contains(&FocusGroup::Disabled)
+    }
+
+    /// The transfer out the receiving school has not confirmed yet, while the case waits for
+    /// it (`transfer pending`).
+    pub fn pending_transfer(&self) -> Option<&TransferOut> {
+        if !matches!(self.status(), CaseStatus::TransferPending { .. }) {
+            return None;
+        }
+        self.live()
+            .filter_map(|(_, event)| match event {
+                CaseEvent::TransferredOut(transfer) => Some(transfer),
+                _ => None,
+            })
+            .last()
+    }
+
     /// The status now: the last status fact decides.
     pub fn status(&self) -> CaseStatus {
         self.live().fold(CaseStatus::NotOpened, |status, (_, e)| {
@@ -312,7 +341,7 @@ impl StudentCase {
             });
         }
         let status = self.status();
-        if !permits(&status, &action) {
+        if !permits(&status, action.kind()) {
             return Err(CaseError::WrongStatus {
                 action: action.kind().label(),
                 status: status.label(),
@@ -634,7 +663,7 @@ impl StudentCase {
             });
         }
         values::required_long("content", &session.content)?;
-        if !self.focus_groups().contains(&FocusGroup::Disabled) {
+        if !self.teaches_at_home() {
             return Err(CaseError::NotInFocusGroup {
                 group: FocusGroup::Disabled,
             });
@@ -718,19 +747,19 @@ impl StudentCase {
 /// Which actions the current status allows. Facts about the past that need the child to have
 /// been enrolled that day (absences, returns) are further checked against the status on their
 /// own day.
-fn permits(status: &CaseStatus, action: &CaseAction) -> bool {
-    use CaseAction as A;
+fn permits(status: &CaseStatus, action: CaseActionKind) -> bool {
+    use CaseActionKind as A;
     // Always allowed on an opened case, closed or not: notes, acknowledgements of earlier
     // reports, corrections, and the registry cross-check's findings (a closed case of a child
     // still on a roll is exactly what it looks for) and their resolution.
     if matches!(
         action,
-        A::AddSupervisionNote(_)
-            | A::AcknowledgeReport(_)
-            | A::CorrectFact(_)
-            | A::RecordRegistryFinding(_)
-            | A::ResolveRegistryFinding(_)
-            | A::ClearRegistryFinding(_)
+        A::AddSupervisionNote
+            | A::AcknowledgeReport
+            | A::CorrectFact
+            | A::RecordRegistryFinding
+            | A::ResolveRegistryFinding
+            | A::ClearRegistryFinding
     ) {
         return true;
     }
@@ -738,36 +767,36 @@ fn permits(status: &CaseStatus, action: &CaseAction) -> bool {
         CaseStatus::NotOpened => false,
         CaseStatus::Enrolled { .. } => !matches!(
             action,
-            A::Resume(_) | A::ConfirmTransfer(_) | A::ReopenCase(_) | A::OpenCase(_)
+            A::Resume | A::ConfirmTransfer | A::ReopenCase | A::OpenCase
         ),
         CaseStatus::Suspended { .. } => matches!(
             action,
-            A::Resume(_)
-                | A::RecordAbsence(_)
-                | A::GrantLeave(_)
-                | A::RecordReturn(_)
-                | A::RecordParentContact(_)
-                | A::RecordHomeVisit(_)
-                | A::ReportUpward(_)
-                | A::GiveSupport(_)
-                | A::RecordHomeTeaching(_)
-                | A::ChangeFocusGroups(_)
+            A::Resume
+                | A::RecordAbsence
+                | A::GrantLeave
+                | A::RecordReturn
+                | A::RecordParentContact
+                | A::RecordHomeVisit
+                | A::ReportUpward
+                | A::GiveSupport
+                | A::RecordHomeTeaching
+                | A::ChangeFocusGroups
         ),
         CaseStatus::TransferPending { .. } => matches!(
             action,
-            A::ConfirmTransfer(_)
-                | A::RecordAbsence(_)
-                | A::GrantLeave(_)
-                | A::RecordReturn(_)
-                | A::RecordParentContact(_)
-                | A::RecordHomeVisit(_)
-                | A::ReportUpward(_)
+            A::ConfirmTransfer
+                | A::RecordAbsence
+                | A::GrantLeave
+                | A::RecordReturn
+                | A::RecordParentContact
+                | A::RecordHomeVisit
+                | A::ReportUpward
         ),
         CaseStatus::TransferredOut { .. } => matches!(
             action,
-            A::CloseCase(_) | A::RecordAbsence(_) | A::RecordReturn(_) | A::ReportUpward(_)
+            A::CloseCase | A::RecordAbsence | A::RecordReturn | A::ReportUpward
         ),
-        CaseStatus::Closed { .. } => matches!(action, A::ReopenCase(_)),
+        CaseStatus::Closed { .. } => matches!(action, A::ReopenCase),
     }
 }
 

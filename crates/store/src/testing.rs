@@ -280,9 +280,9 @@ pub async fn record_a_county_week(store: &Store, clock: &FixedClock) {
     .await;
 }
 
-/// Switches the append-only triggers off, as the table's owner could, then alters the payload
-/// of `case-late`'s event 3 and deletes `case-gone`'s event 2.
-pub async fn tamper(db: &Db) {
+/// Switches off the trigger that refuses to change an event, as the table's owner could (on
+/// PostgreSQL every trigger of the table: deleting is allowed too).
+pub async fn allow_changing_events(db: &Db) {
     db.execute(
         Sql {
             postgres: "ALTER TABLE events DISABLE TRIGGER USER",
@@ -292,6 +292,12 @@ pub async fn tamper(db: &Db) {
     )
     .await
     .expect("the tampering statement runs");
+}
+
+/// Switches the append-only triggers off, as the table's owner could, then alters the payload
+/// of `case-late`'s event 3 and deletes `case-gone`'s event 2.
+pub async fn tamper(db: &Db) {
+    allow_changing_events(db).await;
     if db.backend() == Backend::Sqlite {
         db.execute(Sql::both("DROP TRIGGER events_no_delete"), &[])
             .await

@@ -20,7 +20,7 @@ use notoneless_domain::{
 use notoneless_i18n::{Lang, Message, Msg};
 use notoneless_store::access::ReadKind;
 use notoneless_store::log::{StoredEvent, case_events};
-use notoneless_store::read_model::{CaseRow, case_status};
+use notoneless_store::read_model::CaseRow;
 
 use crate::shell::{Shell, Viewer, failed_with, render};
 
@@ -41,6 +41,8 @@ pub struct Fact {
     pub recorded: String,
     pub late: bool,
     pub retracted: bool,
+    /// What the fact says, where the page spells it out (a transfer, a suspension, support …).
+    pub detail: Option<String>,
 }
 
 /// A step form the viewer may use.
@@ -169,10 +171,9 @@ async fn shown(state: &AppState, viewer: &Viewer, case_id: &str) -> Result<CaseP
     let rules = state.store.rules.get();
     let calendar = &rules.calendar;
     let events = case_events(&state.store.db, case_id).await?;
-    let row = match case_status(&state.store.db, &rules, case_id, now).await? {
-        Some(status) => status.row,
-        None => CaseRow::build(&events, &rules, now)?.ok_or(ApiError::NotFound)?,
-    };
+    // The case as its facts say now (not the read model, which may not have caught up with a
+    // fact just recorded from a form): the status and steps agree with the facts listed.
+    let row = CaseRow::build(&events, &rules, now)?.ok_or(ApiError::NotFound)?;
     let assessment = row.assessment()?;
     let summary = &row.summary;
     let snapshot = state.store.org.current();
@@ -231,11 +232,12 @@ async fn shown(state: &AppState, viewer: &Viewer, case_id: &str) -> Result<CaseP
                     .late_entry_delay(on, calendar.local_date(stored.recorded_at))
                     .is_some(),
                 retracted: case.is_retracted(u64::try_from(stored.sequence).unwrap_or(0)),
+                detail: crate::school::fact_detail(lang, event),
             }
         })
         .collect();
     let role = viewer.caller.user.role;
-    let links = FORMS
+    let mut links: Vec<Link> = FORMS
         .iter()
         .filter(|(kind, _, _)| kind.may_be_recorded_by(role))
         .map(|(_, segment, msg)| Link {
@@ -243,6 +245,7 @@ async fn shown(state: &AppState, viewer: &Viewer, case_id: &str) -> Result<CaseP
             text: msg.text(lang),
         })
         .collect();
+    links.extend(crate::school::offered(lang, case_id, role, &case));
     let child = child_line(lang, &summary.name, summary.grade, &summary.class);
     let mut shell = Shell::of(viewer, Msg::ConsoleCaseTitle, &format!("/cases/{case_id}"));
     shell.title = summary.name.clone();

@@ -14,16 +14,27 @@
 //! * `call.rs`: the parents' call, recorded from a one-screen form;
 //! * `steps.rs`: the other steps' forms (home visit, report upward, return) from one
 //!   template, and the one-tap acknowledgement of a report; the helpers every form shares;
+//! * `check.rs`: "check your answers" before a form records what cannot be taken back (the
+//!   report upward): the answers listed, each with a "change" button, and the button that
+//!   records;
 //! * `case.rs`: the child's page: the child, the ladder's state, the case as facts in order.
 //! * the bureau's and the inspectors' pages (issue 17): `search.rs` (finding a child),
 //!   `timeline.rs` (a case's facts in order, "as of" against "as known at"), `review.rs`
 //!   (the findings of a period, and their downloads), `dashboard.rs` (the county in SVG bar
-//!   charts and a table), `proof.rs` (the latest signed checkpoint, a case's inclusion proof);
+//!   charts and a table), `proof.rs` (the latest signed checkpoint, a case's inclusion proof)
+//!   and `verification.rs` (the log verified on demand, the last result kept with its time);
 //!   `reads.rs`, what they share.
+//! * `school.rs`: the principal's school pages (issue 17): transfer out and its
+//!   confirmation, suspension and resumption, support (减免缓助) and home teaching (送教上门),
+//!   each a form on a child's case through the `steps.rs` machinery, offered on the child's
+//!   page to who may record it while the case takes it;
 //! * `admin.rs`: the admin's pages (issue 17): the users (add, reset a password, deactivate);
 //!   `calendar.rs`, the school calendar (add a term, declare a holiday or a make-up day, take
 //!   one back; a change to a day already past first shows the deadlines it would move and
-//!   asks for a reason).
+//!   asks for a reason); `users_import.rs`, the users' list uploaded, checked, previewed and
+//!   recorded all or nothing, the new users' one-time passwords shown once with their
+//!   handout; `org_tree.rs`, the organisation tree (county, townships, schools, their users)
+//!   and adding a unit to it.
 //!
 //! What is not built yet is listed in `docs/console.md`.
 
@@ -32,22 +43,28 @@ mod assets;
 mod calendar;
 mod call;
 mod case;
+mod check;
 mod dashboard;
 mod login;
+mod org_tree;
 mod proof;
 mod reads;
 mod review;
 mod roll_call;
+mod school;
 mod search;
 mod shell;
 mod steps;
 mod timeline;
 mod today;
+mod users_import;
+mod verification;
 
 /// The stylesheet's path (with the version in it): `nol-pages` times it as its baseline.
 pub use assets::STYLESHEET;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::middleware;
 use axum::routing::{get, post};
 use notoneless_api::application::Console;
@@ -90,6 +107,7 @@ pub fn console() -> Console {
         .route("/review", get(review::page))
         .route("/dashboard", get(dashboard::page))
         .route("/proof", get(proof::page))
+        .route("/proof/verify", post(proof::verify_now))
         // The admin's pages (issue 17).
         .route("/admin/users", get(admin::users).post(admin::add_user))
         .route(
@@ -109,6 +127,44 @@ pub fn console() -> Console {
             "/admin/calendar/days/{day}/take-back",
             post(calendar::take_back),
         )
+        .route(
+            "/admin/users/import",
+            get(users_import::form)
+                .post(users_import::check)
+                .layer(DefaultBodyLimit::max(users_import::BODY_LIMIT)),
+        )
+        .route(
+            "/admin/users/import/confirm",
+            post(users_import::confirm).layer(DefaultBodyLimit::max(users_import::BODY_LIMIT)),
+        )
+        .route("/admin/org", get(org_tree::page).post(org_tree::add_node))
+        // The principal's school pages (issue 17).
+        .route(
+            "/cases/{case_id}/transfer",
+            get(school::transfer_form).post(school::transfer_submit),
+        )
+        .route(
+            "/cases/{case_id}/transfer-confirmation",
+            get(school::confirmation_form).post(school::confirmation_submit),
+        )
+        .route(
+            "/cases/{case_id}/suspension",
+            get(school::suspension_form).post(school::suspension_submit),
+        )
+        .route(
+            "/cases/{case_id}/resumption",
+            get(school::resumption_form).post(school::resumption_submit),
+        )
+        .route(
+            "/cases/{case_id}/support",
+            get(school::support_form).post(school::support_submit),
+        )
+        .route(
+            "/cases/{case_id}/home-teaching",
+            get(school::home_teaching_form).post(school::home_teaching_submit),
+        )
+        // The last verification of the log (the proof page's), this application's own.
+        .layer(axum::Extension(verification::Verifications::default()))
         .layer(middleware::map_response(shell::security_headers));
     Console {
         pages,

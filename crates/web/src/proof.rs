@@ -2,12 +2,14 @@
 //! root, time and signing key), as `GET /api/v1/log/checkpoints` gives it (the same role check,
 //! `LOG_AUDITORS`); and, for a case the reader sees, the link to download its inclusion proof
 //! (`GET /api/v1/cases/{case_id}/proof`, access-logged by the API when it is downloaded).
-//! `docs/hash-chain.md` says how to check both.
+//! `docs/hash-chain.md` says how to check both. Beside them, the verification state: the
+//! last verification of the log (`verification.rs`), run on demand with "verify now".
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::Form;
+use axum::extract::{Extension, Query, State};
 use axum::http::{StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
 use notoneless_api::AppState;
 use notoneless_api::auth::LOG_AUDITORS;
@@ -20,6 +22,8 @@ use serde::Deserialize;
 use crate::login::FieldError;
 use crate::reads::{case_in_view, here, local_time, refused_role};
 use crate::shell::{Shell, Viewer, failed_with, render};
+use crate::steps::Values;
+use crate::verification::{Shown, Verifications};
 
 /// The case asked for, as sent.
 #[derive(Default, Deserialize)]
@@ -38,6 +42,8 @@ struct ProofPage {
     case_id: String,
     /// The case asked for is one the reader sees: its proof may be downloaded.
     found: bool,
+    /// The last verification of the log, if there was one since the server started.
+    verified: Option<Shown>,
     errors: Vec<FieldError>,
 }
 
@@ -50,6 +56,7 @@ impl ProofPage {
 /// `GET /proof[?case_id=]`.
 pub async fn page(
     State(state): State<AppState>,
+    Extension(verifications): Extension<Verifications>,
     viewer: Viewer,
     uri: Uri,
     Query(asked): Query<Asked>,
@@ -77,11 +84,16 @@ pub async fn page(
         .map(|at| local_time(lang, &calendar, at.with_timezone(&Utc)))
         .unwrap_or_default();
     let case_id = asked.case_id.trim().to_string();
+    let verified = match verifications.last() {
+        Some(done) => Some(crate::verification::shown(&state, &viewer.caller, lang, &done).await),
+        None => None,
+    };
     let mut shown = ProofPage {
         shell: Shell::of(&viewer, Msg::ConsoleProofTitle, here(&uri)),
         latest,
         taken_at,
         found: false,
+        verified,
         case_id: case_id.clone(),
         errors: Vec::new(),
     };
@@ -100,5 +112,29 @@ pub async fn page(
             });
             (StatusCode::NOT_FOUND, render(&shown)).into_response()
         }
+    }
+}
+
+/// `POST /proof/verify`: verifies the whole log now (one run at a time), keeps the result and
+/// goes back to the page, which shows it.
+pub async fn verify_now(
+    State(state): State<AppState>,
+    Extension(verifications): Extension<Verifications>,
+    viewer: Viewer,
+    Form(values): Form<Values>,
+) -> Response {
+    let token = values
+        .get("csrf_token")
+        .map(String::as_str)
+        .unwrap_or_default();
+    if let Some(refused) = viewer.refuse_without_csrf(token) {
+        return refused;
+    }
+    if let Some(refused) = refused_role(&viewer, LOG_AUDITORS) {
+        return refused;
+    }
+    match verifications.run(&state, &viewer.caller).await {
+        Ok(()) => Redirect::to("/proof#verify-heading").into_response(),
+        Err(refused) => failed_with(viewer.lang, &refused),
     }
 }

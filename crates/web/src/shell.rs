@@ -61,7 +61,7 @@ pub struct NavLink {
 
 /// The console's main pages, each with who may open it (the API's permission table; `None`:
 /// every signed-in user).
-const MAIN_PAGES: [(&str, Msg, Option<&Permission>); 7] = [
+const MAIN_PAGES: [(&str, Msg, Option<&Permission>); 8] = [
     ("/", Msg::ConsoleTodayTitle, None),
     ("/search", Msg::ConsoleSearchTitle, Some(&CHILD_SEARCHERS)),
     ("/review", Msg::ConsoleReviewTitle, Some(&REVIEWERS)),
@@ -81,6 +81,7 @@ const MAIN_PAGES: [(&str, Msg, Option<&Permission>); 7] = [
         Msg::ConsoleAdminCalendarTitle,
         Some(&CALENDAR_KEEPERS),
     ),
+    ("/admin/org", Msg::ConsoleOrgTitle, Some(&ORG_ADMINS)),
 ];
 
 /// The main pages `viewer` may open, the one at `here` marked current.

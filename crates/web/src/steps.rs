@@ -15,13 +15,15 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use notoneless_api::AppState;
-use notoneless_api::auth::{Access, require_role, visible_case};
+use notoneless_api::auth::{Access, VisibleCase, require_role, visible_case};
+use notoneless_api::cases::commands::settle;
 use notoneless_api::error::ApiError;
 use notoneless_domain::{
     Acknowledgement, CaseAction, CaseActionKind, CaseEvent, HomeVisit, ObligationKind, Participant,
-    Recipient, Report, Return, Role, StepAction, StudentCase, VisitOutcome,
+    Recipient, Report, Return, ReturnMeasure, Role, StepAction, StudentCase, VisitOutcome,
 };
-use notoneless_i18n::{Message, Msg};
+use notoneless_i18n::{Arg, Lang, Message, Msg};
+use notoneless_store::log::{case_events, fold};
 use notoneless_store::read_model::case_status;
 
 use crate::call::Choice;
@@ -52,6 +54,23 @@ pub enum Input {
         legend: String,
         choices: Vec<Choice>,
     },
+    /// One line of text, with a hint under its label (`numeric`: a phone shows its number
+    /// keys, for an amount or a count).
+    Text {
+        name: &'static str,
+        label: String,
+        hint: String,
+        value: String,
+        numeric: bool,
+    },
+    /// Lines of text and days that belong together (a document: what it is, its number, who
+    /// issued it, when), under one legend; an error about the whole group shows under it.
+    Group {
+        name: &'static str,
+        legend: String,
+        hint: String,
+        fields: Vec<GroupField>,
+    },
     /// Things to tick, each with a line of text beside it (who went, and their name; the
     /// recipient, and the report's reference).
     Checks {
@@ -60,6 +79,28 @@ pub enum Input {
         hint: String,
         items: Vec<Check>,
     },
+    /// Things to tick, none required (the visit's measures).
+    Ticks {
+        name: &'static str,
+        legend: String,
+        hint: String,
+        items: Vec<Tick>,
+    },
+}
+
+/// A tick box alone.
+pub struct Tick {
+    pub name: String,
+    pub text: String,
+    pub checked: bool,
+}
+
+/// A field of a [`Input::Group`]: a line of text, or a day.
+pub struct GroupField {
+    pub name: String,
+    pub label: String,
+    pub value: String,
+    pub date: bool,
 }
 
 /// A tick box with its line of text.
@@ -76,7 +117,7 @@ pub struct Check {
 
 impl Check {
     /// The box `name` with its text, and its line of text `text_name`, as the form holds them.
-    fn of(
+    pub(crate) fn of(
         values: &Values,
         (name, text): (String, String),
         (text_name, text_label): (String, String),
@@ -104,6 +145,8 @@ struct StepPage {
     idempotency_key: String,
     inputs: Vec<Input>,
     save: String,
+    /// What was filed and what was not, when a form's commands were recorded in part.
+    notices: Vec<String>,
     errors: Vec<FieldError>,
 }
 
@@ -142,30 +185,48 @@ pub async fn admitted(
 }
 
 /// Records `action` on the case through the one command path, with the form's idempotency
-/// key; a refusal is the API's.
+/// key; what the command path decides itself (a confirmation's continuing school) is the
+/// API's (`commands::settle`); a refusal is the API's.
 pub async fn record(
     state: &AppState,
     viewer: &Viewer,
     case_id: &str,
-    action: CaseAction,
+    mut action: CaseAction,
     key: String,
 ) -> Result<(), ApiError> {
-    state
+    let case = VisibleCase {
+        id: case_id.to_string(),
+        school: visible_case(state, &viewer.caller, case_id).await?,
+    };
+    let moves = settle(state, &case, &mut action);
+    let recorded = state
         .store
         .commands
         .execute(case_id, action, &viewer.caller.context(Some(key)))
-        .await
-        .map(|_| ())
-        .map_err(ApiError::from)
+        .await;
+    if moves {
+        // The case may be kept by another school now: its jurisdiction is read afresh.
+        state.store.forget_school(case_id);
+    }
+    recorded.map(|_| ()).map_err(ApiError::from)
 }
 
 /// A refusal as the error shown next to its field (the domain names the command's fields as
 /// the forms do: `on`, `guardian`, …).
 pub fn field_error(lang: notoneless_i18n::Lang, refused: &ApiError) -> FieldError {
     let field = refused.field().unwrap_or_default();
+    // Beside its field the text goes without the API's name of the field (`reference: …`).
+    let message = refused.message();
+    let text = match (
+        &message.msg,
+        message.args.iter().find(|(name, _)| name == "text"),
+    ) {
+        (Msg::FieldMessage, Some((_, Arg::Message(text)))) => text.text(lang),
+        _ => message.text(lang),
+    };
     FieldError {
         field: field.rsplit('.').next().unwrap_or_default().to_string(),
-        text: refused.message().text(lang),
+        text,
     }
 }
 
@@ -184,31 +245,31 @@ pub fn key_or_new(key: &str) -> String {
     }
 }
 
-fn value(values: &Values, name: &str) -> String {
+pub(crate) fn value(values: &Values, name: &str) -> String {
     values.get(name).cloned().unwrap_or_default()
 }
 
-fn optional(values: &Values, name: &str) -> Option<String> {
+pub(crate) fn optional(values: &Values, name: &str) -> Option<String> {
     let text = value(values, name);
     let text = text.trim();
     (!text.is_empty()).then(|| text.to_string())
 }
 
 /// Collects the errors of a form, each in the viewer's language.
-struct Errors {
-    lang: notoneless_i18n::Lang,
-    list: Vec<FieldError>,
+pub(crate) struct Errors {
+    pub(crate) lang: notoneless_i18n::Lang,
+    pub(crate) list: Vec<FieldError>,
 }
 
 impl Errors {
-    fn add(&mut self, field: &str, msg: impl Into<Message>) {
+    pub(crate) fn add(&mut self, field: &str, msg: impl Into<Message>) {
         self.list.push(FieldError {
             field: field.to_string(),
             text: msg.into().text(self.lang),
         });
     }
 
-    fn day(&mut self, values: &Values) -> Option<NaiveDate> {
+    pub(crate) fn day(&mut self, values: &Values) -> Option<NaiveDate> {
         let on = NaiveDate::parse_from_str(value(values, "on").trim(), "%Y-%m-%d").ok();
         if on.is_none() {
             self.add("on", Msg::ConsoleEnterDate);
@@ -218,18 +279,26 @@ impl Errors {
 }
 
 /// What the page knows of the case when it draws a form: the child (name, grade, class), and
-/// the roles the open home visit requires (none when no visit is due).
-struct CaseNow {
-    child: String,
-    visit_roles: Vec<Role>,
+/// the roles the open home visit requires (none when no visit is due), and the case's facts.
+pub(crate) struct CaseNow {
+    pub(crate) child: String,
+    pub(crate) visit_roles: Vec<Role>,
+    pub(crate) case: StudentCase,
 }
 
 /// A step's form: what it records, its texts, its inputs, and the commands it makes.
-trait Step {
+pub(crate) trait Step {
     const KIND: CaseActionKind;
     const SEGMENT: &'static str;
     const TITLE: Msg;
     const SAVE: Msg;
+    /// The form's names of the command's fields where they differ (`amount_fen` entered as
+    /// `amount`, in yuan): a refusal naming the field shows next to the form's.
+    const RENAMED: &'static [(&'static str, &'static str)] = &[];
+    /// Where the form goes once recorded: today's list, unless the step says otherwise.
+    fn done(_case_id: &str) -> String {
+        "/".to_string()
+    }
     /// The form's first values.
     fn defaults(viewer: &Viewer, today: NaiveDate, case: &CaseNow) -> Values;
     fn inputs(viewer: &Viewer, values: &Values, case: &CaseNow) -> Vec<Input>;
@@ -240,10 +309,15 @@ trait Step {
         values: &Values,
         errors: &mut Errors,
     ) -> Vec<(&'static str, CaseAction)>;
+    /// What the commands will record, for the page that checks the answers before anything
+    /// is recorded ("check your answers"); empty: the form records straight away.
+    fn answers(_: &Viewer, _: &[(&'static str, CaseAction)]) -> Vec<crate::check::Answers> {
+        Vec::new()
+    }
 }
 
 /// The viewer as the one who took part, in their role on a case.
-fn participant(viewer: &Viewer) -> Option<Participant> {
+pub(crate) fn participant(viewer: &Viewer) -> Option<Participant> {
     viewer
         .caller
         .user
@@ -252,7 +326,7 @@ fn participant(viewer: &Viewer) -> Option<Participant> {
         .map(|role| Participant::new(viewer.caller.user.name.clone(), role))
 }
 
-fn date_input(viewer: &Viewer, label: Msg, values: &Values) -> Input {
+pub(crate) fn date_input(viewer: &Viewer, label: Msg, values: &Values) -> Input {
     Input::Date {
         name: "on",
         label: label.text(viewer.lang),
@@ -260,7 +334,7 @@ fn date_input(viewer: &Viewer, label: Msg, values: &Values) -> Input {
     }
 }
 
-fn note_input(viewer: &Viewer, values: &Values) -> Input {
+pub(crate) fn note_input(viewer: &Viewer, values: &Values) -> Input {
     Input::Area {
         name: "note",
         label: Msg::ConsoleCallNote.text(viewer.lang),
@@ -291,6 +365,38 @@ const OUTCOMES: [(&str, VisitOutcome, Msg); 4] = [
     ),
     ("other", VisitOutcome::Other, Msg::ConsoleVisitOther),
 ];
+
+/// The tick box of a measure on the visit's form: `measure_` and its name in the API
+/// (`measure_legal_education`).
+fn measure_field(measure: ReturnMeasure) -> String {
+    let name = serde_json::to_value(measure)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    format!("measure_{name}")
+}
+
+/// The measures a home visit took, as a line for a person ("劝返措施：以法治辍、以情劝学");
+/// `None` for any other fact, or a visit that names none.
+pub fn measures_line(lang: Lang, event: &CaseEvent) -> Option<String> {
+    let CaseEvent::HomeVisitConducted(visit) = event else {
+        return None;
+    };
+    (!visit.measures.is_empty()).then(|| {
+        Message::new(Msg::ConsoleFactMeasures)
+            .with(
+                "measures",
+                Arg::List(
+                    visit
+                        .measures
+                        .iter()
+                        .map(|m| Message::new(m.label()))
+                        .collect(),
+                ),
+            )
+            .text(lang)
+    })
+}
 
 /// 家访: who went (the roles the step requires ticked beforehand), how it went, a note.
 struct VisitStep;
@@ -359,6 +465,22 @@ impl Step for VisitStep {
                     })
                     .collect(),
             },
+            Input::Ticks {
+                name: "measures",
+                legend: Msg::ConsoleVisitMeasures.text(lang),
+                hint: Msg::ConsoleVisitMeasuresHint.text(lang),
+                items: ReturnMeasure::ALL
+                    .iter()
+                    .map(|m| {
+                        let name = measure_field(*m);
+                        Tick {
+                            checked: values.contains_key(&name),
+                            name,
+                            text: m.label().text(lang),
+                        }
+                    })
+                    .collect(),
+            },
             note_input(viewer, values),
         ]
     }
@@ -398,7 +520,12 @@ impl Step for VisitStep {
                     on,
                     participants,
                     outcome,
-                    measures: Default::default(),
+                    // Not required: the domain asks for none (visits before the measures
+                    // were asked for hold none), nor does the review.
+                    measures: ReturnMeasure::ALL
+                        .into_iter()
+                        .filter(|m| values.contains_key(&measure_field(*m)))
+                        .collect(),
                     note: optional(values, "note"),
                 }),
             )],
@@ -417,7 +544,8 @@ impl Step for ReportStep {
     const KIND: CaseActionKind = CaseActionKind::ReportUpward;
     const SEGMENT: &'static str = "report";
     const TITLE: Msg = Msg::ConsoleReportTitle;
-    const SAVE: Msg = Msg::ConsoleReportSave;
+    // The form leads to the page that checks it; that page's button files the reports.
+    const SAVE: Msg = Msg::ConsoleReportContinue;
 
     fn defaults(_: &Viewer, today: NaiveDate, _: &CaseNow) -> Values {
         let mut values = Values::from([("on".to_string(), today.to_string())]);
@@ -497,6 +625,13 @@ impl Step for ReportStep {
             })
             .collect()
     }
+
+    fn answers(
+        viewer: &Viewer,
+        commands: &[(&'static str, CaseAction)],
+    ) -> Vec<crate::check::Answers> {
+        crate::check::reports(viewer.lang, commands)
+    }
 }
 
 /// 返校: the day the child came back (and was at school), a note.
@@ -559,7 +694,12 @@ async fn case_now(state: &AppState, viewer: &Viewer, case_id: &str) -> Result<Ca
             visit_roles = visit.owners.clone();
         }
     }
-    Ok(CaseNow { child, visit_roles })
+    let case = fold(&case_events(&state.store.db, case_id).await?)?;
+    Ok(CaseNow {
+        child,
+        visit_roles,
+        case,
+    })
 }
 
 fn step_page<S: Step>(
@@ -578,12 +718,13 @@ fn step_page<S: Step>(
         inputs: S::inputs(viewer, values, case),
         save: S::SAVE.text(viewer.lang),
         action,
+        notices: Vec::new(),
         errors,
     }
 }
 
 /// `GET /cases/{case_id}/{step}`: the step's form, dated today, with a new idempotency key.
-async fn form<S: Step>(state: AppState, viewer: Viewer, case_id: String) -> Response {
+pub(crate) async fn form<S: Step>(state: AppState, viewer: Viewer, case_id: String) -> Response {
     if let Err(refused) = admitted(&state, &viewer, &case_id, S::KIND).await {
         return failed_with(viewer.lang, &refused);
     }
@@ -603,8 +744,11 @@ async fn form<S: Step>(state: AppState, viewer: Viewer, case_id: String) -> Resp
 }
 
 /// `POST /cases/{case_id}/{step}`: records the step and goes back to today's list; or shows
-/// the form again with each error next to its field.
-async fn submit<S: Step>(
+/// the form again with each error next to its field. A step that checks its answers first
+/// (the report upward) shows them instead, with the form's values and the same idempotency
+/// key; only that page's button (`confirm`) records, and its "change" buttons (`change`) bring
+/// the form back as it was.
+pub(crate) async fn submit<S: Step>(
     state: AppState,
     viewer: Viewer,
     case_id: String,
@@ -627,32 +771,92 @@ async fn submit<S: Step>(
         return failed_with(lang, &viewer.caller.refused(S::KIND.label()));
     }
     let key = key_of(&values);
-    let mut refused = None;
-    if errors.list.is_empty() {
+    let confirmed = values.contains_key(crate::check::CONFIRM);
+    if errors.list.is_empty() && (confirmed || S::answers(&viewer, &commands).is_empty()) {
+        let mut filed = Vec::new();
+        let mut refused = Vec::new();
         for (suffix, action) in commands {
+            let what = crate::check::what(lang, &action);
             let key = if suffix.is_empty() {
                 key.clone()
             } else {
                 format!("{key}-{suffix}")
             };
-            if let Err(error) = record(&state, &viewer, &case_id, action, key).await {
-                refused = Some(error);
-                break;
+            match record(&state, &viewer, &case_id, action, key).await {
+                Ok(()) => filed.push(what),
+                Err(error) => refused.push((suffix, what, error)),
             }
         }
-        if refused.is_none() {
-            return Redirect::to("/").into_response();
+        if refused.is_empty() {
+            return Redirect::to(&S::done(&case_id)).into_response();
         }
+        return refused_in_part::<S>(&state, &viewer, &case_id, &values, filed, refused).await;
     }
     let case = match case_now(&state, &viewer, &case_id).await {
         Ok(case) => case,
         Err(refused) => return failed_with(lang, &refused),
     };
-    let (status, list) = match refused {
-        Some(error) => (error.status(), vec![field_error(lang, &error)]),
-        None => (StatusCode::UNPROCESSABLE_ENTITY, errors.list),
+    if errors.list.is_empty() && !values.contains_key(crate::check::CHANGE) {
+        let answers = S::answers(&viewer, &commands);
+        return render(&crate::check::page(
+            &viewer,
+            &format!("/cases/{case_id}/{}", S::SEGMENT),
+            &case_id,
+            &case.child,
+            &values,
+            answers,
+        ));
+    }
+    let status = if errors.list.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
     };
-    let shown = step_page::<S>(&viewer, &case_id, &values, &case, list);
+    let shown = step_page::<S>(&viewer, &case_id, &values, &case, errors.list);
+    (status, render(&shown)).into_response()
+}
+
+/// The form again after some of its commands were refused: each refusal next to its field,
+/// and, when the form makes several commands, which were filed and which were not. Sent again
+/// with the same key, the ones filed are not filed twice (their keys are spent) and the others
+/// are tried anew.
+async fn refused_in_part<S: Step>(
+    state: &AppState,
+    viewer: &Viewer,
+    case_id: &str,
+    values: &Values,
+    filed: Vec<String>,
+    refused: Vec<(&'static str, String, ApiError)>,
+) -> Response {
+    let lang = viewer.lang;
+    let case = match case_now(state, viewer, case_id).await {
+        Ok(case) => case,
+        Err(refused) => return failed_with(lang, &refused),
+    };
+    let status = refused
+        .first()
+        .map_or(StatusCode::UNPROCESSABLE_ENTITY, |(_, _, e)| e.status());
+    let several = filed.len() + refused.len() > 1;
+    let mut list = Vec::new();
+    let mut not_filed = Vec::new();
+    for (suffix, what, error) in refused {
+        let mut shown = field_error(lang, &error);
+        if let Some((_, ours)) = S::RENAMED.iter().find(|(field, _)| *field == shown.field) {
+            shown.field = (*ours).to_string();
+        }
+        // A command's field as the form names it for this command (`reference` of the
+        // report to the county bureau is `reference_county_bureau`).
+        let own = format!("{}_{suffix}", shown.field);
+        if !suffix.is_empty() && values.contains_key(&own) {
+            shown.field = own;
+        }
+        list.push(shown);
+        not_filed.push(what);
+    }
+    let mut shown = step_page::<S>(viewer, case_id, values, &case, list);
+    if several {
+        shown.notices = crate::check::filed_and_not(lang, &filed, &not_filed);
+    }
     (status, render(&shown)).into_response()
 }
 
@@ -664,7 +868,7 @@ macro_rules! step_handlers {
                 viewer: Viewer,
                 Path(case_id): Path<String>,
             ) -> Response {
-                form::<$step>(state, viewer, case_id).await
+                $crate::steps::form::<$step>(state, viewer, case_id).await
             }
 
             pub async fn $submit(
@@ -673,11 +877,13 @@ macro_rules! step_handlers {
                 Path(case_id): Path<String>,
                 Form(values): Form<Values>,
             ) -> Response {
-                submit::<$step>(state, viewer, case_id, values).await
+                $crate::steps::submit::<$step>(state, viewer, case_id, values).await
             }
         )*
     };
 }
+
+pub(crate) use step_handlers;
 
 step_handlers! {
     VisitStep => visit_form, visit_submit;

@@ -42,6 +42,8 @@ pub struct Compare {
 pub struct Fact {
     pub sequence: i64,
     pub what: String,
+    /// What the fact says, where it is spelled out (a transfer, a suspension, support …).
+    pub detail: Option<String>,
     pub on: String,
     pub recorded: String,
     pub by: String,
@@ -94,10 +96,14 @@ impl TimelinePage {
 
 /// The kind of a recorded fact, for a person ("联系家长").
 fn fact_label(entry: &HistoryEntry, lang: Lang) -> String {
+    event_of(entry).map_or_else(|| entry.event_type.clone(), |e| e.fact_label().text(lang))
+}
+
+/// The fact of an entry of the history, as the domain has it.
+fn event_of(entry: &HistoryEntry) -> Option<CaseEvent> {
     let mut tagged = serde_json::Map::new();
     tagged.insert(entry.event_type.clone(), entry.fact.clone());
-    serde_json::from_value::<CaseEvent>(Value::Object(tagged))
-        .map_or_else(|_| entry.event_type.clone(), |e| e.fact_label().text(lang))
+    serde_json::from_value::<CaseEvent>(Value::Object(tagged)).ok()
 }
 
 /// Who recorded a fact: the user's name where the organisation knows them, and the role.
@@ -192,6 +198,7 @@ pub async fn page(
             Fact {
                 sequence: entry.sequence,
                 what: fact_label(entry, lang),
+                detail: event_of(entry).and_then(|e| crate::school::fact_detail(lang, &e)),
                 on: lang.day(entry.on),
                 recorded: local_time(lang, calendar, entry.recorded_at),
                 by: recorder(&state, entry, lang),

@@ -7,42 +7,12 @@
 mod common;
 
 use common::{
-    Browser, Console, Device, OWN_PASSWORD, TEACHER, TOWNSHIP_OFFICER, check_page, click, fill,
-    log_in, log_in_first_time, open, text_of,
+    ADMIN, Browser, Device, OWN_PASSWORD, TEACHER, TOWNSHIP_OFFICER, check_page, click,
+    county_with_an_admin, fill, log_in, log_in_first_time, open, text_of,
 };
 use fantoccini::Locator;
-use notoneless_domain::{OrgCommand, User, UserRole};
 use notoneless_store::conformance;
 use notoneless_store::db::Backend;
-use notoneless_store::testing::context;
-
-const ADMIN: &str = "wang";
-
-/// The county of `Console::start` and its admin, with her one-time password.
-async fn county_with_an_admin(backend: Backend) -> (Console, String) {
-    let console = Console::start(backend).await;
-    let admin = User {
-        id: ADMIN.into(),
-        name: "王管理员".into(),
-        role: UserRole::Admin,
-        node: "kazuo".into(),
-    };
-    console
-        .store
-        .org
-        .execute(OrgCommand::AddUser(admin), &context(None))
-        .await
-        .unwrap();
-    let one_time = console
-        .store
-        .reset_password(ADMIN, &context(None))
-        .await
-        .unwrap()
-        .password
-        .expose()
-        .to_string();
-    (console, one_time)
-}
 
 async fn an_admin_manages_the_users(backend: Backend) {
     let (console, one_time) = county_with_an_admin(backend).await;

@@ -1,8 +1,11 @@
 //! The console as its people meet it, in Chromium: a head teacher on a phone logs in with her
 //! one-time password (choosing her own), takes today's roll call of her class, opens the
 //! child's page and the step forms, records the parents' call and sees it leave her list,
-//! switches to English and logs out; a principal records the day-3 home visit and files the
-//! report upward to both recipients; the township's officer sees the overdue reports (督办) and
+//! switches to English and logs out; a principal records the day-3 home visit (with the
+//! measures it took, then shown on the child's page) and files the report upward to both
+//! recipients through the page that checks it (a "change" there and back); a report refused
+//! in part says what was filed and what was not, and sent again files only the rest; the
+//! township's officer sees the overdue reports (督办) and
 //! acknowledges his with one tap. Every page is checked by axe-core, weighed (compressed bytes
 //! transferred) and photographed at a phone's and a desktop's width.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -11,8 +14,8 @@ mod common;
 
 use common::{
     Browser, Console, Device, OWN_PASSWORD, PRINCIPAL, TEACHER, TEACHER_NAME, TOWNSHIP_OFFICER,
-    check_page, click, download, fill, href_of, log_in_first_time, submit, text_of,
-    wait_for_new_page,
+    check_page, click, download, fill, href_of, log_in_first_time, photograph_at, shows, submit,
+    text_of, wait_for_new_page,
 };
 use fantoccini::Locator;
 use notoneless_store::conformance;
@@ -28,10 +31,19 @@ async fn recorded(console: &Console, case_id: &str, kind: &str) -> usize {
         .count()
 }
 
-/// Asserts that the first element `css` finds shows `text`.
-async fn shows(browser: &Browser, css: &str, text: &str) {
-    let shown = text_of(browser, css).await;
-    assert!(shown.contains(text), "{css} shows {text:?}: {shown}");
+/// Presses the check page's "file" button twice at once, as a double tap does, and waits for
+/// the next page.
+async fn double_confirm(browser: &Browser) {
+    let page = browser.client.find(Locator::Css("html")).await.unwrap();
+    browser
+        .client
+        .execute(
+            "const f = document.querySelector('main form'); const b = document.getElementById('confirm'); f.requestSubmit(b); f.requestSubmit(b);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    wait_for_new_page(page).await;
 }
 
 /// Sends the page's form twice at once, as a double tap does, and waits for the next page.
@@ -431,6 +443,19 @@ async fn the_principal_reports_upward_and_the_township_acknowledges(backend: Bac
         .click()
         .await
         .unwrap();
+    // The measures the visit took (劝返措施), in the plan's words: two of them ticked.
+    shows(&browser, "#measures", "以法治辍").await;
+    for id in ["measure_legal_education", "measure_persuasion_with_care"] {
+        let tick = browser.client.find(Locator::Id(id)).await.unwrap();
+        tick.click().await.unwrap();
+    }
+    photograph_at(
+        &browser,
+        "#measures",
+        "home-visit-measures",
+        Device::Desktop,
+    )
+    .await;
     submit(&browser).await;
     assert_eq!(text_of(&browser, "h1").await, "今日待办");
     let events = notoneless_store::log::case_events(&console.store.db, "case-2")
@@ -446,6 +471,32 @@ async fn the_principal_reports_upward_and_the_township_acknowledges(backend: Bac
         "three took part: {}",
         visit.payload
     );
+
+    assert!(
+        visit
+            .payload
+            .to_string()
+            .contains(r#""measures":["legal_education","persuasion_with_care"]"#),
+        "the measures are recorded: {}",
+        visit.payload
+    );
+    // The child's page names them.
+    browser
+        .client
+        .goto(&format!("{}/cases/case-2", console.base))
+        .await
+        .unwrap();
+    shows(&browser, "ol.facts", "劝返措施：以法治辍、以情劝学").await;
+    check_page(&browser, "case-measures", Device::Desktop).await;
+    photograph_at(&browser, "ol.facts", "case-measures-facts", Device::Desktop).await;
+    // And the timeline.
+    browser
+        .client
+        .goto(&format!("{}/cases/case-2/timeline", console.base))
+        .await
+        .unwrap();
+    shows(&browser, "ol.timeline", "劝返措施：以法治辍、以情劝学").await;
+    browser.client.goto(&console.base).await.unwrap();
 
     // The report upward: one form naming both recipients, each report with its reference.
     click(&browser, "a.act[href$='/report']").await;
@@ -463,8 +514,52 @@ async fn the_principal_reports_upward_and_the_township_acknowledges(backend: Bac
     )
     .await;
     fill(&browser, "reference_township_government", "公小〔2023〕7号").await;
+    fill(&browser, "reference_county_bureau", "公小〔2023〕80号").await;
+    fill(&browser, "summary", "连续三天未到校，家访后家长同意返校。").await;
+    submit(&browser).await;
+    // First the page that checks it: each report as it will be filed; nothing recorded yet.
+    assert_eq!(text_of(&browser, "h1").await, "核对上报内容");
+    let answers = text_of(&browser, "main").await;
+    for expected in [
+        "报乡镇政府",
+        "公小〔2023〕7号",
+        "报县教育局",
+        "公小〔2023〕80号",
+        "2023年11月10日",
+        "张校长 · 校长",
+        "连续三天未到校",
+    ] {
+        assert!(answers.contains(expected), "{expected:?} in {answers}");
+    }
+    assert_eq!(recorded(&console, "case-2", "ReportSubmitted").await, 0);
+    check_page(&browser, "report-check", Device::Desktop).await;
+    // "Change" the bureau's reference: back to the form, every value kept.
+    click(
+        &browser,
+        "button[name=change][value=reference_county_bureau]",
+    )
+    .await;
+    assert_eq!(text_of(&browser, "h1").await, "上报");
+    let kept = browser
+        .client
+        .find(Locator::Id("reference_township_government"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(kept.as_deref(), Some("公小〔2023〕7号"));
     fill(&browser, "reference_county_bureau", "公小〔2023〕8号").await;
     submit(&browser).await;
+    assert_eq!(text_of(&browser, "h1").await, "核对上报内容");
+    let answers = text_of(&browser, "main").await;
+    assert!(
+        answers.contains("公小〔2023〕8号") && !answers.contains("公小〔2023〕80号"),
+        "{answers}"
+    );
+    assert_eq!(recorded(&console, "case-2", "ReportSubmitted").await, 0);
+    // Filed with a double tap: each report once.
+    double_confirm(&browser).await;
     assert_eq!(text_of(&browser, "h1").await, "今日待办");
     assert_eq!(
         recorded(&console, "case-2", "ReportSubmitted").await,
@@ -517,8 +612,64 @@ async fn the_principal_reports_upward_and_the_township_acknowledges(backend: Bac
     phone.close().await;
 }
 
+async fn a_report_refused_in_part_says_what_was_filed_and_files_the_rest_when_sent_again(
+    backend: Backend,
+) {
+    use notoneless_domain::{CaseAction, Participant, Recipient, Report, Role};
+    let console = Console::start(backend).await;
+    // An earlier report to the bureau holds the reference the principal will give again.
+    notoneless_store::testing::run(
+        &console.store,
+        "case-2",
+        CaseAction::ReportUpward(Report {
+            on: "2023-11-10".parse().unwrap(),
+            recipient: Recipient::CountyBureau,
+            reference: "公小〔2023〕8号".into(),
+            signed_by: Participant::new("张校长", Role::Principal),
+            summary: None,
+        }),
+    )
+    .await;
+    let browser = Browser::open(Device::Phone).await;
+    log_in_first_time(&browser, &console, PRINCIPAL, &console.one_time[PRINCIPAL]).await;
+    browser
+        .client
+        .goto(&format!("{}/cases/case-2/report", console.base))
+        .await
+        .unwrap();
+    fill(&browser, "reference_township_government", "公小〔2023〕7号").await;
+    fill(&browser, "reference_county_bureau", "公小〔2023〕8号").await;
+    submit(&browser).await;
+    assert_eq!(text_of(&browser, "h1").await, "核对上报内容");
+    check_page(&browser, "report-check", Device::Phone).await;
+    photograph_at(&browser, "#confirm", "report-check-end", Device::Phone).await;
+    click(&browser, "#confirm").await;
+    // The township's is filed, the bureau's is not: the page says so, the refusal is next to
+    // the bureau's reference.
+    assert_eq!(text_of(&browser, "h1").await, "上报");
+    shows(&browser, ".notice", "已报送：乡镇政府").await;
+    shows(&browser, ".notice", "未报送：县教育局").await;
+    let error = text_of(&browser, "#reference_county_bureau-error").await;
+    assert!(error.contains("公小〔2023〕8号"), "{error}");
+    check_page(&browser, "report-refused-in-part", Device::Phone).await;
+    assert_eq!(recorded(&console, "case-2", "ReportSubmitted").await, 2);
+    // Sent again with another reference for the bureau: only the bureau's is filed.
+    fill(&browser, "reference_county_bureau", "公小〔2023〕9号").await;
+    submit(&browser).await;
+    assert_eq!(text_of(&browser, "h1").await, "核对上报内容");
+    click(&browser, "#confirm").await;
+    assert_eq!(text_of(&browser, "h1").await, "今日待办");
+    assert_eq!(
+        recorded(&console, "case-2", "ReportSubmitted").await,
+        3,
+        "the township's report is not filed twice"
+    );
+    browser.close().await;
+}
+
 conformance!(
     a_head_teacher_logs_in_on_her_phone_and_sees_todays_steps,
     the_pages_fit_a_desktop_too,
-    the_principal_reports_upward_and_the_township_acknowledges
+    the_principal_reports_upward_and_the_township_acknowledges,
+    a_report_refused_in_part_says_what_was_filed_and_files_the_rest_when_sent_again
 );

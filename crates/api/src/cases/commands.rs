@@ -95,13 +95,7 @@ async fn record(
             return Err(caller.refused(Msg::MayAcknowledgeOthersReport));
         }
     }
-    if let CaseAction::ConfirmTransfer(confirmation) = &mut action {
-        confirmation.continued_at = continuing_school(state, case, &confirmation.receiving_school);
-    }
-    let moves = matches!(
-        action,
-        CaseAction::ConfirmTransfer(_) | CaseAction::CorrectFact(_)
-    );
+    let moves = settle(state, case, &mut action);
     let warnings = warnings(state, &action);
     let outcome = execute(state, caller, &case.id, action, idempotency_key(headers)?).await;
     if moves {
@@ -163,6 +157,20 @@ pub async fn open_case(
     )
     .await?;
     Ok((StatusCode::CREATED, Json(outcome.into())))
+}
+
+/// What the command path decides on a fact itself, whatever the request (or the console's
+/// form) said: a confirmation's continuing school (ADR 0013). True when the fact may move the
+/// case to another school (a confirmation, a correction): its cached school is then to be
+/// forgotten once it is recorded (`Store::forget_school`).
+pub fn settle(state: &AppState, case: &VisibleCase, action: &mut CaseAction) -> bool {
+    if let CaseAction::ConfirmTransfer(confirmation) = action {
+        confirmation.continued_at = continuing_school(state, case, &confirmation.receiving_school);
+    }
+    matches!(
+        action,
+        CaseAction::ConfirmTransfer(_) | CaseAction::CorrectFact(_)
+    )
 }
 
 /// The school of the county, named by its id or its name, that continues the case after a

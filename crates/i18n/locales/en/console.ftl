@@ -265,6 +265,185 @@ console-admin-source-organisation = the county's recorded calendar (its calendar
 console-admin-source-none = no calendar yet: every weekday is a school day, but for the days declared here
 console-admin-unit = Unit
 
+## the admin's users import and organisation tree (issue 17, adminorg)
+console-import-title = Import users
+console-import-link = Import users from a list file
+console-import-intro = Upload the users' list (CSV or XLSX) with the header id,name,role,node (or 用户名,姓名,角色,单位); a role by its code (head_teacher) or its Chinese name (班主任), a unit by its code. The whole list is imported, or none of it.
+console-import-file = List file
+console-import-file-hint = CSV (UTF-8 or GBK) or XLSX, at most { $mb } MB
+console-import-check = Check the list
+console-import-choose-file = Choose the list file
+console-import-too-large = The file is larger than { $mb } MB: split it and import the parts
+console-import-unreadable = The upload could not be read: choose the file and upload it again
+console-import-refused = { $count ->
+        [one] 1 row of the list is
+       *[other] { $count } rows of the list are
+    } refused, and no user was imported. Correct these rows and upload the list again.
+console-import-row = Row
+console-import-column = Column
+console-import-reason = Reason
+console-import-preview-heading = Check your answers
+console-import-summary = { $added } to add, { $updated } to update, { $unchanged } unchanged
+console-import-added = To add
+console-import-updated = To update
+console-import-unchanged = Unchanged
+console-import-confirm = Import them
+console-import-confirm-hint = Nothing is recorded until you confirm; the new users' one-time passwords are shown once, on the next page.
+console-import-nothing-to-do = The list matches the users as they are: nothing to import.
+console-import-done = Imported: { $added } added, { $updated } updated, { $unchanged } unchanged.
+console-import-passwords-heading = The new users' one-time passwords
+console-import-passwords-hint = These passwords are shown this once and never again: download the handout to print, or hand them over in person; each must be changed at the first login.
+console-import-handout = Download the passwords' handout (XLSX)
+console-import-already = This list was imported already: nothing was recorded this time. The one-time passwords were shown once, at the first import; if they are lost, reset the passwords on the users' page.
+console-import-password = One-time password
+console-import-another = Import another list
+console-import-back-to-users = Back to the users
+console-org-title = Organisation
+console-org-empty = No county yet.
+console-org-townships = { $count ->
+        [one] 1 township
+       *[other] { $count } townships
+    }
+console-org-schools = { $count ->
+        [one] 1 school
+       *[other] { $count } schools
+    }
+console-org-users = { $count ->
+        [one] 1 user
+       *[other] { $count } users
+    } ({ $active } active)
+console-org-node-code = code
+console-org-add-under = Add under { $name }
+console-org-new-node = Add a township or a school
+console-org-node-id = Unit code
+console-org-node-id-hint = Unique and never changed, e.g. kazuo-gyz-middle
+console-org-node-name = Name
+console-org-parent = Under
+console-org-parent-hint = Under the county, a township; under a township, a school
+console-org-choose-parent = Choose the unit it belongs under
+console-org-enter-id = Enter the unit's code
+console-org-enter-name = Enter its name
+console-org-add = Add
+console-org-added = Added:
+console-org-parent-choice = { $name } ({ $kind })
+# ---- the principal's school pages (issue 17, school): transfers, suspensions, support, home teaching
+console-record-transfer = Record a transfer out
+console-record-confirmation = Record the transfer's confirmation
+console-record-suspension = Record a suspension
+console-record-resumption = Record the resumption
+console-record-support = Record support
+console-record-home-teaching = Record home teaching
+console-transfer-title = Transfer out
+console-transfer-day = Day of the transfer
+console-transfer-school = Receiving school
+console-transfer-school-hint = For a school of the county, its name: once it confirms, the child's file moves there
+console-transfer-region = Region (for a school outside the county)
+console-transfer-enter-school = Enter the receiving school
+console-transfer-documents = Transfer papers
+console-transfer-documents-hint = Such as the transfer letter or the receiving school's acceptance. A transfer without papers is still recorded, but the review lists it as a transfer without documents.
+console-document-kind = What the document is
+console-document-number = Its number, if any
+console-document-issued-by = Issued by
+console-document-issued-on = Issued on
+console-document-enter-kind = Enter what the document is
+console-document-enter-issued-by = Enter who issued it
+console-confirmation-title = Transfer confirmation
+console-confirmation-day = Day of the confirmation
+console-confirmation-school = Receiving school
+console-confirmation-school-hint = When the receiving school is a school of the county, it keeps the child's file from now on; this school no longer sees it.
+console-confirmation-by = Who confirmed (at the receiving school)
+console-confirmation-enter-by = Enter who confirmed at the receiving school
+console-confirmation-document = The acceptance
+console-confirmation-document-hint = Such as the receiving school's letter of acceptance (optional)
+console-suspension-title = Suspension
+console-suspension-day = First day of the suspension
+console-suspension-expected = Expected back on
+console-suspension-reason = Why
+console-suspension-enter-reason = Enter why
+console-suspension-document = The approval
+console-suspension-document-hint = Such as the approved suspension form or a medical certificate. A suspension without one is still recorded, but the review lists it as a suspension without a document.
+console-resumption-title = Resumption
+console-resumption-day = Day back at school
+console-support-title = Support
+console-support-day = Day given
+console-support-kind = Kind of support
+console-support-reduction = Reduction of fees
+console-support-waiver = Waiver of fees
+console-support-deferral = Deferral of fees
+console-support-subsidy = Grant or subsidy
+console-support-choose-kind = Choose the kind of support
+console-support-amount = Amount (yuan)
+console-support-amount-hint = In yuan, as 500 or 500.50; a deferral may be 0
+console-support-enter-amount = Enter the amount in yuan, with at most two decimals, as 500 or 500.50
+console-support-from = Covers from
+console-support-until = Covers until
+console-home-teaching-title = Home teaching
+console-home-teaching-day = Day of the session
+console-home-teaching-who = Who taught
+console-home-teaching-who-hint = Tick and name them; several names separated by commas
+console-home-teaching-choose-who = Name at least one teacher
+console-home-teaching-minutes = Length (minutes)
+console-home-teaching-enter-minutes = Enter the minutes, as 60
+console-home-teaching-content = What was taught
+console-home-teaching-enter-content = Enter what was taught
+console-fact-transfer = To { $school }
+console-fact-region = Region: { $region }
+console-fact-document = Document: { $kind } ({ $issuer }, { $day })
+console-fact-no-document = No document
+console-fact-confirmed = Receiving school: { $school }; confirmed by { $by }
+console-fact-continued = Kept by the receiving school from then on
+console-fact-suspension = Expected back { $day }; why: { $reason }
+console-fact-support = { $kind }: { $amount } yuan, { $from } to { $until }
+console-fact-teaching = { $minutes } minutes; { $teachers }: { $content }
+console-fact-note = Note: { $note }
+# steps2: the visit's measures, checking the report before filing it, the log's verification
+console-visit-measures = What was done to bring the child back (劝返措施)
+console-visit-measures-hint = Tick what this visit did, in the plan's words
+console-fact-measures = Measures: { $measures }
+console-report-continue = Continue
+console-report-check-title = Check the report before filing it
+console-report-check-lede = Nothing is filed yet. Check each report: only “File the report” records them.
+console-report-to = To the { $recipient }
+console-report-reference-short = Reference
+console-report-signed-by = Signed by
+console-report-no-summary = (none)
+console-change = Change
+console-report-filed = Filed: { $recipients }
+console-report-not-filed = Not filed: { $recipients }. Correct the error below and send the form again: what was filed is not filed twice.
+console-proof-verify-heading = Verification of the log
+console-proof-verify-never = Not verified since the server started. Verifying recomputes every hash chain, which takes seconds at a county's scale: it runs only when “Verify now” is pressed.
+console-proof-verify-now = Verify now
+console-proof-clean = The log verifies: every hash chain is intact, every signature holds, and the latest checkpoint's signature holds and its root matches the log.
+console-proof-tampered = The log does NOT verify: see below.
+console-proof-verified-by = Verified at { $time } by { $name } ({ $minutes ->
+    [0] just now
+    [one] a minute ago
+   *[other] { $minutes } minutes ago
+ }), in { $ms } ms
+console-proof-counted = { $events } events in { $streams } streams checked
+console-proof-chains = Hash chains
+console-proof-chains-intact = all intact
+console-proof-chains-broken = { $count ->
+    [one] one broken
+   *[other] { $count } broken
+ }
+console-proof-signatures = Events' signatures
+console-proof-signatures-hold = all hold
+console-proof-suspect-count = { $count ->
+    [one] one suspect event
+   *[other] { $count } suspect events
+ }
+console-proof-checkpoint-check = Latest checkpoint
+console-proof-checkpoint-holds = its signature holds and its root matches the log
+console-proof-checkpoint-fails = does NOT hold: its signature or its root does not match the log
+console-proof-digest = Digest of the log
+console-proof-broken-heading = Broken chains
+console-proof-suspect-heading = Suspect events
+console-proof-broken-at = Case { $case }, event { $sequence }: { $problem }
+console-proof-altered = its content no longer matches its hash (altered)
+console-proof-removed = the sequence jumps (an event was removed)
+console-proof-relinked = it does not link to the event before (inserted or replaced)
+console-proof-open-timeline = Open the timeline
 ## the calendar page: terms, taking a day back, a retroactive change confirmed (issue 17)
 console-calendar-add-term = Add a term
 console-calendar-term-name = Term's name

@@ -475,3 +475,56 @@ pub async fn open(browser: &Browser, console: &Console, path: &str, heading: &st
         .unwrap();
     assert_eq!(text_of(browser, "h1").await, heading, "{path}");
 }
+
+// ---- The admin's pages (tests/admin.rs, tests/admin_org.rs) ------------------------------
+
+/// The county's admin of [`county_with_an_admin`].
+pub const ADMIN: &str = "wang";
+
+/// The county of `Console::start` and its admin, with her one-time password.
+pub async fn county_with_an_admin(backend: Backend) -> (Console, String) {
+    let console = Console::start(backend).await;
+    let admin = User {
+        id: ADMIN.into(),
+        name: "王管理员".into(),
+        role: UserRole::Admin,
+        node: "kazuo".into(),
+    };
+    console
+        .store
+        .org
+        .execute(OrgCommand::AddUser(admin), &context(None))
+        .await
+        .unwrap();
+    let one_time = console
+        .store
+        .reset_password(ADMIN, &context(None))
+        .await
+        .unwrap()
+        .password
+        .expose()
+        .to_string();
+    (console, one_time)
+}
+
+// steps2: what the tests of the report's check page and of the proof page share.
+
+/// Asserts that the first element `css` finds shows `text`.
+pub async fn shows(browser: &Browser, css: &str, text: &str) {
+    let shown = text_of(browser, css).await;
+    assert!(shown.contains(text), "{css} shows {text:?}: {shown}");
+}
+
+/// Scrolls the element `css` finds to the top of the viewport and photographs it there (the
+/// part of a long page `check_page`'s photograph does not reach).
+pub async fn photograph_at(browser: &Browser, css: &str, name: &str, device: Device) {
+    browser
+        .client
+        .execute(
+            "document.querySelector(arguments[0]).scrollIntoView();",
+            vec![serde_json::json!(css)],
+        )
+        .await
+        .unwrap();
+    browser.screenshot(name, device).await;
+}
