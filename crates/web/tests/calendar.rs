@@ -10,8 +10,8 @@
 mod common;
 
 use common::{
-    Browser, Console, Device, OWN_PASSWORD, check_page, click, fill, log_in, log_in_first_time,
-    open, text_of, wait_for_new_page,
+    ADMIN, Browser, Console, Device, OWN_PASSWORD, check_page, click, county_with_an_admin, fill,
+    log_in, log_in_first_time, open, text_of, wait_for_new_page,
 };
 use fantoccini::Locator;
 use notoneless_domain::{OrgCommand, User, UserRole};
@@ -19,41 +19,34 @@ use notoneless_store::conformance;
 use notoneless_store::db::Backend;
 use notoneless_store::testing::context;
 
-const ADMIN: &str = "wang";
 const OFFICER: &str = "chen";
 const OFFICER_PASSWORD: &str = "教育局负责控辍保学2023";
 
 /// The county of `Console::start`, its admin and a bureau officer, with their one-time
 /// passwords.
 async fn county_with_calendar_keepers(backend: Backend) -> (Console, String, String) {
-    let console = Console::start(backend).await;
-    let mut one_time = Vec::new();
-    for (id, name, role) in [
-        (ADMIN, "王管理员", UserRole::Admin),
-        (OFFICER, "陈科长", UserRole::BureauOfficer),
-    ] {
-        let user = User {
-            id: id.into(),
-            name: name.into(),
-            role,
-            node: "kazuo".into(),
-        };
-        console
-            .store
-            .org
-            .execute(OrgCommand::AddUser(user), &context(None))
-            .await
-            .unwrap();
-        let password = console
-            .store
-            .reset_password(id, &context(None))
-            .await
-            .unwrap();
-        one_time.push(password.password.expose().to_string());
-    }
-    let officer = one_time.pop().unwrap();
-    let admin = one_time.pop().unwrap();
-    (console, admin, officer)
+    let (console, admin) = county_with_an_admin(backend).await;
+    let officer = User {
+        id: OFFICER.into(),
+        name: "陈科长".into(),
+        role: UserRole::BureauOfficer,
+        node: "kazuo".into(),
+    };
+    console
+        .store
+        .org
+        .execute(OrgCommand::AddUser(officer), &context(None))
+        .await
+        .unwrap();
+    let one_time = console
+        .store
+        .reset_password(OFFICER, &context(None))
+        .await
+        .unwrap()
+        .password
+        .expose()
+        .to_string();
+    (console, admin, one_time)
 }
 
 /// Logs the bureau officer in, choosing her own password for her one-time one.
