@@ -870,4 +870,16 @@ pub enum Msg {
     ConsoleAdminSourceOrganisation,
     ConsoleAdminSourceNone,
     ConsoleAdminUnit,
+    // ---- console (part: trend): the dashboard's weekly trend of absences and episodes
+    ConsoleTrendHeading,
+    ConsoleTrendPeriod,
+    ConsoleTrendNone,
+    ConsoleTrendChart,
+    ConsoleTrendWeek,
+    ConsoleTrendAbsenceDays,
+    ConsoleTrendEpisodes,
+    ConsoleTrendAxisWeeks,
+    ConsoleTrendAxisCount,
+    ConsoleTrendDay,
+    ConsoleTrendWeekRange,
 }

@@ -18,7 +18,8 @@
 //! * the bureau's and the inspectors' pages (issue 17): `search.rs` (finding a child),
 //!   `timeline.rs` (a case's facts in order, "as of" against "as known at"), `review.rs`
 //!   (the findings of a period, and their downloads), `dashboard.rs` (the county in SVG bar
-//!   charts and a table), `proof.rs` (the latest signed checkpoint, a case's inclusion proof);
+//!   charts and a table; `trend.rs`, its weekly trend of absences and episodes, an SVG bar
+//!   chart and a table), `proof.rs` (the latest signed checkpoint, a case's inclusion proof);
 //!   `reads.rs`, what they share.
 //! * `admin.rs`: the admin's pages (issue 17): the users (add, reset a password, deactivate)
 //!   and the school calendar (declare a holiday or a make-up day, a past one confirmed).
@@ -40,6 +41,7 @@ mod shell;
 mod steps;
 mod timeline;
 mod today;
+mod trend;
 
 /// The stylesheet's path (with the version in it): `nol-pages` times it as its baseline.
 pub use assets::STYLESHEET;
