@@ -324,20 +324,17 @@ async fn write_rows(tx: &mut Tx, rows: &[CaseRow], replacing: bool) -> Result<()
     const ABSENCE_DAYS_PER_STATEMENT: usize = 3_000;
     for chunk in rows.chunks(CASES_PER_STATEMENT) {
         if replacing {
-            let delete = format!(
-                "DELETE FROM case_obligations WHERE case_id IN {}",
-                placeholders(1, chunk.len())
-            );
             let params: Vec<P> = chunk
                 .iter()
                 .map(|r| P::text(r.summary.case_id.as_str()))
                 .collect();
-            tx.execute(Sql::both(&delete), &params).await?;
-            let delete = format!(
-                "DELETE FROM case_absence_days WHERE case_id IN {}",
-                placeholders(1, chunk.len())
-            );
-            tx.execute(Sql::both(&delete), &params).await?;
+            for table in ["case_obligations", "case_absence_days"] {
+                let delete = format!(
+                    "DELETE FROM {table} WHERE case_id IN {}",
+                    placeholders(1, chunk.len())
+                );
+                tx.execute(Sql::both(&delete), &params).await?;
+            }
         }
         let mut values = Vec::with_capacity(chunk.len());
         let mut params = Vec::with_capacity(chunk.len() * CASE_COLUMNS);
@@ -377,62 +374,73 @@ async fn write_rows(tx: &mut Tx, rows: &[CaseRow], replacing: bool) -> Result<()
             1,
         );
         tx.execute(Sql::both(&upsert), &params).await?;
-        let obligations: Vec<(&str, &ObligationRow)> = chunk
+        let obligations: Vec<Vec<P>> = chunk
             .iter()
             .flat_map(|r| {
-                r.obligations
-                    .iter()
-                    .map(move |o| (r.summary.case_id.as_str(), o))
+                r.obligations.iter().map(|o| {
+                    vec![
+                        P::text(r.summary.case_id.as_str()),
+                        P::I64(o.episode),
+                        P::I64(o.step),
+                        P::text(o.kind.as_str()),
+                        P::Json(o.owners.clone()),
+                        P::Date(o.trigger_day),
+                        P::Ts(o.due),
+                        P::text(o.status.as_str()),
+                        P::OptDate(o.done_on),
+                        P::OptI64(o.done_sequence),
+                        P::OptDate(o.acknowledged_on),
+                    ]
+                })
             })
             .collect();
-        for part in obligations.chunks(OBLIGATIONS_PER_STATEMENT) {
-            let mut values = Vec::with_capacity(part.len());
-            let mut params = Vec::with_capacity(part.len() * 11);
-            for (case_id, o) in part {
-                values.push(placeholders(params.len() + 1, 11));
-                params.extend([
-                    P::text(*case_id),
-                    P::I64(o.episode),
-                    P::I64(o.step),
-                    P::text(o.kind.as_str()),
-                    P::Json(o.owners.clone()),
-                    P::Date(o.trigger_day),
-                    P::Ts(o.due),
-                    P::text(o.status.as_str()),
-                    P::OptDate(o.done_on),
-                    P::OptI64(o.done_sequence),
-                    P::OptDate(o.acknowledged_on),
-                ]);
-            }
-            let insert = INSERT_OBLIGATION.postgres.replacen(
-                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-                &format!("VALUES {}", values.join(", ")),
-                1,
-            );
-            tx.execute(Sql::both(&insert), &params).await?;
-        }
-        let days: Vec<(&str, &AbsenceDayRow)> = chunk
+        insert_many(
+            tx,
+            INSERT_OBLIGATION,
+            11,
+            &obligations,
+            OBLIGATIONS_PER_STATEMENT,
+        )
+        .await?;
+        let days: Vec<Vec<P>> = chunk
             .iter()
             .flat_map(|r| {
-                r.absence_days
-                    .iter()
-                    .map(move |d| (r.summary.case_id.as_str(), d))
+                r.absence_days.iter().map(|d| {
+                    vec![
+                        P::text(r.summary.case_id.as_str()),
+                        P::Date(d.day),
+                        P::Date(d.episode_start),
+                    ]
+                })
             })
             .collect();
-        for part in days.chunks(ABSENCE_DAYS_PER_STATEMENT) {
-            let mut values = Vec::with_capacity(part.len());
-            let mut params = Vec::with_capacity(part.len() * 3);
-            for (case_id, d) in part {
-                values.push(placeholders(params.len() + 1, 3));
-                params.extend([P::text(*case_id), P::Date(d.day), P::Date(d.episode_start)]);
-            }
-            let insert = INSERT_ABSENCE_DAY.postgres.replacen(
-                "VALUES ($1, $2, $3)",
-                &format!("VALUES {}", values.join(", ")),
-                1,
-            );
-            tx.execute(Sql::both(&insert), &params).await?;
+        insert_many(tx, INSERT_ABSENCE_DAY, 3, &days, ABSENCE_DAYS_PER_STATEMENT).await?;
+    }
+    Ok(())
+}
+
+/// Inserts rows of `columns` values each, `per_statement` rows to a statement: `insert` is
+/// the statement for one row, ending in `VALUES ($1, …, $columns)`.
+async fn insert_many(
+    tx: &mut Tx,
+    insert: Sql<'_>,
+    columns: usize,
+    rows: &[Vec<P>],
+    per_statement: usize,
+) -> Result<(), StoreError> {
+    let one_row = format!("VALUES {}", placeholders(1, columns));
+    for part in rows.chunks(per_statement) {
+        let mut values = Vec::with_capacity(part.len());
+        let mut params = Vec::with_capacity(part.len() * columns);
+        for row in part {
+            values.push(placeholders(params.len() + 1, columns));
+            params.extend(row.iter().cloned());
         }
+        let statement =
+            insert
+                .postgres
+                .replacen(&one_row, &format!("VALUES {}", values.join(", ")), 1);
+        tx.execute(Sql::both(&statement), &params).await?;
     }
     Ok(())
 }
