@@ -36,3 +36,6 @@ GRANT SELECT, INSERT ON log_checkpoints TO notoneless_app;
 -- The one open case file per child: written with the events that open, reopen and close a
 -- case (issue 15).
 GRANT SELECT, INSERT, UPDATE, DELETE ON child_case_files TO notoneless_app;
+-- The counted absence days behind the dashboard's weekly trend: derived, written by the
+-- projector with the case's other rows.
+GRANT SELECT, INSERT, UPDATE, DELETE ON case_absence_days TO notoneless_app;

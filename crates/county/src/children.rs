@@ -8,7 +8,7 @@ use rand::RngExt;
 use rand::rngs::ChaCha8Rng;
 
 use crate::names::{below, child_name, surname};
-use crate::organisation::{Person, School};
+use crate::organisation::{Person, School, class_of};
 
 /// A child on watch: the case opened for him, at his school.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -120,7 +120,7 @@ pub(crate) fn on_watch(
                 birth_date: born,
                 school: school.id.clone(),
                 grade,
-                class: format!("{grade}-{}", 1 + below(rng, 4)),
+                class: class_of(grade),
                 head_teacher: users[school.teacher].name.clone(),
                 guardians: vec![Guardian {
                     name: guardian,

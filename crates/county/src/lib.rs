@@ -539,6 +539,28 @@ mod tests {
     }
 
     #[test]
+    fn a_schools_roll_calls_and_case_files_name_the_same_classes_one_a_grade() {
+        let county = demo();
+        for (s, school) in county.schools.iter().enumerate() {
+            let rolled: BTreeSet<String> = county
+                .roll_calls
+                .iter()
+                .filter(|stream| stream.id == school.id)
+                .flat_map(|stream| stream.facts.iter().map(|f| f.fact.class.clone()))
+                .collect();
+            let filed: BTreeSet<String> = county
+                .children
+                .iter()
+                .filter(|c| c.school == s)
+                .map(|c| c.profile.class.clone())
+                .collect();
+            let grades: BTreeSet<String> = school.grades.iter().map(|g| format!("{g}-1")).collect();
+            assert_eq!(rolled, grades, "{}", school.id);
+            assert!(filed.is_subset(&rolled), "{}: {filed:?}", school.id);
+        }
+    }
+
+    #[test]
     fn the_same_parameters_give_the_same_county() {
         let params = Params::county(900, 2024, 30_000, 7);
         let (a, b) = (generate(&params).unwrap(), generate(&params).unwrap());

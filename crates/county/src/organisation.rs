@@ -63,6 +63,14 @@ pub struct School {
     pub principal: usize,
 }
 
+/// The class of a grade at a school: the county's schools keep one class a grade, and its
+/// case files and its roll calls name it the same way (`7-1`), so that a head teacher sees
+/// each of her classes once. (A roll call a class, so more classes a grade would mean more
+/// roll calls a day, out of the events a county's size allows.)
+pub(crate) fn class_of(grade: u8) -> String {
+    format!("{grade}-1")
+}
+
 /// The organisation: who is where.
 pub(crate) struct Organisation {
     pub townships: Vec<Township>,

@@ -1,6 +1,6 @@
-//! The schools' daily roll calls (零报告): every grade, every school day, naming the children
-//! away; planted wrong, a few days on which a school sent none, and a few names of children
-//! who have no case at all.
+//! The schools' daily roll calls (零报告): every class (one a grade, named as the case files
+//! name it: `7-1`), every school day, naming the children away; planted wrong, a few days on
+//! which a school sent none, and a few names of children who have no case at all.
 
 use std::collections::{HashMap, HashSet};
 
@@ -9,6 +9,7 @@ use notoneless_domain::{FindingKind, NamedAbsence, RollCall};
 use rand::rngs::ChaCha8Rng;
 
 use crate::names::below;
+use crate::organisation::class_of;
 use crate::{County, Planted, Stream, Timed, local};
 
 /// A few school days on which a school sends no roll call at all, as (school, day index):
@@ -90,7 +91,7 @@ pub(crate) fn roll_calls(
             for &grade in &school.grades {
                 let mut absent = named.remove(&(s, grade, day)).unwrap_or_default();
                 absent.sort_by(|a, b| a.student_number.cmp(&b.student_number));
-                // The whole grade is on the roll; the children on watch are a part of it.
+                // The whole class is on the roll; the children on watch are a part of it.
                 let enrolled = watched.get(&(s, grade)).copied().unwrap_or(0) * 3 / 2 + 20;
                 let present = enrolled.saturating_sub(absent.len() as u32);
                 let at = local(day, 8 * 60 + 15 + 4 * u32::from(grade))
@@ -100,7 +101,7 @@ pub(crate) fn roll_calls(
                     by: school.teacher,
                     fact: RollCall {
                         on: day,
-                        class: format!("{grade}年级"),
+                        class: class_of(grade),
                         enrolled,
                         present,
                         absent,

@@ -1053,4 +1053,16 @@ pub enum Msg {
     ConsoleCalendarBack,
     /// A review's finding on a calendar change: what it was, and why.
     CalendarChangeWithReason,
+    // ---- console (part: trend): the dashboard's weekly trend of absences and episodes
+    ConsoleTrendHeading,
+    ConsoleTrendPeriod,
+    ConsoleTrendNone,
+    ConsoleTrendChart,
+    ConsoleTrendWeek,
+    ConsoleTrendAbsenceDays,
+    ConsoleTrendEpisodes,
+    ConsoleTrendAxisWeeks,
+    ConsoleTrendAxisCount,
+    ConsoleTrendDay,
+    ConsoleTrendWeekRange,
 }

@@ -292,6 +292,10 @@ impl Projector {
                 sqlite: "DELETE FROM case_obligations",
             },
             Sql {
+                postgres: "TRUNCATE case_absence_days",
+                sqlite: "DELETE FROM case_absence_days",
+            },
+            Sql {
                 postgres: "TRUNCATE case_status",
                 sqlite: "DELETE FROM case_status",
             },
@@ -584,6 +588,7 @@ fn describe_difference(stored: &CaseRow, expected: &CaseRow) -> String {
         stale_after,
         assessment,
         obligations,
+        absence_days,
         review,
         review_rules
     );

@@ -39,6 +39,15 @@ pub struct ObligationRow {
     pub acknowledged_on: Option<NaiveDate>,
 }
 
+/// One unexcused absence day the assessment counts (a day of one of its episodes), as the
+/// read model keeps it for the dashboard's weekly trend: the day, and the first day of its
+/// episode (the day that starts it has both the same).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AbsenceDayRow {
+    pub day: NaiveDate,
+    pub episode_start: NaiveDate,
+}
+
 /// One case as the read model keeps it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CaseRow {
@@ -51,6 +60,9 @@ pub struct CaseRow {
     pub stale_after: Option<DateTime<Utc>>,
     pub assessment: Value,
     pub obligations: Vec<ObligationRow>,
+    /// Every unexcused absence day of every episode, in order.
+    #[serde(skip)]
+    pub absence_days: Vec<AbsenceDayRow>,
     /// The case's contribution to a review of now with the default thresholds (the domain's
     /// `CaseContribution`, as JSON); `None` in a row written before it was kept.
     #[serde(skip)]
@@ -181,6 +193,7 @@ impl CaseRow {
             assessed_at: now,
             stale_after,
             obligations: obligation_rows(&assessment)?,
+            absence_days: absence_day_rows(&assessment),
             assessment: to_json(&assessment)?,
             review_rules: review.as_ref().map(|_| rules.fingerprint()),
             review,
@@ -252,6 +265,19 @@ fn obligation_rows(assessment: &Assessment) -> Result<Vec<ObligationRow>, StoreE
     Ok(rows)
 }
 
+fn absence_day_rows(assessment: &Assessment) -> Vec<AbsenceDayRow> {
+    assessment
+        .episodes
+        .iter()
+        .flat_map(|e| {
+            e.days.iter().map(|&day| AbsenceDayRow {
+                day,
+                episode_start: e.first_day,
+            })
+        })
+        .collect()
+}
+
 const UPSERT_CASE: Sql = Sql::both(
     "INSERT INTO case_status (case_id, school, stage, episode_start, episode_days, outstanding, next_due, focus_groups,
         last_sequence, last_position, last_event_type, last_event_on, last_recorded_at, assessed_at, stale_after, assessment, review, review_rules,
@@ -268,6 +294,9 @@ const UPSERT_CASE: Sql = Sql::both(
         name_initials = excluded.name_initials, student_number = excluded.student_number,
         id_number = excluded.id_number, grade = excluded.grade, class_name = excluded.class_name",
 );
+
+const INSERT_ABSENCE_DAY: Sql =
+    Sql::both("INSERT INTO case_absence_days (case_id, day, episode_start) VALUES ($1, $2, $3)");
 
 const INSERT_OBLIGATION: Sql = Sql::both(
     "INSERT INTO case_obligations (case_id, episode, step, kind, owners, trigger_day, due, status, done_on, done_sequence, acknowledged_on)
@@ -292,17 +321,20 @@ const CASE_COLUMNS: usize = 24;
 async fn write_rows(tx: &mut Tx, rows: &[CaseRow], replacing: bool) -> Result<(), StoreError> {
     const CASES_PER_STATEMENT: usize = 500;
     const OBLIGATIONS_PER_STATEMENT: usize = 1_000;
+    const ABSENCE_DAYS_PER_STATEMENT: usize = 3_000;
     for chunk in rows.chunks(CASES_PER_STATEMENT) {
         if replacing {
-            let delete = format!(
-                "DELETE FROM case_obligations WHERE case_id IN {}",
-                placeholders(1, chunk.len())
-            );
             let params: Vec<P> = chunk
                 .iter()
                 .map(|r| P::text(r.summary.case_id.as_str()))
                 .collect();
-            tx.execute(Sql::both(&delete), &params).await?;
+            for table in ["case_obligations", "case_absence_days"] {
+                let delete = format!(
+                    "DELETE FROM {table} WHERE case_id IN {}",
+                    placeholders(1, chunk.len())
+                );
+                tx.execute(Sql::both(&delete), &params).await?;
+            }
         }
         let mut values = Vec::with_capacity(chunk.len());
         let mut params = Vec::with_capacity(chunk.len() * CASE_COLUMNS);
@@ -342,40 +374,73 @@ async fn write_rows(tx: &mut Tx, rows: &[CaseRow], replacing: bool) -> Result<()
             1,
         );
         tx.execute(Sql::both(&upsert), &params).await?;
-        let obligations: Vec<(&str, &ObligationRow)> = chunk
+        let obligations: Vec<Vec<P>> = chunk
             .iter()
             .flat_map(|r| {
-                r.obligations
-                    .iter()
-                    .map(move |o| (r.summary.case_id.as_str(), o))
+                r.obligations.iter().map(|o| {
+                    vec![
+                        P::text(r.summary.case_id.as_str()),
+                        P::I64(o.episode),
+                        P::I64(o.step),
+                        P::text(o.kind.as_str()),
+                        P::Json(o.owners.clone()),
+                        P::Date(o.trigger_day),
+                        P::Ts(o.due),
+                        P::text(o.status.as_str()),
+                        P::OptDate(o.done_on),
+                        P::OptI64(o.done_sequence),
+                        P::OptDate(o.acknowledged_on),
+                    ]
+                })
             })
             .collect();
-        for part in obligations.chunks(OBLIGATIONS_PER_STATEMENT) {
-            let mut values = Vec::with_capacity(part.len());
-            let mut params = Vec::with_capacity(part.len() * 11);
-            for (case_id, o) in part {
-                values.push(placeholders(params.len() + 1, 11));
-                params.extend([
-                    P::text(*case_id),
-                    P::I64(o.episode),
-                    P::I64(o.step),
-                    P::text(o.kind.as_str()),
-                    P::Json(o.owners.clone()),
-                    P::Date(o.trigger_day),
-                    P::Ts(o.due),
-                    P::text(o.status.as_str()),
-                    P::OptDate(o.done_on),
-                    P::OptI64(o.done_sequence),
-                    P::OptDate(o.acknowledged_on),
-                ]);
-            }
-            let insert = INSERT_OBLIGATION.postgres.replacen(
-                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-                &format!("VALUES {}", values.join(", ")),
-                1,
-            );
-            tx.execute(Sql::both(&insert), &params).await?;
+        insert_many(
+            tx,
+            INSERT_OBLIGATION,
+            11,
+            &obligations,
+            OBLIGATIONS_PER_STATEMENT,
+        )
+        .await?;
+        let days: Vec<Vec<P>> = chunk
+            .iter()
+            .flat_map(|r| {
+                r.absence_days.iter().map(|d| {
+                    vec![
+                        P::text(r.summary.case_id.as_str()),
+                        P::Date(d.day),
+                        P::Date(d.episode_start),
+                    ]
+                })
+            })
+            .collect();
+        insert_many(tx, INSERT_ABSENCE_DAY, 3, &days, ABSENCE_DAYS_PER_STATEMENT).await?;
+    }
+    Ok(())
+}
+
+/// Inserts rows of `columns` values each, `per_statement` rows to a statement: `insert` is
+/// the statement for one row, ending in `VALUES ($1, …, $columns)`.
+async fn insert_many(
+    tx: &mut Tx,
+    insert: Sql<'_>,
+    columns: usize,
+    rows: &[Vec<P>],
+    per_statement: usize,
+) -> Result<(), StoreError> {
+    let one_row = format!("VALUES {}", placeholders(1, columns));
+    for part in rows.chunks(per_statement) {
+        let mut values = Vec::with_capacity(part.len());
+        let mut params = Vec::with_capacity(part.len() * columns);
+        for row in part {
+            values.push(placeholders(params.len() + 1, columns));
+            params.extend(row.iter().cloned());
         }
+        let statement =
+            insert
+                .postgres
+                .replacen(&one_row, &format!("VALUES {}", values.join(", ")), 1);
+        tx.execute(Sql::both(&statement), &params).await?;
     }
     Ok(())
 }
@@ -417,6 +482,22 @@ pub async fn stored_case(db: &Db, case_id: &str) -> Result<Option<CaseRow>, Stor
         .iter()
         .map(obligation_from)
         .collect::<Result<Vec<_>, _>>()?;
+    let absence_days = db
+        .fetch_all(
+            Sql::both(
+                "SELECT day, episode_start FROM case_absence_days WHERE case_id = $1 ORDER BY day",
+            ),
+            &[P::text(case_id)],
+        )
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(AbsenceDayRow {
+                day: row.date("day")?,
+                episode_start: row.date("episode_start")?,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
     Ok(Some(CaseRow {
         summary: CaseSummary::from_row(&row)?,
         last_sequence: row.i64("last_sequence")?,
@@ -425,6 +506,7 @@ pub async fn stored_case(db: &Db, case_id: &str) -> Result<Option<CaseRow>, Stor
         stale_after: row.opt_ts("stale_after")?,
         assessment: row.json("assessment")?,
         obligations,
+        absence_days,
         review: row.opt_text("review")?,
         review_rules: row.opt_text("review_rules")?,
         keys: SearchKeys {
@@ -971,6 +1053,70 @@ pub async fn school_counts(
         .into_values()
         .filter(|c| schools.is_none_or(|s| s.contains(&c.school)))
         .collect())
+}
+
+/// One week (Monday to Sunday) of the dashboard's trend: the unexcused absence days counted
+/// in it (by the day they happened) and the episodes that started in it (by their first
+/// day), as the domain's `assess()` groups the days into episodes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct WeekCounts {
+    /// The week's Monday.
+    pub monday: NaiveDate,
+    pub absence_days: i64,
+    pub episodes: i64,
+}
+
+/// The Monday of the week `day` falls in.
+pub fn monday_of(day: NaiveDate) -> NaiveDate {
+    day.week(chrono::Weekday::Mon).first_day()
+}
+
+/// The weekly trend from `from` to `until` (both included), every week from the one `from`
+/// falls in to the one `until` falls in, weeks without an absence too: the absence days and
+/// the episodes started in the cases of `schools` (`None`: every school) that the read model
+/// holds, counted only on the days from `from` to `until`.
+pub async fn absence_trend(
+    db: &Db,
+    schools: Option<&[String]>,
+    from: NaiveDate,
+    until: NaiveDate,
+) -> Result<Vec<WeekCounts>, StoreError> {
+    let mut weeks = Vec::new();
+    let mut monday = monday_of(from);
+    while monday <= until {
+        weeks.push(WeekCounts {
+            monday,
+            ..Default::default()
+        });
+        monday = monday + chrono::Days::new(7);
+    }
+    if schools.is_some_and(<[String]>::is_empty) || weeks.is_empty() {
+        return Ok(weeks);
+    }
+    let mut params = vec![P::Date(from), P::Date(until)];
+    let in_schools = match schools {
+        Some(schools) => {
+            params.extend(schools.iter().map(|s| P::text(s.as_str())));
+            format!(" AND c.school IN {}", placeholders(3, schools.len()))
+        }
+        None => String::new(),
+    };
+    let sql = format!(
+        "SELECT d.day AS day, COUNT(*) AS absences,
+                SUM(CASE WHEN d.day = d.episode_start THEN 1 ELSE 0 END) AS started
+         FROM case_absence_days d JOIN case_status c ON c.case_id = d.case_id
+         WHERE d.day >= $1 AND d.day <= $2{in_schools}
+         GROUP BY d.day"
+    );
+    for row in db.fetch_all(Sql::both(&sql), &params).await? {
+        let day = row.date("day")?;
+        let week = (day - monday_of(from)).num_days() / 7;
+        if let Some(week) = usize::try_from(week).ok().and_then(|w| weeks.get_mut(w)) {
+            week.absence_days += row.i64("absences")?;
+            week.episodes += row.i64("started")?;
+        }
+    }
+    Ok(weeks)
 }
 
 /// The school that keeps a case, from the log (not the read model, so that a command right

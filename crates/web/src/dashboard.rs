@@ -3,6 +3,7 @@
 //! may run a review, the unreported dropouts of the term so far, as bar charts drawn on the
 //! server (inline SVG, no script) and as a table. The counts are the API's dashboard
 //! (`GET /api/v1/dashboard`) and review (`GET /api/v1/reviews`, access-logged as any review).
+//! Below them, the weekly trend of absences and episodes (`trend.rs`), from the same answer.
 
 use std::collections::BTreeMap;
 
@@ -13,13 +14,13 @@ use chrono::NaiveDate;
 use notoneless_api::AppState;
 use notoneless_api::auth::REVIEWERS;
 use notoneless_api::cases::StatusQuery;
-use notoneless_api::cases::queue::{Counts, dashboard};
+use notoneless_api::cases::queue::{Counts, dashboard, term_of};
 use notoneless_api::extract::QueryParams;
 use notoneless_api::reviews::{ReviewQuery, get_review};
-use notoneless_domain::SchoolCalendar;
 use notoneless_i18n::{Message, Msg};
 
 use crate::shell::{Shell, Viewer, failed_with, render};
+use crate::trend::TrendChart;
 
 /// The stages of a case in an open episode, as the read model names them.
 const AWAY: [&str; 2] = ["absent", "escalated"];
@@ -56,6 +57,8 @@ struct DashboardPage {
     charts: Vec<Chart>,
     /// Whether the unreported dropouts are shown, and since when ("本学期（9月1日起）").
     unreported_since: Option<String>,
+    /// The weekly trend of absences and episodes (`trend.rs`).
+    trend: TrendChart,
 }
 
 /// The height of one line of a chart.
@@ -139,17 +142,8 @@ pub async fn page(State(state): State<AppState>, viewer: Viewer) -> Response {
                 .with("from", from)
                 .text(lang)
         }),
+        trend: TrendChart::of(counts.trend.as_ref(), lang),
     })
-}
-
-/// The first day of the term `today` falls in (none between terms).
-fn term_start(calendar: &SchoolCalendar, today: NaiveDate) -> Option<NaiveDate> {
-    calendar
-        .spec()
-        .terms
-        .iter()
-        .find(|t| t.first_day <= today && today <= t.last_day)
-        .map(|t| t.first_day)
 }
 
 /// For a reader who may run a review: the review of the term so far in their jurisdiction
@@ -164,7 +158,7 @@ async fn unreported_this_term(
     }
     let calendar = state.store.rules.get().calendar.clone();
     let today = calendar.local_date(state.store.clock.now());
-    let Some(from) = term_start(&calendar, today) else {
+    let Some(from) = term_of(&calendar, today).map(|t| t.first_day) else {
         return Ok(None);
     };
     let query = ReviewQuery {

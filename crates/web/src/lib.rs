@@ -23,6 +23,8 @@
 //!   (the findings of a period, and their downloads), `dashboard.rs` (the county in SVG bar
 //!   charts and a table), `proof.rs` (the latest signed checkpoint, a case's inclusion proof)
 //!   and `verification.rs` (the log verified on demand, the last result kept with its time);
+//!   charts and a table; `trend.rs`, its weekly trend of absences and episodes, an SVG bar
+//!   chart and a table), `proof.rs` (the latest signed checkpoint, a case's inclusion proof);
 //!   `reads.rs`, what they share.
 //! * `school.rs`: the principal's school pages (issue 17): transfer out and its
 //!   confirmation, suspension and resumption, support (减免缓助) and home teaching (送教上门),
@@ -57,6 +59,7 @@ mod shell;
 mod steps;
 mod timeline;
 mod today;
+mod trend;
 mod users_import;
 mod verification;
 

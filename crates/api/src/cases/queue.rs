@@ -5,10 +5,11 @@ use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::extract::State;
-use chrono::{DateTime, NaiveDate, Utc};
-use notoneless_domain::{ObligationKind, Recipient, UserRole};
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use notoneless_domain::{ObligationKind, Recipient, SchoolCalendar, Term, UserRole};
 use notoneless_store::read_model::{
-    QueueQuery, WorkReason, obligation_kind_name, obligation_label, school_counts, work_queue,
+    QueueQuery, WorkReason, absence_trend, monday_of, obligation_kind_name, obligation_label,
+    school_counts, work_queue,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -137,6 +138,68 @@ pub struct Counts {
 pub struct Dashboard {
     pub schools: Vec<Counts>,
     pub townships: Vec<Counts>,
+    /// The weekly trend of absences and episodes in the jurisdiction; none when the calendar
+    /// has no term that has begun.
+    pub trend: Option<Trend>,
+}
+
+/// The weekly trend of the jurisdiction's absences and episodes, over the term so far
+/// ([`trend_period`]), a week from Monday to Sunday.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Trend {
+    /// The first day counted: the term's first day (at most [`TREND_WEEKS`] weeks back).
+    pub from: NaiveDate,
+    /// The last day counted: today, or between terms the last term's last day.
+    pub until: NaiveDate,
+    /// Every week from the one `from` falls in to the one `until` falls in, in order.
+    pub weeks: Vec<TrendWeek>,
+}
+
+/// One week of the trend. Only the days from the trend's `from` to its `until` count.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TrendWeek {
+    /// The week's Monday.
+    pub week_start: NaiveDate,
+    /// The week's Sunday.
+    pub week_end: NaiveDate,
+    /// The unexcused absence days that week (the days the ladder counts, by the day they
+    /// happened: a school day, not on leave, enrolled).
+    pub absence_days: i64,
+    /// The episodes (runs of consecutive unexcused school days, as the ladder counts them)
+    /// that began that week.
+    pub episodes: i64,
+}
+
+/// The most weeks the trend goes back.
+pub const TREND_WEEKS: u64 = 26;
+
+/// The term `day` falls in, if any.
+pub fn term_of(calendar: &SchoolCalendar, day: NaiveDate) -> Option<&Term> {
+    calendar
+        .spec()
+        .terms
+        .iter()
+        .find(|t| t.first_day <= day && day <= t.last_day)
+}
+
+/// The days the trend counts at `today`: the term so far (its first day to today); between
+/// terms, the last term that has ended, whole; none before the first term. Never more than
+/// [`TREND_WEEKS`] weeks, ending with the week of its last day.
+pub fn trend_period(calendar: &SchoolCalendar, today: NaiveDate) -> Option<(NaiveDate, NaiveDate)> {
+    let (first, last) = match term_of(calendar, today) {
+        Some(term) => (term.first_day, today),
+        None => calendar
+            .spec()
+            .terms
+            .iter()
+            .filter(|t| t.last_day < today)
+            .max_by_key(|t| t.last_day)
+            .map(|t| (t.first_day, t.last_day))?,
+    };
+    let earliest = monday_of(last)
+        .checked_sub_days(Days::new(7 * (TREND_WEEKS - 1)))
+        .unwrap_or(first);
+    Some((first.max(earliest), last))
 }
 
 /// Counts of cases by stage, and of overdue obligations, per school and per township, in
@@ -153,8 +216,27 @@ pub async fn dashboard(
     let snapshot = state.store.org.current();
     let org = &snapshot.org;
     let schools = visible_schools(org, &caller.user);
-    let counts =
-        school_counts(&state.store.db, schools.as_deref(), state.store.clock.now()).await?;
+    let now = state.store.clock.now();
+    let counts = school_counts(&state.store.db, schools.as_deref(), now).await?;
+    let rules = state.store.rules.get();
+    let calendar = &rules.calendar;
+    let trend = match trend_period(calendar, calendar.local_date(now)) {
+        Some((from, until)) => Some(Trend {
+            from,
+            until,
+            weeks: absence_trend(&state.store.db, schools.as_deref(), from, until)
+                .await?
+                .into_iter()
+                .map(|w| TrendWeek {
+                    week_start: w.monday,
+                    week_end: w.monday + Days::new(6),
+                    absence_days: w.absence_days,
+                    episodes: w.episodes,
+                })
+                .collect(),
+        }),
+        None => None,
+    };
     let name = |id: &str| {
         org.nodes
             .get(id)
@@ -185,5 +267,68 @@ pub async fn dashboard(
     Ok(Json(Dashboard {
         schools: per_school,
         townships: townships.into_values().collect(),
+        trend,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use chrono::NaiveDate;
+    use notoneless_domain::{SchoolCalendar, Term};
+
+    use super::trend_period;
+
+    fn d(day: &str) -> NaiveDate {
+        day.parse().unwrap()
+    }
+
+    fn term(first: &str, last: &str) -> Term {
+        Term {
+            name: first.into(),
+            first_day: d(first),
+            last_day: d(last),
+        }
+    }
+
+    #[test]
+    fn the_trend_covers_the_term_so_far_or_between_terms_the_last_one_whole() {
+        let calendar = SchoolCalendar::new(
+            vec![
+                term("2023-09-01", "2024-01-19"),
+                term("2024-02-26", "2024-07-05"),
+            ],
+            [],
+            [],
+        )
+        .unwrap();
+        // In a term: from its first day to today.
+        assert_eq!(
+            trend_period(&calendar, d("2023-11-10")),
+            Some((d("2023-09-01"), d("2023-11-10")))
+        );
+        assert_eq!(
+            trend_period(&calendar, d("2023-09-01")),
+            Some((d("2023-09-01"), d("2023-09-01")))
+        );
+        // In the winter break: the autumn term, whole.
+        assert_eq!(
+            trend_period(&calendar, d("2024-02-01")),
+            Some((d("2023-09-01"), d("2024-01-19")))
+        );
+        // Before the first term: nothing.
+        assert_eq!(trend_period(&calendar, d("2023-08-31")), None);
+    }
+
+    #[test]
+    fn the_trend_goes_back_at_most_twenty_six_weeks() {
+        // Every weekday a school day (no calendar recorded): one endless term.
+        let calendar = SchoolCalendar::every_weekday();
+        // Friday 10 November 2023: its week's Monday is the 6th, 25 weeks before it 15 May.
+        assert_eq!(
+            trend_period(&calendar, d("2023-11-10")),
+            Some((d("2023-05-15"), d("2023-11-10")))
+        );
+    }
 }

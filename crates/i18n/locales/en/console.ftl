@@ -471,3 +471,28 @@ console-calendar-enter-reason = Enter the reason for the change
 console-calendar-confirm-save = Confirm the change
 console-calendar-back = Back to the calendar, changing nothing
 calendar-change-with-reason = { $what } (reason: { $reason })
+## The dashboard's weekly trend of absences and episodes (part: trend)
+console-trend-heading = Absences by week
+console-trend-period = From { $from } to { $until }, by week (Monday to Sunday). An unexcused absence counts on the day it happened; an episode (a run of consecutive unexcused school days, as the ladder counts them) counts in the week of its first day.
+console-trend-none = No term of the calendar has begun yet: there is no trend to show.
+console-trend-chart = Unexcused absence days and episodes begun each week, { $from } to { $until }
+console-trend-week = Week
+console-trend-absence-days = Unexcused absence days
+console-trend-episodes = Episodes begun
+console-trend-axis-weeks = Week (its Monday)
+console-trend-axis-count = Days / episodes
+console-trend-day = { $month ->
+    [1] Jan
+    [2] Feb
+    [3] Mar
+    [4] Apr
+    [5] May
+    [6] Jun
+    [7] Jul
+    [8] Aug
+    [9] Sep
+    [10] Oct
+    [11] Nov
+   *[12] Dec
+} { $day }
+console-trend-week-range = { $monday } to { $sunday }

@@ -437,3 +437,29 @@ console-calendar-enter-reason = 请填写修改原因
 console-calendar-confirm-save = 确认修改
 console-calendar-back = 返回校历，不修改
 calendar-change-with-reason = { $what }（原因：{ $reason }）
+## The dashboard's weekly trend of absences and episodes (part: trend)
+console-trend-heading = 每周缺勤趋势
+console-trend-period = 统计{ $from }至{ $until }，按周（周一至周日）汇总。无故缺勤按缺勤发生的日期计天数；一段缺勤（连续的无故缺勤上课日，按“123”办法划分）计入它第一天所在的周。
+console-trend-none = 校历中还没有已经开始的学期，暂无趋势。
+console-trend-chart = { $from }至{ $until }每周无故缺勤天数与新开始的缺勤段数
+console-trend-week = 周
+console-trend-absence-days = 无故缺勤（天）
+console-trend-episodes = 新开始的缺勤（段）
+console-trend-axis-weeks = 周（标注周一日期）
+console-trend-axis-count = 天数 / 段数
+# The month as a selector, as in English (where it chooses the month's name).
+console-trend-day = { $month ->
+    [1] 1月
+    [2] 2月
+    [3] 3月
+    [4] 4月
+    [5] 5月
+    [6] 6月
+    [7] 7月
+    [8] 8月
+    [9] 9月
+    [10] 10月
+    [11] 11月
+   *[12] 12月
+}{ $day }日
+console-trend-week-range = { $monday }至{ $sunday }
