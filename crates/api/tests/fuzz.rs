@@ -597,12 +597,13 @@ impl Tally {
         *self.0.lock().unwrap().entry(kind.to_string()).or_default() += 1;
     }
 
-    /// With enough cases to expect it, the run saw each of these kinds: the generated input
-    /// reached past the parser into the rules and the store.
-    fn saw(&self, runner: &TestRunner, kinds: &[&str]) {
+    /// With enough cases to expect it (`enough`: so many that the rarest kind is all but
+    /// certain), the run saw each of these kinds: the generated input reached past the parser
+    /// into the rules and the store.
+    fn saw(&self, runner: &TestRunner, kinds: &[&str], enough: u32) {
         let seen = self.0.lock().unwrap();
         eprintln!("answers: {seen:?}");
-        if runner.config().cases >= 100 {
+        if runner.config().cases >= enough {
             for kind in kinds {
                 assert!(seen.contains_key(*kind), "no {kind} in {seen:?}");
             }
@@ -697,7 +698,11 @@ fn generated_request_bodies_are_answered_below_500_and_every_refusal_is_the_erro
             Ok(())
         }
     });
-    tally.saw(&runner, &["200", "201", "400", "422"]);
+    // A 201 answers about one generated body in a hundred (a case command's body left valid
+    // and allowed in the case's state): in PostgreSQL's quarter run (256 cases) none came in
+    // about one run in eight, so the kinds are asked of the full run only (1,024 cases, SQLite's;
+    // the generator is the same for both databases).
+    tally.saw(&runner, &["200", "201", "400", "422"], 1000);
     // And the projector, which assessed every case the commands changed, caught up with all
     // of it (a projector that had panicked on a fact would not).
     runtime.block_on(async {
@@ -912,7 +917,7 @@ fn generated_query_strings_are_answered_below_500_and_every_refusal_is_the_error
             Ok(())
         }
     });
-    tally.saw(&runner, &["200", "400"]);
+    tally.saw(&runner, &["200", "400"], 100);
 }
 
 // ---- the imports ------------------------------------------------------------------------------
@@ -1287,5 +1292,9 @@ fn generated_and_mutated_import_lists_are_accepted_or_refused_by_line_and_write_
             }
         },
     );
-    tally.saw(&runner, &["200", "400", "rows refused", "events written"]);
+    tally.saw(
+        &runner,
+        &["200", "400", "rows refused", "events written"],
+        100,
+    );
 }
