@@ -118,6 +118,30 @@ const PAGE: i64 = 5_000;
 
 /// Recomputes every chain and the log digest; with `since`, checks an earlier digest too.
 pub async fn verify(db: &Db, since: Option<&LogDigest>) -> Result<VerifyReport, StoreError> {
+    let mut report = verify_once(db, since).await?;
+    // On PostgreSQL the log is read up to its settled prefix (`log::events_after_in`: no
+    // transaction still in flight before it). A transaction of another database that ended
+    // between this read's snapshot and its look at `pg_stat_activity` is taken for one of
+    // ours and holds the prefix back for this read, so that an earlier digest's events may
+    // not all be read yet: that is "not read yet", not "changed". Read again, with a new
+    // snapshot, before saying the earlier digest does not hold.
+    for _ in 0..SETTLE_RETRIES {
+        let short = since.is_some_and(|since| report.events < since.count);
+        if !short || db.backend() != crate::db::Backend::Postgres {
+            break;
+        }
+        tokio::time::sleep(SETTLE_PAUSE).await;
+        report = verify_once(db, since).await?;
+    }
+    Ok(report)
+}
+
+/// How often, and after how long a pause, `verify` reads the log again when an earlier
+/// digest's events are not all in its settled prefix yet.
+const SETTLE_RETRIES: u32 = 20;
+const SETTLE_PAUSE: std::time::Duration = std::time::Duration::from_millis(100);
+
+async fn verify_once(db: &Db, since: Option<&LogDigest>) -> Result<VerifyReport, StoreError> {
     let recorded_at_checked = crate::clock::training_mark(db).await?.is_none();
     let mut tx = db.begin_read().await?;
     let keys = trusted_keys(&mut tx).await?;
