@@ -14,8 +14,8 @@ mod common;
 
 use common::{
     Browser, Console, Device, OWN_PASSWORD, PRINCIPAL, TEACHER, TEACHER_NAME, TOWNSHIP_OFFICER,
-    check_page, click, download, fill, href_of, log_in_first_time, photograph_at, shows, submit,
-    text_of, wait_for_new_page,
+    check_page, click, double_submit, download, fill, href_of, log_in_first_time, photograph_at,
+    shows, submit, text_of, wait_for_new_page,
 };
 use fantoccini::Locator;
 use notoneless_store::conformance;
@@ -39,20 +39,6 @@ async fn double_confirm(browser: &Browser) {
         .client
         .execute(
             "const f = document.querySelector('main form'); const b = document.getElementById('confirm'); f.requestSubmit(b); f.requestSubmit(b);",
-            vec![],
-        )
-        .await
-        .unwrap();
-    wait_for_new_page(page).await;
-}
-
-/// Sends the page's form twice at once, as a double tap does, and waits for the next page.
-async fn double_submit(browser: &Browser) {
-    let page = browser.client.find(Locator::Css("html")).await.unwrap();
-    browser
-        .client
-        .execute(
-            "const f = document.querySelector('main form'); f.requestSubmit(); f.requestSubmit();",
             vec![],
         )
         .await

@@ -15,8 +15,8 @@ mod common;
 use std::collections::BTreeSet;
 
 use common::{
-    Browser, Console, Device, OWN_PASSWORD, PRINCIPAL, SCHOOL, TEACHER, check_page, click, fill,
-    log_in, log_in_first_time, open, text_of, wait_for_new_page,
+    Browser, Console, Device, OWN_PASSWORD, PRINCIPAL, SCHOOL, TEACHER, check_page, click,
+    double_submit, fill, log_in, log_in_first_time, open, status_of, text_of,
 };
 use fantoccini::Locator;
 use notoneless_domain::fixtures::at;
@@ -126,20 +126,6 @@ async fn submit(browser: &Browser) {
     click(browser, "main form button[type=submit]").await;
 }
 
-/// Sends the page's form twice at once, as a double tap does, and waits for the next page.
-async fn double_submit(browser: &Browser) {
-    let page = browser.client.find(Locator::Css("html")).await.unwrap();
-    browser
-        .client
-        .execute(
-            "const f = document.querySelector('main form'); f.requestSubmit(); f.requestSubmit();",
-            vec![],
-        )
-        .await
-        .unwrap();
-    wait_for_new_page(page).await;
-}
-
 /// The child's page, back after a form: the child's name as its heading, the facts' list.
 async fn facts(browser: &Browser) -> String {
     assert_eq!(text_of(browser, "h1").await, "刘小红");
@@ -156,23 +142,6 @@ async fn scroll_to_last_fact(browser: &Browser) {
         )
         .await
         .unwrap();
-}
-
-/// The HTTP status of the console's `path`, asked for with the browser's session.
-async fn status_of(browser: &Browser, console: &Console, path: &str) -> u16 {
-    use http_body_util::Empty;
-    let session = browser
-        .client
-        .get_named_cookie("nol_session")
-        .await
-        .expect("the browser holds a session");
-    let request = axum::http::Request::get(format!("{}{path}", console.base))
-        .header("cookie", format!("nol_session={}", session.value()))
-        .body(Empty::<axum::body::Bytes>::new())
-        .unwrap();
-    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
-        .build_http();
-    client.request(request).await.unwrap().status().as_u16()
 }
 
 async fn a_principal_records_suspension_support_home_teaching_and_a_transfer(backend: Backend) {

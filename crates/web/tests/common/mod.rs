@@ -419,27 +419,9 @@ pub async fn href_of(browser: &Browser, css: &str) -> String {
 /// The bytes at `href` (a path of the console's server), fetched with the browser's session
 /// cookie, as the browser's download would be (the pages' CSP lets no script fetch anything).
 pub async fn download(browser: &Browser, console: &Console, href: &str) -> Vec<u8> {
-    use http_body_util::{BodyExt, Empty};
-    let session = browser
-        .client
-        .get_named_cookie("nol_session")
-        .await
-        .expect("the browser holds a session");
-    let request = axum::http::Request::get(format!("{}{href}", console.base))
-        .header("cookie", format!("nol_session={}", session.value()))
-        .body(Empty::<axum::body::Bytes>::new())
-        .unwrap();
-    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
-        .build_http();
-    let response = client.request(request).await.unwrap();
-    assert_eq!(response.status(), 200, "the download is served");
-    response
-        .into_body()
-        .collect()
-        .await
-        .unwrap()
-        .to_bytes()
-        .to_vec()
+    let (status, body) = get_with_session(browser, console, href).await;
+    assert_eq!(status, 200, "the download is served");
+    body
 }
 
 /// The password a user chooses at their first login in these tests.
@@ -527,4 +509,48 @@ pub async fn photograph_at(browser: &Browser, css: &str, name: &str, device: Dev
         .await
         .unwrap();
     browser.screenshot(name, device).await;
+}
+
+/// The status and body of a GET of the console's `path`, asked for with the browser's session
+/// cookie.
+async fn get_with_session(browser: &Browser, console: &Console, path: &str) -> (u16, Vec<u8>) {
+    use http_body_util::{BodyExt, Empty};
+    let session = browser
+        .client
+        .get_named_cookie("nol_session")
+        .await
+        .expect("the browser holds a session");
+    let request = axum::http::Request::get(format!("{}{path}", console.base))
+        .header("cookie", format!("nol_session={}", session.value()))
+        .body(Empty::<axum::body::Bytes>::new())
+        .unwrap();
+    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .build_http();
+    let response = client.request(request).await.unwrap();
+    let status = response.status().as_u16();
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    (status, body.to_vec())
+}
+
+/// The HTTP status of the console's `path`, asked for with the browser's session.
+pub async fn status_of(browser: &Browser, console: &Console, path: &str) -> u16 {
+    get_with_session(browser, console, path).await.0
+}
+
+/// Sends the page's form twice at once, as a double tap does, and waits for the next page.
+pub async fn double_submit(browser: &Browser) {
+    let page = browser
+        .client
+        .find(fantoccini::Locator::Css("html"))
+        .await
+        .unwrap();
+    browser
+        .client
+        .execute(
+            "const f = document.querySelector('main form'); f.requestSubmit(); f.requestSubmit();",
+            vec![],
+        )
+        .await
+        .unwrap();
+    wait_for_new_page(page).await;
 }
