@@ -1005,6 +1005,8 @@ pub enum Msg {
     ConsoleProofVerifyNever,
     ConsoleProofVerifyNow,
     ConsoleProofClean,
+    /// The log verifies, and no checkpoint has been signed yet to hold against it.
+    ConsoleProofCleanNoCheckpoint,
     ConsoleProofTampered,
     ConsoleProofVerifiedBy,
     ConsoleProofCounted,

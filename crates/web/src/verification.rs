@@ -106,6 +106,8 @@ pub struct Problem {
 /// The verification as the page shows it.
 pub struct Shown {
     pub clean: bool,
+    /// The verdict in a sentence (a clean log's names the checkpoint only when there is one).
+    pub verdict: String,
     pub when: String,
     pub counted: String,
     pub chains: String,
@@ -174,6 +176,12 @@ pub async fn shown(state: &AppState, caller: &Caller, lang: Lang, done: &Verific
     }
     Shown {
         clean: done.is_clean(),
+        verdict: match (done.is_clean(), &done.checkpoint) {
+            (false, _) => Msg::ConsoleProofTampered,
+            (true, Some(_)) => Msg::ConsoleProofClean,
+            (true, None) => Msg::ConsoleProofCleanNoCheckpoint,
+        }
+        .text(lang),
         when: Message::new(Msg::ConsoleProofVerifiedBy)
             .with("time", local_time(lang, &calendar, done.at))
             .with("name", done.by.as_str())

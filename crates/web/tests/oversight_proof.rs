@@ -102,6 +102,9 @@ async fn an_inspector_verifies_the_log_and_sees_an_altered_event_named(backend: 
     click(&browser, "#verify-now").await;
     assert_eq!(text_of(&browser, "h1").await, "记录证明");
     shows(&browser, "#verdict", "校验通过").await;
+    // The log has a signed checkpoint: the verdict says it holds (without one it would say
+    // there is none to check against).
+    shows(&browser, "#verdict", "最新检查点的签名有效").await;
     shows(
         &browser,
         "#verified-when",

@@ -414,6 +414,7 @@ console-proof-verify-heading = Verification of the log
 console-proof-verify-never = Not verified since the server started. Verifying recomputes every hash chain, which takes seconds at a county's scale: it runs only when “Verify now” is pressed.
 console-proof-verify-now = Verify now
 console-proof-clean = The log verifies: every hash chain is intact, every signature holds, and the latest checkpoint's signature holds and its root matches the log.
+console-proof-clean-no-checkpoint = The log verifies: every hash chain is intact and every signature holds (no checkpoint has been signed yet to check against).
 console-proof-tampered = The log does NOT verify: see below.
 console-proof-verified-by = Verified at { $time } by { $name } ({ $minutes ->
     [0] just now

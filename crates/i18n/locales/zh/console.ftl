@@ -387,6 +387,7 @@ console-proof-verify-heading = 日志校验
 console-proof-verify-never = 本次启动以来尚未校验。校验要重新计算每一条哈希链，全县规模需要数秒，所以只在点击“立即校验”时进行。
 console-proof-verify-now = 立即校验
 console-proof-clean = 校验通过：每条哈希链完整，签名全部有效，最新检查点的签名有效、树根与日志相符。
+console-proof-clean-no-checkpoint = 校验通过：每条哈希链完整，签名全部有效（还没有签名检查点可供核对）。
 console-proof-tampered = 校验未通过：日志有被改动的迹象，见下。
 console-proof-verified-by = { $time } 由{ $name }校验（{ $minutes ->
     [0] 刚刚
