@@ -38,7 +38,7 @@
 //!   handout; `org_tree.rs`, the organisation tree (county, townships, schools, their users)
 //!   and adding a unit to it.
 //!
-//! What is not built yet is listed in `docs/console.md`.
+//! What the pages do not do yet is listed in `docs/console.md` ("Limits, and what is not built").
 
 mod admin;
 mod assets;
