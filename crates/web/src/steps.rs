@@ -24,7 +24,7 @@ use notoneless_domain::{
 };
 use notoneless_i18n::{Arg, Lang, Message, Msg};
 use notoneless_store::log::{case_events, fold};
-use notoneless_store::read_model::case_status;
+use notoneless_store::read_model::CaseRow;
 
 use crate::call::Choice;
 use crate::case::{child_line, log_case_read};
@@ -672,18 +672,20 @@ impl Step for ReturnStep {
     }
 }
 
-/// What the form needs of the case: the child, the roles the open home visit requires. A read
-/// of the child's file: recorded in the access log first.
+/// What the form needs of the case: the child, the roles the open home visit requires, the
+/// case as its facts say. A read of the child's file: recorded in the access log first. All of
+/// it from the case's events, read once (not the read model, which may not have caught up with
+/// a fact just recorded from a form, as on the child's page).
 async fn case_now(state: &AppState, viewer: &Viewer, case_id: &str) -> Result<CaseNow, ApiError> {
     log_case_read(state, viewer, case_id).await?;
     let rules = state.store.rules.get();
-    let status = case_status(&state.store.db, &rules, case_id, state.store.clock.now()).await?;
+    let events = case_events(&state.store.db, case_id).await?;
     let mut visit_roles = Vec::new();
     let mut child = String::new();
-    if let Some(status) = status {
-        let summary = &status.row.summary;
+    if let Some(row) = CaseRow::build(&events, &rules, state.store.clock.now())? {
+        let summary = &row.summary;
         child = child_line(viewer.lang, &summary.name, summary.grade, &summary.class);
-        let assessment = status.row.assessment()?;
+        let assessment = row.assessment()?;
         if let Some(visit) = assessment.obligations().find(|o| {
             o.status.is_outstanding()
                 && o.kind
@@ -694,7 +696,7 @@ async fn case_now(state: &AppState, viewer: &Viewer, case_id: &str) -> Result<Ca
             visit_roles = visit.owners.clone();
         }
     }
-    let case = fold(&case_events(&state.store.db, case_id).await?)?;
+    let case = fold(&events)?;
     Ok(CaseNow {
         child,
         visit_roles,
